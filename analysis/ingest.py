@@ -1,0 +1,407 @@
+"""The extraction engine: executes one declarative spec per document (data/raw/specs/<source_id>.yml).
+
+A spec says what to read and where; this module holds the only code that reads documents.
+Adding a document means writing a spec (and perhaps vocabulary entries), not code.
+
+Spec keys (see data/raw/specs/README.md for the full description):
+    source        registry id; must equal the file's stem
+    stop_at       text from whose line on the document is not part of the policy (page boilerplate)
+    corrections   typo → fix, applied to published names after traditional→simplified conversion
+    kind          default kind of the entries (target)
+    tables        cell-per-line tables: anchor, columns [{year, kind}], rows {序号: {indicator, label}}
+    observations  prose entries: indicator, quote, [number, year, kind, line, occurrence, name, unit, relative]
+    ignore        numbers that are not observations: {pattern (regex), reason, [lines]}
+
+Every digit in the document must end up either in an observation or inside an ignore match;
+`Extraction.unaccounted` lists those that do neither.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import numbers, paths
+from .errors import SpecError
+from .registry import Source
+
+COLUMNS = ["source_id", "region", "region_en", "indicator_id", "indicator_zh", "indicator_en", "measure", "unit",
+           "year", "value", "value_published", "unit_published", "kind", "bound", "value_low", "line", "quote"]
+KINDS = ("actual", "target")
+SPEC_KEYS = {"source", "stop_at", "corrections", "kind", "tables", "observations", "ignore", "notes"}
+ENTRY_KEYS = {"indicator", "quote", "number", "year", "kind", "line", "occurrence", "name", "unit", "relative", "note"}
+COMMON_SPEC = "_common.yml"
+_SENTENCE_END = re.compile(r"[。！？]")
+_BASE_YEAR_MARK = ("由", "从", "從", "比", "自", "较", "較")
+_UNIT_SUFFIX = re.compile(r"（([^（）]*)）\s*$")
+
+
+@dataclass
+class Unaccounted:
+    source_id: str
+    line: int
+    number: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.source_id} line {self.line}: number {self.number!r} is neither an observation nor ignored: {self.text.strip()[:80]}"
+
+
+@dataclass
+class Extraction:
+    rows: list[dict] = field(default_factory=list)
+    unaccounted: list[Unaccounted] = field(default_factory=list)
+
+
+class _Doc:
+    """A document's lines (1-based), cut at `stop_at`, with per-line bookkeeping of accounted digits."""
+
+    def __init__(self, source: Source, spec_file: Path, stop_at: str | None):
+        self.source = source
+        self.spec_file = spec_file
+        self.lines = source.text().split("\n")
+        self.n = len(self.lines)
+        if stop_at:
+            hits = [i for i, l in enumerate(self.lines) if stop_at in l]
+            if not hits:
+                raise SpecError(f"{spec_file}: field 'stop_at': text {stop_at!r} not found in {source.path.name}")
+            self.n = hits[0]
+        self.accounted: dict[int, list[tuple[int, int]]] = {}
+
+    def line(self, no: int) -> str:
+        return self.lines[no - 1]
+
+    def account(self, no: int, start: int, end: int) -> None:
+        self.accounted.setdefault(no, []).append((start, end))
+
+    def find(self, quote: str, where: str, line: int | None = None, occurrence: int | None = None) -> tuple[int, int]:
+        """(line number, offset) of `quote`; an error names the spec and the entry when it is not where expected."""
+        hits = [(i + 1, m.start()) for i in range(self.n) for m in re.finditer(re.escape(quote), self.lines[i])]
+        if not hits:
+            raise SpecError(f"{self.spec_file}: {where}: quote {quote!r} not found in {self.source.path.name}")
+        if line is not None:
+            hits_at = [h for h in hits if h[0] == line]
+            if not hits_at:
+                raise SpecError(f"{self.spec_file}: {where}: quote {quote!r} expected at line {line}, found at line(s) "
+                                f"{sorted({h[0] for h in hits})}")
+            hits = hits_at
+        if occurrence is not None:
+            if not 1 <= occurrence <= len(hits):
+                raise SpecError(f"{self.spec_file}: {where}: occurrence {occurrence} of {quote!r} requested, {len(hits)} found")
+            return hits[occurrence - 1]
+        if len(hits) > 1:
+            raise SpecError(f"{self.spec_file}: {where}: quote {quote!r} occurs {len(hits)} times (lines "
+                            f"{[h[0] for h in hits]}); give `line` or `occurrence`, or a longer quote")
+        return hits[0]
+
+
+def load_spec(path: Path) -> dict:
+    path = Path(path)
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{path}: not valid YAML ({exc})") from exc
+    unknown = set(spec) - SPEC_KEYS
+    if unknown:
+        raise SpecError(f"{path}: unknown field(s) {sorted(unknown)}; expected some of {sorted(SPEC_KEYS)}")
+    return spec
+
+
+def _simplify_name(text: str, source: Source, corrections: dict) -> str:
+    name = numbers.to_simplified(text) if source.script == "traditional" else text
+    for wrong, right in (corrections or {}).items():
+        name = name.replace(wrong, right)
+    return re.sub(r"\s+", "", name)
+
+
+def _check_unit(reading_unit: str | None, indicator: str, vocab: pd.DataFrame, where: str, spec_file: Path,
+                override: str | None) -> str:
+    expected = vocab.at[indicator, "unit"]
+    unit = override or reading_unit
+    if unit is None:
+        raise SpecError(f"{spec_file}: {where}: no unit follows the number; indicator {indicator!r} expects {expected!r} "
+                        "(give `unit` if the document states it elsewhere)")
+    if unit != expected:
+        raise SpecError(f"{spec_file}: {where}: unit {unit!r} does not match indicator {indicator!r}, whose unit is {expected!r}")
+    return unit
+
+
+def _row(doc: _Doc, vocab: pd.DataFrame, indicator: str, name: str | None, year: int, kind: str, reading: numbers.Reading,
+         value: float, line_no: int, quote: str, unit: str) -> dict:
+    v = vocab.loc[indicator]
+    return {
+        "source_id": doc.source.id, "region": doc.source.region, "region_en": doc.source.region_en,
+        "indicator_id": indicator, "indicator_zh": name or v["indicator_zh"], "indicator_en": v["indicator_en"],
+        "measure": v["measure"], "unit": unit, "year": int(year), "value": value,
+        "value_published": reading.value_published, "unit_published": reading.unit_published, "kind": kind,
+        "bound": reading.bound, "value_low": reading.value_low, "line": line_no, "quote": quote,
+    }
+
+
+def _check_indicator(indicator, vocab, spec_file, where):
+    if indicator not in vocab.index:
+        raise SpecError(f"{spec_file}: {where}: indicator {indicator!r} is not in the vocabulary ({paths.INDICATORS.name})")
+
+
+def _run_tables(doc: _Doc, spec: dict, vocab: pd.DataFrame) -> list[dict]:
+    rows = []
+    for t_i, table in enumerate(spec.get("tables") or [], 1):
+        where = f"tables[{t_i}]"
+        anchor_line, _ = doc.find(table["anchor"], where)
+        columns = table["columns"]
+        wanted = {int(k): (v if isinstance(v, dict) else {"indicator": v}) for k, v in table["rows"].items()}
+        # rows are runs of cell lines ("\t…") separated by blank lines; a row starts with its number (序号)
+        blocks: list[tuple[int, list[tuple[int, str]]]] = []   # (序号, [(line, cell)])
+        i, started, in_row, prev_blank = anchor_line, False, False, True
+        while i < doc.n:
+            text, no = doc.lines[i], i + 1
+            if text.startswith("\t"):
+                if prev_blank and re.fullmatch(r"\t\d+\s*", text):
+                    started, in_row = True, True
+                    blocks.append((int(text.strip()), [(no, text)]))
+                    doc.account(no, 0, len(text))          # the row number (序号)
+                elif in_row:
+                    blocks[-1][1].append((no, text))
+                prev_blank = False
+            else:
+                if text.strip() and started:
+                    break
+                in_row, prev_blank = False, not text.strip()
+            i += 1
+        found = {b[0] for b in blocks}
+        for k in sorted(set(wanted) - found):
+            raise SpecError(f"{doc.spec_file}: {where}: row {k} ({wanted[k]['indicator']}) not found in the table under {table['anchor']!r}")
+        group = None
+        for seq, cells in blocks:
+            if seq not in wanted:
+                raise SpecError(f"{doc.spec_file}: {where}: table row {seq} (line {cells[0][0]}) is not mapped to an indicator in `rows`")
+            entry = wanted[seq]
+            indicator = entry["indicator"]
+            rwhere = f"{where} row {seq} ({indicator})"
+            _check_indicator(indicator, vocab, doc.spec_file, rwhere)
+            body = cells[1:]
+            if len(body) < len(columns) + 1:
+                raise SpecError(f"{doc.spec_file}: {rwhere}: expected a label and {len(columns)} values, found {len(body)} cells at line {cells[0][0]}")
+            labels = [c.strip() for _, c in body[: -len(columns)]]
+            values = body[-len(columns):]
+            if len(labels) == 2:
+                group = labels[0] or group
+                label = labels[1]
+                if not group:
+                    raise SpecError(f"{doc.spec_file}: {rwhere}: an empty group cell with no group above it")
+            else:
+                group, label = None, labels[-1]
+            if entry.get("label") and entry["label"] not in label:
+                raise SpecError(f"{doc.spec_file}: {rwhere}: expected a label containing {entry['label']!r}, found {label!r}")
+            m = _UNIT_SUFFIX.search(label)
+            if not m:
+                raise SpecError(f"{doc.spec_file}: {rwhere}: label {label!r} gives no unit in （…）")
+            found_unit = numbers.lookup_unit(m.group(1))
+            if not found_unit or found_unit[0] != m.group(1):
+                raise SpecError(f"{doc.spec_file}: {rwhere}: unknown unit {m.group(1)!r} in label {label!r}")
+            unit_published, unit, mult = found_unit
+            unit = _check_unit(unit, indicator, vocab, rwhere, doc.spec_file, None)
+            name = label[: m.start()]
+            name = f"{group}：{name}" if group else name
+            name = _simplify_name(name, doc.source, spec.get("corrections"))
+            for (no, text), col in zip(values, columns):
+                cell = text.strip()
+                start = text.index(cell) if cell else -1
+                if not cell or not numbers.NUMBER.fullmatch(numbers.normalize(cell)):
+                    raise SpecError(f"{doc.spec_file}: {rwhere}: expected a number for {col['year']} at line {no}, found {cell!r}")
+                reading = numbers.read_number(text, start)
+                reading = numbers.Reading(**{**reading.__dict__, "unit_published": unit_published, "unit": unit,
+                                             "value": reading.value * mult})
+                doc.account(no, start, start + len(cell))
+                rows.append(_row(doc, vocab, indicator, name, col["year"], col["kind"], reading, reading.value, no, cell, unit))
+    return rows
+
+
+def _infer_year(line: str, start: int, kind: str) -> int | None:
+    """The year context of a number: the last 'YYYY年' before it in the same sentence.
+
+    For a target, a year introduced by 由/从/比 ('由2012年的3个增加到5个') is the base year, not the target's."""
+    sentence_start = 0
+    for m in _SENTENCE_END.finditer(line, 0, start):
+        sentence_start = m.end()
+    years = [(s, y) for s, e, y in numbers.year_spans(line) if sentence_start <= s < start]
+    if kind == "target":
+        years = [(s, y) for s, y in years if not line[max(0, s - 2): s].strip().endswith(_BASE_YEAR_MARK)]
+    return years[-1][1] if years else None
+
+
+def _run_observations(doc: _Doc, spec: dict, vocab: pd.DataFrame, rows_so_far: list[dict]) -> list[dict]:
+    rows = []
+    default_kind = spec.get("kind", "target")
+    for e_i, entry in enumerate(spec.get("observations") or [], 1):
+        unknown = set(entry) - ENTRY_KEYS
+        indicator = entry.get("indicator")
+        where = f"observations[{e_i}] ({indicator})"
+        if unknown:
+            raise SpecError(f"{doc.spec_file}: {where}: unknown field(s) {sorted(unknown)}; expected some of {sorted(ENTRY_KEYS)}")
+        for key in ("indicator", "quote"):
+            if not entry.get(key):
+                raise SpecError(f"{doc.spec_file}: {where}: field {key!r} is required")
+        _check_indicator(indicator, vocab, doc.spec_file, where)
+        kind = entry.get("kind", default_kind)
+        if kind not in KINDS:
+            raise SpecError(f"{doc.spec_file}: {where}: field 'kind' is {kind!r}; expected one of {KINDS}")
+        quote = str(entry["quote"])
+        line_no, q_start = doc.find(quote, where, entry.get("line"), entry.get("occurrence"))
+        text = doc.line(line_no)
+        name = None
+        if entry.get("name"):
+            if entry["name"] not in text:
+                raise SpecError(f"{doc.spec_file}: {where}: name {entry['name']!r} not found at line {line_no}")
+            name = _simplify_name(entry["name"], doc.source, spec.get("corrections"))
+        if entry.get("relative"):
+            rows.append(_relative(doc, vocab, entry, where, indicator, kind, name, line_no, q_start, quote,
+                                  rows_so_far + rows))
+            continue
+        readings = _readings(text, q_start, q_start + len(quote))
+        if not readings:
+            raise SpecError(f"{doc.spec_file}: {where}: no number in quote {quote!r} (line {line_no})")
+        k = entry.get("number")
+        if k is None and len(readings) > 1:
+            raise SpecError(f"{doc.spec_file}: {where}: quote {quote!r} holds {len(readings)} numbers "
+                            f"({[r.value_published for r in readings]}); say which with `number`")
+        k = k or 1
+        if not 1 <= k <= len(readings):
+            raise SpecError(f"{doc.spec_file}: {where}: number {k} requested, quote {quote!r} holds {len(readings)}")
+        reading = readings[k - 1]
+        if reading.end > q_start + len(quote):
+            raise SpecError(f"{doc.spec_file}: {where}: quote {quote!r} cuts the number {reading.value_published!r} "
+                            f"from its unit or qualifier; extend the quote to {text[q_start:reading.end]!r}")
+        year = entry.get("year") or _infer_year(numbers.normalize(text), reading.start, kind)
+        if year is None:
+            raise SpecError(f"{doc.spec_file}: {where}: no year in the sentence before {reading.value_published!r} "
+                            f"(line {line_no}); give `year`")
+        unit = _check_unit(reading.unit, indicator, vocab, where, doc.spec_file, entry.get("unit"))
+        for s, e in reading.spans:
+            doc.account(line_no, s, e)
+        rows.append(_row(doc, vocab, indicator, name, year, kind, reading, reading.value, line_no, quote, unit))
+    return rows
+
+
+def _readings(text: str, start: int, end: int) -> list[numbers.Reading]:
+    """The numbers between start and end of a line that are not years ('2017年'), in order."""
+    norm = numbers.normalize(text)
+    years = {s for s, _, _ in numbers.year_spans(text)}
+    out: list[numbers.Reading] = []
+    consumed = -1
+    for m in numbers.NUMBER.finditer(norm, start, end):
+        if m.start() in years or m.start() < consumed:
+            continue
+        r = numbers.read_number(text, m.start())
+        consumed = max(e for _, e in r.spans)
+        out.append(r)
+    return out
+
+
+def _relative(doc, vocab, entry, where, indicator, kind, name, line_no, q_start, quote, rows) -> dict:
+    """翻一番 / 翻一倍: a target stated as a multiple of a base year's value (which the document also states)."""
+    rel = entry["relative"]
+    for key in ("base_year", "factor", "published"):
+        if key not in rel:
+            raise SpecError(f"{doc.spec_file}: {where}: `relative` needs {key!r}")
+    if rel["published"] not in quote:
+        raise SpecError(f"{doc.spec_file}: {where}: {rel['published']!r} not in quote {quote!r}")
+    base = [r for r in rows if r["indicator_id"] == indicator and r["year"] == rel["base_year"] and r["kind"] == "actual"]
+    if not base:
+        raise SpecError(f"{doc.spec_file}: {where}: relative target needs the {rel['base_year']} actual of {indicator!r}, "
+                        "which no earlier entry provides")
+    if "year" not in entry:
+        raise SpecError(f"{doc.spec_file}: {where}: a relative target needs `year`")
+    after = numbers.to_simplified(doc.line(line_no)[q_start + quote.index(rel["published"]) + len(rel["published"]):][:2])
+    bound = "ge" if after.startswith("以上") else "eq"
+    reading = numbers.Reading(start=q_start, end=q_start + len(quote), value=base[0]["value"] * rel["factor"], value_low=None,
+                              value_published=rel["published"], unit_published="", unit=base[0]["unit"], bound=bound, spans=())
+    return _row(doc, vocab, indicator, name, entry["year"], kind, reading, reading.value, line_no, quote, base[0]["unit"])
+
+
+def _run_ignores(doc: _Doc, rules: list[dict], spec_file: Path, must_match: bool) -> None:
+    for r_i, rule in enumerate(rules or [], 1):
+        if not rule.get("reason"):
+            raise SpecError(f"{spec_file}: ignore[{r_i}] ({rule.get('pattern')!r}): every ignore rule needs a `reason`")
+        try:
+            pattern = re.compile(rule["pattern"])
+        except (re.error, KeyError) as exc:
+            raise SpecError(f"{spec_file}: ignore[{r_i}]: field 'pattern' is not a valid regular expression ({exc})") from exc
+        lines = rule.get("lines")
+        hit = False
+        for no in (lines or range(1, doc.n + 1)):
+            norm = numbers.normalize(doc.line(no))
+            for m in pattern.finditer(norm):
+                hit = True
+                doc.account(no, m.start(), m.end())
+        if must_match and not hit:
+            raise SpecError(f"{spec_file}: ignore[{r_i}]: pattern {rule['pattern']!r} ({rule['reason']}) matches nothing "
+                            f"in {doc.source.path.name}; the spec no longer fits the document")
+
+
+def _unaccounted(doc: _Doc) -> list[Unaccounted]:
+    out = []
+    for no in range(1, doc.n + 1):
+        text = doc.line(no)
+        spans = doc.accounted.get(no, [])
+        for s, e in numbers.number_spans(text):
+            if not any(a <= s and e <= b for a, b in spans):
+                out.append(Unaccounted(doc.source.id, no, text[s:e], text))
+    return out
+
+
+def extract(source: Source, spec_file: Path, vocab: pd.DataFrame, common: dict | None = None) -> Extraction:
+    """Run one document's spec; returns its rows (in document order) and the digits nothing accounted for."""
+    spec = load_spec(spec_file)
+    if spec.get("source") != source.id:
+        raise SpecError(f"{spec_file}: field 'source' is {spec.get('source')!r}; expected {source.id!r}")
+    doc = _Doc(source, Path(spec_file), spec.get("stop_at"))
+    rows = _run_tables(doc, spec, vocab)
+    rows += _run_observations(doc, spec, vocab, rows)
+    _run_ignores(doc, spec.get("ignore"), Path(spec_file), must_match=True)
+    if common:
+        _run_ignores(doc, common.get("ignore"), paths.SPECS / COMMON_SPEC, must_match=False)
+    rows.sort(key=lambda r: (r["line"], r["quote"]))
+    return Extraction(rows=rows, unaccounted=_unaccounted(doc))
+
+
+def extract_all(sources: dict[str, Source], vocab: pd.DataFrame, specs_dir: Path = paths.SPECS) -> tuple[pd.DataFrame, list[Unaccounted]]:
+    """Every registered document through its spec → (observations frame, unaccounted digits)."""
+    specs_dir = Path(specs_dir)
+    common_path = specs_dir / COMMON_SPEC
+    common = load_spec(common_path) if common_path.exists() else None
+    rows, unaccounted = [], []
+    for sid, source in sorted(sources.items()):
+        spec_file = specs_dir / f"{sid}.yml"
+        if not spec_file.exists():
+            raise SpecError(f"{spec_file}: no extraction spec for registered source {sid!r}")
+        ex = extract(source, spec_file, vocab, common)
+        rows += dedupe(ex.rows, spec_file)
+        unaccounted += ex.unaccounted
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    df = df.sort_values(["source_id", "indicator_id", "year", "kind"], kind="stable").reset_index(drop=True)
+    return df, unaccounted
+
+
+def dedupe(rows: list[dict], spec_file: Path) -> list[dict]:
+    """One row per (source, indicator, year, kind), from the first mention; a second mention with another
+    value is a conflict, reported with both lines."""
+    from .errors import ValidationError
+
+    seen: dict[tuple, dict] = {}
+    out = []
+    for r in sorted(rows, key=lambda r: r["line"]):
+        key = (r["source_id"], r["indicator_id"], r["year"], r["kind"])
+        if key in seen:
+            first = seen[key]
+            if abs(first["value"] - r["value"]) > 1e-9 * max(1.0, abs(first["value"])) or first["value_low"] != r["value_low"]:
+                raise ValidationError(
+                    f"{spec_file}: conflict for {key}: line {first['line']} gives {first['value_published']} "
+                    f"({first['value']}), line {r['line']} gives {r['value_published']} ({r['value']})")
+            continue
+        seen[key] = r
+        out.append(r)
+    return out

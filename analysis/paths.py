@@ -1,0 +1,15 @@
+"""Where things live. Everything is relative to the project root, so notebooks and scripts need no path hacks."""
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "data" / "raw"
+DOCUMENTS = RAW / "documents"
+SPECS = RAW / "specs"
+SOURCES = RAW / "sources.yml"
+INDICATORS = RAW / "indicators.csv"
+REFERENCE = RAW / "reference"
+ACTUALS = RAW / "actuals"
+PROCESSED = ROOT / "data" / "processed"
+OBSERVATIONS = PROCESSED / "observations.csv"
+REPORTS = ROOT / "reports"
+NOTEBOOKS = ROOT / "notebooks"

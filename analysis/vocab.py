@@ -1,0 +1,33 @@
+"""The indicator vocabulary (data/raw/indicators.csv): one id per concept across all sources."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+from .errors import InputError
+from .numbers import CANONICAL_UNITS
+
+COLUMNS = ["indicator_id", "indicator_zh", "indicator_en", "measure", "unit", "aliases"]
+MEASURES = ("share", "level", "count_stock", "count_flow", "growth_rate")
+
+
+def load_indicators(path: Path = paths.INDICATORS) -> pd.DataFrame:
+    """The vocabulary indexed by indicator_id, checked: known measures, canonical units, unique ids."""
+    path = Path(path)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}")
+    for i, row in enumerate(df.itertuples(index=False), start=2):
+        if row.measure not in MEASURES:
+            raise InputError(f"{path}: line {i} ({row.indicator_id}) field 'measure' is {row.measure!r}; expected one of {MEASURES}")
+        if row.unit not in CANONICAL_UNITS:
+            raise InputError(f"{path}: line {i} ({row.indicator_id}) field 'unit' is {row.unit!r}; expected a canonical unit: {sorted(CANONICAL_UNITS)}")
+        if row.measure == "share" and row.unit != "%":
+            raise InputError(f"{path}: line {i} ({row.indicator_id}): measure 'share' needs unit '%', found {row.unit!r}")
+    dup = df["indicator_id"][df["indicator_id"].duplicated()]
+    if len(dup):
+        raise InputError(f"{path}: indicator_id {dup.iloc[0]!r} appears twice")
+    return df.set_index("indicator_id", drop=False)

@@ -1,0 +1,15 @@
+import pytest
+
+from analysis import paths
+from analysis.registry import load_verified
+from analysis.vocab import load_indicators
+
+
+@pytest.fixture(scope="session")
+def sources():
+    return load_verified()
+
+
+@pytest.fixture(scope="session")
+def vocab():
+    return load_indicators()
