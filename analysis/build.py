@@ -31,6 +31,14 @@ def build_observations(strict: bool = False):
     return df, unaccounted
 
 
+def derived_frames(obs) -> dict:
+    """Every processed frame computed from the observations, by output path.
+
+    Each later stage (growth, trajectories, flags, progress) adds its frames here: one line each."""
+    frames = {paths.OBSERVATIONS: obs}
+    return frames
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--strict", action="store_true", help="fail when a number in a document is unaccounted for")
@@ -38,7 +46,7 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     try:
         obs, _ = build_observations(strict=args.strict)
-        outputs = {paths.OBSERVATIONS: obs}
+        outputs = derived_frames(obs)     # everything is computed before anything is written
         for path, frame in outputs.items():
             write_csv_atomic(frame, path)
     except (InputError, ValidationError) as exc:

@@ -1,0 +1,20 @@
+"""Load the processed frames by name (what notebooks and researchers call)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from . import paths
+from .errors import InputError
+from .io import read_processed
+
+NAMES = ("observations", "segments", "trajectories", "flags", "progress")
+
+
+def load(name: str) -> pd.DataFrame:
+    """`load("observations")` → data/processed/observations.csv as a DataFrame (run `make data` first)."""
+    if name not in NAMES:
+        raise InputError(f"unknown dataset {name!r}; expected one of {NAMES}")
+    path = paths.PROCESSED / f"{name}.csv"
+    if not path.exists():
+        raise InputError(f"{path} does not exist; run `make data` first")
+    return read_processed(path)
