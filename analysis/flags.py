@@ -37,6 +37,7 @@ COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "start_year", 
            "direction", "metric", "value", "threshold", "threshold_name", "reference", "related_source_id", "reason"]
 INTERNAL = "internal: the document's own figures"
 SEVERITY_RANK = {s: i for i, s in enumerate(TIERS)}
+EPS = 1e-9      # differences below this are floating-point noise ((3.11 - 2.51) / 3 is 0.20000000000000004)
 
 
 # ---------------------------------------------------------------- formatting for reasons
@@ -106,7 +107,7 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, series: dict) -> pd.DataF
     judged = s["growth_low"].fillna(s["growth"]).to_numpy(dtype=float)
     level = np.full(len(s), -1)
     for i, k in enumerate(TIERS):
-        level = np.where(judged > s[f"v_{k}"].to_numpy(dtype=float), i, level)
+        level = np.where(judged > s[f"v_{k}"].to_numpy(dtype=float) + EPS, i, level)
     keep = level >= 0
     s, judged, level = s[keep], judged[keep], level[keep]
     rows = []
@@ -133,7 +134,7 @@ def _is_cumulative(zh: str, en: str) -> bool:
 def declines(segments: pd.DataFrame) -> pd.DataFrame:
     """below_baseline, target_backwards and stock_falls."""
     s = _judged(segments)
-    s = s[(s["end_value"] < s["start_value"]).to_numpy()]
+    s = s[(s["end_value"] < s["start_value"] - EPS).to_numpy()]
     rows = []
     for r in s.itertuples(index=False):
         growth = fmt_rate(r.growth, r.growth_unit) if np.isfinite(r.growth) else "a decline"
@@ -169,7 +170,7 @@ def below_trend(segments: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
     t = _judged(segments).merge(h, on=key)
     margin = th.at["below_trend_margin_pct", "value"] / 100.0
     t["bar"] = t["achieved"] * (1 - margin)
-    t = t[((t["metric"] == t["h_metric"]) & (t["achieved"] > 0) & (t["growth"] < t["bar"])).to_numpy()]
+    t = t[((t["metric"] == t["h_metric"]) & (t["achieved"] > 0) & (t["growth"] < t["bar"] - EPS)).to_numpy()]
     rows = []
     for r in t.itertuples(index=False):
         reason = (f"The target implies {fmt_rate(r.growth, r.growth_unit)} ({fmt(r.start_value)} → "
@@ -227,7 +228,7 @@ def rate_vs_levels(obs: pd.DataFrame, links: pd.DataFrame, th: pd.DataFrame) -> 
         stated = float(start["value"])
         gap = implied - stated
         floor = start["bound"] in ("ge", "gt")
-        fires = (gap < -1e-9) if floor else (abs(gap) > 1e-9)
+        fires = (gap < -EPS) if floor else (abs(gap) > EPS)
         if not fires or not np.isfinite(implied):
             continue
         tol_name = "rate_consistency_warn_pp" if metric == "pp_per_year" else "rate_consistency_warn_cagr"
@@ -241,7 +242,7 @@ def rate_vs_levels(obs: pd.DataFrame, links: pd.DataFrame, th: pd.DataFrame) -> 
                   f"{fmt(start['value_lv'])} → {_with_unit(end['value_lv'], lv_unit)} ({int(start['year_lv'])}–"
                   f"{int(end['year_lv'])}) imply {fmt_rate(implied, unit)}, {fmt_rate(abs(gap), unit)} "
                   f"{'less' if gap < 0 else 'more'}; at the stated rate the {int(end['year_lv'])} level would be "
-                  f"{_with_unit(at_rate, lv_unit)}.")
+                  f"{fmt(at_rate, 2)}{_unit(lv_unit)}.")
         row = _Point(start, start_year=int(start["year_lv"]))
         row.end_year = int(end["year_lv"])
         rows.append(_base(row, "rate_vs_levels", severity, "inconsistent", metric, implied, stated, tol_name,
@@ -331,7 +332,7 @@ def escalation(segments: pd.DataFrame, regions: pd.DataFrame, th: pd.DataFrame) 
         if r.measure == "share":
             share_note = (f"; the district's target is {fmt(abs(r.end_value - r.end_value_c), 3)} pp "
                           f"{'above' if r.end_value >= r.end_value_c else 'below'} the city's")
-        over = r.metric == "cagr" and gap > warn_at
+        over = r.metric == "cagr" and gap > warn_at + EPS
         compare = ""
         if r.metric == "cagr":
             compare = f", {'more' if over else 'not more'} than {_ref_phrase(p)}"
