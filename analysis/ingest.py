@@ -138,6 +138,7 @@ def _row(doc: _Doc, vocab: pd.DataFrame, indicator: str, name: str | None, year:
         "measure": v["measure"], "unit": unit, "year": int(year), "value": value,
         "value_published": reading.value_published, "unit_published": reading.unit_published, "kind": kind,
         "bound": reading.bound, "value_low": reading.value_low, "line": line_no, "quote": quote,
+        "_pos": reading.start,   # document order within the line (not written)
     }
 
 
@@ -214,7 +215,7 @@ def _run_tables(doc: _Doc, spec: dict, vocab: pd.DataFrame) -> list[dict]:
                     raise SpecError(f"{doc.spec_file}: {rwhere}: expected a number for {col['year']} at line {no}, found {cell!r}")
                 reading = numbers.read_number(text, start)
                 reading = numbers.Reading(**{**reading.__dict__, "unit_published": unit_published, "unit": unit,
-                                             "value": reading.value * mult})
+                                             "value": numbers.scale(reading.value, mult)})
                 doc.account(no, start, start + len(cell))
                 rows.append(_row(doc, vocab, indicator, name, col["year"], col["kind"], reading, reading.value, no, cell, unit))
     return rows
@@ -317,7 +318,7 @@ def _relative(doc, vocab, entry, where, indicator, kind, name, line_no, q_start,
         raise SpecError(f"{doc.spec_file}: {where}: a relative target needs `year`")
     after = numbers.to_simplified(doc.line(line_no)[q_start + quote.index(rel["published"]) + len(rel["published"]):][:2])
     bound = "ge" if after.startswith("以上") else "eq"
-    reading = numbers.Reading(start=q_start, end=q_start + len(quote), value=base[0]["value"] * rel["factor"], value_low=None,
+    reading = numbers.Reading(start=q_start, end=q_start + len(quote), value=numbers.scale(base[0]["value"], rel["factor"]), value_low=None,
                               value_published=rel["published"], unit_published="", unit=base[0]["unit"], bound=bound, spans=())
     return _row(doc, vocab, indicator, name, entry["year"], kind, reading, reading.value, line_no, quote, base[0]["unit"])
 
@@ -364,7 +365,7 @@ def extract(source: Source, spec_file: Path, vocab: pd.DataFrame, common: dict |
     _run_ignores(doc, spec.get("ignore"), Path(spec_file), must_match=True)
     if common:
         _run_ignores(doc, common.get("ignore"), paths.SPECS / COMMON_SPEC, must_match=False)
-    rows.sort(key=lambda r: (r["line"], r["quote"]))
+    rows.sort(key=lambda r: (r["line"], r["_pos"]))
     return Extraction(rows=rows, unaccounted=_unaccounted(doc))
 
 
@@ -393,7 +394,7 @@ def dedupe(rows: list[dict], spec_file: Path) -> list[dict]:
 
     seen: dict[tuple, dict] = {}
     out = []
-    for r in sorted(rows, key=lambda r: r["line"]):
+    for r in sorted(rows, key=lambda r: (r["line"], r["_pos"])):
         key = (r["source_id"], r["indicator_id"], r["year"], r["kind"])
         if key in seen:
             first = seen[key]
