@@ -105,9 +105,13 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, series: dict) -> pd.DataF
                           **{f"v_{k}": (th.at[t[k], "value"] if k in t else np.nan) for k in TIERS}})
     s = s.merge(pd.DataFrame(tier_rows), on=["indicator_id", "metric"], how="left")
     judged = s["growth_low"].fillna(s["growth"]).to_numpy(dtype=float)
+    small = (s["measure"].isin(["count_stock", "count_flow"]) & (s["start_value"] < th.at["info_min_count_base", "value"])).to_numpy()
     level = np.full(len(s), -1)
     for i, k in enumerate(TIERS):
-        level = np.where(judged > s[f"v_{k}"].to_numpy(dtype=float) + EPS, i, level)
+        over = judged > s[f"v_{k}"].to_numpy(dtype=float) + EPS
+        if k == "info":
+            over &= ~small
+        level = np.where(over, i, level)
     keep = level >= 0
     s, judged, level = s[keep], judged[keep], level[keep]
     rows = []

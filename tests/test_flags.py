@@ -97,6 +97,15 @@ def test_info_tier_for_indicators_without_a_national_series():
     assert "31.43 %/yr (37 → 84 万平方米, 2014–2017)" in out.iloc[0]["reason"]
 
 
+def test_info_tier_skips_small_counts_but_alerts_do_not():
+    f = obs(*path({2019: 2, 2020: 4}, indicator_id="labs", measure="count_stock"),             # 100 %/yr from 2
+            *path({2019: 60, 2020: 120}, indicator_id="spaces", measure="count_stock"),        # 100 %/yr from 60
+            *path({2014: 3, 2017: 95}, indicator_id="neeq_listed_companies", measure="count_stock"))
+    assert rules(flags(f)) == [("neeq_listed_companies", "too_fast", "alert"), ("spaces", "too_fast", "info")]
+    assert rules(flags(f, {"info_min_count_base": 1})) == [
+        ("labs", "too_fast", "info"), ("neeq_listed_companies", "too_fast", "alert"), ("spaces", "too_fast", "info")]
+
+
 def test_too_fast_judges_the_minimum_of_a_band():
     # approx 121 ± 5 % from 100 over 2 years: at least 7.21 %/yr; with the invention-patent threshold 15.4
     rows = [{"year": 2019, "value": 100, "kind": "actual", "indicator_id": "invention_patent_applications",
@@ -267,6 +276,21 @@ def test_escalation_of_a_share_is_reported_with_the_level_gap():
     assert r["severity"] == "info" and r["metric"] == "pp_per_year"
     assert r["value"] == pytest.approx((54.1 - 50.51) / 3 - 1.0)                       # 1.197 - 1.0
     assert "target is 4.1 pp above the city's" in r["reason"]
+
+
+def test_real_internal_consistency_qingyuan_and_nanming(real):
+    q = real[(real.source_id == "qingyuan-2013") & (real.rule == "rate_vs_levels")]
+    assert len(q) == 1 and q.iloc[0]["value"] == pytest.approx(14.8698, abs=1e-4) and q.iloc[0]["threshold"] == 15
+    n = real[(real.source_id == "nanming-2017") & (real.rule == "rate_vs_levels")]
+    assert len(n) == 1 and n.iloc[0]["value"] == pytest.approx(0.095)
+
+
+def test_real_escalation_panyu_versus_guangzhou(real):
+    e = real[(real.rule == "escalation")]
+    assert set(e["source_id"]) == {"panyu-2015"} and set(e["related_source_id"]) <= {"guangzhou-2017-letter", "guangzhou-2019"}
+    hte = e[e.indicator_id == "high_tech_enterprises"]
+    if len(hte):   # 418 (2020, from 262 in 2017) against Guangzhou's 11,700 (2020, from 11,400 in 2019)
+        assert hte.iloc[0]["value"] == pytest.approx(((418 / 262) ** (1 / 3) - 1) * 100 - (11700 / 11400 - 1) * 100)
 
 
 # ------------------------------------------------------------------ plumbing
