@@ -12,7 +12,7 @@ def frames():
     return analytics.frames(load("observations"))
 
 
-@pytest.mark.parametrize("path", [analytics.SEGMENTS, analytics.TRAJECTORIES, analytics.FLAGS], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [analytics.SEGMENTS, analytics.TRAJECTORIES, analytics.FLAGS, analytics.ESCALATION], ids=lambda p: p.name)
 def test_processed_file_is_regenerated_identically(frames, path):
     assert path.read_text(encoding="utf-8") == frame_to_csv_text(frames[path]), f"run `make data` ({path.name} is stale)"
 
@@ -25,7 +25,7 @@ def test_rerun_is_deterministic(frames):
 
 def test_registered_in_build():
     obs = load("observations")
-    assert {analytics.SEGMENTS, analytics.TRAJECTORIES, analytics.FLAGS} <= set(derived_frames(obs))
+    assert {analytics.SEGMENTS, analytics.TRAJECTORIES, analytics.FLAGS, analytics.ESCALATION} <= set(derived_frames(obs))
 
 
 def test_compute_returns_the_thresholds_it_used():

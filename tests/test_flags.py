@@ -6,7 +6,7 @@ import pytest
 from _frames import obs, path
 from analysis.datasets import load
 from analysis.errors import InputError
-from analysis.flags import COLUMNS, evaluate, fmt
+from analysis.flags import COLUMNS, escalation_table, evaluate, fmt
 from analysis.growth import segments
 from analysis.reference import load_thresholds
 
@@ -257,40 +257,31 @@ def test_escalation_district_versus_city():
     g_d, g_c = ((418 / 262) ** (1 / 3) - 1) * 100, (11700 / 11400 - 1) * 100      # 16.85 and 2.63 %/yr
     assert r["value"] == pytest.approx(g_d - g_c) and r["value"] == pytest.approx(14.22, abs=5e-3)
     assert (r["severity"], r["direction"], r["related_source_id"]) == ("warn", "too_fast", "guangzhou-2019")
-    assert r["source_id"] == "panyu-2015" and r["end_year"] == 2020
+    assert r["source_id"] == "panyu-2015" and (r["start_year"], r["end_year"]) == (2017, 2020)
     assert "番禺区 targets 418 家 (16.85 %/yr from 2017) and 广州市 11,700 家 (2.63 %/yr from 2019)" in r["reason"]
-    assert "14.22 %/yr above the city's, more than" in r["reason"]
-    # a smaller gap is reported, not flagged
-    out = flags(obs(*district, *city), {"escalation_warn_cagr": 20})
-    assert out[out.rule == "escalation"].iloc[0]["severity"] == "info"
+    assert "14.22 %/yr above the city's, more than" in r["reason"] and "Dongguan" in r["reason"]
+    # a smaller gap than the reference: in the table, not flagged
+    assert "escalation" not in set(flags(obs(*district, *city), {"escalation_warn_cagr": 20})["rule"])
+    t = escalation_table(segments(obs(*district, *city)), REGIONS)
+    assert len(t) == 1 and t.iloc[0]["growth_gap"] == pytest.approx(g_d - g_c)
+    assert t.iloc[0]["parent_region"] == "广州市" and np.isnan(t.iloc[0]["level_gap"])
     # no parent relation, no comparison
-    assert "escalation" not in set(flags(obs(*district, *city), regions=REGIONS.iloc[0:0])["rule"])
+    assert escalation_table(segments(obs(*district, *city)), REGIONS.iloc[0:0]).empty
+    # a city above its district is no escalation
+    slow = path({2017: 262, 2020: 270}, kinds={2017: "target"}, indicator_id="high_tech_enterprises",
+                measure="count_stock", source_id="panyu-2015", region="番禺区")
+    assert "escalation" not in set(flags(obs(*slow, *city))["rule"])
 
 
-def test_escalation_of_a_share_is_reported_with_the_level_gap():
+def test_escalation_of_a_share_is_in_the_table_with_the_level_gap():
     d = path({2017: 50.51, 2020: 54.1}, kinds={2017: "target"}, indicator_id="high_tech_output_share", measure="share",
              unit="%", source_id="panyu-2015", region="番禺区")
     c = path({2019: 49, 2020: 50}, kinds={2019: "target"}, indicator_id="high_tech_output_share", measure="share",
              unit="%", source_id="guangzhou-2019", region="广州市")
-    r = flags(obs(*d, *c)).query("rule == 'escalation'").iloc[0]
-    assert r["severity"] == "info" and r["metric"] == "pp_per_year"
-    assert r["value"] == pytest.approx((54.1 - 50.51) / 3 - 1.0)                       # 1.197 - 1.0
-    assert "target is 4.1 pp above the city's" in r["reason"]
-
-
-def test_real_internal_consistency_qingyuan_and_nanming(real):
-    q = real[(real.source_id == "qingyuan-2013") & (real.rule == "rate_vs_levels")]
-    assert len(q) == 1 and q.iloc[0]["value"] == pytest.approx(14.8698, abs=1e-4) and q.iloc[0]["threshold"] == 15
-    n = real[(real.source_id == "nanming-2017") & (real.rule == "rate_vs_levels")]
-    assert len(n) == 1 and n.iloc[0]["value"] == pytest.approx(0.095)
-
-
-def test_real_escalation_panyu_versus_guangzhou(real):
-    e = real[(real.rule == "escalation")]
-    assert set(e["source_id"]) == {"panyu-2015"} and set(e["related_source_id"]) <= {"guangzhou-2017-letter", "guangzhou-2019"}
-    hte = e[e.indicator_id == "high_tech_enterprises"]
-    if len(hte):   # 418 (2020, from 262 in 2017) against Guangzhou's 11,700 (2020, from 11,400 in 2019)
-        assert hte.iloc[0]["value"] == pytest.approx(((418 / 262) ** (1 / 3) - 1) * 100 - (11700 / 11400 - 1) * 100)
+    t = escalation_table(segments(obs(*d, *c)), REGIONS).iloc[0]
+    assert t["metric"] == "pp_per_year" and t["growth_gap"] == pytest.approx((54.1 - 50.51) / 3 - 1.0)   # 1.197 - 1.0
+    assert t["level_gap"] == pytest.approx(4.1)
+    assert "escalation" not in set(flags(obs(*d, *c))["rule"])               # no reference for shares: report only
 
 
 # ------------------------------------------------------------------ plumbing
