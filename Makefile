@@ -32,8 +32,8 @@ reports: data ## the main job: build the data, then the reports
 lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's environment
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
-bench: $(STAMP) ## benchmark the vectorised engine (writes reports/bench.json)
-	@echo "make bench: no benchmark yet."
+bench: $(STAMP) ## benchmark the vectorised engine against a naive loop on a 1.1 M-observation panel (writes reports/bench.json)
+	$(PY) -m analysis.bench
 
 clean: ## remove generated reports (keeps .venv and data)
 	rm -rf reports/*.html reports/*.ipynb

@@ -23,8 +23,9 @@ def compute(obs: pd.DataFrame, overrides: dict | None = None) -> dict[str, pd.Da
     """{"segments", "trajectories", "flags", "escalation", "thresholds"} computed from `obs`."""
     th = load_thresholds(overrides)
     seg = segments(obs, th)
-    return {"segments": seg, "trajectories": fit(obs, th), "flags": evaluate(obs, seg, th),
-            "escalation": escalation_table(seg, load_regions()), "thresholds": th}
+    esc = escalation_table(seg, load_regions())
+    return {"segments": seg, "trajectories": fit(obs, th), "flags": evaluate(obs, seg, th, escalations=esc),
+            "escalation": esc, "thresholds": th}
 
 
 def frames(obs: pd.DataFrame) -> dict:
