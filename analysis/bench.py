@@ -34,7 +34,7 @@ import pandas as pd
 from . import paths
 from .flags import escalation_table, evaluate
 from .growth import COLUMNS as SEGMENT_COLUMNS
-from .growth import segments
+from .growth import path_points, segments
 from .ingest import COLUMNS
 from .reference import load_series, load_thresholds, tiers_for, values
 from .trajectories import fit
@@ -169,9 +169,10 @@ def make_panel(n_regions: int = 2850, n_indicators: int = 40, n_years: int = 10,
 
 # ------------------------------------------------------------------ the two engines
 def vectorised(obs: pd.DataFrame, links: pd.DataFrame, regions: pd.DataFrame, th: pd.DataFrame) -> dict:
-    seg = segments(obs, th)
+    pts = path_points(obs)
+    seg = segments(obs, th, points=pts)
     esc = escalation_table(seg, regions)
-    return {"segments": seg, "trajectories": fit(obs, th),
+    return {"segments": seg, "trajectories": fit(obs, th, points=pts),
             "flags": evaluate(obs, seg, th, links=links, regions=regions, escalations=esc), "escalation": esc}
 
 

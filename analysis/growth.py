@@ -110,11 +110,12 @@ def _metric_code(measure, start, years):
                      default=4)
 
 
-def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None) -> pd.DataFrame:
+def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, points: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per step (consecutive pair) and per overall (first → last) segment of every path, plus one
-    `stated` row per growth-rate target; columns COLUMNS (see the module docstring)."""
+    `stated` row per growth-rate target; columns COLUMNS (see the module docstring). `points`: path_points(obs),
+    when the caller has it already."""
     th = values(thresholds if thresholds is not None else load_thresholds())
-    pts = path_points(obs)
+    pts = points if points is not None else path_points(obs)
     group = pts["group"].to_numpy()
     n = len(pts)
     same = np.flatnonzero(group[1:] == group[:-1]) if n > 1 else np.array([], dtype=int)

@@ -119,10 +119,12 @@ def _observed(pts: pd.DataFrame) -> pd.Series:
     return pd.Series(last["value"].to_numpy(), index=pd.MultiIndex.from_arrays([last["group"], last["year"]]))
 
 
-def fit(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, engine: str = "vectorised") -> pd.DataFrame:
-    """Fitted trajectories in long format (COLUMNS); `engine` is "vectorised" or "statsmodels"."""
+def fit(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, engine: str = "vectorised",
+        points: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Fitted trajectories in long format (COLUMNS); `engine` is "vectorised" or "statsmodels".
+    `points`: analysis.growth.path_points(obs), when the caller has it already."""
     th = values(thresholds if thresholds is not None else load_thresholds())
-    pts = path_points(obs)
+    pts = points if points is not None else path_points(obs)
     pts = pts.assign(n_years=pts.groupby("group")["year"].transform("nunique"))
     pts = pts[pts["n_years"] >= 2].reset_index(drop=True)
     if engine == "vectorised":
