@@ -122,9 +122,11 @@ def make_panel(n_regions: int = 2850, n_indicators: int = 40, n_years: int = 10,
     value[zero, 0] = 0
     fall = rng.random(n_paths) < 0.003                                # and a few targets go backwards
     value[fall, -1] = value[fall, -2] * 0.9
-    kind = np.where(actual, "actual", "target")
+    # words as shared objects (one "actual", one "eq"...), as pandas.read_csv gives them
+    kind = np.array(["target", "actual"], dtype=object)[actual.astype(np.int8)]
     u = rng.random((n_paths, n_years))
-    bound = np.select([u < 0.70, u < 0.85, u < 0.90, u < 0.95], ["eq", "ge", "gt", "approx"], "range").astype(object)
+    bound = np.array(["eq", "ge", "gt", "approx", "range"], dtype=object)[
+        np.select([u < 0.70, u < 0.85, u < 0.90, u < 0.95], [0, 1, 2, 3], 4)]
     bound[actual] = "eq"
     value_low = np.where(bound == "range", np.round(value * 0.9, 2), np.nan)
     years = first_year + np.arange(n_years)
@@ -142,7 +144,7 @@ def make_panel(n_regions: int = 2850, n_indicators: int = 40, n_years: int = 10,
         "year": np.tile(years, n_paths),
         "value": value.ravel(),
         "value_published": "x", "unit_published": "x",
-        "kind": kind.ravel().astype(object),
+        "kind": kind.ravel(),
         "bound": bound.ravel(),
         "value_low": value_low.ravel(),
         "line": 1, "quote": "x",

@@ -34,7 +34,7 @@ COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "indicator_en"
            "start_bound", "end_bound", "metric", "growth", "growth_unit", "growth_low", "growth_high", "relative_change_pct",
            "new_per_year", "n_points", "note"]
 ID_COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "indicator_en", "measure", "unit"]
-POINT_COLUMNS = ID_COLUMNS + ["year", "value", "value_low", "bound", "kind"]
+BOUNDS = ("eq", "ge", "gt", "approx", "range")
 
 
 def annual_rate(start, end, years, metric):
@@ -56,42 +56,49 @@ def annual_rate(start, end, years, metric):
     return out
 
 
+def is_one_of(words, *which) -> np.ndarray:
+    """Boolean mask: where `words` (an array, Series or list of text or categorical values) is one of `which`."""
+    return pd.Series(words, copy=False).isin(which).to_numpy()
+
+
 def bound_interval(value, value_low, bound, measure, approx_band_pct: float):
     """(low, high) of the values a published number allows: eq → [v, v]; ge/gt → [v, ∞) ([v, 100] for shares);
     approx → v ± approx_band_pct %; range → [value_low, value]."""
     value = np.asarray(value, dtype=float)
     value_low = np.asarray(value_low, dtype=float)
-    bound = np.asarray(bound, dtype=object)
-    is_share = np.asarray(measure, dtype=object) == "share"
+    is_share = is_one_of(measure, "share")
     lo, hi = value.copy(), value.copy()
-    floor = (bound == "ge") | (bound == "gt")
+    floor = is_one_of(bound, "ge", "gt")
     hi[floor] = np.where(is_share[floor], 100.0, np.inf)
-    approx = bound == "approx"
+    approx = is_one_of(bound, "approx")
     band = approx_band_pct / 100.0
     lo[approx] = value[approx] * (1 - band)
     hi[approx] = value[approx] * (1 + band)
     hi[approx & is_share] = np.minimum(hi[approx & is_share], 100.0)
-    rng = bound == "range"
+    rng = is_one_of(bound, "range")
     lo[rng] = value_low[rng]
     return lo, hi
 
 
 def path_points(obs: pd.DataFrame) -> pd.DataFrame:
-    """The points of every indicator path (measure ≠ growth_rate), sorted by source, indicator, year, kind,
-    with integer `group` codes (one per source × indicator) and `n_points`."""
-    pts = obs.loc[obs["measure"].isin(PATH_MEASURES).to_numpy(), [c for c in obs.columns if c in POINT_COLUMNS]]
-    src = pd.factorize(pts["source_id"], sort=True)[0]
-    ind = pd.factorize(pts["indicator_id"], sort=True)[0]
+    """The points of every indicator path (measure ≠ growth_rate), sorted by source, indicator, year, kind
+    (an actual before a target of the same year). Lean on purpose (a national panel has a million points): the
+    numbers, measure and bound as categoricals, integer `group` codes (one per source × indicator), `n_points`,
+    and `row`, the point's position in `obs`, from which the text columns are taken when a frame is written."""
+    row = np.flatnonzero(obs["measure"].isin(PATH_MEASURES).to_numpy())
+    src = pd.factorize(obs["source_id"].to_numpy()[row], sort=True)[0]
+    ind = pd.factorize(obs["indicator_id"].to_numpy()[row], sort=True)[0]
     key = src.astype(np.int64) * (ind.max(initial=0) + 1) + ind
-    kind = (pts["kind"].to_numpy() != "actual").astype(np.int8)
-    order = np.lexsort((kind, pts["year"].to_numpy(), key))
-    pts = pts.iloc[order].reset_index(drop=True)
-    key = key[order]
-    change = np.r_[True, key[1:] != key[:-1]]
-    group = np.cumsum(change) - 1
-    pts["group"] = group
-    pts["n_points"] = np.bincount(group)[group]
-    return pts
+    year = obs["year"].to_numpy(dtype=np.int64)[row]
+    order = np.lexsort((obs["kind"].to_numpy()[row] != "actual", year, key))
+    row, key = row[order], key[order]
+    group = np.cumsum(np.r_[True, key[1:] != key[:-1]]) - 1 if len(key) else key
+    return pd.DataFrame({
+        "row": row, "group": group, "year": year[order],
+        "value": obs["value"].to_numpy(dtype=float)[row], "value_low": obs["value_low"].to_numpy(dtype=float)[row],
+        "measure": pd.Categorical(obs["measure"].to_numpy()[row], categories=PATH_MEASURES),
+        "bound": pd.Categorical(obs["bound"].to_numpy()[row], categories=BOUNDS),
+        "n_points": np.bincount(group)[group]}, copy=False)
 
 
 METRICS = np.array(["none", "pp_per_year", "cagr", "new_per_year", "change_per_year"], dtype=object)
@@ -105,8 +112,7 @@ METRIC_UNITS = np.array([GROWTH_UNITS[m] for m in METRICS], dtype=object)
 
 def _metric_code(measure, start, years):
     """Index into METRICS per segment (small integer codes, looked up afterwards: fast and light at scale)."""
-    measure = np.asarray(measure, dtype=object)
-    return np.select([years <= 0, measure == "share", start > 0, np.isin(measure, COUNT_MEASURES)], [0, 1, 2, 3],
+    return np.select([years <= 0, is_one_of(measure, "share"), start > 0, is_one_of(measure, *COUNT_MEASURES)], [0, 1, 2, 3],
                      default=4)
 
 
@@ -129,47 +135,52 @@ def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, points: 
     s_idx, e_idx, kind = s_idx[order], e_idx[order], kind[order]
 
     value = pts["value"].to_numpy(dtype=float)
-    lo, hi = bound_interval(value, pts["value_low"].to_numpy(dtype=float), pts["bound"].to_numpy(),
-                            pts["measure"].to_numpy(), th["approx_band_pct"])
+    lo, hi = bound_interval(value, pts["value_low"], pts["bound"], pts["measure"], th["approx_band_pct"])
     year = pts["year"].to_numpy(dtype=np.int64)
     s_val, e_val = value[s_idx], value[e_idx]
     years = (year[e_idx] - year[s_idx]).astype(float)
-    measure = pts["measure"].to_numpy(dtype=object)[e_idx]
+    measure = pts["measure"].array.take(e_idx)
     code = _metric_code(measure, s_val, years)
     metric = METRICS[code]
     growth = annual_rate(s_val, e_val, years, metric)
-    s_bound = pts["bound"].array.take(s_idx)
-    e_bound = pts["bound"].array.take(e_idx)
-    banded = (np.asarray(s_bound, dtype=object) != "eq") | (np.asarray(e_bound, dtype=object) != "eq")
+    eq = is_one_of(pts["bound"], "eq")
+    banded = ~eq[s_idx] | ~eq[e_idx]
     growth_low = np.where(banded, annual_rate(hi[s_idx], lo[e_idx], years, metric), np.nan)
     growth_high = np.where(banded, annual_rate(lo[s_idx], hi[e_idx], years, metric), np.nan)
-    is_share = measure == "share"
+    is_share = is_one_of(measure, "share")
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(is_share & (s_val > 0), (e_val / s_val - 1.0) * 100.0, np.nan)
-        per_year = np.where((measure == "count_stock") & (years > 0), (e_val - s_val) / years, np.nan)
+        per_year = np.where(is_one_of(measure, "count_stock") & (years > 0), (e_val - s_val) / years, np.nan)
     note = NOTES[np.select(
-        [years <= 0, (metric == "new_per_year") | (metric == "change_per_year"), (metric == "cagr") & (e_val == 0)],
-        [1, 2, 3], default=0)]
+        [years <= 0, (code == 3) | (code == 4), (code == 2) & (e_val == 0)], [1, 2, 3], default=0)]
 
-    cols = {c: pts[c].array.take(e_idx) for c in ID_COLUMNS}      # typed arrays: no re-validation of strings
+    # text columns come from the observations themselves (the point's row in obs)
+    row = pts["row"].to_numpy()
+    s_row, e_row = row[s_idx], row[e_idx]
+    cols = {c: obs[c].to_numpy()[e_row] for c in ID_COLUMNS}
     cols.update({
         "segment": np.array(["step", "overall"], dtype=object)[kind],
         "start_year": year[s_idx].astype(float), "end_year": year[e_idx], "years": years,
         "start_value": s_val, "end_value": e_val, "end_low": lo[e_idx],
         "end_high": np.where(np.isfinite(hi[e_idx]), hi[e_idx], np.nan),
-        "start_kind": pts["kind"].array.take(s_idx), "end_kind": pts["kind"].array.take(e_idx),
-        "start_bound": s_bound, "end_bound": e_bound, "metric": metric, "growth": growth,
+        "start_kind": obs["kind"].to_numpy()[s_row], "end_kind": obs["kind"].to_numpy()[e_row],
+        "start_bound": obs["bound"].to_numpy()[s_row], "end_bound": obs["bound"].to_numpy()[e_row],
+        "metric": metric, "growth": growth,
         "growth_unit": METRIC_UNITS[code], "growth_low": growth_low, "growth_high": growth_high,
         "relative_change_pct": rel, "new_per_year": per_year, "n_points": pts["n_points"].to_numpy()[e_idx],
         "note": note})
-    if (obs["measure"] == "growth_rate").any():       # stated rates go after the paths: columns joined as arrays
+    if (obs["measure"] == "growth_rate").any():       # stated rates go after the paths, column by column
         st = stated_rates(obs)
-        cols = {c: pd.concat([pd.Series(cols[c]), st[c].astype(pd.Series(cols[c]).dtype)], ignore_index=True).array
-                for c in COLUMNS}
-    out = pd.DataFrame(cols, columns=COLUMNS)
+        cols = {c: np.concatenate([cols[c], st[c].to_numpy(dtype=cols[c].dtype)]) for c in COLUMNS}
     for col in ("start_year", "years"):           # empty for stated rates: nullable integers, never 2014.0
-        out[col] = pd.array(out[col].to_numpy(dtype=float), dtype="Int64")
-    return out
+        cols[col] = pd.array(cols[col], dtype="Int64")
+    # words: in the observations' own text dtype where taken from them, pandas' str where the engine wrote them
+    text = {c: obs[c].dtype for c in ID_COLUMNS}
+    text.update({"start_kind": obs["kind"].dtype, "end_kind": obs["kind"].dtype, "start_bound": obs["bound"].dtype,
+                 "end_bound": obs["bound"].dtype, "segment": "str", "metric": "str", "growth_unit": "str", "note": "str"})
+    for col, dtype in text.items():
+        cols[col] = pd.array(cols[col], dtype=dtype)
+    return pd.DataFrame(cols, columns=COLUMNS, copy=False)     # the arrays are new: no need to copy them again
 
 
 def stated_rates(obs: pd.DataFrame) -> pd.DataFrame:

@@ -31,9 +31,14 @@ COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "measure", "un
 GROWTH_UNIT = {"exponential": "%/yr", "logistic": "logit/yr"}
 
 
+MODELS = ("exponential", "linear", "logistic")          # in this order per path in the output
+MODEL_NOTES = ("", "a zero value cannot be logged: straight-line fit")
+
+
 def _model_table(pts: pd.DataFrame, logistic_min_share: float) -> pd.DataFrame:
-    """One row per (path point, model): the point's group, model name and the transformed y."""
-    measure = pts["measure"].to_numpy(dtype=object)
+    """One row per (path point, model): the point's row in `pts`, the model (categorical, MODELS), the
+    transformed y and the fit's note (categorical, MODEL_NOTES)."""
+    measure = pts["measure"]
     value = pts["value"].to_numpy(dtype=float)
     group = pts["group"].to_numpy()
     ngroups = int(group.max()) + 1 if len(group) else 0
@@ -42,23 +47,24 @@ def _model_table(pts: pd.DataFrame, logistic_min_share: float) -> pd.DataFrame:
     np.minimum.at(gmin, group, value)
     np.maximum.at(gmax, group, value)
     pmin, pmax = gmin[group], gmax[group]
-    is_level = np.isin(measure, LEVEL_MEASURES)
-    is_share = measure == "share"
-    parts = []
+    is_level = measure.isin(LEVEL_MEASURES).to_numpy()
+    is_share = (measure == "share").to_numpy()
+    parts = []                                   # (rows, model code, y, note code)
     exp_ok = is_level & (pmin > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        parts.append((np.flatnonzero(exp_ok), "exponential", np.log(value[exp_ok]), ""))
+        parts.append((np.flatnonzero(exp_ok), 0, np.log(value[exp_ok]), 0))
         lin = is_share | (is_level & ~exp_ok)
-        parts.append((np.flatnonzero(lin), "linear", value[lin],
-                      np.where(is_level[lin], "a zero value cannot be logged: straight-line fit", "")))
+        parts.append((np.flatnonzero(lin), 1, value[lin], is_level[lin].astype(np.int8)))
         logi = is_share & (pmax >= logistic_min_share) & (pmin > 0) & (pmax < 100)
         p = value[logi] / 100.0
-        parts.append((np.flatnonzero(logi), "logistic", np.log(p / (1 - p)), ""))
-    rows = np.concatenate([p[0] for p in parts])
-    model = np.concatenate([np.full(len(p[0]), p[1], dtype=object) for p in parts])
-    y = np.concatenate([p[2] for p in parts])
-    note = np.concatenate([np.broadcast_to(np.asarray(p[3], dtype=object), len(p[0])) for p in parts])
-    return pd.DataFrame({"row": rows, "model": model, "y": y, "note": note})
+        parts.append((np.flatnonzero(logi), 2, np.log(p / (1 - p)), 0))
+    n = [len(p[0]) for p in parts]
+    model = np.repeat(np.array([p[1] for p in parts], dtype=np.int8), n)
+    note = np.concatenate([np.broadcast_to(np.asarray(p[3], dtype=np.int8), k) for p, k in zip(parts, n)])
+    return pd.DataFrame({"row": np.concatenate([p[0] for p in parts]),
+                         "model": pd.Categorical.from_codes(model, categories=MODELS),
+                         "y": np.concatenate([p[2] for p in parts]),
+                         "note": pd.Categorical.from_codes(note, categories=MODEL_NOTES)}, copy=False)
 
 
 def _fit_groups(gid: np.ndarray, x: np.ndarray, y: np.ndarray, ng: int) -> dict:
@@ -119,18 +125,24 @@ def _observed(pts: pd.DataFrame) -> pd.Series:
     return pd.Series(last["value"].to_numpy(), index=pd.MultiIndex.from_arrays([last["group"], last["year"]]))
 
 
+def _years_per_path(pts: pd.DataFrame) -> np.ndarray:
+    """For each point, the number of different years its path has (points are sorted by path and year)."""
+    group, year = pts["group"].to_numpy(), pts["year"].to_numpy()
+    new_year = np.r_[True, (group[1:] != group[:-1]) | (year[1:] != year[:-1])] if len(pts) else np.zeros(0, bool)
+    return np.bincount(group, weights=new_year)[group] if len(pts) else np.zeros(0)
+
+
 def fit(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, engine: str = "vectorised",
         points: pd.DataFrame | None = None) -> pd.DataFrame:
     """Fitted trajectories in long format (COLUMNS); `engine` is "vectorised" or "statsmodels".
     `points`: analysis.growth.path_points(obs), when the caller has it already."""
     th = values(thresholds if thresholds is not None else load_thresholds())
     pts = points if points is not None else path_points(obs)
-    pts = pts.assign(n_years=pts.groupby("group")["year"].transform("nunique"))
-    pts = pts[pts["n_years"] >= 2].reset_index(drop=True)
+    pts = pts[_years_per_path(pts) >= 2].reset_index(drop=True)
     if engine == "vectorised":
-        return _fit_vectorised(pts, th["logistic_min_share"])
+        return _fit_vectorised(obs, pts, th["logistic_min_share"])
     if engine == "statsmodels":
-        return _fit_statsmodels(pts, th["logistic_min_share"])
+        return _fit_statsmodels(obs, pts, th["logistic_min_share"])
     raise ValueError(f"engine {engine!r}: expected 'vectorised' or 'statsmodels'")
 
 
@@ -138,18 +150,21 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
 
 
-def _fit_vectorised(pts: pd.DataFrame, logistic_min_share: float) -> pd.DataFrame:
+TEXT_COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit"]
+
+
+def _fit_vectorised(obs: pd.DataFrame, pts: pd.DataFrame, logistic_min_share: float) -> pd.DataFrame:
     if pts.empty:
         return _empty()
     mt = _model_table(pts, logistic_min_share)
-    group = pts["group"].to_numpy()[mt["row"].to_numpy()]
-    model_code = pd.factorize(mt["model"])[0]
-    fkey = group.astype(np.int64) * 3 + model_code
-    fit_keys, gid = np.unique(fkey, return_inverse=True)
+    mrow = mt["row"].to_numpy()
+    model_code = mt["model"].cat.codes.to_numpy()
+    # fits numbered in (path, model) order, which is the order of the output
+    fit_keys, gid = np.unique(pts["group"].to_numpy()[mrow].astype(np.int64) * len(MODELS) + model_code,
+                              return_inverse=True)
     ng = len(fit_keys)
-    year = pts["year"].to_numpy(dtype=float)[mt["row"].to_numpy()]
-    y = mt["y"].to_numpy(dtype=float)
-    f = _fit_groups(gid, year, y, ng)
+    year = pts["year"].to_numpy(dtype=float)[mrow]
+    f = _fit_groups(gid, year, mt["y"].to_numpy(dtype=float), ng)
     # per fit: its first point row (identity columns), model, first and last year
     first_row = np.full(ng, len(mt), dtype=np.int64)
     np.minimum.at(first_row, gid, np.arange(len(mt)))
@@ -157,11 +172,10 @@ def _fit_vectorised(pts: pd.DataFrame, logistic_min_share: float) -> pd.DataFram
     y_last = np.full(ng, -np.inf)
     np.minimum.at(y_first, gid, year)
     np.maximum.at(y_last, gid, year)
-    fmodel = mt["model"].to_numpy(dtype=object)[first_row]
-    fnote = mt["note"].to_numpy(dtype=object)[first_row]
-    prow = mt["row"].to_numpy()[first_row]
-    fmeasure = pts["measure"].to_numpy(dtype=object)[prow]
-    fgroup = pts["group"].to_numpy()[prow]
+    fmodel = np.asarray(MODELS, dtype=object)[model_code[first_row]]
+    fnote = np.asarray(MODEL_NOTES, dtype=object)[mt["note"].cat.codes.to_numpy()[first_row]]
+    prow = mrow[first_row]
+    fmeasure = pts["measure"].iloc[prow].to_numpy(dtype=object)
     three = f["n"] >= 3
     growth = _growth(fmodel, f["slope"])
     ci_lo = np.where(three, _growth(fmodel, f["slope"] - f["t"] * f["se_slope"]), np.nan)
@@ -174,34 +188,26 @@ def _fit_vectorised(pts: pd.DataFrame, logistic_min_share: float) -> pd.DataFram
     half = f["t"][fi] * se
     m = fmodel[fi]
     band = three[fi]
-    lower = np.where(band, _back(m, yhat - half), np.nan)
-    upper = np.where(band, _back(m, yhat + half), np.nan)
     # the published value at each output row: scatter every point to (its fit's first row + year offset);
     # where a year has an actual and a target, the target (later in `pts` order) wins
     base = np.cumsum(y_last - y_first + 1) - (y_last - y_first + 1)
     pos = (base[gid] + (year - y_first[gid])).astype(np.int64)
-    value = pts["value"].to_numpy(dtype=float)[mt["row"].to_numpy()]
+    value = pts["value"].to_numpy(dtype=float)[mrow]
     rev_pos, rev_first = np.unique(pos[::-1], return_index=True)
     observed = np.full(len(fi), np.nan)
     observed[rev_pos] = value[::-1][rev_first]
-    out = pts[["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit"]].iloc[prow[fi]].reset_index(drop=True)
-    out["model"] = m
-    out["year"] = yr
-    out["observed"] = observed
-    out["fitted"] = _back(m, yhat)
-    out["lower"] = lower
-    out["upper"] = upper
-    out["annual_growth"] = growth[fi]
-    out["growth_unit"] = _growth_unit(fmodel, fmeasure)[fi]
-    out["growth_ci_low"] = ci_lo[fi]
-    out["growth_ci_high"] = ci_hi[fi]
-    out["n_points"] = f["n"][fi].astype(np.int64)
-    out["note"] = fnote[fi]
-    order = np.lexsort((yr, model_code[first_row][fi], fgroup[fi]))
-    return out.iloc[order].reset_index(drop=True)[COLUMNS]
+    obs_row = pts["row"].to_numpy()[prow][fi]          # the text columns come from the observations
+    cols = {c: obs[c].array.take(obs_row) for c in TEXT_COLUMNS}
+    cols.update({
+        "model": pd.array(m, dtype="str"), "year": yr, "observed": observed, "fitted": _back(m, yhat),
+        "lower": np.where(band, _back(m, yhat - half), np.nan), "upper": np.where(band, _back(m, yhat + half), np.nan),
+        "annual_growth": growth[fi], "growth_unit": pd.array(_growth_unit(fmodel, fmeasure)[fi], dtype="str"),
+        "growth_ci_low": ci_lo[fi], "growth_ci_high": ci_hi[fi], "n_points": f["n"][fi].astype(np.int64),
+        "note": pd.array(fnote[fi], dtype="str")})
+    return pd.DataFrame(cols, columns=COLUMNS, copy=False)     # the arrays are new: no need to copy them again
 
 
-def _fit_statsmodels(pts: pd.DataFrame, logistic_min_share: float) -> pd.DataFrame:
+def _fit_statsmodels(obs: pd.DataFrame, pts: pd.DataFrame, logistic_min_share: float) -> pd.DataFrame:
     """The reference engine: statsmodels OLS, one path and model at a time (slow; for tests and the benchmark)."""
     import statsmodels.api as sm
 
@@ -210,11 +216,10 @@ def _fit_statsmodels(pts: pd.DataFrame, logistic_min_share: float) -> pd.DataFra
     mt = _model_table(pts, logistic_min_share)
     mt["group"] = pts["group"].to_numpy()[mt["row"].to_numpy()]
     mt["year"] = pts["year"].to_numpy()[mt["row"].to_numpy()]
-    model_rank = {"exponential": 0, "linear": 1, "logistic": 2}
     observed = _observed(pts)
     frames = []
-    for (g, model), part in mt.groupby(["group", "model"], sort=False):
-        first = pts.iloc[int(part["row"].iloc[0])]
+    for (g, model), part in mt.groupby(["group", "model"], sort=False, observed=True):
+        first = obs.iloc[int(pts["row"].iat[int(part["row"].iloc[0])])]
         x = part["year"].to_numpy(dtype=float)
         res = sm.OLS(part["y"].to_numpy(dtype=float), sm.add_constant(x, has_constant="add")).fit()
         years = np.arange(int(x.min()), int(x.max()) + 1)
@@ -240,7 +245,7 @@ def _fit_statsmodels(pts: pd.DataFrame, logistic_min_share: float) -> pd.DataFra
             "growth_unit": _growth_unit(np.array([model], dtype=object), np.array([first["measure"]], dtype=object))[0],
             "growth_ci_low": _growth(np.array([model], dtype=object), np.array([ci[0]]))[0],
             "growth_ci_high": _growth(np.array([model], dtype=object), np.array([ci[1]]))[0],
-            "n_points": n, "note": part["note"].iloc[0], "_g": g, "_m": model_rank[model],
+            "n_points": n, "note": part["note"].iloc[0], "_g": g, "_m": MODELS.index(model),
         }))
     out = pd.concat(frames, ignore_index=True).sort_values(["_g", "_m", "year"], kind="stable")
     return out.drop(columns=["_g", "_m"]).reset_index(drop=True)[COLUMNS]
