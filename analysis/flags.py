@@ -105,7 +105,7 @@ def _flag_frame(rows: pd.DataFrame, rule, severity, direction, metric, value, th
     argument is one value for all flags or an array with one value per flag."""
     if not len(reason):
         return _frame([])
-    cols = {c: rows[c].to_numpy() if c in ("start_year", "end_year") else rows[c].array for c in IDENTITY}
+    cols = {c: rows[c].array for c in IDENTITY}
     given = {"rule": rule, "severity": severity, "direction": direction, "metric": metric, "value": value,
              "threshold": threshold, "threshold_name": threshold_name, "reference": reference,
              "related_source_id": related, "reason": reason}
@@ -224,7 +224,7 @@ def declines(segments: pd.DataFrame, judged: np.ndarray | None = None) -> pd.Dat
     return _flag_frame(s, rule, severity, direction, s["metric"], s["growth"], 0.0, None, INTERNAL, reasons)
 
 
-def below_trend(segments: pd.DataFrame, th: pd.DataFrame, judged: pd.DataFrame | None = None) -> pd.DataFrame:
+def below_trend(segments: pd.DataFrame, th: pd.DataFrame, judged: np.ndarray | None = None) -> pd.DataFrame:
     """The step from the last actual to the next target growing more slowly than the actual trend the same
     document reports (first to last actual; ≥ 2 actual points)."""
     seg = segments
@@ -241,8 +241,7 @@ def below_trend(segments: pd.DataFrame, th: pd.DataFrame, judged: pd.DataFrame |
     h["achieved"] = annual_rate(h["h_start"], h["h_end"], h["h_end_year"] - h["h_start_year"], h["h_metric"])
     rows = judged if judged is not None else _judged(segments)
     from_actual = rows[_at(seg, "start_kind", rows) == "actual"]
-    t = seg.iloc[from_actual, seg.columns.get_indexer(IDENTITY + ["unit", "start_value", "end_value", "metric", "growth",
-                                                                  "growth_unit"])]
+    t = seg[IDENTITY + ["unit", "start_value", "end_value", "metric", "growth", "growth_unit"]].iloc[from_actual]
     t = t.merge(h, on=key)                                            # the step from the last actual
     margin = th.at["below_trend_margin_pct", "value"] / 100.0
     t["bar"] = t["achieved"] * (1 - margin)
@@ -329,8 +328,8 @@ def part_exceeds_whole(obs: pd.DataFrame, links: pd.DataFrame, th: pd.DataFrame)
     if lk.empty:
         return _frame([])
     o = _of_indicators(obs, np.r_[lk["indicator_id"].to_numpy(), lk["of_indicator_id"].to_numpy()])
-    o = o.assign(**dict(zip(("lo", "hi"), bound_interval(o["value"], o["value_low"], o["bound"], o["measure"],
-                                                          th.at["approx_band_pct", "value"]))))
+    lo, hi = bound_interval(o["value"], o["value_low"], o["bound"], o["measure"], th.at["approx_band_pct", "value"])
+    o = o.assign(lo=lo, hi=hi)
     part = o.merge(lk, on="indicator_id")
     m = part.merge(o, left_on=["source_id", "of_indicator_id", "year", "kind"],
                    right_on=["source_id", "indicator_id", "year", "kind"], suffixes=("", "_w"))
@@ -354,8 +353,8 @@ def flow_cannot_build_stock(obs: pd.DataFrame, segments: pd.DataFrame, links: pd
     if st.empty:
         return _frame([])
     o = _of_indicators(obs, lk["indicator_id"])
-    o = o.assign(hi=bound_interval(o["value"], o["value_low"], o["bound"], o["measure"],
-                                   th.at["approx_band_pct", "value"])[1])
+    _, hi = bound_interval(o["value"], o["value_low"], o["bound"], o["measure"], th.at["approx_band_pct", "value"])
+    o = o.assign(hi=hi)
     fl = o[["source_id", "indicator_id", "indicator_zh", "year", "kind", "hi"]].rename(
         columns={"indicator_id": "flow_id", "indicator_zh": "flow_zh", "year": "flow_year", "kind": "flow_kind"})
     m = st.merge(fl, on=["source_id", "flow_id"])

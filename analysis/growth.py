@@ -169,7 +169,7 @@ def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, points: 
         "growth_unit": METRIC_UNITS[code], "growth_low": growth_low, "growth_high": growth_high,
         "relative_change_pct": rel, "new_per_year": per_year, "n_points": pts["n_points"].to_numpy()[e_idx],
         "note": note})
-    if (obs["measure"] == "growth_rate").any():       # stated rates go after the paths, column by column
+    if (obs["measure"].to_numpy() == "growth_rate").any():       # stated rates go after the paths, column by column
         st = stated_rates(obs)
         cols = {c: np.concatenate([cols[c], st[c].to_numpy(dtype=cols[c].dtype)]) for c in COLUMNS}
     for col in ("start_year", "years"):           # empty for stated rates: nullable integers, never 2014.0

@@ -126,10 +126,12 @@ def _observed(pts: pd.DataFrame) -> pd.Series:
 
 
 def _years_per_path(pts: pd.DataFrame) -> np.ndarray:
-    """For each point, the number of different years its path has (points are sorted by path and year)."""
+    """For each point, the number of different years its path has (points come sorted by path and year)."""
     group, year = pts["group"].to_numpy(), pts["year"].to_numpy()
-    new_year = np.r_[True, (group[1:] != group[:-1]) | (year[1:] != year[:-1])] if len(pts) else np.zeros(0, bool)
-    return np.bincount(group, weights=new_year)[group] if len(pts) else np.zeros(0)
+    if not len(group):
+        return np.zeros(0)
+    new_year = np.r_[True, (group[1:] != group[:-1]) | (year[1:] != year[:-1])]
+    return np.bincount(group, weights=new_year)[group]
 
 
 def fit(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, engine: str = "vectorised",
