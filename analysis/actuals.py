@@ -26,7 +26,7 @@ import pandas as pd
 
 from . import paths
 from .errors import InputError
-from .regions import canonical_names, load_regions
+from .reference import load_regions
 from .vocab import load_indicators
 
 REQUIRED = ("region", "indicator", "unit", "year", "value", "source")
@@ -60,6 +60,13 @@ class _Problems:
         if len(self.items) == 1:
             raise InputError(f"{self.path}: {self.items[0]}")
         raise InputError(f"{self.path}: {len(self.items)} problems:\n  " + "\n  ".join(shown) + more)
+
+
+def region_names(regions: pd.DataFrame) -> dict[str, str]:
+    """Every accepted spelling of a region (Chinese name; English name, case-insensitive) → the Chinese name."""
+    names = {r: r for r in regions["region"]}
+    names.update({en.casefold(): r for r, en in zip(regions["region"], regions["region_en"])})
+    return names
 
 
 def _decode(path: Path) -> str:
@@ -132,7 +139,7 @@ def load(path, *, vocab: pd.DataFrame | None = None, regions: pd.DataFrame | Non
     vocab = load_indicators() if vocab is None else vocab
     regions = load_regions() if regions is None else regions
     this_year = datetime.date.today().year if this_year is None else this_year
-    region_names = canonical_names(regions)
+    names_of_regions = region_names(regions)
     text = _decode(path)
     problems = _Problems(path)
     records = _records(text, path)
@@ -147,7 +154,7 @@ def load(path, *, vocab: pd.DataFrame | None = None, regions: pd.DataFrame | Non
                             "too many fields — a value containing a comma must be in double quotes"))
             continue
         cell = {n: f.strip() for n, f in zip(names, fields)}
-        row = _check_row(cell, line, problems, vocab, region_names, regions, this_year)
+        row = _check_row(cell, line, problems, vocab, names_of_regions, regions, this_year)
         if row is not None:
             row.update({k: v for k, v in cell.items() if k not in REQUIRED and k != "bound"})
             rows.append(row)
@@ -167,7 +174,7 @@ def _check_row(cell: dict, line: int, problems: _Problems, vocab, region_names, 
     if region is None:
         known = ", ".join(f"{r} ({en})" for r, en in zip(regions["region"], regions["region_en"]))
         problems.add(line, "region", f"unknown region {cell['region']!r}{_suggest(cell['region'], region_names)} "
-                     f"Expected one of: {known} (new regions go into {paths.REGIONS.name})")
+                     f"Expected one of: {known} (new regions go into data/raw/reference/regions.csv)")
     indicator = cell["indicator"]
     if indicator not in vocab.index:
         by_name = {n.strip(): i for i, names in zip(vocab.index, vocab["indicator_zh"] + ";" + vocab["aliases"])

@@ -27,7 +27,8 @@ For every target of observations.csv with a usable actual (see `analysis.actuals
 * **Across levels**: the parent region's actual for the same indicator and year beside each row
   (`parent_*`); `across_levels(progress)` lines a district's rows up with its city's.
 
-Thresholds are data (data/raw/reference/progress_parameters.csv) and can be overridden by name.
+Thresholds are data (the progress_* rows and approx_band_pct of data/raw/reference/thresholds.yml) and can be
+overridden by name, like the flags' thresholds.
 """
 from __future__ import annotations
 
@@ -36,9 +37,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
 from .errors import InputError
-from .regions import load_regions, parent_of
+from .reference import load_references, load_regions, load_thresholds
 
 STATUSES = ("achieved", "missed", "on_track", "acceleration_needed", "limited_progress", "deterioration")
 JUDGED_BY = ("actual_at_target_year", "latest_actual_before_target_year", "actual_after_target_year")
@@ -52,13 +52,15 @@ COLUMNS = [
     "parent_region", "parent_actual_year", "parent_actual_value",
     "quality_note", "quality_reference", "note",
 ]
-PARAMETER_COLUMNS = ["name", "value", "unit", "reference", "source_url", "note"]
-# accepted range of each parameter (inclusive)
-_RANGES = {
-    "ratio_on_track": (0.0, 10.0), "ratio_acceleration_needed": (0.0, 10.0), "ratio_limited_progress": (-10.0, 10.0),
-    "trend_on_track_cagr": (0.0, 100.0), "trend_acceleration_cagr": (0.0, 100.0), "limit_exponent": (0.1, 100.0),
-    "share_limit": (1.0, 1000.0), "approx_tolerance_pct": (0.0, 50.0), "max_years_after_target": (0.0, 10.0),
+# the thresholds (data/raw/reference/thresholds.yml) progress uses, by their short names here
+PARAMETERS = {
+    "ratio_on_track": "progress_ratio_on_track", "ratio_acceleration_needed": "progress_ratio_acceleration_needed",
+    "ratio_limited_progress": "progress_ratio_limited_progress", "trend_on_track_cagr": "progress_trend_on_track_cagr",
+    "trend_acceleration_cagr": "progress_trend_acceleration_cagr", "limit_exponent": "progress_limit_exponent",
+    "max_years_after_target": "progress_max_years_after_target",
+    "approx_tolerance_pct": "approx_band_pct",        # shared with growth: the band read into 左右/近/约
 }
+SHARE_LIMIT = 100.0          # a share's natural maximum (%)
 # which trajectory model stands for the plan's path, by measure (first available wins)
 TRAJECTORY_MODELS = {"share": ("logistic", "linear", "exponential")}
 TRAJECTORY_DEFAULT = ("exponential", "linear", "logistic")
@@ -73,39 +75,28 @@ _EPS = 1e-9
 
 
 # ---------------------------------------------------------------- parameters
-def parameter_table(overrides: dict | None = None, path: Path = paths.PROGRESS_PARAMETERS) -> pd.DataFrame:
-    """The progress thresholds with their sources; `overrides` ({name: value}) replace values after checks."""
-    path = Path(path)
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in PARAMETER_COLUMNS if c not in table.columns]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(PARAMETER_COLUMNS)}")
-    unknown_rows = sorted(set(table["name"]) ^ set(_RANGES))
-    if unknown_rows:
-        raise InputError(f"{path}: parameter(s) {unknown_rows} unexpected or missing; expected exactly {sorted(_RANGES)}")
-    table["value"] = table["value"].astype(float)
-    table["overridden"] = False
-    for name, value in (overrides or {}).items():
-        if name not in _RANGES:
-            raise InputError(f"progress parameter {name!r} is unknown; accepted: {', '.join(sorted(_RANGES))}")
-        low, high = _RANGES[name]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= float(value) <= high:
-            raise InputError(f"progress parameter {name!r} = {value!r}; expected a number from {low:g} to {high:g}")
-        table.loc[table["name"] == name, ["value", "overridden"]] = [float(value), True]
-    values = dict(zip(table["name"], table["value"]))
-    if not values["ratio_on_track"] > values["ratio_acceleration_needed"] > values["ratio_limited_progress"]:
-        raise InputError("progress parameters: expected ratio_on_track > ratio_acceleration_needed > ratio_limited_progress, "
-                         f"found {values['ratio_on_track']:g}, {values['ratio_acceleration_needed']:g}, {values['ratio_limited_progress']:g}")
-    if not values["trend_on_track_cagr"] > values["trend_acceleration_cagr"]:
-        raise InputError("progress parameters: expected trend_on_track_cagr > trend_acceleration_cagr")
-    if not float(values["max_years_after_target"]).is_integer():
-        raise InputError(f"progress parameter 'max_years_after_target' = {values['max_years_after_target']:g}; expected a whole number of years")
-    return table
+def parameter_table(overrides: dict | None = None) -> pd.DataFrame:
+    """The thresholds progress uses (rows of thresholds.yml, with their sources); `overrides` as for flags."""
+    th = load_thresholds(overrides)
+    th = th[th["name"].isin(PARAMETERS.values())].copy()
+    v = dict(zip(th["name"], th["value"].astype(float)))
+    on, acc, lim = (v[PARAMETERS[k]] for k in ("ratio_on_track", "ratio_acceleration_needed", "ratio_limited_progress"))
+    if not on > acc > lim:
+        raise InputError(f"thresholds: expected {PARAMETERS['ratio_on_track']} > {PARAMETERS['ratio_acceleration_needed']} > "
+                         f"{PARAMETERS['ratio_limited_progress']}, found {on:g}, {acc:g}, {lim:g}")
+    if not v[PARAMETERS["trend_on_track_cagr"]] > v[PARAMETERS["trend_acceleration_cagr"]]:
+        raise InputError(f"thresholds: expected {PARAMETERS['trend_on_track_cagr']} > {PARAMETERS['trend_acceleration_cagr']}")
+    if not float(v[PARAMETERS["max_years_after_target"]]).is_integer():
+        raise InputError(f"threshold {PARAMETERS['max_years_after_target']!r} = {v[PARAMETERS['max_years_after_target']]:g}; "
+                         "expected a whole number of years")
+    return th
 
 
 def load_parameters(overrides: dict | None = None) -> dict[str, float]:
-    table = parameter_table(overrides)
-    return dict(zip(table["name"], table["value"]))
+    """{short name: value} of PARAMETERS (overrides use the thresholds.yml names, e.g. progress_ratio_on_track)."""
+    th = parameter_table(overrides)
+    value = dict(zip(th["name"], th["value"].astype(float)))
+    return {short: value[name] for short, name in PARAMETERS.items()}
 
 
 # ---------------------------------------------------------------- measures
@@ -178,7 +169,7 @@ def _doc_years(obs: pd.DataFrame) -> dict[str, int]:
 
 
 def _literature() -> dict[str, str]:
-    lit = pd.read_csv(paths.LITERATURE, dtype=str, keep_default_na=False)
+    lit = load_references()
     lit = lit[lit["topic"] == "lit_statistical_manipulation"]
     return {t: f"{t} {u}" for t, u in zip(lit["source_title"], lit["source_url"])}
 
@@ -186,8 +177,12 @@ def _literature() -> dict[str, str]:
 def _reference(key: str, literature: dict[str, str]) -> str:
     hits = [ref for title, ref in literature.items() if title.startswith(key)]
     if not hits:
-        raise InputError(f"{paths.LITERATURE}: no lit_statistical_manipulation row whose source_title starts with {key!r}")
+        raise InputError(f"growth_references.csv: no lit_statistical_manipulation row whose source_title starts with {key!r}")
     return hits[0]
+
+
+def _parents(regions: pd.DataFrame) -> dict[str, str]:
+    return {r: p for r, p in zip(regions["region"], regions["parent"]) if p}
 
 
 def _quality_reference(indicator_id: str, literature: dict[str, str]) -> str:
@@ -239,21 +234,21 @@ def assess(obs: pd.DataFrame, actuals: pd.DataFrame, trajectories: pd.DataFrame 
     """Every target of `obs` with its progress row, or with `reason` why it has none (status empty)."""
     p = load_parameters(parameters)
     doc_years = _doc_years(obs) if doc_years is None else doc_years
-    regions = load_regions() if regions is None else regions
+    parents = _parents(load_regions() if regions is None else regions)
     literature = _literature()
     interim = (actuals["origin"] == "document") & (actuals["year"] >= actuals["source_id"].map(doc_years).fillna(math.inf))
     by_series = {k: g for k, g in actuals[~interim].groupby(["region", "indicator_id"], sort=False)}
     out = []
     targets = obs[obs["kind"] == "target"].sort_values(["source_id", "indicator_id", "year"], kind="stable")
     for t in targets.itertuples(index=False):
-        row = _assess_one(t, by_series, doc_years, p, trajectories, regions, literature)
+        row = _assess_one(t, by_series, doc_years, p, trajectories, parents, literature)
         out.append(row)
     cols = COLUMNS + ["reason"]
     df = pd.DataFrame(out, columns=cols) if out else pd.DataFrame(columns=cols)
     return _series_quality(df, literature)
 
 
-def _assess_one(t, by_series, doc_years, p, trajectories, regions, literature) -> dict:
+def _assess_one(t, by_series, doc_years, p, trajectories, parents, literature) -> dict:
     row = {c: None for c in COLUMNS}
     row.update({"source_id": t.source_id, "region": t.region, "indicator_id": t.indicator_id, "indicator_zh": t.indicator_zh,
                 "indicator_en": t.indicator_en, "measure": t.measure, "unit": t.unit, "bound": t.bound,
@@ -312,7 +307,7 @@ def _assess_one(t, by_series, doc_years, p, trajectories, regions, literature) -
             row["csi"] = (a - b) / (threshold - b)
         row["elapsed_share"] = (ya - yb) / (t.year - yb) if t.year > yb else math.nan
         if t.measure == "share":
-            row["limit_factor"] = limit_factor(b, p["share_limit"], p["limit_exponent"])
+            row["limit_factor"] = limit_factor(b, SHARE_LIMIT, p["limit_exponent"])
     met = meets(a, target_value, t.bound, direction, p["approx_tolerance_pct"], low)
     if judged_by == "actual_at_target_year":
         row["status"] = "achieved" if met else "missed"
@@ -354,7 +349,7 @@ def _assess_one(t, by_series, doc_years, p, trajectories, regions, literature) -
     if judged_by == "actual_at_target_year" and _exactly(a, target_value):
         row["quality_note"] = "the actual equals the target exactly (information, not an accusation)"
         row["quality_reference"] = _quality_reference(t.indicator_id, literature)
-    parent = parent_of(regions, t.region)
+    parent = parents.get(t.region)
     if parent:
         pacts = by_series.get((parent, t.indicator_id))
         if pacts is not None:
@@ -398,10 +393,10 @@ def unassessed(obs: pd.DataFrame, actuals: pd.DataFrame, trajectories: pd.DataFr
 
 def across_levels(progress: pd.DataFrame, regions: pd.DataFrame | None = None) -> pd.DataFrame:
     """A district's progress rows beside its parent city's rows for the same indicator."""
-    regions = load_regions() if regions is None else regions
+    parents = _parents(load_regions() if regions is None else regions)
     keep = ["source_id", "region", "indicator_id", "target_year", "target_value", "bound", "actual_year", "actual_value", "status"]
     left = progress[keep].copy()
-    left["parent_region"] = [parent_of(regions, r) for r in left["region"]]
+    left["parent_region"] = left["region"].map(parents)
     right = progress[keep].rename(columns={c: f"parent_{c}" for c in keep if c != "indicator_id"})
     pairs = left.merge(right, on=["parent_region", "indicator_id"], how="inner")
     return pairs.sort_values(["indicator_id", "region", "target_year", "parent_target_year"]).reset_index(drop=True)
