@@ -354,9 +354,12 @@ def _unaccounted(doc: _Doc) -> list[Unaccounted]:
     return out
 
 
-def extract(source: Source, spec_file: Path, vocab: pd.DataFrame, common: dict | None = None) -> Extraction:
-    """Run one document's spec; returns its rows (in document order) and the digits nothing accounted for."""
+def extract(source: Source, spec_file: Path, vocab: pd.DataFrame,
+            common_file: Path | None = paths.SPECS / COMMON_SPEC) -> Extraction:
+    """Run one document's spec (with the ignore rules common to all documents); returns its rows
+    (in document order) and the digits nothing accounted for."""
     spec = load_spec(spec_file)
+    common = load_spec(common_file) if common_file and Path(common_file).exists() else None
     if spec.get("source") != source.id:
         raise SpecError(f"{spec_file}: field 'source' is {spec.get('source')!r}; expected {source.id!r}")
     doc = _Doc(source, Path(spec_file), spec.get("stop_at"))
@@ -364,7 +367,7 @@ def extract(source: Source, spec_file: Path, vocab: pd.DataFrame, common: dict |
     rows += _run_observations(doc, spec, vocab, rows)
     _run_ignores(doc, spec.get("ignore"), Path(spec_file), must_match=True)
     if common:
-        _run_ignores(doc, common.get("ignore"), paths.SPECS / COMMON_SPEC, must_match=False)
+        _run_ignores(doc, common.get("ignore"), Path(common_file), must_match=False)
     rows.sort(key=lambda r: (r["line"], r["_pos"]))
     return Extraction(rows=rows, unaccounted=_unaccounted(doc))
 
@@ -372,14 +375,12 @@ def extract(source: Source, spec_file: Path, vocab: pd.DataFrame, common: dict |
 def extract_all(sources: dict[str, Source], vocab: pd.DataFrame, specs_dir: Path = paths.SPECS) -> tuple[pd.DataFrame, list[Unaccounted]]:
     """Every registered document through its spec → (observations frame, unaccounted digits)."""
     specs_dir = Path(specs_dir)
-    common_path = specs_dir / COMMON_SPEC
-    common = load_spec(common_path) if common_path.exists() else None
     rows, unaccounted = [], []
     for sid, source in sorted(sources.items()):
         spec_file = specs_dir / f"{sid}.yml"
         if not spec_file.exists():
             raise SpecError(f"{spec_file}: no extraction spec for registered source {sid!r}")
-        ex = extract(source, spec_file, vocab, common)
+        ex = extract(source, spec_file, vocab, specs_dir / COMMON_SPEC)
         rows += dedupe(ex.rows, spec_file)
         unaccounted += ex.unaccounted
     df = pd.DataFrame(rows, columns=COLUMNS)
