@@ -287,3 +287,25 @@ def combined(obs: pd.DataFrame, extra=None, *, published: pd.DataFrame | None = 
 def check_file(path) -> None:
     """Validate a researcher's actuals file (for report runners: call before anything is written)."""
     load(path)
+
+
+def main(argv=None) -> int:
+    """`python -m analysis.actuals FILE...`: check researcher actuals files (exit status 1 on the first bad one)."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description="Check files of actuals (format: data/raw/actuals/README.md).")
+    parser.add_argument("files", nargs="+")
+    args = parser.parse_args(argv)
+    for f in args.files:
+        try:
+            df = load(f)
+        except InputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"{f}: {len(df)} actual(s) OK ({', '.join(sorted(set(df['indicator_id'])))})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -234,7 +234,7 @@ def assess(obs: pd.DataFrame, actuals: pd.DataFrame, trajectories: pd.DataFrame 
     """Every target of `obs` with its progress row, or with `reason` why it has none (status empty)."""
     p = load_parameters(parameters)
     doc_years = _doc_years(obs) if doc_years is None else doc_years
-    parents = _parents(load_regions() if regions is None else regions)
+    parents = parent_regions(regions)
     literature = _literature()
     interim = (actuals["origin"] == "document") & (actuals["year"] >= actuals["source_id"].map(doc_years).fillna(math.inf))
     by_series = {k: g for k, g in actuals[~interim].groupby(["region", "indicator_id"], sort=False)}
@@ -372,28 +372,41 @@ def _series_quality(df: pd.DataFrame, literature: dict[str, str]) -> pd.DataFram
     return df
 
 
-def compute(obs: pd.DataFrame, actuals: pd.DataFrame, trajectories: pd.DataFrame | None = None, **kwargs) -> pd.DataFrame:
-    """progress.csv: one row per target that has a usable actual (DESIGN.md columns and the measures behind them).
-
-    `actuals` is the frame of `analysis.actuals.combined(obs, ...)`; `trajectories` the frame of
-    `analysis.trajectories.fit(obs)` (optional)."""
-    df = assess(obs, actuals, trajectories, **kwargs)
-    df = df[df["status"].notna()][COLUMNS].reset_index(drop=True)
+def progress_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The progress.csv rows of an `assess` table (targets with a status), in the DESIGN.md column order."""
+    df = table[table["status"].notna()][COLUMNS].reset_index(drop=True)
     for col in ("base_year", "target_year", "actual_year", "parent_actual_year"):
         df[col] = df[col].astype("Int64")
     return df
 
 
+def unassessed_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The targets of an `assess` table without a progress row, with the reason."""
+    return table[table["status"].isna()][["source_id", "region", "indicator_id", "indicator_zh", "unit", "bound",
+                                          "target_year", "target_value", "reason"]].reset_index(drop=True)
+
+
+def compute(obs: pd.DataFrame, actuals: pd.DataFrame, trajectories: pd.DataFrame | None = None, **kwargs) -> pd.DataFrame:
+    """progress.csv: one row per target that has a usable actual (DESIGN.md columns and the measures behind them).
+
+    `actuals` is the frame of `analysis.actuals.combined(obs, ...)`; `trajectories` the frame of
+    `analysis.trajectories.fit(obs)` (optional)."""
+    return progress_rows(assess(obs, actuals, trajectories, **kwargs))
+
+
 def unassessed(obs: pd.DataFrame, actuals: pd.DataFrame, trajectories: pd.DataFrame | None = None, **kwargs) -> pd.DataFrame:
     """Targets without a progress row, with the reason (for the notebook's coverage table)."""
-    df = assess(obs, actuals, trajectories, **kwargs)
-    return df[df["status"].isna()][["source_id", "region", "indicator_id", "indicator_zh", "unit", "bound", "target_year",
-                                     "target_value", "reason"]].reset_index(drop=True)
+    return unassessed_rows(assess(obs, actuals, trajectories, **kwargs))
+
+
+def parent_regions(regions: pd.DataFrame | None = None) -> dict[str, str]:
+    """{region: the region it lies in} from data/raw/reference/regions.csv."""
+    return _parents(load_regions() if regions is None else regions)
 
 
 def across_levels(progress: pd.DataFrame, regions: pd.DataFrame | None = None) -> pd.DataFrame:
     """A district's progress rows beside its parent city's rows for the same indicator."""
-    parents = _parents(load_regions() if regions is None else regions)
+    parents = parent_regions(regions)
     keep = ["source_id", "region", "indicator_id", "target_year", "target_value", "bound", "actual_year", "actual_value", "status"]
     left = progress[keep].copy()
     left["parent_region"] = left["region"].map(parents)
