@@ -8,18 +8,21 @@ For every target of observations.csv with a usable actual (see `analysis.actuals
   截至5月底…, is interim).
 * **Judging actual** (`judged_by`): the actual for the target year (`actual_at_target_year`) decides
   `achieved` or `missed`, bound-aware: `ge` needs actual ≥ target, `gt` actual > target (超过 1.14 万家 is met
-  by 12,099), `eq` actual ≥ target (≤ for a target below its base), `approx` within `approx_tolerance_pct`
+  by 12,099), `eq` actual ≥ target (≤ for a target below its base), `approx` within `approx_band_pct`
   below the target, `range` at least the lower end. Without one, the latest actual after the base and
   before the target year (`latest_actual_before_target_year`) or, failing that, an actual at most
-  `max_years_after_target` years late (`actual_after_target_year`) is judged by pace:
+  `progress_max_years_after_target` years late (`actual_after_target_year`) is judged by pace:
 * **Growth ratio** (Eurostat-style, as implemented by Statistics Canada / Open SDG): R = d · CAGR_observed /
   |CAGR_required|, base→actual against base→target, d = +1 for a target above its base. R ≥ 0.95
   `on_track`, ≥ 0.60 `acceleration_needed`, ≥ 0 `limited_progress`, < 0 `deterioration`. An actual that
   already meets the target before its year is `on_track`. Where the required growth is zero (target =
   base), the observed CAGR is compared with the trend thresholds scaled by the limit factor
-  C = 1 − (base/100)^4.44 of a share near its ceiling (`limit_factor`, reported for every share).
+  C = 1 − (base/100)^4.44 of a share near its ceiling (`limit_factor`, reported for every share; with a
+  quantitative target the ratio itself needs no ceiling correction, as in sdg-build's ProgressMeasure.py).
+  Method: https://github.com/open-sdg/open-sdg/blob/master/docs/progress-methodology.md
 * **Current status index** (ESCAP-style): (actual − base) / (target − base), the part of the planned
   change achieved; `elapsed_share` is the part of the planned time that had passed.
+  Method: https://data.unescap.org/dataviz/methodology/technical-notes.html
 * **Trajectory** (third view, when issue 4's trajectories are given): the plan's fitted path at the actual's
   year, how far the actual is ahead of or behind it, and the target-year value if that lead or lag persists.
 * **Data quality** (information, not an accusation): an actual exactly equal to its target, or a series
@@ -33,7 +36,6 @@ overridden by name, like the flags' thresholds.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pandas as pd
 
@@ -47,7 +49,7 @@ COLUMNS = [
     "base_year", "base_value", "base_source",
     "target_year", "target_value", "target_value_low",
     "actual_year", "actual_value", "actual_bound", "actual_origin", "actual_source", "judged_by", "status",
-    "gap", "gap_pct", "observed_cagr", "required_cagr", "growth_ratio", "limit_factor", "csi", "elapsed_share",
+    "gap", "gap_pct", "observed_cagr", "required_cagr", "growth_ratio", "limit_factor", "current_status_index", "elapsed_share",
     "trajectory_model", "trajectory_at_actual_year", "actual_vs_trajectory_pct", "projected_at_target",
     "parent_region", "parent_actual_year", "parent_actual_value",
     "quality_note", "quality_reference", "note",
@@ -304,7 +306,7 @@ def _assess_one(t, by_series, doc_years, p, trajectories, parents, literature) -
                 and abs(row["required_cagr"]) > _EPS:
             row["growth_ratio"] = direction * row["observed_cagr"] / abs(row["required_cagr"])
         if abs(threshold - b) > _EPS * max(abs(b), 1.0):
-            row["csi"] = (a - b) / (threshold - b)
+            row["current_status_index"] = (a - b) / (threshold - b)
         row["elapsed_share"] = (ya - yb) / (t.year - yb) if t.year > yb else math.nan
         if t.measure == "share":
             row["limit_factor"] = limit_factor(b, SHARE_LIMIT, p["limit_exponent"])

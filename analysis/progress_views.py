@@ -85,7 +85,7 @@ def status_table(prog: pd.DataFrame) -> pd.DataFrame:
         "gap": prog["gap"].round(4),
         "gap %": prog["gap_pct"].round(1),
         "growth ratio": prog["growth_ratio"].round(2),
-        "current status index": prog["csi"].round(2),
+        "current status index": prog["current_status_index"].round(2),
         "quality": prog["quality_note"].fillna(""),
         "note": prog["note"].fillna(""),
     })

@@ -83,7 +83,7 @@ def test_guangzhou_high_tech_enterprises_against_the_plan():
     assert r20.observed_cagr == pytest.approx(58.4596, abs=1e-3)
     assert r20.required_cagr == pytest.approx(43.5563, abs=1e-3)
     assert r20.growth_ratio == pytest.approx(1.34216, abs=1e-4)
-    assert r20.csi == pytest.approx((12099 - 1919) / (11700 - 1919))
+    assert r20.current_status_index == pytest.approx((12099 - 1919) / (11700 - 1919))
     assert "already meets the 2020 target in 2019" in r20.note and "2022 > 12300" in r20.note
     assert p.loc[("high_tech_enterprises", 2021)].status == "on_track"
 
@@ -105,7 +105,7 @@ def test_guangzhou_rd_intensity_against_the_plan():
     r = run(gz_plan(), gz_actuals()).loc[("rd_intensity", 2021)]
     # 达到 3.1 %: 3.12 meets it; gap 0.02 points = 0.645 %; (3.12 − 2.10)/(3.10 − 2.10) = 1.02 of the planned change
     assert r.status == "achieved" and r.gap == pytest.approx(0.02) and r.gap_pct == pytest.approx(0.64516, abs=1e-4)
-    assert r.csi == pytest.approx(1.02)
+    assert r.current_status_index == pytest.approx(1.02)
     assert (r.parent_region, r.parent_actual_value) == ("广东省", 3.14)   # the province beside the city
     assert r.limit_factor == pytest.approx(1 - 0.021 ** 4.44)
 
@@ -181,7 +181,7 @@ def test_growth_ratio_categories(actual, ratio, status):
     r = run(o, published(("广州市", "fiscal_st_spending", 2014, actual))).iloc[0]
     assert r.required_cagr == pytest.approx(7.17735, abs=1e-4)
     assert r.growth_ratio == pytest.approx(ratio, abs=1e-4) and r.status == status
-    assert r.csi == pytest.approx((actual - 100) / 100) and r.elapsed_share == pytest.approx(0.5)
+    assert r.current_status_index == pytest.approx((actual - 100) / 100) and r.elapsed_share == pytest.approx(0.5)
 
 
 def test_ratio_thresholds_can_be_overridden():
