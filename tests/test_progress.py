@@ -282,13 +282,16 @@ def test_committed_progress_csv_is_current(real):
 def test_real_statuses_follow_the_rules(real):
     _, _, prog = real
     assert set(prog["status"]) <= set(progress.STATUSES)
-    at = prog[prog["judged_by"] == "actual_at_target_year"]
-    assert (at["status"].isin(["achieved", "missed"])).all()
-    assert (prog.loc[prog["judged_by"] != "actual_at_target_year", "status"].isin(["achieved", "missed"]) == False).all()  # noqa: E712
+    at_year = prog["judged_by"] == "actual_at_target_year"
+    assert prog.loc[at_year, "status"].isin(["achieved", "missed"]).all()
+    assert not prog.loc[~at_year, "status"].isin(["achieved", "missed"]).any()   # never decided without its year
     gz = prog[prog["source_id"] == "guangzhou-2019"].set_index(["indicator_id", "target_year"])
-    if ("tech_contract_turnover", 2019) in gz.index:      # once main has the plan's rows
-        assert gz.loc[("tech_contract_turnover", 2019), "status"] == "achieved"
-        assert gz.loc[("high_tech_enterprises", 2019), "actual_value"] == 12099
+    assert gz.loc[("tech_contract_turnover", 2019), "status"] == "achieved"
+    assert gz.loc[("high_tech_enterprises", 2019), "actual_value"] == 12099
+    assert gz.loc[("rd_intensity", 2021), "status"] == "achieved"
+    # Panyu (district) and Guangzhou (city) R&D intensity side by side
+    pairs = progress.across_levels(prog)
+    assert {("番禺区", "广州市", "rd_intensity")} <= set(zip(pairs["region"], pairs["parent_region"], pairs["indicator_id"]))
 
 
 def test_every_target_with_an_actual_for_its_year_has_a_row(real):
