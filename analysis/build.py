@@ -9,7 +9,7 @@ import argparse
 import sys
 import time
 
-from . import paths
+from . import analytics, paths
 from .errors import InputError, ValidationError
 from .ingest import extract_all
 from .io import write_csv_atomic
@@ -36,6 +36,7 @@ def derived_frames(obs) -> dict:
 
     Each later stage (growth, trajectories, flags, progress) adds its frames here: one line each."""
     frames = {paths.OBSERVATIONS: obs}
+    frames.update(analytics.frames(obs))      # issue 4: segments, trajectories, flags
     return frames
 
 

@@ -1,0 +1,370 @@
+"""Plausibility flags → data/processed/flags.csv: one row per (source, indicator, segment, rule) that fires.
+
+The thresholds and the reference rates they rest on are data (data/raw/reference/, see
+analysis.reference); this module holds the rules. Only step segments that end in a target are judged
+(the overall first → last segment repeats them; actual → actual is history).
+
+    rule                     direction     severity      fires when
+    too_fast                 too_fast      info|warn|alert the implied growth (its minimum, for ≥ and banded
+                                                         targets) exceeds the indicator's tier thresholds
+    below_baseline           too_slow      warn          a target lies below the actual it starts from
+    below_trend              too_slow      info          a target grows more slowly than the actual trend the
+                                                         same document reports
+    target_backwards         inconsistent  warn          a later target lies below an earlier one
+    stock_falls              impossible    alert         a cumulative count (累计) falls (other stocks: too_slow, warn)
+    share_above_100          impossible    alert         a share target above 100 %
+    rate_vs_levels           inconsistent  info|warn     a stated growth-rate target and the level targets it
+                                                         belongs to (indicator_links.csv: rate_of) disagree
+    part_exceeds_whole       impossible    alert         a part exceeds its whole (part_of)
+    flow_cannot_build_stock  impossible    alert         the yearly new-entry targets (flow_of) add up to less
+                                                         than the targeted increase of the stock
+    escalation               too_fast|too_slow  info|warn  a district and its city (regions.csv) target the
+                                                         same indicator for the same year: the gap in implied
+                                                         growth is reported (info) and flagged beyond the
+                                                         reference (warn)
+
+Every row names its reference and gives one plain sentence with the numbers.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .growth import annual_rate, bound_interval
+from .reference import (TIERS, load_links, load_regions, load_series, load_thresholds, tiers_for, values)
+
+COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "start_year", "end_year", "rule", "severity",
+           "direction", "metric", "value", "threshold", "threshold_name", "reference", "related_source_id", "reason"]
+INTERNAL = "internal: the document's own figures"
+SEVERITY_RANK = {s: i for i, s in enumerate(TIERS)}
+
+
+# ---------------------------------------------------------------- formatting for reasons
+def fmt(v: float, decimals: int = 4) -> str:
+    """A number for a sentence: thousands separators, no trailing zeros (3, 1,528, 2.51, 1,508.5)."""
+    if v is None or not np.isfinite(v):
+        return "∞" if v is not None and v > 0 else "n/a"
+    s = f"{round(float(v), decimals):,.{decimals}f}"
+    return s.rstrip("0").rstrip(".") if "." in s else s
+
+
+def fmt_rate(v: float, unit: str) -> str:
+    return f"{fmt(v, 3 if unit == 'pp/yr' else 2)} {unit}"
+
+
+def _unit(u: str) -> str:
+    return "%" if u == "%" else f" {u}"
+
+
+def _with_unit(v: float, u: str) -> str:
+    return f"{fmt(v)}{_unit(u)}"
+
+
+def _ref_phrase(p: pd.Series) -> str:
+    """'<label> (205.63 %/yr, 356 → 10,163, 2013–2016)' from a threshold row."""
+    unit = p["unit"]
+    bits = [fmt_rate(p["value"], unit)]
+    if p["overridden"]:
+        bits[0] += " as overridden"
+    elif pd.notna(p["ref_start_value"]) and pd.notna(p["ref_end_value"]):
+        bits.append(f"{fmt(p['ref_start_value'])} → {fmt(p['ref_end_value'])}")
+    if not p["overridden"] and pd.notna(p["ref_start_year"]) and pd.notna(p["ref_end_year"]):
+        bits.append(f"{int(p['ref_start_year'])}–{int(p['ref_end_year'])}")
+    return f"{p['label']} ({', '.join(bits)})"
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=COLUMNS) if rows else pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
+
+
+def _base(r, rule, severity, direction, metric, value, threshold, threshold_name, reference, reason, related=None) -> dict:
+    return {"source_id": r.source_id, "region": r.region, "indicator_id": r.indicator_id, "indicator_zh": r.indicator_zh,
+            "start_year": r.start_year, "end_year": r.end_year, "rule": rule, "severity": severity,
+            "direction": direction, "metric": metric, "value": value, "threshold": threshold,
+            "threshold_name": threshold_name, "reference": reference, "related_source_id": related, "reason": reason}
+
+
+def _judged(segments: pd.DataFrame) -> pd.DataFrame:
+    s = segments
+    return s[((s["segment"] == "step") & (s["end_kind"] == "target")).to_numpy()]
+
+
+# ---------------------------------------------------------------- too fast
+def too_fast(segments: pd.DataFrame, th: pd.DataFrame, series: dict) -> pd.DataFrame:
+    s = _judged(segments)
+    s = s[s["metric"].isin(["cagr", "pp_per_year"]).to_numpy()]
+    if s.empty:
+        return _frame([])
+    pairs = s[["indicator_id", "metric"]].drop_duplicates()
+    tier_rows = []
+    for ind, metric in pairs.itertuples(index=False):
+        t = tiers_for(series, ind, metric)
+        tier_rows.append({"indicator_id": ind, "metric": metric,
+                          **{f"p_{k}": t.get(k) for k in TIERS},
+                          **{f"v_{k}": (th.at[t[k], "value"] if k in t else np.nan) for k in TIERS}})
+    s = s.merge(pd.DataFrame(tier_rows), on=["indicator_id", "metric"], how="left")
+    judged = s["growth_low"].fillna(s["growth"]).to_numpy(dtype=float)
+    level = np.full(len(s), -1)
+    for i, k in enumerate(TIERS):
+        level = np.where(judged > s[f"v_{k}"].to_numpy(dtype=float), i, level)
+    keep = level >= 0
+    s, judged, level = s[keep], judged[keep], level[keep]
+    rows = []
+    for r, g, lv in zip(s.itertuples(index=False), judged, level):
+        tier = TIERS[lv]
+        pname = getattr(r, f"p_{tier}")
+        p = th.loc[pname]
+        unit = r.growth_unit
+        word = "rise" if r.metric == "pp_per_year" else "growth"
+        least = "at least " if (r.end_bound != "eq" or r.start_bound != "eq") else ""
+        reason = (f"Implied {word} of {least}{fmt_rate(g, unit)} ({fmt(r.start_value)} → {_with_unit(r.end_value, r.unit)}, "
+                  f"{r.start_year}–{r.end_year}) exceeds {_ref_phrase(p)} by {fmt_rate(g - p['value'], unit)}")
+        if r.measure == "count_stock" and np.isfinite(r.new_per_year):
+            reason += f"; it needs {fmt(r.new_per_year, 1)} new entries a year on a base of {fmt(r.start_value)}"
+        rows.append(_base(r, "too_fast", tier, "too_fast", r.metric, g, p["value"], pname, p["reference"], reason + "."))
+    return _frame(rows)
+
+
+# ---------------------------------------------------------------- too slow, backwards, impossible
+def _is_cumulative(zh: str, en: str) -> bool:
+    return "累计" in str(zh) or "cumulative" in str(en).lower()
+
+
+def declines(segments: pd.DataFrame) -> pd.DataFrame:
+    """below_baseline, target_backwards and stock_falls."""
+    s = _judged(segments)
+    s = s[(s["end_value"] < s["start_value"]).to_numpy()]
+    rows = []
+    for r in s.itertuples(index=False):
+        growth = fmt_rate(r.growth, r.growth_unit) if np.isfinite(r.growth) else "a decline"
+        pair = (f"{_with_unit(r.end_value, r.unit)} for {r.end_year} against {_with_unit(r.start_value, r.unit)} "
+                f"({r.start_kind}) for {r.start_year}")
+        if r.measure == "count_stock":
+            cumulative = _is_cumulative(r.indicator_zh, r.indicator_en)
+            reason = (f"The stock target falls: {pair} ({growth})"
+                      + ("; a cumulative count (累计) cannot fall." if cumulative else "."))
+            rows.append(_base(r, "stock_falls", "alert" if cumulative else "warn",
+                              "impossible" if cumulative else "too_slow", r.metric, r.growth, 0.0, None, INTERNAL, reason))
+        elif r.start_kind == "actual":
+            reason = f"The target is below the baseline already reached: {pair} ({growth})."
+            rows.append(_base(r, "below_baseline", "warn", "too_slow", r.metric, r.growth, 0.0, None, INTERNAL, reason))
+        else:
+            reason = f"The yearly targets go backwards: {pair} ({growth})."
+            rows.append(_base(r, "target_backwards", "warn", "inconsistent", r.metric, r.growth, 0.0, None, INTERNAL,
+                              reason))
+    return _frame(rows)
+
+
+def below_trend(segments: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
+    """Targets growing more slowly than the actual trend the same document reports (≥ 2 actual points)."""
+    s = segments[segments["segment"] == "step"]
+    hist = s[((s["start_kind"] == "actual") & (s["end_kind"] == "actual") & (s["years"] > 0)).to_numpy()]
+    if hist.empty:
+        return _frame([])
+    key = ["source_id", "indicator_id"]
+    h = hist.groupby(key, sort=False).agg(h_start_year=("start_year", "first"), h_start=("start_value", "first"),
+                                          h_end_year=("end_year", "last"), h_end=("end_value", "last"),
+                                          h_metric=("metric", "last"), h_unit=("growth_unit", "last")).reset_index()
+    h["achieved"] = annual_rate(h["h_start"], h["h_end"], h["h_end_year"] - h["h_start_year"], h["h_metric"])
+    t = _judged(segments).merge(h, on=key)
+    margin = th.at["below_trend_margin_pct", "value"] / 100.0
+    t["bar"] = t["achieved"] * (1 - margin)
+    t = t[((t["metric"] == t["h_metric"]) & (t["achieved"] > 0) & (t["growth"] < t["bar"])).to_numpy()]
+    rows = []
+    for r in t.itertuples(index=False):
+        reason = (f"The target implies {fmt_rate(r.growth, r.growth_unit)} ({fmt(r.start_value)} → "
+                  f"{_with_unit(r.end_value, r.unit)}, {r.start_year}–{r.end_year}), less than the "
+                  f"{fmt_rate(r.achieved, r.h_unit)} the document reports as achieved ({fmt(r.h_start)} → "
+                  f"{_with_unit(r.h_end, r.unit)}, {r.h_start_year}–{r.h_end_year}).")
+        rows.append(_base(r, "below_trend", "info", "too_slow", r.metric, r.growth, r.bar, "below_trend_margin_pct",
+                          INTERNAL, reason))
+    return _frame(rows)
+
+
+def share_above_100(obs: pd.DataFrame) -> pd.DataFrame:
+    o = obs[((obs["measure"] == "share") & (obs["kind"] == "target")).to_numpy()]
+    low = np.where(o["bound"] == "range", o["value_low"], o["value"]).astype(float)
+    o = o[low > 100]
+    rows = []
+    for r in o.itertuples(index=False):
+        reason = f"A share cannot exceed 100 %, but the target for {r.year} is {fmt(r.value)}%."
+        rows.append(_base(_Point(r), "share_above_100", "alert", "impossible", "share", r.value, 100.0, None,
+                          "definition of a share (0–100 %)", reason))
+    return _frame(rows)
+
+
+class _Point:
+    """An observation row seen as a one-year segment (for rules judging single numbers)."""
+
+    def __init__(self, r, start_year=None):
+        self.source_id, self.region, self.indicator_id, self.indicator_zh = r.source_id, r.region, r.indicator_id, r.indicator_zh
+        self.start_year = r.year if start_year is None else start_year
+        self.end_year = r.year
+
+
+# ---------------------------------------------------------------- internal consistency
+def rate_vs_levels(obs: pd.DataFrame, links: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
+    """A stated growth-rate target against the level path of the indicator it describes (same source)."""
+    rates = obs[obs["measure"] == "growth_rate"]
+    lk = links[links["relation"] == "rate_of"][["indicator_id", "of_indicator_id"]]
+    if rates.empty or lk.empty:
+        return _frame([])
+    r = rates.merge(lk, on="indicator_id")
+    lv = obs[obs["measure"] != "growth_rate"][["source_id", "indicator_id", "indicator_zh", "year", "kind", "value",
+                                               "bound", "unit", "measure"]]
+    m = r.merge(lv, left_on=["source_id", "of_indicator_id"], right_on=["source_id", "indicator_id"], suffixes=("", "_lv"))
+    m = m[m["year_lv"] <= m["year"]]
+    rows = []
+    for (_, _, _), g in m.groupby(["source_id", "indicator_id", "year"], sort=True):
+        g = g.sort_values(["year_lv", "kind_lv"])
+        start, end = g.iloc[0], g.iloc[-1]
+        if end["year_lv"] == start["year_lv"]:
+            continue
+        metric = "pp_per_year" if start["unit"] == "百分点" else "cagr"
+        unit = "pp/yr" if metric == "pp_per_year" else "%/yr"
+        years = end["year_lv"] - start["year_lv"]
+        implied = float(annual_rate(start["value_lv"], end["value_lv"], years, metric))
+        stated = float(start["value"])
+        gap = implied - stated
+        floor = start["bound"] in ("ge", "gt")
+        fires = (gap < -1e-9) if floor else (abs(gap) > 1e-9)
+        if not fires or not np.isfinite(implied):
+            continue
+        tol_name = "rate_consistency_warn_pp" if metric == "pp_per_year" else "rate_consistency_warn_cagr"
+        severity = "warn" if abs(gap) > th.at[tol_name, "value"] else "info"
+        at_rate = (start["value_lv"] + stated * years if metric == "pp_per_year"
+                   else start["value_lv"] * (1 + stated / 100.0) ** years)
+        lv_unit = end["unit_lv"]
+        words = "a rise of" if metric == "pp_per_year" else "growth of"
+        reason = (f"The document states {words} {'at least ' if floor else ''}{fmt_rate(stated, unit)} for "
+                  f"{end['indicator_zh_lv']} to {int(start['year'])}, but its level figures "
+                  f"{fmt(start['value_lv'])} → {_with_unit(end['value_lv'], lv_unit)} ({int(start['year_lv'])}–"
+                  f"{int(end['year_lv'])}) imply {fmt_rate(implied, unit)}, {fmt_rate(abs(gap), unit)} "
+                  f"{'less' if gap < 0 else 'more'}; at the stated rate the {int(end['year_lv'])} level would be "
+                  f"{_with_unit(at_rate, lv_unit)}.")
+        row = _Point(start, start_year=int(start["year_lv"]))
+        row.end_year = int(end["year_lv"])
+        rows.append(_base(row, "rate_vs_levels", severity, "inconsistent", metric, implied, stated, tol_name,
+                          INTERNAL, reason))
+    return _frame(rows)
+
+
+def part_exceeds_whole(obs: pd.DataFrame, links: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
+    lk = links[links["relation"] == "part_of"][["indicator_id", "of_indicator_id"]]
+    if lk.empty:
+        return _frame([])
+    o = obs.copy()
+    o["lo"], o["hi"] = bound_interval(o["value"], o["value_low"], o["bound"], o["measure"],
+                                      th.at["approx_band_pct", "value"])
+    part = o.merge(lk, on="indicator_id")
+    m = part.merge(o, left_on=["source_id", "of_indicator_id", "year", "kind"],
+                   right_on=["source_id", "indicator_id", "year", "kind"], suffixes=("", "_w"))
+    m = m[m["lo"] > m["hi_w"]]
+    rows = []
+    for r in m.itertuples(index=False):
+        reason = (f"The part {r.indicator_zh} ({_with_unit(r.value, r.unit)}, {r.year} {r.kind}) exceeds its whole "
+                  f"{r.indicator_zh_w} ({_with_unit(r.value_w, r.unit_w)}).")
+        rows.append(_base(_Point(r), "part_exceeds_whole", "alert", "impossible", "value", r.value, r.value_w, None,
+                          INTERNAL, reason))
+    return _frame(rows)
+
+
+def flow_cannot_build_stock(obs: pd.DataFrame, segments: pd.DataFrame, links: pd.DataFrame,
+                            th: pd.DataFrame) -> pd.DataFrame:
+    lk = links[links["relation"] == "flow_of"][["indicator_id", "of_indicator_id"]]
+    if lk.empty:
+        return _frame([])
+    st = _judged(segments)
+    st = st[(st["measure"] == "count_stock").to_numpy()].merge(
+        lk.rename(columns={"indicator_id": "flow_id", "of_indicator_id": "indicator_id"}), on="indicator_id")
+    if st.empty:
+        return _frame([])
+    o = obs.copy()
+    o["lo"], o["hi"] = bound_interval(o["value"], o["value_low"], o["bound"], o["measure"],
+                                      th.at["approx_band_pct", "value"])
+    fl = o[["source_id", "indicator_id", "indicator_zh", "year", "kind", "hi"]].rename(
+        columns={"indicator_id": "flow_id", "indicator_zh": "flow_zh", "year": "flow_year", "kind": "flow_kind"})
+    m = st.merge(fl, on=["source_id", "flow_id"])
+    m = m[(m["flow_year"] > m["start_year"]) & (m["flow_year"] <= m["end_year"])]
+    m = m.sort_values(["flow_year", "flow_kind"]).drop_duplicates(
+        ["source_id", "indicator_id", "start_year", "end_year", "flow_year"], keep="last")
+    key = ["source_id", "indicator_id", "start_year", "end_year"]
+    agg = m.groupby(key).agg(flow_sum=("hi", "sum"), flow_n=("hi", "size"), flow_first=("flow_year", "min"),
+                             flow_last=("flow_year", "max"), flow_zh=("flow_zh", "first")).reset_index()
+    seg = st.drop_duplicates(key).merge(agg, on=key)
+    tol = th.at["flow_stock_tolerance_pct", "value"] / 100.0
+    seg["flow_total"] = seg["flow_sum"] / seg["flow_n"] * seg["years"]
+    seg["needed"] = seg["end_value"] - seg["start_value"]
+    seg = seg[(seg["needed"] > 0) & (seg["flow_total"] < seg["needed"] * (1 - tol))]
+    rows = []
+    for r in seg.itertuples(index=False):
+        per = "" if r.flow_n == r.years else (f", assuming the {fmt(r.flow_sum / r.flow_n)} a year stated for "
+                                              f"{r.flow_first}–{r.flow_last} holds every year")
+        reason = (f"Reaching {_with_unit(r.end_value, r.unit)} in {r.end_year} from {fmt(r.start_value)} in "
+                  f"{r.start_year} needs {fmt(r.needed)} new, but the targets for {r.flow_zh} add up to only "
+                  f"{fmt(r.flow_total)} over those {r.years} years{per}.")
+        rows.append(_base(r, "flow_cannot_build_stock", "alert", "impossible", "new_entries", r.flow_total,
+                          r.needed * (1 - tol), "flow_stock_tolerance_pct", INTERNAL, reason))
+    return _frame(rows)
+
+
+# ---------------------------------------------------------------- across levels
+def escalation(segments: pd.DataFrame, regions: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
+    """District vs city for the same indicator and target year: the gap in implied growth of the steps that end there."""
+    s = _judged(segments)
+    s = s[s["metric"].isin(["cagr", "pp_per_year"]).to_numpy()]
+    parent = dict(zip(regions["region"], regions["parent"]))
+    d = s.assign(parent=s["region"].map(parent))
+    d = d[d["parent"].notna()]
+    c = s[["source_id", "region", "indicator_id", "end_year", "metric", "start_year", "start_value", "end_value",
+           "growth", "unit"]]
+    m = d.merge(c, left_on=["parent", "indicator_id", "end_year", "metric"],
+                right_on=["region", "indicator_id", "end_year", "metric"], suffixes=("", "_c"))
+    m = m[m["source_id"] != m["source_id_c"]]
+    rows = []
+    warn_at = th.at["escalation_warn_cagr", "value"]
+    p = th.loc["escalation_warn_cagr"]
+    for r in m.sort_values(["source_id", "indicator_id", "end_year", "source_id_c"]).itertuples(index=False):
+        gap = r.growth - r.growth_c
+        unit = r.growth_unit
+        share_note = ""
+        if r.measure == "share":
+            share_note = (f"; the district's target is {fmt(abs(r.end_value - r.end_value_c), 3)} pp "
+                          f"{'above' if r.end_value >= r.end_value_c else 'below'} the city's")
+        over = r.metric == "cagr" and gap > warn_at
+        compare = ""
+        if r.metric == "cagr":
+            compare = f", {'more' if over else 'not more'} than {_ref_phrase(p)}"
+        reason = (f"For {r.end_year} {r.region} targets {_with_unit(r.end_value, r.unit)} "
+                  f"({fmt_rate(r.growth, unit)} from {r.start_year}) and {r.region_c} "
+                  f"{_with_unit(r.end_value_c, r.unit_c)} ({fmt_rate(r.growth_c, unit)} from {r.start_year_c}): the "
+                  f"district's implied {'rise' if r.metric == 'pp_per_year' else 'growth'} is "
+                  f"{fmt_rate(abs(gap), unit)} {'above' if gap >= 0 else 'below'} the city's{compare}{share_note}.")
+        rows.append(_base(r, "escalation", "warn" if over else "info", "too_fast" if gap > 0 else "too_slow",
+                          r.metric, gap, warn_at if r.metric == "cagr" else np.nan,
+                          "escalation_warn_cagr" if r.metric == "cagr" else None,
+                          p["reference"] if r.metric == "cagr" else "report only: no reference for shares",
+                          reason, related=r.source_id_c))
+    return _frame(rows)
+
+
+# ---------------------------------------------------------------- all rules
+def evaluate(obs: pd.DataFrame, segments: pd.DataFrame, thresholds: pd.DataFrame | None = None,
+             links: pd.DataFrame | None = None, regions: pd.DataFrame | None = None,
+             series: dict | None = None) -> pd.DataFrame:
+    """Every rule over every path; sorted by source, indicator, years, rule. Columns COLUMNS."""
+    th = thresholds if thresholds is not None else load_thresholds()
+    links = links if links is not None else load_links()
+    regions = regions if regions is not None else load_regions()
+    series = series if series is not None else load_series()
+    parts = [too_fast(segments, th, series), declines(segments), below_trend(segments, th), share_above_100(obs),
+             rate_vs_levels(obs, links, th), part_exceeds_whole(obs, links, th),
+             flow_cannot_build_stock(obs, segments, links, th), escalation(segments, regions, th)]
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return _frame([])
+    out = pd.concat(parts, ignore_index=True)
+    out["start_year"] = out["start_year"].astype(np.int64)
+    out["end_year"] = out["end_year"].astype(np.int64)
+    return out.sort_values(["source_id", "indicator_id", "start_year", "end_year", "rule", "related_source_id"],
+                           kind="stable", na_position="first").reset_index(drop=True)[COLUMNS]

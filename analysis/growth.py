@@ -1,0 +1,194 @@
+"""Implied annual growth per segment of an indicator's path → data/processed/segments.csv.
+
+A path is the points (actuals and targets) of one indicator in one source, in year order (an actual
+before a target of the same year). Each consecutive pair is a `step` segment; first → last is the
+`overall` segment. The growth fits the measure:
+
+    level, count_flow, count_stock   compound annual growth, `cagr` in %/yr
+                                     (stocks also carry the implied new entries per year)
+    share                            percentage points per year, `pp_per_year` (and the relative change)
+    from a zero base                 `new_per_year` (counts) or `change_per_year` (levels): the compound
+                                     rate is undefined, so the absolute yearly change is given, with a note
+    growth_rate                      a target stated as a rate is kept as the rate it is (`stated` rows;
+                                     `pp_per_year` when its unit is 百分点, `cagr` otherwise); analysis.flags
+                                     compares it with the level path it belongs to
+
+Bounds carry through as a band: a ≥ target gives a minimum growth (growth_low), an approximate target
+a band of ± approx_band_pct, a range both ends. Everything is computed on whole columns at once
+(numpy), so the same code serves the few hundred real numbers and a million-row panel.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .reference import load_thresholds, values
+
+PATH_MEASURES = ("share", "level", "count_stock", "count_flow")
+COUNT_MEASURES = ("count_stock", "count_flow")
+GROWTH_UNITS = {"cagr": "%/yr", "pp_per_year": "pp/yr", "new_per_year": "per yr", "change_per_year": "per yr",
+                "none": ""}
+COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "indicator_en", "measure", "unit", "segment",
+           "start_year", "end_year", "years", "start_value", "end_value", "start_kind", "end_kind", "start_bound",
+           "end_bound", "metric", "growth", "growth_unit", "growth_low", "growth_high", "relative_change_pct",
+           "new_per_year", "n_points", "note"]
+ID_COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "indicator_en", "measure", "unit"]
+
+
+def annual_rate(start, end, years, metric):
+    """Growth per year between two values, elementwise; NaN where the metric is undefined (never inf).
+
+    cagr: ((end / start) ** (1 / years) - 1) * 100, for start > 0, end >= 0, years > 0.
+    pp_per_year, new_per_year, change_per_year: (end - start) / years, for years > 0."""
+    start, end, years = (np.asarray(a, dtype=float) for a in (start, end, years))
+    metric = np.broadcast_to(np.asarray(metric, dtype=object), start.shape)
+    out = np.full(start.shape, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ok = (years > 0) & np.isfinite(start) & np.isfinite(end)
+        is_cagr = metric == "cagr"
+        c = ok & is_cagr & (start > 0) & (end >= 0)
+        out[c] = (np.power(end[c] / start[c], 1.0 / years[c]) - 1.0) * 100.0
+        d = ok & ~is_cagr & (metric != "none")
+        out[d] = (end[d] - start[d]) / years[d]
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+def bound_interval(value, value_low, bound, measure, approx_band_pct: float):
+    """(low, high) of the values a published number allows: eq → [v, v]; ge/gt → [v, ∞) ([v, 100] for shares);
+    approx → v ± approx_band_pct %; range → [value_low, value]."""
+    value = np.asarray(value, dtype=float)
+    value_low = np.asarray(value_low, dtype=float)
+    bound = np.asarray(bound, dtype=object)
+    is_share = np.asarray(measure, dtype=object) == "share"
+    lo, hi = value.copy(), value.copy()
+    floor = (bound == "ge") | (bound == "gt")
+    hi[floor] = np.where(is_share[floor], 100.0, np.inf)
+    approx = bound == "approx"
+    band = approx_band_pct / 100.0
+    lo[approx] = value[approx] * (1 - band)
+    hi[approx] = value[approx] * (1 + band)
+    hi[approx & is_share] = np.minimum(hi[approx & is_share], 100.0)
+    rng = bound == "range"
+    lo[rng] = value_low[rng]
+    return lo, hi
+
+
+def path_points(obs: pd.DataFrame) -> pd.DataFrame:
+    """The points of every indicator path (measure ≠ growth_rate), sorted by source, indicator, year, kind,
+    with integer `group` codes (one per source × indicator) and `n_points`."""
+    pts = obs[obs["measure"].isin(PATH_MEASURES).to_numpy()]
+    src = pd.factorize(pts["source_id"], sort=True)[0]
+    ind = pd.factorize(pts["indicator_id"], sort=True)[0]
+    key = src.astype(np.int64) * (ind.max(initial=0) + 1) + ind
+    kind = (pts["kind"].to_numpy() != "actual").astype(np.int8)
+    order = np.lexsort((kind, pts["year"].to_numpy(), key))
+    pts = pts.iloc[order].reset_index(drop=True)
+    key = key[order]
+    change = np.r_[True, key[1:] != key[:-1]]
+    group = np.cumsum(change) - 1
+    pts["group"] = group
+    pts["n_points"] = np.bincount(group)[group]
+    return pts
+
+
+def _metric(measure, start, years):
+    measure = np.asarray(measure, dtype=object)
+    return np.select(
+        [years <= 0, measure == "share", start > 0, np.isin(measure, COUNT_MEASURES)],
+        ["none", "pp_per_year", "cagr", "new_per_year"], default="change_per_year").astype(object)
+
+
+def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per step (consecutive pair) and per overall (first → last) segment of every path, plus one
+    `stated` row per growth-rate target; columns COLUMNS (see the module docstring)."""
+    th = values(thresholds if thresholds is not None else load_thresholds())
+    pts = path_points(obs)
+    group = pts["group"].to_numpy()
+    n = len(pts)
+    same = np.flatnonzero(group[1:] == group[:-1]) if n > 1 else np.array([], dtype=int)
+    first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if n else np.array([], dtype=int)
+    last = np.r_[first[1:] - 1, n - 1] if n else np.array([], dtype=int)
+    multi = first != last
+    s_idx = np.r_[same, first[multi]]
+    e_idx = np.r_[same + 1, last[multi]]
+    kind = np.r_[np.zeros(len(same), dtype=np.int8), np.ones(int(multi.sum()), dtype=np.int8)]
+    order = np.lexsort((kind, group[e_idx] if len(e_idx) else e_idx))   # steps of a path, then its overall
+    s_idx, e_idx, kind = s_idx[order], e_idx[order], kind[order]
+
+    value = pts["value"].to_numpy(dtype=float)
+    lo, hi = bound_interval(value, pts["value_low"].to_numpy(dtype=float), pts["bound"].to_numpy(),
+                            pts["measure"].to_numpy(), th["approx_band_pct"])
+    year = pts["year"].to_numpy(dtype=np.int64)
+    s_val, e_val = value[s_idx], value[e_idx]
+    years = (year[e_idx] - year[s_idx]).astype(float)
+    measure = pts["measure"].to_numpy(dtype=object)[e_idx]
+    metric = _metric(measure, s_val, years)
+    growth = annual_rate(s_val, e_val, years, metric)
+    s_bound = pts["bound"].to_numpy(dtype=object)[s_idx]
+    e_bound = pts["bound"].to_numpy(dtype=object)[e_idx]
+    banded = (s_bound != "eq") | (e_bound != "eq")
+    growth_low = np.where(banded, annual_rate(hi[s_idx], lo[e_idx], years, metric), np.nan)
+    growth_high = np.where(banded, annual_rate(lo[s_idx], hi[e_idx], years, metric), np.nan)
+    is_share = measure == "share"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(is_share & (s_val > 0), (e_val / s_val - 1.0) * 100.0, np.nan)
+        per_year = np.where((measure == "count_stock") & (years > 0), (e_val - s_val) / years, np.nan)
+    note = np.select(
+        [years <= 0, (metric == "new_per_year") | (metric == "change_per_year"), (metric == "cagr") & (e_val == 0)],
+        ["actual and target for the same year: no annual rate",
+         "zero base: compound growth is undefined; the absolute change per year is given",
+         "the end value is zero: -100 %/yr"], default="").astype(object)
+
+    out = pts[ID_COLUMNS].iloc[e_idx].reset_index(drop=True)
+    out["segment"] = np.where(kind == 0, "step", "overall").astype(object)
+    out["start_year"] = year[s_idx]
+    out["end_year"] = year[e_idx]
+    out["years"] = years.astype(np.int64)
+    out["start_value"] = s_val
+    out["end_value"] = e_val
+    out["start_kind"] = pts["kind"].to_numpy(dtype=object)[s_idx]
+    out["end_kind"] = pts["kind"].to_numpy(dtype=object)[e_idx]
+    out["start_bound"] = s_bound
+    out["end_bound"] = e_bound
+    out["metric"] = metric
+    out["growth"] = growth
+    out["growth_unit"] = pd.Series(metric).map(GROWTH_UNITS).to_numpy(dtype=object)
+    out["growth_low"] = growth_low
+    out["growth_high"] = growth_high
+    out["relative_change_pct"] = rel
+    out["new_per_year"] = per_year
+    out["n_points"] = pts["n_points"].to_numpy()[e_idx]
+    out["note"] = note
+    return pd.concat([out, stated_rates(obs)], ignore_index=True)[COLUMNS] if (obs["measure"] == "growth_rate").any() \
+        else out[COLUMNS]
+
+
+def stated_rates(obs: pd.DataFrame) -> pd.DataFrame:
+    """Targets stated as a growth rate, kept as the rate they are: one `stated` row each."""
+    r = obs[obs["measure"] == "growth_rate"].sort_values(["source_id", "indicator_id", "year", "kind"])
+    out = r[ID_COLUMNS].reset_index(drop=True)
+    pp = (r["unit"] == "百分点").to_numpy()
+    out["segment"] = "stated"
+    out["start_year"] = np.nan
+    out["end_year"] = r["year"].to_numpy()
+    out["years"] = np.nan
+    out["start_value"] = np.nan
+    out["end_value"] = np.nan
+    out["start_kind"] = None
+    out["end_kind"] = r["kind"].to_numpy(dtype=object)
+    out["start_bound"] = None
+    out["end_bound"] = r["bound"].to_numpy(dtype=object)
+    out["metric"] = np.where(pp, "pp_per_year", "cagr").astype(object)
+    out["growth"] = r["value"].to_numpy(dtype=float)
+    out["growth_unit"] = np.where(pp, "pp/yr", "%/yr").astype(object)
+    lo = np.where(r["bound"] == "range", r["value_low"], r["value"]).astype(float)
+    hi = np.where(r["bound"].isin(["ge", "gt"]), np.nan, r["value"]).astype(float)
+    banded = (r["bound"] != "eq").to_numpy()
+    out["growth_low"] = np.where(banded, lo, np.nan)
+    out["growth_high"] = np.where(banded, hi, np.nan)
+    out["relative_change_pct"] = np.nan
+    out["new_per_year"] = np.nan
+    out["n_points"] = 1
+    out["note"] = "a target stated as a growth rate (compared with its level path in flags)"
+    return out[COLUMNS]

@@ -1,0 +1,226 @@
+"""Reference rates and the plausibility thresholds built on them (data/raw/reference/).
+
+    growth_references.csv   cited historical paces (a fact table, copied unchanged from shared/references)
+    thresholds.yml          the flag thresholds: each names the reference row it rests on and why
+    indicator_links.csv     which indicator is the stated growth rate / a part / the yearly flow of another
+    regions.csv             which region lies inside which (district → city), for escalation across levels
+
+`load_thresholds(overrides)` is what notebooks pass their `thresholds` parameter to.
+"""
+from __future__ import annotations
+
+import math
+from numbers import Real
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import paths
+from .errors import InputError
+
+REFERENCES = paths.REFERENCE / "growth_references.csv"
+THRESHOLDS = paths.REFERENCE / "thresholds.yml"
+LINKS = paths.REFERENCE / "indicator_links.csv"
+REGIONS = paths.REFERENCE / "regions.csv"
+
+REFERENCE_COLUMNS = ["topic", "region", "indicator", "unit", "start_year", "start_value", "end_year", "end_value",
+                     "annual_rate", "rate_unit", "source_title", "source_url", "quote_or_series", "note"]
+PARAM_KEYS = {"unit", "min", "max", "value", "from_reference", "reference", "label", "justification"}
+SELECTOR_KEYS = {"topic", "region", "start_year", "end_year", "indicator"}
+TIERS = ("info", "warn", "alert")            # ascending severity
+METRICS_JUDGED = ("cagr", "pp_per_year")
+LINK_RELATIONS = ("rate_of", "part_of", "flow_of")
+THRESHOLD_COLUMNS = ["name", "value", "default", "overridden", "unit", "min", "max", "label", "reference",
+                     "ref_start_year", "ref_start_value", "ref_end_year", "ref_end_value", "ref_rate", "ref_rate_unit",
+                     "source_title", "source_url", "justification"]
+
+
+def load_references(path: Path = REFERENCES) -> pd.DataFrame:
+    """growth_references.csv with a `line` column (its line in the file, for citation)."""
+    path = Path(path)
+    df = pd.read_csv(path, dtype={"topic": str, "region": str, "indicator": str}, keep_default_na=False,
+                     na_values=[""])
+    missing = [c for c in REFERENCE_COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(REFERENCE_COLUMNS)}")
+    df.insert(0, "line", range(2, len(df) + 2))
+    return df
+
+
+def _select_reference(refs: pd.DataFrame, selector: dict, where: str) -> pd.Series:
+    unknown = set(selector) - SELECTOR_KEYS
+    if unknown:
+        raise InputError(f"{where}: unknown reference key(s) {sorted(unknown)}; expected some of {sorted(SELECTOR_KEYS)}")
+    mask = pd.Series(True, index=refs.index)
+    for key, want in selector.items():
+        if key == "indicator":
+            mask &= refs["indicator"].str.contains(str(want), regex=False)
+        elif key in ("start_year", "end_year"):
+            mask &= refs[key] == float(want)
+        else:
+            mask &= refs[key] == str(want)
+    hits = refs[mask]
+    if len(hits) != 1:
+        raise InputError(f"{where}: reference {selector} matches {len(hits)} rows of {REFERENCES.name}; expected exactly one "
+                         "(add `indicator` text or years to narrow it)")
+    return hits.iloc[0]
+
+
+def _fmt_rate(rate: float, unit: str) -> str:
+    return f"{rate:g} {'pp/yr' if unit == 'pp_per_year' else '%/yr'}"
+
+
+def _reference_text(row: pd.Series | None, name: str) -> str:
+    if row is None:
+        return f"{THRESHOLDS.name}: {name} (a judgement; see its justification)"
+    years = f", {int(row.start_year)}–{int(row.end_year)}" if pd.notna(row.start_year) and pd.notna(row.end_year) else ""
+    rate = f": {_fmt_rate(row.annual_rate, row.rate_unit)}" if pd.notna(row.annual_rate) else ""
+    return f"{REFERENCES.name} line {row.line} ({row.topic}, {row.region}{years}{rate}); {str(row.source_url).split(' | ')[0]}"
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: not valid YAML ({exc})") from exc
+    if not isinstance(doc.get("parameters"), dict) or not isinstance(doc.get("series"), dict):
+        raise InputError(f"{path}: expected mappings `parameters` and `series`")
+    return doc
+
+
+def _check_value(name: str, value, lo: float, hi: float, unit: str, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)):
+        raise InputError(f"{where}: threshold {name!r} = {value!r} is not a number; expected a number in [{lo:g}, {hi:g}] {unit}")
+    if not lo <= float(value) <= hi:
+        raise InputError(f"{where}: threshold {name!r} = {value!r} is out of range; expected a number in [{lo:g}, {hi:g}] {unit}")
+    return float(value)
+
+
+def load_thresholds(overrides: dict | None = None, path: Path = THRESHOLDS, references: Path = REFERENCES) -> pd.DataFrame:
+    """One row per rule parameter (name, value, unit, the reference it rests on, source_url, justification...).
+
+    `overrides` maps parameter names to values (a notebook's `thresholds` parameter). An unknown name, a value
+    that is not a number or one outside the parameter's [min, max] raises InputError naming the parameter."""
+    path = Path(path)
+    doc = _read_yaml(path)
+    refs = load_references(references)
+    rows = []
+    for name, spec in doc["parameters"].items():
+        where = f"{path}: parameter {name!r}"
+        if not isinstance(spec, dict):
+            raise InputError(f"{where}: expected a mapping with keys {sorted(PARAM_KEYS)}")
+        unknown = set(spec) - PARAM_KEYS
+        if unknown:
+            raise InputError(f"{where}: unknown key(s) {sorted(unknown)}; expected some of {sorted(PARAM_KEYS)}")
+        for key in ("unit", "min", "max", "label", "justification"):
+            if key not in spec:
+                raise InputError(f"{where}: key {key!r} is missing")
+        row = _select_reference(refs, spec["reference"], where) if spec.get("reference") else None
+        if spec.get("from_reference"):
+            if row is None or pd.isna(row.annual_rate):
+                raise InputError(f"{where}: from_reference needs a `reference` row with an annual_rate")
+            if "value" in spec:
+                raise InputError(f"{where}: give either `value` or `from_reference`, not both")
+            default = float(row.annual_rate)
+        elif "value" in spec:
+            default = spec["value"]
+        else:
+            raise InputError(f"{where}: give `value` or `from_reference: true`")
+        default = _check_value(name, default, float(spec["min"]), float(spec["max"]), spec["unit"], str(path))
+        rows.append({
+            "name": name, "value": default, "default": default, "overridden": False, "unit": spec["unit"],
+            "min": float(spec["min"]), "max": float(spec["max"]), "label": spec["label"].strip(),
+            "reference": _reference_text(row, name),
+            "ref_start_year": None if row is None else row.start_year,
+            "ref_start_value": None if row is None else row.start_value,
+            "ref_end_year": None if row is None else row.end_year,
+            "ref_end_value": None if row is None else row.end_value,
+            "ref_rate": None if row is None else row.annual_rate,
+            "ref_rate_unit": None if row is None else row.rate_unit,
+            "source_title": None if row is None else row.source_title,
+            "source_url": None if row is None else row.source_url,
+            "justification": " ".join(str(spec["justification"]).split()),
+        })
+    th = pd.DataFrame(rows, columns=THRESHOLD_COLUMNS).set_index("name", drop=False)
+    for name, value in (overrides or {}).items():
+        if name not in th.index:
+            raise InputError(f"threshold override {name!r}: unknown parameter; expected one of {', '.join(th.index)}")
+        p = th.loc[name]
+        th.loc[name, "value"] = _check_value(name, value, p["min"], p["max"], p["unit"], "threshold override")
+        th.loc[name, "overridden"] = th.loc[name, "value"] != p["default"]
+    _check_series(load_series(path), th, path)
+    return th
+
+
+def load_series(path: Path = THRESHOLDS) -> dict:
+    """The `series` mapping of thresholds.yml: indicator_id → {tier: parameter name}, plus `default` per metric."""
+    doc = _read_yaml(path)
+    series = doc["series"]
+    if set(series.get("default", {})) != set(METRICS_JUDGED):
+        raise InputError(f"{path}: series.default must give tiers for each of {METRICS_JUDGED}")
+    return series
+
+
+def tiers_for(series: dict, indicator_id: str, metric: str) -> dict:
+    """{tier: parameter name} judging `indicator_id` measured by `metric` (see the comment in thresholds.yml)."""
+    tiers = dict(series["default"].get(metric, {}))
+    own = series.get(indicator_id) or {}
+    if "warn" in own and "info" not in own:
+        tiers.pop("info", None)
+    tiers.update(own)
+    return tiers
+
+
+def _check_series(series: dict, th: pd.DataFrame, path: Path) -> None:
+    for key, tiers in series.items():
+        groups = tiers.values() if key == "default" else [tiers]
+        for group in groups:
+            for tier, name in (group or {}).items():
+                if tier not in TIERS:
+                    raise InputError(f"{path}: series {key!r}: unknown tier {tier!r}; expected one of {TIERS}")
+                if name not in th.index:
+                    raise InputError(f"{path}: series {key!r} tier {tier!r}: unknown parameter {name!r}")
+    for key in series:
+        if key == "default":
+            continue
+        for metric in METRICS_JUDGED:
+            tiers = tiers_for(series, key, metric)
+            if "warn" in tiers and "alert" in tiers:
+                warn, alert = th.at[tiers["warn"], "value"], th.at[tiers["alert"], "value"]
+                if warn > alert:
+                    raise InputError(f"threshold {tiers['warn']!r} = {warn:g} exceeds {tiers['alert']!r} = {alert:g}; "
+                                     "a warning threshold must not be above its alert threshold")
+
+
+def values(th: pd.DataFrame) -> dict:
+    """{parameter name: value}."""
+    return dict(zip(th["name"], th["value"].astype(float)))
+
+
+def load_links(path: Path = LINKS) -> pd.DataFrame:
+    """indicator_links.csv: relation (rate_of | part_of | flow_of), indicator_id, of_indicator_id, note."""
+    path = Path(path)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    expected = ["relation", "indicator_id", "of_indicator_id", "note"]
+    if list(df.columns) != expected:
+        raise InputError(f"{path}: columns are {list(df.columns)}; expected {expected}")
+    for i, row in enumerate(df.itertuples(index=False), start=2):
+        if row.relation not in LINK_RELATIONS:
+            raise InputError(f"{path}: line {i} field 'relation' is {row.relation!r}; expected one of {LINK_RELATIONS}")
+        if not row.indicator_id or not row.of_indicator_id:
+            raise InputError(f"{path}: line {i}: indicator_id and of_indicator_id are required")
+    return df
+
+
+def load_regions(path: Path = REGIONS) -> pd.DataFrame:
+    """regions.csv: region, region_en, parent, parent_en, level (which region lies inside which)."""
+    path = Path(path)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    expected = ["region", "region_en", "parent", "parent_en", "level"]
+    if list(df.columns) != expected:
+        raise InputError(f"{path}: columns are {list(df.columns)}; expected {expected}")
+    dup = df["region"][df["region"].duplicated()]
+    if len(dup):
+        raise InputError(f"{path}: region {dup.iloc[0]!r} appears twice")
+    return df
