@@ -11,6 +11,10 @@ from pathlib import Path
 
 KERNEL_NAME = "policy-targets"
 DISPLAY_NAME = "Python (policy-targets)"
+# the kernel process logs errors only: its start-up warnings (e.g. about TCP transport) would otherwise
+# interleave with the one progress line per report of `make reports`; warnings raised by notebook code
+# still show in the notebook
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 
 
 def _spec_matches() -> bool:
@@ -20,15 +24,21 @@ def _spec_matches() -> bool:
         spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
     except NoSuchKernel:
         return False
-    return bool(spec.argv) and Path(spec.argv[0]) == Path(sys.executable)
+    return bool(spec.argv) and Path(spec.argv[0]) == Path(sys.executable) and all(a in spec.argv for a in KERNEL_ARGS)
 
 
 def ensure() -> str:
     """Register the kernel for this interpreter's environment unless it already is; returns its name."""
     if not _spec_matches():
-        from ipykernel.kernelspec import install
+        import tempfile
 
-        install(kernel_name=KERNEL_NAME, display_name=DISPLAY_NAME, prefix=sys.prefix)
+        from ipykernel.kernelspec import write_kernel_spec
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        with tempfile.TemporaryDirectory() as tmp:
+            spec_dir = write_kernel_spec(Path(tmp) / KERNEL_NAME, overrides={"display_name": DISPLAY_NAME},
+                                         extra_arguments=KERNEL_ARGS)
+            KernelSpecManager().install_kernel_spec(spec_dir, KERNEL_NAME, prefix=sys.prefix)
     return KERNEL_NAME
 
 

@@ -162,12 +162,25 @@ def growth_paths(obs: pd.DataFrame, trajectories: pd.DataFrame | None = None, la
         ax.set_ylabel(labels.unit(first["unit"], language))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.margins(x=0.08, y=0.12)
-        if first["measure"] != "share" and (pts["value"] >= 0).all():
-            ax.set_ylim(bottom=0)      # levels and counts from zero, so growth is not exaggerated
+        _limit_y(ax, pts, tr if trajectories is not None and not trajectories.empty else None, first["measure"])
     order = ["actual"] + [f"bound.{b}" for b in BOUND_MARKERS] + [k for k in handles if k.startswith(labels.t("fit", language))] + ["band"]
     hs = [handles[k] for k in order if k in handles]
     fig.legend(handles=hs, loc="outside upper center", ncols=min(len(hs), 4), frameon=False)
     return fig
+
+
+def _limit_y(ax, pts: pd.DataFrame, tr: pd.DataFrame | None, measure: str) -> None:
+    """Levels, counts and shares from zero (growth is not exaggerated); the top at 1.35 × the largest point
+    or fitted value, so that a wide interval (three points, fast growth) cannot squash the path to a line."""
+    values = pts["value"]
+    if tr is not None and not tr.empty:
+        values = pd.concat([values, tr["fitted"]])
+    top = float(np.nanmax(values.to_numpy(dtype=float))) if len(values) else 1.0
+    if (values >= 0).all():
+        top = top * 1.35 if top > 0 else 1.0
+        if measure == "share":
+            top = min(top, 105.0)
+        ax.set_ylim(0, top)
 
 
 def coverage(obs: pd.DataFrame, language: str = "zh"):
@@ -201,3 +214,76 @@ def coverage(obs: pd.DataFrame, language: str = "zh"):
     ax.set_title(labels.t("coverage.note", language), loc="left", fontsize=9)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return fig
+
+
+ZONE_ALPHA = 0.28
+SYMLOG_LINTHRESH = {"cagr": 1.0, "pp_per_year": 0.1}
+
+
+def growth_vs_reference(bands: pd.DataFrame, flags: pd.DataFrame | None = None, language: str = "zh"):
+    """Implied annual growth of each judged segment (●, a line where a bound leaves a band) against the
+    reference zones of its indicator: from the info, warn and alert thresholds upwards (views.reference_bands).
+    One panel per metric (compound growth in %/yr; percentage points per year for shares), log-like x axis
+    (symlog) so that 0.2 pp/yr and 10 pp/yr, or 6 %/yr and 200 %/yr, are both readable. A point is coloured
+    by the severity of its `too_fast` flag."""
+    from .reference import TIERS
+
+    labels.check_language(language)
+    if bands.empty:
+        return _no_data(labels.t("no_data", language))
+    fired = {}
+    if flags is not None and not flags.empty:
+        rank = {s: i for i, s in enumerate(TIERS)}
+        for r in flags[flags["rule"] == "too_fast"].itertuples(index=False):
+            key = (r.source_id, r.indicator_id, int(r.start_year), int(r.end_year))
+            if rank[r.severity] >= rank.get(fired.get(key), -1):
+                fired[key] = r.severity
+    metrics = [m for m in ("cagr", "pp_per_year") if (bands["metric"] == m).any()]
+    many_sources = bands["source_id"].nunique() > 1
+    heights = [0.9 + 0.34 * int((bands["metric"] == m).sum()) for m in metrics]
+    fig, axes = plt.subplots(len(metrics), 1, figsize=(11, sum(heights) + 0.8), layout="constrained",
+                             gridspec_kw={"height_ratios": heights}, squeeze=False)
+    for ax, metric in zip(axes[:, 0], metrics):
+        b = bands[bands["metric"] == metric].reset_index(drop=True)
+        tiers = [f"threshold_{t}" for t in TIERS]
+        values = pd.concat([b["growth"], b["growth_low"], b["growth_high"], *(b[c] for c in tiers)]).dropna()
+        hi = max(float(values.max()), 0.0)
+        lo = min(float(values.min()), 0.0)
+        xmax = hi * 1.6 + SYMLOG_LINTHRESH[metric]
+        xmin = lo * 1.6 if lo < 0 else 0
+        for y, r in b.iterrows():
+            edges = [(t, r[f"threshold_{t}"]) for t in TIERS if pd.notna(r[f"threshold_{t}"])]
+            for i, (tier, start) in enumerate(edges):
+                end = edges[i + 1][1] if i + 1 < len(edges) else xmax
+                ax.add_patch(plt.Rectangle((start, y - 0.42), end - start, 0.84, color=COLORS[tier], alpha=ZONE_ALPHA,
+                                           lw=0, zorder=1))
+            if pd.notna(r["growth_low"]) or pd.notna(r["growth_high"]):
+                ax.hlines(y, r["growth_low"] if pd.notna(r["growth_low"]) else r["growth"],
+                          r["growth_high"] if pd.notna(r["growth_high"]) else xmax, color=COLORS["none"], lw=2, zorder=2)
+            sev = fired.get((r["source_id"], r["indicator_id"], int(r["start_year"]), int(r["end_year"])))
+            ax.scatter([r["growth"]], [y], s=46, zorder=3, color=COLORS[sev] if sev else COLORS["none"],
+                       edgecolors="#222222" if sev else "none", linewidths=0.8)
+        names = [f"{r[labels.region_column(language)]}: " if many_sources else "" for _, r in b.iterrows()]
+        ticks = [f"{p}{_short(str(n), language)}  {int(s)}→{int(e)}"
+                 for p, n, s, e in zip(names, b["name"], b["start_year"], b["end_year"])]
+        ax.set_yticks(range(len(b)), ticks)
+        ax.set_ylim(len(b) - 0.5, -0.5)
+        ax.set_xscale("symlog", linthresh=SYMLOG_LINTHRESH[metric], linscale=0.6)
+        ax.set_xlim(xmin, xmax)
+        ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.grid(axis="y", visible=False)
+        unit = labels.growth_unit(b["growth_unit"].iloc[0], language)
+        ax.set_xlabel(f"{labels.t('growth', language)} ({unit}; {labels.t('scale.symlog', language)})")
+        ax.set_title(labels.t(f"metric.{metric}", language), loc="left")
+    legend = [Patch(color=COLORS[t], alpha=ZONE_ALPHA + 0.1, label=f"{labels.t('zone', language)}: {labels.t('severity.' + t, language)}")
+              for t in TIERS]
+    legend += [Line2D([], [], marker="o", ls="", color=COLORS["none"], label=labels.t("not_flagged", language))]
+    legend += [Line2D([], [], marker="o", ls="", color=COLORS[t], markeredgecolor="#222222",
+                      label=f"{labels.t('flagged', language)}: {labels.t('severity.' + t, language)}") for t in TIERS]
+    fig.legend(handles=legend, loc="outside upper center", ncols=4, frameon=False)
+    return fig
+
+
+def _short(text: str, language: str, zh: int = 18, en: int = 44) -> str:
+    limit = zh if language == "zh" else en
+    return text if len(text) <= limit else text[: limit - 1] + "…"

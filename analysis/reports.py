@@ -278,16 +278,25 @@ def source_info(source_id: str | None) -> dict | None:
     return {"id": s.id, "title": s.title, "region": s.region, "region_en": s.region_en, "date": s.date}
 
 
+def n_observations(report: Report) -> int:
+    """Rows of observations.csv the report's source (all sources when it has none) holds."""
+    from . import datasets
+
+    obs = datasets.load("observations")
+    sid = report.parameters.get("source_id")
+    return int(len(obs) if not sid else (obs["source_id"] == sid).sum())
+
+
 def flag_counts(report: Report) -> dict | None:
     """Counts per severity of the flags the report's parameters select (None when there are no flags yet)."""
     from . import views
     try:
-        flags, _ = views.flags_for_run(source_id=report.parameters.get("source_id"),
-                                       min_severity=report.parameters.get("min_severity"),
-                                       thresholds=report.parameters.get("thresholds"))
+        frames = views.plausibility(source_id=report.parameters.get("source_id"),
+                                    min_severity=report.parameters.get("min_severity"),
+                                    thresholds=report.parameters.get("thresholds"))
     except (ImportError, InputError):
         return None
-    return views.flag_counts(flags)
+    return views.flag_counts(frames["flags"])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -305,6 +314,14 @@ def _rel(p: Path) -> str:
         return str(Path(p).resolve().relative_to(paths.ROOT))
     except ValueError:
         return str(p)
+
+
+def _publish(tmp: str | Path, dst: Path) -> None:
+    """Atomically put a finished temporary file in place, readable like any other file."""
+    from .io import FILE_MODE
+
+    os.chmod(tmp, FILE_MODE)
+    os.replace(tmp, dst)
 
 
 def _now() -> str:
@@ -357,7 +374,7 @@ def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None =
         except Exception as exc:  # noqa: BLE001 - every failure keeps the executed notebook and the last good HTML
             duration = time.perf_counter() - t0
             if os.path.exists(tmp) and os.path.getsize(tmp):
-                os.replace(tmp, f["failed_ipynb"])
+                _publish(tmp, f["failed_ipynb"])
             if isinstance(exc, PapermillExecutionError):
                 what = f"failed in {_failing_cell(f['failed_ipynb'], exc)}: {exc.ename}: {exc.evalue}"
             else:
@@ -375,13 +392,14 @@ def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None =
             "name": report.name, "notebook": report.notebook_rel, "parameters": report.parameters,
             "source": source_info(report.parameters.get("source_id")),
             "started": started, "duration_s": round(duration, 1), "commit": git_commit(),
-            "data_version": data_version(), "flag_counts": flag_counts(report),
+            "data_version": data_version(), "n_observations": n_observations(report),
+            "flag_counts": flag_counts(report),
         }
         html = to_html(tmp, meta)
         install_font(out_dir)
         # everything is computed; now replace the report's files (each replace is atomic)
         write_text_atomic(f["html"], html)
-        os.replace(tmp, f["ipynb"])
+        _publish(tmp, f["ipynb"])
         _write_json(f["meta"], meta)
         for stale in (f["failed_ipynb"], f["failed_meta"]):
             stale.unlink(missing_ok=True)
@@ -407,7 +425,7 @@ def install_font(out_dir: Path = paths.REPORTS) -> Path:
         fd, tmp = tempfile.mkstemp(prefix=f".{src.name}.", dir=dst.parent)
         os.close(fd)
         shutil.copyfile(src, tmp)
-        os.replace(tmp, dst)
+        _publish(tmp, dst)
     return dst
 
 
@@ -417,6 +435,18 @@ def _templates():
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["param"] = lambda v: json.dumps(v, ensure_ascii=False)   # a plain string; autoescape escapes it
     return env
+
+
+def _alt_texts(nb) -> None:
+    """Alternative text for every plot: the report name and the Markdown heading above the plot."""
+    heading = ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            titles = [l.lstrip("#").strip() for l in cell.source.splitlines() if l.startswith("#")]
+            heading = titles[-1] if titles else heading
+        for out in cell.get("outputs", []):
+            if "image/png" in out.get("data", {}):
+                out.setdefault("metadata", {}).setdefault("image/png", {})["alt"] = f"Plot: {heading}" if heading else "Plot"
 
 
 def to_html(executed: str | Path, meta: dict) -> str:
@@ -429,8 +459,10 @@ def to_html(executed: str | Path, meta: dict) -> str:
     cell = nbformat.v4.new_code_cell(source="", outputs=[nbformat.v4.new_output("display_data", data={"text/html": header})])
     cell.metadata["tags"] = ["report-header"]
     nb.cells.insert(0, cell)
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+    _alt_texts(nb)
+    exporter = HTMLExporter(template_name="lab", template_file="report.html.j2",
+                            extra_template_paths=[str(Path(__file__).parent / "templates")],
+                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": f"{meta['name']} · policy-targets"}})
     return body
 

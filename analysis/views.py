@@ -5,6 +5,7 @@ pandas Styler that renders as a readable HTML table in JupyterLab and in the rep
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import pandas as pd
@@ -55,18 +56,37 @@ def at_least(flags: pd.DataFrame, severity: str | None) -> pd.DataFrame:
     return flags[flags["severity"].map(rank) >= rank[severity]].reset_index(drop=True)
 
 
-def flags_for_run(source_id: str | None = None, min_severity: str | None = None, thresholds: dict | None = None):
-    """(flags, thresholds in force) for a report's parameters: the rules evaluated with `thresholds`
-    (overrides of data/raw/reference/thresholds.yml), then the flags of `source_id` at `min_severity` or above.
+def plausibility(source_id: str | None = None, min_severity: str | None = None,
+                 thresholds: dict | None = None) -> dict[str, pd.DataFrame]:
+    """What a plausibility report shows, for its parameters: {"segments", "trajectories", "flags",
+    "thresholds"} computed with `thresholds` (overrides of data/raw/reference/thresholds.yml, so the
+    frames agree with each other), restricted to `source_id`, flags at `min_severity` or above.
 
-    The notebook 03 shows these; the report index counts them (one place for both)."""
-    from . import datasets, flags as rules, reference
+    Notebook 03 shows these and the report index counts these flags (one place for both)."""
+    from . import analytics, datasets
 
-    th = reference.load_thresholds(thresholds or None)
-    obs = datasets.load("observations")
-    fl = rules.evaluate(obs, datasets.load("segments"), th)
-    fl = at_least(select(fl, source_id, name="flags"), min_severity)
-    return fl, th
+    out = analytics.compute(datasets.load("observations"), thresholds or None)
+    for name in ("segments", "trajectories", "flags"):
+        out[name] = select(out[name], source_id, name=name)
+    out["flags"] = at_least(out["flags"], min_severity)
+    return out
+
+
+def reference_bands(segments: pd.DataFrame, thresholds: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """The judged segments (steps that end in a target, measured as cagr or pp_per_year) with the tier
+    thresholds that judge them: columns threshold_info, threshold_warn, threshold_alert (empty where the
+    indicator has no such tier), as thresholds.yml's `series` assigns them."""
+    from .flags import _judged
+    from .reference import TIERS, load_series, tiers_for
+
+    s = _judged(segments)
+    s = s[s["metric"].isin(["cagr", "pp_per_year"]).to_numpy()].reset_index(drop=True)
+    series = load_series()
+    for tier in TIERS:
+        s[f"threshold_{tier}"] = [
+            float(thresholds.at[t[tier], "value"]) if tier in (t := tiers_for(series, i, m)) else float("nan")
+            for i, m in zip(s["indicator_id"], s["metric"])]
+    return s.assign(name=_names(s, language))
 
 
 def flag_counts(flags: pd.DataFrame) -> dict[str, int]:
@@ -134,7 +154,7 @@ def growth(segments: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     """Implied annual growth per segment, with its unit (and the band a bound implies, where there is one)."""
     if segments.empty:
         return relabel(pd.DataFrame(columns=["indicator", "segment", "period", "start_value", "end_value", "unit",
-                                             "metric", "growth", "growth_band", "growth_unit"]), language)
+                                             "metric", "growth", "growth_unit", "growth_band"]), language)
     df = segments.assign(
         indicator=_names(segments, language),
         segment=segments["segment"].map(lambda s: labels.t(f"segment.{s}", language) if f"segment.{s}" in labels.TEXT else s),
@@ -146,7 +166,7 @@ def growth(segments: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
                                                       segments.get("growth_high", pd.Series(index=segments.index, dtype=float)))],
     )
     return relabel(df[["indicator", "segment", "period", "start_value", "end_value", "unit", "metric", "growth",
-                       "growth_band", "growth_unit"]], language)
+                       "growth_unit", "growth_band"]], language)
 
 
 def _band(lo, hi) -> str:
@@ -173,7 +193,7 @@ def fits(trajectories: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
 
 def flags(flags: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     """The flags with their reasons, most severe first."""
-    cols = ["severity", "indicator", "period", "rule", "direction", "metric", "value", "threshold", "reference", "reason"]
+    cols = ["severity", "indicator", "period", "rule", "direction", "value", "threshold", "metric", "reason", "reference"]
     if flags.empty:
         return relabel(pd.DataFrame(columns=cols), language)
     rank = {s: i for i, s in enumerate(SEVERITIES)}
@@ -186,28 +206,62 @@ def flags(flags: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     return relabel(df[cols], language)
 
 
+def thresholds(thresholds: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """The rule parameters in force: value (marked when overridden), unit, accepted range, what it
+    stands for, the reference it rests on and why it was chosen."""
+    cols = ["name", "value", "unit", "overridden", "range", "label", "reference", "justification"]
+    if thresholds.empty:
+        return relabel(pd.DataFrame(columns=cols), language)
+    df = thresholds.reset_index(drop=True).assign(
+        range=[f"{lo:g} – {hi:g}" for lo, hi in zip(thresholds["min"], thresholds["max"])],
+        overridden=[f"{labels.t('overridden', language)} ({d:g})" if o else "" for o, d in
+                    zip(thresholds["overridden"], thresholds["default"])])
+    return relabel(df[cols], language)
+
+
+def flag_summary(flags: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """One row: the number of flags per severity (alert, warn, info)."""
+    counts = flag_counts(flags)
+    return pd.DataFrame([{labels.t(f"severity.{s}", language): counts[s] for s in reversed(SEVERITIES)}])
+
+
 def relabel(df: pd.DataFrame, language: str) -> pd.DataFrame:
     """Column names as labels in `language` (columns without a label keep their name)."""
     return df.rename(columns={c: labels.t(c, language) for c in df.columns if c in labels.TEXT})
 
 
 def _number(v) -> str:
-    if isinstance(v, str) or pd.isna(v):
-        return "" if not isinstance(v, str) else v
-    if float(v).is_integer():
+    """1528 → '1,528'; 216.374 → '216.37'; 0.234 → '0.234'; 0.0123 → '0.0123': at least 2 decimals' worth
+    of precision and 3 significant digits, trailing zeros dropped."""
+    if isinstance(v, str):
+        return v
+    if v is None or pd.isna(v):
+        return ""
+    v = float(v)
+    if v.is_integer():
         return f"{v:,.0f}"
-    return f"{v:,.2f}"
+    decimals = max(2, 2 - int(math.floor(math.log10(abs(v)))))
+    return f"{v:,.{decimals}f}".rstrip("0").rstrip(".")
 
 
 def styled(df: pd.DataFrame, caption: str | None = None):
     """A Styler for the reports: no index, numbers with thousands separators and at most 2 decimals,
-    empty cells blank. Text from the documents is HTML-escaped."""
+    empty cells blank, long text (reasons, references, quotes) in wide columns that wrap anywhere (URLs
+    included) and short columns that do not wrap. Text from the documents is HTML-escaped."""
     numeric = [c for c in df.columns if pd.api.types.is_float_dtype(df[c])]     # years and line numbers are ints
+    text = [c for c in df.columns if c not in numeric]
     st = df.style.hide(axis="index").format(_number, subset=numeric, escape="html").format(
-        lambda v: "" if v is None or (not isinstance(v, str) and pd.isna(v)) else v, escape="html",
-        subset=[c for c in df.columns if c not in numeric])
-    st = st.set_table_styles([{"selector": "td", "props": "text-align: left; vertical-align: top;"},
-                              {"selector": "th", "props": "text-align: left;"}])
+        lambda v: "" if v is None or (not isinstance(v, str) and pd.isna(v)) else v, escape="html", subset=text)
+    st = st.set_table_styles([{"selector": "td", "props": "text-align: left; vertical-align: top; overflow-wrap: anywhere;"},
+                              {"selector": "th", "props": "text-align: left; vertical-align: bottom; white-space: nowrap;"}])
+    width = {c: (int(df[c].astype(str).str.len().max()) if len(df) else 0) for c in text}
+    for cols, props in (([c for c in text if width[c] <= 12], {"white-space": "nowrap"}),
+                        ([c for c in text if 12 < width[c] <= 60], {"min-width": "8em"}),
+                        ([c for c in text if width[c] > 60], {"min-width": "18em"})):
+        if cols:
+            st = st.set_properties(subset=cols, **props)
+    if numeric:
+        st = st.set_properties(subset=numeric, **{"white-space": "nowrap", "text-align": "right"})
     if caption:
         st = st.set_caption(caption)
     return st
