@@ -138,6 +138,7 @@ def _row(doc: _Doc, vocab: pd.DataFrame, indicator: str, name: str | None, year:
         "measure": v["measure"], "unit": unit, "year": int(year), "value": value,
         "value_published": reading.value_published, "unit_published": reading.unit_published, "kind": kind,
         "bound": reading.bound, "value_low": reading.value_low, "line": line_no, "quote": quote,
+        "_pos": reading.start,   # document order within the line (not written)
     }
 
 
@@ -214,7 +215,7 @@ def _run_tables(doc: _Doc, spec: dict, vocab: pd.DataFrame) -> list[dict]:
                     raise SpecError(f"{doc.spec_file}: {rwhere}: expected a number for {col['year']} at line {no}, found {cell!r}")
                 reading = numbers.read_number(text, start)
                 reading = numbers.Reading(**{**reading.__dict__, "unit_published": unit_published, "unit": unit,
-                                             "value": reading.value * mult})
+                                             "value": numbers.scale(reading.value, mult)})
                 doc.account(no, start, start + len(cell))
                 rows.append(_row(doc, vocab, indicator, name, col["year"], col["kind"], reading, reading.value, no, cell, unit))
     return rows
@@ -317,7 +318,7 @@ def _relative(doc, vocab, entry, where, indicator, kind, name, line_no, q_start,
         raise SpecError(f"{doc.spec_file}: {where}: a relative target needs `year`")
     after = numbers.to_simplified(doc.line(line_no)[q_start + quote.index(rel["published"]) + len(rel["published"]):][:2])
     bound = "ge" if after.startswith("以上") else "eq"
-    reading = numbers.Reading(start=q_start, end=q_start + len(quote), value=base[0]["value"] * rel["factor"], value_low=None,
+    reading = numbers.Reading(start=q_start, end=q_start + len(quote), value=numbers.scale(base[0]["value"], rel["factor"]), value_low=None,
                               value_published=rel["published"], unit_published="", unit=base[0]["unit"], bound=bound, spans=())
     return _row(doc, vocab, indicator, name, entry["year"], kind, reading, reading.value, line_no, quote, base[0]["unit"])
 
@@ -353,9 +354,12 @@ def _unaccounted(doc: _Doc) -> list[Unaccounted]:
     return out
 
 
-def extract(source: Source, spec_file: Path, vocab: pd.DataFrame, common: dict | None = None) -> Extraction:
-    """Run one document's spec; returns its rows (in document order) and the digits nothing accounted for."""
+def extract(source: Source, spec_file: Path, vocab: pd.DataFrame,
+            common_file: Path | None = paths.SPECS / COMMON_SPEC) -> Extraction:
+    """Run one document's spec (with the ignore rules common to all documents); returns its rows
+    (in document order) and the digits nothing accounted for."""
     spec = load_spec(spec_file)
+    common = load_spec(common_file) if common_file and Path(common_file).exists() else None
     if spec.get("source") != source.id:
         raise SpecError(f"{spec_file}: field 'source' is {spec.get('source')!r}; expected {source.id!r}")
     doc = _Doc(source, Path(spec_file), spec.get("stop_at"))
@@ -363,22 +367,20 @@ def extract(source: Source, spec_file: Path, vocab: pd.DataFrame, common: dict |
     rows += _run_observations(doc, spec, vocab, rows)
     _run_ignores(doc, spec.get("ignore"), Path(spec_file), must_match=True)
     if common:
-        _run_ignores(doc, common.get("ignore"), paths.SPECS / COMMON_SPEC, must_match=False)
-    rows.sort(key=lambda r: (r["line"], r["quote"]))
+        _run_ignores(doc, common.get("ignore"), Path(common_file), must_match=False)
+    rows.sort(key=lambda r: (r["line"], r["_pos"]))
     return Extraction(rows=rows, unaccounted=_unaccounted(doc))
 
 
 def extract_all(sources: dict[str, Source], vocab: pd.DataFrame, specs_dir: Path = paths.SPECS) -> tuple[pd.DataFrame, list[Unaccounted]]:
     """Every registered document through its spec → (observations frame, unaccounted digits)."""
     specs_dir = Path(specs_dir)
-    common_path = specs_dir / COMMON_SPEC
-    common = load_spec(common_path) if common_path.exists() else None
     rows, unaccounted = [], []
     for sid, source in sorted(sources.items()):
         spec_file = specs_dir / f"{sid}.yml"
         if not spec_file.exists():
             raise SpecError(f"{spec_file}: no extraction spec for registered source {sid!r}")
-        ex = extract(source, spec_file, vocab, common)
+        ex = extract(source, spec_file, vocab, specs_dir / COMMON_SPEC)
         rows += dedupe(ex.rows, spec_file)
         unaccounted += ex.unaccounted
     df = pd.DataFrame(rows, columns=COLUMNS)
@@ -393,7 +395,7 @@ def dedupe(rows: list[dict], spec_file: Path) -> list[dict]:
 
     seen: dict[tuple, dict] = {}
     out = []
-    for r in sorted(rows, key=lambda r: r["line"]):
+    for r in sorted(rows, key=lambda r: (r["line"], r["_pos"])):
         key = (r["source_id"], r["indicator_id"], r["year"], r["kind"])
         if key in seen:
             first = seen[key]

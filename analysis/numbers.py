@@ -9,6 +9,7 @@ the same position in the line as published.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -107,7 +108,7 @@ _RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*(~|～|〜|至|-|—)\s*(\d+(?:\.\d+)?)"
 
 def lookup_unit(text: str) -> tuple[str, str, float] | None:
     """The unit at the start of `text` (published form, canonical unit, multiplier), or None."""
-    simple = to_simplified(text[:5])
+    simple = to_simplified(normalize(text[:5]))
     for key in _UNIT_KEYS:
         if simple.startswith(key):
             return text[: len(key)], UNITS[key][0], UNITS[key][1]
@@ -140,7 +141,7 @@ def read_number(line: str, start: int, *, before_window: int = 6) -> Reading:
     if after.startswith("多"):
         pos += 1
         bound = "gt" if not is_range else bound
-    ws = len(norm[pos:]) - len(norm[pos:].lstrip(" \u3000\t"))
+    ws = len(norm[pos:]) - len(norm[pos:].lstrip(" \u3000\t\u00a0"))
     unit_found = lookup_unit(line[pos + ws:])
     unit_published, unit, mult = "", None, 1.0
     if unit_found:
@@ -162,9 +163,14 @@ def read_number(line: str, start: int, *, before_window: int = 6) -> Reading:
             else:
                 # 达到…以上 with a unit in between is handled above; 以上 after 达到 alone
                 pass
-    return Reading(start=start, end=pos, value=high * mult, value_low=(low * mult if is_range else None),
+    return Reading(start=start, end=pos, value=scale(high, mult), value_low=(scale(low, mult) if is_range else None),
                    value_published=value_published, unit_published=unit_published, unit=unit, bound=bound,
                    spans=spans)
+
+
+def scale(value: float, multiplier: float) -> float:
+    """value × multiplier in decimal arithmetic (1.14 × 10⁴ = 11400 exactly, not 11399.999…)."""
+    return float(Decimal(repr(value)) * Decimal(repr(multiplier)))
 
 
 def _looks_like_range(norm: str, m: re.Match) -> bool:

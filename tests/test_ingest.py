@@ -1,0 +1,137 @@
+"""Per-document checks against values read by hand from the documents, completeness, determinism."""
+import pandas as pd
+import pytest
+
+from analysis import paths
+from analysis.build import build_observations
+from analysis.ingest import COLUMNS, extract_all
+from analysis.io import frame_to_csv_text
+
+
+@pytest.fixture(scope="module")
+def built():
+    return build_observations()
+
+
+@pytest.fixture(scope="module")
+def obs(built):
+    return built[0]
+
+
+def one(obs, source, indicator, year, kind="target"):
+    rows = obs[(obs.source_id == source) & (obs.indicator_id == indicator) & (obs.year == year) & (obs.kind == kind)]
+    assert len(rows) == 1, (source, indicator, year, kind, len(rows))
+    return rows.iloc[0]
+
+
+def test_columns_are_designs(obs):
+    assert list(obs.columns) == COLUMNS
+
+
+def test_every_number_is_accounted_for(built):
+    _, unaccounted = built
+    assert [str(u) for u in unaccounted] == []
+
+
+def test_all_five_sources_present(obs):
+    assert set(obs.source_id) == {"panyu-2015", "guangzhou-2017-letter", "guangzhou-2019", "qingyuan-2013", "nanming-2017"}
+
+
+def test_panyu_table_13_indicators_by_3_years(obs):
+    p = obs[obs.source_id == "panyu-2015"]
+    assert len(p) == 39
+    assert p.indicator_id.nunique() == 13
+    assert sorted(p.groupby("indicator_id").size().unique()) == [3]
+    assert set(zip(p.year, p.kind)) == {(2014, "actual"), (2017, "target"), (2020, "target")}
+
+
+@pytest.mark.parametrize("indicator,year,kind,value,line", [
+    ("fiscal_st_spending", 2017, "target", 2.9, 48),      # "2.90" in the table
+    ("rd_intensity", 2014, "actual", 1.67, 53),
+    ("high_tech_enterprises", 2020, "target", 418, 61),
+    ("neeq_listed_companies", 2017, "target", 95, 118),
+    ("incubator_graduates_cumulative", 2020, "target", 150, 93),   # the cell with a trailing space
+    ("gz_equity_exchange_listed", 2014, "actual", 76, 124),
+])
+def test_panyu_spot_checks(obs, indicator, year, kind, value, line):
+    row = one(obs, "panyu-2015", indicator, year, kind)
+    assert row.value == value and row.line == line
+
+
+def test_panyu_merged_group_cells(obs):
+    assert one(obs, "panyu-2015", "incubator_graduates_cumulative", 2014, "actual").indicator_zh == "科技企业孵化器：累计新增毕业企业数量"
+    assert one(obs, "panyu-2015", "gz_equity_exchange_listed", 2017).indicator_zh == "拓宽企业融资渠道：累计广州股权交易中心挂牌企业数量"
+    assert one(obs, "panyu-2015", "invention_patent_applications", 2017).indicator_zh == "新增发明专利申请量"   # no group
+    assert one(obs, "panyu-2015", "fiscal_st_spending", 2017).value_published == "2.90"
+
+
+def test_guangzhou_2019_traditional_source(obs):
+    row = one(obs, "guangzhou-2019", "high_tech_enterprises", 2019)
+    assert (row.value, row.bound, row.unit, row.unit_published) == (11400, "gt", "家", "萬家")
+    assert row.quote == "高新技術企業超過 1.14 萬家"            # as published
+    assert row.indicator_zh == "高新技术企业"                     # converted with OpenCC
+    g = obs[obs.source_id == "guangzhou-2019"]
+    assert not g.indicator_zh.str.contains("臵").any()
+    assert g.line.max() < 176                                     # nothing from the "About iStartup" boilerplate
+    assert one(obs, "guangzhou-2019", "tech_contract_turnover", 2021).value == 1200
+    assert one(obs, "guangzhou-2019", "rd_intensity", 2021).value == 3.1
+    assert one(obs, "guangzhou-2019", "tech_progress_contribution", 2021).bound == "approx"
+    rng = one(obs, "guangzhou-2019", "national_manufacturing_innovation_centres", 2021)
+    assert (rng.bound, rng.value_low, rng.value) == ("range", 1, 2)
+    # the 2021 headline (line 73) and its restatement (line 79) are one row, from the first mention
+    assert one(obs, "guangzhou-2019", "high_tech_enterprises", 2021).line == 73
+    assert one(obs, "guangzhou-2019", "returned_overseas_talent", 2020).value == 85000
+
+
+def test_qingyuan_prose(obs):
+    row = one(obs, "qingyuan-2013", "rd_intensity", 2017)
+    assert (row.value, row.bound, row.unit_published) == (0.72, "ge", "％")
+    assert one(obs, "qingyuan-2013", "rd_intensity", 2012, "actual").value == 0.65
+    assert one(obs, "qingyuan-2013", "patent_applications", 2012, "actual").value == 750
+    assert one(obs, "qingyuan-2013", "patent_applications", 2017).value == 1500      # and 翻一倍 agrees
+    g = one(obs, "qingyuan-2013", "patent_applications_growth", 2017)
+    assert (g.value, g.bound, g.measure, g.unit) == (15, "ge", "growth_rate", "%")
+    assert one(obs, "qingyuan-2013", "professional_tech_talent", 2017).value == 137100
+    # a target after 由2012年…: the base year belongs to the actual, the target year to 到2017年
+    assert one(obs, "qingyuan-2013", "national_rd_platforms", 2012, "actual").value == 3
+    assert one(obs, "qingyuan-2013", "national_rd_platforms", 2017).value == 5
+
+
+def test_guangzhou_letter(obs):
+    assert one(obs, "guangzhou-2017-letter", "st_enterprises", 2020).value == 200000
+    assert one(obs, "guangzhou-2017-letter", "st_enterprises", 2020).bound == "ge"
+    g = one(obs, "guangzhou-2017-letter", "talent_green_cards_issued", 2016, "actual")
+    assert (g.value, g.bound) == (1200, "approx")
+    assert one(obs, "guangzhou-2017-letter", "neeq_listed_companies_new", 2017).measure == "count_flow"
+    assert one(obs, "guangzhou-2017-letter", "incubator_area", 2017, "actual").value == 855
+    # the 4亿元 pool is stated twice (lines 34 and 66): one row, from line 34
+    assert one(obs, "guangzhou-2017-letter", "st_credit_risk_pool", 2017, "actual").line == 34
+
+
+def test_nanming_percentage_points(obs):
+    row = one(obs, "nanming-2017", "fiscal_st_share_annual_increase", 2020)
+    assert (row.value, row.unit, row.unit_published, row.bound) == (0.1, "百分点", "%", "ge")
+    assert one(obs, "nanming-2017", "fiscal_st_share", 2016, "actual").value == 2.12
+    assert one(obs, "nanming-2017", "national_expert_talents", 2020).value_low == 2
+
+
+def test_quotes_are_verbatim_at_their_line(obs, sources):
+    for row in obs.itertuples():
+        text = sources[row.source_id].text().split("\n")[row.line - 1]
+        assert row.quote in text and row.value_published in row.quote
+
+
+def test_processed_file_is_regenerated_identically(obs):
+    """data/processed/observations.csv is exactly what the build produces now (run `make data` after changing raw data)."""
+    assert paths.OBSERVATIONS.read_text(encoding="utf-8") == frame_to_csv_text(obs)
+
+
+def test_rerun_is_deterministic(obs, sources, vocab):
+    again, _ = extract_all(sources, vocab)
+    assert frame_to_csv_text(again) == frame_to_csv_text(obs)
+
+
+def test_processed_file_reads_back(obs):
+    back = pd.read_csv(paths.OBSERVATIONS, keep_default_na=False, na_values=[""])
+    assert len(back) == len(obs)
+    assert back["value"].tolist() == pytest.approx(obs["value"].tolist())

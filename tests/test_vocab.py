@@ -1,0 +1,29 @@
+import pandas as pd
+import pytest
+
+from analysis.errors import InputError
+from analysis.vocab import COLUMNS, load_indicators
+
+
+def test_vocabulary_is_consistent(vocab, ):
+    assert vocab.index.is_unique
+    assert set(vocab.measure) <= {"share", "level", "count_stock", "count_flow", "growth_rate"}
+
+
+def test_every_used_indicator_is_in_vocabulary(vocab):
+    from analysis import paths
+    obs = pd.read_csv(paths.OBSERVATIONS)
+    assert set(obs.indicator_id) <= set(vocab.index)
+
+
+@pytest.mark.parametrize("row,message", [
+    ("x,名,X,share,家,", "measure 'share' needs unit '%'"),
+    ("x,名,X,ratio,%,", "field 'measure' is 'ratio'"),
+    ("x,名,X,level,万元,", "field 'unit' is '万元'"),
+])
+def test_bad_vocabulary_rows(tmp_path, row, message):
+    f = tmp_path / "indicators.csv"
+    f.write_text(",".join(COLUMNS) + "\n" + row + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=message) as err:
+        load_indicators(f)
+    assert "indicators.csv: line 2" in str(err.value)
