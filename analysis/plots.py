@@ -101,6 +101,15 @@ def _names(df: pd.DataFrame, language: str) -> pd.Series:
     return df["indicator_id"].map(load_indicators()[col])
 
 
+def _regions(df: pd.DataFrame, language: str) -> pd.Series:
+    """The region of each row in `language` (frames without region_en get it from the registry)."""
+    col = labels.region_column(language)
+    if col in df.columns:
+        return df[col]
+    from .registry import load_sources
+    return df["source_id"].map({sid: getattr(s, col) for sid, s in load_sources().items()})
+
+
 def growth_paths(obs: pd.DataFrame, trajectories: pd.DataFrame | None = None, language: str = "zh",
                  ncols: int = 2, models: list[str] | None = None):
     """One panel per indicator: actuals ●, targets with their bound (▲ at least, △ more than, ◇ about,
@@ -124,7 +133,7 @@ def growth_paths(obs: pd.DataFrame, trajectories: pd.DataFrame | None = None, la
         first = pts.iloc[0]
         title = names[mask].iloc[0]
         if many_sources:
-            title = f"{first[labels.region_column(language)]}: {title}"
+            title = f"{_regions(pts, language).iloc[0]}: {title}"
         if trajectories is not None and not trajectories.empty:
             tr = trajectories[(trajectories["source_id"] == sid) & (trajectories["indicator_id"] == iid)]
             if models:
@@ -263,7 +272,8 @@ def growth_vs_reference(bands: pd.DataFrame, flags: pd.DataFrame | None = None, 
             sev = fired.get((r["source_id"], r["indicator_id"], int(r["start_year"]), int(r["end_year"])))
             ax.scatter([r["growth"]], [y], s=46, zorder=3, color=COLORS[sev] if sev else COLORS["none"],
                        edgecolors="#222222" if sev else "none", linewidths=0.8)
-        names = [f"{r[labels.region_column(language)]}: " if many_sources else "" for _, r in b.iterrows()]
+        regions = _regions(b, language)
+        names = [f"{reg}: " if many_sources else "" for reg in regions]
         ticks = [f"{p}{_short(str(n), language)}  {int(s)}→{int(e)}"
                  for p, n, s, e in zip(names, b["name"], b["start_year"], b["end_year"])]
         ax.set_yticks(range(len(b)), ticks)

@@ -381,7 +381,7 @@ def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None =
                 what = f"did not finish: {type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
             kept = (f"the last good report {_rel(f['html'])} is kept unchanged" if f["html"].exists()
                     else "there is no earlier good report")
-            message = (f"report {report.name!r}: notebook {report.notebook_rel} {what}. {kept}; the executed notebook "
+            message = (f"report {report.name!r}: notebook {report.notebook_rel} {what}; {kept}; the executed notebook "
                        f"with the error is {_rel(f['failed_ipynb'])}")
             _write_json(f["failed_meta"], {"name": report.name, "notebook": report.notebook_rel,
                                            "parameters": report.parameters, "started": started,

@@ -116,8 +116,9 @@ def test_empty_selection_gives_a_no_data_figure():
     plt.close(fig)
 
 
-def test_growth_vs_reference_units_and_zones():
-    frames = views.plausibility("panyu-2015")
+@pytest.mark.parametrize("source_id", ["panyu-2015", None])
+def test_growth_vs_reference_units_and_zones(source_id):
+    frames = views.plausibility(source_id)
     bands = views.reference_bands(frames["segments"], frames["thresholds"], "en")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -127,6 +128,8 @@ def test_growth_vs_reference_units_and_zones():
         for ax in axes:
             assert "/yr" in ax.get_xlabel()
             assert len(ax.get_yticklabels()) > 0
+        if source_id is None:        # rows name their region when several sources are shown
+            assert any(t.get_text().startswith("Guangzhou: ") for ax in axes for t in ax.get_yticklabels())
         # one shaded zone per defined threshold
         n_zones = int(bands[["threshold_info", "threshold_warn", "threshold_alert"]].notna().sum().sum())
         assert sum(len(ax.patches) for ax in axes) == n_zones
