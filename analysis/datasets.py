@@ -7,7 +7,7 @@ from . import paths
 from .errors import InputError
 from .io import read_processed
 
-NAMES = ("observations", "segments", "trajectories", "flags", "progress")
+NAMES = ("observations", "segments", "trajectories", "flags", "progress", "escalation")
 
 
 def load(name: str) -> pd.DataFrame:

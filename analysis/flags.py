@@ -18,10 +18,11 @@ analysis.reference); this module holds the rules. Only step segments that end in
     part_exceeds_whole       impossible    alert         a part exceeds its whole (part_of)
     flow_cannot_build_stock  impossible    alert         the yearly new-entry targets (flow_of) add up to less
                                                          than the targeted increase of the stock
-    escalation               too_fast|too_slow  info|warn  a district and its city (regions.csv) target the
-                                                         same indicator for the same year: the gap in implied
-                                                         growth is reported (info) and flagged beyond the
-                                                         reference (warn)
+    escalation               too_fast      warn          a district and its city (regions.csv) target the
+                                                         same indicator for the same year and the district's
+                                                         implied growth exceeds the city's by more than the
+                                                         documented escalation; every such pair, flagged or
+                                                         not, is in escalation_table() (escalation.csv)
 
 Every row names its reference and gives one plain sentence with the numbers.
 """
@@ -37,6 +38,7 @@ COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "start_year", 
            "direction", "metric", "value", "threshold", "threshold_name", "reference", "related_source_id", "reason"]
 INTERNAL = "internal: the document's own figures"
 SEVERITY_RANK = {s: i for i, s in enumerate(TIERS)}
+EPS = 1e-9      # differences below this are floating-point noise ((3.11 - 2.51) / 3 is 0.20000000000000004)
 
 
 # ---------------------------------------------------------------- formatting for reasons
@@ -104,9 +106,13 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, series: dict) -> pd.DataF
                           **{f"v_{k}": (th.at[t[k], "value"] if k in t else np.nan) for k in TIERS}})
     s = s.merge(pd.DataFrame(tier_rows), on=["indicator_id", "metric"], how="left")
     judged = s["growth_low"].fillna(s["growth"]).to_numpy(dtype=float)
+    small = (s["measure"].isin(["count_stock", "count_flow"]) & (s["start_value"] < th.at["info_min_count_base", "value"])).to_numpy()
     level = np.full(len(s), -1)
     for i, k in enumerate(TIERS):
-        level = np.where(judged > s[f"v_{k}"].to_numpy(dtype=float), i, level)
+        over = judged > s[f"v_{k}"].to_numpy(dtype=float) + EPS
+        if k == "info":
+            over &= ~small
+        level = np.where(over, i, level)
     keep = level >= 0
     s, judged, level = s[keep], judged[keep], level[keep]
     rows = []
@@ -133,7 +139,7 @@ def _is_cumulative(zh: str, en: str) -> bool:
 def declines(segments: pd.DataFrame) -> pd.DataFrame:
     """below_baseline, target_backwards and stock_falls."""
     s = _judged(segments)
-    s = s[(s["end_value"] < s["start_value"]).to_numpy()]
+    s = s[(s["end_value"] < s["start_value"] - EPS).to_numpy()]
     rows = []
     for r in s.itertuples(index=False):
         growth = fmt_rate(r.growth, r.growth_unit) if np.isfinite(r.growth) else "a decline"
@@ -169,7 +175,7 @@ def below_trend(segments: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
     t = _judged(segments).merge(h, on=key)
     margin = th.at["below_trend_margin_pct", "value"] / 100.0
     t["bar"] = t["achieved"] * (1 - margin)
-    t = t[((t["metric"] == t["h_metric"]) & (t["achieved"] > 0) & (t["growth"] < t["bar"])).to_numpy()]
+    t = t[((t["metric"] == t["h_metric"]) & (t["achieved"] > 0) & (t["growth"] < t["bar"] - EPS)).to_numpy()]
     rows = []
     for r in t.itertuples(index=False):
         reason = (f"The target implies {fmt_rate(r.growth, r.growth_unit)} ({fmt(r.start_value)} → "
@@ -204,48 +210,49 @@ class _Point:
 
 # ---------------------------------------------------------------- internal consistency
 def rate_vs_levels(obs: pd.DataFrame, links: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
-    """A stated growth-rate target against the level path of the indicator it describes (same source)."""
+    """A stated growth-rate target against the level path of the indicator it describes (same source): the
+    level's first point to its point at (or last before) the rate's year."""
     rates = obs[obs["measure"] == "growth_rate"]
     lk = links[links["relation"] == "rate_of"][["indicator_id", "of_indicator_id"]]
     if rates.empty or lk.empty:
         return _frame([])
     r = rates.merge(lk, on="indicator_id")
     lv = obs[obs["measure"] != "growth_rate"][["source_id", "indicator_id", "indicator_zh", "year", "kind", "value",
-                                               "bound", "unit", "measure"]]
+                                               "unit"]]
     m = r.merge(lv, left_on=["source_id", "of_indicator_id"], right_on=["source_id", "indicator_id"], suffixes=("", "_lv"))
-    m = m[m["year_lv"] <= m["year"]]
+    m = m[m["year_lv"] <= m["year"]].sort_values(["source_id", "indicator_id", "year", "year_lv", "kind_lv"])
+    key = ["source_id", "indicator_id", "year"]
+    first = m.drop_duplicates(key, keep="first")
+    last = m.drop_duplicates(key, keep="last")[key + ["year_lv", "value_lv", "unit_lv", "indicator_zh_lv"]]
+    j = first.merge(last, on=key, suffixes=("_s", "_e"))
+    j = j[(j["year_lv_e"] > j["year_lv_s"]).to_numpy()]
+    if j.empty:
+        return _frame([])
+    pp = (j["unit"] == "百分点").to_numpy()
+    metric = np.where(pp, "pp_per_year", "cagr").astype(object)
+    years = (j["year_lv_e"] - j["year_lv_s"]).to_numpy(dtype=float)
+    implied = annual_rate(j["value_lv_s"], j["value_lv_e"], years, metric)
+    stated = j["value"].to_numpy(dtype=float)
+    gap = implied - stated
+    floor = j["bound"].isin(["ge", "gt"]).to_numpy()
+    fires = np.isfinite(implied) & np.where(floor, gap < -EPS, np.abs(gap) > EPS)
+    tol_name = np.where(pp, "rate_consistency_warn_pp", "rate_consistency_warn_cagr")
+    tol = np.where(pp, th.at["rate_consistency_warn_pp", "value"], th.at["rate_consistency_warn_cagr", "value"])
+    at_rate = np.where(pp, j["value_lv_s"] + stated * years, j["value_lv_s"] * (1 + stated / 100.0) ** years)
     rows = []
-    for (_, _, _), g in m.groupby(["source_id", "indicator_id", "year"], sort=True):
-        g = g.sort_values(["year_lv", "kind_lv"])
-        start, end = g.iloc[0], g.iloc[-1]
-        if end["year_lv"] == start["year_lv"]:
-            continue
-        metric = "pp_per_year" if start["unit"] == "百分点" else "cagr"
-        unit = "pp/yr" if metric == "pp_per_year" else "%/yr"
-        years = end["year_lv"] - start["year_lv"]
-        implied = float(annual_rate(start["value_lv"], end["value_lv"], years, metric))
-        stated = float(start["value"])
-        gap = implied - stated
-        floor = start["bound"] in ("ge", "gt")
-        fires = (gap < -1e-9) if floor else (abs(gap) > 1e-9)
-        if not fires or not np.isfinite(implied):
-            continue
-        tol_name = "rate_consistency_warn_pp" if metric == "pp_per_year" else "rate_consistency_warn_cagr"
-        severity = "warn" if abs(gap) > th.at[tol_name, "value"] else "info"
-        at_rate = (start["value_lv"] + stated * years if metric == "pp_per_year"
-                   else start["value_lv"] * (1 + stated / 100.0) ** years)
-        lv_unit = end["unit_lv"]
-        words = "a rise of" if metric == "pp_per_year" else "growth of"
-        reason = (f"The document states {words} {'at least ' if floor else ''}{fmt_rate(stated, unit)} for "
-                  f"{end['indicator_zh_lv']} to {int(start['year'])}, but its level figures "
-                  f"{fmt(start['value_lv'])} → {_with_unit(end['value_lv'], lv_unit)} ({int(start['year_lv'])}–"
-                  f"{int(end['year_lv'])}) imply {fmt_rate(implied, unit)}, {fmt_rate(abs(gap), unit)} "
-                  f"{'less' if gap < 0 else 'more'}; at the stated rate the {int(end['year_lv'])} level would be "
-                  f"{_with_unit(at_rate, lv_unit)}.")
-        row = _Point(start, start_year=int(start["year_lv"]))
-        row.end_year = int(end["year_lv"])
-        rows.append(_base(row, "rate_vs_levels", severity, "inconsistent", metric, implied, stated, tol_name,
-                          INTERNAL, reason))
+    for i in np.flatnonzero(fires):
+        e = j.iloc[i]
+        unit = "pp/yr" if pp[i] else "%/yr"
+        words = "a rise of" if pp[i] else "growth of"
+        reason = (f"The document states {words} {'at least ' if floor[i] else ''}{fmt_rate(stated[i], unit)} for "
+                  f"{e['indicator_zh_lv_e']} to {int(e['year'])}, but its level figures {fmt(e['value_lv_s'])} → "
+                  f"{_with_unit(e['value_lv_e'], e['unit_lv_e'])} ({int(e['year_lv_s'])}–{int(e['year_lv_e'])}) imply "
+                  f"{fmt_rate(implied[i], unit)}, {fmt_rate(abs(gap[i]), unit)} {'less' if gap[i] < 0 else 'more'}; at "
+                  f"the stated rate the {int(e['year_lv_e'])} level would be {fmt(at_rate[i], 2)}{_unit(e['unit_lv_e'])}.")
+        row = _Point(e, start_year=int(e["year_lv_s"]))
+        row.end_year = int(e["year_lv_e"])
+        rows.append(_base(row, "rate_vs_levels", "warn" if abs(gap[i]) > tol[i] else "info", "inconsistent", metric[i],
+                          implied[i], stated[i], tol_name[i], INTERNAL, reason))
     return _frame(rows)
 
 
@@ -309,42 +316,42 @@ def flow_cannot_build_stock(obs: pd.DataFrame, segments: pd.DataFrame, links: pd
 
 
 # ---------------------------------------------------------------- across levels
-def escalation(segments: pd.DataFrame, regions: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
-    """District vs city for the same indicator and target year: the gap in implied growth of the steps that end there."""
+ESCALATION_COLUMNS = ["source_id", "region", "related_source_id", "parent_region", "indicator_id", "indicator_zh",
+                      "measure", "unit", "end_year", "metric", "growth_unit", "start_year", "start_value", "end_value",
+                      "growth", "parent_start_year", "parent_start_value", "parent_end_value", "parent_growth",
+                      "growth_gap", "level_gap"]
+
+
+def escalation_table(segments: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
+    """Every district–city pair (regions.csv) targeting the same indicator for the same year: the implied growth
+    of each one's step ending there and the gap (district minus city); for shares also the gap of the targets."""
     s = _judged(segments)
     s = s[s["metric"].isin(["cagr", "pp_per_year"]).to_numpy()]
-    parent = dict(zip(regions["region"], regions["parent"]))
-    d = s.assign(parent=s["region"].map(parent))
-    d = d[d["parent"].notna()]
+    parent = s["region"].map(dict(zip(regions["region"], regions["parent"])))
+    d = s[parent.notna().to_numpy()].assign(parent_region=parent[parent.notna()])
     c = s[["source_id", "region", "indicator_id", "end_year", "metric", "start_year", "start_value", "end_value",
-           "growth", "unit"]]
-    m = d.merge(c, left_on=["parent", "indicator_id", "end_year", "metric"],
-                right_on=["region", "indicator_id", "end_year", "metric"], suffixes=("", "_c"))
-    m = m[m["source_id"] != m["source_id_c"]]
-    rows = []
-    warn_at = th.at["escalation_warn_cagr", "value"]
+           "growth"]].rename(columns={"source_id": "related_source_id", "region": "parent_region",
+                                      "start_year": "parent_start_year", "start_value": "parent_start_value",
+                                      "end_value": "parent_end_value", "growth": "parent_growth"})
+    m = d.merge(c, on=["parent_region", "indicator_id", "end_year", "metric"])
+    m = m[(m["source_id"] != m["related_source_id"]).to_numpy()]
+    m["growth_gap"] = m["growth"] - m["parent_growth"]
+    m["level_gap"] = np.where(m["measure"] == "share", m["end_value"] - m["parent_end_value"], np.nan)
+    return m.sort_values(["source_id", "indicator_id", "end_year", "related_source_id"]).reset_index(drop=True)[ESCALATION_COLUMNS]
+
+
+def escalation(table: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
+    """Flags where a district's implied growth exceeds its city's by more than the documented escalation."""
     p = th.loc["escalation_warn_cagr"]
-    for r in m.sort_values(["source_id", "indicator_id", "end_year", "source_id_c"]).itertuples(index=False):
-        gap = r.growth - r.growth_c
-        unit = r.growth_unit
-        share_note = ""
-        if r.measure == "share":
-            share_note = (f"; the district's target is {fmt(abs(r.end_value - r.end_value_c), 3)} pp "
-                          f"{'above' if r.end_value >= r.end_value_c else 'below'} the city's")
-        over = r.metric == "cagr" and gap > warn_at
-        compare = ""
-        if r.metric == "cagr":
-            compare = f", {'more' if over else 'not more'} than {_ref_phrase(p)}"
-        reason = (f"For {r.end_year} {r.region} targets {_with_unit(r.end_value, r.unit)} "
-                  f"({fmt_rate(r.growth, unit)} from {r.start_year}) and {r.region_c} "
-                  f"{_with_unit(r.end_value_c, r.unit_c)} ({fmt_rate(r.growth_c, unit)} from {r.start_year_c}): the "
-                  f"district's implied {'rise' if r.metric == 'pp_per_year' else 'growth'} is "
-                  f"{fmt_rate(abs(gap), unit)} {'above' if gap >= 0 else 'below'} the city's{compare}{share_note}.")
-        rows.append(_base(r, "escalation", "warn" if over else "info", "too_fast" if gap > 0 else "too_slow",
-                          r.metric, gap, warn_at if r.metric == "cagr" else np.nan,
-                          "escalation_warn_cagr" if r.metric == "cagr" else None,
-                          p["reference"] if r.metric == "cagr" else "report only: no reference for shares",
-                          reason, related=r.source_id_c))
+    t = table[((table["metric"] == "cagr") & (table["growth_gap"] > p["value"] + EPS)).to_numpy()]
+    rows = []
+    for r in t.itertuples(index=False):
+        reason = (f"For {r.end_year} {r.region} targets {_with_unit(r.end_value, r.unit)} ({fmt_rate(r.growth, r.growth_unit)} "
+                  f"from {r.start_year}) and {r.parent_region} {_with_unit(r.parent_end_value, r.unit)} "
+                  f"({fmt_rate(r.parent_growth, r.growth_unit)} from {r.parent_start_year}): the district's implied growth "
+                  f"is {fmt_rate(r.growth_gap, r.growth_unit)} above the city's, more than {_ref_phrase(p)}.")
+        rows.append(_base(r, "escalation", "warn", "too_fast", r.metric, r.growth_gap, p["value"], "escalation_warn_cagr",
+                          p["reference"], reason, related=r.related_source_id))
     return _frame(rows)
 
 
@@ -359,7 +366,7 @@ def evaluate(obs: pd.DataFrame, segments: pd.DataFrame, thresholds: pd.DataFrame
     series = series if series is not None else load_series()
     parts = [too_fast(segments, th, series), declines(segments), below_trend(segments, th), share_above_100(obs),
              rate_vs_levels(obs, links, th), part_exceeds_whole(obs, links, th),
-             flow_cannot_build_stock(obs, segments, links, th), escalation(segments, regions, th)]
+             flow_cannot_build_stock(obs, segments, links, th), escalation(escalation_table(segments, regions), th)]
     parts = [p for p in parts if not p.empty]
     if not parts:
         return _frame([])

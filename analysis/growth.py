@@ -160,8 +160,11 @@ def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None) -> pd.Da
     out["new_per_year"] = per_year
     out["n_points"] = pts["n_points"].to_numpy()[e_idx]
     out["note"] = note
-    return pd.concat([out, stated_rates(obs)], ignore_index=True)[COLUMNS] if (obs["measure"] == "growth_rate").any() \
-        else out[COLUMNS]
+    if (obs["measure"] == "growth_rate").any():
+        out = pd.concat([out, stated_rates(obs)], ignore_index=True)
+    for col in ("start_year", "years"):           # empty for stated rates: nullable integers, never 2014.0
+        out[col] = out[col].astype("Int64")
+    return out[COLUMNS]
 
 
 def stated_rates(obs: pd.DataFrame) -> pd.DataFrame:

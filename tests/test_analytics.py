@@ -1,0 +1,34 @@
+"""segments.csv, trajectories.csv and flags.csv are exactly what `make data` produces from the observations."""
+import pytest
+
+from analysis import analytics
+from analysis.build import derived_frames
+from analysis.datasets import load
+from analysis.io import frame_to_csv_text
+
+
+@pytest.fixture(scope="module")
+def frames():
+    return analytics.frames(load("observations"))
+
+
+@pytest.mark.parametrize("path", [analytics.SEGMENTS, analytics.TRAJECTORIES, analytics.FLAGS, analytics.ESCALATION], ids=lambda p: p.name)
+def test_processed_file_is_regenerated_identically(frames, path):
+    assert path.read_text(encoding="utf-8") == frame_to_csv_text(frames[path]), f"run `make data` ({path.name} is stale)"
+
+
+def test_rerun_is_deterministic(frames):
+    again = analytics.frames(load("observations"))
+    for path, frame in frames.items():
+        assert frame_to_csv_text(frame) == frame_to_csv_text(again[path])
+
+
+def test_registered_in_build():
+    obs = load("observations")
+    assert {analytics.SEGMENTS, analytics.TRAJECTORIES, analytics.FLAGS, analytics.ESCALATION} <= set(derived_frames(obs))
+
+
+def test_compute_returns_the_thresholds_it_used():
+    out = analytics.compute(load("observations"), {"rd_intensity_warn_pp": 0.3})
+    assert out["thresholds"].at["rd_intensity_warn_pp", "value"] == 0.3
+    assert out["flags"].query("indicator_id == 'rd_intensity' and source_id == 'panyu-2015'").empty   # 0.28 < 0.3
