@@ -72,7 +72,8 @@ bench-reports: $(STAMP) ## time `make reports` cold, no-op and after one noteboo
 	$(PY) benchmarks/make_reports.py
 
 lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=policy-targets
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=policy-targets \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP) ## benchmark the vectorised engine (writes reports/bench.json)
 	@echo "make bench: no benchmark yet."

@@ -53,6 +53,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "segment": ("区段", "segment"),
     "segment.step": ("相邻两点", "step"),
     "segment.overall": ("首末两点", "overall"),
+    "segment.stated": ("文件所述增长率", "rate stated"),
+    "note": ("说明", "note"),
     "period": ("起止年份", "period"),
     "start_value": ("起点值", "start value"),
     "end_value": ("终点值", "end value"),

@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, MultipleLocator
 
 from . import labels
 from .errors import InputError
@@ -101,13 +101,21 @@ def _names(df: pd.DataFrame, language: str) -> pd.Series:
     return df["indicator_id"].map(load_indicators()[col])
 
 
-def _regions(df: pd.DataFrame, language: str) -> pd.Series:
-    """The region of each row in `language` (frames without region_en get it from the registry)."""
-    col = labels.region_column(language)
-    if col in df.columns:
-        return df[col]
+def _source_labels(df: pd.DataFrame, language: str) -> pd.Series:
+    """Each row's source as a reader knows it: its region and the year of the document ('广州市 2019'),
+    from the registry (two documents of one region stay apart)."""
     from .registry import load_sources
-    return df["source_id"].map({sid: getattr(s, col) for sid, s in load_sources().items()})
+    col = labels.region_column(language)
+    names = {sid: f"{getattr(s, col)} {str(s.date)[:4]}" for sid, s in load_sources().items()}
+    return df["source_id"].map(names)
+
+
+def _unit_label(ax, text: str, language: str) -> None:
+    """The y axis's unit: horizontal in Chinese (rotated characters read sideways), rotated in English."""
+    if language == "zh":
+        ax.set_ylabel(text, rotation=0, ha="right", va="center", labelpad=6)
+    else:
+        ax.set_ylabel(text)
 
 
 def growth_paths(obs: pd.DataFrame, trajectories: pd.DataFrame | None = None, language: str = "zh",
@@ -133,7 +141,7 @@ def growth_paths(obs: pd.DataFrame, trajectories: pd.DataFrame | None = None, la
         first = pts.iloc[0]
         title = names[mask].iloc[0]
         if many_sources:
-            title = f"{_regions(pts, language).iloc[0]}: {title}"
+            title = f"{_source_labels(pts, language).iloc[0]}: {title}"
         if trajectories is not None and not trajectories.empty:
             tr = trajectories[(trajectories["source_id"] == sid) & (trajectories["indicator_id"] == iid)]
             if models:
@@ -168,9 +176,12 @@ def growth_paths(obs: pd.DataFrame, trajectories: pd.DataFrame | None = None, la
             handles.setdefault(f"bound.{bound}", h)
         ax.set_title(_wrap(str(title), language))
         ax.set_xlabel(labels.t("year", language))
-        ax.set_ylabel(labels.unit(first["unit"], language))
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.margins(x=0.08, y=0.12)
+        _unit_label(ax, labels.unit(first["unit"], language), language)
+        years = pd.concat([pts["year"], tr["year"]]) if trajectories is not None and not trajectories.empty else pts["year"]
+        pad = max(0.5, 0.06 * (years.max() - years.min()))      # a single year gets a narrow axis, not 1925–2125
+        ax.set_xlim(years.min() - pad, years.max() + pad)
+        ax.xaxis.set_major_locator(MultipleLocator(1) if years.max() - years.min() <= 10 else MaxNLocator(integer=True))
+        ax.margins(y=0.12)
         _limit_y(ax, pts, tr if trajectories is not None and not trajectories.empty else None, first["measure"])
     order = ["actual"] + [f"bound.{b}" for b in BOUND_MARKERS] + [k for k in handles if k.startswith(labels.t("fit", language))] + ["band"]
     hs = [handles[k] for k in order if k in handles]
@@ -219,7 +230,6 @@ def coverage(obs: pd.DataFrame, language: str = "zh"):
     ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(labels.t("year", language))
-    ax.set_ylabel(labels.t("source", language))
     ax.set_title(labels.t("coverage.note", language), loc="left", fontsize=9)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return fig
@@ -272,8 +282,7 @@ def growth_vs_reference(bands: pd.DataFrame, flags: pd.DataFrame | None = None, 
             sev = fired.get((r["source_id"], r["indicator_id"], int(r["start_year"]), int(r["end_year"])))
             ax.scatter([r["growth"]], [y], s=46, zorder=3, color=COLORS[sev] if sev else COLORS["none"],
                        edgecolors="#222222" if sev else "none", linewidths=0.8)
-        regions = _regions(b, language)
-        names = [f"{reg}: " if many_sources else "" for reg in regions]
+        names = [f"{src}: " if many_sources else "" for src in _source_labels(b, language)]
         ticks = [f"{p}{_short(str(n), language)}  {int(s)}→{int(e)}"
                  for p, n, s, e in zip(names, b["name"], b["start_year"], b["end_year"])]
         ax.set_yticks(range(len(b)), ticks)

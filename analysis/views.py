@@ -154,26 +154,37 @@ def growth(segments: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     """Implied annual growth per segment, with its unit (and the band a bound implies, where there is one)."""
     if segments.empty:
         return relabel(pd.DataFrame(columns=["indicator", "segment", "period", "start_value", "end_value", "unit",
-                                             "metric", "growth", "growth_unit", "growth_band"]), language)
+                                             "metric", "growth", "growth_unit", "growth_band", "note"]), language)
     df = segments.assign(
         indicator=_names(segments, language),
         segment=segments["segment"].map(lambda s: labels.t(f"segment.{s}", language) if f"segment.{s}" in labels.TEXT else s),
-        period=segments["start_year"].astype(int).astype(str) + "→" + segments["end_year"].astype(int).astype(str),
+        period=_periods(segments),
         unit=segments["unit"].map(lambda u: labels.unit(u, language)),
         metric=segments["metric"].map(lambda m: labels.t(f"metric.{m}", language) if f"metric.{m}" in labels.TEXT else m),
         growth_unit=segments["growth_unit"].map(lambda u: labels.growth_unit(u, language)),
+        note=segments["note"] if "note" in segments.columns else "",
         growth_band=[_band(lo, hi) for lo, hi in zip(segments.get("growth_low", pd.Series(index=segments.index, dtype=float)),
                                                       segments.get("growth_high", pd.Series(index=segments.index, dtype=float)))],
     )
     return relabel(df[["indicator", "segment", "period", "start_value", "end_value", "unit", "metric", "growth",
-                       "growth_unit", "growth_band"]], language)
+                       "growth_unit", "growth_band", "note"]], language)
+
+
+def _periods(df: pd.DataFrame) -> list[str]:
+    """'2014→2017'; a stated rate without a start year reads '→2017'."""
+    year = lambda v: "" if pd.isna(v) else str(int(v))   # noqa: E731
+    return [f"{year(a)}→{year(b)}" for a, b in zip(df["start_year"], df["end_year"])]
 
 
 def _band(lo, hi) -> str:
+    """'2.5 – 7.1', '≥ 25' (no upper end), '≤ 3' (no lower end), '' (no band)."""
     if pd.isna(lo) and pd.isna(hi):
         return ""
-    fmt = lambda v: "" if pd.isna(v) else f"{v:,.2f}"   # noqa: E731
-    return f"{fmt(lo)} – {fmt(hi)}"
+    if pd.isna(hi):
+        return f"≥ {_number(lo)}"
+    if pd.isna(lo):
+        return f"≤ {_number(hi)}"
+    return f"{_number(lo)} – {_number(hi)}"
 
 
 def fits(trajectories: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
@@ -200,7 +211,7 @@ def flags(flags: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     df = flags.assign(
         _rank=flags["severity"].map(rank),
         indicator=_names(flags, language),
-        period=flags["start_year"].astype(int).astype(str) + "→" + flags["end_year"].astype(int).astype(str),
+        period=_periods(flags),
         severity=flags["severity"].map(lambda s: labels.t(f"severity.{s}", language)),
     ).sort_values(["_rank", "source_id", "indicator_id", "start_year"], ascending=[False, True, True, True], kind="stable")
     return relabel(df[cols], language)
@@ -254,7 +265,8 @@ def styled(df: pd.DataFrame, caption: str | None = None):
         lambda v: "" if v is None or (not isinstance(v, str) and pd.isna(v)) else v, escape="html", subset=text)
     st = st.set_table_styles([{"selector": "td", "props": "text-align: left; vertical-align: top; overflow-wrap: anywhere;"},
                               {"selector": "th", "props": "text-align: left; vertical-align: bottom; white-space: nowrap;"}])
-    width = {c: (int(df[c].astype(str).str.len().max()) if len(df) else 0) for c in text}
+    width = {c: max((len(str(v)) for v in df[c] if not (v is None or (not isinstance(v, str) and pd.isna(v)))), default=0)
+             for c in text}
     for cols, props in (([c for c in text if width[c] <= 12], {"white-space": "nowrap"}),
                         ([c for c in text if 12 < width[c] <= 60], {"min-width": "8em"}),
                         ([c for c in text if width[c] > 60], {"min-width": "18em"})):

@@ -129,7 +129,8 @@ def test_growth_vs_reference_units_and_zones(source_id):
             assert "/yr" in ax.get_xlabel()
             assert len(ax.get_yticklabels()) > 0
         if source_id is None:        # rows name their region when several sources are shown
-            assert any(t.get_text().startswith("Guangzhou: ") for ax in axes for t in ax.get_yticklabels())
+            ticks = [t.get_text() for ax in axes for t in ax.get_yticklabels()]
+            assert any(t.startswith("Guangzhou 2019: ") for t in ticks) and any(t.startswith("Guangzhou 2017: ") for t in ticks)
         # one shaded zone per defined threshold
         n_zones = int(bands[["threshold_info", "threshold_warn", "threshold_alert"]].notna().sum().sum())
         assert sum(len(ax.patches) for ax in axes) == n_zones
@@ -143,3 +144,13 @@ def test_coverage_chart_has_a_row_per_source():
     assert len(ax.get_yticks()) == obs["source_id"].nunique()
     assert ax.get_xlabel() == "Year"
     render(fig)
+
+
+def test_a_single_year_gets_integer_year_ticks():
+    obs = _obs([{"year": 2021, "value": 3.0, "kind": "target", "bound": "approx"}])
+    fig = plots.growth_paths(obs, None, "en")
+    ax = fig.axes[0]
+    lo, hi = ax.get_xlim()
+    ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
+    assert ticks == [2021.0]
+    plt.close(fig)

@@ -81,3 +81,22 @@ def test_plausibility_applies_overrides_source_and_severity():
     assert len(lowered["flags"]) > len(base["flags"])
     assert (lowered["flags"]["severity"] == "alert").all() and (lowered["flags"]["source_id"] == "panyu-2015").all()
     assert lowered["thresholds"].at["cagr_alert", "value"] == 40.0
+
+
+def test_growth_table_has_every_segment_with_its_period_and_unit():
+    seg = datasets.load("segments")
+    for language in ("zh", "en"):
+        table = views.growth(seg, language)
+        assert len(table) == len(seg)
+        periods = table[labels.t("period", language)]
+        assert periods.str.fullmatch(r"(\d{4})?→\d{4}").all()
+        assert (periods.str.startswith("→") == seg["start_year"].isna()).all()
+        has_growth = seg["growth"].notna().to_numpy()
+        assert table[labels.t("growth_unit", language)][has_growth].notna().all()
+        assert table[labels.t("note", language)].fillna("").str.len().gt(0).to_numpy()[~has_growth].all()   # says why
+
+
+def test_styled_copes_with_empty_text_columns():
+    df = pd.DataFrame({"note": pd.Series([None, None], dtype="str"), "value": [1.0, float("nan")]})
+    html = views.styled(df).to_html()
+    assert "<td" in html and "nan" not in html.lower().replace("nowrap", "")
