@@ -163,7 +163,8 @@ def _exactly(a: float, b: float) -> bool:
 
 
 # ---------------------------------------------------------------- helpers
-def _doc_years(obs: pd.DataFrame) -> dict[str, int]:
+def document_years(obs: pd.DataFrame) -> dict[str, int]:
+    """{source_id: the year of its date} from the registry (a document states actuals only for earlier years)."""
     from .registry import load_sources
 
     sources = load_sources()
@@ -230,16 +231,21 @@ def _trajectory(trajectories: pd.DataFrame | None, target, actual: float, actual
 
 
 # ---------------------------------------------------------------- assessment
+def usable(actuals: pd.DataFrame, doc_years: dict[str, int]) -> pd.DataFrame:
+    """The actuals progress may use: a document's figure for its own year or later is interim (截至5月底…)."""
+    interim = (actuals["origin"] == "document") & (actuals["year"] >= actuals["source_id"].map(doc_years).fillna(math.inf))
+    return actuals[~interim]
+
+
 def assess(obs: pd.DataFrame, actuals: pd.DataFrame, trajectories: pd.DataFrame | None = None, *,
            parameters: dict | None = None, doc_years: dict[str, int] | None = None,
            regions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every target of `obs` with its progress row, or with `reason` why it has none (status empty)."""
     p = load_parameters(parameters)
-    doc_years = _doc_years(obs) if doc_years is None else doc_years
+    doc_years = document_years(obs) if doc_years is None else doc_years
     parents = parent_regions(regions)
     literature = _literature()
-    interim = (actuals["origin"] == "document") & (actuals["year"] >= actuals["source_id"].map(doc_years).fillna(math.inf))
-    by_series = {k: g for k, g in actuals[~interim].groupby(["region", "indicator_id"], sort=False)}
+    by_series = {k: g for k, g in usable(actuals, doc_years).groupby(["region", "indicator_id"], sort=False)}
     out = []
     targets = obs[obs["kind"] == "target"].sort_values(["source_id", "indicator_id", "year"], kind="stable")
     for t in targets.itertuples(index=False):

@@ -1,7 +1,8 @@
-"""The target-versus-actual figures (labels in English, so they render without a CJK font).
+"""The target-versus-actual figures (labels in English; the notebook calls analysis.plots.setup() for the house style).
 
 `paths(run)`: one panel per indicator of the source: the planned path (base → targets; ◆ "reach",
-▲ "at least", △ "more than", ◇ "about") against the actual path (●, every actual of the region), with the
+▲ "at least", △ "more than", ◇ "about") against the actual path (●, every usable actual of the region; ○ an
+actual published as "more than"), with the
 parent region's actuals as a dotted grey line where there are any.
 `at_a_glance(progress)`: one bar per target: the judged actual as a percentage of the target, coloured
 by status, with the 100 % line.
@@ -52,6 +53,8 @@ def paths(run: ProgressRun, ncols: int = 2):
                     markerfacecolor=COLORS["target"] if filled else "white")
         act = _best(run.actuals, first["region"], ind)
         ax.plot(act["year"], act["value"], marker="o", color=COLORS["actual"], lw=1.6, label="actual")
+        lower = act[act["bound"] == "gt"]            # published as "more than": an open circle
+        ax.plot(lower["year"], lower["value"], marker="o", ls="none", color=COLORS["actual"], markerfacecolor="white")
         parent = parent_regions().get(first["region"])
         pa = _best(run.actuals, parent, ind) if parent else act.iloc[:0]
         if len(pa):
@@ -63,7 +66,7 @@ def paths(run: ProgressRun, ncols: int = 2):
         ax.xaxis.get_major_locator().set_params(integer=True)
     for ax in list(axes.flat)[len(indicators):]:
         ax.set_visible(False)
-    handles = [Line2D([], [], color=COLORS["actual"], marker="o", label="actual"),
+    handles = [Line2D([], [], color=COLORS["actual"], marker="o", label="actual (○ published as 'more than')"),
                Line2D([], [], color=COLORS["target"], ls="--", marker="D", label="target path (◆ reach, ▲ at least, △ more than, ◇ about)"),
                Line2D([], [], color=COLORS["parent"], ls=":", marker=".", label="parent region, actual")]
     fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=8.5)

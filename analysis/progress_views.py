@@ -28,7 +28,7 @@ class ProgressRun:
     unassessed: pd.DataFrame      # its targets without a progress row, with the reason
     across_levels: pd.DataFrame   # its rows beside the parent region's (or the child's) rows
     targets: pd.DataFrame         # its targets (observations, kind == target)
-    actuals: pd.DataFrame         # combined actuals of its region and the parent region
+    actuals: pd.DataFrame         # usable actuals of its region and the parent region (progress.usable)
     parameters: pd.DataFrame      # the thresholds in force (thresholds.yml rows)
     extra_file: str | None
 
@@ -66,7 +66,7 @@ def prepare(source_id: str, actuals_path: str | None = None, thresholds: dict | 
         unassessed=left[left["source_id"] == source_id].reset_index(drop=True),
         across_levels=levels[(levels["source_id"] == source_id) | (levels["parent_source_id"] == source_id)].reset_index(drop=True),
         targets=obs[(obs["source_id"] == source_id) & (obs["kind"] == "target")].reset_index(drop=True),
-        actuals=comb[comb["region"].isin([region, parent])].reset_index(drop=True),
+        actuals=progress.usable(comb[comb["region"].isin([region, parent])], progress.document_years(obs)).reset_index(drop=True),
         parameters=progress.parameter_table(thresholds)[["name", "value", "unit", "label", "justification"]].reset_index(drop=True),
         extra_file=None if extra_path is None else str(extra_path))
 

@@ -296,8 +296,7 @@ def test_real_statuses_follow_the_rules(real):
 
 def test_every_target_with_an_actual_for_its_year_has_a_row(real):
     obs_, comb, prog = real
-    years = progress._doc_years(obs_)
-    usable = comb[~((comb["origin"] == "document") & (comb["year"] >= comb["source_id"].map(years).fillna(math.inf)))]
+    usable = progress.usable(comb, progress.document_years(obs_))
     have = set(zip(usable["region"], usable["indicator_id"], usable["year"]))
     targets = obs_[(obs_["kind"] == "target") & (obs_["measure"] != "growth_rate")]
     due = {(r.source_id, r.indicator_id, r.year) for r in targets.itertuples() if (r.region, r.indicator_id, r.year) in have}
