@@ -348,6 +348,22 @@ def _failing_cell(nb_path: Path, exc) -> str:
     return f"cell {index + 1 - injected} (`{first[:80]}`)"
 
 
+def _last_started_cell(nb_path: Path) -> str:
+    """The cell papermill started last (the one running when a timeout struck), numbered as in the source notebook."""
+    try:
+        cells = _read_notebook(nb_path).cells
+    except Exception:  # noqa: BLE001 - the numbering is a courtesy; the message must still be written
+        return "an unknown cell"
+    started = [(c.metadata.get("papermill", {}).get("start_time") or "", i) for i, c in enumerate(cells)]
+    started = [s for s in started if s[0]]
+    if not started:
+        return "an unknown cell"
+    index = max(started)[1]
+    injected = sum(1 for c in cells[:index] if "injected-parameters" in c.get("metadata", {}).get("tags", []))
+    first = (cells[index].source.strip().splitlines() or [""])[0]
+    return f"cell {index + 1 - injected} (`{first[:80]}`)"
+
+
 def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None = None) -> dict:
     """Validate, execute and convert one report; returns its run metadata. Raises InputError for a bad
     parameter (before anything runs) and ReportError for a failing notebook (the last good HTML stays)."""
@@ -377,8 +393,10 @@ def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None =
                 _publish(tmp, f["failed_ipynb"])
             if isinstance(exc, PapermillExecutionError):
                 what = f"failed in {_failing_cell(f['failed_ipynb'], exc)}: {exc.ename}: {exc.evalue}"
-            else:
-                what = f"did not finish: {type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
+            else:       # a timeout (nbclient's CellTimeoutError), a dead kernel, ...
+                lines = [l.strip() for l in str(exc).splitlines() if l.strip() and set(l.strip()) != {"-"}]
+                what = (f"did not finish in {_last_started_cell(f['failed_ipynb'])}: {type(exc).__name__}: "
+                        f"{lines[0] if lines else ''}")
             kept = (f"the last good report {_rel(f['html'])} is kept unchanged" if f["html"].exists()
                     else "there is no earlier good report")
             message = (f"report {report.name!r}: notebook {report.notebook_rel} {what}; {kept}; the executed notebook "
