@@ -75,8 +75,8 @@ lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=policy-targets \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
-bench: $(STAMP) ## benchmark the vectorised engine (writes reports/bench.json)
-	@echo "make bench: no benchmark yet."
+bench: $(STAMP) ## benchmark the vectorised engine against a naive loop on a 1.1 M-observation panel (writes reports/bench.json)
+	$(PY) -m analysis.bench
 
 clean: ## remove generated reports (keeps .venv and data)
 	rm -rf reports/*.html reports/*.ipynb reports/*.json reports/fonts reports/.build reports/.*.ipynb

@@ -9,7 +9,7 @@ import pandas as pd
 
 from . import paths
 from .flags import escalation_table, evaluate
-from .growth import segments
+from .growth import path_points, segments
 from .reference import load_regions, load_thresholds
 from .trajectories import fit
 
@@ -22,9 +22,11 @@ ESCALATION = paths.PROCESSED / "escalation.csv"
 def compute(obs: pd.DataFrame, overrides: dict | None = None) -> dict[str, pd.DataFrame]:
     """{"segments", "trajectories", "flags", "escalation", "thresholds"} computed from `obs`."""
     th = load_thresholds(overrides)
-    seg = segments(obs, th)
-    return {"segments": seg, "trajectories": fit(obs, th), "flags": evaluate(obs, seg, th),
-            "escalation": escalation_table(seg, load_regions()), "thresholds": th}
+    pts = path_points(obs)
+    seg = segments(obs, th, points=pts)
+    esc = escalation_table(seg, load_regions())
+    return {"segments": seg, "trajectories": fit(obs, th, points=pts), "flags": evaluate(obs, seg, th, escalations=esc),
+            "escalation": esc, "thresholds": th}
 
 
 def frames(obs: pd.DataFrame) -> dict:

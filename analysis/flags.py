@@ -5,11 +5,11 @@ analysis.reference); this module holds the rules. Only step segments that end in
 (the overall first → last segment repeats them; actual → actual is history).
 
     rule                     direction     severity      fires when
-    too_fast                 too_fast      info|warn|alert the implied growth (its minimum, for ≥ and banded
-                                                         targets) exceeds the indicator's tier thresholds
+    too_fast                 too_fast      info|warn|alert the implied growth (to the low end of a ≥, approximate
+                                                         or range target) exceeds the indicator's tier thresholds
     below_baseline           too_slow      warn          a target lies below the actual it starts from
-    below_trend              too_slow      info          a target grows more slowly than the actual trend the
-                                                         same document reports
+    below_trend              too_slow      info          the step from the last actual to the first target grows
+                                                         more slowly than the actual trend the document reports
     target_backwards         inconsistent  warn          a later target lies below an earlier one
     stock_falls              impossible    alert         a cumulative count (累计) falls (other stocks: too_slow, warn)
     share_above_100          impossible    alert         a share target above 100 %
@@ -46,8 +46,9 @@ def fmt(v: float, decimals: int = 4) -> str:
     """A number for a sentence: thousands separators, no trailing zeros (3, 1,528, 2.51, 1,508.5)."""
     if v is None or not np.isfinite(v):
         return "∞" if v is not None and v > 0 else "n/a"
-    s = f"{round(float(v), decimals):,.{decimals}f}"
-    return s.rstrip("0").rstrip(".") if "." in s else s
+    s = f"{v:,.{decimals}f}"
+    s = s.rstrip("0").rstrip(".") if "." in s else s
+    return "0" if s == "-0" else s
 
 
 def fmt_rate(v: float, unit: str) -> str:
@@ -60,6 +61,11 @@ def _unit(u: str) -> str:
 
 def _with_unit(v: float, u: str) -> str:
     return f"{fmt(v)}{_unit(u)}"
+
+
+def _phrases(th: pd.DataFrame) -> dict:
+    """{parameter name: reference phrase} for every threshold (built once per evaluation)."""
+    return {name: _ref_phrase(row) for name, row in th.iterrows()}
 
 
 def _ref_phrase(p: pd.Series) -> str:
@@ -75,6 +81,14 @@ def _ref_phrase(p: pd.Series) -> str:
     return f"{p['label']} ({', '.join(bits)})"
 
 
+def _records(df: pd.DataFrame):
+    """Rows as namedtuples, iterating plain numpy arrays (much faster than itertuples over string columns)."""
+    from collections import namedtuple
+
+    Row = namedtuple("Row", list(df.columns))
+    return map(Row._make, zip(*[df[c].to_numpy(dtype=object) for c in df.columns]))
+
+
 def _frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS) if rows else pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
 
@@ -86,15 +100,28 @@ def _base(r, rule, severity, direction, metric, value, threshold, threshold_name
             "threshold_name": threshold_name, "reference": reference, "related_source_id": related, "reason": reason}
 
 
+JUDGED_COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "indicator_en", "measure", "unit", "start_year",
+                  "end_year", "years", "start_value", "end_value", "end_low", "start_kind", "end_kind", "start_bound",
+                  "end_bound", "metric", "growth", "growth_unit", "new_per_year"]
+
+
 def _judged(segments: pd.DataFrame) -> pd.DataFrame:
+    """The segments the rules judge (steps ending in a target), with only the columns they read. evaluate()
+    computes this once and hands it to every rule (a frame marked `judged` is returned as it is)."""
+    if segments.attrs.get("judged"):
+        return segments
     s = segments
-    return s[((s["segment"] == "step") & (s["end_kind"] == "target")).to_numpy()]
+    keep = (s["segment"].to_numpy(dtype=object) == "step") & (s["end_kind"].to_numpy(dtype=object) == "target")
+    out = s.loc[keep, [c for c in JUDGED_COLUMNS if c in s.columns]].reset_index(drop=True)
+    out.attrs["judged"] = True
+    return out
 
 
 # ---------------------------------------------------------------- too fast
 def too_fast(segments: pd.DataFrame, th: pd.DataFrame, series: dict) -> pd.DataFrame:
     s = _judged(segments)
-    s = s[s["metric"].isin(["cagr", "pp_per_year"]).to_numpy()]
+    metric = s["metric"].to_numpy(dtype=object)
+    s = s[(metric == "cagr") | (metric == "pp_per_year")]
     if s.empty:
         return _frame([])
     pairs = s[["indicator_id", "metric"]].drop_duplicates()
@@ -105,8 +132,11 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, series: dict) -> pd.DataF
                           **{f"p_{k}": t.get(k) for k in TIERS},
                           **{f"v_{k}": (th.at[t[k], "value"] if k in t else np.nan) for k in TIERS}})
     s = s.merge(pd.DataFrame(tier_rows), on=["indicator_id", "metric"], how="left")
-    judged = s["growth_low"].fillna(s["growth"]).to_numpy(dtype=float)
-    small = (s["measure"].isin(["count_stock", "count_flow"]) & (s["start_value"] < th.at["info_min_count_base", "value"])).to_numpy()
+    # the least the published path asks for: from the start as published to the low end of the end target
+    judged = annual_rate(s["start_value"], s["end_low"], s["years"].to_numpy(dtype=float), s["metric"])
+    measure = s["measure"].to_numpy(dtype=object)
+    small = (((measure == "count_stock") | (measure == "count_flow"))
+             & (s["start_value"].to_numpy(dtype=float) < th.at["info_min_count_base", "value"]))
     level = np.full(len(s), -1)
     for i, k in enumerate(TIERS):
         over = judged > s[f"v_{k}"].to_numpy(dtype=float) + EPS
@@ -116,18 +146,18 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, series: dict) -> pd.DataF
     keep = level >= 0
     s, judged, level = s[keep], judged[keep], level[keep]
     rows = []
-    for r, g, lv in zip(s.itertuples(index=False), judged, level):
+    phrase, value, reference = _phrases(th), values(th), dict(zip(th["name"], th["reference"]))
+    for r, g, lv in zip(_records(s), judged, level):
         tier = TIERS[lv]
         pname = getattr(r, f"p_{tier}")
-        p = th.loc[pname]
         unit = r.growth_unit
         word = "rise" if r.metric == "pp_per_year" else "growth"
-        least = "at least " if (r.end_bound != "eq" or r.start_bound != "eq") else ""
+        least = "at least " if r.end_bound != "eq" else ""
         reason = (f"Implied {word} of {least}{fmt_rate(g, unit)} ({fmt(r.start_value)} → {_with_unit(r.end_value, r.unit)}, "
-                  f"{r.start_year}–{r.end_year}) exceeds {_ref_phrase(p)} by {fmt_rate(g - p['value'], unit)}")
+                  f"{r.start_year}–{r.end_year}) exceeds {phrase[pname]} by {fmt_rate(g - value[pname], unit)}")
         if r.measure == "count_stock" and np.isfinite(r.new_per_year):
             reason += f"; it needs {fmt(r.new_per_year, 1)} new entries a year on a base of {fmt(r.start_value)}"
-        rows.append(_base(r, "too_fast", tier, "too_fast", r.metric, g, p["value"], pname, p["reference"], reason + "."))
+        rows.append(_base(r, "too_fast", tier, "too_fast", r.metric, g, value[pname], pname, reference[pname], reason + "."))
     return _frame(rows)
 
 
@@ -139,9 +169,9 @@ def _is_cumulative(zh: str, en: str) -> bool:
 def declines(segments: pd.DataFrame) -> pd.DataFrame:
     """below_baseline, target_backwards and stock_falls."""
     s = _judged(segments)
-    s = s[(s["end_value"] < s["start_value"] - EPS).to_numpy()]
+    s = s[s["end_value"].to_numpy(dtype=float) < s["start_value"].to_numpy(dtype=float) - EPS]
     rows = []
-    for r in s.itertuples(index=False):
+    for r in _records(s):
         growth = fmt_rate(r.growth, r.growth_unit) if np.isfinite(r.growth) else "a decline"
         pair = (f"{_with_unit(r.end_value, r.unit)} for {r.end_year} against {_with_unit(r.start_value, r.unit)} "
                 f"({r.start_kind}) for {r.start_year}")
@@ -161,10 +191,14 @@ def declines(segments: pd.DataFrame) -> pd.DataFrame:
     return _frame(rows)
 
 
-def below_trend(segments: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
-    """Targets growing more slowly than the actual trend the same document reports (≥ 2 actual points)."""
-    s = segments[segments["segment"] == "step"]
-    hist = s[((s["start_kind"] == "actual") & (s["end_kind"] == "actual") & (s["years"] > 0)).to_numpy()]
+def below_trend(segments: pd.DataFrame, th: pd.DataFrame, judged: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The step from the last actual to the next target growing more slowly than the actual trend the same
+    document reports (first to last actual; ≥ 2 actual points)."""
+    seg = segments
+    mask = ((seg["segment"].to_numpy(dtype=object) == "step") & (seg["start_kind"].to_numpy(dtype=object) == "actual")
+            & (seg["end_kind"].to_numpy(dtype=object) == "actual") & (seg["years"].to_numpy(dtype=float) > 0))
+    hist = seg.loc[mask, ["source_id", "indicator_id", "start_year", "start_value", "end_year", "end_value", "metric",
+                          "growth_unit"]]
     if hist.empty:
         return _frame([])
     key = ["source_id", "indicator_id"]
@@ -172,7 +206,8 @@ def below_trend(segments: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
                                           h_end_year=("end_year", "last"), h_end=("end_value", "last"),
                                           h_metric=("metric", "last"), h_unit=("growth_unit", "last")).reset_index()
     h["achieved"] = annual_rate(h["h_start"], h["h_end"], h["h_end_year"] - h["h_start_year"], h["h_metric"])
-    t = _judged(segments).merge(h, on=key)
+    j = judged if judged is not None else _judged(segments)
+    t = j[j["start_kind"].to_numpy(dtype=object) == "actual"].merge(h, on=key)      # the step from the last actual
     margin = th.at["below_trend_margin_pct", "value"] / 100.0
     t["bar"] = t["achieved"] * (1 - margin)
     t = t[((t["metric"] == t["h_metric"]) & (t["achieved"] > 0) & (t["growth"] < t["bar"] - EPS)).to_numpy()]
@@ -282,7 +317,7 @@ def flow_cannot_build_stock(obs: pd.DataFrame, segments: pd.DataFrame, links: pd
     if lk.empty:
         return _frame([])
     st = _judged(segments)
-    st = st[(st["measure"] == "count_stock").to_numpy()].merge(
+    st = st[st["measure"].to_numpy(dtype=object) == "count_stock"].merge(
         lk.rename(columns={"indicator_id": "flow_id", "of_indicator_id": "indicator_id"}), on="indicator_id")
     if st.empty:
         return _frame([])
@@ -326,14 +361,28 @@ def escalation_table(segments: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFr
     """Every district–city pair (regions.csv) targeting the same indicator for the same year: the implied growth
     of each one's step ending there and the gap (district minus city); for shares also the gap of the targets."""
     s = _judged(segments)
-    s = s[s["metric"].isin(["cagr", "pp_per_year"]).to_numpy()]
-    parent = s["region"].map(dict(zip(regions["region"], regions["parent"])))
-    d = s[parent.notna().to_numpy()].assign(parent_region=parent[parent.notna()])
-    c = s[["source_id", "region", "indicator_id", "end_year", "metric", "start_year", "start_value", "end_value",
-           "growth"]].rename(columns={"source_id": "related_source_id", "region": "parent_region",
-                                      "start_year": "parent_start_year", "start_value": "parent_start_value",
-                                      "end_value": "parent_end_value", "growth": "parent_growth"})
-    m = d.merge(c, on=["parent_region", "indicator_id", "end_year", "metric"])
+    metric = s["metric"].to_numpy(dtype=object)
+    s = s[(metric == "cagr") | (metric == "pp_per_year")]
+    # integer keys (region, indicator, metric codes) make the join cheap at scale
+    names = pd.Index(pd.unique(np.concatenate([s["region"].to_numpy(dtype=object),
+                                               regions["parent"].to_numpy(dtype=object)])))
+    region_code = names.get_indexer(s["region"].to_numpy(dtype=object))
+    parent_of = np.full(len(names), -1)
+    known = names.get_indexer(regions["region"].to_numpy(dtype=object))
+    parent_of[known[known >= 0]] = names.get_indexer(regions["parent"].to_numpy(dtype=object))[known >= 0]
+    ind_code = pd.factorize(s["indicator_id"])[0].astype(np.int64)
+    is_pp = (s["metric"].to_numpy(dtype=object) == "pp_per_year").astype(np.int64)
+    base = (ind_code * 4 + is_pp) * 10000 + s["end_year"].to_numpy(dtype=np.int64) % 10000
+    n_names = len(names) + 1
+    own_key = base * n_names + region_code
+    parent_code = parent_of[region_code]
+    has_parent = parent_code >= 0
+    d = s[has_parent].assign(parent_region=names.to_numpy(dtype=object)[parent_code[has_parent]],
+                             _k=(base * n_names + parent_code)[has_parent])
+    c = s[["source_id", "start_year", "start_value", "end_value", "growth"]].rename(
+        columns={"source_id": "related_source_id", "start_year": "parent_start_year", "start_value": "parent_start_value",
+                 "end_value": "parent_end_value", "growth": "parent_growth"}).assign(_k=own_key)
+    m = d.merge(c, on="_k").drop(columns="_k")
     m = m[(m["source_id"] != m["related_source_id"]).to_numpy()]
     m["growth_gap"] = m["growth"] - m["parent_growth"]
     m["level_gap"] = np.where(m["measure"] == "share", m["end_value"] - m["parent_end_value"], np.nan)
@@ -343,30 +392,35 @@ def escalation_table(segments: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFr
 def escalation(table: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
     """Flags where a district's implied growth exceeds its city's by more than the documented escalation."""
     p = th.loc["escalation_warn_cagr"]
-    t = table[((table["metric"] == "cagr") & (table["growth_gap"] > p["value"] + EPS)).to_numpy()]
+    phrase, at, ref = _ref_phrase(p), float(p["value"]), p["reference"]
+    t = table[(table["metric"].to_numpy(dtype=object) == "cagr") & (table["growth_gap"].to_numpy(dtype=float) > at + EPS)]
     rows = []
-    for r in t.itertuples(index=False):
+    for r in _records(t):
         reason = (f"For {r.end_year} {r.region} targets {_with_unit(r.end_value, r.unit)} ({fmt_rate(r.growth, r.growth_unit)} "
                   f"from {r.start_year}) and {r.parent_region} {_with_unit(r.parent_end_value, r.unit)} "
                   f"({fmt_rate(r.parent_growth, r.growth_unit)} from {r.parent_start_year}): the district's implied growth "
-                  f"is {fmt_rate(r.growth_gap, r.growth_unit)} above the city's, more than {_ref_phrase(p)}.")
-        rows.append(_base(r, "escalation", "warn", "too_fast", r.metric, r.growth_gap, p["value"], "escalation_warn_cagr",
-                          p["reference"], reason, related=r.related_source_id))
+                  f"is {fmt_rate(r.growth_gap, r.growth_unit)} above the city's, more than {phrase}.")
+        rows.append(_base(r, "escalation", "warn", "too_fast", r.metric, r.growth_gap, at, "escalation_warn_cagr",
+                          ref, reason, related=r.related_source_id))
     return _frame(rows)
 
 
 # ---------------------------------------------------------------- all rules
 def evaluate(obs: pd.DataFrame, segments: pd.DataFrame, thresholds: pd.DataFrame | None = None,
              links: pd.DataFrame | None = None, regions: pd.DataFrame | None = None,
-             series: dict | None = None) -> pd.DataFrame:
-    """Every rule over every path; sorted by source, indicator, years, rule. Columns COLUMNS."""
+             series: dict | None = None, escalations: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every rule over every path; sorted by source, indicator, years, rule. Columns COLUMNS.
+
+    `escalations`: the escalation_table() of these segments, when the caller has it already."""
     th = thresholds if thresholds is not None else load_thresholds()
     links = links if links is not None else load_links()
     regions = regions if regions is not None else load_regions()
     series = series if series is not None else load_series()
-    parts = [too_fast(segments, th, series), declines(segments), below_trend(segments, th), share_above_100(obs),
+    judged = _judged(segments)
+    parts = [too_fast(judged, th, series), declines(judged), below_trend(segments, th, judged), share_above_100(obs),
              rate_vs_levels(obs, links, th), part_exceeds_whole(obs, links, th),
-             flow_cannot_build_stock(obs, segments, links, th), escalation(escalation_table(segments, regions), th)]
+             flow_cannot_build_stock(obs, judged, links, th),
+             escalation(escalations if escalations is not None else escalation_table(judged, regions), th)]
     parts = [p for p in parts if not p.empty]
     if not parts:
         return _frame([])

@@ -14,7 +14,8 @@ before a target of the same year). Each consecutive pair is a `step` segment; fi
                                      compares it with the level path it belongs to
 
 Bounds carry through as a band: a ≥ target gives a minimum growth (growth_low), an approximate target
-a band of ± approx_band_pct, a range both ends. Everything is computed on whole columns at once
+a band of ± approx_band_pct, a range both ends (end_low / end_high: the values the end target allows;
+end_high is empty when unbounded). Everything is computed on whole columns at once
 (numpy), so the same code serves the few hundred real numbers and a million-row panel.
 """
 from __future__ import annotations
@@ -29,10 +30,11 @@ COUNT_MEASURES = ("count_stock", "count_flow")
 GROWTH_UNITS = {"cagr": "%/yr", "pp_per_year": "pp/yr", "new_per_year": "per yr", "change_per_year": "per yr",
                 "none": ""}
 COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "indicator_en", "measure", "unit", "segment",
-           "start_year", "end_year", "years", "start_value", "end_value", "start_kind", "end_kind", "start_bound",
-           "end_bound", "metric", "growth", "growth_unit", "growth_low", "growth_high", "relative_change_pct",
+           "start_year", "end_year", "years", "start_value", "end_value", "end_low", "end_high", "start_kind", "end_kind",
+           "start_bound", "end_bound", "metric", "growth", "growth_unit", "growth_low", "growth_high", "relative_change_pct",
            "new_per_year", "n_points", "note"]
 ID_COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "indicator_en", "measure", "unit"]
+POINT_COLUMNS = ID_COLUMNS + ["year", "value", "value_low", "bound", "kind"]
 
 
 def annual_rate(start, end, years, metric):
@@ -77,7 +79,7 @@ def bound_interval(value, value_low, bound, measure, approx_band_pct: float):
 def path_points(obs: pd.DataFrame) -> pd.DataFrame:
     """The points of every indicator path (measure ≠ growth_rate), sorted by source, indicator, year, kind,
     with integer `group` codes (one per source × indicator) and `n_points`."""
-    pts = obs[obs["measure"].isin(PATH_MEASURES).to_numpy()]
+    pts = obs.loc[obs["measure"].isin(PATH_MEASURES).to_numpy(), [c for c in obs.columns if c in POINT_COLUMNS]]
     src = pd.factorize(pts["source_id"], sort=True)[0]
     ind = pd.factorize(pts["indicator_id"], sort=True)[0]
     key = src.astype(np.int64) * (ind.max(initial=0) + 1) + ind
@@ -92,18 +94,28 @@ def path_points(obs: pd.DataFrame) -> pd.DataFrame:
     return pts
 
 
-def _metric(measure, start, years):
+METRICS = np.array(["none", "pp_per_year", "cagr", "new_per_year", "change_per_year"], dtype=object)
+NOTES = np.array(["", "actual and target for the same year: no annual rate",
+                  "zero base: compound growth is undefined; the absolute change per year is given",
+                  "the end value is zero: -100 %/yr"], dtype=object)
+
+
+METRIC_UNITS = np.array([GROWTH_UNITS[m] for m in METRICS], dtype=object)
+
+
+def _metric_code(measure, start, years):
+    """Index into METRICS per segment (small integer codes, looked up afterwards: fast and light at scale)."""
     measure = np.asarray(measure, dtype=object)
-    return np.select(
-        [years <= 0, measure == "share", start > 0, np.isin(measure, COUNT_MEASURES)],
-        ["none", "pp_per_year", "cagr", "new_per_year"], default="change_per_year").astype(object)
+    return np.select([years <= 0, measure == "share", start > 0, np.isin(measure, COUNT_MEASURES)], [0, 1, 2, 3],
+                     default=4)
 
 
-def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None) -> pd.DataFrame:
+def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, points: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per step (consecutive pair) and per overall (first → last) segment of every path, plus one
-    `stated` row per growth-rate target; columns COLUMNS (see the module docstring)."""
+    `stated` row per growth-rate target; columns COLUMNS (see the module docstring). `points`: path_points(obs),
+    when the caller has it already."""
     th = values(thresholds if thresholds is not None else load_thresholds())
-    pts = path_points(obs)
+    pts = points if points is not None else path_points(obs)
     group = pts["group"].to_numpy()
     n = len(pts)
     same = np.flatnonzero(group[1:] == group[:-1]) if n > 1 else np.array([], dtype=int)
@@ -123,48 +135,41 @@ def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None) -> pd.Da
     s_val, e_val = value[s_idx], value[e_idx]
     years = (year[e_idx] - year[s_idx]).astype(float)
     measure = pts["measure"].to_numpy(dtype=object)[e_idx]
-    metric = _metric(measure, s_val, years)
+    code = _metric_code(measure, s_val, years)
+    metric = METRICS[code]
     growth = annual_rate(s_val, e_val, years, metric)
-    s_bound = pts["bound"].to_numpy(dtype=object)[s_idx]
-    e_bound = pts["bound"].to_numpy(dtype=object)[e_idx]
-    banded = (s_bound != "eq") | (e_bound != "eq")
+    s_bound = pts["bound"].array.take(s_idx)
+    e_bound = pts["bound"].array.take(e_idx)
+    banded = (np.asarray(s_bound, dtype=object) != "eq") | (np.asarray(e_bound, dtype=object) != "eq")
     growth_low = np.where(banded, annual_rate(hi[s_idx], lo[e_idx], years, metric), np.nan)
     growth_high = np.where(banded, annual_rate(lo[s_idx], hi[e_idx], years, metric), np.nan)
     is_share = measure == "share"
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(is_share & (s_val > 0), (e_val / s_val - 1.0) * 100.0, np.nan)
         per_year = np.where((measure == "count_stock") & (years > 0), (e_val - s_val) / years, np.nan)
-    note = np.select(
+    note = NOTES[np.select(
         [years <= 0, (metric == "new_per_year") | (metric == "change_per_year"), (metric == "cagr") & (e_val == 0)],
-        ["actual and target for the same year: no annual rate",
-         "zero base: compound growth is undefined; the absolute change per year is given",
-         "the end value is zero: -100 %/yr"], default="").astype(object)
+        [1, 2, 3], default=0)]
 
-    out = pts[ID_COLUMNS].iloc[e_idx].reset_index(drop=True)
-    out["segment"] = np.where(kind == 0, "step", "overall").astype(object)
-    out["start_year"] = year[s_idx]
-    out["end_year"] = year[e_idx]
-    out["years"] = years.astype(np.int64)
-    out["start_value"] = s_val
-    out["end_value"] = e_val
-    out["start_kind"] = pts["kind"].to_numpy(dtype=object)[s_idx]
-    out["end_kind"] = pts["kind"].to_numpy(dtype=object)[e_idx]
-    out["start_bound"] = s_bound
-    out["end_bound"] = e_bound
-    out["metric"] = metric
-    out["growth"] = growth
-    out["growth_unit"] = pd.Series(metric).map(GROWTH_UNITS).to_numpy(dtype=object)
-    out["growth_low"] = growth_low
-    out["growth_high"] = growth_high
-    out["relative_change_pct"] = rel
-    out["new_per_year"] = per_year
-    out["n_points"] = pts["n_points"].to_numpy()[e_idx]
-    out["note"] = note
-    if (obs["measure"] == "growth_rate").any():
-        out = pd.concat([out, stated_rates(obs)], ignore_index=True)
+    cols = {c: pts[c].array.take(e_idx) for c in ID_COLUMNS}      # typed arrays: no re-validation of strings
+    cols.update({
+        "segment": np.array(["step", "overall"], dtype=object)[kind],
+        "start_year": year[s_idx].astype(float), "end_year": year[e_idx], "years": years,
+        "start_value": s_val, "end_value": e_val, "end_low": lo[e_idx],
+        "end_high": np.where(np.isfinite(hi[e_idx]), hi[e_idx], np.nan),
+        "start_kind": pts["kind"].array.take(s_idx), "end_kind": pts["kind"].array.take(e_idx),
+        "start_bound": s_bound, "end_bound": e_bound, "metric": metric, "growth": growth,
+        "growth_unit": METRIC_UNITS[code], "growth_low": growth_low, "growth_high": growth_high,
+        "relative_change_pct": rel, "new_per_year": per_year, "n_points": pts["n_points"].to_numpy()[e_idx],
+        "note": note})
+    if (obs["measure"] == "growth_rate").any():       # stated rates go after the paths: columns joined as arrays
+        st = stated_rates(obs)
+        cols = {c: pd.concat([pd.Series(cols[c]), st[c].astype(pd.Series(cols[c]).dtype)], ignore_index=True).array
+                for c in COLUMNS}
+    out = pd.DataFrame(cols, columns=COLUMNS)
     for col in ("start_year", "years"):           # empty for stated rates: nullable integers, never 2014.0
-        out[col] = out[col].astype("Int64")
-    return out[COLUMNS]
+        out[col] = pd.array(out[col].to_numpy(dtype=float), dtype="Int64")
+    return out
 
 
 def stated_rates(obs: pd.DataFrame) -> pd.DataFrame:
@@ -178,6 +183,8 @@ def stated_rates(obs: pd.DataFrame) -> pd.DataFrame:
     out["years"] = np.nan
     out["start_value"] = np.nan
     out["end_value"] = np.nan
+    out["end_low"] = np.nan
+    out["end_high"] = np.nan
     out["start_kind"] = None
     out["end_kind"] = r["kind"].to_numpy(dtype=object)
     out["start_bound"] = None

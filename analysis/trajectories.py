@@ -91,16 +91,21 @@ def _expand_years(first: np.ndarray, last: np.ndarray):
 
 
 def _back(model: np.ndarray, y: np.ndarray) -> np.ndarray:
-    out = y.copy()
-    e = model == "exponential"
-    out[e] = np.exp(y[e])
-    g = model == "logistic"
-    out[g] = 100.0 / (1.0 + np.exp(-y[g]))
-    return out
+    """Fitted values back on the value scale (NaN, not inf, where a wide band overflows)."""
+    out = np.array(y, dtype=float, copy=True)
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = model == "exponential"
+        out[e] = np.exp(out[e])
+        g = model == "logistic"
+        out[g] = 100.0 / (1.0 + np.exp(-out[g]))
+    return np.where(np.isfinite(out), out, np.nan)
 
 
 def _growth(model: np.ndarray, slope: np.ndarray) -> np.ndarray:
-    return np.where(model == "exponential", np.expm1(slope) * 100.0, slope)
+    """Annual growth from a slope: (e^slope - 1) * 100 %/yr for exponential fits (NaN, not inf, when it overflows)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.where(model == "exponential", np.expm1(slope) * 100.0, slope)
+    return np.where(np.isfinite(out), out, np.nan)
 
 
 def _growth_unit(model: np.ndarray, measure: np.ndarray) -> np.ndarray:
@@ -114,10 +119,12 @@ def _observed(pts: pd.DataFrame) -> pd.Series:
     return pd.Series(last["value"].to_numpy(), index=pd.MultiIndex.from_arrays([last["group"], last["year"]]))
 
 
-def fit(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, engine: str = "vectorised") -> pd.DataFrame:
-    """Fitted trajectories in long format (COLUMNS); `engine` is "vectorised" or "statsmodels"."""
+def fit(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, engine: str = "vectorised",
+        points: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Fitted trajectories in long format (COLUMNS); `engine` is "vectorised" or "statsmodels".
+    `points`: analysis.growth.path_points(obs), when the caller has it already."""
     th = values(thresholds if thresholds is not None else load_thresholds())
-    pts = path_points(obs)
+    pts = points if points is not None else path_points(obs)
     pts = pts.assign(n_years=pts.groupby("group")["year"].transform("nunique"))
     pts = pts[pts["n_years"] >= 2].reset_index(drop=True)
     if engine == "vectorised":
@@ -169,7 +176,14 @@ def _fit_vectorised(pts: pd.DataFrame, logistic_min_share: float) -> pd.DataFram
     band = three[fi]
     lower = np.where(band, _back(m, yhat - half), np.nan)
     upper = np.where(band, _back(m, yhat + half), np.nan)
-    observed = _observed(pts).reindex(pd.MultiIndex.from_arrays([fgroup[fi], yr])).to_numpy()
+    # the published value at each output row: scatter every point to (its fit's first row + year offset);
+    # where a year has an actual and a target, the target (later in `pts` order) wins
+    base = np.cumsum(y_last - y_first + 1) - (y_last - y_first + 1)
+    pos = (base[gid] + (year - y_first[gid])).astype(np.int64)
+    value = pts["value"].to_numpy(dtype=float)[mt["row"].to_numpy()]
+    rev_pos, rev_first = np.unique(pos[::-1], return_index=True)
+    observed = np.full(len(fi), np.nan)
+    observed[rev_pos] = value[::-1][rev_first]
     out = pts[["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit"]].iloc[prow[fi]].reset_index(drop=True)
     out["model"] = m
     out["year"] = yr
