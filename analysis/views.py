@@ -76,11 +76,11 @@ def reference_bands(segments: pd.DataFrame, thresholds: pd.DataFrame, language: 
     """The judged segments (steps that end in a target, measured as cagr or pp_per_year) with the tier
     thresholds that judge them: columns threshold_info, threshold_warn, threshold_alert (empty where the
     indicator has no such tier), as thresholds.yml's `series` assigns them."""
-    from .flags import _judged
-    from .reference import TIERS, load_series, tiers_for
+    from .reference import METRICS_JUDGED, TIERS, load_series, tiers_for
 
-    s = _judged(segments)
-    s = s[s["metric"].isin(["cagr", "pp_per_year"]).to_numpy()].reset_index(drop=True)
+    # the segments analysis.flags judges (its module docstring): steps that end in a target
+    judged = (segments["segment"] == "step") & (segments["end_kind"] == "target") & segments["metric"].isin(METRICS_JUDGED)
+    s = segments[judged.to_numpy()].reset_index(drop=True)
     series = load_series()
     for tier in TIERS:
         s[f"threshold_{tier}"] = [
