@@ -405,6 +405,7 @@ def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None =
         install_font(out_dir)
         # everything is computed; now replace the report's files (each replace is atomic)
         write_text_atomic(f["html"], html)
+        os.utime(f["html"])           # even if unchanged: make compares its time with the inputs'
         _publish(tmp, f["ipynb"])
         _write_json(f["meta"], meta)
         for stale in (f["failed_ipynb"], f["failed_meta"]):
