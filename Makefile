@@ -64,9 +64,11 @@ $(PROCESSED_CSV): $(DATA_BUILT) ;
 $(REPORTS_MK): reports.yml $(ANALYSIS_SRC) $(wildcard notebooks/*.ipynb) $(STAMP)
 	@mkdir -p $(@D)
 	@$(PY) -m analysis.reports makefile $@
+	@touch $@
 
 reports/index.html: $(REPORT_HTML) reports.yml $(ANALYSIS_SRC)
 	@$(PY) -m analysis.reports index
+	@touch $@
 
 bench-reports: $(STAMP) ## time `make reports` cold, no-op and after one notebook changed (writes reports/bench-reports.json)
 	$(PY) benchmarks/make_reports.py

@@ -260,7 +260,7 @@ def growth_vs_reference(bands: pd.DataFrame, flags: pd.DataFrame | None = None, 
     metrics = [m for m in ("cagr", "pp_per_year") if (bands["metric"] == m).any()]
     many_sources = bands["source_id"].nunique() > 1
     heights = [0.9 + 0.34 * int((bands["metric"] == m).sum()) for m in metrics]
-    fig, axes = plt.subplots(len(metrics), 1, figsize=(11, sum(heights) + 0.8), layout="constrained",
+    fig, axes = plt.subplots(len(metrics), 1, figsize=(12, sum(heights) + 0.8), layout="constrained",
                              gridspec_kw={"height_ratios": heights}, squeeze=False)
     for ax, metric in zip(axes[:, 0], metrics):
         b = bands[bands["metric"] == metric].reset_index(drop=True)
@@ -303,6 +303,6 @@ def growth_vs_reference(bands: pd.DataFrame, flags: pd.DataFrame | None = None, 
     return fig
 
 
-def _short(text: str, language: str, zh: int = 18, en: int = 44) -> str:
+def _short(text: str, language: str, zh: int = 18, en: int = 34) -> str:
     limit = zh if language == "zh" else en
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -345,18 +345,22 @@ def _write_json(path: Path, obj) -> None:
     write_text_atomic(path, json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def _failing_cell(nb_path: Path, exc) -> str:
-    """'cell 7 (`plots.growth_paths(...)`)': the failing cell as numbered in the source notebook (from 1)."""
-    index = getattr(exc, "cell_index", None)
-    source = (getattr(exc, "source", "") or "").strip().splitlines()
-    first = source[0] if source else ""
-    if index is None:
-        return "an unknown cell"
+def _cell_label(nb_path: Path, index=None) -> str:
+    """'cell 7 (`fig = plots.growth_paths(...`)': a cell of the executed notebook numbered as in the source
+    notebook (from 1; papermill's injected parameters cell is not counted). Without `index`: the cell
+    papermill started last (the one running when a timeout struck)."""
     try:
         cells = _read_notebook(nb_path).cells
-        injected = sum(1 for c in cells[:index] if "injected-parameters" in c.get("metadata", {}).get("tags", []))
-    except Exception:  # noqa: BLE001 - the numbering is a courtesy; the message must still be written
-        injected = 0
+    except Exception:  # noqa: BLE001 - the numbering is a courtesy; the error message must still be written
+        return "an unknown cell"
+    if index is None:
+        started = [(c.metadata.get("papermill", {}).get("start_time") or "", i) for i, c in enumerate(cells)]
+        started = [s for s in started if s[0]]
+        index = max(started)[1] if started else None
+    if index is None or not 0 <= index < len(cells):
+        return "an unknown cell"
+    injected = sum(1 for c in cells[:index] if "injected-parameters" in c.get("metadata", {}).get("tags", []))
+    first = (cells[index].source.strip().splitlines() or [""])[0]
     return f"cell {index + 1 - injected} (`{first[:80]}`)"
 
 
@@ -388,9 +392,11 @@ def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None =
             if os.path.exists(tmp) and os.path.getsize(tmp):
                 _publish(tmp, f["failed_ipynb"])
             if isinstance(exc, PapermillExecutionError):
-                what = f"failed in {_failing_cell(f['failed_ipynb'], exc)}: {exc.ename}: {exc.evalue}"
-            else:
-                what = f"did not finish: {type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
+                what = f"failed in {_cell_label(f['failed_ipynb'], exc.cell_index)}: {exc.ename}: {exc.evalue}"
+            else:       # a timeout (nbclient's CellTimeoutError), a dead kernel, ...
+                lines = [l.strip() for l in str(exc).splitlines() if l.strip() and set(l.strip()) != {"-"}]
+                what = (f"did not finish in {_cell_label(f['failed_ipynb'])}: {type(exc).__name__}: "
+                        f"{lines[0] if lines else ''}")
             kept = (f"the last good report {_rel(f['html'])} is kept unchanged" if f["html"].exists()
                     else "there is no earlier good report")
             message = (f"report {report.name!r}: notebook {report.notebook_rel} {what}; {kept}; the executed notebook "
@@ -411,6 +417,7 @@ def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None =
         install_font(out_dir)
         # everything is computed; now replace the report's files (each replace is atomic)
         write_text_atomic(f["html"], html)
+        os.utime(f["html"])           # even if unchanged: make compares its time with the inputs'
         _publish(tmp, f["ipynb"])
         _write_json(f["meta"], meta)
         for stale in (f["failed_ipynb"], f["failed_meta"]):

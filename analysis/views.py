@@ -59,7 +59,7 @@ def at_least(flags: pd.DataFrame, severity: str | None) -> pd.DataFrame:
 def plausibility(source_id: str | None = None, min_severity: str | None = None,
                  thresholds: dict | None = None) -> dict[str, pd.DataFrame]:
     """What a plausibility report shows, for its parameters: {"segments", "trajectories", "flags",
-    "thresholds"} computed with `thresholds` (overrides of data/raw/reference/thresholds.yml, so the
+    "all_flags", "thresholds"} computed with `thresholds` (overrides of data/raw/reference/thresholds.yml, so the
     frames agree with each other), restricted to `source_id`, flags at `min_severity` or above.
 
     Notebook 03 shows these and the report index counts these flags (one place for both)."""
@@ -68,6 +68,7 @@ def plausibility(source_id: str | None = None, min_severity: str | None = None,
     out = analytics.compute(datasets.load("observations"), thresholds or None)
     for name in ("segments", "trajectories", "flags"):
         out[name] = select(out[name], source_id, name=name)
+    out["all_flags"] = out["flags"]                    # every severity (what the plot colours points by)
     out["flags"] = at_least(out["flags"], min_severity)
     return out
 
@@ -76,16 +77,19 @@ def reference_bands(segments: pd.DataFrame, thresholds: pd.DataFrame, language: 
     """The judged segments (steps that end in a target, measured as cagr or pp_per_year) with the tier
     thresholds that judge them: columns threshold_info, threshold_warn, threshold_alert (empty where the
     indicator has no such tier), as thresholds.yml's `series` assigns them."""
-    from .flags import _judged
-    from .reference import TIERS, load_series, tiers_for
+    from .reference import METRICS_JUDGED, TIERS, load_series, tiers_for
 
-    s = _judged(segments)
-    s = s[s["metric"].isin(["cagr", "pp_per_year"]).to_numpy()].reset_index(drop=True)
+    # the segments analysis.flags judges (its module docstring): steps that end in a target
+    judged = (segments["segment"] == "step") & (segments["end_kind"] == "target") & segments["metric"].isin(METRICS_JUDGED)
+    s = segments[judged.to_numpy()].reset_index(drop=True)
     series = load_series()
     for tier in TIERS:
         s[f"threshold_{tier}"] = [
             float(thresholds.at[t[tier], "value"]) if tier in (t := tiers_for(series, i, m)) else float("nan")
             for i, m in zip(s["indicator_id"], s["metric"])]
+    if "info_min_count_base" in thresholds.index:     # as analysis.flags.too_fast: small counts skip the info tier
+        small = s["measure"].isin(["count_stock", "count_flow"]) & (s["start_value"] < thresholds.at["info_min_count_base", "value"])
+        s.loc[small.to_numpy(), "threshold_info"] = float("nan")
     return s.assign(name=_names(s, language))
 
 

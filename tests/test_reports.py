@@ -211,3 +211,17 @@ def test_overlapping_make_reports_waits_for_the_lock():
     assert proc.returncode != 0
     assert "report " not in proc.stdout
     assert "another run holds reports/.build/lock" in proc.stderr
+
+
+def test_a_cell_running_past_the_timeout_fails_the_run_naming_the_cell(tmp_path):
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "policy-targets", "display_name": "x", "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell('language = "zh"'), nbformat.v4.new_code_cell("import time\ntime.sleep(60)")]
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nbformat.write(nb, str(tmp_path / "slow.ipynb"))
+    t0 = time.perf_counter()
+    with pytest.raises(reports.ReportError) as exc:
+        reports.run(reports.Report(name="slow", notebook=tmp_path / "slow.ipynb", timeout=2), tmp_path / "out")
+    assert time.perf_counter() - t0 < 30
+    msg = str(exc.value)
+    assert "did not finish in cell 2 (`import time`)" in msg and "timed out" in msg and "after 2 seconds" in msg
+    assert not (tmp_path / "out" / "slow.html").exists() and (tmp_path / "out" / "slow.failed.ipynb").exists()

@@ -100,3 +100,25 @@ def test_styled_copes_with_empty_text_columns():
     df = pd.DataFrame({"note": pd.Series([None, None], dtype="str"), "value": [1.0, float("nan")]})
     html = views.styled(df).to_html()
     assert "<td" in html and "nan" not in html.lower().replace("nowrap", "")
+
+
+@pytest.mark.parametrize("overrides", [None, {"cagr_alert": 40.0, "info_min_count_base": 0}])
+def test_reference_bands_agree_with_the_flags(overrides):
+    """The zone a judged segment falls in is the severity of its too_fast flag (no flag: below every zone)."""
+    from analysis.growth import annual_rate
+    from analysis.reference import TIERS
+
+    frames = views.plausibility(None, None, overrides)
+    bands = views.reference_bands(frames["segments"], frames["thresholds"])
+    judged = annual_rate(bands["start_value"], bands["end_low"], bands["years"].to_numpy(dtype=float), bands["metric"])
+    fired = {(r.source_id, r.indicator_id, int(r.start_year), int(r.end_year)): r.severity
+             for r in frames["flags"][frames["flags"]["rule"] == "too_fast"].itertuples()}
+    checked = 0
+    for (_, b), g in zip(bands.iterrows(), judged):
+        zone = None
+        for tier in TIERS:
+            if pd.notna(b[f"threshold_{tier}"]) and g > b[f"threshold_{tier}"] + 1e-9:
+                zone = tier
+        assert fired.get((b["source_id"], b["indicator_id"], int(b["start_year"]), int(b["end_year"]))) == zone, b["indicator_id"]
+        checked += zone is not None
+    assert checked == len(fired)
