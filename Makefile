@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data test reports lab bench clean
+.PHONY: help setup data test reports reports-locked lab bench bench-reports clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
+	$(PY) -m analysis.kernel
 	@touch $(STAMP)
 
 setup: $(STAMP) ## create .venv and install the pinned dependencies
@@ -26,14 +27,58 @@ data: $(STAMP) ## rebuild data/processed/ from data/raw/ (verifies document hash
 test: $(STAMP) ## run the test suite (pytest)
 	$(PY) -m pytest
 
-reports: data ## the main job: build the data, then the reports
-	@echo "make reports: data/processed/ is built; notebooks and HTML reports are not yet part of the suite."
+# ---- reports: reports.yml → reports/<name>.html + reports/index.html (runner: analysis/reports.py) ----
+# Make tracks what each report depends on: its notebook, its own entry of reports.yml (a stamp the runner
+# rewrites only when that entry changes), data/processed/, data/raw/ and the analysis/ sources. A rerun
+# with nothing changed does nothing; `make -j2 reports` runs independent notebooks in parallel.
+# A lock (flock) makes an overlapping run wait for the one in progress instead of corrupting it.
+REPORTS_BUILD := reports/.build
+REPORTS_MK := $(REPORTS_BUILD)/reports.mk
+DATA_BUILT := $(REPORTS_BUILD)/data.built
+RAW_FILES := $(shell find data/raw -type f -not -name '.*' 2>/dev/null)
+PROCESSED_CSV := $(wildcard data/processed/*.csv)
+ANALYSIS_SRC := $(wildcard analysis/*.py analysis/templates/*.j2)
+REPORT_DEPS := $(PROCESSED_CSV) $(RAW_FILES) $(ANALYSIS_SRC) $(STAMP)
+LOCK_WAIT ?= 7200
 
-lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's environment
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+reports: $(STAMP) ## the main job: build the data, then every report of reports.yml and reports/index.html
+	@mkdir -p $(REPORTS_BUILD)
+	@flock -E 75 --timeout $(LOCK_WAIT) $(REPORTS_BUILD)/lock $(MAKE) --no-print-directory reports-locked; rc=$$?; \
+	if [ $$rc -eq 75 ]; then echo "make reports: another run holds $(REPORTS_BUILD)/lock (waited $(LOCK_WAIT) s); nothing done" >&2; \
+	elif [ $$rc -ne 0 ]; then echo "make reports: failed (see above); the last good reports are kept" >&2; fi; exit $$rc
+
+ifneq ($(filter reports-locked,$(MAKECMDGOALS)),)
+-include $(REPORTS_MK)
+endif
+
+reports-locked: $(DATA_BUILT) reports/index.html
+	@echo "make reports: $(words $(REPORT_HTML)) report(s) up to date, index: reports/index.html"
+
+# the data step rewrites only the CSVs whose content changed, so reports rebuild only on real changes
+$(DATA_BUILT): $(RAW_FILES) $(wildcard analysis/*.py) $(STAMP)
+	@mkdir -p $(@D)
+	@$(PY) -m analysis.build 2>$(REPORTS_BUILD)/data.log || { cat $(REPORTS_BUILD)/data.log >&2; exit 1; }
+	@touch $@
+$(PROCESSED_CSV): $(DATA_BUILT) ;
+
+$(REPORTS_MK): reports.yml $(ANALYSIS_SRC) $(wildcard notebooks/*.ipynb) $(STAMP)
+	@mkdir -p $(@D)
+	@$(PY) -m analysis.reports makefile $@
+	@touch $@
+
+reports/index.html: $(REPORT_HTML) reports.yml $(ANALYSIS_SRC)
+	@$(PY) -m analysis.reports index
+	@touch $@
+
+bench-reports: $(STAMP) ## time `make reports` cold, no-op and after one notebook changed (writes reports/bench-reports.json)
+	$(PY) benchmarks/make_reports.py
+
+lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=policy-targets \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP) ## benchmark the vectorised engine against a naive loop on a 1.1 M-observation panel (writes reports/bench.json)
 	$(PY) -m analysis.bench
 
 clean: ## remove generated reports (keeps .venv and data)
-	rm -rf reports/*.html reports/*.ipynb
+	rm -rf reports/*.html reports/*.ipynb reports/*.json reports/fonts reports/.build reports/.*.ipynb

@@ -9,7 +9,7 @@ import argparse
 import sys
 import time
 
-from . import analytics, paths
+from . import actuals, analytics, paths, progress
 from .errors import InputError, ValidationError
 from .ingest import extract_all
 from .io import write_csv_atomic
@@ -37,6 +37,7 @@ def derived_frames(obs) -> dict:
     Each later stage (growth, trajectories, flags, progress) adds its frames here: one line each."""
     frames = {paths.OBSERVATIONS: obs}
     frames.update(analytics.frames(obs))      # issue 4: segments, trajectories, flags
+    frames[paths.PROGRESS] = progress.compute(obs, actuals.combined(obs), frames[analytics.TRAJECTORIES])  # issue 6
     return frames
 
 

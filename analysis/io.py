@@ -42,12 +42,30 @@ def frame_to_csv_text(df: pd.DataFrame) -> str:
     return out.to_csv(index=False, lineterminator="\n")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE = 0o666 & ~_umask()
+
+
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see a half-written file."""
+    """Write to a temporary file beside `path`, then rename: readers never see a half-written file.
+
+    A file that already holds exactly `text` is left untouched, so its modification time says when its
+    content last changed (make rebuilds only the reports whose data changed)."""
     path = Path(path)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, FILE_MODE)       # mkstemp makes 0600; the result is an ordinary readable file
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
         os.replace(tmp, path)

@@ -1,0 +1,283 @@
+"""The tables the notebooks show: selections of the processed frames, labelled in `language`.
+
+Each function returns a plain DataFrame (researchers can keep working with it) or, for `styled`, a
+pandas Styler that renders as a readable HTML table in JupyterLab and in the reports.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import pandas as pd
+
+from . import labels, paths
+from .errors import InputError
+
+SEVERITIES = ("info", "warn", "alert")       # in increasing order (DESIGN.md, flags.csv)
+
+
+def _as_list(value) -> list | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    return list(value)
+
+
+def select(df: pd.DataFrame, source_id: str | Iterable[str] | None = None, indicators: Iterable[str] | None = None,
+           kind: str | None = None, name: str = "frame") -> pd.DataFrame:
+    """Rows of `df` for the given source(s), indicator ids and kind (None: all). An id that `df` does not
+    hold is an InputError naming it and the ids that are there."""
+    if source_id is not None:
+        from .registry import load_sources
+        registered = load_sources()
+        unknown = [s for s in _as_list(source_id) if s not in registered]
+        if unknown:
+            raise InputError(f"source_id {unknown} is not in the registry ({paths.SOURCES.name}); known: {sorted(registered)}")
+    out = df
+    for column, wanted in (("source_id", _as_list(source_id)), ("indicator_id", _as_list(indicators)), ("kind", _as_list(kind))):
+        if wanted is None or column not in df.columns:
+            continue
+        known = set(df[column].dropna())
+        unknown = [w for w in wanted if w not in known]
+        if unknown and column != "source_id":     # a registered source may have no rows yet
+            raise InputError(f"{name}: {column} {unknown} not found; present: {sorted(known)}")
+        out = out[out[column].isin(wanted)]
+    return out.reset_index(drop=True)
+
+
+def at_least(flags: pd.DataFrame, severity: str | None) -> pd.DataFrame:
+    """Flags at `severity` or above (info < warn < alert); None keeps all."""
+    if severity is None:
+        return flags
+    if severity not in SEVERITIES:
+        raise InputError(f"parameter 'min_severity' is {severity!r}; expected one of {SEVERITIES}")
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    return flags[flags["severity"].map(rank) >= rank[severity]].reset_index(drop=True)
+
+
+def plausibility(source_id: str | None = None, min_severity: str | None = None,
+                 thresholds: dict | None = None) -> dict[str, pd.DataFrame]:
+    """What a plausibility report shows, for its parameters: {"segments", "trajectories", "flags",
+    "all_flags", "thresholds"} computed with `thresholds` (overrides of data/raw/reference/thresholds.yml, so the
+    frames agree with each other), restricted to `source_id`, flags at `min_severity` or above.
+
+    Notebook 03 shows these and the report index counts these flags (one place for both)."""
+    from . import analytics, datasets
+
+    out = analytics.compute(datasets.load("observations"), thresholds or None)
+    for name in ("segments", "trajectories", "flags"):
+        out[name] = select(out[name], source_id, name=name)
+    out["all_flags"] = out["flags"]                    # every severity (what the plot colours points by)
+    out["flags"] = at_least(out["flags"], min_severity)
+    return out
+
+
+def reference_bands(segments: pd.DataFrame, thresholds: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """The judged segments (steps that end in a target, measured as cagr or pp_per_year) with the tier
+    thresholds that judge them: columns threshold_info, threshold_warn, threshold_alert (empty where the
+    indicator has no such tier), as thresholds.yml's `series` assigns them."""
+    from .reference import METRICS_JUDGED, TIERS, load_series, tiers_for
+
+    # the segments analysis.flags judges (its module docstring): steps that end in a target
+    judged = (segments["segment"] == "step") & (segments["end_kind"] == "target") & segments["metric"].isin(METRICS_JUDGED)
+    s = segments[judged.to_numpy()].reset_index(drop=True)
+    series = load_series()
+    for tier in TIERS:
+        s[f"threshold_{tier}"] = [
+            float(thresholds.at[t[tier], "value"]) if tier in (t := tiers_for(series, i, m)) else float("nan")
+            for i, m in zip(s["indicator_id"], s["metric"])]
+    if "info_min_count_base" in thresholds.index:     # as analysis.flags.too_fast: small counts skip the info tier
+        small = s["measure"].isin(["count_stock", "count_flow"]) & (s["start_value"] < thresholds.at["info_min_count_base", "value"])
+        s.loc[small.to_numpy(), "threshold_info"] = float("nan")
+    return s.assign(name=_names(s, language))
+
+
+def flag_counts(flags: pd.DataFrame) -> dict[str, int]:
+    """{'info': n, 'warn': n, 'alert': n} (every severity, zero included)."""
+    counts = flags["severity"].value_counts() if len(flags) else pd.Series(dtype=int)
+    return {s: int(counts.get(s, 0)) for s in SEVERITIES}
+
+
+def _names(df: pd.DataFrame, language: str) -> pd.Series:
+    from .plots import _names as names   # one implementation of "indicator name in a language"
+    return names(df, language)
+
+
+def _years(values: pd.Series) -> str:
+    ys = sorted(set(int(v) for v in values))
+    return ", ".join(str(y) for y in ys)
+
+
+def sources(obs: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """Every registered source with its region, date, title and what it holds: indicators, number of
+    actual and target values, and the years of each."""
+    from .registry import load_sources
+
+    rows = []
+    for sid, src in sorted(load_sources().items()):
+        o = obs[obs["source_id"] == sid]
+        rows.append({
+            "source_id": sid,
+            "region": src.region if language == "zh" else src.region_en,
+            "date": src.date,
+            "title": src.title,
+            "issuer": src.issuer,
+            "n_indicators": o["indicator_id"].nunique(),
+            "n_actuals": int((o["kind"] == "actual").sum()),
+            "n_targets": int((o["kind"] == "target").sum()),
+            "actual_years": _years(o.loc[o["kind"] == "actual", "year"]),
+            "target_years": _years(o.loc[o["kind"] == "target", "year"]),
+        })
+    return relabel(pd.DataFrame(rows), language)
+
+
+def indicator_years(obs: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """One row per (source, indicator): its unit and the years with an actual and with a target."""
+    if obs.empty:
+        return relabel(pd.DataFrame(columns=["source_id", "indicator", "unit", "actual_years", "target_years"]), language)
+    df = obs.assign(indicator=_names(obs, language))
+    rows = []
+    for (sid, iid), g in df.groupby(["source_id", "indicator_id"], sort=False):
+        rows.append({"source_id": sid, "indicator": g["indicator"].iloc[0],
+                     "unit": labels.unit(g["unit"].iloc[0], language),
+                     "actual_years": _years(g.loc[g["kind"] == "actual", "year"]),
+                     "target_years": _years(g.loc[g["kind"] == "target", "year"])})
+    return relabel(pd.DataFrame(rows), language)
+
+
+def observations(obs: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """The tidy frame as a reader wants it: name, year, kind, value with unit and bound, and the quote."""
+    cols = ["source_id", "indicator", "year", "kind", "bound", "value", "value_low", "unit", "value_published",
+            "unit_published", "line", "quote"]
+    df = obs.assign(indicator=_names(obs, language), unit=obs["unit"].map(lambda u: labels.unit(u, language)))
+    return relabel(df[cols], language)
+
+
+def growth(segments: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """Implied annual growth per segment, with its unit (and the band a bound implies, where there is one)."""
+    if segments.empty:
+        return relabel(pd.DataFrame(columns=["indicator", "segment", "period", "start_value", "end_value", "unit",
+                                             "metric", "growth", "growth_unit", "growth_band", "note"]), language)
+    df = segments.assign(
+        indicator=_names(segments, language),
+        segment=segments["segment"].map(lambda s: labels.t(f"segment.{s}", language) if f"segment.{s}" in labels.TEXT else s),
+        period=_periods(segments),
+        unit=segments["unit"].map(lambda u: labels.unit(u, language)),
+        metric=segments["metric"].map(lambda m: labels.t(f"metric.{m}", language) if f"metric.{m}" in labels.TEXT else m),
+        growth_unit=segments["growth_unit"].map(lambda u: labels.growth_unit(u, language)),
+        note=segments["note"] if "note" in segments.columns else "",
+        growth_band=[_band(lo, hi) for lo, hi in zip(segments.get("growth_low", pd.Series(index=segments.index, dtype=float)),
+                                                      segments.get("growth_high", pd.Series(index=segments.index, dtype=float)))],
+    )
+    return relabel(df[["indicator", "segment", "period", "start_value", "end_value", "unit", "metric", "growth",
+                       "growth_unit", "growth_band", "note"]], language)
+
+
+def _periods(df: pd.DataFrame) -> list[str]:
+    """'2014→2017'; a stated rate without a start year reads '→2017'."""
+    year = lambda v: "" if pd.isna(v) else str(int(v))   # noqa: E731
+    return [f"{year(a)}→{year(b)}" for a, b in zip(df["start_year"], df["end_year"])]
+
+
+def _band(lo, hi) -> str:
+    """'2.5 – 7.1', '≥ 25' (no upper end), '≤ 3' (no lower end), '' (no band)."""
+    if pd.isna(lo) and pd.isna(hi):
+        return ""
+    if pd.isna(hi):
+        return f"≥ {_number(lo)}"
+    if pd.isna(lo):
+        return f"≤ {_number(hi)}"
+    return f"{_number(lo)} – {_number(hi)}"
+
+
+def fits(trajectories: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """Per indicator and model: the fitted annual growth with its 90 % interval and the number of points."""
+    cols = ["indicator", "model", "annual_growth", "growth_ci", "growth_unit", "n_points"]
+    if trajectories.empty:
+        return relabel(pd.DataFrame(columns=cols), language)
+    one = trajectories.drop_duplicates(["source_id", "indicator_id", "model"]).reset_index(drop=True)
+    df = one.assign(
+        indicator=_names(one, language),
+        model=one["model"].map(lambda m: labels.t(f"model.{m}", language) if f"model.{m}" in labels.TEXT else m),
+        growth_ci=[_band(lo, hi) for lo, hi in zip(one["growth_ci_low"], one["growth_ci_high"])],
+        growth_unit=one["growth_unit"].map(lambda u: labels.growth_unit(u, language)),
+    )
+    return relabel(df[cols], language)
+
+
+def flags(flags: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """The flags with their reasons, most severe first."""
+    cols = ["severity", "indicator", "period", "rule", "direction", "value", "threshold", "metric", "reason", "reference"]
+    if flags.empty:
+        return relabel(pd.DataFrame(columns=cols), language)
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    df = flags.assign(
+        _rank=flags["severity"].map(rank),
+        indicator=_names(flags, language),
+        period=_periods(flags),
+        severity=flags["severity"].map(lambda s: labels.t(f"severity.{s}", language)),
+    ).sort_values(["_rank", "source_id", "indicator_id", "start_year"], ascending=[False, True, True, True], kind="stable")
+    return relabel(df[cols], language)
+
+
+def thresholds(thresholds: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """The rule parameters in force: value (marked when overridden), unit, accepted range, what it
+    stands for, the reference it rests on and why it was chosen."""
+    cols = ["name", "value", "unit", "overridden", "range", "label", "reference", "justification"]
+    if thresholds.empty:
+        return relabel(pd.DataFrame(columns=cols), language)
+    df = thresholds.reset_index(drop=True).assign(
+        range=[f"{lo:g} – {hi:g}" for lo, hi in zip(thresholds["min"], thresholds["max"])],
+        overridden=[f"{labels.t('overridden', language)} ({d:g})" if o else "" for o, d in
+                    zip(thresholds["overridden"], thresholds["default"])])
+    return relabel(df[cols], language)
+
+
+def flag_summary(flags: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """One row: the number of flags per severity (alert, warn, info)."""
+    counts = flag_counts(flags)
+    return pd.DataFrame([{labels.t(f"severity.{s}", language): counts[s] for s in reversed(SEVERITIES)}])
+
+
+def relabel(df: pd.DataFrame, language: str) -> pd.DataFrame:
+    """Column names as labels in `language` (columns without a label keep their name)."""
+    return df.rename(columns={c: labels.t(c, language) for c in df.columns if c in labels.TEXT})
+
+
+def _number(v) -> str:
+    """1528 → '1,528'; 216.374 → '216.37'; 0.234 → '0.234'; 0.0123 → '0.0123': at least 2 decimals' worth
+    of precision and 3 significant digits, trailing zeros dropped."""
+    if isinstance(v, str):
+        return v
+    if v is None or pd.isna(v):
+        return ""
+    v = float(v)
+    if v.is_integer():
+        return f"{v:,.0f}"
+    decimals = max(2, 2 - int(math.floor(math.log10(abs(v)))))
+    return f"{v:,.{decimals}f}".rstrip("0").rstrip(".")
+
+
+def styled(df: pd.DataFrame, caption: str | None = None):
+    """A Styler for the reports: no index, numbers with thousands separators and at most 2 decimals,
+    empty cells blank, long text (reasons, references, quotes) in wide columns that wrap anywhere (URLs
+    included) and short columns that do not wrap. Text from the documents is HTML-escaped."""
+    numeric = [c for c in df.columns if pd.api.types.is_float_dtype(df[c])]     # years and line numbers are ints
+    text = [c for c in df.columns if c not in numeric]
+    st = df.style.hide(axis="index").format(_number, subset=numeric, escape="html").format(
+        lambda v: "" if v is None or (not isinstance(v, str) and pd.isna(v)) else v, escape="html", subset=text)
+    st = st.set_table_styles([{"selector": "td", "props": "text-align: left; vertical-align: top; overflow-wrap: anywhere;"},
+                              {"selector": "th", "props": "text-align: left; vertical-align: bottom; white-space: nowrap;"}])
+    width = {c: max((len(str(v)) for v in df[c] if not (v is None or (not isinstance(v, str) and pd.isna(v)))), default=0)
+             for c in text}
+    for cols, props in (([c for c in text if width[c] <= 12], {"white-space": "nowrap"}),
+                        ([c for c in text if 12 < width[c] <= 60], {"min-width": "8em"}),
+                        ([c for c in text if width[c] > 60], {"min-width": "18em"})):
+        if cols:
+            st = st.set_properties(subset=cols, **props)
+    if numeric:
+        st = st.set_properties(subset=numeric, **{"white-space": "nowrap", "text-align": "right"})
+    if caption:
+        st = st.set_caption(caption)
+    return st

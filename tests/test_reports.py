@@ -1,0 +1,227 @@
+"""The report runner: reports.yml, parameter validation (before any run), a failing notebook keeps the last
+good report, escaping in the index, the make rules, the lock."""
+import fcntl
+import json
+import os
+import subprocess
+import time
+
+import nbformat
+import pytest
+
+from analysis import paths, reports
+from analysis.errors import InputError
+
+GROWTH = paths.NOTEBOOKS / "02_growth_trajectories.ipynb"
+FLAGS = paths.NOTEBOOKS / "03_plausibility_flags.ipynb"
+
+
+def report(params, notebook=GROWTH, name="r"):
+    return reports.Report(name=name, notebook=notebook, parameters=params)
+
+
+# ------------------------------------------------------------------------------ parameters
+def test_unknown_parameter_name_is_an_error_naming_notebook_parameter_and_accepted_names():
+    with pytest.raises(InputError) as exc:
+        reports.validate(report({"source": "panyu-2015"}))
+    msg = str(exc.value)
+    assert "notebooks/02_growth_trajectories.ipynb" in msg and "'source'" in msg
+    assert "accepts indicators, language, source_id" in msg
+
+
+def test_wrong_type_is_an_error():
+    with pytest.raises(InputError, match=r"parameter 'source_id' = 2015: wrong type int; accepted: null .* registered source ids"):
+        reports.validate(report({"source_id": 2015}))
+    with pytest.raises(InputError, match=r"parameter 'indicators' = 'rd_intensity': wrong type str; accepted: null .*list"):
+        reports.validate(report({"indicators": "rd_intensity"}))
+
+
+def test_unknown_source_is_an_error_listing_the_registered_sources():
+    with pytest.raises(InputError) as exc:
+        reports.validate(report({"source_id": "panyu-2051"}))
+    msg = str(exc.value)
+    assert "02_growth_trajectories.ipynb" in msg and "'source_id'" in msg and "unknown source 'panyu-2051'" in msg
+    for sid in ("panyu-2015", "guangzhou-2019", "nanming-2017"):
+        assert sid in msg
+
+
+def test_unknown_indicator_and_language():
+    with pytest.raises(InputError, match=r"unknown indicator id\(s\) \['rd_intensty'\]"):
+        reports.validate(report({"indicators": ["rd_intensity", "rd_intensty"]}))
+    with pytest.raises(InputError, match=r"parameter 'language' = 'fr'.*one of 'zh', 'en'"):
+        reports.validate(report({"language": "fr"}))
+
+
+def test_threshold_out_of_range_is_an_error_naming_the_threshold_and_its_range():
+    with pytest.raises(InputError) as exc:
+        reports.validate(report({"thresholds": {"cagr_alert": -5}}, FLAGS))
+    msg = str(exc.value)
+    assert "03_plausibility_flags.ipynb" in msg and "parameter 'thresholds'" in msg
+    assert "'cagr_alert'" in msg and "out of range" in msg and "[0, 10000]" in msg
+    with pytest.raises(InputError, match=r"'cagr_alrt': unknown parameter; expected one of .*cagr_alert"):
+        reports.validate(report({"thresholds": {"cagr_alrt": 50}}, FLAGS))
+    with pytest.raises(InputError, match=r"parameter 'min_severity' = 'high'.*'info', 'warn', 'alert'"):
+        reports.validate(report({"min_severity": "high"}, FLAGS))
+    reports.validate(report({"thresholds": {"cagr_alert": 150.0}, "min_severity": "alert"}, FLAGS))   # valid
+
+
+def test_a_bad_parameter_stops_before_anything_runs(tmp_path):
+    with pytest.raises(InputError):
+        reports.run(report({"source_id": "nowhere"}), tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_command_line_check_reports_the_error(tmp_path, capsys):
+    cfg = tmp_path / "reports.yml"
+    cfg.write_text("reports:\n  - name: g\n    notebook: notebooks/02_growth_trajectories.ipynb\n"
+                   "    parameters: {source_id: panyu-2015, colour: red}\n", encoding="utf-8")
+    assert reports.main(["--config", str(cfg), "check"]) == 2
+    err = capsys.readouterr().err
+    assert "report 'g'" in err and "unknown parameter 'colour'" in err and "02_growth_trajectories.ipynb" in err
+
+
+# ------------------------------------------------------------------------------ reports.yml
+@pytest.mark.parametrize("text, match", [
+    ("reports: {}\n", "expected a mapping with a list `reports`"),
+    ("reports:\n  - {name: a, notebook: notebooks/02_growth_trajectories.ipynb, params: {}}\n", r"unknown field\(s\) \['params'\]"),
+    ("reports:\n  - {name: A b, notebook: notebooks/02_growth_trajectories.ipynb}\n", "must match"),
+    ("reports:\n  - {name: a, notebook: notebooks/02_growth_trajectories.ipynb}\n"
+     "  - {name: a, notebook: notebooks/02_growth_trajectories.ipynb}\n", "used twice"),
+    ("reports:\n  - {name: a, notebook: notebooks/nope.ipynb}\n", "nope.ipynb does not exist"),
+    ("reports:\n  - {name: a, notebook: notebooks/02_growth_trajectories.ipynb, timeout: -1}\n", "timeout"),
+])
+def test_malformed_reports_yml(tmp_path, text, match):
+    cfg = tmp_path / "reports.yml"
+    cfg.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=match) as exc:
+        reports.load_config(cfg)
+    assert str(cfg) in str(exc.value)
+
+
+# ------------------------------------------------------------------------------ failing notebook
+def _tiny_notebook(path):
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "policy-targets", "display_name": "x", "language": "python"}})
+    nb.cells = [nbformat.v4.new_markdown_cell("# tiny"),
+                nbformat.v4.new_code_cell('language = "zh"'),
+                nbformat.v4.new_code_cell('print("hello", language)'),
+                nbformat.v4.new_code_cell('if language == "en":\n    raise RuntimeError("asked to fail")')]
+    nb.cells[1].metadata["tags"] = ["parameters"]
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_failing_notebook_keeps_the_last_good_report(tmp_path, capsys):
+    nb = _tiny_notebook(tmp_path / "tiny.ipynb")
+    out = tmp_path / "out"
+    good = reports.Report(name="tiny", notebook=nb, parameters={"language": "zh"}, timeout=60)
+    reports.run(good, out)
+    f = reports.files("tiny", out)
+    before = {k: f[k].read_bytes() for k in ("html", "ipynb", "meta")}
+    mtime = f["html"].stat().st_mtime_ns
+    assert "hello zh" in before["html"].decode()
+
+    bad = reports.Report(name="tiny", notebook=nb, parameters={"language": "en"}, timeout=60)
+    with pytest.raises(reports.ReportError) as exc:
+        reports.run(bad, out)
+    msg = str(exc.value)
+    assert "tiny.ipynb" in msg and "cell 4" in msg and "RuntimeError: asked to fail" in msg
+    assert "is kept unchanged" in msg and "tiny.failed.ipynb" in msg
+    # the last good report is untouched, the executed notebook with the error is kept
+    assert {k: f[k].read_bytes() for k in ("html", "ipynb", "meta")} == before
+    assert f["html"].stat().st_mtime_ns == mtime
+    failed = nbformat.read(str(f["failed_ipynb"]), as_version=4)
+    errors = [o for c in failed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors and errors[0].evalue == "asked to fail"
+    assert json.loads(f["failed_meta"].read_text())["error"] == msg
+    assert not [p for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
+
+    # the index shows the failure next to the last good report
+    reports.write_index([bad], out)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="tiny.html"' in index and "last run failed" in index and "asked to fail" in index
+
+    # the command line exits non-zero, naming notebook and cell
+    cfg = tmp_path / "reports.yml"
+    cfg.write_text(f"reports:\n  - {{name: tiny, notebook: {nb}, parameters: {{language: en}}}}\n", encoding="utf-8")
+    assert reports.main(["--config", str(cfg), "--out", str(out), "run", "tiny"]) == 1
+    err = capsys.readouterr().err
+    assert "tiny.ipynb" in err and "cell 4" in err
+
+    # a good run again clears the failure
+    reports.run(good, out)
+    assert not f["failed_ipynb"].exists() and not f["failed_meta"].exists()
+
+
+# ------------------------------------------------------------------------------ index, header
+def test_index_escapes_strings(tmp_path):
+    r = reports.Report(name="x", notebook=GROWTH, parameters={"note": "<script>alert(1)</script>"})
+    f = reports.files("x", tmp_path)
+    f["html"].write_text("<p>old</p>", encoding="utf-8")
+    f["meta"].write_text(json.dumps({"name": "x", "notebook": "n", "parameters": r.parameters, "started": "2026-01-01T00:00:00",
+                                     "duration_s": 1.0, "commit": "<b>c</b>", "data_version": "d", "n_observations": 1,
+                                     "flag_counts": {"info": 1, "warn": 2, "alert": 3}}), encoding="utf-8")
+    reports.write_index([r], tmp_path)
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>c</b>" not in html and "&lt;b&gt;c&lt;/b&gt;" in html
+
+
+def test_report_header_escapes_and_names_the_run():
+    meta = {"name": "n<1>", "notebook": "notebooks/x.ipynb", "parameters": {"source_id": "a&b"},
+            "source": {"id": "s", "title": "<i>关于</i>", "region": "番禺区", "region_en": "Panyu", "date": "2015"},
+            "started": "2026-01-01T00:00:00+00:00", "duration_s": 2.0, "commit": "abc", "data_version": "123"}
+    html = reports._templates().get_template("report_header.html.j2").render(meta=meta)
+    assert "n&lt;1&gt;" in html and "&lt;i&gt;关于&lt;/i&gt;" in html and "a&amp;b" in html
+    assert "2026-01-01 00:00:00+00:00" in html and "abc" in html and "123" in html
+
+
+def test_data_version_changes_with_the_data(tmp_path):
+    (tmp_path / "a.csv").write_text("x\n1\n")
+    v1 = reports.data_version(tmp_path)
+    (tmp_path / "a.csv").write_text("x\n2\n")
+    assert reports.data_version(tmp_path) != v1 and len(v1) == 12
+
+
+# ------------------------------------------------------------------------------ make
+def test_make_rules_track_each_report_and_its_own_entry(tmp_path):
+    runs = [report({"source_id": "panyu-2015"}, name="g1"), report({"source_id": "qingyuan-2013"}, name="g2")]
+    mk = tmp_path / "reports.mk"
+    reports.write_makefile(runs, mk, build=tmp_path)
+    text = mk.read_text()
+    assert "REPORT_HTML := reports/g1.html reports/g2.html" in text
+    assert f"reports/g1.html: notebooks/02_growth_trajectories.ipynb {tmp_path}/g1.params $(REPORT_DEPS)" in text
+    assert "\t@$(PY) -m analysis.reports run g2" in text
+    stamps = {n: (tmp_path / f"{n}.params").stat().st_mtime_ns for n in ("g1", "g2")}
+    time.sleep(0.01)
+    runs[1] = report({"source_id": "nanming-2017"}, name="g2")       # only g2's entry changes
+    reports.write_makefile(runs, mk, build=tmp_path)
+    assert (tmp_path / "g1.params").stat().st_mtime_ns == stamps["g1"]
+    assert (tmp_path / "g2.params").stat().st_mtime_ns != stamps["g2"]
+    assert "nanming-2017" in (tmp_path / "g2.params").read_text()
+
+
+def test_overlapping_make_reports_waits_for_the_lock():
+    """A second `make reports` does not run while another holds the lock (LOCK_WAIT=0: give up at once)."""
+    lock = paths.REPORTS / ".build" / "lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        proc = subprocess.run(["make", "--no-print-directory", "reports", "LOCK_WAIT=0"], cwd=paths.ROOT,
+                              capture_output=True, text=True, timeout=120, env={**os.environ, "MAKEFLAGS": ""})
+    assert proc.returncode != 0
+    assert "report " not in proc.stdout
+    assert "another run holds reports/.build/lock" in proc.stderr
+
+
+def test_a_cell_running_past_the_timeout_fails_the_run_naming_the_cell(tmp_path):
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "policy-targets", "display_name": "x", "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell('language = "zh"'), nbformat.v4.new_code_cell("import time\ntime.sleep(60)")]
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nbformat.write(nb, str(tmp_path / "slow.ipynb"))
+    t0 = time.perf_counter()
+    with pytest.raises(reports.ReportError) as exc:
+        reports.run(reports.Report(name="slow", notebook=tmp_path / "slow.ipynb", timeout=2), tmp_path / "out")
+    assert time.perf_counter() - t0 < 30
+    msg = str(exc.value)
+    assert "did not finish in cell 2 (`import time`)" in msg and "timed out" in msg and "after 2 seconds" in msg
+    assert not (tmp_path / "out" / "slow.html").exists() and (tmp_path / "out" / "slow.failed.ipynb").exists()
