@@ -290,6 +290,7 @@ def growth_vs_reference(bands: pd.DataFrame, flags: pd.DataFrame | None = None, 
         ax.set_xscale("symlog", linthresh=SYMLOG_LINTHRESH[metric], linscale=0.6)
         ax.set_xlim(xmin, xmax)
         ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.tick_params(axis="x", top=True, labeltop=True)      # a long figure: growth values readable at both ends
         ax.grid(axis="y", visible=False)
         unit = labels.growth_unit(b["growth_unit"].iloc[0], language)
         ax.set_xlabel(f"{labels.t('growth', language)} ({unit}; {labels.t('scale.symlog', language)})")
