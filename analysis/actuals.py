@@ -284,11 +284,6 @@ def combined(obs: pd.DataFrame, extra=None, *, published: pd.DataFrame | None = 
     return out.drop(columns="priority").reset_index(drop=True)
 
 
-def check_file(path) -> None:
-    """Validate a researcher's actuals file (for report runners: call before anything is written)."""
-    load(path)
-
-
 def main(argv=None) -> int:
     """`python -m analysis.actuals FILE...`: check researcher actuals files (exit status 1 on the first bad one)."""
     import argparse

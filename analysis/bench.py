@@ -37,7 +37,6 @@ import pandas as pd
 
 from . import paths
 from .flags import escalation_table, evaluate
-from .growth import COLUMNS as SEGMENT_COLUMNS
 from .growth import path_points, segments
 from .ingest import COLUMNS
 from .reference import load_series, load_thresholds, tiers_for, values

@@ -160,9 +160,6 @@ def read_number(line: str, start: int, *, before_window: int = 6) -> Reading:
                 if head.endswith(word):
                     bound = b
                     break
-            else:
-                # 达到…以上 with a unit in between is handled above; 以上 after 达到 alone
-                pass
     return Reading(start=start, end=pos, value=scale(high, mult), value_low=(scale(low, mult) if is_range else None),
                    value_published=value_published, unit_published=unit_published, unit=unit, bound=bound,
                    spans=spans)

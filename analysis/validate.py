@@ -7,7 +7,7 @@ import pandas as pd
 
 from .errors import ValidationError
 from .ingest import COLUMNS, KINDS
-from .numbers import BOUNDS, CANONICAL_UNITS, normalize
+from .numbers import BOUNDS, CANONICAL_UNITS
 from .registry import Source
 
 

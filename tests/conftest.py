@@ -1,6 +1,5 @@
 import pytest
 
-from analysis import paths
 from analysis.registry import load_verified
 from analysis.vocab import load_indicators
 

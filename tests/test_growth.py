@@ -1,6 +1,5 @@
 """Segments: growth that fits the measure, bounds as bands, zero bases, stated rates (hand-computed values)."""
 import numpy as np
-import pandas as pd
 import pytest
 
 from _frames import obs, path

@@ -3,7 +3,6 @@ report without code and without errors; the index links every report."""
 import json
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import nbformat
 import pytest
