@@ -1,6 +1,6 @@
 """policy-targets: numeric targets of Chinese local S&T policy documents as tidy, traceable data.
 
-Modules (data flows one way, see DESIGN.md):
+Modules (data flows one way, see docs/design.md):
     registry   the document registry (data/raw/sources.yml) and its hash check
     vocab      the indicator vocabulary (data/raw/indicators.csv)
     numbers    parsing of numbers, units, multipliers and qualifiers as written in the documents

@@ -92,7 +92,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "metric.new_per_year": ("每年新增", "new per year"),
 }
 
-# canonical units (DESIGN.md) in English; counters become "count (家)" so the Chinese counter stays visible
+# canonical units (docs/design.md) in English; counters become "count (家)" so the Chinese counter stays visible
 UNITS_EN = {"%": "%", "百分点": "percentage points", "亿元": "100 million yuan", "万平方米": "10,000 m²",
             "平方公里": "km²", "人": "persons", "亩": "mu"}
 

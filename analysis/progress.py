@@ -381,7 +381,7 @@ def _series_quality(df: pd.DataFrame, literature: dict[str, str]) -> pd.DataFram
 
 
 def progress_rows(table: pd.DataFrame) -> pd.DataFrame:
-    """The progress.csv rows of an `assess` table (targets with a status), in the DESIGN.md column order."""
+    """The progress.csv rows of an `assess` table (targets with a status), in the docs/design.md column order."""
     df = table[table["status"].notna()][COLUMNS].reset_index(drop=True)
     for col in ("base_year", "target_year", "actual_year", "parent_actual_year"):
         df[col] = df[col].astype("Int64")
@@ -395,7 +395,7 @@ def unassessed_rows(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def compute(obs: pd.DataFrame, actuals: pd.DataFrame, trajectories: pd.DataFrame | None = None, **kwargs) -> pd.DataFrame:
-    """progress.csv: one row per target that has a usable actual (DESIGN.md columns and the measures behind them).
+    """progress.csv: one row per target that has a usable actual (docs/design.md columns and the measures behind them).
 
     `actuals` is the frame of `analysis.actuals.combined(obs, ...)`; `trajectories` the frame of
     `analysis.trajectories.fit(obs)` (optional)."""

@@ -33,7 +33,7 @@ class Source:
 
 
 def load_sources(registry: Path = paths.SOURCES, documents: Path = paths.DOCUMENTS) -> dict[str, Source]:
-    """Read the registry; every entry must have the fields of DESIGN.md."""
+    """Read the registry; every entry must have the fields of docs/design.md."""
     try:
         entries = yaml.safe_load(Path(registry).read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

@@ -13,7 +13,7 @@ import pandas as pd
 from . import labels, paths
 from .errors import InputError
 
-SEVERITIES = ("info", "warn", "alert")       # in increasing order (DESIGN.md, flags.csv)
+SEVERITIES = ("info", "warn", "alert")       # in increasing order (docs/design.md, flags.csv)
 
 
 def _as_list(value) -> list | None:
