@@ -1,7 +1,11 @@
 """`python -m analysis.build` (what `make data` runs): raw documents → data/processed/.
 
-Order: verify every document's hash (a changed document stops everything before anything is written),
-extract with the specs, validate the invariants, then write each processed frame atomically.
+Order: take the project's lock (analysis.lock), finish an interrupted earlier update and delete leftover
+temporary files, verify every document's hash (a changed document stops everything before anything is
+written), extract with the specs, validate the invariants, compute every frame, then publish the changed
+CSVs as one set (analysis.io.publish_set: all or nothing, even across kill -9 or a full disk).
+Any failure is one message naming the file and what was expected, and exit status 1 (74 for a file that
+cannot be written, 75 when another run holds the lock longer than LOCK_WAIT).
 """
 from __future__ import annotations
 
@@ -9,10 +13,10 @@ import argparse
 import sys
 import time
 
-from . import actuals, analytics, paths, progress
-from .errors import InputError, ValidationError
+from . import actuals, analytics, lock, paths, progress
+from .errors import ValidationError, run_cli
 from .ingest import extract_all
-from .io import write_csv_atomic
+from .io import frame_to_csv_text, publish_set, repair
 from .registry import load_verified
 from .validate import validate_observations
 from .vocab import load_indicators
@@ -41,22 +45,31 @@ def derived_frames(obs) -> dict:
     return frames
 
 
+def publish(frames: dict) -> list:
+    """Write every frame's CSV text first, then replace the changed files of data/processed/ as one set."""
+    texts = {path: frame_to_csv_text(frame) for path, frame in frames.items()}
+    return publish_set(texts, paths.PROCESSED)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--strict", action="store_true", help="fail when a number in a document is unaccounted for")
     args = parser.parse_args(argv)
+    return run_cli("make data", _build, args.strict)
+
+
+def _build(strict: bool) -> int:
     t0 = time.perf_counter()
-    try:
-        obs, _ = build_observations(strict=args.strict)
+    with lock.hold("make data"):
+        for done in repair(paths.PROCESSED):
+            print(f"make data: {done}", file=sys.stderr)
+        obs, _ = build_observations(strict=strict)
         outputs = derived_frames(obs)     # everything is computed before anything is written
-        for path, frame in outputs.items():
-            write_csv_atomic(frame, path)
-    except (InputError, ValidationError) as exc:
-        print(f"make data: error: {exc}", file=sys.stderr)
-        return 1
+        changed = publish(outputs)
     counts = obs.groupby("source_id").size()
     print(f"make data: {len(obs)} observations ({', '.join(f'{k} {v}' for k, v in counts.items())}) "
-          f"→ {paths.OBSERVATIONS.relative_to(paths.ROOT)} in {time.perf_counter() - t0:.2f} s")
+          f"→ {paths.OBSERVATIONS.relative_to(paths.ROOT)} in {time.perf_counter() - t0:.2f} s"
+          + (f"; changed: {', '.join(p.name for p in changed)}" if changed else "; nothing changed"))
     return 0
 
 

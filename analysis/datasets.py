@@ -5,7 +5,7 @@ import pandas as pd
 
 from . import paths
 from .errors import InputError
-from .io import read_processed
+from .io import check_published, read_processed
 
 NAMES = ("observations", "segments", "trajectories", "flags", "progress", "escalation")
 
@@ -14,6 +14,7 @@ def load(name: str) -> pd.DataFrame:
     """`load("observations")` → data/processed/observations.csv as a DataFrame (run `make data` first)."""
     if name not in NAMES:
         raise InputError(f"unknown dataset {name!r}; expected one of {NAMES}")
+    check_published(paths.PROCESSED)
     path = paths.PROCESSED / f"{name}.csv"
     if not path.exists():
         raise InputError(f"{path} does not exist; run `make data` first")

@@ -22,15 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from . import numbers, paths
-from .errors import SpecError
-from .registry import Source
+from .errors import InputError, SpecError
+from .io import load_yaml
+from .registry import MIN_YEAR, Source
 
 COLUMNS = ["source_id", "region", "region_en", "indicator_id", "indicator_zh", "indicator_en", "measure", "unit",
            "year", "value", "value_published", "unit_published", "kind", "bound", "value_low", "line", "quote"]
 KINDS = ("actual", "target")
+MAX_YEAR = 2100        # the latest target year a spec may give
 SPEC_KEYS = {"source", "stop_at", "corrections", "kind", "tables", "observations", "ignore", "notes"}
 ENTRY_KEYS = {"indicator", "quote", "number", "year", "kind", "line", "occurrence", "name", "unit", "relative", "note"}
 COMMON_SPEC = "_common.yml"
@@ -99,15 +100,97 @@ class _Doc:
 
 
 def load_spec(path: Path) -> dict:
+    """A spec file, its structure checked (each part of the expected kind) before anything is read with it."""
     path = Path(path)
     try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{path}: not valid YAML ({exc})") from exc
+        spec = load_yaml(path, "an extraction spec (data/raw/specs/README.md)") or {}
+    except InputError as exc:
+        raise SpecError(str(exc)) from None
+    if not isinstance(spec, dict):
+        raise SpecError(f"{path}: expected a mapping with some of {sorted(SPEC_KEYS)}, found {type(spec).__name__}")
     unknown = set(spec) - SPEC_KEYS
     if unknown:
         raise SpecError(f"{path}: unknown field(s) {sorted(unknown)}; expected some of {sorted(SPEC_KEYS)}")
+    _check_structure(spec, path)
     return spec
+
+
+def _fail_kind(path, where, value, expected):
+    raise SpecError(f"{path}: {where} is {str(value)[:60]!r}; expected {expected}")
+
+
+def _check_year(value, path, where) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not MIN_YEAR <= value <= MAX_YEAR:
+        _fail_kind(path, where, value, f"a year, a whole number between {MIN_YEAR} and {MAX_YEAR}")
+
+
+def _check_structure(spec: dict, path: Path) -> None:
+    """The kinds of the spec's parts (a year is a number, a table has an anchor...), with the part's place."""
+    for key in ("stop_at", "kind"):
+        if key in spec and not isinstance(spec[key], str):
+            _fail_kind(path, f"field {key!r}", spec[key], "text")
+    if spec.get("corrections") is not None and not isinstance(spec["corrections"], dict):
+        _fail_kind(path, "field 'corrections'", spec["corrections"], "a mapping typo → fix")
+    for part in ("tables", "observations", "ignore"):
+        if spec.get(part) is not None and not isinstance(spec[part], list):
+            _fail_kind(path, f"field {part!r}", spec[part], "a list")
+    for t_i, table in enumerate(spec.get("tables") or [], 1):
+        where = f"tables[{t_i}]"
+        if not isinstance(table, dict):
+            _fail_kind(path, where, table, "a mapping with anchor, columns, rows")
+        for key in ("anchor", "columns", "rows"):
+            if key not in table:
+                raise SpecError(f"{path}: {where}: field {key!r} is required (anchor: text above the table; columns: "
+                                "[{year, kind}]; rows: {序号: indicator})")
+        if not isinstance(table["anchor"], str) or not table["anchor"]:
+            _fail_kind(path, f"{where} field 'anchor'", table["anchor"], "text that occurs above the table")
+        if not isinstance(table["columns"], list):
+            _fail_kind(path, f"{where} field 'columns'", table["columns"], "a list of {year, kind}")
+        for c_i, col in enumerate(table["columns"], 1):
+            if not isinstance(col, dict) or "year" not in col or col.get("kind") not in KINDS:
+                _fail_kind(path, f"{where} columns[{c_i}]", col, f"a mapping {{year, kind}} with kind one of {KINDS}")
+            _check_year(col["year"], path, f"{where} columns[{c_i}] field 'year'")
+        if not isinstance(table["rows"], dict):
+            _fail_kind(path, f"{where} field 'rows'", table["rows"], "a mapping 序号 → indicator")
+        for k, v in table["rows"].items():
+            if isinstance(k, bool) or not isinstance(k, int):
+                _fail_kind(path, f"{where} rows key", k, "a row number (序号)")
+            if not (isinstance(v, str) or (isinstance(v, dict) and isinstance(v.get("indicator"), str))):
+                _fail_kind(path, f"{where} row {k}", v, "an indicator id or a mapping {indicator, label}")
+    for e_i, entry in enumerate(spec.get("observations") or [], 1):
+        where = f"observations[{e_i}]"
+        if not isinstance(entry, dict):
+            _fail_kind(path, where, entry, "a mapping with indicator and quote")
+        where += f" ({entry.get('indicator')})"
+        if entry.get("year") is not None:
+            _check_year(entry["year"], path, f"{where} field 'year'")
+        for key in ("number", "line", "occurrence"):
+            v = entry.get(key)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+                _fail_kind(path, f"{where} field {key!r}", v, "a whole number from 1")
+        for key in ("indicator", "quote", "name", "unit"):
+            v = entry.get(key)
+            if v is not None and not isinstance(v, (str, int, float)):
+                _fail_kind(path, f"{where} field {key!r}", v, "text")
+        rel = entry.get("relative")
+        if rel is not None:
+            if not isinstance(rel, dict):
+                _fail_kind(path, f"{where} field 'relative'", rel, "a mapping {base_year, factor, published}")
+            if "base_year" in rel:
+                _check_year(rel["base_year"], path, f"{where} relative.base_year")
+            if "factor" in rel and (isinstance(rel["factor"], bool) or not isinstance(rel["factor"], (int, float))
+                                    or not 0 < rel["factor"] < 1e6):
+                _fail_kind(path, f"{where} relative.factor", rel["factor"], "a positive number")
+    for r_i, rule in enumerate(spec.get("ignore") or [], 1):
+        where = f"ignore[{r_i}]"
+        if not isinstance(rule, dict):
+            _fail_kind(path, where, rule, "a mapping {pattern, reason, [lines]}")
+        if not isinstance(rule.get("pattern"), str):
+            _fail_kind(path, f"{where} field 'pattern'", rule.get("pattern"), "a regular expression (text)")
+        lines = rule.get("lines")
+        if lines is not None and (not isinstance(lines, list) or not all(
+                isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in lines)):
+            _fail_kind(path, f"{where} field 'lines'", lines, "a list of line numbers (whole numbers from 1)")
 
 
 def _simplify_name(text: str, source: Source, corrections: dict) -> str:
@@ -332,6 +415,10 @@ def _run_ignores(doc: _Doc, rules: list[dict], spec_file: Path, must_match: bool
         except (re.error, KeyError) as exc:
             raise SpecError(f"{spec_file}: ignore[{r_i}]: field 'pattern' is not a valid regular expression ({exc})") from exc
         lines = rule.get("lines")
+        outside = [n for n in lines or [] if not 1 <= n <= doc.n]
+        if outside:
+            raise SpecError(f"{spec_file}: ignore[{r_i}] field 'lines': line {outside[0]} is outside "
+                            f"{doc.source.path.name} (lines 1–{doc.n}); expected a line of the document")
         hit = False
         for no in (lines or range(1, doc.n + 1)):
             norm = numbers.normalize(doc.line(no))
@@ -375,6 +462,12 @@ def extract(source: Source, spec_file: Path, vocab: pd.DataFrame,
 def extract_all(sources: dict[str, Source], vocab: pd.DataFrame, specs_dir: Path = paths.SPECS) -> tuple[pd.DataFrame, list[Unaccounted]]:
     """Every registered document through its spec → (observations frame, unaccounted digits)."""
     specs_dir = Path(specs_dir)
+    orphans = sorted(p for p in specs_dir.glob("*.yml") if not p.name.startswith("_") and p.stem not in sources)
+    if orphans:
+        raise SpecError(f"{orphans[0]}: a spec for {orphans[0].stem!r}, which {paths.SOURCES.name} does not register; "
+                        f"expected an entry `- id: {orphans[0].stem}` in {paths.SOURCES} (with file, sha256, title, issuer, "
+                        "region, region_en, date, url, script) and the document in data/raw/documents/; or rename the "
+                        "spec to the id of a registered source")
     rows, unaccounted = [], []
     for sid, source in sorted(sources.items()):
         spec_file = specs_dir / f"{sid}.yml"

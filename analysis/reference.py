@@ -14,10 +14,10 @@ from numbers import Real
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from . import paths
 from .errors import InputError
+from .io import load_yaml, read_csv_table
 
 REFERENCES = paths.REFERENCE / "growth_references.csv"
 THRESHOLDS = paths.REFERENCE / "thresholds.yml"
@@ -39,11 +39,9 @@ THRESHOLD_COLUMNS = ["name", "value", "default", "overridden", "unit", "min", "m
 def load_references(path: Path = REFERENCES) -> pd.DataFrame:
     """growth_references.csv with a `line` column (its line in the file, for citation)."""
     path = Path(path)
+    read_csv_table(path, REFERENCE_COLUMNS)          # UTF-8, rectangular, the columns: or an error naming the line
     df = pd.read_csv(path, dtype={"topic": str, "region": str, "indicator": str}, keep_default_na=False,
                      na_values=[""])
-    missing = [c for c in REFERENCE_COLUMNS if c not in df.columns]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(REFERENCE_COLUMNS)}")
     df.insert(0, "line", range(2, len(df) + 2))
     return df
 
@@ -80,21 +78,44 @@ def _reference_text(row: pd.Series | None, name: str) -> str:
 
 
 def _read_yaml(path: Path) -> dict:
-    try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML ({exc})") from exc
-    if not isinstance(doc.get("parameters"), dict) or not isinstance(doc.get("series"), dict):
+    doc = load_yaml(path, "a YAML file with the mappings `parameters` and `series`") or {}
+    if not isinstance(doc, dict) or not isinstance(doc.get("parameters"), dict) or not isinstance(doc.get("series"), dict):
         raise InputError(f"{path}: expected mappings `parameters` and `series`")
     return doc
 
 
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
 def _check_value(name: str, value, lo: float, hi: float, unit: str, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)):
-        raise InputError(f"{where}: threshold {name!r} = {value!r} is not a number; expected a number in [{lo:g}, {hi:g}] {unit}")
-    if not lo <= float(value) <= hi:
-        raise InputError(f"{where}: threshold {name!r} = {value!r} is out of range; expected a number in [{lo:g}, {hi:g}] {unit}")
-    return float(value)
+    expected = f"a number in [{lo:g}, {hi:g}] {unit}"
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise InputError(f"{where}: threshold {name!r} = {_short(value)} is not a number; expected {expected}")
+    try:
+        f = float(value)
+    except OverflowError:           # an integer of hundreds of digits
+        f = math.inf
+    if not math.isfinite(f):
+        raise InputError(f"{where}: threshold {name!r} = {_short(value)} is not a finite number; expected {expected}")
+    if not lo <= f <= hi:
+        raise InputError(f"{where}: threshold {name!r} = {_short(value)} is out of range; expected {expected}")
+    return f
+
+
+def _bound(spec: dict, key: str, where: str) -> float:
+    """A parameter's `min` or `max`: a finite number."""
+    value = spec[key]
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise InputError(f"{where}: key {key!r} is {_short(value)}, not a number; expected a number")
+    try:
+        f = float(value)
+    except OverflowError:
+        f = math.inf
+    if not math.isfinite(f):
+        raise InputError(f"{where}: key {key!r} = {_short(value)} is not a finite number; expected a number")
+    return f
 
 
 def load_thresholds(overrides: dict | None = None, path: Path = THRESHOLDS, references: Path = REFERENCES) -> pd.DataFrame:
@@ -116,6 +137,12 @@ def load_thresholds(overrides: dict | None = None, path: Path = THRESHOLDS, refe
         for key in ("unit", "min", "max", "label", "justification"):
             if key not in spec:
                 raise InputError(f"{where}: key {key!r} is missing")
+        lo, hi = _bound(spec, "min", where), _bound(spec, "max", where)
+        if lo > hi:
+            raise InputError(f"{where}: min {lo:g} exceeds max {hi:g}; expected min <= max")
+        for key in ("unit", "label", "justification"):
+            if not isinstance(spec[key], str):
+                raise InputError(f"{where}: key {key!r} is {_short(spec[key])}; expected text")
         row = _select_reference(refs, spec["reference"], where) if spec.get("reference") else None
         if spec.get("from_reference"):
             if row is None or pd.isna(row.annual_rate):
@@ -127,10 +154,10 @@ def load_thresholds(overrides: dict | None = None, path: Path = THRESHOLDS, refe
             default = spec["value"]
         else:
             raise InputError(f"{where}: give `value` or `from_reference: true`")
-        default = _check_value(name, default, float(spec["min"]), float(spec["max"]), spec["unit"], str(path))
+        default = _check_value(name, default, lo, hi, spec["unit"], str(path))
         rows.append({
             "name": name, "value": default, "default": default, "overridden": False, "unit": spec["unit"],
-            "min": float(spec["min"]), "max": float(spec["max"]), "label": spec["label"].strip(),
+            "min": lo, "max": hi, "label": spec["label"].strip(),
             "reference": _reference_text(row, name),
             "ref_start_year": None if row is None else row.start_year,
             "ref_start_value": None if row is None else row.start_value,
@@ -143,6 +170,8 @@ def load_thresholds(overrides: dict | None = None, path: Path = THRESHOLDS, refe
             "justification": " ".join(str(spec["justification"]).split()),
         })
     th = pd.DataFrame(rows, columns=THRESHOLD_COLUMNS).set_index("name", drop=False)
+    if overrides is not None and not isinstance(overrides, dict):
+        raise InputError(f"threshold overrides are {_short(overrides)}; expected a mapping {{parameter name: number}}")
     for name, value in (overrides or {}).items():
         if name not in th.index:
             raise InputError(f"threshold override {name!r}: unknown parameter; expected one of {', '.join(th.index)}")
@@ -201,10 +230,8 @@ def values(th: pd.DataFrame) -> dict:
 def load_links(path: Path = LINKS) -> pd.DataFrame:
     """indicator_links.csv: relation (rate_of | part_of | flow_of), indicator_id, of_indicator_id, note."""
     path = Path(path)
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
     expected = ["relation", "indicator_id", "of_indicator_id", "note"]
-    if list(df.columns) != expected:
-        raise InputError(f"{path}: columns are {list(df.columns)}; expected {expected}")
+    df = read_csv_table(path, expected, exact=True)
     for i, row in enumerate(df.itertuples(index=False), start=2):
         if row.relation not in LINK_RELATIONS:
             raise InputError(f"{path}: line {i} field 'relation' is {row.relation!r}; expected one of {LINK_RELATIONS}")
@@ -216,10 +243,11 @@ def load_links(path: Path = LINKS) -> pd.DataFrame:
 def load_regions(path: Path = REGIONS) -> pd.DataFrame:
     """regions.csv: region, region_en, parent, parent_en, level (which region lies inside which)."""
     path = Path(path)
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
     expected = ["region", "region_en", "parent", "parent_en", "level"]
-    if list(df.columns) != expected:
-        raise InputError(f"{path}: columns are {list(df.columns)}; expected {expected}")
+    df = read_csv_table(path, expected, exact=True)
+    empty = df.index[(df["region"].str.strip() == "") | (df["region_en"].str.strip() == "")]
+    if len(empty):
+        raise InputError(f"{path}: line {empty[0] + 2}: fields 'region' and 'region_en' are required")
     dup = df["region"][df["region"].duplicated()]
     if len(dup):
         raise InputError(f"{path}: region {dup.iloc[0]!r} appears twice")

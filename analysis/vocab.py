@@ -1,26 +1,35 @@
 """The indicator vocabulary (data/raw/indicators.csv): one id per concept across all sources."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from . import paths
 from .errors import InputError
+from .io import read_csv_table
 from .numbers import CANONICAL_UNITS
 
 COLUMNS = ["indicator_id", "indicator_zh", "indicator_en", "measure", "unit", "aliases"]
 MEASURES = ("share", "level", "count_stock", "count_flow", "growth_rate")
+ID = re.compile(r"[a-z][a-z0-9_]{0,79}")
 
 
 def load_indicators(path: Path = paths.INDICATORS) -> pd.DataFrame:
     """The vocabulary indexed by indicator_id, checked: known measures, canonical units, unique ids."""
     path = Path(path)
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in COLUMNS if c not in df.columns]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}")
+    df = read_csv_table(path, COLUMNS)
+    if df.empty:
+        raise InputError(f"{path}: no indicators; expected one line per indicator after the header")
     for i, row in enumerate(df.itertuples(index=False), start=2):
+        for col in ("indicator_id", "indicator_zh", "indicator_en"):
+            if not getattr(row, col).strip():
+                raise InputError(f"{path}: line {i} field {col!r} is empty; expected "
+                                 + ("an id (lower-case letters, digits, '_')" if col == "indicator_id" else "a name"))
+        if not ID.fullmatch(row.indicator_id):
+            raise InputError(f"{path}: line {i} field 'indicator_id' is {row.indicator_id!r}; expected lower-case "
+                             "letters, digits and '_', starting with a letter")
         if row.measure not in MEASURES:
             raise InputError(f"{path}: line {i} ({row.indicator_id}) field 'measure' is {row.measure!r}; expected one of {MEASURES}")
         if row.unit not in CANONICAL_UNITS:
