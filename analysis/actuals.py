@@ -22,6 +22,7 @@ import io
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import paths
@@ -30,6 +31,9 @@ from .reference import load_regions
 from .vocab import load_indicators
 
 REQUIRED = ("region", "indicator", "unit", "year", "value", "source")
+RESERVED = ("indicator_id", "line", "file", "origin", "citation", "source_id")   # filled by the checker, never read
+MIN_YEAR = 1949            # the earliest year of an actual (PRC statistics); see docs/methods.md
+MAX_VALUE = 1e15           # larger than any statistic in any unit of the vocabulary
 BOUNDS = ("eq", "ge", "gt", "approx")
 ORIGINS = ("researcher", "published", "document")   # priority when several give a value for the same year
 NON_NEGATIVE = ("count_stock", "count_flow", "level")
@@ -37,29 +41,43 @@ COLUMNS = ["origin", "region", "indicator_id", "unit", "year", "value", "bound",
            "source_id", "file", "line"]
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _YEAR = re.compile(r"\d{4}")
+_FORMULA_START = ("=", "+", "-", "@")
 _BOM = b"\xef\xbb\xbf"
 MAX_LISTED = 20
 
 
 class _Problems:
-    """Collects the problems of one file; raises them together."""
+    """Collects the problems of one file (line, column, text); raises them together, in line order.
+
+    A check that fails on many lines adds only the first few messages and counts the rest, so a file with
+    a million bad lines is reported as fast as one with a single bad line."""
 
     def __init__(self, path: Path):
         self.path = path
-        self.items: list[str] = []
+        self.items: list[tuple[int, int, str]] = []
+        self.count = 0
 
-    def add(self, line: int, column: str | None, text: str) -> None:
+    def add(self, line: int, column: str | None, text: str, order: int = 0) -> None:
         where = f"line {line}" + (f", column '{column}'" if column else "")
-        self.items.append(f"{where}: {text}")
+        self.items.append((int(line), order, f"{where}: {text}"))
+        self.count += 1
+
+    def add_many(self, lines, column: str, texts, order: int) -> None:
+        """Problems of one check on several lines (`texts`: one text, or one per line)."""
+        lines = list(lines)
+        texts = [texts] * len(lines) if isinstance(texts, str) else list(texts)
+        for line, text in zip(lines[:MAX_LISTED], texts[:MAX_LISTED]):
+            self.add(line, column, text, order)
+        self.count += max(0, len(lines) - MAX_LISTED)
 
     def raise_if_any(self) -> None:
-        if not self.items:
+        if not self.count:
             return
-        shown = self.items[:MAX_LISTED]
-        more = f"\n  … and {len(self.items) - MAX_LISTED} more" if len(self.items) > MAX_LISTED else ""
-        if len(self.items) == 1:
-            raise InputError(f"{self.path}: {self.items[0]}")
-        raise InputError(f"{self.path}: {len(self.items)} problems:\n  " + "\n  ".join(shown) + more)
+        shown = [t for _, _, t in sorted(self.items)[:MAX_LISTED]]
+        more = f"\n  … and {self.count - len(shown)} more" if self.count > len(shown) else ""
+        if self.count == 1:
+            raise InputError(f"{self.path}: {shown[0]}")
+        raise InputError(f"{self.path}: {self.count} problems:\n  " + "\n  ".join(shown) + more)
 
 
 def region_names(regions: pd.DataFrame) -> dict[str, str]:
@@ -69,42 +87,121 @@ def region_names(regions: pd.DataFrame) -> dict[str, str]:
     return names
 
 
-def _decode(path: Path) -> str:
+EXPECTED_FILE = f"a CSV file of actuals with the columns {', '.join(REQUIRED)} (data/raw/actuals/README.md)"
+
+
+_CHUNK = 1 << 22          # bytes read at a time when scanning a file
+_BLANK_BYTES = b" \t\r\n,\""  # a record made only of these has no value in any field
+
+
+def _scan(path: Path) -> dict:
+    """One pass over the file's bytes, in pieces (never the whole file in memory): it exists and is a file,
+    is UTF-8 without NUL bytes, its double quotes are balanced; and, per CSV record (quote-aware), the line
+    where it starts, its number of fields and whether every field is empty. Returns numpy arrays
+    `start`, `fields`, `blank` over all records (the header included) and the header's text."""
+    import codecs
+
+    import numpy as np
+
+    if not path.exists():
+        raise InputError(f"{path}: file does not exist; expected {EXPECTED_FILE}")
+    if not path.is_file():
+        raise InputError(f"{path}: is a directory, not a file; expected {EXPECTED_FILE}")
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    blank_table = np.zeros(256, dtype=bool)
+    blank_table[list(_BLANK_BYTES)] = True
+    starts, fields, blanks = [], [], []
+    line = 1                    # physical line of the next byte
+    rec_start, rec_seps, rec_values = 1, 0, 0      # the record being read (may span pieces)
+    parity, offset, first = 0, 0, b""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: file does not exist; expected a CSV file of actuals with columns {', '.join(REQUIRED)}") from None
-    if raw.startswith(_BOM):
-        raw = raw[len(_BOM):]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError(
-            f"{path}: line {line}: byte {raw[exc.start]:#04x} at byte {column} of the line is not UTF-8; "
-            "expected a UTF-8 file (save it as 'CSV UTF-8'; GBK/GB18030 files must be converted)") from None
-    if not text.strip():
+        with path.open("rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                if offset == 0:
+                    first = chunk[:65536]
+                    if chunk.startswith(_BOM):
+                        chunk = b" " * len(_BOM) + chunk[len(_BOM):]
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    before = chunk[: exc.start]
+                    nl = before.rfind(b"\n")
+                    column = exc.start - nl if nl >= 0 else None
+                    at = line + before.count(b"\n")
+                    raise InputError(
+                        f"{path}: line {at}: byte {chunk[exc.start]:#04x}"
+                        + (f" at byte {column} of the line" if column else "") + " is not UTF-8; expected a UTF-8 file "
+                        "(save it as 'CSV UTF-8'; GBK/GB18030 files must be converted)") from None
+                b = np.frombuffer(chunk, dtype=np.uint8)
+                nul = np.flatnonzero(b == 0)
+                if len(nul):
+                    at = line + chunk[: nul[0]].count(b"\n")
+                    raise InputError(f"{path}: line {at}: a NUL byte; expected text "
+                                     "(a binary file, or a UTF-16 export? save it as 'CSV UTF-8')")
+                newline_at = np.flatnonzero(b == 10)
+                comma_at = np.flatnonzero(b == 44)
+                quote_at = np.flatnonzero(b == 34)
+                if len(quote_at) or parity:       # which newlines and commas are outside double quotes
+                    inside = np.zeros(len(b) + 1, dtype=np.int8)
+                    inside[0] = parity
+                    inside[quote_at + 1] = 1
+                    inside = (np.cumsum(inside, dtype=np.int64)[:-1] + 0) & 1   # parity before each byte (+ the quote itself)
+                    ends = newline_at[inside[newline_at] == 0]
+                    comma_at = comma_at[inside[comma_at] == 0]
+                    parity = (parity + len(quote_at)) & 1
+                    del inside
+                else:
+                    ends = newline_at
+                if len(ends):
+                    seps_at = np.searchsorted(comma_at, ends)
+                    lines_at = np.searchsorted(newline_at, ends) + 1          # newlines up to and including each end
+                    starts.append(np.concatenate(([rec_start], line + lines_at[:-1])).astype(np.int64))
+                    per = np.diff(seps_at, prepend=0)
+                    per[0] += rec_seps
+                    fields.append((per + 1).astype(np.int32))
+                    # a record is blank when every byte is blank; most records start with a non-blank byte
+                    begin = np.concatenate(([0], ends[:-1] + 1))
+                    maybe = np.flatnonzero(blank_table[b[np.minimum(begin, len(b) - 1)]])
+                    blank = np.zeros(len(ends), dtype=bool)
+                    for k in maybe:
+                        lo = 0 if k == 0 else int(ends[k - 1]) + 1
+                        blank[k] = not chunk[lo:int(ends[k])].translate(None, _BLANK_BYTES) and (k > 0 or not rec_values)
+                    blanks.append(blank)
+                    rec_start = line + int(lines_at[-1])
+                    rec_seps = len(comma_at) - int(seps_at[-1])
+                    rec_values = len(chunk[int(ends[-1]) + 1:].translate(None, _BLANK_BYTES))
+                else:
+                    rec_seps += len(comma_at)
+                    rec_values += len(chunk.translate(None, _BLANK_BYTES))
+                line += len(newline_at)
+                offset += len(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: the file ends inside a character; expected a UTF-8 file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror}); expected {EXPECTED_FILE}") from None
+    if parity:
+        raise InputError(f"{path}: line {rec_start}: a double quote opens a value that never closes; expected values "
+                         'holding commas, quotes or line breaks in double quotes, with inner quotes doubled ("")')
+    if rec_values or rec_seps:          # a last record without a final line break
+        starts.append(np.array([rec_start], np.int64))
+        fields.append(np.array([rec_seps + 1], np.int32))
+        blanks.append(np.array([rec_values == 0]))
+    if not starts or all(b.all() for b in blanks):
         raise InputError(f"{path}: the file is empty; expected a header line '{','.join(REQUIRED)}' and one line per actual")
-    return text
-
-
-def _records(text: str, path: Path):
-    """(first line number, fields) of every non-blank CSV record, the header first."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    last = 0
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise InputError(f"{path}: line {last + 1}: not valid CSV ({exc}); a value holding quotes or commas must be in "
-                             'double quotes, with inner quotes doubled ("")') from None
-        start, last = last + 1, reader.line_num
-        if not any(f.strip() for f in fields):
-            continue
-        yield start, fields
+    scan = {"start": np.concatenate(starts), "fields": np.concatenate(fields), "blank": np.concatenate(blanks)}
+    header = int(np.flatnonzero(~scan["blank"])[0])
+    scan["header"] = header
+    text = first.decode("utf-8", errors="replace").lstrip(_BOM.decode())
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for _ in range(header + 1):
+            header_fields = next(reader)
+    except (csv.Error, StopIteration):
+        raise InputError(f"{path}: line {scan['start'][header]}: the header is not a CSV line; expected "
+                         f"{','.join(REQUIRED)}") from None
+    scan["header_fields"] = header_fields
+    return scan
 
 
 def _suggest(word: str, choices, n: int = 1) -> str:
@@ -112,21 +209,65 @@ def _suggest(word: str, choices, n: int = 1) -> str:
     return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 
 
-def _header(fields: list[str], problems: _Problems) -> list[str]:
+def _header(fields: list[str], problems: _Problems, line: int = 1) -> list[str]:
     names = [f.strip().casefold() for f in fields]
     for i, name in enumerate(names, 1):
         if not name:
-            problems.add(1, None, f"column {i} of the header is empty; expected a column name")
+            problems.add(line, None, f"column {i} of the header is empty; expected a column name")
         elif names.index(name) != i - 1:
-            problems.add(1, name, f"column name appears twice (columns {names.index(name) + 1} and {i})")
+            problems.add(line, name, f"column name appears twice (columns {names.index(name) + 1} and {i})")
+        elif name in RESERVED:
+            problems.add(line, name, f"'{name}' is a column the checker fills itself ({', '.join(RESERVED)}); expected the "
+                         f"columns {', '.join(REQUIRED)} (optional: bound) and provenance text under other names: rename it "
+                         f"(e.g. '{name}_note') or remove it")
     unknown = [n for n in names if n and n not in REQUIRED and n != "bound"]
     for col in REQUIRED:
         if col not in names:
             close = difflib.get_close_matches(col, unknown, n=1, cutoff=0.6)
             hint = f"; the header has {close[0]!r} — misspelled?" if close else ""
-            problems.add(1, col, f"required column is missing{hint} (expected columns: {', '.join(REQUIRED)}; optional: bound)")
+            problems.add(line, col, f"required column is missing{hint} (expected columns: {', '.join(REQUIRED)}; optional: bound)")
     problems.raise_if_any()
     return names
+
+
+class _Distinct:
+    """A column as its distinct values (spaces around them stripped) and, per row, which one it holds: each
+    check runs once per distinct value (most columns of an actuals file repeat a few values: regions,
+    indicators, units, years), and the result is spread back to every row."""
+
+    def __init__(self, column: pd.Series):
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        self.codes = codes
+        self.values = [u.strip() if type(u) is str else str(u).strip() for u in uniques]
+
+    def map(self, func) -> pd.Series:
+        results = np.empty(len(self.values), dtype=object)
+        results[:] = [func(v) for v in self.values]
+        return pd.Series(results[self.codes])
+
+    def map_values(self, func) -> pd.Series:
+        """Like map, with `func` taking the list of distinct values and returning one result per value."""
+        results = np.asarray(func(self.values), dtype=object)
+        return pd.Series(results[self.codes])
+
+    def text(self) -> pd.Series:
+        return self.map(str)
+
+
+def _formula_flags(texts: list[str]) -> list[bool]:
+    """Per (stripped) text cell: would a spreadsheet run it as a formula? It starts with = + - or @ and is not
+    a plain number (OWASP's rule for CSV injection)."""
+    return [t[:1] in _FORMULA_START and not _NUMBER.fullmatch(t) for t in texts]
+
+
+def _to_float(text: str) -> float | None:
+    """A plain decimal number as float (None for anything else: empty, '1e5', 'inf', '12,099', '3%')."""
+    if not _NUMBER.fullmatch(text):
+        return None
+    try:
+        return float(text)
+    except OverflowError:       # not reached for decimal text (float() gives inf), kept for safety
+        return float("inf")
 
 
 def load(path, *, vocab: pd.DataFrame | None = None, regions: pd.DataFrame | None = None,
@@ -134,107 +275,190 @@ def load(path, *, vocab: pd.DataFrame | None = None, regions: pd.DataFrame | Non
     """Validate a file of actuals and return it as a frame (see the module docstring for the format).
 
     Columns: region (Chinese name), indicator_id, unit, year (int), value (float), bound, source,
-    file, line (of the file), plus every extra column of the file as text."""
+    line (of the file), every extra column of the file as text, and file. Checked column by column
+    (pandas), so a file of a million lines takes seconds."""
+    import warnings
+
     path = Path(path)
     vocab = load_indicators() if vocab is None else vocab
     regions = load_regions() if regions is None else regions
     this_year = datetime.date.today().year if this_year is None else this_year
     names_of_regions = region_names(regions)
-    text = _decode(path)
+    scan = _scan(path)
     problems = _Problems(path)
-    records = _records(text, path)
-    header_line, header_fields = next(records)
-    names = _header(header_fields, problems)
-    rows = []
-    for line, fields in records:
-        if len(fields) != len(names):
-            few = len(fields) < len(names)
-            problems.add(line, None, f"{len(fields)} field(s), but the header has {len(names)} ({','.join(names)}); "
-                         + ("too few fields — a missing comma or an unfilled trailing column?" if few else
-                            "too many fields — a value containing a comma must be in double quotes"))
-            continue
-        cell = {n: f.strip() for n, f in zip(names, fields)}
-        row = _check_row(cell, line, problems, vocab, names_of_regions, regions, this_year)
-        if row is not None:
-            row.update({k: v for k, v in cell.items() if k not in REQUIRED and k != "bound"})
-            rows.append(row)
-    if not rows and not problems.items:
-        problems.add(header_line, None, "the file has a header but no data lines; expected one line per actual")
+    names = _header(scan["header_fields"], problems, int(scan["start"][scan["header"]]))
+    start, n_fields, blank = (scan[k][scan["header"] + 1:] for k in ("start", "fields", "blank"))
+    too_many = (n_fields > len(names)) & ~blank
+    header_text = ",".join(names)
+    for line, n in zip(start[too_many][:MAX_LISTED], n_fields[too_many]):
+        problems.add(int(line), None, f"{n} field(s), but the header has {len(names)} ({header_text}); "
+                     "too many fields — a value containing a comma must be in double quotes")
+    problems.count += max(0, int(too_many.sum()) - MAX_LISTED)
+    rows = n_fields <= len(names)            # the records pandas returns (it skips those with too many fields)
+    start, n_fields, blank = start[rows], n_fields[rows], blank[rows]
+    short = (n_fields < len(names)) & ~blank
+    for line, n in zip(start[short][:MAX_LISTED], n_fields[short]):
+        problems.add(int(line), None, f"{n} field(s), but the header has {len(names)} ({header_text}); too few fields — "
+                     "a missing comma or an unfilled trailing column?")
+    problems.count += max(0, int(short.sum()) - MAX_LISTED)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            df = pd.read_csv(path, encoding="utf-8-sig", header=None, skiprows=int(start[0] - 1) if len(start) else 0,
+                             names=list(range(len(names))), dtype=object, keep_default_na=False, na_filter=False,
+                             skip_blank_lines=False, on_bad_lines="skip", engine="c")
+        except (ValueError, pd.errors.ParserError) as exc:
+            raise InputError(f"{path}: not valid CSV ({str(exc).strip()}); expected plain CSV with double quotes around "
+                             "values holding commas, quotes or line breaks") from None
+    if not len(start):
+        df = df.iloc[0:0]
+    df.columns = names
+    if len(df) != len(start):     # the scan and pandas disagree on the records: refuse rather than misnumber lines
+        raise InputError(f"{path}: could not be read as CSV consistently ({len(start)} records found by one reader, "
+                         f"{len(df)} by another); expected plain CSV (lines ending in a line feed, double quotes around "
+                         "values holding commas, quotes or line breaks)")
+    keep = ~blank & ~short
+    if not keep.any() and not problems.count:
+        problems.add(int(scan["start"][scan["header"]]), None, "the file has a header but no data lines; expected one line per actual")
     problems.raise_if_any()
-    df = pd.DataFrame(rows)
-    df = _drop_agreeing_duplicates(df, problems)
+    lines = start
+    df = df[keep].reset_index(drop=True)
+    line = lines[keep]
+    col = {name: _Distinct(df[name]) for name in names}
+    del df
+    ok = np.ones(len(line), dtype=bool)
+
+    def fail(mask, column: str, text, order: int) -> None:
+        """Mark the rows of `mask` as bad; `text` is the message, or a function of a row position giving it
+        (called for the first few rows only)."""
+        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if not len(idx):
+            return
+        ok[idx] = False
+        shown = idx[:MAX_LISTED]
+        problems.add_many(line[shown], column, text if isinstance(text, str) else [text(i) for i in shown], order)
+        problems.count += len(idx) - len(shown)
+
+    def cell(name, i) -> str:
+        return col[name].values[col[name].codes[i]]
+
+    # region (categorical: each distinct spelling judged once)
+    known = ", ".join(f"{r} ({en})" for r, en in zip(regions["region"], regions["region_en"]))
+    region = col["region"].map(lambda c: names_of_regions.get(c) or names_of_regions.get(c.casefold()))
+    fail(region.isna(), "region", lambda i: f"unknown region {cell('region', i)!r}{_suggest(cell('region', i), names_of_regions)} "
+         f"Expected one of: {known} (new regions go into data/raw/reference/regions.csv)", 0)
+    # indicator and its unit
+    indicator = col["indicator"].text()
+    known_ind = indicator.isin(vocab.index).to_numpy()
+    by_name = {n.strip(): i for i, nm in zip(vocab.index, vocab["indicator_zh"] + ";" + vocab["aliases"])
+               for n in nm.split(";") if n.strip()}
+
+    def unknown_indicator(i):
+        c = indicator.iat[i]
+        hint = f"; {c!r} is the name of {by_name[c]!r}, give the id" if c in by_name else _suggest(c, vocab.index)
+        return f"unknown indicator {c!r}{hint} (expected an indicator_id of {paths.INDICATORS.name})"
+    fail(~known_ind, "indicator", unknown_indicator, 1)
+    expected_unit = indicator.map(vocab["unit"])
+    measure = indicator.map(vocab["measure"])
+    unit = col["unit"].text()
+    fail(known_ind & (unit != expected_unit).to_numpy(), "unit",
+         lambda i: f"unit {unit.iat[i]!r} does not match indicator {indicator.iat[i]!r}, whose unit is "
+                   f"{expected_unit.iat[i]!r}; give the value in {expected_unit.iat[i]} (e.g. 1.2万家 → 12000 家)", 2)
+    # year
+    is_year = col["year"].map(lambda c: bool(_YEAR.fullmatch(c))).to_numpy(dtype=bool)
+    fail(~is_year, "year", lambda i: f"{cell('year', i)!r} is not a year; expected an integer such as 2019", 3)
+    year = col["year"].map(lambda c: int(c) if _YEAR.fullmatch(c) else 0).to_numpy(dtype=np.int64)
+    fail(is_year & (year > this_year), "year",
+         lambda i: f"{year[i]} lies in the future (this year is {this_year}); an actual must be for a past year", 3)
+    fail(is_year & (year < MIN_YEAR), "year",
+         lambda i: f"{year[i]} is before {MIN_YEAR}; expected a year from {MIN_YEAR} to {this_year}", 3)
+    # value (each distinct text read once: the regular expression, then the float)
+    raw = col["value"].text()
+    empty = (raw == "").to_numpy()
+    fail(empty, "value", "empty; expected a number", 4)
+    number = col["value"].map(_to_float)
+    is_number = number.notna().to_numpy()
+
+    def why(i):
+        v = raw.iat[i]
+        return (f"{v!r} is not a number; " + ("thousands separators are not accepted" if re.fullmatch(r"[\d,，]+(\.\d+)?", v) else
+                "give the number without unit or multiplier, in the indicator's unit" if re.search(r"\d", v) else
+                "expected a plain decimal number") + " (e.g. 2.87 or 12099)")
+    fail(~empty & ~is_number, "value", why, 4)
+    value = number.to_numpy(dtype=float, na_value=np.nan)
+    too_big = is_number & ~(np.abs(value) < MAX_VALUE)
+    fail(too_big, "value", lambda i: f"{raw.iat[i][:20]}{'…' if len(raw.iat[i]) > 20 else ''} ({len(raw.iat[i])} characters) "
+         f"is too large; expected a number below {MAX_VALUE:.0e} in the indicator's unit", 4)
+    sane = is_number & ~too_big
+    m = measure.to_numpy()
+    with np.errstate(invalid="ignore"):
+        fail(sane & (m == "share") & ~((value >= 0) & (value <= 100)), "value",
+             lambda i: f"share {raw.iat[i]} outside 0–100; expected a percentage between 0 and 100", 4)
+        fail(sane & np.isin(m, NON_NEGATIVE) & (value < 0), "value",
+             lambda i: f"negative {'count' if m[i].startswith('count') else 'amount'} {raw.iat[i]}; expected a number ≥ 0", 4)
+        fail(sane & (m == "growth_rate") & (value < -100), "value",
+             lambda i: f"growth rate {raw.iat[i]} % is below −100 % (a level cannot fall by more than all of itself); "
+                       "expected a percentage change ≥ −100", 4)
+    # source, bound
+    source = col["source"].text()
+    fail((source == "").to_numpy(), "source", "empty; every actual must cite where it was published (a URL or a reference)", 5)
+    if "bound" in col:
+        bound = col["bound"].map(lambda c: c or "eq")
+        fail(~bound.isin(BOUNDS).to_numpy(), "bound",
+             lambda i: f"{bound.iat[i]!r} is not a bound; expected one of {', '.join(BOUNDS)} (or empty for eq)", 6)
+    else:
+        bound = pd.Series("eq", index=range(len(line)), dtype=object)
+    # text that a spreadsheet would run as a formula (CSV injection), in every text column
+    extras = [n for n in names if n not in REQUIRED and n != "bound"]
+    for order, name in enumerate(["source", *extras], 7):
+        fail(col[name].map_values(_formula_flags).to_numpy(dtype=bool), name, lambda i, name=name: f"text starting with {cell(name, i)[:1]!r}, which a spreadsheet runs "
+             "as a formula (CSV injection); expected text that does not start with = + - @ (reword it, e.g. put a word "
+             "first)", order)
     problems.raise_if_any()
-    df.insert(len(df.columns), "file", str(path))
-    return df.reset_index(drop=True)
+    first = _first_of_key(region, indicator, year, ok)
+    keep = _check_duplicates(problems, first, line, region, indicator, year, value, raw, bound)
+    problems.raise_if_any()
+    out = pd.DataFrame({"region": region, "indicator_id": indicator, "unit": unit, "year": year, "value": value,
+                        "bound": bound, "source": source, "line": line.astype(np.int64)})
+    for name in extras:
+        out[name] = col[name].text()
+    out = out[keep]
+    out.insert(len(out.columns), "file", str(path))
+    return out.reset_index(drop=True)
 
 
-def _check_row(cell: dict, line: int, problems: _Problems, vocab, region_names, regions, this_year) -> dict | None:
-    before = len(problems.items)
-    region = region_names.get(cell["region"]) or region_names.get(cell["region"].casefold())
-    if region is None:
-        known = ", ".join(f"{r} ({en})" for r, en in zip(regions["region"], regions["region_en"]))
-        problems.add(line, "region", f"unknown region {cell['region']!r}{_suggest(cell['region'], region_names)} "
-                     f"Expected one of: {known} (new regions go into data/raw/reference/regions.csv)")
-    indicator = cell["indicator"]
-    if indicator not in vocab.index:
-        by_name = {n.strip(): i for i, names in zip(vocab.index, vocab["indicator_zh"] + ";" + vocab["aliases"])
-                   for n in names.split(";") if n.strip()}
-        hint = (f"; {indicator!r} is the name of {by_name[indicator]!r}, give the id" if indicator in by_name
-                else _suggest(indicator, vocab.index))
-        problems.add(line, "indicator", f"unknown indicator {indicator!r}{hint} "
-                     f"(expected an indicator_id of {paths.INDICATORS.name})")
-        measure = expected_unit = None
-    else:
-        measure, expected_unit = vocab.at[indicator, "measure"], vocab.at[indicator, "unit"]
-        if cell["unit"] != expected_unit:
-            problems.add(line, "unit", f"unit {cell['unit']!r} does not match indicator {indicator!r}, whose unit is "
-                         f"{expected_unit!r}; give the value in {expected_unit} (e.g. 1.2万家 → 12000 家)")
-    year = None
-    if not _YEAR.fullmatch(cell["year"]):
-        problems.add(line, "year", f"{cell['year']!r} is not a year; expected an integer such as 2019")
-    else:
-        year = int(cell["year"])
-        if year > this_year:
-            problems.add(line, "year", f"{year} lies in the future (this year is {this_year}); an actual must be for a past year")
-    value = None
-    raw = cell["value"]
-    if not raw:
-        problems.add(line, "value", "empty; expected a number")
-    elif not _NUMBER.fullmatch(raw):
-        why = ("thousands separators are not accepted" if re.fullmatch(r"[\d,，]+(\.\d+)?", raw) else
-               "give the number without unit or multiplier, in the indicator's unit" if re.search(r"\d", raw) else
-               "expected a plain decimal number")
-        problems.add(line, "value", f"{raw!r} is not a number; {why} (e.g. 2.87 or 12099)")
-    else:
-        value = float(raw)
-        if measure == "share" and not 0 <= value <= 100:
-            problems.add(line, "value", f"share {raw} outside 0–100; expected a percentage between 0 and 100")
-        elif measure in NON_NEGATIVE and value < 0:
-            kind = "count" if measure.startswith("count") else "amount"
-            problems.add(line, "value", f"negative {kind} {raw}; expected a number ≥ 0")
-    if not cell["source"]:
-        problems.add(line, "source", "empty; every actual must cite where it was published (a URL or a reference)")
-    bound = cell.get("bound", "") or "eq"
-    if bound not in BOUNDS:
-        problems.add(line, "bound", f"{bound!r} is not a bound; expected one of {', '.join(BOUNDS)} (or empty for eq)")
-    if len(problems.items) > before:
-        return None
-    return {"region": region, "indicator_id": indicator, "unit": cell["unit"], "year": year, "value": value,
-            "bound": bound, "source": cell["source"], "line": line}
+def _first_of_key(region: pd.Series, indicator: pd.Series, year: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """For every row, the position of the first valid row with the same (region, indicator, year) (itself
+    when it is the first; -1 for an invalid row)."""
+    r, _ = pd.factorize(region, use_na_sentinel=False)
+    i, n_ind = pd.factorize(indicator, use_na_sentinel=False)
+    key = (r.astype(np.int64) * (len(n_ind) + 1) + i) * 10000 + np.clip(year, 0, 9999)
+    pos = np.flatnonzero(ok)
+    order = pos[np.argsort(key[pos], kind="stable")]
+    k = key[order]
+    new_group = np.r_[True, k[1:] != k[:-1]]
+    first_in_group = order[new_group][np.cumsum(new_group) - 1]
+    first = np.full(len(key), -1, dtype=np.int64)
+    first[order] = first_in_group
+    return first
 
 
-def _drop_agreeing_duplicates(df: pd.DataFrame, problems: _Problems) -> pd.DataFrame:
-    """Rows repeating (region, indicator, year) with the same value are dropped; different values are an error."""
-    key = ["region", "indicator_id", "year"]
-    for _, group in df[df.duplicated(key, keep=False)].groupby(key, sort=False):
-        first = group.iloc[0]
-        for _, other in group.iloc[1:].iterrows():
-            if other["value"] != first["value"]:
-                problems.add(int(other["line"]), "value",
-                             f"{first['region']} {first['indicator_id']} {first['year']} is given twice with different "
-                             f"values: {first['value']:g} (line {first['line']}) and {other['value']:g}; expected one value per "
-                             "(region, indicator, year)")
-    return df.drop_duplicates(key, keep="first")
+def _check_duplicates(problems: _Problems, first: np.ndarray, line, region, indicator, year, value, raw, bound) -> np.ndarray:
+    """Rows repeating (region, indicator, year) with the same value and bound are dropped (returns the rows to
+    keep); a different value or bound is an error naming both lines."""
+    rows = np.flatnonzero((first >= 0) & (first != np.arange(len(first))))
+    f = first[rows]
+    differ = value[rows] != value[f]
+    other_bound = ~differ & (bound.to_numpy()[rows] != bound.to_numpy()[f])
+    for mask, col, what in ((differ, "value", "values"), (other_bound, "bound", "bounds")):
+        bad, fb = rows[mask], f[mask]
+        shown = list(zip(bad[:MAX_LISTED], fb[:MAX_LISTED]))
+        show = (lambda j: f"{value[j]:g}") if col == "value" else (lambda j: repr(bound.iat[j]))
+        problems.add_many(line[[b for b, _ in shown]], col, [
+            f"{region.iat[b]} {indicator.iat[b]} {year[b]} is given twice with different {what}: {show(a)} (line {line[a]}) "
+            f"and {show(b)}; expected one {col} per (region, indicator, year)" for b, a in shown], 4 if col == "value" else 6)
+        problems.count += max(0, len(bad) - MAX_LISTED)
+    return first == np.arange(len(first))
 
 
 def load_published(path: Path = paths.PUBLISHED_ACTUALS, **kwargs) -> pd.DataFrame:
