@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data test reports reports-locked lab bench bench-reports clean
+.PHONY: help setup data test reports reports-under-lock reports-locked reports-invalid lab bench bench-reports clean FORCE
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -21,7 +21,14 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## create .venv and install the pinned dependencies
 
-data: $(STAMP) ## rebuild data/processed/ from data/raw/ (verifies document hashes first)
+# One lock for everything that writes (data/processed/, reports/): .policy-targets.lock at the project root,
+# where `make clean` does not reach. analysis/lock.py holds it (flock; an O_EXCL file where flock is missing);
+# a run that finds it taken says for whom it waits, waits at most LOCK_WAIT seconds, then exits 75.
+LOCK_WAIT ?= 7200
+export LOCK_WAIT
+LOCKED = $(PYTHON) -m analysis.lock --wait $(LOCK_WAIT)
+
+data: $(STAMP) ## rebuild data/processed/ from data/raw/ (verifies document hashes first; takes the lock itself)
 	$(PY) -m analysis.build
 
 test: $(STAMP) ## run the test suite (pytest)
@@ -31,7 +38,7 @@ test: $(STAMP) ## run the test suite (pytest)
 # Make tracks what each report depends on: its notebook, its own entry of reports.yml (a stamp the runner
 # rewrites only when that entry changes), data/processed/, data/raw/ and the analysis/ sources. A rerun
 # with nothing changed does nothing; `make -j2 reports` runs independent notebooks in parallel.
-# A lock (flock) makes an overlapping run wait for the one in progress instead of corrupting it.
+# The lock (above) makes an overlapping run wait for the one in progress instead of corrupting it.
 REPORTS_BUILD := reports/.build
 REPORTS_MK := $(REPORTS_BUILD)/reports.mk
 DATA_BUILT := $(REPORTS_BUILD)/data.built
@@ -39,34 +46,44 @@ RAW_FILES := $(shell find data/raw -type f -not -name '.*' 2>/dev/null)
 PROCESSED_CSV := $(wildcard data/processed/*.csv)
 ANALYSIS_SRC := $(wildcard analysis/*.py analysis/templates/*.j2)
 REPORT_DEPS := $(PROCESSED_CSV) $(RAW_FILES) $(ANALYSIS_SRC) $(STAMP)
-LOCK_WAIT ?= 7200
-
 reports: $(STAMP) ## the main job: build the data, then every report of reports.yml and reports/index.html
 	@mkdir -p $(REPORTS_BUILD)
-	@flock -E 75 --timeout $(LOCK_WAIT) $(REPORTS_BUILD)/lock $(MAKE) --no-print-directory reports-locked; rc=$$?; \
-	if [ $$rc -eq 75 ]; then echo "make reports: another run holds $(REPORTS_BUILD)/lock (waited $(LOCK_WAIT) s); nothing done" >&2; \
-	elif [ $$rc -ne 0 ]; then echo "make reports: failed (see above); the last good reports are kept" >&2; fi; exit $$rc
+	@$(LOCKED) --name "make reports" -- $(MAKE) --no-print-directory reports-under-lock; rc=$$?; \
+	if [ $$rc -eq 75 ]; then echo "make reports: nothing done (LOCK_WAIT=$(LOCK_WAIT) s passed)" >&2; \
+	elif [ $$rc -ne 0 ]; then echo "make reports: failed (see above); the last good reports are kept; reports/index.html lists the problems" >&2; fi; exit $$rc
+
+# under the lock: delete what an interrupted run left (temporary files), build what is out of date, keep going
+# past a failed report (-k), and after any failure write the index with the failures, then exit non-zero
+reports-under-lock:
+	@rm -f reports/.*.tmp reports/.*.ipynb reports/fonts/.*.tmp reports/.build/.*.tmp
+	@$(MAKE) --no-print-directory -k reports-locked || { $(PY) -m analysis.reports index >/dev/null; exit 1; }
 
 ifneq ($(filter reports-locked,$(MAKECMDGOALS)),)
--include $(REPORTS_MK)
+include $(REPORTS_MK)
 endif
 
 reports-locked: $(DATA_BUILT) reports/index.html
 	@echo "make reports: $(words $(REPORT_HTML)) report(s) up to date, index: reports/index.html"
 
-# the data step rewrites only the CSVs whose content changed, so reports rebuild only on real changes
+# the data step rewrites only the CSVs whose content changed, so reports rebuild only on real changes;
+# an interrupted earlier update (its journal or temporary files in data/processed/) forces it to run
+ifneq ($(wildcard data/processed/.publish-pending.json data/processed/.*.tmp),)
+$(DATA_BUILT): FORCE
+endif
 $(DATA_BUILT): $(RAW_FILES) $(wildcard analysis/*.py) $(STAMP)
 	@mkdir -p $(@D)
-	@$(PY) -m analysis.build 2>$(REPORTS_BUILD)/data.log || { cat $(REPORTS_BUILD)/data.log >&2; exit 1; }
+	@if $(PY) -m analysis.build 2>$(REPORTS_BUILD)/data.log; then rm -f $(REPORTS_BUILD)/data.failed; \
+	else cat $(REPORTS_BUILD)/data.log >&2; cp $(REPORTS_BUILD)/data.log $(REPORTS_BUILD)/data.failed; exit 1; fi
 	@touch $@
 $(PROCESSED_CSV): $(DATA_BUILT) ;
+FORCE:
 
-$(REPORTS_MK): reports.yml $(ANALYSIS_SRC) $(wildcard notebooks/*.ipynb) $(STAMP)
+$(REPORTS_MK): reports.yml data/raw/sources.yml $(ANALYSIS_SRC) $(wildcard notebooks/*.ipynb) $(STAMP)
 	@mkdir -p $(@D)
 	@$(PY) -m analysis.reports makefile $@
 	@touch $@
 
-reports/index.html: $(REPORT_HTML) reports.yml $(ANALYSIS_SRC)
+reports/index.html: $(REPORT_HTML) reports.yml data/raw/sources.yml $(ANALYSIS_SRC)
 	@$(PY) -m analysis.reports index
 	@touch $@
 
@@ -79,6 +96,8 @@ lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel
 
 bench: $(STAMP) ## benchmark the vectorised engine against a naive loop on a 1.1 M-observation panel (writes reports/bench.json)
 	$(PY) -m analysis.bench
+	$(PY) benchmarks/actuals.py
 
-clean: ## remove generated reports (keeps .venv and data)
-	rm -rf reports/*.html reports/*.ipynb reports/*.json reports/fonts reports/.build reports/.*.ipynb
+clean: ## remove generated reports (keeps .venv, data and the lock; waits for a run in progress)
+	@$(LOCKED) --name "make clean" -- rm -rf reports/*.html reports/*.ipynb reports/*.json reports/fonts reports/.build \
+		reports/.*.ipynb reports/.*.tmp

@@ -19,6 +19,7 @@ import csv
 import datetime
 import difflib
 import io
+import math
 import re
 from pathlib import Path
 
@@ -240,18 +241,21 @@ class _Distinct:
         self.codes = codes
         self.values = [u.strip() if type(u) is str else str(u).strip() for u in uniques]
 
-    def map(self, func) -> pd.Series:
+    def map(self, func) -> np.ndarray:
         results = np.empty(len(self.values), dtype=object)
         results[:] = [func(v) for v in self.values]
-        return pd.Series(results[self.codes])
+        return results[self.codes]
 
-    def map_values(self, func) -> pd.Series:
+    def map_values(self, func) -> np.ndarray:
         """Like map, with `func` taking the list of distinct values and returning one result per value."""
-        results = np.asarray(func(self.values), dtype=object)
-        return pd.Series(results[self.codes])
+        results = np.empty(len(self.values), dtype=object)
+        results[:] = func(self.values)
+        return results[self.codes]
 
-    def text(self) -> pd.Series:
-        return self.map(str)
+    def text(self) -> np.ndarray:
+        results = np.empty(len(self.values), dtype=object)
+        results[:] = self.values
+        return results[self.codes]
 
 
 def _formula_flags(texts: list[str]) -> list[bool]:
@@ -260,10 +264,10 @@ def _formula_flags(texts: list[str]) -> list[bool]:
     return [t[:1] in _FORMULA_START and not _NUMBER.fullmatch(t) for t in texts]
 
 
-def _to_float(text: str) -> float | None:
-    """A plain decimal number as float (None for anything else: empty, '1e5', 'inf', '12,099', '3%')."""
+def _to_float(text: str) -> float:
+    """A plain decimal number as float (NaN for anything else: empty, '1e5', 'inf', '12,099', '3%')."""
     if not _NUMBER.fullmatch(text):
-        return None
+        return math.nan
     try:
         return float(text)
     except OverflowError:       # not reached for decimal text (float() gives inf), kept for safety
@@ -301,133 +305,161 @@ def load(path, *, vocab: pd.DataFrame | None = None, regions: pd.DataFrame | Non
         problems.add(int(line), None, f"{n} field(s), but the header has {len(names)} ({header_text}); too few fields — "
                      "a missing comma or an unfilled trailing column?")
     problems.count += max(0, int(short.sum()) - MAX_LISTED)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            df = pd.read_csv(path, encoding="utf-8-sig", header=None, skiprows=int(start[0] - 1) if len(start) else 0,
-                             names=list(range(len(names))), dtype=object, keep_default_na=False, na_filter=False,
-                             skip_blank_lines=False, on_bad_lines="skip", engine="c")
-        except (ValueError, pd.errors.ParserError) as exc:
-            raise InputError(f"{path}: not valid CSV ({str(exc).strip()}); expected plain CSV with double quotes around "
-                             "values holding commas, quotes or line breaks") from None
-    if not len(start):
-        df = df.iloc[0:0]
-    df.columns = names
-    if len(df) != len(start):     # the scan and pandas disagree on the records: refuse rather than misnumber lines
-        raise InputError(f"{path}: could not be read as CSV consistently ({len(start)} records found by one reader, "
-                         f"{len(df)} by another); expected plain CSV (lines ending in a line feed, double quotes around "
-                         "values holding commas, quotes or line breaks)")
     keep = ~blank & ~short
     if not keep.any() and not problems.count:
         problems.add(int(scan["start"][scan["header"]]), None, "the file has a header but no data lines; expected one line per actual")
     problems.raise_if_any()
-    lines = start
-    df = df[keep].reset_index(drop=True)
-    line = lines[keep]
-    col = {name: _Distinct(df[name]) for name in names}
-    del df
-    ok = np.ones(len(line), dtype=bool)
-
-    def fail(mask, column: str, text, order: int) -> None:
-        """Mark the rows of `mask` as bad; `text` is the message, or a function of a row position giving it
-        (called for the first few rows only)."""
-        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
-        if not len(idx):
-            return
-        ok[idx] = False
-        shown = idx[:MAX_LISTED]
-        problems.add_many(line[shown], column, text if isinstance(text, str) else [text(i) for i in shown], order)
-        problems.count += len(idx) - len(shown)
-
-    def cell(name, i) -> str:
-        return col[name].values[col[name].codes[i]]
-
-    # region (categorical: each distinct spelling judged once)
-    known = ", ".join(f"{r} ({en})" for r, en in zip(regions["region"], regions["region_en"]))
-    region = col["region"].map(lambda c: names_of_regions.get(c) or names_of_regions.get(c.casefold()))
-    fail(region.isna(), "region", lambda i: f"unknown region {cell('region', i)!r}{_suggest(cell('region', i), names_of_regions)} "
-         f"Expected one of: {known} (new regions go into data/raw/reference/regions.csv)", 0)
-    # indicator and its unit
-    indicator = col["indicator"].text()
-    known_ind = indicator.isin(vocab.index).to_numpy()
-    by_name = {n.strip(): i for i, nm in zip(vocab.index, vocab["indicator_zh"] + ";" + vocab["aliases"])
-               for n in nm.split(";") if n.strip()}
-
-    def unknown_indicator(i):
-        c = indicator.iat[i]
-        hint = f"; {c!r} is the name of {by_name[c]!r}, give the id" if c in by_name else _suggest(c, vocab.index)
-        return f"unknown indicator {c!r}{hint} (expected an indicator_id of {paths.INDICATORS.name})"
-    fail(~known_ind, "indicator", unknown_indicator, 1)
-    expected_unit = indicator.map(vocab["unit"])
-    measure = indicator.map(vocab["measure"])
-    unit = col["unit"].text()
-    fail(known_ind & (unit != expected_unit).to_numpy(), "unit",
-         lambda i: f"unit {unit.iat[i]!r} does not match indicator {indicator.iat[i]!r}, whose unit is "
-                   f"{expected_unit.iat[i]!r}; give the value in {expected_unit.iat[i]} (e.g. 1.2万家 → 12000 家)", 2)
-    # year
-    is_year = col["year"].map(lambda c: bool(_YEAR.fullmatch(c))).to_numpy(dtype=bool)
-    fail(~is_year, "year", lambda i: f"{cell('year', i)!r} is not a year; expected an integer such as 2019", 3)
-    year = col["year"].map(lambda c: int(c) if _YEAR.fullmatch(c) else 0).to_numpy(dtype=np.int64)
-    fail(is_year & (year > this_year), "year",
-         lambda i: f"{year[i]} lies in the future (this year is {this_year}); an actual must be for a past year", 3)
-    fail(is_year & (year < MIN_YEAR), "year",
-         lambda i: f"{year[i]} is before {MIN_YEAR}; expected a year from {MIN_YEAR} to {this_year}", 3)
-    # value (each distinct text read once: the regular expression, then the float)
-    raw = col["value"].text()
-    empty = (raw == "").to_numpy()
-    fail(empty, "value", "empty; expected a number", 4)
-    number = col["value"].map(_to_float)
-    is_number = number.notna().to_numpy()
-
-    def why(i):
-        v = raw.iat[i]
-        return (f"{v!r} is not a number; " + ("thousands separators are not accepted" if re.fullmatch(r"[\d,，]+(\.\d+)?", v) else
-                "give the number without unit or multiplier, in the indicator's unit" if re.search(r"\d", v) else
-                "expected a plain decimal number") + " (e.g. 2.87 or 12099)")
-    fail(~empty & ~is_number, "value", why, 4)
-    value = number.to_numpy(dtype=float, na_value=np.nan)
-    too_big = is_number & ~(np.abs(value) < MAX_VALUE)
-    fail(too_big, "value", lambda i: f"{raw.iat[i][:20]}{'…' if len(raw.iat[i]) > 20 else ''} ({len(raw.iat[i])} characters) "
-         f"is too large; expected a number below {MAX_VALUE:.0e} in the indicator's unit", 4)
-    sane = is_number & ~too_big
-    m = measure.to_numpy()
-    with np.errstate(invalid="ignore"):
-        fail(sane & (m == "share") & ~((value >= 0) & (value <= 100)), "value",
-             lambda i: f"share {raw.iat[i]} outside 0–100; expected a percentage between 0 and 100", 4)
-        fail(sane & np.isin(m, NON_NEGATIVE) & (value < 0), "value",
-             lambda i: f"negative {'count' if m[i].startswith('count') else 'amount'} {raw.iat[i]}; expected a number ≥ 0", 4)
-        fail(sane & (m == "growth_rate") & (value < -100), "value",
-             lambda i: f"growth rate {raw.iat[i]} % is below −100 % (a level cannot fall by more than all of itself); "
-                       "expected a percentage change ≥ −100", 4)
-    # source, bound
-    source = col["source"].text()
-    fail((source == "").to_numpy(), "source", "empty; every actual must cite where it was published (a URL or a reference)", 5)
-    if "bound" in col:
-        bound = col["bound"].map(lambda c: c or "eq")
-        fail(~bound.isin(BOUNDS).to_numpy(), "bound",
-             lambda i: f"{bound.iat[i]!r} is not a bound; expected one of {', '.join(BOUNDS)} (or empty for eq)", 6)
-    else:
-        bound = pd.Series("eq", index=range(len(line)), dtype=object)
-    # text that a spreadsheet would run as a formula (CSV injection), in every text column
-    extras = [n for n in names if n not in REQUIRED and n != "bound"]
-    for order, name in enumerate(["source", *extras], 7):
-        fail(col[name].map_values(_formula_flags).to_numpy(dtype=bool), name, lambda i, name=name: f"text starting with {cell(name, i)[:1]!r}, which a spreadsheet runs "
-             "as a formula (CSV injection); expected text that does not start with = + - @ (reword it, e.g. put a word "
-             "first)", order)
+    checker = _RowChecker(names, vocab, regions, this_year, problems)
+    parts, pos = [], 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            reader = pd.read_csv(path, encoding="utf-8-sig", header=None, skiprows=int(start[0] - 1) if len(start) else 0,
+                                 names=list(range(len(names))), dtype=object, keep_default_na=False, na_filter=False,
+                                 skip_blank_lines=False, on_bad_lines="skip", engine="c", chunksize=CHUNK_ROWS)
+            for df in reader if len(start) else []:
+                n = len(df)
+                rows = keep[pos: pos + n]
+                df.columns = names
+                if len(rows) == n:
+                    parts.append(checker.check(df[rows], start[pos: pos + n][rows]))
+                pos += n
+        except (ValueError, pd.errors.ParserError) as exc:
+            raise InputError(f"{path}: not valid CSV ({str(exc).strip()}); expected plain CSV with double quotes around "
+                             "values holding commas, quotes or line breaks") from None
+    if pos != len(start):     # the scan and pandas disagree on the records: refuse rather than misnumber lines
+        raise InputError(f"{path}: could not be read as CSV consistently ({len(start)} records found by one reader, "
+                         f"{pos} by another); expected plain CSV (lines ending in a line feed, double quotes around "
+                         "values holding commas, quotes or line breaks)")
     problems.raise_if_any()
-    first = _first_of_key(region, indicator, year, ok)
-    keep = _check_duplicates(problems, first, line, region, indicator, year, value, raw, bound)
+    if not parts:
+        raise InputError(f"{path}: the file has a header but no data lines; expected one line per actual")
+    cols = {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
+    first = _first_of_key(cols["region"], cols["indicator_id"], cols["year"], np.ones(len(cols["line"]), dtype=bool))
+    unique = _check_duplicates(problems, first, cols)
     problems.raise_if_any()
-    out = pd.DataFrame({"region": region, "indicator_id": indicator, "unit": unit, "year": year, "value": value,
-                        "bound": bound, "source": source, "line": line.astype(np.int64)})
-    for name in extras:
-        out[name] = col[name].text()
-    out = out[keep]
+    out = pd.DataFrame({k: v[unique] for k, v in cols.items()})
     out.insert(len(out.columns), "file", str(path))
-    return out.reset_index(drop=True)
+    return out
 
 
-def _first_of_key(region: pd.Series, indicator: pd.Series, year: np.ndarray, ok: np.ndarray) -> np.ndarray:
+CHUNK_ROWS = 200_000       # rows checked at a time (memory stays near the size of the result)
+
+
+class _RowChecker:
+    """The checks of every data row, applied to a piece of the file at a time (`check`). Each check runs once
+    per distinct value of a column in the piece; results for values seen in earlier pieces are reused."""
+
+    def __init__(self, names, vocab, regions, this_year, problems: _Problems):
+        self.names, self.vocab, self.this_year, self.problems = names, vocab, this_year, problems
+        self.extras = [n for n in names if n not in REQUIRED and n != "bound"]
+        self.region_of = region_names(regions)
+        self.known_regions = ", ".join(f"{r} ({en})" for r, en in zip(regions["region"], regions["region_en"]))
+        self.by_name = {n.strip(): i for i, nm in zip(vocab.index, vocab["indicator_zh"] + ";" + vocab["aliases"])
+                        for n in nm.split(";") if n.strip()}
+        self.unit_of, self.measure_of = dict(vocab["unit"]), dict(vocab["measure"])
+        self.cache: dict[str, dict] = {}
+
+    def _cached(self, name: str, func):
+        memo = self.cache.setdefault(name, {})
+
+        def lookup(value):
+            try:
+                return memo[value]
+            except KeyError:
+                memo[value] = result = func(value)
+                return result
+        return lookup
+
+    def check(self, df: pd.DataFrame, line: np.ndarray) -> dict:
+        """The checked columns of one piece as arrays (and the problems added to self.problems)."""
+        problems, vocab = self.problems, self.vocab
+        col = {name: _Distinct(df[name]) for name in self.names}
+        n = len(line)
+        ok = np.ones(n, dtype=bool)
+
+        def fail(mask, column: str, text, order: int) -> None:
+            """Mark the rows of `mask` bad; `text` is the message or a function of a row position giving it
+            (called for the first few rows only)."""
+            idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+            if not len(idx):
+                return
+            ok[idx] = False
+            shown = idx[:MAX_LISTED]
+            problems.add_many(line[shown], column, text if isinstance(text, str) else [text(i) for i in shown], order)
+            problems.count += len(idx) - len(shown)
+
+        def cell(name, i) -> str:
+            return col[name].values[col[name].codes[i]]
+
+        region = col["region"].map(self._cached("region", lambda c: self.region_of.get(c) or self.region_of.get(c.casefold())))
+        fail(pd.isna(region), "region", lambda i: f"unknown region {cell('region', i)!r}"
+             f"{_suggest(cell('region', i), self.region_of)} Expected one of: {self.known_regions} (new regions go into "
+             "data/raw/reference/regions.csv)", 0)
+        indicator = col["indicator"].text()
+        expected_unit = col["indicator"].map(self.unit_of.get)
+        measure = col["indicator"].map(self.measure_of.get)
+        known_ind = pd.notna(expected_unit)
+
+        def unknown_indicator(i):
+            c = indicator[i]
+            hint = f"; {c!r} is the name of {self.by_name[c]!r}, give the id" if c in self.by_name else _suggest(c, vocab.index)
+            return f"unknown indicator {c!r}{hint} (expected an indicator_id of {paths.INDICATORS.name})"
+        fail(~known_ind, "indicator", unknown_indicator, 1)
+        unit = col["unit"].text()
+        fail(known_ind & (unit != expected_unit), "unit",
+             lambda i: f"unit {unit[i]!r} does not match indicator {indicator[i]!r}, whose unit is {expected_unit[i]!r}; "
+                       f"give the value in {expected_unit[i]} (e.g. 1.2万家 → 12000 家)", 2)
+        year = col["year"].map(self._cached("year", lambda c: int(c) if _YEAR.fullmatch(c) else -1)).astype(np.int64)
+        is_year = year >= 0
+        fail(~is_year, "year", lambda i: f"{cell('year', i)!r} is not a year; expected an integer such as 2019", 3)
+        fail(is_year & (year > self.this_year), "year", lambda i: f"{year[i]} lies in the future (this year is "
+             f"{self.this_year}); an actual must be for a past year", 3)
+        fail(is_year & (year < MIN_YEAR), "year",
+             lambda i: f"{year[i]} is before {MIN_YEAR}; expected a year from {MIN_YEAR} to {self.this_year}", 3)
+        raw = col["value"].text()
+        empty = raw == ""
+        fail(empty, "value", "empty; expected a number", 4)
+        value = col["value"].map(_to_float).astype(float)
+        is_number = ~np.isnan(value)
+
+        def why(i):
+            v = raw[i]
+            return (f"{v!r} is not a number; " + ("thousands separators are not accepted" if re.fullmatch(r"[\d,，]+(\.\d+)?", v)
+                    else "give the number without unit or multiplier, in the indicator's unit" if re.search(r"\d", v)
+                    else "expected a plain decimal number") + " (e.g. 2.87 or 12099)")
+        fail(~empty & ~is_number, "value", why, 4)
+        with np.errstate(invalid="ignore"):
+            too_big = is_number & ~(np.abs(value) < MAX_VALUE)
+            fail(too_big, "value", lambda i: f"{raw[i][:20]}{'…' if len(raw[i]) > 20 else ''} ({len(raw[i])} characters) "
+                 f"is too large; expected a number below {MAX_VALUE:.0e} in the indicator's unit", 4)
+            sane = is_number & ~too_big
+            fail(sane & (measure == "share") & ~((value >= 0) & (value <= 100)), "value",
+                 lambda i: f"share {raw[i]} outside 0–100; expected a percentage between 0 and 100", 4)
+            fail(sane & np.isin(measure, NON_NEGATIVE) & (value < 0), "value", lambda i: f"negative "
+                 f"{'count' if measure[i].startswith('count') else 'amount'} {raw[i]}; expected a number ≥ 0", 4)
+            fail(sane & (measure == "growth_rate") & (value < -100), "value",
+                 lambda i: f"growth rate {raw[i]} % is below −100 % (a level cannot fall by more than all of itself); "
+                           "expected a percentage change ≥ −100", 4)
+        source = col["source"].text()
+        fail(source == "", "source", "empty; every actual must cite where it was published (a URL or a reference)", 5)
+        if "bound" in col:
+            bound = col["bound"].map(lambda c: c or "eq")
+            fail(~np.isin(bound, BOUNDS), "bound",
+                 lambda i: f"{bound[i]!r} is not a bound; expected one of {', '.join(BOUNDS)} (or empty for eq)", 6)
+        else:
+            bound = np.full(n, "eq", dtype=object)
+        for order, name in enumerate(["source", *self.extras], 7):   # text a spreadsheet would run (CSV injection)
+            fail(col[name].map_values(_formula_flags).astype(bool), name, lambda i, name=name: f"text starting with "
+                 f"{cell(name, i)[:1]!r}, which a spreadsheet runs as a formula (CSV injection); expected text that does "
+                 "not start with = + - @ (reword it, e.g. put a word first)", order)
+        out = {"region": region, "indicator_id": indicator, "unit": unit, "year": year, "value": value, "bound": bound,
+               "source": source, "line": line.astype(np.int64)}
+        out.update({name: col[name].text() for name in self.extras})
+        return {k: v[ok] for k, v in out.items()}
+
+
+def _first_of_key(region: np.ndarray, indicator: np.ndarray, year: np.ndarray, ok: np.ndarray) -> np.ndarray:
     """For every row, the position of the first valid row with the same (region, indicator, year) (itself
     when it is the first; -1 for an invalid row)."""
     r, _ = pd.factorize(region, use_na_sentinel=False)
@@ -436,27 +468,29 @@ def _first_of_key(region: pd.Series, indicator: pd.Series, year: np.ndarray, ok:
     pos = np.flatnonzero(ok)
     order = pos[np.argsort(key[pos], kind="stable")]
     k = key[order]
-    new_group = np.r_[True, k[1:] != k[:-1]]
+    new_group = np.r_[True, k[1:] != k[:-1]] if len(k) else np.zeros(0, dtype=bool)
     first_in_group = order[new_group][np.cumsum(new_group) - 1]
     first = np.full(len(key), -1, dtype=np.int64)
     first[order] = first_in_group
     return first
 
 
-def _check_duplicates(problems: _Problems, first: np.ndarray, line, region, indicator, year, value, raw, bound) -> np.ndarray:
+def _check_duplicates(problems: _Problems, first: np.ndarray, cols: dict) -> np.ndarray:
     """Rows repeating (region, indicator, year) with the same value and bound are dropped (returns the rows to
     keep); a different value or bound is an error naming both lines."""
+    line, value, bound = cols["line"], cols["value"], cols["bound"]
     rows = np.flatnonzero((first >= 0) & (first != np.arange(len(first))))
     f = first[rows]
     differ = value[rows] != value[f]
-    other_bound = ~differ & (bound.to_numpy()[rows] != bound.to_numpy()[f])
+    other_bound = ~differ & (bound[rows] != bound[f])
     for mask, col, what in ((differ, "value", "values"), (other_bound, "bound", "bounds")):
         bad, fb = rows[mask], f[mask]
         shown = list(zip(bad[:MAX_LISTED], fb[:MAX_LISTED]))
-        show = (lambda j: f"{value[j]:g}") if col == "value" else (lambda j: repr(bound.iat[j]))
+        show = (lambda j: f"{value[j]:g}") if col == "value" else (lambda j: repr(bound[j]))
         problems.add_many(line[[b for b, _ in shown]], col, [
-            f"{region.iat[b]} {indicator.iat[b]} {year[b]} is given twice with different {what}: {show(a)} (line {line[a]}) "
-            f"and {show(b)}; expected one {col} per (region, indicator, year)" for b, a in shown], 4 if col == "value" else 6)
+            f"{cols['region'][b]} {cols['indicator_id'][b]} {cols['year'][b]} is given twice with different {what}: "
+            f"{show(a)} (line {line[a]}) and {show(b)}; expected one {col} per (region, indicator, year)"
+            for b, a in shown], 4 if col == "value" else 6)
         problems.count += max(0, len(bad) - MAX_LISTED)
     return first == np.arange(len(first))
 
@@ -509,21 +543,24 @@ def combined(obs: pd.DataFrame, extra=None, *, published: pd.DataFrame | None = 
 
 
 def main(argv=None) -> int:
-    """`python -m analysis.actuals FILE...`: check researcher actuals files (exit status 1 on the first bad one)."""
+    """`python -m analysis.actuals FILE...`: check researcher actuals files (exit status 1 on the first bad one:
+    one message naming the file, the line and column, and what was expected; never a traceback)."""
     import argparse
     import sys
 
-    parser = argparse.ArgumentParser(description="Check files of actuals (format: data/raw/actuals/README.md).")
+    from .errors import run_cli
+
+    parser = argparse.ArgumentParser(prog="python -m analysis.actuals",
+                                     description="Check files of actuals (format: data/raw/actuals/README.md).")
     parser.add_argument("files", nargs="+")
     args = parser.parse_args(argv)
-    for f in args.files:
-        try:
+
+    def check() -> int:
+        for f in args.files:
             df = load(f)
-        except InputError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        print(f"{f}: {len(df)} actual(s) OK ({', '.join(sorted(set(df['indicator_id'])))})")
-    return 0
+            print(f"{f}: {len(df)} actual(s) OK ({', '.join(sorted(set(df['indicator_id'])))})")
+        return 0
+    return run_cli("python -m analysis.actuals", check)
 
 
 if __name__ == "__main__":

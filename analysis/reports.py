@@ -30,17 +30,20 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from . import paths
-from .errors import InputError
+from . import lock, paths
+from .errors import InputError, describe_os_error, run_cli
+from .io import load_yaml
 
 CONFIG = paths.ROOT / "reports.yml"
 BUILD = paths.REPORTS / ".build"            # make's bookkeeping: per-run parameter stamps, the generated rules
 CONFIG_KEYS = {"execution_timeout", "reports"}
-ENTRY_KEYS = {"name", "notebook", "parameters", "timeout"}
-NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
+ENTRY_KEYS = {"name", "notebook", "parameters", "timeout", "sources"}
+NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")   # no '.': NAME.failed.ipynb, NAME.run.json must not be another report's
+MAX_NAME = 100                               # reports/.NAME.html.<random>.tmp stays within a file name's 255 bytes
+RESERVED_NAMES = {"index", "bench", "bench-reports", "bench-actuals", "cron"}
+SOURCE_SLOT = "{source_id}"
 DEFAULT_TIMEOUT = 600                        # seconds per cell
+MAX_TIMEOUT = 86400
 START_TIMEOUT = 120                          # seconds for the kernel to start
 
 
@@ -70,50 +73,137 @@ class Report:
         return {"name": self.name, "notebook": self.notebook_rel, "parameters": self.parameters, "timeout": self.timeout}
 
 
-def load_config(path: Path = CONFIG) -> list[Report]:
+def load_config(path: Path = CONFIG, notebooks: Path = paths.NOTEBOOKS) -> list[Report]:
     """The runs of reports.yml; a malformed entry is an InputError naming the file, the entry and the field."""
+    reports, problems = read_config(path, notebooks)
+    if problems:
+        raise InputError(problems[0])
+    return reports
+
+
+# characters that make or the shell would read in a file name written into the generated make rules
+_MAKE_UNSAFE = re.compile(r"""[\s$#:;%*?\[\]\\'"`|&<>(){}=!~^]""")
+
+
+def make_safe(text: str) -> bool:
+    """True when `text` can be written into a make rule as a file name without quoting."""
+    return not _MAKE_UNSAFE.search(text)
+
+
+def read_config(path: Path = CONFIG, notebooks: Path = paths.NOTEBOOKS) -> tuple[list[Report], list[str]]:
+    """(the valid runs of reports.yml, one message per invalid entry or whole-file problem). An entry with
+    `sources: all` (or a list of source ids) becomes one run per source, named by its `{source_id}` pattern."""
     path = Path(path)
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: file not found") from exc
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML ({exc})") from exc
+        doc = load_yaml(path, "a YAML mapping with a list `reports` (entries: name, notebook, parameters)")
+    except InputError as exc:
+        return [], [str(exc)]
+    doc = {} if doc is None else doc
     if not isinstance(doc, dict) or not isinstance(doc.get("reports"), list):
-        raise InputError(f"{path}: expected a mapping with a list `reports` (entries: name, notebook, parameters)")
+        return [], [f"{path}: expected a mapping with a list `reports` (entries: name, notebook, parameters)"]
     unknown = set(doc) - CONFIG_KEYS
     if unknown:
-        raise InputError(f"{path}: unknown key(s) {sorted(unknown)}; expected some of {sorted(CONFIG_KEYS)}")
+        return [], [f"{path}: unknown key(s) {sorted(map(str, unknown))}; expected some of {sorted(CONFIG_KEYS)}"]
     default_timeout = doc.get("execution_timeout", DEFAULT_TIMEOUT)
-    out, seen = [], set()
+    if isinstance(default_timeout, bool) or not isinstance(default_timeout, int) or not 0 < default_timeout <= MAX_TIMEOUT:
+        return [], [f"{path}: key 'execution_timeout' is {default_timeout!r}; expected a whole number of seconds "
+                    f"in 1–{MAX_TIMEOUT}"]
+    out, problems, seen = [], [], {}
     for i, entry in enumerate(doc["reports"], 1):
-        where = f"{path}: report {i}"
-        if not isinstance(entry, dict):
-            raise InputError(f"{where}: expected a mapping with keys name, notebook, parameters")
-        where = f"{path}: report {entry.get('name', i)!r}"
-        unknown = set(entry) - ENTRY_KEYS
-        if unknown:
-            raise InputError(f"{where}: unknown field(s) {sorted(unknown)}; expected some of {sorted(ENTRY_KEYS)}")
-        for key in ("name", "notebook"):
-            if not isinstance(entry.get(key), str):
-                raise InputError(f"{where}: field {key!r} is required (text)")
-        name = entry["name"]
-        if not NAME.fullmatch(name):
-            raise InputError(f"{where}: field 'name' {name!r} must match {NAME.pattern} (it names reports/<name>.html)")
-        if name in seen or name == "index":
-            raise InputError(f"{where}: name {name!r} is used twice (or is the reserved name 'index')")
-        seen.add(name)
-        notebook = (paths.ROOT / entry["notebook"]).resolve()
-        if not notebook.is_file():
-            raise InputError(f"{where}: field 'notebook': {entry['notebook']} does not exist")
-        params = entry.get("parameters") or {}
-        if not isinstance(params, dict):
-            raise InputError(f"{where}: field 'parameters' must be a mapping of parameter name to value")
-        timeout = entry.get("timeout", default_timeout)
-        if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0:
-            raise InputError(f"{where}: field 'timeout' is {timeout!r}; expected a whole number of seconds > 0")
-        out.append(Report(name=name, notebook=notebook, parameters=params, timeout=timeout))
-    return out
+        try:
+            for report in _entry(entry, i, path, notebooks, default_timeout):
+                if report.name in seen:
+                    raise InputError(f"{path}: report {report.name!r}: name {report.name!r} is used twice (entries "
+                                     f"{seen[report.name]} and {i}); each report needs its own name")
+                seen[report.name] = i
+                out.append(report)
+        except InputError as exc:
+            problems.append(str(exc))
+    return out, problems
+
+
+def _entry(entry, i: int, path: Path, notebooks: Path, default_timeout: int) -> list[Report]:
+    """One entry of reports.yml checked field by field → its run(s)."""
+    where = f"{path}: report {i}"
+    if not isinstance(entry, dict):
+        raise InputError(f"{where}: expected a mapping with keys name, notebook, parameters")
+    if isinstance(entry.get("name"), str):
+        where = f"{path}: report {entry['name'][:80]!r}"
+    unknown = set(entry) - ENTRY_KEYS
+    if unknown:
+        raise InputError(f"{where}: unknown field(s) {sorted(map(str, unknown))}; expected some of {sorted(ENTRY_KEYS)}")
+    for key in ("name", "notebook"):
+        if not isinstance(entry.get(key), str):
+            raise InputError(f"{where}: field {key!r} is required (text)")
+    notebook = _notebook_path(entry["notebook"], where, notebooks)
+    params = entry.get("parameters")
+    params = {} if params is None else params
+    if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
+        raise InputError(f"{where}: field 'parameters' must be a mapping of parameter name to value")
+    timeout = entry.get("timeout", default_timeout)
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or not 0 < timeout <= MAX_TIMEOUT:
+        raise InputError(f"{where}: field 'timeout' is {timeout!r}; expected a whole number of seconds in 1–{MAX_TIMEOUT}")
+    name = entry["name"]
+    if "sources" not in entry:
+        _check_name(name, where)
+        return [Report(name=name, notebook=notebook, parameters=params, timeout=timeout)]
+    # one run per source: `sources: all` or a list of registered source ids; the name has a {source_id} slot
+    if "source_id" in params:
+        raise InputError(f"{where}: give either `sources` or the parameter `source_id`, not both")
+    if name.count(SOURCE_SLOT) != 1:
+        raise InputError(f"{where}: field 'name' {name[:80]!r} must contain {SOURCE_SLOT} once when the entry has "
+                         "`sources` (each source's run is named by it, e.g. growth-{source_id})")
+    registered = list(_sources_in_order())
+    wanted = entry["sources"]
+    if wanted == "all":
+        ids = registered
+    elif isinstance(wanted, list) and wanted and all(isinstance(x, str) for x in wanted):
+        unknown_ids = [x for x in wanted if x not in registered]
+        if unknown_ids:
+            raise InputError(f"{where}: field 'sources': unknown source id(s) {unknown_ids}; expected `all` or a list of "
+                             f"the ids registered in {paths.SOURCES.relative_to(paths.ROOT)}: {registered}")
+        if len(set(wanted)) != len(wanted):
+            raise InputError(f"{where}: field 'sources' lists a source twice")
+        ids = wanted
+    else:
+        raise InputError(f"{where}: field 'sources' is {wanted!r}; expected `all` or a non-empty list of source ids")
+    runs = []
+    for sid in ids:
+        run_name = name.replace(SOURCE_SLOT, sid)
+        _check_name(run_name, where)
+        runs.append(Report(name=run_name, notebook=notebook, parameters={"source_id": sid, **params}, timeout=timeout))
+    return runs
+
+
+def _sources_in_order() -> list[str]:
+    from .registry import load_sources
+    return list(load_sources())
+
+
+def _check_name(name: str, where: str) -> None:
+    if not NAME.fullmatch(name) or len(name) > MAX_NAME:
+        raise InputError(f"{where}: field 'name' {name[:80]!r}{'…' if len(name) > 80 else ''} must match {NAME.pattern} "
+                         f"(lower-case letters, digits, '-' and '_'; at most {MAX_NAME} characters): it names "
+                         "reports/<name>.html and the files beside it")
+    if name in RESERVED_NAMES:
+        raise InputError(f"{where}: name {name!r} is reserved (reports/{name}.html is written by the suite); choose another")
+
+
+def _notebook_path(text: str, where: str, notebooks: Path) -> Path:
+    """The notebook of an entry: an existing .ipynb inside notebooks/, its path safe to write into make rules."""
+    notebooks = Path(notebooks).resolve()
+    notebook = (paths.ROOT / text).resolve()
+    if notebook.parent != notebooks and notebooks not in notebook.parents:
+        raise InputError(f"{where}: field 'notebook': {text} lies outside {_rel(notebooks)}/; expected a notebook of "
+                         f"{_rel(notebooks)}/ (e.g. notebooks/02_growth_trajectories.ipynb)")
+    if notebook.suffix != ".ipynb":
+        raise InputError(f"{where}: field 'notebook': {text} is not a notebook; expected a .ipynb file of {_rel(notebooks)}/")
+    if not notebook.is_file():
+        raise InputError(f"{where}: field 'notebook': {text} does not exist")
+    if not make_safe(_rel(notebook)):
+        raise InputError(f"{where}: field 'notebook': {text!r} holds spaces or characters such as $ ( ) ; that make "
+                         "would read; expected a file name of letters, digits, '.', '-', '_' and '/'")
+    return notebook
 
 
 def find(reports: list[Report], names: list[str], config: Path = CONFIG) -> list[Report]:
@@ -157,6 +247,8 @@ def _check_indicators(v):
         return
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
         raise _Reject(f"wrong type {type(v).__name__}", accepts)
+    if not v:
+        raise _Reject("an empty list (the report would show nothing)", accepts)
     unknown = [x for x in v if x not in ids]
     if unknown:
         raise _Reject(f"unknown indicator id(s) {unknown}", accepts)
@@ -197,6 +289,9 @@ def _check_path(v):
         raise _Reject(f"wrong type {type(v).__name__}", accepts)
     if not (paths.ROOT / v).is_file():
         raise _Reject(f"file {v!r} does not exist", accepts)
+    if not make_safe(v):
+        raise _Reject(f"file name {v!r} holds spaces or characters such as $ ( ) ; that make would read (the file is "
+                      "tracked by the generated make rules)", accepts + " whose name has letters, digits, '.', '-', '_', '/'")
 
 
 def _check_actuals_path(v):
@@ -236,8 +331,13 @@ def notebook_parameters(notebook: Path) -> dict:
 
 
 def _read_notebook(path: Path):
+    """The notebook at `path`; InputError when the file is not a notebook (not JSON, not nbformat 4)."""
     import nbformat
-    return nbformat.read(str(path), as_version=4)
+    try:
+        return nbformat.read(str(path), as_version=4)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:   # nbformat's NotJSONError is a ValueError
+        raise InputError(f"{path}: not a readable Jupyter notebook ({type(exc).__name__}: {str(exc)[:120]}); expected a "
+                         ".ipynb file saved by Jupyter") from None
 
 
 def validate(report: Report, where: str | None = None) -> None:
@@ -256,7 +356,30 @@ def validate(report: Report, where: str | None = None) -> None:
         try:
             check(value)
         except _Reject as rej:
-            raise InputError(f"{prefix}: parameter {name!r} = {value!r}: {rej.problem}; accepted: {rej.accepts}") from None
+            raise InputError(f"{prefix}: parameter {name!r} = {_short(value)}: {rej.problem}; accepted: {rej.accepts}") from None
+    _check_indicators_of_source(report.parameters.get("source_id"), report.parameters.get("indicators"), prefix)
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+def _check_indicators_of_source(source_id, indicators, prefix: str) -> None:
+    """Indicators that the report's source has no observation of would make an empty report: an error
+    listing those the source has (checked once data/processed/ exists)."""
+    if not source_id or not indicators:
+        return
+    from . import datasets
+    try:
+        obs = datasets.load("observations")
+    except InputError:
+        return                 # no processed data yet: `make reports` builds it before it checks the runs
+    has = sorted(set(obs.loc[obs["source_id"] == source_id, "indicator_id"]))
+    missing = [i for i in indicators if i not in has]
+    if missing:
+        raise InputError(f"{prefix}: parameter 'indicators': source {source_id!r} has no observations of {missing} (the "
+                         f"report would show nothing for them); accepted: null or some of its indicators {has}")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -276,6 +399,9 @@ def git_commit(root: Path = paths.ROOT) -> str:
 
 def data_version(processed: Path = paths.PROCESSED) -> str:
     """sha256 (first 12 hex digits) over every data/processed/*.csv, name and bytes, in name order."""
+    from .io import check_published
+
+    check_published(processed)
     h = hashlib.sha256()
     for p in sorted(Path(processed).glob("*.csv")):
         h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
@@ -414,14 +540,17 @@ def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None =
             "flag_counts": flag_counts(report),
         }
         html = to_html(tmp, meta)
+        meta["html_sha256"] = hashlib.sha256(html.encode("utf-8")).hexdigest()
         install_font(out_dir)
-        # everything is computed; now replace the report's files (each replace is atomic)
-        write_text_atomic(f["html"], html)
-        os.utime(f["html"])           # even if unchanged: make compares its time with the inputs'
+        # everything is computed; now replace the report's files, each atomically, the page last: the record
+        # names the page it belongs to (html_sha256), and a run killed before the page is replaced leaves
+        # the page older than its inputs, so the next `make reports` runs it again (the index says so meanwhile)
         _publish(tmp, f["ipynb"])
         _write_json(f["meta"], meta)
         for stale in (f["failed_ipynb"], f["failed_meta"]):
             stale.unlink(missing_ok=True)
+        write_text_atomic(f["html"], html)
+        os.utime(f["html"])           # even if unchanged: make compares its time with the inputs'
         return meta
     finally:
         if os.path.exists(tmp):
@@ -496,36 +625,88 @@ def _read_json(path: Path):
         return None
 
 
+def _page_matches_record(html: Path, meta) -> bool:
+    """The page is the one its run record describes (a run killed between the two leaves them apart)."""
+    if not meta or "html_sha256" not in meta:
+        return True            # records written before the check existed
+    try:
+        return hashlib.sha256(html.read_bytes()).hexdigest() == meta["html_sha256"]
+    except OSError:
+        return False
+
+
 def index_rows(reports: list[Report], out_dir: Path = paths.REPORTS) -> list[dict]:
     rows = []
     for r in reports:
         f = files(r.name, out_dir)
-        rows.append({"report": r, "html": f["html"].name if f["html"].exists() else None,
-                     "meta": _read_json(f["meta"]), "failed": _read_json(f["failed_meta"]),
-                     "source": source_info(r.parameters.get("source_id"))})
+        meta, failed = _read_json(f["meta"]), _read_json(f["failed_meta"])
+        html = f["html"].name if f["html"].exists() else None
+        if html and not _page_matches_record(f["html"], meta):
+            failed = {"started": (meta or {}).get("started", ""),
+                      "error": f"report {r.name!r}: the last run was interrupted between writing its record and its page; "
+                               "the page may be older than the record; the next `make reports` runs it again"}
+        rows.append({"report": r, "html": html, "meta": meta, "failed": failed,
+                     "source": _safe_source_info(r.parameters.get("source_id"))})
     return rows
 
 
-def write_index(reports: list[Report], out_dir: Path = paths.REPORTS) -> Path:
-    """reports/index.html: every report with its source, parameters, run time, commit, data version and flag counts."""
+def _safe_source_info(source_id):
+    try:
+        return source_info(source_id)
+    except (InputError, KeyError):
+        return None
+
+
+def write_index(reports: list[Report], out_dir: Path = paths.REPORTS, problems: list[str] | None = None) -> Path:
+    """reports/index.html: every report with its source, parameters, run time, commit, data version and flag
+    counts; a failed run's message beside its last good report; `problems` (invalid entries of reports.yml, a
+    failed data step) at the top."""
     from .io import write_text_atomic
 
     out_dir = Path(out_dir)
     install_font(out_dir)
+    try:
+        version = data_version()
+    except InputError:
+        version = "(data/processed/ being updated)"
     html = _templates().get_template("index.html.j2").render(
-        rows=index_rows(reports, out_dir), generated=_now(), commit=git_commit(), data_version=data_version())
+        rows=index_rows(reports, out_dir), generated=_now(), commit=git_commit(), data_version=version,
+        problems=problems or [])
     path = out_dir / "index.html"
     write_text_atomic(path, html)
     return path
 
 
+DATA_FAILED = BUILD / "data.failed"        # the message of a failed data step of `make reports` (the Makefile writes it)
+
+
+def run_problems(config: Path = CONFIG, notebooks: Path = paths.NOTEBOOKS, build: Path = BUILD) -> tuple[list[Report], list[str]]:
+    """(the valid runs, every problem of the last `make reports`: a failed data step, invalid entries of
+    reports.yml, runs whose parameters do not validate)."""
+    reports, problems = read_config(config, notebooks)
+    failed_data = Path(build) / "data.failed"
+    if failed_data.exists():
+        lines = [l for l in failed_data.read_text(encoding="utf-8", errors="replace").splitlines() if l.strip()]
+        problems.insert(0, "make data failed: " + (lines[-1] if lines else "see reports/.build/data.log"))
+    valid = []
+    for r in reports:
+        try:
+            validate(r, where=f"{_rel(config)} report {r.name!r}")
+            valid.append(r)
+        except InputError as exc:
+            problems.append(str(exc))
+    return valid, problems
+
+
 # --------------------------------------------------------------------------------------------------
 # make
 # --------------------------------------------------------------------------------------------------
-def write_makefile(reports: list[Report], target: Path, build: Path = BUILD) -> None:
-    """The make rules of every run: reports/NAME.html depends on its notebook, its own entry of reports.yml
-    (a stamp rewritten only when that entry changes) and $(REPORT_DEPS) (processed data, analysis/ sources,
-    set in the Makefile); a parameter naming a file adds that file."""
+def write_makefile(reports: list[Report], target: Path, build: Path = BUILD, problems: list[str] | None = None) -> None:
+    """The make rules of every valid run: reports/NAME.html depends on its notebook, its own entry of
+    reports.yml (a stamp rewritten only when that entry changes) and $(REPORT_DEPS) (processed data, analysis/
+    sources, set in the Makefile); an actuals file parameter adds that file. With `problems` (invalid entries),
+    a rule `reports-invalid` prints them and fails, so that `make reports` exits non-zero after building the
+    valid runs. Every file name written here has been checked by `make_safe` (names, notebooks, paths)."""
     from .io import write_text_atomic
 
     build = Path(build)
@@ -538,12 +719,32 @@ def write_makefile(reports: list[Report], target: Path, build: Path = BUILD) -> 
         if not stamp.exists() or stamp.read_text(encoding="utf-8") != text:
             write_text_atomic(stamp, text)
         html = files(r.name)["html"]
-        extra = [v for v in r.parameters.values() if isinstance(v, str) and (paths.ROOT / v).is_file()]
-        deps = [r.notebook_rel, _rel(stamp), *extra, "$(REPORT_DEPS)"]
-        lines += [f"{_rel(html)}: {' '.join(deps)}", f"\t@$(PY) -m analysis.reports run {r.name}", ""]
+        extra = [v for k, v in r.parameters.items() if k in PATH_PARAMETERS and isinstance(v, str)]
+        deps = [r.notebook_rel, _rel(stamp), *extra]
+        unsafe = [d for d in [_rel(html), *deps] if not make_safe(d)]
+        if unsafe:      # validate() refuses these; never write them into a rule
+            raise InputError(f"report {r.name!r}: file name {unsafe[0]!r} cannot be written into a make rule")
+        lines += [f"{_rel(html)}: {' '.join(deps)} $(REPORT_DEPS)", f"\t@$(PY) -m analysis.reports run {r.name}", ""]
         htmls.append(_rel(html))
     lines.insert(1, f"REPORT_HTML := {' '.join(htmls)}")
+    if problems:
+        lines += ["reports-locked: reports-invalid", "reports-invalid:",
+                  "\t@$(PY) -m analysis.reports check >&2; exit 1", ""]
     write_text_atomic(Path(target), "\n".join(lines))
+
+
+def _record_failure(report: Report, out_dir: Path, message: str) -> None:
+    """NAME.failed.json for a run that stopped before its notebook ran (bad parameter, disk full...), so that
+    the index shows it; best effort (on a full disk even this may fail)."""
+    try:
+        _write_json(files(report.name, out_dir)["failed_meta"], {
+            "name": report.name, "notebook": report.notebook_rel, "parameters": report.parameters,
+            "started": _now(), "duration_s": 0.0, "error": message})
+    except OSError:
+        pass
+
+
+PATH_PARAMETERS = {"actuals_path"}          # parameters naming a file that the report reads (a make dependency)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -554,45 +755,60 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", type=Path, default=CONFIG, help="the list of runs (default: reports.yml)")
     parser.add_argument("--out", type=Path, default=paths.REPORTS, help="where reports go (default: reports/)")
+    parser.add_argument("--notebooks", type=Path, default=paths.NOTEBOOKS,
+                        help="the folder every run's notebook must be in (default: notebooks/)")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("check", help="validate every run (no execution)")
+    sub.add_parser("check", help="validate every run (no execution); lists every problem")
     p_run = sub.add_parser("run", help="execute runs by name (all when none is given)")
     p_run.add_argument("names", nargs="*")
     sub.add_parser("index", help="write the index page")
     p_mk = sub.add_parser("makefile", help="write the make rules of every run")
     p_mk.add_argument("target", type=Path)
     args = parser.parse_args(argv)
-    try:
-        reports = load_config(args.config)
-        if args.command == "check":
-            for r in reports:
-                validate(r, where=f"{_rel(args.config)} report {r.name!r}")
-            print(f"{_rel(args.config)}: {len(reports)} report(s), parameters valid")
-        elif args.command == "makefile":
-            for r in reports:
-                validate(r, where=f"{_rel(args.config)} report {r.name!r}")
-            write_makefile(reports, args.target)
-        elif args.command == "index":
-            path = write_index(reports, args.out)
-            print(f"make reports: index of {len(reports)} report(s) → {_rel(path)}")
-        else:
-            failed = 0
-            for r in (find(reports, args.names, args.config) if args.names else reports):
-                try:
-                    meta = run(r, args.out)
-                except ReportError as exc:
-                    print(f"error: {exc}", file=sys.stderr)
-                    failed += 1
-                    continue
-                counts = meta["flag_counts"]
-                flags = (" · flags " + ", ".join(f"{k} {v}" for k, v in counts.items())) if counts else ""
-                print(f"report {r.name}: done in {meta['duration_s']:.1f} s → {_rel(files(r.name, args.out)['html'])}{flags}",
-                      flush=True)
-            return 1 if failed else 0
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    status = run_cli("python -m analysis.reports", _command, args)
+    return 2 if status == 1 and args.command == "check" else status
+
+
+def _command(args) -> int:
+    if args.command == "check":
+        reports, problems = run_problems(args.config, args.notebooks)
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        if problems:
+            print(f"{_rel(args.config)}: {len(problems)} problem(s); {len(reports)} valid report(s)", file=sys.stderr)
+            return 2
+        print(f"{_rel(args.config)}: {len(reports)} report(s), parameters valid")
+        return 0
+    with lock.hold(f"python -m analysis.reports {args.command}"):
+        if args.command == "makefile":
+            reports, problems = run_problems(args.config, args.notebooks)
+            for problem in problems:
+                print(f"error: {problem}", file=sys.stderr)
+            write_makefile(reports, args.target, problems=problems)
+            return 0
+        if args.command == "index":
+            reports, problems = run_problems(args.config, args.notebooks)
+            path = write_index(reports, args.out, problems)
+            print(f"make reports: index of {len(reports)} report(s) → {_rel(path)}"
+                  + (f"; {len(problems)} problem(s) shown at its top" if problems else ""))
+            return 0
+        reports = load_config(args.config, args.notebooks)
+        failed = 0
+        for r in (find(reports, args.names, args.config) if args.names else reports):
+            try:
+                meta = run(r, args.out)
+            except (ReportError, InputError, OSError) as exc:
+                message = describe_os_error(exc) if isinstance(exc, OSError) else str(exc)
+                if not isinstance(exc, ReportError):        # a ReportError has recorded itself
+                    _record_failure(r, args.out, f"report {r.name!r}: {message}")
+                print(f"error: {message}", file=sys.stderr)
+                failed += 1
+                continue
+            counts = meta["flag_counts"]
+            flags = (" · flags " + ", ".join(f"{k} {v}" for k, v in counts.items())) if counts else ""
+            print(f"report {r.name}: done in {meta['duration_s']:.1f} s → {_rel(files(r.name, args.out)['html'])}{flags}",
+                  flush=True)
+        return 1 if failed else 0
 
 
 if __name__ == "__main__":
