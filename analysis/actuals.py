@@ -237,7 +237,10 @@ class _Distinct:
     indicators, units, years), and the result is spread back to every row."""
 
     def __init__(self, column: pd.Series):
-        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        if isinstance(column.dtype, pd.CategoricalDtype):        # read as categories: already factorized
+            codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
+        else:
+            codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=False)
         self.codes = codes
         self.values = [u.strip() if type(u) is str else str(u).strip() for u in uniques]
 
@@ -315,7 +318,8 @@ def load(path, *, vocab: pd.DataFrame | None = None, regions: pd.DataFrame | Non
         warnings.simplefilter("ignore")
         try:
             reader = pd.read_csv(path, encoding="utf-8-sig", header=None, skiprows=int(start[0] - 1) if len(start) else 0,
-                                 names=list(range(len(names))), dtype=object, keep_default_na=False, na_filter=False,
+                                 names=list(range(len(names))), keep_default_na=False, na_filter=False,
+                                 dtype={i: "category" if n in LOW_CARDINALITY else object for i, n in enumerate(names)},
                                  skip_blank_lines=False, on_bad_lines="skip", engine="c", chunksize=CHUNK_ROWS)
             for df in reader if len(start) else []:
                 n = len(df)
@@ -343,6 +347,7 @@ def load(path, *, vocab: pd.DataFrame | None = None, regions: pd.DataFrame | Non
     return out
 
 
+LOW_CARDINALITY = ("region", "indicator", "unit", "bound")   # columns read as categories (few values)
 CHUNK_ROWS = 200_000       # rows checked at a time (memory stays near the size of the result)
 
 
@@ -456,7 +461,12 @@ class _RowChecker:
         out = {"region": region, "indicator_id": indicator, "unit": unit, "year": year, "value": value, "bound": bound,
                "source": source, "line": line.astype(np.int64)}
         out.update({name: col[name].text() for name in self.extras})
-        return {k: v[ok] for k, v in out.items()}
+        out = {k: v[ok] for k, v in out.items()}
+        # repeated keys within the piece: a different value or bound is an error, an agreeing repeat is dropped
+        # here already (a file of a million lines repeats the few thousand keys the project's tables allow)
+        first = _first_of_key(out["region"], out["indicator_id"], out["year"], np.ones(len(out["line"]), dtype=bool))
+        unique = _check_duplicates(problems, first, out)
+        return {k: v[unique] for k, v in out.items()}
 
 
 def _first_of_key(region: np.ndarray, indicator: np.ndarray, year: np.ndarray, ok: np.ndarray) -> np.ndarray:

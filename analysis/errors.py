@@ -49,8 +49,8 @@ def run_cli(prog: str, main, *args) -> int:
         return 130
     except Exception as exc:  # noqa: BLE001 - the contract of every entry point: one message, no traceback
         status = getattr(exc, "exit_status", None)
-        if status is not None:                      # analysis.lock.LockTimeout
-            print(f"{prog}: {exc}", file=sys.stderr)
+        if status is not None:                      # analysis.lock.LockTimeout (its message names the run)
+            print(str(exc), file=sys.stderr)
             return status
         if isinstance(exc, OSError):
             print(f"{prog}: error: {describe_os_error(exc)}", file=sys.stderr)

@@ -177,7 +177,7 @@ def _same_text(path: Path, text: str) -> bool:
         return False
 
 
-def _write_temporary(path: Path, text: str) -> Path:
+def write_temporary(path: Path, text: str) -> Path:
     """`text` in a new temporary file beside `path` (synced to disk), its name .<name>.<random>.tmp."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -202,7 +202,7 @@ def write_text_atomic(path: Path, text: str) -> None:
     path = Path(path)
     if _same_text(path, text):
         return
-    tmp = _write_temporary(path, text)
+    tmp = write_temporary(path, text)
     try:
         os.replace(tmp, path)
     except BaseException:
@@ -230,7 +230,7 @@ def publish_set(texts: dict, directory: Path) -> list[Path]:
     staged: dict[Path, Path] = {}
     try:
         for path, text in changed.items():
-            staged[path] = _write_temporary(path, text)
+            staged[path] = write_temporary(path, text)
         if staged:
             journal = {"files": [{"temporary": tmp.name, "file": path.name} for path, tmp in staged.items()]}
             write_text_atomic(directory / PENDING, json.dumps(journal, indent=1) + "\n")

@@ -497,7 +497,7 @@ def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None =
     from papermill.exceptions import PapermillExecutionError
 
     from . import kernel
-    from .io import write_text_atomic
+    from .io import write_temporary
 
     validate(report)
     out_dir = Path(out_dir)
@@ -542,15 +542,19 @@ def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None =
         html = to_html(tmp, meta)
         meta["html_sha256"] = hashlib.sha256(html.encode("utf-8")).hexdigest()
         install_font(out_dir)
-        # everything is computed; now replace the report's files, each atomically, the page last: the record
-        # names the page it belongs to (html_sha256), and a run killed before the page is replaced leaves
-        # the page older than its inputs, so the next `make reports` runs it again (the index says so meanwhile)
-        _publish(tmp, f["ipynb"])
-        _write_json(f["meta"], meta)
-        for stale in (f["failed_ipynb"], f["failed_meta"]):
-            stale.unlink(missing_ok=True)
-        write_text_atomic(f["html"], html)
-        os.utime(f["html"])           # even if unchanged: make compares its time with the inputs'
+        # everything is computed; the page is written to a temporary file first (a full disk stops here, with
+        # nothing replaced); then the report's files are replaced, each atomically, the page last: the record
+        # names the page it belongs to (html_sha256), and a run killed before the page is replaced leaves the
+        # page older than its inputs, so the next `make reports` runs it again (the index says so meanwhile)
+        page = write_temporary(f["html"], html)
+        try:
+            _publish(tmp, f["ipynb"])
+            _write_json(f["meta"], meta)
+            for stale in (f["failed_ipynb"], f["failed_meta"]):
+                stale.unlink(missing_ok=True)
+            os.replace(page, f["html"])
+        finally:
+            page.unlink(missing_ok=True)
         return meta
     finally:
         if os.path.exists(tmp):

@@ -1,6 +1,5 @@
 """The report runner: reports.yml, parameter validation (before any run), a failing notebook keeps the last
 good report, escaping in the index, the make rules, the lock."""
-import fcntl
 import json
 import os
 import subprocess
@@ -143,7 +142,7 @@ def test_failing_notebook_keeps_the_last_good_report(tmp_path, capsys):
     # the command line exits non-zero, naming notebook and cell
     cfg = tmp_path / "reports.yml"
     cfg.write_text(f"reports:\n  - {{name: tiny, notebook: {nb}, parameters: {{language: en}}}}\n", encoding="utf-8")
-    assert reports.main(["--config", str(cfg), "--out", str(out), "run", "tiny"]) == 1
+    assert reports.main(["--config", str(cfg), "--out", str(out), "--notebooks", str(tmp_path), "run", "tiny"]) == 1
     err = capsys.readouterr().err
     assert "tiny.ipynb" in err and "cell 4" in err
 
@@ -201,16 +200,19 @@ def test_make_rules_track_each_report_and_its_own_entry(tmp_path):
 
 
 def test_overlapping_make_reports_waits_for_the_lock():
-    """A second `make reports` does not run while another holds the lock (LOCK_WAIT=0: give up at once)."""
-    lock = paths.REPORTS / ".build" / "lock"
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    """A second `make reports` does not run while another holds the lock (LOCK_WAIT=0: give up at once, exit 75)."""
+    from analysis import lock
+    held = lock.acquire("a test holding the lock", 0)
+    try:
         proc = subprocess.run(["make", "--no-print-directory", "reports", "LOCK_WAIT=0"], cwd=paths.ROOT,
-                              capture_output=True, text=True, timeout=120, env={**os.environ, "MAKEFLAGS": ""})
-    assert proc.returncode != 0
+                              capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "MAKEFLAGS": "", lock.ENV: ""})
+    finally:
+        held.release()
+    assert proc.returncode == 75
     assert "report " not in proc.stdout
-    assert "another run holds reports/.build/lock" in proc.stderr
+    assert ".policy-targets.lock is held by a test holding the lock" in proc.stderr
+    assert "nothing done" in proc.stderr
 
 
 def test_a_cell_running_past_the_timeout_fails_the_run_naming_the_cell(tmp_path):

@@ -1,0 +1,549 @@
+"""Issue 13: every bad input is one clear error (file, field, what was expected) and a non-zero exit, never a
+traceback; outputs stay consistent across a full disk and kill -9; one lock for everything that writes.
+
+Each case states the bad input, the exit status, the message's file and field, and that data/processed/ (or
+reports/) is unchanged or consistent afterwards."""
+import errno
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis import actuals, io, lock, paths, reports
+from analysis.errors import InputError, run_cli
+
+PROCESSED_NAMES = sorted(p.name for p in paths.PROCESSED.glob("*.csv"))
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the package and the data (the lock, data/processed/ and reports/ of the copy are its own)."""
+    root = tmp_path / "project"
+    shutil.copytree(paths.ROOT / "analysis", root / "analysis", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(paths.ROOT / "data", root / "data")
+    return root
+
+
+def python(root: Path, *args, code: str | None = None, env=None):
+    cmd = [sys.executable, *(["-c", code] if code else []), *args]
+    return subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=300,
+                          env={"PYTHONPATH": str(root), "PATH": os.environ["PATH"], "LOCK_WAIT": "30", **(env or {})})
+
+
+def processed(root: Path) -> dict:
+    return {p.name: p.read_bytes() for p in sorted((root / "data/processed").iterdir())}
+
+
+def assert_one_clear_error(result, *needles, status=1):
+    assert result.returncode == status, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr, result.stderr
+    for needle in needles:
+        assert needle in result.stderr, (needle, result.stderr)
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------------------ raw data
+def _sources(root):
+    return root / "data/raw/sources.yml"
+
+
+def _register_gbk_document(root):
+    doc = root / "data/raw/documents/nanming-2017.txt"
+    old = paths.ROOT / "data/raw/documents/nanming-2017.txt"
+    doc.write_bytes(old.read_text(encoding="utf-8").encode("gb18030"))
+    import hashlib
+    edit(_sources(root), hashlib.sha256(old.read_bytes()).hexdigest(), hashlib.sha256(doc.read_bytes()).hexdigest())
+
+
+RAW_CASES = {
+    "sources.yml is a list of ints": (
+        lambda r: _sources(r).write_text("- 1\n- 2\n", encoding="utf-8"),
+        ["sources.yml: entry 1 is 1; expected a mapping"]),
+    "sources.yml in GBK": (
+        lambda r: _sources(r).write_bytes(_sources(r).read_text(encoding="utf-8").encode("gbk")),
+        ["sources.yml: line", "is not UTF-8"]),
+    "sources.yml with a key twice": (
+        lambda r: edit(_sources(r), "  script: simplified\n", "  script: simplified\n  script: traditional\n"),
+        ["sources.yml: line", "key 'script' appears twice"]),
+    "date: sometime": (
+        lambda r: edit(_sources(r), 'date: "2015-09-25"', "date: sometime"),
+        ["sources.yml: entry 'panyu-2015' field 'date' is 'sometime'; expected a date"]),
+    "a document without a registry entry": (
+        lambda r: (r / "data/raw/documents/extra-2020.txt").write_text("到2020年达到5家。\n", encoding="utf-8"),
+        ["extra-2020.txt: a document that", "does not register", "id: extra-2020", "sha256: "]),
+    "a spec for an unregistered source": (
+        lambda r: (r / "data/raw/specs/ghost-2020.yml").write_text("source: ghost-2020\n", encoding="utf-8"),
+        ["ghost-2020.yml: a spec for 'ghost-2020'", "expected an entry `- id: ghost-2020`"]),
+    "a table without anchor": (
+        lambda r: edit(r / "data/raw/specs/panyu-2015.yml", "anchor:", "anchr:"),
+        ["panyu-2015.yml: tables[1]: field 'anchor' is required"]),
+    "ignore rule lines: [99999]": (
+        lambda r: edit(r / "data/raw/specs/guangzhou-2019.yml", "lines: [53]", "lines: [99999]"),
+        ["guangzhou-2019.yml: ignore[", "field 'lines': line 99999 is outside guangzhou-2019.txt"]),
+    'year: "twenty"': (
+        lambda r: edit(r / "data/raw/specs/nanming-2017.yml", "observations:\n",
+                       'observations:\n  - {indicator: rd_intensity, quote: "x", year: "twenty"}\n'),
+        ["nanming-2017.yml: observations[1] (rd_intensity) field 'year' is 'twenty'; expected a year"]),
+    "a spec with a key twice": (
+        lambda r: edit(r / "data/raw/specs/panyu-2015.yml", "source: panyu-2015\n", "source: panyu-2015\nsource: panyu-2015\n"),
+        ["panyu-2015.yml: line", "key 'source' appears twice"]),
+    "ragged indicators.csv": (
+        lambda r: edit(r / "data/raw/indicators.csv", "\n", "\nx,一,one,level,亿元,,surplus\n"),
+        ["indicators.csv: line 2: 7 field(s), but the header has 6"]),
+    "empty indicators.csv": (
+        lambda r: (r / "data/raw/indicators.csv").write_text("", encoding="utf-8"),
+        ["indicators.csv: the file is empty"]),
+    "GBK indicators.csv": (
+        lambda r: (r / "data/raw/indicators.csv").write_bytes(
+            (r / "data/raw/indicators.csv").read_text(encoding="utf-8").encode("gb18030")),
+        ["indicators.csv: line 2: byte", "is not UTF-8"]),
+    "an empty indicator_id": (
+        lambda r: edit(r / "data/raw/indicators.csv", "\n", "\n,研发,R&D,level,亿元,\n"),
+        ["indicators.csv: line 2 field 'indicator_id' is empty"]),
+    "min: zero in thresholds.yml": (
+        lambda r: edit(r / "data/raw/reference/thresholds.yml", "min: 0", "min: zero"),
+        ["thresholds.yml: parameter", "key 'min' is 'zero', not a number"]),
+    "a 400-digit number in thresholds.yml": (
+        lambda r: edit(r / "data/raw/reference/thresholds.yml", "max: ", "max: " + "9" * 400 + " #"),
+        ["thresholds.yml: parameter", "key 'max' = 99999", "is not a finite number"]),
+    "ragged regions.csv": (
+        lambda r: edit(r / "data/raw/reference/regions.csv", "\n", "\n番禺区,Panyu\n"),
+        ["regions.csv: line 2: 2 field(s), but the header has 5"]),
+    "a registered GBK document": (
+        _register_gbk_document,
+        ["nanming-2017.txt: line", "is not UTF-8", "document 'nanming-2017'"]),
+    "published actuals with a formula": (
+        lambda r: edit(r / "data/raw/actuals/published_actuals.csv", ",http://www.opticsky.cn", ",=cmd|calc!A0 http://www.opticsky.cn"),
+        ["published_actuals.csv: line 2, column 'source': text starting with '='"]),
+}
+
+
+@pytest.mark.parametrize("case", RAW_CASES)
+def test_bad_raw_data_stops_make_data_with_one_message_and_keeps_processed(project, case):
+    mutate, needles = RAW_CASES[case]
+    before = processed(project)
+    mutate(project)
+    result = python(project, "-m", "analysis.build")
+    assert_one_clear_error(result, "make data: error:", *needles)
+    assert len(result.stderr.strip().splitlines()) <= 3, result.stderr     # one message (perhaps wrapped)
+    assert processed(project) == before
+
+
+# ------------------------------------------------------------------------------------------------ actuals
+HEADER = "region,indicator,unit,year,value,source\n"
+GOOD = "番禺区,rd_intensity,%,2019,2.9,http://example.org/bulletin\n"
+
+
+def actuals_error(tmp_path, text: str | bytes) -> str:
+    path = tmp_path / "mine.csv"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    with pytest.raises(InputError) as info:
+        actuals.load(path, this_year=2024)
+    assert str(path) in str(info.value)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("column", ["indicator_id", "line", "file", "origin", "citation", "source_id"])
+def test_reserved_column_is_refused_not_used(tmp_path, column):
+    msg = actuals_error(tmp_path, HEADER.strip() + f",{column}\n" + GOOD.strip() + ",99999\n")
+    assert f"line 1, column '{column}': '{column}' is a column the checker fills itself" in msg
+
+
+def test_a_line_column_with_a_conflicting_duplicate_is_refused(tmp_path):
+    text = HEADER.strip() + ",line\n" + GOOD.strip() + ",7\n" + GOOD.replace("2.9", "3.1").strip() + ",8\n"
+    assert "column 'line'" in actuals_error(tmp_path, text)
+
+
+@pytest.mark.parametrize("value,needle", [
+    ("1" * 400, "(400 characters) is too large; expected a number below 1e+15"),
+    ("1" * 16, "(16 characters) is too large"),
+])
+def test_huge_values(tmp_path, value, needle):
+    msg = actuals_error(tmp_path, HEADER + f"广州市,high_tech_enterprises,家,2019,{value},x\n")
+    assert f"line 2, column 'value': {value[:20]}" in msg and needle in msg
+
+
+@pytest.mark.parametrize("year", ["1800", "0000", "1948"])
+def test_years_before_1949(tmp_path, year):
+    msg = actuals_error(tmp_path, HEADER + f"广州市,rd_intensity,%,{year},2.9,x\n")
+    assert f"line 2, column 'year': {int(year)} is before 1949" in msg
+
+
+def test_nul_byte(tmp_path):
+    msg = actuals_error(tmp_path, (HEADER + GOOD.replace("bulletin", "bull\0etin")).encode())
+    assert "line 2: a NUL byte" in msg
+
+
+def test_conflicting_bounds_for_one_key(tmp_path):
+    msg = actuals_error(tmp_path, HEADER.strip() + ",bound\n" + GOOD.strip() + ",eq\n" + GOOD.strip() + ",gt\n")
+    assert "line 3, column 'bound': 番禺区 rd_intensity 2019 is given twice with different bounds: 'eq' (line 2) and 'gt'" in msg
+
+
+def test_growth_rate_below_minus_100(tmp_path):
+    msg = actuals_error(tmp_path, HEADER + "广州市,patent_applications_growth,%,2019,-500,x\n")
+    assert "line 2, column 'value': growth rate -500 % is below −100 %" in msg
+
+
+@pytest.mark.parametrize("cell", ['"=HYPERLINK(""http://evil"")"', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
+                                  "@SUM(A1:A9)", "  =1+1", '"\t=1+1"'])
+def test_spreadsheet_formulas_are_refused(tmp_path, cell):
+    msg = actuals_error(tmp_path, HEADER.strip() + ",note\n" + GOOD.strip() + f",{cell}\n")
+    assert "line 2, column 'note': text starting with" in msg and "CSV injection" in msg
+
+
+def test_numbers_and_ordinary_text_are_not_formulas(tmp_path):
+    path = tmp_path / "ok.csv"
+    path.write_text(HEADER.strip() + ",note\n" + GOOD.strip() + ",revised by -0.5 = 2.4\n"
+                    + "广州市,rd_intensity,%,2018,2.6,x,-3\n", encoding="utf-8")
+    df = actuals.load(path, this_year=2024)
+    assert list(df["note"]) == ["revised by -0.5 = 2.4", "-3"]
+
+
+def test_a_directory_as_the_actuals_file(tmp_path):
+    with pytest.raises(InputError, match="is a directory, not a file; expected a CSV file of actuals"):
+        actuals.load(tmp_path)
+
+
+def test_unbalanced_quote(tmp_path):
+    assert 'line 2: a double quote opens a value that never closes' in actuals_error(tmp_path, HEADER + GOOD.replace("http", '"http'))
+
+
+def test_many_bad_lines_are_counted_not_all_listed(tmp_path):
+    msg = actuals_error(tmp_path, HEADER + "广州市,rd_intensity,%,2019,abc,x\n" * 500)
+    assert msg.count("\n  line ") == actuals.MAX_LISTED and "… and 480 more" in msg and "500 problems" in msg
+
+
+@pytest.mark.parametrize("target", ["dir", "missing", "gbk"])
+def test_actuals_command_line_gives_one_message_and_status_1(tmp_path, target):
+    path = {"dir": tmp_path, "missing": tmp_path / "nope.csv", "gbk": tmp_path / "gbk.csv"}[target]
+    if target == "gbk":
+        path.write_bytes((HEADER + GOOD.replace("bulletin", "公报")).encode("gbk"))
+    result = python(paths.ROOT, "-m", "analysis.actuals", str(path))
+    assert_one_clear_error(result, "python -m analysis.actuals: error:", str(path))
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+# ------------------------------------------------------------------------------------------------ publishing
+def _stale(root: Path) -> dict:
+    """Make every processed CSV of the copy differ from what the build writes; returns the stale set."""
+    for name in PROCESSED_NAMES:
+        (root / "data/processed" / name).write_text(f"stale {name}\n", encoding="utf-8")
+    return processed(root)
+
+
+def _fault(kind: str, at: int) -> str:
+    """Python code: run the build with a fault at the `at`-th call of os.replace (kill -9 before it) or of
+    os.fsync (a full disk)."""
+    return textwrap.dedent(f"""
+        import errno, os, pathlib, signal, sys
+        calls = {{"n": 0}}
+        def counting(real, kill):
+            def wrapper(*a, **k):
+                calls["n"] += 1
+                if calls["n"] == {at}:
+                    if kill:
+                        os.kill(os.getpid(), signal.SIGKILL)
+                    raise OSError(errno.ENOSPC, "No space left on device", str(a[0]) if a else None)
+                return real(*a, **k)
+            return wrapper
+        if "{kind}" == "kill":
+            os.replace = counting(os.replace, True)
+        elif "{kind}" == "kill-unlink":
+            pathlib.Path.unlink = counting(pathlib.Path.unlink, True)
+        else:
+            os.fsync = counting(os.fsync, False)
+        from analysis.build import main
+        sys.exit(main())
+    """)
+
+
+def test_processed_files_are_published_as_a_set_across_kill_9(project):
+    """Kill -9 before each replace step of `make data` (the journal, then each of the six files) and at the
+    removal of the journal: readers refuse a half-published set, the next run finishes it, nothing is left over."""
+    expected = processed(paths.ROOT)             # the committed set (what the build writes)
+    steps = [("kill", k) for k in range(1, len(PROCESSED_NAMES) + 2)] + [("kill-unlink", 1)]
+    for kind, at in steps:
+        stale = _stale(project)
+        result = python(project, code=_fault(kind, at))
+        assert result.returncode == -signal.SIGKILL, (kind, at, result.stderr)
+        journal = project / "data/processed" / io.PENDING
+        csvs = {n: (project / "data/processed" / n).read_bytes() for n in PROCESSED_NAMES}
+        if journal.exists():                     # the new set is decided: readers refuse the mix until it is finished
+            with pytest.raises(InputError, match="an update of these files is under way or was interrupted"):
+                io.check_published(project / "data/processed")
+        else:                                    # killed before the journal: the old set is intact
+            assert csvs == {n: stale[n] for n in PROCESSED_NAMES}, (kind, at)
+        again = python(project, "-m", "analysis.build")
+        assert again.returncode == 0, again.stderr
+        after = processed(project)
+        assert {n: after[n] for n in PROCESSED_NAMES} == {n: expected[n] for n in PROCESSED_NAMES}, (kind, at)
+        assert sorted(after) == PROCESSED_NAMES, f"left over after {kind} {at}: {sorted(set(after) - set(PROCESSED_NAMES))}"
+
+
+@pytest.mark.parametrize("at", [1, 3, 6])
+def test_disk_full_in_make_data_keeps_the_old_set(project, at):
+    stale = _stale(project)
+    result = python(project, code=_fault("enospc", at))
+    assert_one_clear_error(result, "make data: error:", "No space left on device", "kept unchanged", status=74)
+    assert processed(project) == stale          # nothing replaced, no temporary file left
+
+
+def test_leftover_temporary_files_are_deleted_by_the_next_run(project):
+    leftover = project / "data/processed" / ".observations.csv.abc123.tmp"
+    leftover.write_text("half", encoding="utf-8")
+    result = python(project, "-m", "analysis.build")
+    assert result.returncode == 0 and "deleted the leftover temporary file" in result.stderr
+    assert not leftover.exists()
+
+
+# ------------------------------------------------------------------------------------------------ the lock
+def test_lock_says_whom_it_waits_for_and_gives_up_with_75(tmp_path):
+    path = tmp_path / "lock"
+    held = lock.acquire("make reports", 0, path)
+    said = []
+    try:
+        with pytest.raises(lock.LockTimeout) as info:
+            lock.acquire("make data", 0.5, path, say=said.append)
+    finally:
+        held.release()
+    assert said and said[0].startswith("make data: waiting for") and "held by make reports (pid" in said[0]
+    assert "is held by make reports" in str(info.value) and info.value.exit_status == 75
+    lock.acquire("make data", 0, path).release()       # free again
+
+
+def test_lock_fallback_without_flock(tmp_path, monkeypatch):
+    monkeypatch.setattr(lock, "fcntl", None)
+    path = tmp_path / "lock"
+    held = lock.acquire("first", 0, path)
+    with pytest.raises(lock.LockTimeout, match="held by first"):
+        lock.acquire("second", 0, path)
+    held.release()
+    # a holder killed with -9 leaves its O_EXCL file: a dead pid is taken over
+    (tmp_path / "lock.excl").write_text(json.dumps({"name": "dead", "pid": 2**22 + 12345}), encoding="utf-8")
+    lock.acquire("third", 1, path).release()
+
+
+@pytest.mark.parametrize("command", [["make", "--no-print-directory", "data"], ["make", "--no-print-directory", "clean"],
+                                     [sys.executable, "-m", "analysis.reports", "index"]])
+def test_every_writer_waits_for_the_one_lock(command):
+    held = lock.acquire("a test", 0)
+    try:
+        result = subprocess.run(command, cwd=paths.ROOT, capture_output=True, text=True, timeout=120,
+                                env={**os.environ, "LOCK_WAIT": "0", lock.ENV: "", "MAKEFLAGS": ""})
+    finally:
+        held.release()
+    assert result.returncode == 75 or "Error 75" in result.stderr, (result.returncode, result.stderr)
+    assert ".policy-targets.lock is held by a test" in result.stderr
+
+
+def test_make_clean_keeps_the_lock():
+    dry = subprocess.run(["make", "-n", "clean"], cwd=paths.ROOT, capture_output=True, text=True).stdout
+    assert "rm -rf" in dry and "analysis.lock" in dry and ".policy-targets.lock" not in dry
+    assert lock.LOCK.parent == paths.ROOT
+
+
+# ------------------------------------------------------------------------------------------------ reports.yml
+GROWTH = "notebooks/02_growth_trajectories.ipynb"
+
+
+def config_problems(tmp_path, text: str, notebooks=paths.NOTEBOOKS) -> list[str]:
+    cfg = tmp_path / "reports.yml"
+    cfg.write_text(text, encoding="utf-8")
+    return reports.run_problems(cfg, notebooks, build=tmp_path)[1]
+
+
+@pytest.mark.parametrize("entry,needle", [
+    ("{name: a, notebook: /etc/passwd}", "/etc/passwd lies outside notebooks/"),
+    ("{name: a, notebook: ../README.md}", "../README.md lies outside notebooks/"),
+    ("{name: a, notebook: notebooks/../README.md}", "lies outside notebooks/"),
+    ("{name: overview.failed, notebook: %s}" % GROWTH, "field 'name' 'overview.failed' must match"),
+    ("{name: %s, notebook: %s}" % ("a" * 300, GROWTH), "at most 100 characters"),
+    ("{name: index, notebook: %s}" % GROWTH, "name 'index' is reserved"),
+    ("{name: a, notebook: %s, parameters: {indicators: []}}" % GROWTH, "an empty list"),
+    ("{name: a, notebook: %s, parameters: {source_id: nanming-2017, indicators: [patent_grants]}}" % GROWTH,
+     "source 'nanming-2017' has no observations of ['patent_grants']"),
+    ("{name: 'a-{source_id}', notebook: %s, sources: [panyu-2015, nowhere-2020]}" % GROWTH,
+     "unknown source id(s) ['nowhere-2020']"),
+    ("{name: a, notebook: %s, sources: all}" % GROWTH, "must contain {source_id} once"),
+    ("{name: 'a-{source_id}', notebook: %s, sources: all, parameters: {source_id: panyu-2015}}" % GROWTH,
+     "either `sources` or the parameter `source_id`"),
+    ("{name: a, notebook: %s, timeout: %s}" % (GROWTH, "9" * 400), "field 'timeout'"),
+])
+def test_bad_report_entries(tmp_path, entry, needle):
+    problems = config_problems(tmp_path, f"reports:\n  - {entry}\n")
+    assert len(problems) == 1 and needle in problems[0], problems
+    assert str(tmp_path / "reports.yml") in problems[0]
+
+
+def test_a_duplicate_key_in_reports_yml(tmp_path):
+    problems = config_problems(tmp_path, f"reports:\n  - name: a\n    notebook: {GROWTH}\n    name: b\n")
+    assert problems and "line 4" in problems[0] and "key 'name' appears twice" in problems[0]
+
+
+def test_readme_named_as_a_notebook(tmp_path):
+    (tmp_path / "README.md").write_text("# not a notebook\n", encoding="utf-8")
+    (tmp_path / "broken.ipynb").write_text("# not a notebook\n", encoding="utf-8")
+    problems = config_problems(tmp_path, f"reports:\n  - {{name: a, notebook: {tmp_path}/README.md}}\n"
+                                         f"  - {{name: b, notebook: {tmp_path}/broken.ipynb}}\n", notebooks=tmp_path)
+    assert "README.md is not a notebook; expected a .ipynb file" in problems[0]
+    assert "broken.ipynb: not a readable Jupyter notebook" in problems[1]
+
+
+@pytest.mark.parametrize("name", ["my file.csv", "x$(shell touch pwned).csv", "a;b.csv"])
+def test_file_names_make_would_read_are_refused_and_never_written_into_rules(tmp_path, name):
+    bad = tmp_path / name
+    bad.write_text(HEADER + GOOD, encoding="utf-8")
+    problems = config_problems(tmp_path, "reports:\n  - name: p\n    notebook: notebooks/04_target_vs_actual.ipynb\n"
+                                         f"    parameters: {{source_id: panyu-2015, actuals_path: '{bad}'}}\n")
+    assert len(problems) == 1 and "that make would read" in problems[0]
+    r = reports.Report(name="p", notebook=paths.NOTEBOOKS / "04_target_vs_actual.ipynb",
+                       parameters={"actuals_path": str(bad)})
+    with pytest.raises(InputError, match="cannot be written into a make rule"):
+        reports.write_makefile([r], tmp_path / "r.mk", build=tmp_path)
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_sources_all_gives_one_run_per_registered_source(tmp_path):
+    cfg = tmp_path / "reports.yml"
+    cfg.write_text(f"reports:\n  - {{name: 'g-{{source_id}}', notebook: {GROWTH}, sources: all, "
+                   "parameters: {language: en}}\n", encoding="utf-8")
+    runs = reports.load_config(cfg)
+    from analysis.registry import load_sources
+    assert [r.name for r in runs] == [f"g-{sid}" for sid in load_sources()]
+    assert all(r.parameters == {"source_id": r.name[2:], "language": "en"} for r in runs)
+
+
+def test_the_project_config_has_one_entry_per_notebook_family():
+    """reports.yml uses `sources` instead of copies per source; the runs it stands for are unchanged."""
+    text = (paths.ROOT / "reports.yml").read_text(encoding="utf-8")
+    assert text.count("growth-{source_id}") == 1 and "growth-panyu-2015" not in text
+    names = [r.name for r in reports.load_config()]
+    from analysis.registry import load_sources
+    assert [n for n in names if n.startswith("growth-")] == [f"growth-{sid}" for sid in load_sources()]
+
+
+def test_invalid_entries_become_a_failing_make_rule_and_an_index_line(tmp_path):
+    runs = [reports.Report(name="g1", notebook=paths.NOTEBOOKS / "02_growth_trajectories.ipynb",
+                           parameters={"source_id": "panyu-2015"})]
+    reports.write_makefile(runs, tmp_path / "r.mk", build=tmp_path, problems=["reports.yml: report 'x': bad"])
+    text = (tmp_path / "r.mk").read_text()
+    assert "reports-locked: reports-invalid" in text and "exit 1" in text
+    out = tmp_path / "out"
+    reports.write_index(runs, out, problems=["reports.yml: report 'x': <bad>"])
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "last run failed" in index and "report &#39;x&#39;: &lt;bad&gt;" in index
+
+
+def test_check_lists_every_problem_and_exits_2(tmp_path, capsys):
+    cfg = tmp_path / "reports.yml"
+    cfg.write_text(f"reports:\n  - {{name: a, notebook: ../x.ipynb}}\n  - {{name: b, notebook: {GROWTH}, "
+                   "parameters: {colour: red}}\n  - {name: c, notebook: %s}\n" % GROWTH, encoding="utf-8")
+    assert reports.main(["--config", str(cfg), "check"]) == 2
+    err = capsys.readouterr().err
+    assert "report 'a'" in err and "report 'b'" in err and "2 problem(s); 1 valid report(s)" in err
+
+
+# ------------------------------------------------------------------------------------------------ entry points
+def test_run_cli_turns_a_bug_into_one_line_and_status_70(capsys):
+    def broken():
+        raise TypeError("unsupported operand")
+    assert run_cli("prog", broken) == 70
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "prog: internal error: TypeError: unsupported operand" in err
+
+
+def test_run_cli_disk_full(capsys):
+    def full():
+        raise OSError(errno.EFBIG, "File too large", "data/processed/flags.csv")
+    assert run_cli("make data", full) == 74
+    assert "data/processed/flags.csv: cannot write (File too large); the files already there are kept" in capsys.readouterr().err
+
+
+def test_reports_command_line_unknown_report():
+    result = python(paths.ROOT, "-m", "analysis.reports", "run", "no-such-report", env={lock.ENV: str(os.getpid())})
+    assert_one_clear_error(result, "no report named ['no-such-report']")
+
+
+# ------------------------------------------------------------------------------------------------ the runner
+def _tiny(path: Path, fail: bool = False) -> Path:
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "policy-targets", "display_name": "x",
+                                                           "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell('language = "zh"'), nbformat.v4.new_code_cell('print("page", language)')]
+    if fail:
+        nb.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("asked to fail")'))
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_disk_full_while_writing_a_report_keeps_the_last_good_one(tmp_path, monkeypatch):
+    nb = _tiny(tmp_path / "tiny.ipynb")
+    out = tmp_path / "out"
+    r = reports.Report(name="tiny", notebook=nb, parameters={"language": "zh"}, timeout=60)
+    reports.run(r, out)
+    f = reports.files("tiny", out)
+    before = {k: f[k].read_bytes() for k in ("html", "ipynb", "meta")}
+    real = io.write_temporary
+
+    def full(path, text):
+        if Path(path).suffix == ".html":
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real(path, text)
+    monkeypatch.setattr(io, "write_temporary", full)
+    with pytest.raises(OSError):
+        reports.run(reports.Report(name="tiny", notebook=nb, parameters={"language": "en"}, timeout=60), out)
+    assert {k: f[k].read_bytes() for k in ("html", "ipynb", "meta")} == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_kill_9_at_each_replace_step_of_a_report_run(tmp_path):
+    """A run killed before each of its replace steps leaves either the old report or a page that the index
+    flags (its record names another page); the next run repairs it and the page matches its record."""
+    root = tmp_path
+    nb = _tiny(root / "tiny.ipynb")
+    out = root / "out"
+    code = textwrap.dedent(f"""
+        import os, signal, sys
+        from pathlib import Path
+        from analysis import reports
+        n = {{"calls": 0}}
+        real = os.replace
+        def replace(a, b):
+            n["calls"] += 1
+            if n["calls"] == int(sys.argv[1]):
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real(a, b)
+        os.replace = replace
+        reports.run(reports.Report(name="tiny", notebook=Path({str(nb)!r}), parameters={{"language": sys.argv[2]}},
+                    timeout=60), Path({str(out)!r}))
+    """)
+    env = {"PYTHONPATH": str(paths.ROOT), "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root")}
+    reports.run(reports.Report(name="tiny", notebook=nb, parameters={"language": "zh"}, timeout=60), out)
+    f = reports.files("tiny", out)
+    for step in (1, 2, 3):                    # the executed notebook, the record, the page
+        good = f["html"].read_bytes()
+        result = subprocess.run([sys.executable, "-c", code, str(step), "en"], capture_output=True, text=True,
+                                env=env, timeout=300)
+        assert result.returncode == -signal.SIGKILL, result.stderr
+        row = reports.index_rows([reports.Report(name="tiny", notebook=nb, parameters={"language": "en"})], out)[0]
+        meta = json.loads(f["meta"].read_text())
+        if f["html"].read_bytes() == good and meta.get("parameters", {}).get("language") == "en":
+            assert row["failed"] and "interrupted" in row["failed"]["error"]      # the index says so
+        else:
+            assert reports._page_matches_record(f["html"], meta)
+        reports.run(reports.Report(name="tiny", notebook=nb, parameters={"language": "zh"}, timeout=60), out)
+        assert reports._page_matches_record(f["html"], json.loads(f["meta"].read_text()))
+        assert "page zh" in f["html"].read_text(encoding="utf-8")
