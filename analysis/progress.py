@@ -19,9 +19,10 @@ are in docs/methods.md, "Target versus actual (progress)":
    one year) are never judged from another year.
 3. The target year has passed (it is not after `as_of`, the latest year any actual covers) with no actual
    at or after it: `no_data`, never a progress category; the latest actual and the anticipated value stand beside.
-4. A target after `as_of` is judged by pace, base → latest actual against base → target: the growth ratio of
+4. A target after `as_of` that the latest actual already meets is `achieved` (met early; not for flows);
+   otherwise it is judged by pace, base → latest actual against base → target: the growth ratio of
    Open SDG / Statistics Canada: `on_track`, `acceleration_needed`, `limited_progress`, `deterioration`; without a
-   usable base or a later actual: `not_assessable`, with the reason.
+   usable base: `not_assessable`, with the reason.
 
 Base: the latest actual at or before the plan's base year (the year of the document's own baseline, else the
 year before the document), the document's own figure first; an older one is named in the note, and one more
@@ -558,8 +559,9 @@ def _assess_one(t, by_series, base_year, as_of, p, trajectories, parents) -> dic
     if row["status"] is None:                                   # judged by pace
         row["status"], why = pace_status(row, direction, p)
         notes += [why] if why else []
-        if target.met(float(actual["value"]), p):
-            notes.append(f"already meets the {target.year} target in {int(actual['year'])}")
+        if target.met(float(actual["value"]), p) and t.measure not in FLOW_MEASURES:   # Open SDG: achieved first
+            row.update({"status": "achieved", "achieved_year": int(actual["year"])})
+            notes.append(f"met in {int(actual['year'])}, before the target year {target.year}")
         if row["status"] is None:
             row.update({"status": "not_assessable",
                         "reason": "growth cannot be measured (a zero or negative value, or no time between base and actual)"})

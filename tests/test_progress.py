@@ -278,15 +278,24 @@ def test_pace_of_a_share_in_percentage_points_and_anticipated_progress():
 
 
 def test_limit_factor_scales_trend_thresholds_for_a_share_near_its_ceiling():
-    # target equal to its base (90 %): no required growth, so the trend thresholds apply, scaled by
-    # C = 1 − 0.9^4.44 = 0.3736. Observed (91/90)^(1/3) − 1 = 0.369 %/yr: above 0.5 × C = 0.187, below 1.5 × C = 0.560
+    # a target equal to its base has no required growth: Open SDG's trend thresholds apply, scaled by
+    # C = 1 − 0.9^4.44 = 0.3736 for a share at 90 %. 0.369 %/yr is above 0.5 × C = 0.187, below 1.5 × C = 0.560
+    p = progress.load_parameters()
+    c = progress.limit_factor(90, 100, 4.44)
+    assert c == pytest.approx(0.373614, abs=1e-5)
+    assert progress.trend_status(0.369, 1, c, p) == "acceleration_needed"
+    assert progress.trend_status(0.369, 1, math.nan, p) == "limited_progress"      # without the factor: < 0.5
+    # through the pipeline: 89 % in 2017 against a 2019 target equal to the 2014 base of 90 %
     o = obs(("test-2015", "high_tech_output_share", 2014, 90, "actual", "eq"),
             ("test-2015", "high_tech_output_share", 2019, 90, "target", "eq"))
-    pub = published(("番禺区", "high_tech_output_share", 2017, 91))
-    r = one(o, pub, as_of=2017)
-    assert r.limit_factor == pytest.approx(0.373614, abs=1e-5)
-    assert r.status == "acceleration_needed" and "trend thresholds" in r.note
-    assert one(o, pub, as_of=2017, parameters={"progress_limit_exponent": 100}).status == "limited_progress"
+    r = one(o, published(("番禺区", "high_tech_output_share", 2017, 89)), as_of=2017)
+    assert r.status == "deterioration" and "trend thresholds" in r.note and r.limit_factor == pytest.approx(c)
+
+
+def test_a_future_target_already_met_is_achieved_first():
+    # Open SDG checks "target achieved" before the growth ratio: 250 in 2014 already meets the 2019 target of 200
+    r = pace(250)
+    assert (r.status, r.achieved_year) == ("achieved", 2014) and "met in 2014, before the target year 2019" in r.note
 
 
 def test_not_assessable_without_a_usable_base():
