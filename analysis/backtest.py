@@ -2,7 +2,8 @@
 
 One row per target whose outcome is known (progress status achieved, achieved_at_rounding, achieved_late or
 missed): the worst flag severity on the path leading to it (flags of the same source and indicator whose
-segment ends at or before the target year; `none` when nothing fired), the rules that fired, the peer
+segment ends at or before the target year; `none` when nothing fired), the rules that fired and their directions
+(a `too_slow` flag marks an unambitious target, not an implausible one), the peer
 percentile of its implied growth where flags.csv carries one (`peer_percentile`, else empty), and the outcome
 (achieved / achieved_late / missed). `cross_table` counts severity × outcome: the evidence a reviewer asks for
 (are flagged targets missed more often?), with as few targets as there are cited actuals; docs/methods.md, "Backtest".
@@ -19,7 +20,7 @@ BACKTEST = paths.PROCESSED / "backtest.csv"
 SEVERITIES = ("none",) + tuple(TIERS)                  # none < info < warn < alert
 OUTCOME_ORDER = ("achieved", "achieved_late", "missed")
 COLUMNS = ["source_id", "indicator_id", "target_year", "status", "outcome", "worst_severity", "n_flags", "rules",
-           "peer_percentile"]
+           "directions", "peer_percentile"]
 
 
 def compute(progress: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
@@ -36,6 +37,7 @@ def compute(progress: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
         rows.append({"source_id": r.source_id, "indicator_id": r.indicator_id, "target_year": int(r.target_year),
                      "status": r.status, "outcome": OUTCOMES[r.status], "worst_severity": worst,
                      "n_flags": int(len(on_path)), "rules": ";".join(sorted(set(on_path["rule"]))),
+                     "directions": ";".join(sorted(set(on_path["direction"]))) if "direction" in on_path else "",
                      "peer_percentile": float(peers.max()) if len(peers) else None})
     df = pd.DataFrame(rows, columns=COLUMNS)
     df["target_year"] = df["target_year"].astype("Int64")

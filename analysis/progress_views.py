@@ -21,9 +21,10 @@ STATUS_TEXT = {"achieved": "achieved", "achieved_at_rounding": "achieved (at rou
                "missed": "missed", "no_data": "no data", "not_assessable": "not assessable", "on_track": "on track",
                "acceleration_needed": "progress, acceleration needed", "limited_progress": "limited progress",
                "deterioration": "deterioration"}
-BACKTEST_CAVEAT = ("{n} targets with a known outcome, {flagged} of them flagged: far too few to estimate how often "
-                   "flagged targets are missed. The table shows the cases, not a rate; every cited actual added makes it "
-                   "more telling.")
+BACKTEST_CAVEAT = ("{n} targets with a known outcome, {flagged} of them flagged, nearly all from one city: far too few "
+                   "to estimate how often flagged targets are missed. The table shows the cases, not a rate; a too_slow "
+                   "flag (see `directions`) marks an unambitious target, not an implausible one. Every cited actual added "
+                   "makes it more telling.")
 
 
 @dataclass

@@ -15,7 +15,7 @@ def prog(*rows):
 
 def flags(*rows, peer=True):
     df = pd.DataFrame([{"source_id": s, "indicator_id": i, "start_year": a, "end_year": b, "rule": r, "severity": sev,
-                        "peer_percentile": p} for s, i, a, b, r, sev, p in rows])
+                        "direction": r, "peer_percentile": p} for s, i, a, b, r, sev, p in rows])
     return df if peer else df.drop(columns="peer_percentile")
 
 
@@ -32,7 +32,7 @@ def test_one_row_per_known_outcome_with_the_worst_flag_on_its_path():
     # the 2020 target's path holds both steps: the worse one (alert) counts, the highest peer percentile
     assert bt.loc[("a", "x", 2020), ["worst_severity", "n_flags", "rules", "outcome"]].tolist() == ["alert", 2, "too_fast", "missed"]
     assert bt.loc[("a", "x", 2020), "peer_percentile"] == 99.5
-    assert bt.loc[("a", "y", 2020), ["worst_severity", "outcome"]].tolist() == ["warn", "achieved_late"]
+    assert bt.loc[("a", "y", 2020), ["worst_severity", "outcome", "directions"]].tolist() == ["warn", "achieved_late", "below_trend"]
     assert pd.isna(bt.loc[("a", "y", 2020), "peer_percentile"])
     assert bt.loc[("b", "x", 2020), ["worst_severity", "outcome", "status"]].tolist() == ["none", "achieved", "achieved_at_rounding"]
 
