@@ -13,7 +13,7 @@ import argparse
 import sys
 import time
 
-from . import actuals, analytics, lock, paths, progress
+from . import actuals, analytics, backtest, lock, paths, progress
 from .errors import ValidationError, run_cli
 from .ingest import extract_all
 from .io import frame_to_csv_text, publish_set, repair
@@ -42,6 +42,7 @@ def derived_frames(obs) -> dict:
     frames = {paths.OBSERVATIONS: obs}
     frames.update(analytics.frames(obs))      # issue 4: segments, trajectories, flags
     frames[paths.PROGRESS] = progress.compute(obs, actuals.combined(obs), frames[analytics.TRAJECTORIES])  # issue 6
+    frames[backtest.BACKTEST] = backtest.compute(frames[paths.PROGRESS], frames[analytics.FLAGS])  # issue 10
     return frames
 
 

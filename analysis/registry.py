@@ -33,6 +33,11 @@ class Source:
     def text(self) -> str:
         return read_text(self.path, f"the UTF-8 text of document {self.id!r} (registered in sources.yml)")
 
+    @property
+    def year(self) -> int:
+        """The year of the document's date (the one home of "document year from the date")."""
+        return int(str(self.date)[:4])
+
 
 ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
 DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
