@@ -90,8 +90,14 @@ def _literal_ignore(line: str, tok: quantity.Token) -> tuple[str, str] | None:
     if tok.kind == "year":
         return None if re.match(r"\s*年", s[b:]) else (line[a - 0:b].replace(line[a:b], "#") + line[b:b + 1], "a year")
     if tok.kind == "date":
-        unit = re.match(r"\s*(?:月|日|号|时)", s[b:]).group()
-        return "#" + line[b:b + len(unit)], "a date"
+        if s[max(0, a - 1):a] == ":":
+            return None                                   # the minutes of 14:26 (the hours' rule covers them)
+        if s[b:b + 1] == ":":
+            return "#:#", "a time of day"
+        word = re.match(r"\s*(?:个月|月|日|号|时|年|天|周|小时)", s[b:])
+        word = word.group() if word else ""
+        reason = "a duration" if word.strip() in ("个月", "年", "天", "周", "小时") else "a date"
+        return line[max(0, a - 2):a] + "#" + line[b:b + len(word)], reason
     if tok.kind == "docnumber":
         return line[max(0, a - 1):a] + "#" + line[b:b + 1], "a document number"
     if tok.kind == "ordinal":
@@ -153,8 +159,7 @@ def _observation(no, line, sentence_start, tok, sentence, doc_year, vocab, names
     base = _base_year(line, r.start)
     if base is not None:
         year = base
-    context = line[sentence_start:r.end]
-    indicator = suggest_indicator(line[at:r.end], r.unit, vocab, names) or suggest_indicator(context, r.unit, vocab, names)
+    indicator = suggest_indicator(line[at:r.end], r.unit, vocab, names)
     kind = "actual" if year is not None and year < doc_year else None
     head = f"indicator: {indicator or 'null'}"
     if kind:

@@ -246,7 +246,7 @@ def _unit_after(s: str, pos: int, line: str) -> tuple[int, str, str | None, floa
     if k and not (k in ("千", "十万", "百万") and not (_startswith_any(s, p + len(k), _UNIT_KEYS) or
                                                      s.startswith(("多", "余"), p + len(k)))):
         # 亿 alone (突破850亿) is 亿元, as the documents use it
-        if k == "亿" and not _startswith_any(s, p + 1, _UNIT_KEYS):
+        if k == "亿" and not _startswith_any(s, p + 1, _UNIT_KEYS) and not _startswith_any(s, p + 1, _UNKNOWN_KEYS):
             return p + 1, line[ws: p + 1], "亿元", 1.0
         p, mult, scaled = p + len(k), SCALES[k], True
     if s.startswith(MORE_THAN, p):        # 1万多家
@@ -482,6 +482,9 @@ def _classify(s: str, a: int, b: int, chinese: bool) -> str | None:
             return "docnumber"
         if re.match(r"\s*[—–\-~至]", s[b:]) and re.search(r"(?:19|20)\d{2}\s*[—–\-~至]\s*$", s[max(0, a - 8):a] + text + "—") is None:
             pass
+    if not chinese and (s[max(0, a - 1):a] == ":" and re.match(r"\d{1,2}:", s[max(0, a - 3):a]) or
+                        (_startswith_any(s, b, TIME_WORDS) and (s.startswith("个月", b) or not s.startswith(tuple(UNITS), b)))):
+        return "date"                                  # 14:26; 15年内, 3个月 (durations)
     if re.match(r"\s*(?:月|日|号|时|:\d)", s[b:b + 3]) and not chinese:
         if re.search(r"[〕\]】]\s*$", s[max(0, a - 3):a]):
             return "docnumber"
