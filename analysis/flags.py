@@ -764,7 +764,7 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
                                                anc["region"].to_numpy(dtype=object), anc["ancestor"].to_numpy(dtype=object)])))
     region = names.get_indexer(obs["region"].to_numpy(dtype=object)[tpos]).astype(np.int64)
     src_code, src_names = pd.factorize(obs["source_id"].to_numpy()[tpos])
-    ind_code, _ = pd.factorize(obs["indicator_id"].to_numpy()[tpos])
+    ind_code, ind_names = pd.factorize(obs["indicator_id"].to_numpy()[tpos])
     unit_code, _ = pd.factorize(obs["unit"].to_numpy()[tpos])
     year = obs["year"].to_numpy(dtype=np.int64)[tpos]
     what = ((ind_code.astype(np.int64) * (unit_code.max() + 1) + unit_code) * 10000 + year % 10000)   # indicator×unit×year
@@ -784,7 +784,7 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ESCALATION_COLUMNS})
     # the step ending at each target (its growth), by (source, indicator, year) on integer codes
     s_src = pd.Index(src_names).get_indexer(segments["source_id"].to_numpy()[rows])
-    s_ind = pd.Index(pd.factorize(obs["indicator_id"].to_numpy()[tpos])[1]).get_indexer(segments["indicator_id"].to_numpy()[rows])
+    s_ind = pd.Index(ind_names).get_indexer(segments["indicator_id"].to_numpy()[rows])
     s_key = (s_src.astype(np.int64) * (ind_code.max() + 2) + s_ind) * 10000 + segments["end_year"].to_numpy(dtype=np.int64)[rows] % 10000
     t_key = (src_code.astype(np.int64) * (ind_code.max() + 2) + ind_code) * 10000 + year % 10000
     step_of = pd.Series(rows, index=s_key)
@@ -805,7 +805,8 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
                                                               "measure", "unit", "bound")}
     o = lambda col, at: text[col][at]                                   # noqa: E731
     py = pd.Series(plan_years or {}, dtype=float)
-    gap = np.abs(py.reindex(o("source_id", i)).to_numpy() - py.reindex(o("source_id", j)).to_numpy())
+    src_year = py.reindex(pd.Index(src_names)).to_numpy(dtype=float)     # per source code
+    gap = np.abs(src_year[src_code[i]] - src_year[src_code[j]])
     same = np.isfinite(gap) & (gap <= max_gap + EPS)
     metric, parent_metric = seg_col("metric", i), seg_col("metric", j)
     growth, parent_growth = seg_num("growth", i), seg_num("growth", j)
@@ -816,8 +817,7 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
                       for g in gaps], dtype=object)
     cols = {"source_id": o("source_id", i), "region": o("region", i), "related_source_id": o("source_id", j),
             "parent_region": names.to_numpy(dtype=object)[region[j]],
-            "parent_level": pd.Series(names.to_numpy(dtype=object)[region[j]]).map(
-                dict(zip(regions["region"], regions["level"]))).to_numpy(dtype=object),
+            "parent_level": pd.Series(names).map(dict(zip(regions["region"], regions["level"]))).to_numpy(dtype=object)[region[j]],
             "indicator_id": o("indicator_id", i), "indicator_zh": o("indicator_zh", i), "measure": o("measure", i),
             "unit": o("unit", i), "end_year": year[i], "end_value": obs["value"].to_numpy(dtype=float)[tpos[i]],
             "end_bound": o("bound", i), "parent_end_value": obs["value"].to_numpy(dtype=float)[tpos[j]],
@@ -828,11 +828,12 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
             "parent_start_value": seg_num("start_value", j), "parent_growth": parent_growth,
             "growth_gap": np.where(comparable, growth - parent_growth, np.nan), "vintage_gap_years": gap,
             "same_vintage": same, "comparison": words[inverse]}
-    out = pd.DataFrame(cols, columns=ESCALATION_COLUMNS)
     src_rank = pd.factorize(text["source_id"], sort=True)[0]         # sorted codes: the order of the text, sorted fast
     ind_rank = pd.factorize(text["indicator_id"], sort=True)[0]
     order = np.lexsort((src_rank[j], steps, year[i], ind_rank[i], src_rank[i]))
-    out = out.iloc[order].reset_index(drop=True)
+    arrays = {c: np.asarray(cols[c])[order] for c in ESCALATION_COLUMNS}
+    out = pd.DataFrame({c: pd.Series(a, dtype=object if a.dtype == object else None, copy=False)
+                        for c, a in arrays.items()}, copy=False)
     for c in ("start_year", "parent_start_year"):
         out[c] = pd.array(out[c], dtype="Int64")
     return out
