@@ -147,9 +147,5 @@ def test_index_links_every_report(executed):
     parser.feed((out / "index.html").read_text(encoding="utf-8"))
     assert sorted(parser.hrefs) == sorted(f"{r.name}.html" for r in runs)
     assert all((out / h).is_file() for h in parser.hrefs)
-    assert (out / reports.FONT_DIR / plots_font_name()).is_file()
-
-
-def plots_font_name() -> str:
-    from analysis.plots import font_path
-    return font_path().name
+    assert not (out / "fonts").exists(), "pages carry their own font; nothing is put beside them"
+    assert 'src: url("data:font/woff2;base64,' in (out / "index.html").read_text(encoding="utf-8")
