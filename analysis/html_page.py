@@ -11,7 +11,7 @@ the same bytes for the same data (but the run time).
 The nbconvert template (templates/report.html.j2) already leaves out require.js, MathJax and mermaid:
 the pages hold no TeX (the narrative writes ≥, →, ×), so nothing is loaded from a CDN.
 
-`font_face_css(text)` is also what the index page uses; `lab_css()` the stylesheet `make lab` installs.
+`font_face_css(text)` is also what the index page uses; `lab_css(url)` the stylesheet `make lab` installs.
 """
 from __future__ import annotations
 
@@ -123,17 +123,10 @@ def external_requests(html: str) -> list[str]:
     return found
 
 
-def lab_css() -> str:
-    """custom.css for JupyterLab (`make lab`): the whole font as WOFF2 in a data: URL (the lab cannot know
-    which characters a notebook will show) and the lab's fonts set to it."""
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(io.BytesIO(_font_bytes()))
-    font.flavor = "woff2"
-    out = io.BytesIO()
-    font.save(out)
-    data = base64.b64encode(out.getvalue()).decode("ascii")
+def lab_css(font_url: str) -> str:
+    """custom.css for JupyterLab (`make lab`): @font-face of the whole font at `font_url` (served beside the
+    stylesheet: the lab cannot know which characters a notebook will show) and the lab's fonts set to it."""
     stack = f'"{FONT_FAMILY}", system-ui, -apple-system, "Segoe UI", sans-serif'
-    return (f'/* written by `python -m analysis.kernel --lab-css` (make lab): {FONT_FAMILY}, SIL Open Font License */\n'
-            f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("data:font/woff2;base64,{data}") format("woff2"); }}\n'
+    return (f"/* written by `python -m analysis.kernel --lab-settings` (make lab): {FONT_FAMILY}, SIL Open Font License */\n"
+            f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{font_url}") format("opentype"); }}\n'
             f":root {{ --jp-content-font-family: {stack}; --jp-ui-font-family: {stack}; }}\n")

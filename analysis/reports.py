@@ -370,6 +370,10 @@ def _cell_label(nb_path: Path, index=None) -> str:
         cells = _read_notebook(nb_path).cells
     except Exception:  # noqa: BLE001 - the numbering is a courtesy; the error message must still be written
         return "an unknown cell"
+    # papermill writes its error banner (top) and anchor (before the failing cell) into the executed notebook
+    # after it took the failing cell's index: without them the index points at the failing cell again
+    from papermill.execute import ERROR_MARKER_TAG
+    cells = [c for c in cells if ERROR_MARKER_TAG not in c.get("metadata", {}).get("tags", [])]
     if index is None:
         started = [(c.metadata.get("papermill", {}).get("start_time") or "", i) for i, c in enumerate(cells)]
         started = [s for s in started if s[0]]

@@ -124,7 +124,7 @@ def test_failing_notebook_keeps_the_last_good_report(tmp_path, capsys):
     with pytest.raises(reports.ReportError) as exc:
         reports.run(bad, out)
     msg = str(exc.value)
-    assert "tiny.ipynb" in msg and "cell 4" in msg and "RuntimeError: asked to fail" in msg
+    assert "tiny.ipynb" in msg and "cell 4 (`if language == \"en\":`)" in msg and "RuntimeError: asked to fail" in msg
     assert "is kept unchanged" in msg and "tiny.failed.ipynb" in msg
     # the last good report is untouched, the executed notebook with the error is kept
     assert {k: f[k].read_bytes() for k in ("html", "ipynb", "meta")} == before
