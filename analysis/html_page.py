@@ -39,7 +39,7 @@ def subset_woff2(chars: str) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(io.BytesIO(_font_bytes()), lazy=False)
+    font = TTFont(io.BytesIO(_font_bytes()), lazy=False, recalcTimestamp=False)   # same bytes every run
     options = subset.Options()
     options.flavor = "woff2"
     options.hinting = False               # a CFF font: hints add size and nothing on screens
