@@ -10,7 +10,7 @@ header line and the columns
 `load(path)` validates a file and returns one row per (region, indicator, year); anything wrong raises
 `InputError` whose message names the file, the line and column, and what was expected; every problem
 of the file is listed, not only the first. `combined(obs, extra)` puts the published actuals
-(data/raw/actuals/published_actuals.csv), the actuals the documents state themselves (baselines,
+(the files of `paths.PUBLISHED_ACTUAL_FILES` in data/raw/actuals/), the actuals the documents state themselves (baselines,
 kind == "actual" in observations.csv) and a researcher's file into one frame, with an `origin` column.
 """
 from __future__ import annotations
@@ -237,9 +237,18 @@ def _drop_agreeing_duplicates(df: pd.DataFrame, problems: _Problems) -> pd.DataF
     return df.drop_duplicates(key, keep="first")
 
 
-def load_published(path: Path = paths.PUBLISHED_ACTUALS, **kwargs) -> pd.DataFrame:
-    """The published actuals shipped with the project (same format, with quote and citation columns)."""
-    return load(path, **kwargs)
+def load_published(files=paths.PUBLISHED_ACTUAL_FILES, **kwargs) -> pd.DataFrame:
+    """The published actuals shipped with the project (`paths.PUBLISHED_ACTUAL_FILES`, same format, with quote and
+    citation columns), one frame; a (region, indicator, year) given by two files with different values is an error."""
+    frames = [load(f, **kwargs) for f in ([files] if isinstance(files, (str, Path)) else files)]
+    df = pd.concat(frames, ignore_index=True)
+    key = ["region", "indicator_id", "year"]
+    for _, group in df[df.duplicated(key, keep=False)].groupby(key, sort=False):
+        if group["value"].nunique() > 1:
+            where = ", ".join(f"{Path(r.file).name} line {r.line}: {r.value:g}" for r in group.itertuples())
+            raise InputError(f"{group.iloc[0]['region']} {group.iloc[0]['indicator_id']} {group.iloc[0]['year']} is given "
+                             f"with different values ({where}); expected one value per (region, indicator, year)")
+    return df.drop_duplicates(key, keep="first").reset_index(drop=True)
 
 
 def document_actuals(obs: pd.DataFrame) -> pd.DataFrame:

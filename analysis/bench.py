@@ -36,10 +36,11 @@ import numpy as np
 import pandas as pd
 
 from . import paths
-from .flags import escalation_table, evaluate
+from .flags import escalation_table, evaluate, judge_paces, plan_levels
 from .growth import path_points, segments
 from .ingest import COLUMNS
-from .reference import load_series, load_thresholds, tiers_for, values
+from .peers import reference_windows
+from .reference import ceiling_for, load_rules, load_thresholds, values
 from .trajectories import fit
 
 # synthetic indicators: (id, measure, unit). Real ids where a national reference exists, so every tier fires.
@@ -176,9 +177,13 @@ def make_panel(n_regions: int = 2850, n_indicators: int = 40, n_years: int = 10,
 def vectorised(obs: pd.DataFrame, links: pd.DataFrame, regions: pd.DataFrame, th: pd.DataFrame) -> dict:
     pts = path_points(obs)
     seg = segments(obs, th, points=pts)
-    esc = escalation_table(seg, regions)
+    rules = load_rules()
+    judgement = judge_paces(seg, th, rules, reference_windows(rules), plan_levels(regions))
+    one_vintage = dict.fromkeys(pd.unique(obs["source_id"]), 2015)       # the synthetic plans are of one round
+    esc = escalation_table(obs, seg, regions, one_vintage, th.at["escalation_max_vintage_gap_years", "value"])
     return {"segments": seg, "trajectories": fit(obs, th, points=pts),
-            "flags": evaluate(obs, seg, th, links=links, regions=regions, escalations=esc), "escalation": esc}
+            "flags": evaluate(obs, seg, th, links=links, regions=regions, rules=rules, escalations=esc,
+                              judgement=judgement), "escalation": esc}
 
 
 def _cagr(s: float, e: float, y: float) -> float:
@@ -187,11 +192,15 @@ def _cagr(s: float, e: float, y: float) -> float:
     return ((e / s) ** (1.0 / y) - 1.0) * 100.0
 
 
-def naive(obs: pd.DataFrame, th: pd.DataFrame) -> dict:
-    """The per-indicator loop: plain Python per path for segments and the too-fast / decline rules,
-    statsmodels OLS per path for the trajectories."""
+def naive(obs: pd.DataFrame, th: pd.DataFrame, regions: pd.DataFrame) -> dict:
+    """The per-indicator loop: plain Python per path for segments and the too-fast / decline rules (peer windows
+    filtered per segment), statsmodels OLS per path for the trajectories."""
     v = values(th)
-    series = load_series()
+    rules = load_rules()
+    windows = list(reference_windows(rules).itertuples(index=False))
+    level_of = dict(zip(regions["region"], regions["level"]))
+    levels = rules["peers"]["levels"]
+    proxies = rules["peers"].get("proxies", {})
     seg_rows, flag_rows = [], []
     kind_rank = {"actual": 0, "target": 1}
     paths_ = obs[obs["measure"] != "growth_rate"]
@@ -213,19 +222,32 @@ def naive(obs: pd.DataFrame, th: pd.DataFrame) -> dict:
             if metric in ("cagr", "pp_per_year"):
                 lo_end = b.value_low if b.bound == "range" else (b.value * (1 - v["approx_band_pct"] / 100)
                                                                    if b.bound == "approx" else b.value)
-                judged = _cagr(a.value, lo_end, years) if metric == "cagr" else (lo_end - a.value) / years
-                tiers = tiers_for(series, ind, metric)
+                pace = _cagr(a.value, lo_end, years) if metric == "cagr" else (lo_end - a.value) / years
                 small = b.measure in ("count_stock", "count_flow") and a.value < v["info_min_count_base"]
+                allowed = levels.get(level_of.get(b.region), [])
+                peers = sorted(w.pace for w in windows if w.scope == "peer" and w.indicator_id == ind
+                               and w.level in allowed and w.years == years)
+                if len(peers) < v["peer_min_n"] and ind in proxies:
+                    alt = sorted(w.pace for w in windows if w.scope == "peer" and w.indicator_id == proxies[ind]
+                                 and w.level in allowed and w.years == years)
+                    peers = alt if len(alt) > len(peers) else peers
+                national = [w.pace for w in windows if w.scope == "national" and w.indicator_id == ind and 1 <= w.years <= years]
                 hit = None
-                for tier in ("info", "warn", "alert"):
-                    if tier in tiers and not (tier == "info" and small) and judged > v[tiers[tier]] + 1e-9:
-                        hit = tier
+                if not small and len(peers) >= v["peer_min_n"]:
+                    if pace > float(np.percentile(peers, v["peer_info_percentile"])) + 1e-9:
+                        hit = "info"
+                    if pace > peers[-1] + 1e-9:
+                        hit = "warn"
+                elif not small and national and pace > max(national) + 1e-9:
+                    hit = "info"
+                ceiling = ceiling_for(rules, ind, metric)
+                if ceiling and years >= th.at[ceiling, "ref_end_year"] - th.at[ceiling, "ref_start_year"] \
+                        and pace > v[ceiling] + 1e-9:
+                    hit = "alert"
                 if hit:
                     flag_rows.append((src, ind, a.year, b.year, "too_fast", hit))
-            if b.value < a.value - 1e-9:
-                rule = ("stock_falls" if b.measure == "count_stock" else
-                        "below_baseline" if a.kind == "actual" else "target_backwards")
-                flag_rows.append((src, ind, a.year, b.year, rule, None))
+            if b.value < a.value - 1e-9 and a.kind == "target":
+                flag_rows.append((src, ind, a.year, b.year, "target_backwards", None))
     traj = fit(obs, th, engine="statsmodels")
     return {"segments": pd.DataFrame(seg_rows, columns=["source_id", "indicator_id", "start_year", "end_year", "metric",
                                                          "growth"]),
@@ -246,7 +268,7 @@ def agree(vec: dict, nai: dict) -> dict:
     traj_diff = float(np.nanmax(np.abs(a[num].to_numpy(dtype=float) - b[num].to_numpy(dtype=float))
                                 / np.maximum(1.0, np.abs(b[num].to_numpy(dtype=float))))) if len(a) == len(b) else math.inf
     same_nan = len(a) == len(b) and bool((a[num].isna().to_numpy() == b[num].isna().to_numpy()).all())
-    rules = ["too_fast", "below_baseline", "target_backwards", "stock_falls"]
+    rules = ["too_fast", "target_backwards"]
     vf = vec["flags"][vec["flags"]["rule"].isin(rules)]
     vset = set(zip(vf.source_id, vf.indicator_id, vf.start_year, vf.end_year, vf.rule,
                    vf.severity.where(vf.rule == "too_fast", None)))
@@ -304,9 +326,9 @@ def run(n_regions: int, n_indicators: int, n_years: int, sample: int, seed: int,
     pick = keys.iloc[np.sort(rng.choice(len(keys), size=min(sample, len(keys)), replace=False))]
     sub = obs.merge(pick, on=["source_id", "indicator_id"])
     no_links = links.iloc[0:0]
-    vec_sub = vectorised(sub, no_links, regions.iloc[0:0], th)
+    vec_sub = vectorised(sub, no_links, regions, th)
     t0 = time.perf_counter()
-    nai = naive(sub, th)
+    nai = naive(sub, th, regions)
     naive_sample_s = time.perf_counter() - t0
     naive_s = naive_sample_s * n_paths / len(pick)
     check = agree(vec_sub, nai)

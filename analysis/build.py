@@ -9,7 +9,7 @@ import argparse
 import sys
 import time
 
-from . import actuals, analytics, paths, progress
+from . import actuals, analytics, backtest, paths, progress
 from .errors import InputError, ValidationError
 from .ingest import extract_all
 from .io import write_csv_atomic
@@ -38,6 +38,7 @@ def derived_frames(obs) -> dict:
     frames = {paths.OBSERVATIONS: obs}
     frames.update(analytics.frames(obs))      # issue 4: segments, trajectories, flags
     frames[paths.PROGRESS] = progress.compute(obs, actuals.combined(obs), frames[analytics.TRAJECTORIES])  # issue 6
+    frames[backtest.BACKTEST] = backtest.compute(frames[paths.PROGRESS], frames[analytics.FLAGS])  # issue 10
     return frames
 
 

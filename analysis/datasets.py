@@ -7,7 +7,7 @@ from . import paths
 from .errors import InputError
 from .io import read_processed
 
-NAMES = ("observations", "segments", "trajectories", "flags", "progress", "escalation")
+NAMES = ("observations", "segments", "trajectories", "flags", "progress", "escalation", "backtest")
 
 
 def load(name: str) -> pd.DataFrame:

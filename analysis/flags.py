@@ -1,30 +1,36 @@
 """Plausibility flags → data/processed/flags.csv: one row per (source, indicator, segment, rule) that fires.
 
-The thresholds and the reference rates they rest on are data (data/raw/reference/, see
-analysis.reference); this module holds the rules. Only step segments that end in a target are judged
-(the overall first → last segment repeats them; actual → actual is history).
+The yardsticks are data (data/raw/reference/: the regional panel, the national reference table, thresholds.yml;
+analysis.reference, analysis.peers); this module holds the rules. docs/methods.md gives each with its formula.
+The pace rules judge step segments that end in a target (the overall first → last segment repeats them;
+actual → actual is history); judge_paces() says for every segment whether and against what it was judged.
 
-    rule                     direction     severity      fires when
-    too_fast                 too_fast      info|warn|alert the implied growth (to the low end of a ≥, approximate
-                                                         or range target) exceeds the indicator's tier thresholds
-    below_baseline           too_slow      warn          a target lies below the actual it starts from
-    below_trend              too_slow      info          the step from the last actual to the first target grows
-                                                         more slowly than the actual trend the document reports
-    target_backwards         inconsistent  warn          a later target lies below an earlier one
-    stock_falls              impossible    alert         a cumulative count (累计) falls (other stocks: too_slow, warn)
-    share_above_100          impossible    alert         a share target above 100 %
-    rate_vs_levels           inconsistent  info|warn     a stated growth-rate target and the level targets it
-                                                         belongs to (indicator_links.csv: rate_of) disagree
-    part_exceeds_whole       impossible    alert         a part exceeds its whole (part_of)
-    flow_cannot_build_stock  impossible    alert         the yearly new-entry targets (flow_of) add up to less
-                                                         than the targeted increase of the stock
-    escalation               too_fast      warn          a district and its city (regions.csv) target the
-                                                         same indicator for the same year and the district's
-                                                         implied growth exceeds the city's by more than the
-                                                         documented escalation; every such pair, flagged or
-                                                         not, is in escalation_table() (escalation.csv)
+    rule                     direction     severity        fires when
+    too_fast                 too_fast      info|warn|alert the least pace a target allows is above the peer p90 (info)
+                                                           or every peer window of the same length (warn); with too
+                                                           few peers, above the fastest national window no longer than
+                                                           the segment (info); above a ceiling whose window fits (alert)
+    already_met_when_set     too_slow      warn|info       the first target after the latest pre-plan actual is at or
+                                                           below it (info when the actual was published after the plan)
+    too_slow                 too_slow      warn|info       that target's pace is below a fraction of the pace realised
+                                                           before the plan
+    target_backwards         inconsistent  warn            a later target lies below an earlier one
+    stock_falls              impossible    alert           a cumulative count (累计) falls
+    share_above_100          impossible    alert           a share target above 100 %
+    rate_vs_levels           inconsistent  info|warn       a stated growth rate and the level targets it describes
+                                                           (indicator_links.csv: rate_of) allow no common pace
+    part_exceeds_whole       impossible    alert           a part exceeds its whole (part_of)
+    flow_cannot_build_stock  impossible    alert           yearly new-entry targets (flow_of) add up to less than the
+                                                           targeted increase of the stock
+    stock_change_vs_flow     inconsistent  info            new entries stated for a period (period_flow_of) fall short
+                                                           of the stock's targeted rise
+    escalation               too_fast      warn            a plan's implied growth exceeds that of a plan of a region
+                                                           above it (any level of regions.csv), of the same vintage,
+                                                           for the same indicator and year, by more than the
+                                                           documented escalation; every pair is in escalation.csv
 
-Every row names its reference and gives one plain sentence with the numbers.
+Every row names its yardstick and gives one plain sentence with the numbers; `margin` and `robust` say how
+fragile it is.
 """
 from __future__ import annotations
 
@@ -34,10 +40,12 @@ import numpy as np
 import pandas as pd
 
 from .growth import annual_rate, bound_interval, is_one_of
-from .reference import (TIERS, load_links, load_regions, load_series, load_thresholds, tiers_for, values)
+from .peers import reference_windows
+from .reference import TIERS, ceiling_for, load_links, load_regions, load_rules, load_thresholds, values
 
 COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "start_year", "end_year", "rule", "severity",
-           "direction", "metric", "value", "threshold", "threshold_name", "reference", "related_source_id", "reason"]
+           "direction", "metric", "value", "threshold", "threshold_name", "reference", "related_source_id", "yardstick",
+           "peer_n", "peer_percentile", "peer_max", "peer_max_window", "margin", "robust", "reason"]
 INTERNAL = "internal: the document's own figures"
 SEVERITY_RANK = {s: i for i, s in enumerate(TIERS)}
 EPS = 1e-9      # differences below this are floating-point noise ((3.11 - 2.51) / 3 is 0.20000000000000004)
@@ -137,60 +145,239 @@ def _rated(segments: pd.DataFrame, judged: np.ndarray | None) -> np.ndarray:
     return rows[is_one_of(_at(segments, "metric", rows), "cagr", "pp_per_year")]
 
 
-# ---------------------------------------------------------------- too fast
-def _tier_limits(indicators: pd.Index, th: pd.DataFrame, series: dict) -> dict:
-    """{tier: (parameter names, values)}, each an array [indicator, metric] (metric 0 = cagr, 1 = pp_per_year); no
-    parameter (None, NaN) where a tier does not judge that indicator."""
-    out = {}
-    for tier in TIERS:
-        names = np.full((len(indicators), 2), None, dtype=object)
-        for i, ind in enumerate(indicators):
-            for j, metric in enumerate(("cagr", "pp_per_year")):
-                names[i, j] = tiers_for(series, ind, metric).get(tier)
-        limit = np.array([[th.at[n, "value"] if n is not None else np.nan for n in row] for row in names], dtype=float)
-        out[tier] = (names, limit.reshape(len(indicators), 2))
-    return out
+# ---------------------------------------------------------------- too fast: peers, national series, ceilings
+JUDGEMENT_COLUMNS = ["judged", "not_judged_because", "yardstick", "pace_judged", "peer_series", "peer_n",
+                     "peer_percentile", "peer_p_info", "peer_p90", "peer_p95", "peer_p99", "peer_max", "peer_max_window", "national_max",
+                     "national_max_window", "national_same_window", "ceiling", "ceiling_name", "severity"]
 
 
-def too_fast(segments: pd.DataFrame, th: pd.DataFrame, series: dict, judged: np.ndarray | None = None) -> pd.DataFrame:
-    rows = _rated(segments, judged)
+def plan_levels(regions: pd.DataFrame) -> dict:
+    """{region: level} from regions.csv (district, city, province, country)."""
+    return dict(zip(regions["region"], regions["level"]))
+
+
+def _window_label(region, y0, y1) -> str:
+    return f"{region} {int(y0)}–{int(y1)}"
+
+
+def _peer_table(windows: pd.DataFrame, rules: dict, min_n: int, keys: pd.DataFrame) -> pd.DataFrame:
+    """Per (indicator_id, level, years) of `keys`: the sorted peer paces and their summary, with the proxy
+    series where the indicator's own windows are fewer than `min_n`."""
+    peers = windows[windows["scope"] == "peer"]
+    levels_of = rules["peers"].get("levels", {})
+    proxies = rules["peers"].get("proxies", {}) or {}
+    rows = []
+    for ind, level, years in keys.itertuples(index=False):
+        allowed = levels_of.get(level, [])
+        used, pw = ind, peers[(peers["indicator_id"] == ind) & peers["level"].isin(allowed) & (peers["years"] == years)]
+        if len(pw) < min_n and ind in proxies:
+            alt = peers[(peers["indicator_id"] == proxies[ind]) & peers["level"].isin(allowed) & (peers["years"] == years)]
+            if len(alt) > len(pw):
+                used, pw = proxies[ind], alt
+        pw = pw.sort_values(["pace", "region", "start_year"], kind="stable")
+        pace = pw["pace"].to_numpy(dtype=float)
+        top = pw.iloc[-1] if len(pw) else None
+        rows.append({"indicator_id": ind, "level": level, "years": years, "peer_series": used, "paces": pace,
+                     "peer_n": len(pace), "peer_levels": "/".join(allowed),
+                     **{f"peer_p{q}": float(np.percentile(pace, q)) if len(pace) else np.nan for q in (90, 95, 99)},
+                     "peer_max": float(pace[-1]) if len(pace) else np.nan,
+                     "peer_max_window": _window_label(top["region"], top["start_year"], top["end_year"]) if top is not None else None})
+    return pd.DataFrame(rows)
+
+
+def _national_table(windows: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    """Per (indicator_id, years): the fastest national window no longer than `years` (the fallback) and the
+    fastest of exactly `years` (a robustness neighbour)."""
+    nat = windows[windows["scope"] == "national"]
+    rows = []
+    for ind, years in keys.itertuples(index=False):
+        w = nat[(nat["indicator_id"] == ind) & (nat["years"] <= years) & (nat["years"] >= 1)]
+        same = w[w["years"] == years]["pace"]
+        top = w.sort_values(["pace", "start_year"], kind="stable").iloc[-1] if len(w) else None
+        rows.append({"indicator_id": ind, "years": years, "national_n": len(w),
+                     "national_max": float(top["pace"]) if top is not None else np.nan,
+                     "national_max_window": (f"{_window_label(top['region'], top['start_year'], top['end_year'])} "
+                                             f"(growth_references.csv line {top['lines']})") if top is not None else None,
+                     "national_same_window": float(same.max()) if len(same) else np.nan})
+    return pd.DataFrame(rows)
+
+
+def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: pd.DataFrame,
+                levels: dict) -> pd.DataFrame:
+    """One row per segment (same positions): whether and against what its pace is judged (JUDGEMENT_COLUMNS).
+
+    Judged are steps that end in a target with a rate (cagr, pp/yr); the pace judged is the least the target allows
+    (to the low end of a ≥, approximate or range target). Yardsticks in order: peers (≥ peer_min_n windows of the
+    same length), else the national series (fastest window no longer than the segment), and for every segment the
+    ceiling of its metric or indicator where the ceiling's window is no longer than the segment."""
+    n = len(segments)
+    v = values(th)
+    out = {c: np.full(n, np.nan) for c in JUDGEMENT_COLUMNS}
+    for c in ("not_judged_because", "yardstick", "peer_series", "peer_max_window", "national_max_window", "ceiling_name", "severity"):
+        out[c] = np.full(n, None, dtype=object)
+    out["judged"] = np.zeros(n, dtype=bool)
+    seg = segments["segment"].to_numpy()
+    end_kind = segments["end_kind"].to_numpy()
+    metric = segments["metric"].to_numpy().astype(object)
+    note = segments["note"].to_numpy(dtype=object)
+    why = out["not_judged_because"]
+    why[seg == "overall"] = "the first-to-last segment repeats its steps, which are judged"
+    why[seg == "stated"] = "a stated growth rate: compared with its level path (rate_vs_levels)"
+    hist = (seg == "step") & (end_kind == "actual")
+    why[hist] = "history: both ends are actuals"
+    step_t = (seg == "step") & (end_kind == "target")
+    unrated = step_t & ~is_one_of(metric, "cagr", "pp_per_year")
+    why[unrated] = np.array([f"no annual rate ({t})" if t else "no annual rate" for t in note[unrated]], dtype=object)
+    rows = np.flatnonzero(step_t & is_one_of(metric, "cagr", "pp_per_year"))
     if not len(rows):
-        return _frame([])
-    ind, indicators = pd.factorize(_at(segments, "indicator_id", rows))
-    metric = _at(segments, "metric", rows)
-    pp = (metric == "pp_per_year").astype(np.int64)
-    limits = _tier_limits(indicators, th, series)
-    # the least the published path asks for: from the start as published to the low end of the end target
+        return pd.DataFrame(out, columns=JUDGEMENT_COLUMNS)
+
+    ind = _at(segments, "indicator_id", rows).astype(object)
+    met = metric[rows]
+    years = _at(segments, "years", rows).astype(np.int64)
     start = _at(segments, "start_value", rows)
-    judged = annual_rate(start, _at(segments, "end_low", rows), _at(segments, "years", rows), metric)
-    small = (is_one_of(_at(segments, "measure", rows), "count_stock", "count_flow")
-             & (start < th.at["info_min_count_base", "value"]))
-    level = np.full(len(rows), -1)
-    for i, k in enumerate(TIERS):
-        over = judged > limits[k][1][ind, pp] + EPS
-        if k == "info":
-            over &= ~small
-        level = np.where(over, i, level)
-    fire = np.flatnonzero(level >= 0)
-    s, judged, level = segments.iloc[rows[fire]], judged[fire], level[fire]
-    pname = np.empty(len(s), dtype=object)
-    for i, k in enumerate(TIERS):
-        at = level == i
-        pname[at] = limits[k][0][ind[fire][at], pp[fire][at]]
-    phrase, value, reference = _phrases(th), values(th), dict(zip(th["name"], th["reference"]))
-    limit = np.array([value[p] for p in pname], dtype=float)
+    pace = annual_rate(start, _at(segments, "end_low", rows), years, met)
+    level = pd.Series(_at(segments, "region", rows)).map(levels).fillna("unknown").to_numpy(dtype=object)
+    small = is_one_of(_at(segments, "measure", rows), "count_stock", "count_flow") & (start < v["info_min_count_base"])
+    min_n = int(v["peer_min_n"])
+
+    # peers: one lookup per (indicator, level, length), then every segment's percentile from its sorted paces
+    key = pd.DataFrame({"indicator_id": ind, "level": level, "years": years})
+    ukeys = key.drop_duplicates().reset_index(drop=True)
+    pt = _peer_table(windows, rules, min_n, ukeys)
+    at = key.merge(pt.reset_index().rename(columns={"index": "k"}), on=["indicator_id", "level", "years"], how="left")["k"].to_numpy()
+    peer_n = pt["peer_n"].to_numpy()[at]
+    pct = np.full(len(rows), np.nan)
+    for k, paces in enumerate(pt["paces"]):
+        mine = at == k
+        if len(paces) and mine.any():
+            pct[mine] = 100.0 * np.searchsorted(paces, pace[mine] + EPS, side="right") / len(paces)
+    nt = _national_table(windows, key[["indicator_id", "years"]].drop_duplicates().reset_index(drop=True))
+    nat = key.merge(nt, on=["indicator_id", "years"], how="left")
+
+    use_peer = (peer_n >= min_n) & ~small
+    use_nat = ~use_peer & ~small & (nat["national_n"].to_numpy() > 0)
+    sev = np.full(len(rows), None, dtype=object)
+    p_info = np.array([np.percentile(p, v["peer_info_percentile"]) if len(p) else np.nan for p in pt["paces"]])[at]
+    peer_max = pt["peer_max"].to_numpy()[at]
+    sev[use_peer & (pace > p_info + EPS)] = "info"
+    sev[use_peer & (pace > peer_max + EPS)] = "warn"
+    sev[use_nat & (pace > nat["national_max"].to_numpy() + EPS)] = "info"
+
+    # ceilings: the parameter for the indicator (or its metric), only where its window fits in the segment
+    cname = np.array([ceiling_for(rules, i, m) for i, m in zip(ind, met)], dtype=object)
+    has = cname != None  # noqa: E711 (elementwise)
+    cval = np.array([th.at[c, "value"] if c is not None else np.nan for c in cname], dtype=float)
+    cwin = np.array([th.at[c, "ref_end_year"] - th.at[c, "ref_start_year"] if c is not None else np.nan for c in cname],
+                    dtype=float)
+    fits = has & (years >= cwin)
+    sev[fits & (pace > cval + EPS)] = "alert"
+
+    yard = np.where(use_peer, "peers", np.where(use_nat, "national", np.where(fits, "ceiling only", None))).astype(object)
+    proxy = pt["peer_series"].to_numpy(dtype=object)[at] != ind
+    yard[use_peer & proxy] = "peers (proxy)"
+    judged = use_peer | use_nat | fits
+    reason = np.full(len(rows), None, dtype=object)
+    for i in np.flatnonzero(~judged):
+        bits = []
+        if small[i]:
+            bits.append(f"a count starting below {fmt(v['info_min_count_base'])} is judged only against the ceiling")
+        else:
+            span = f"{years[i]} year{'s' if years[i] != 1 else ''}"
+            bits.append(f"{int(peer_n[i])} peer windows of {span} (fewer than {min_n})"
+                        + ("" if level[i] != "unknown" else "; the plan's region is not in regions.csv"))
+            bits.append(f"no national series of ≤ {span} for {ind[i]}")
+        bits.append(f"no ceiling for a {years[i]}-year window" if not has[i] else
+                    f"the ceiling {cname[i]} was measured over {int(cwin[i])} years, longer than this {years[i]}-year segment")
+        reason[i] = "not judged: " + "; ".join(bits)
+
+    out["judged"][rows] = judged
+    why[rows] = reason
+    out["yardstick"][rows] = yard
+    out["pace_judged"][rows] = pace
+    out["peer_n"][rows] = peer_n
+    out["peer_percentile"][rows] = pct
+    out["peer_p_info"][rows] = p_info
+    out["peer_series"][rows] = np.where(peer_n > 0, pt["peer_series"].to_numpy(dtype=object)[at], None)
+    for q in (90, 95, 99):
+        out[f"peer_p{q}"][rows] = pt[f"peer_p{q}"].to_numpy()[at]
+    out["peer_max"][rows] = peer_max
+    out["peer_max_window"][rows] = np.where(peer_n > 0, pt["peer_max_window"].to_numpy(dtype=object)[at], None)
+    out["national_max"][rows] = nat["national_max"].to_numpy()
+    out["national_max_window"][rows] = nat["national_max_window"].to_numpy(dtype=object)
+    out["national_same_window"][rows] = nat["national_same_window"].to_numpy()
+    out["ceiling"][rows] = np.where(fits, cval, np.nan)
+    out["ceiling_name"][rows] = np.where(fits, cname, None)
+    out["severity"][rows] = sev
+    return pd.DataFrame(out, columns=JUDGEMENT_COLUMNS)
+
+
+def robustness(pace: np.ndarray, threshold: np.ndarray, neighbours: list[np.ndarray], min_margin_pct: float):
+    """(margin, robust): margin = pace / threshold; `robust` where the pace clears every neighbouring yardstick that
+    exists (NaN = absent) and its own threshold by at least `min_margin_pct`, else `knife_edge`."""
+    pace, threshold = np.asarray(pace, dtype=float), np.asarray(threshold, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        margin = np.where(threshold > 0, pace / threshold, np.nan)
+    clears = np.ones(len(pace), dtype=bool)
+    for nb in neighbours:
+        nb = np.asarray(nb, dtype=float)
+        clears &= ~(np.isfinite(nb) & (pace <= nb + EPS))
+    ok = clears & (~np.isfinite(margin) | (margin >= 1 + min_margin_pct / 100.0))
+    return margin, np.where(ok, "robust", "knife_edge").astype(object)
+
+
+def too_fast(segments: pd.DataFrame, th: pd.DataFrame, judgement: pd.DataFrame) -> pd.DataFrame:
+    """A flag per judged segment whose pace exceeds its yardstick (judge_paces), with peer percentile, margin and
+    robustness against the neighbouring yardsticks."""
+    fire = np.flatnonzero(judgement["severity"].notna().to_numpy())
+    if not len(fire):
+        return _frame([])
+    j = judgement.iloc[fire].reset_index(drop=True)
+    s = segments.iloc[fire].reset_index(drop=True)
+    v = values(th)
+    sev = j["severity"].to_numpy(dtype=object)
+    pace = j["pace_judged"].to_numpy(dtype=float)
+    peers = j["yardstick"].astype(str).str.startswith("peers").to_numpy()
+    threshold = np.where(sev == "alert", j["ceiling"], np.where(
+        sev == "warn", j["peer_max"], np.where(peers, j["peer_p_info"], j["national_max"]))).astype(float)
+    neighbours = [j["peer_p90"].where(peers), j["peer_p95"].where(peers), j["peer_p99"].where(peers),
+                  j["national_same_window"]]
+    margin, robust = robustness(pace, threshold, neighbours, v["robust_min_margin_pct"])
+    name = np.where(sev == "alert", j["ceiling_name"], np.where(
+        sev == "warn", "peer_max", np.where(peers, "peer_info_percentile", "national_series"))).astype(object)
+    phrase = _phrases(th)
+    reference = np.where(sev == "alert", [dict(zip(th["name"], th["reference"])).get(c, "") for c in j["ceiling_name"]],
+                         np.where(peers, "regional_panel.csv (peer windows)", j["national_max_window"].astype(str)))
     reasons = []
-    for r, g, p, lim in zip(_records(s), judged.tolist(), pname, limit.tolist()):
+    for r, jr, g, lim, sv, pr in zip(_records(s), _records(j), pace.tolist(), threshold.tolist(), sev, peers):
         unit = r.growth_unit
         word = "rise" if r.metric == "pp_per_year" else "growth"
         least = "at least " if r.end_bound != "eq" else ""
-        reason = (f"Implied {word} of {least}{fmt_rate(g, unit)} ({fmt(r.start_value)} → {_with_unit(r.end_value, r.unit)}, "
-                  f"{r.start_year}–{r.end_year}) exceeds {phrase[p]} by {fmt_rate(g - lim, unit)}")
+        head = (f"Implied {word} of {least}{fmt_rate(g, unit)} ({fmt(r.start_value)} → {_with_unit(r.end_value, r.unit)}, "
+                f"{r.start_year}–{r.end_year})")
+        years = int(r.years)
+        if sv == "alert":
+            text = f"{head} exceeds {phrase[jr.ceiling_name]}, a pace over a window no longer than this segment"
+        elif pr:
+            proxy = f" (windows of {jr.peer_series}, standing in for {r.indicator_id})" if jr.yardstick == "peers (proxy)" else ""
+            where = (f"{int(jr.peer_n)} {years}-year windows of comparable regions in regional_panel.csv{proxy}: "
+                     f"percentile {fmt(jr.peer_percentile, 0)}; the fastest was {fmt_rate(jr.peer_max, unit)} ({jr.peer_max_window})")
+            text = (f"{head} is above every one of the {where}" if sv == "warn" else
+                    f"{head} is above the {fmt(v['peer_info_percentile'], 0)}th percentile ({fmt_rate(lim, unit)}) of the {where}")
+        else:
+            text = (f"{head} exceeds the fastest national window of at most {years} year{'s' if years != 1 else ''} of the same series in the "
+                    f"reference table, {jr.national_max_window}: {fmt_rate(lim, unit)}; only {int(jr.peer_n)} comparable "
+                    f"regional windows of {years} year{'s' if years != 1 else ''} exist (fewer than {fmt(v['peer_min_n'])}), and a nation moves "
+                    f"more slowly than a district or city, so this is informative only")
         if r.measure == "count_stock" and math.isfinite(r.new_per_year):
-            reason += f"; it needs {fmt(r.new_per_year, 1)} new entries a year on a base of {fmt(r.start_value)}"
-        reasons.append(reason + ".")
-    return _flag_frame(s, "too_fast", np.asarray(TIERS, dtype=object)[level], "too_fast", s["metric"], judged, limit,
-                       pname, np.array([reference[p] for p in pname], dtype=object), reasons)
+            text += f"; it needs {fmt(r.new_per_year, 1)} new entries a year on a base of {fmt(r.start_value)}"
+        reasons.append(text + ".")
+    out = _flag_frame(s, "too_fast", sev, "too_fast", s["metric"], pace, threshold, name, reference, reasons)
+    return out.assign(yardstick=j["yardstick"].to_numpy(dtype=object), peer_n=j["peer_n"].to_numpy(dtype=float),
+                      peer_percentile=j["peer_percentile"].to_numpy(dtype=float),
+                      peer_max=j["peer_max"].to_numpy(dtype=float),
+                      peer_max_window=j["peer_max_window"].to_numpy(dtype=object), margin=margin, robust=robust)
+
 
 
 # ---------------------------------------------------------------- too slow, backwards, impossible
@@ -199,22 +386,22 @@ def _is_cumulative(zh: str, en: str) -> bool:
 
 
 def declines(segments: pd.DataFrame, judged: np.ndarray | None = None) -> pd.DataFrame:
-    """below_baseline, target_backwards and stock_falls."""
+    """stock_falls (a cumulative count that falls, from any start) and target_backwards (a later target below an
+    earlier one). A target below an actual is already_met_when_set (too_slow)."""
     rows = judged if judged is not None else _judged(segments)
     s = segments.iloc[rows[_at(segments, "end_value", rows) < _at(segments, "start_value", rows) - EPS]]
+    cumulative = np.array([_is_cumulative(z, e) for z, e in zip(s["indicator_zh"], s["indicator_en"])], dtype=bool)
+    cumulative &= s["measure"].to_numpy() == "count_stock"
+    keep = cumulative | (s["start_kind"].to_numpy() == "target")
+    s, cumulative = s[keep], cumulative[keep]
     rule, severity, direction, reasons = [], [], [], []
-    for r in _records(s):
+    for r, cum in zip(_records(s), cumulative):
         growth = fmt_rate(r.growth, r.growth_unit) if math.isfinite(r.growth) else "a decline"
         pair = (f"{_with_unit(r.end_value, r.unit)} for {r.end_year} against {_with_unit(r.start_value, r.unit)} "
                 f"({r.start_kind}) for {r.start_year}")
-        if r.measure == "count_stock":
-            cumulative = _is_cumulative(r.indicator_zh, r.indicator_en)
-            reasons.append(f"The stock target falls: {pair} ({growth})"
-                           + ("; a cumulative count (累计) cannot fall." if cumulative else "."))
-            flag = ("stock_falls", "alert" if cumulative else "warn", "impossible" if cumulative else "too_slow")
-        elif r.start_kind == "actual":
-            reasons.append(f"The target is below the baseline already reached: {pair} ({growth}).")
-            flag = ("below_baseline", "warn", "too_slow")
+        if cum:
+            reasons.append(f"The stock target falls: {pair} ({growth}); a cumulative count (累计) cannot fall.")
+            flag = ("stock_falls", "alert", "impossible")
         else:
             reasons.append(f"The yearly targets go backwards: {pair} ({growth}).")
             flag = ("target_backwards", "warn", "inconsistent")
@@ -222,36 +409,6 @@ def declines(segments: pd.DataFrame, judged: np.ndarray | None = None) -> pd.Dat
         severity.append(flag[1])
         direction.append(flag[2])
     return _flag_frame(s, rule, severity, direction, s["metric"], s["growth"], 0.0, None, INTERNAL, reasons)
-
-
-def below_trend(segments: pd.DataFrame, th: pd.DataFrame, judged: np.ndarray | None = None) -> pd.DataFrame:
-    """The step from the last actual to the next target growing more slowly than the actual trend the same
-    document reports (first to last actual; ≥ 2 actual points)."""
-    seg = segments
-    mask = ((seg["segment"].to_numpy() == "step") & (seg["start_kind"].to_numpy() == "actual")
-            & (seg["end_kind"].to_numpy() == "actual") & (seg["years"].to_numpy(dtype=float, na_value=np.nan) > 0))
-    hist = seg.loc[mask, ["source_id", "indicator_id", "start_year", "start_value", "end_year", "end_value", "metric",
-                          "growth_unit"]]
-    if hist.empty:
-        return _frame([])
-    key = ["source_id", "indicator_id"]
-    h = hist.groupby(key, sort=False).agg(h_start_year=("start_year", "first"), h_start=("start_value", "first"),
-                                          h_end_year=("end_year", "last"), h_end=("end_value", "last"),
-                                          h_metric=("metric", "last"), h_unit=("growth_unit", "last")).reset_index()
-    h["achieved"] = annual_rate(h["h_start"], h["h_end"], h["h_end_year"] - h["h_start_year"], h["h_metric"])
-    rows = judged if judged is not None else _judged(segments)
-    from_actual = rows[_at(seg, "start_kind", rows) == "actual"]
-    t = seg[IDENTITY + ["unit", "start_value", "end_value", "metric", "growth", "growth_unit"]].iloc[from_actual]
-    t = t.merge(h, on=key)                                            # the step from the last actual
-    margin = th.at["below_trend_margin_pct", "value"] / 100.0
-    t["bar"] = t["achieved"] * (1 - margin)
-    t = t[((t["metric"] == t["h_metric"]) & (t["achieved"] > 0) & (t["growth"] < t["bar"] - EPS)).to_numpy()]
-    reasons = [f"The target implies {fmt_rate(r.growth, r.growth_unit)} ({fmt(r.start_value)} → "
-               f"{_with_unit(r.end_value, r.unit)}, {r.start_year}–{r.end_year}), less than the "
-               f"{fmt_rate(r.achieved, r.h_unit)} the document reports as achieved ({fmt(r.h_start)} → "
-               f"{_with_unit(r.h_end, r.unit)}, {r.h_start_year}–{r.h_end_year})." for r in _records(t)]
-    return _flag_frame(t, "below_trend", "info", "too_slow", t["metric"], t["growth"], t["bar"], "below_trend_margin_pct",
-                       INTERNAL, reasons)
 
 
 def share_above_100(obs: pd.DataFrame) -> pd.DataFrame:
@@ -269,6 +426,129 @@ def _as_points(o: pd.DataFrame, start_year: str = "year", end_year: str = "year"
     return o.assign(start_year=o[start_year].to_numpy(dtype=np.int64), end_year=o[end_year].to_numpy(dtype=np.int64))
 
 
+# ---------------------------------------------------------------- too slow: what was known when the plan was set
+def _date_bounds(text: str) -> tuple[str, str]:
+    """(earliest, latest) ISO day a date written as YYYY, YYYY-MM or YYYY-MM-DD can mean; ('', '') if unreadable."""
+    t = str(text or "").strip()[:10]
+    if len(t) >= 4 and t[:4].isdigit():
+        y = t[:4]
+        if len(t) >= 7 and t[5:7].isdigit():
+            m = t[5:7]
+            if len(t) == 10 and t[8:10].isdigit():
+                return t, t
+            return f"{y}-{m}-01", f"{y}-{m}-31"
+        return f"{y}-01-01", f"{y}-12-31"
+    return "", ""
+
+
+def pre_plan_actuals(obs: pd.DataFrame, published: pd.DataFrame | None, sources: dict) -> pd.DataFrame:
+    """The actuals of each source's region and indicators for years before the plan's year: the document's own
+    (known when set by definition) and published ones, with `known`: 'document', 'published before the plan'
+    (published_date before the plan's date) or 'published later' (hindsight: the figure describes a pre-plan year,
+    but the page we cite appeared after the plan)."""
+    cols = ["source_id", "indicator_id", "year", "value", "known", "published_date", "citation"]
+    doc = obs[obs["kind"].to_numpy() == "actual"]
+    parts = [pd.DataFrame({"source_id": doc["source_id"].to_numpy(), "indicator_id": doc["indicator_id"].to_numpy(),
+                           "year": doc["year"].to_numpy(dtype=np.int64), "value": doc["value"].to_numpy(dtype=float),
+                           "known": "document", "published_date": "",
+                           "citation": (doc["source_id"] + " line " + doc["line"].astype(str)).to_numpy()})]
+    if published is not None and len(published) and sources:
+        wanted = obs[["source_id", "indicator_id"]].drop_duplicates()
+        for sid, src in sources.items():
+            p = published[(published["region"] == src.region).to_numpy() & (published["year"] < src.year).to_numpy()]
+            p = p.merge(wanted[wanted["source_id"] == sid], on="indicator_id")
+            if p.empty:
+                continue
+            plan_first, _ = _date_bounds(src.date)
+            late = np.array([_date_bounds(d)[1] for d in p["published_date"].fillna("")], dtype=object)
+            before = (late != "") & (late < plan_first)
+            parts.append(pd.DataFrame({
+                "source_id": sid, "indicator_id": p["indicator_id"].to_numpy(), "year": p["year"].to_numpy(dtype=np.int64),
+                "value": p["value"].to_numpy(dtype=float),
+                "known": np.where(before, "published before the plan", "published later"),
+                "published_date": p["published_date"].fillna("").to_numpy(dtype=object),
+                "citation": (p["source"].astype(str) + np.where(p["line"].notna(), "", "")).to_numpy(dtype=object)}))
+    out = pd.concat(parts, ignore_index=True)[cols]
+    rank = out["known"].map({"document": 0, "published before the plan": 1, "published later": 2})
+    out = out.assign(_r=rank).sort_values(["source_id", "indicator_id", "year", "_r"], kind="stable")
+    return out.drop_duplicates(["source_id", "indicator_id", "year"]).drop(columns="_r").reset_index(drop=True)
+
+
+def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame, judgement_windows: pd.DataFrame | None = None,
+             levels: dict | None = None, rules: dict | None = None) -> pd.DataFrame:
+    """already_met_when_set: the first target after the latest pre-plan actual is at or below it.
+    too_slow: that target's pace from the latest pre-plan actual is below too_slow_ratio_info × the pace realised
+    over the pre-plan years (from the earliest actual within too_slow_lookback_years of the latest)."""
+    if known.empty:
+        return _frame([])
+    v = values(th)
+    t = obs[(obs["kind"].to_numpy() == "target") & obs["measure"].isin(["share", "level", "count_stock", "count_flow"]).to_numpy()]
+    lo, _ = bound_interval(t["value"], t["value_low"], t["bound"], t["measure"], v["approx_band_pct"])
+    t = t.assign(low=lo)[["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "year", "value", "low",
+                          "bound"]]
+    last = known.groupby(["source_id", "indicator_id"], sort=False).tail(1).rename(
+        columns={"year": "a_year", "value": "a_value", "known": "a_known", "published_date": "a_date", "citation": "a_cite"})
+    m = t.merge(last, on=["source_id", "indicator_id"])
+    m = m[(m["year"] > m["a_year"]).to_numpy()].sort_values(["source_id", "indicator_id", "year"], kind="stable")
+    m = m.drop_duplicates(["source_id", "indicator_id"])                    # the first target after the latest actual
+    if m.empty:
+        return _frame([])
+    # the realised pre-plan pace: earliest actual within the look-back → latest
+    k = known.merge(m[["source_id", "indicator_id", "a_year"]], on=["source_id", "indicator_id"])
+    k = k[((k["year"] < k["a_year"]) & (k["year"] >= k["a_year"] - v["too_slow_lookback_years"])).to_numpy()]
+    first = k.sort_values("year", kind="stable").drop_duplicates(["source_id", "indicator_id"]).rename(
+        columns={"year": "h_year", "value": "h_value", "known": "h_known", "published_date": "h_date"})[
+        ["source_id", "indicator_id", "h_year", "h_value", "h_known", "h_date"]]
+    m = m.merge(first, on=["source_id", "indicator_id"], how="left")
+    metric = np.where(m["measure"] == "share", "pp_per_year", "cagr").astype(object)
+    m["metric"] = metric
+    m["g_target"] = annual_rate(m["a_value"], m["low"], m["year"] - m["a_year"], metric)
+    m["g_pre"] = annual_rate(m["h_value"], m["a_value"], m["a_year"] - m["h_year"], metric)
+    hindsight = ((m["a_known"] == "published later") | (m["h_known"] == "published later")).to_numpy()
+    met = (m["low"] <= m["a_value"] + EPS).to_numpy()
+    slow = (~met & (m["g_pre"] > 0) & (m["g_target"] < v["too_slow_ratio_info"] * m["g_pre"] - EPS)).to_numpy()
+    frames = []
+    unit_of = {"pp_per_year": "pp/yr", "cagr": "%/yr"}
+
+    def when(r) -> str:
+        dates = sorted({d for d in (r.a_date, r.h_date) if isinstance(d, str) and d})
+        if r.a_known == "published later" or r.h_known == "published later":
+            return (f"; the figures we cite were published {', '.join(dates) or 'on an unknown date'}, after the plan "
+                    "was set, so this is hindsight, not proof that the authors knew")
+        if r.a_known == "document" and (not isinstance(r.h_known, str) or r.h_known == "document"):
+            return "; the plan itself states these figures"
+        return f"; published {', '.join(dates)}, before the plan"
+
+    a = m[met]
+    if len(a):
+        aw = np.where(hindsight[met], "info", "warn").astype(object)
+        reasons = [f"The target for {r.year} ({_bound_word(r.bound)}{_with_unit(r.value, r.unit)}) is at or below the "
+                   f"{_with_unit(r.a_value, r.unit)} already reached in {r.a_year}: it was met when it was set{when(r)}."
+                   for r in _records(a)]
+        frames.append(_flag_frame(_as_points(a, "a_year", "year"), "already_met_when_set", aw, "too_slow", a["metric"],
+                                  a["low"], a["a_value"], None, a["a_cite"], reasons))
+    s = m[slow]
+    if len(s):
+        ratio = (s["g_target"] / s["g_pre"]).to_numpy()
+        sw = np.where(~hindsight[slow] & (ratio < v["too_slow_ratio_warn"] - EPS), "warn", "info").astype(object)
+        threshold = (s["g_pre"] * v["too_slow_ratio_info"]).to_numpy()
+        reasons = []
+        for r, q in zip(_records(s), ratio):
+            u = unit_of[r.metric]
+            reasons.append(
+                f"The target for {r.year} ({_bound_word(r.bound)}{_with_unit(r.value, r.unit)}) implies "
+                f"{fmt_rate(r.g_target, u)} from {_with_unit(r.a_value, r.unit)} in {r.a_year}, {fmt(q, 2)} of the "
+                f"{fmt_rate(r.g_pre, u)} realised {int(r.h_year)}–{r.a_year} ({fmt(r.h_value)} → {fmt(r.a_value)}): "
+                f"far below the pre-plan pace{when(r)}.")
+        frames.append(_flag_frame(_as_points(s, "a_year", "year"), "too_slow", sw, "too_slow", s["metric"],
+                                  s["g_target"], threshold, "too_slow_ratio_info", s["a_cite"], reasons))
+    return pd.concat(frames, ignore_index=True) if frames else _frame([])
+
+
+def _bound_word(bound: str) -> str:
+    return {"ge": "at least ", "gt": "more than ", "approx": "about ", "range": "up to "}.get(str(bound), "")
+
+
 # ---------------------------------------------------------------- internal consistency
 def _of_indicators(obs: pd.DataFrame, ids) -> pd.DataFrame:
     """The observations of the given indicators (the few a link rule reads, out of a possibly national panel)."""
@@ -276,21 +556,28 @@ def _of_indicators(obs: pd.DataFrame, ids) -> pd.DataFrame:
 
 
 def rate_vs_levels(obs: pd.DataFrame, links: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
-    """A stated growth-rate target against the level path of the indicator it describes (same source): the
-    level's first point to its point at (or last before) the rate's year."""
+    """A stated growth-rate target against the level path of the indicator it describes (same source): the level's
+    first point to its point at (or last before) the rate's year. Both are intervals (a floor is [v, ∞), about is
+    v ± approx_band_pct, a range its ends): the rates the levels allow, [rate(start_high → end_low),
+    rate(start_low → end_high)], against the rates the statement allows. Only intervals that do not meet fire, by the
+    gap between them: info within rounding (rate_consistency_warn_*), warn beyond."""
     rates = obs[obs["measure"].to_numpy() == "growth_rate"]
     lk = links[links["relation"] == "rate_of"][["indicator_id", "of_indicator_id"]]
     if rates.empty or lk.empty:
         return _frame([])
+    band = th.at["approx_band_pct", "value"]
     r = rates.merge(lk, on="indicator_id")
     lv = _of_indicators(obs, lk["of_indicator_id"])
-    lv = lv[lv["measure"].to_numpy() != "growth_rate"][["source_id", "indicator_id", "indicator_zh", "year", "kind",
-                                                         "value", "unit"]]
+    lv = lv[lv["measure"].to_numpy() != "growth_rate"]
+    lo, hi = bound_interval(lv["value"], lv["value_low"], lv["bound"], lv["measure"], band)
+    lv = lv.assign(lo=lo, hi=hi)[["source_id", "indicator_id", "indicator_zh", "year", "kind", "value", "unit", "bound",
+                                  "lo", "hi"]]
     m = r.merge(lv, left_on=["source_id", "of_indicator_id"], right_on=["source_id", "indicator_id"], suffixes=("", "_lv"))
     m = m[m["year_lv"] <= m["year"]].sort_values(["source_id", "indicator_id", "year", "year_lv", "kind_lv"])
     key = ["source_id", "indicator_id", "year"]
     first = m.drop_duplicates(key, keep="first")
-    last = m.drop_duplicates(key, keep="last")[key + ["year_lv", "value_lv", "unit_lv", "indicator_zh_lv"]]
+    last = m.drop_duplicates(key, keep="last")[key + ["year_lv", "value_lv", "unit_lv", "indicator_zh_lv", "bound_lv",
+                                                      "lo", "hi"]]
     j = first.merge(last, on=key, suffixes=("_s", "_e"))
     j = j[(j["year_lv_e"] > j["year_lv_s"]).to_numpy()]
     if j.empty:
@@ -299,26 +586,30 @@ def rate_vs_levels(obs: pd.DataFrame, links: pd.DataFrame, th: pd.DataFrame) -> 
     metric = np.where(pp, "pp_per_year", "cagr").astype(object)
     years = (j["year_lv_e"] - j["year_lv_s"]).to_numpy(dtype=float)
     implied = annual_rate(j["value_lv_s"], j["value_lv_e"], years, metric)
+    imp_lo = annual_rate(j["hi_s"], j["lo_e"], years, metric)
+    imp_hi = np.where(np.isinf(j["hi_e"]), np.inf, annual_rate(j["lo_s"], j["hi_e"], years, metric))
+    imp_lo = np.where(np.isfinite(imp_lo), imp_lo, -np.inf)         # an unbounded start allows any pace from below
+    st_lo, st_hi = bound_interval(j["value"], j["value_low"], j["bound"], np.full(len(j), "growth_rate"), band)
     stated = j["value"].to_numpy(dtype=float)
-    gap = implied - stated
-    floor = j["bound"].isin(["ge", "gt"]).to_numpy()
-    fires = np.isfinite(implied) & np.where(floor, gap < -EPS, np.abs(gap) > EPS)
+    gap = np.maximum.reduce([imp_lo - st_hi, st_lo - imp_hi, np.zeros(len(j))])
+    fires = np.isfinite(implied) & (gap > EPS)
     tol_name = np.where(pp, "rate_consistency_warn_pp", "rate_consistency_warn_cagr")
     tol = np.where(pp, th.at["rate_consistency_warn_pp", "value"], th.at["rate_consistency_warn_cagr", "value"])
     at_rate = np.where(pp, j["value_lv_s"] + stated * years, j["value_lv_s"] * (1 + stated / 100.0) ** years)
     i = np.flatnonzero(fires)
     j = _as_points(j.iloc[i], start_year="year_lv_s", end_year="year_lv_e")
     reasons = []
-    for e, is_pp, fl, st, imp, g, at in zip(_records(j), pp[i], floor[i], stated[i], implied[i], gap[i], at_rate[i]):
+    for e, is_pp, st, lo_, hi_, g, at in zip(_records(j), pp[i], stated[i], imp_lo[i], imp_hi[i], gap[i], at_rate[i]):
         unit = "pp/yr" if is_pp else "%/yr"
-        words = "a rise of" if is_pp else "growth of"
+        allowed = (f"at least {fmt_rate(lo_, unit)}" if not np.isfinite(hi_) else
+                   f"{fmt_rate(lo_, unit)}" if abs(hi_ - lo_) < EPS else f"{fmt_rate(lo_, unit)} to {fmt_rate(hi_, unit)}")
         reasons.append(
-            f"The document states {words} {'at least ' if fl else ''}{fmt_rate(st, unit)} for "
+            f"The document states {'a rise of' if is_pp else 'growth of'} {_bound_word(e.bound)}{fmt_rate(st, unit)} for "
             f"{e.indicator_zh_lv_e} to {int(e.year)}, but its level figures {fmt(e.value_lv_s)} → "
-            f"{_with_unit(e.value_lv_e, e.unit_lv_e)} ({int(e.year_lv_s)}–{int(e.year_lv_e)}) imply "
-            f"{fmt_rate(imp, unit)}, {fmt_rate(abs(g), unit)} {'less' if g < 0 else 'more'}; at "
-            f"the stated rate the {int(e.year_lv_e)} level would be {fmt(at, 2)}{_unit(e.unit_lv_e)}.")
-    severity = np.where(np.abs(gap[i]) > tol[i], "warn", "info").astype(object)
+            f"{_bound_word(e.bound_lv_e)}{_with_unit(e.value_lv_e, e.unit_lv_e)} ({int(e.year_lv_s)}–{int(e.year_lv_e)}) allow "
+            f"{allowed}: the two statements miss each other by {fmt_rate(g, unit)}; at the stated rate the "
+            f"{int(e.year_lv_e)} level would be {fmt(at, 2)}{_unit(e.unit_lv_e)}.")
+    severity = np.where(gap[i] > tol[i] + EPS, "warn", "info").astype(object)
     return _flag_frame(j, "rate_vs_levels", severity, "inconsistent", metric[i], implied[i], stated[i], tol_name[i],
                        INTERNAL, reasons)
 
@@ -380,88 +671,165 @@ def flow_cannot_build_stock(obs: pd.DataFrame, segments: pd.DataFrame, links: pd
                        seg["needed"] * (1 - tol), "flow_stock_tolerance_pct", INTERNAL, reasons)
 
 
+def stock_change_vs_flow(obs: pd.DataFrame, links: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
+    """A total of new entries stated for the plan period (period_flow_of) against the rise of the stock it feeds,
+    from the stock's last point before the period to its target at the period's end: fires (info) when the entries
+    are short of the rise by more than flow_stock_tolerance_pct (the rest would have to come from elsewhere)."""
+    lk = links[links["relation"] == "period_flow_of"][["indicator_id", "of_indicator_id"]]
+    if lk.empty:
+        return _frame([])
+    o = _of_indicators(obs, np.r_[lk["indicator_id"].to_numpy(), lk["of_indicator_id"].to_numpy()])
+    flow = o.merge(lk, on="indicator_id")[["source_id", "region", "indicator_id", "indicator_zh", "year", "value", "unit",
+                                          "of_indicator_id"]]
+    stock = o[["source_id", "indicator_id", "indicator_zh", "year", "value"]].rename(
+        columns={"indicator_id": "of_indicator_id", "indicator_zh": "stock_zh", "year": "s_year", "value": "s_value"})
+    m = flow.merge(stock, on=["source_id", "of_indicator_id"])
+    end = m[m["s_year"] == m["year"]].rename(columns={"s_value": "e_value"})[["source_id", "indicator_id", "year", "e_value"]]
+    base = m[m["s_year"] < m["year"]].sort_values("s_year").drop_duplicates(["source_id", "indicator_id", "year"], keep="last")
+    j = base.merge(end, on=["source_id", "indicator_id", "year"])
+    if j.empty:
+        return _frame([])
+    rise = (j["e_value"] - j["s_value"]).to_numpy(dtype=float)
+    tol = th.at["flow_stock_tolerance_pct", "value"] / 100.0
+    j = j.assign(rise=rise)[(rise > 0) & (j["value"].to_numpy(dtype=float) < rise * (1 - tol))]
+    reasons = [f"The stock {r.stock_zh} is to rise by {fmt(r.rise)} {r.unit} ({fmt(r.s_value)} in {r.s_year} → "
+               f"{fmt(r.e_value)} in {r.year}), but the new entries stated for the period ({r.indicator_zh}) are only "
+               f"{_with_unit(r.value, r.unit)}: the rest would have to come from elsewhere." for r in _records(j)]
+    return _flag_frame(_as_points(j, "s_year", "year"), "stock_change_vs_flow", "info", "inconsistent", "new_entries",
+                       j["value"], j["rise"] * (1 - tol), "flow_stock_tolerance_pct", INTERNAL, reasons)
+
+
 # ---------------------------------------------------------------- across levels
-ESCALATION_COLUMNS = ["source_id", "region", "related_source_id", "parent_region", "indicator_id", "indicator_zh",
-                      "measure", "unit", "end_year", "metric", "growth_unit", "start_year", "start_value", "end_value",
-                      "growth", "parent_start_year", "parent_start_value", "parent_end_value", "parent_growth",
-                      "growth_gap", "level_gap"]
-DISTRICT_COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "end_year", "metric",
-                    "growth_unit", "start_year", "start_value", "end_value", "growth"]
-CITY_COLUMNS = {"source_id": "related_source_id", "start_year": "parent_start_year", "start_value": "parent_start_value",
-                "end_value": "parent_end_value", "growth": "parent_growth"}
+ESCALATION_COLUMNS = ["source_id", "region", "related_source_id", "parent_region", "parent_level", "indicator_id",
+                      "indicator_zh", "measure", "unit", "end_year", "end_value", "end_bound", "parent_end_value",
+                      "parent_end_bound", "level_gap", "metric", "growth_unit", "start_year", "start_value", "growth",
+                      "parent_start_year", "parent_start_value", "parent_growth", "growth_gap", "vintage_gap_years",
+                      "same_vintage", "comparison"]
 
 
-def escalation_table(segments: pd.DataFrame, regions: pd.DataFrame, judged: np.ndarray | None = None) -> pd.DataFrame:
-    """Every district–city pair (regions.csv) targeting the same indicator for the same year: the implied growth
-    of each one's step ending there and the gap (district minus city); for shares also the gap of the targets."""
-    rated = _rated(segments, judged)
-    # integer codes (sorted like the text, so they also give the output order) make the join and the sort cheap
-    source = pd.factorize(_at(segments, "source_id", rated), sort=True)[0]
-    indicator = pd.factorize(_at(segments, "indicator_id", rated), sort=True)[0].astype(np.int64)
-    end_year = segments["end_year"].to_numpy(dtype=np.int64)[rated]
-    region = _at(segments, "region", rated)
-    names = pd.Index(pd.unique(np.concatenate([region, regions["parent"].to_numpy(dtype=object)])))
-    region_code = names.get_indexer(region)
-    parent_of = np.full(len(names), -1)
-    known = names.get_indexer(regions["region"].to_numpy(dtype=object))
-    parent_of[known[known >= 0]] = names.get_indexer(regions["parent"].to_numpy(dtype=object))[known >= 0]
-    is_pp = (_at(segments, "metric", rated) == "pp_per_year").astype(np.int64)
-    base = (indicator * 4 + is_pp) * 10000 + end_year % 10000        # indicator × metric × end year
-    n_names = len(names) + 1
-    parent_code = parent_of[region_code]
-    has_parent = parent_code >= 0
-    # d, c: the district's and the city's step (positions in `rated`), joined on the city's key
-    district = pd.DataFrame({"d": np.flatnonzero(has_parent), "_k": (base * n_names + parent_code)[has_parent]})
-    city = pd.DataFrame({"c": np.arange(len(rated)), "_k": base * n_names + region_code})
-    pair = district.merge(city, on="_k")
-    d, c = pair["d"].to_numpy(), pair["c"].to_numpy()
-    other = source[d] != source[c]
-    d, c = d[other], c[other]
-    order = np.lexsort((source[c], end_year[d], indicator[d], source[d]))     # stable, like sort_values
-    d, c = d[order], c[order]
-    cols = {col: segments[col].array.take(rated[d]) for col in DISTRICT_COLUMNS}
-    cols.update({new: segments[col].array.take(rated[c]) for col, new in CITY_COLUMNS.items()})
-    cols["parent_region"] = names.to_numpy(dtype=object)[parent_code[d]]
-    cols["growth_gap"] = cols["growth"].to_numpy() - cols["parent_growth"].to_numpy()
-    cols["level_gap"] = np.where(cols["measure"].to_numpy() == "share",
-                                 cols["end_value"].to_numpy() - cols["parent_end_value"].to_numpy(), np.nan)
-    return pd.DataFrame(cols, columns=ESCALATION_COLUMNS, copy=False)     # new arrays: no need to copy them again
+def ancestors(regions: pd.DataFrame) -> pd.DataFrame:
+    """(region, ancestor, ancestor_level, steps): every region above each region, walking regions.csv's parents
+    (district → city → province → nation)."""
+    parent = dict(zip(regions["region"], regions["parent"]))
+    level = dict(zip(regions["region"], regions["level"]))
+    rows = []
+    for r in regions["region"]:
+        seen, p, steps = {r}, parent.get(r, ""), 1
+        while p and p not in seen:
+            rows.append((r, p, level.get(p, ""), steps))
+            seen.add(p)
+            p, steps = parent.get(p, ""), steps + 1
+    return pd.DataFrame(rows, columns=["region", "ancestor", "ancestor_level", "steps"])
+
+
+def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.DataFrame, plan_years: dict | None = None,
+                     max_gap: float = 2.0, judged: np.ndarray | None = None) -> pd.DataFrame:
+    """Every pair of a plan and a plan of a region above it (the whole chain of regions.csv) that target the same
+    indicator for the same year: both targets (the level comparison, for single-point targets too), the implied
+    growth of each one's step ending there, and, for plans of the same vintage (dates within `max_gap` years;
+    `plan_years`: source → year), the growth gap. Pairs of different vintages are context only (`comparison`)."""
+    rows = judged if judged is not None else _judged(segments)
+    steps = segments.iloc[rows][["source_id", "indicator_id", "end_year", "metric", "growth_unit", "start_year",
+                                 "start_value", "growth"]]
+    tgt = obs[(obs["kind"].to_numpy() == "target") & obs["measure"].isin(["share", "level", "count_stock", "count_flow"]).to_numpy()]
+    s = tgt[["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "year", "value", "bound"]].rename(
+        columns={"year": "end_year", "value": "end_value", "bound": "end_bound"})
+    s = s.astype({"end_year": np.int64}).merge(steps.astype({"end_year": np.int64}), on=["source_id", "indicator_id", "end_year"],
+                                                how="left")
+    anc = ancestors(regions)
+    low = s.merge(anc, on="region")
+    high = s.rename(columns={"source_id": "related_source_id", "region": "ancestor", "end_value": "parent_end_value",
+                             "end_bound": "parent_end_bound", "start_year": "parent_start_year",
+                             "start_value": "parent_start_value", "growth": "parent_growth", "metric": "parent_metric",
+                             "unit": "parent_unit"})[["related_source_id", "ancestor", "indicator_id", "end_year",
+                                                      "parent_end_value", "parent_end_bound", "parent_start_year",
+                                                      "parent_start_value", "parent_growth", "parent_metric", "parent_unit"]]
+    m = low.merge(high, on=["ancestor", "indicator_id", "end_year"])
+    m = m[(m["unit"] == m["parent_unit"]).to_numpy() & (m["source_id"] != m["related_source_id"]).to_numpy()]
+    if m.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ESCALATION_COLUMNS})
+    py = plan_years or {}
+    gap = (m["source_id"].map(py) - m["related_source_id"].map(py)).abs().to_numpy(dtype=float)
+    same = np.isfinite(gap) & (gap <= max_gap + EPS)
+    comparable = same & (m["metric"] == m["parent_metric"]).to_numpy()
+    m = m.assign(parent_region=m["ancestor"], parent_level=m["ancestor_level"], vintage_gap_years=gap, same_vintage=same,
+                 level_gap=m["end_value"].to_numpy(dtype=float) - m["parent_end_value"].to_numpy(dtype=float),
+                 growth_gap=np.where(comparable, m["growth"].to_numpy(dtype=float) - m["parent_growth"].to_numpy(dtype=float),
+                                     np.nan),
+                 comparison=np.where(same, "same vintage: growth compared",
+                                     np.where(np.isfinite(gap), "context only: plans " + pd.Series(gap).map(
+                                         lambda g: f"{g:g}" if np.isfinite(g) else "?").to_numpy(dtype=object)
+                                              + " years apart", "context only: a plan's date is unknown")))
+    m = m.sort_values(["source_id", "indicator_id", "end_year", "steps", "related_source_id"], kind="stable")
+    return m[ESCALATION_COLUMNS].reset_index(drop=True)
 
 
 def escalation(table: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
-    """Flags where a district's implied growth exceeds its city's by more than the documented escalation."""
+    """Flags where a plan's implied growth exceeds that of a plan above it of the same vintage by more than the
+    documented escalation (compound growth only)."""
     p = th.loc["escalation_warn_cagr"]
     phrase, at, ref = _ref_phrase(p), float(p["value"]), p["reference"]
-    t = table[(table["metric"].to_numpy() == "cagr") & (table["growth_gap"].to_numpy(dtype=float) > at + EPS)]
+    t = table[(table["metric"].to_numpy() == "cagr") & table["same_vintage"].to_numpy(dtype=bool)
+              & (table["growth_gap"].to_numpy(dtype=float) > at + EPS)]
     reasons = [f"For {r.end_year} {r.region} targets {_with_unit(r.end_value, r.unit)} ({fmt_rate(r.growth, r.growth_unit)} "
                f"from {r.start_year}) and {r.parent_region} {_with_unit(r.parent_end_value, r.unit)} "
-               f"({fmt_rate(r.parent_growth, r.growth_unit)} from {r.parent_start_year}): the district's implied growth "
-               f"is {fmt_rate(r.growth_gap, r.growth_unit)} above the city's, more than {phrase}." for r in _records(t)]
+               f"({fmt_rate(r.parent_growth, r.growth_unit)} from {r.parent_start_year}), in plans {fmt(r.vintage_gap_years)} "
+               f"years apart: the lower level's implied growth is {fmt_rate(r.growth_gap, r.growth_unit)} above the "
+               f"higher's, more than {phrase}." for r in _records(t)]
     return _flag_frame(t, "escalation", "warn", "too_fast", t["metric"], t["growth_gap"], at, "escalation_warn_cagr", ref,
                        reasons, related=t["related_source_id"])
 
 
 # ---------------------------------------------------------------- all rules
 def evaluate(obs: pd.DataFrame, segments: pd.DataFrame, thresholds: pd.DataFrame | None = None,
-             links: pd.DataFrame | None = None, regions: pd.DataFrame | None = None,
-             series: dict | None = None, escalations: pd.DataFrame | None = None) -> pd.DataFrame:
+             links: pd.DataFrame | None = None, regions: pd.DataFrame | None = None, rules: dict | None = None,
+             escalations: pd.DataFrame | None = None, judgement: pd.DataFrame | None = None,
+             known: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every rule over every path; sorted by source, indicator, years, rule. Columns COLUMNS.
 
-    `escalations`: the escalation_table() of these segments, when the caller has it already."""
+    `escalations`, `judgement` (judge_paces) and `known` (pre_plan_actuals): when the caller has them already; by
+    default the escalation table without plan dates and the document's own actuals as what was known."""
     th = thresholds if thresholds is not None else load_thresholds()
     links = links if links is not None else load_links()
     regions = regions if regions is not None else load_regions()
-    series = series if series is not None else load_series()
+    rules = rules if rules is not None else load_rules()
+    if judgement is None:
+        judgement = judge_paces(segments, th, rules, reference_windows(rules), plan_levels(regions))
+    if known is None:
+        known = pre_plan_actuals(obs, None, {})
     judged = _judged(segments)
-    parts = [too_fast(segments, th, series, judged), declines(segments, judged), below_trend(segments, th, judged),
+    if escalations is None:
+        escalations = escalation_table(obs, segments, regions, None, th.at["escalation_max_vintage_gap_years", "value"],
+                                       judged)
+    parts = [too_fast(segments, th, judgement), declines(segments, judged), too_slow(obs, known, th),
              share_above_100(obs), rate_vs_levels(obs, links, th), part_exceeds_whole(obs, links, th),
-             flow_cannot_build_stock(obs, segments, links, th, judged),
-             escalation(escalations if escalations is not None else escalation_table(segments, regions, judged), th)]
+             flow_cannot_build_stock(obs, segments, links, th, judged), stock_change_vs_flow(obs, links, th),
+             escalation(escalations, th)]
     parts = [p for p in parts if not p.empty]
     if not parts:
         return _frame([])
     out = pd.concat(parts, ignore_index=True)
     out["start_year"] = out["start_year"].astype(np.int64)
     out["end_year"] = out["end_year"].astype(np.int64)
+    out = _margins(out, values(th)["robust_min_margin_pct"])
     return out.sort_values(["source_id", "indicator_id", "start_year", "end_year", "rule", "related_source_id"],
                            kind="stable", na_position="first").reset_index(drop=True)[COLUMNS]
+
+
+def _margins(flags: pd.DataFrame, min_margin_pct: float) -> pd.DataFrame:
+    """margin (value / threshold) and robust for the rules that do not compute them (too_fast does): a too-slow
+    flag is robust when its value is below the threshold by the margin, the others when above it by the margin;
+    a rule against zero or a definition (a share above 100 %, a cumulative count that falls by any amount) is
+    robust unless within the margin of its threshold."""
+    out = flags.copy()
+    todo = out["robust"].isna().to_numpy()
+    value, thr = out["value"].to_numpy(dtype=float), out["threshold"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        margin = np.where((thr != 0) & np.isfinite(thr), value / thr, np.nan)
+    slow = out["direction"].to_numpy() == "too_slow"
+    m = min_margin_pct / 100.0
+    ok = np.where(slow, margin <= 1 / (1 + m), np.where(out["rule"].to_numpy() == "target_backwards", True, margin >= 1 + m))
+    ok = ok | ~np.isfinite(margin)
+    out.loc[todo, "margin"] = margin[todo]
+    out.loc[todo, "robust"] = np.where(ok, "robust", "knife_edge")[todo]
+    return out

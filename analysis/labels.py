@@ -32,7 +32,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "bound.approx": ("目标：左右 ◇", "target: about ◇"),
     "bound.range": ("目标：区间 ┃", "target: range ┃"),
     "fit": ("拟合趋势", "fitted trend"),
-    "fit.band": ("90% 区间", "90% band"),
+    "fit.band": ("90% 预测区间", "90% prediction interval"),
+    "plan": ("规划路径", "plan path"),
+    "plan.bounds": ("规划约束允许的范围", "range the plan's bounds allow"),
+    "model.plan": ("规划路径（逐段插值）", "plan path (piecewise)"),
     "model.exponential": ("指数", "exponential"),
     "model.linear": ("线性", "linear"),
     "model.logistic": ("逻辑斯蒂", "logistic"),
@@ -169,7 +172,7 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "measure": {"share": ("比重", "share"), "level": ("总量", "level"), "count_stock": ("存量（个数）", "count (stock)"),
                 "count_flow": ("流量（个数）", "count (flow)"), "growth_rate": ("增长率", "growth rate")},
     "segment": {"step": ("相邻两点", "step"), "overall": ("首末两点", "overall"), "stated": ("文件所述增长率", "rate stated")},
-    "model": {"exponential": ("指数", "exponential"), "linear": ("线性", "linear"), "logistic": ("逻辑斯蒂", "logistic")},
+    "model": {"plan": ("规划路径（逐段插值）", "plan path (piecewise)"), "exponential": ("指数", "exponential"), "linear": ("线性", "linear"), "logistic": ("逻辑斯蒂", "logistic")},
     "robust": {"robust": ("稳健", "robust"), "knife_edge": ("临界（取决于取整或口径）", "knife-edge (depends on rounding or definitions)")},
     # how trustworthy the page a cited figure was read from is (analysis.grades)
     "grade": {"official_bulletin": ("官方公报", "official bulletin"),
@@ -402,28 +405,33 @@ and `quote` locate the number in its document."""),
     "growth.title": ("""# 增长路径
 
 一份政策文件的每个指标：基期实际值（●）和目标，目标按其表述画出（◆ 等于，▲ 不低于，△ 超过，◇ 左右，
-竖线为区间），拟合的趋势及其 90% 置信带，以及每一段隐含的年均增长及单位。
+竖线为区间），穿过所述各点的规划路径，以及每一段隐含的年均增长及单位。
 
 以增长率表述的目标（年均增长……%）没有自己的路径，列在增长表中。""",
                      """# Growth trajectories
 
 For one source document: per indicator, the baseline actuals (●) and the targets, each drawn as the
-bound it states (◆ exactly, ▲ at least, △ more than, ◇ about, a vertical bar for a range), the fitted
-trajectory with the 90 % confidence band of the trend, and the annual growth each step implies, with its unit.
+bound it states (◆ exactly, ▲ at least, △ more than, ◇ about, a vertical bar for a range), the plan path
+through the stated points, and the annual growth each step implies, with its unit.
 
 A target stated as a growth rate (年均增长…%) has no path of its own; it is in the growth table."""),
     "growth.paths": ("""## 路径
 
 有两个以上年份的指标每个一幅小图；纵轴为指标的统一单位，从零开始（不夸大增长），计数指标用整数刻度。
-线条是穿过该指标所有点的拟合趋势（总量和计数用指数，比重用线性，50% 以上的比重另加逻辑斯蒂），
-三个以上的点时阴影为趋势的 90% 置信带；超出顶部的区间在顶部截断。""",
+虚线是规划路径：穿过所述各点的逐段插值（总量和计数在每段内按固定复合增长，比重按固定百分点）；
+斜线阴影是目标约束允许的范围（左右、区间；比重的“不低于”至 100%），只有下限的目标没有上端。
+规划是一组有意设定的数字而不是样本，因此没有统计区间。只有四个以上实际值年份的路径才有拟合趋势
+（总量和计数用指数，比重用线性，50% 以上另加逻辑斯蒂）及其 90% 预测区间（阴影）。超出顶部的区间在顶部截断。""",
                      """## Paths
 
 One panel per indicator with two or more years; the y axis is in the indicator's canonical unit and
-starts at zero (growth is not exaggerated), counts have whole-number ticks. The line is the fitted
-trend through all points of the indicator (exponential for levels and counts, linear for shares, and
-logistic as well for shares from 50 %), the shaded area the 90 % confidence band of the trend where
-three or more points allow one. An interval that runs off the top is cut there."""),
+starts at zero (growth is not exaggerated), counts have whole-number ticks. The dashed line is the plan
+path: the piecewise interpolation through the stated points (constant compound growth within each step
+for levels and counts, constant percentage points for shares); hatching shows the range the targets'
+bounds allow (about, range; a share's "at least" up to 100 %), an open floor has no top. A plan is a set
+of deliberate numbers, not a sample, so it has no statistical band. Only a path with four or more actual
+years gets a fitted trend (exponential for levels and counts, linear for shares, logistic as well from
+50 %) with its 90 % prediction interval (shaded). An interval that runs off the top is cut there."""),
     "growth.single": ("""## 只有一个年份的指标
 
 只在一个年份有数值的指标（例如只有一个目标、没有基期）画不出路径，在此列成一张表。""",
@@ -440,15 +448,15 @@ these are listed in one table."""),
 One row per step between consecutive points and one for first → last. Compound annual growth: % per
 year (levels and counts); percentage points per year: shares. Where a bound (at least, about, range)
 leaves the end value open, the band of growth it allows is given; "≥" means a floor with no ceiling."""),
-    "growth.fits": ("""## 拟合趋势
+    "growth.fits": ("""## 规划路径与拟合趋势
 
-每条拟合趋势的年均增长、90% 区间和所依据的点数。逻辑斯蒂模型的增长以“对数几率/年”表示：
-比重 p 的 ln(p/(100−p)) 每年的变化，不是百分比。""",
-                    """## Fitted trends
+规划路径首末两点的年均增长，以及拟合趋势（四个以上实际值）的年均增长及其 90% 区间和所依据的点数。
+逻辑斯蒂模型的增长以“对数几率/年”表示：比重 p 的 ln(p/(100−p)) 每年的变化，不是百分比。""",
+                    """## Plan paths and fitted trends
 
-The annual growth of each fitted trajectory with its 90 % interval and the number of points it rests on.
-The logistic model's growth is in log-odds per year: the yearly change of ln(p/(100 − p)) for a share p,
-not a percentage."""),
+The plan path's first → last annual growth, and for fitted trends (four or more actuals) the annual
+growth with its 90 % interval; with the number of points each rests on. The logistic model's growth is
+in log-odds per year: the yearly change of ln(p/(100 − p)) for a share p, not a percentage."""),
     # ---- 03 plausibility flags
     "flags.title": ("""# 合理性标记
 

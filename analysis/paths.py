@@ -10,6 +10,8 @@ INDICATORS = RAW / "indicators.csv"
 REFERENCE = RAW / "reference"
 ACTUALS = RAW / "actuals"
 PUBLISHED_ACTUALS = ACTUALS / "published_actuals.csv"
+# every file of published actuals the project ships (provenance of each: data/raw/actuals/README.md)
+PUBLISHED_ACTUAL_FILES = (PUBLISHED_ACTUALS, ACTUALS / "more_actuals_2017-2021.csv")
 PROCESSED = ROOT / "data" / "processed"
 OBSERVATIONS = PROCESSED / "observations.csv"
 PROGRESS = PROCESSED / "progress.csv"

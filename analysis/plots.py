@@ -5,8 +5,9 @@
 time. Every plot function takes `language` ("zh" | "en") and labels every axis with its unit.
 
 Marks used throughout: ● actual value; ◆ target; ▲ target stated as "at least" (以上, 不少于);
-△ "more than" (超过, 突破); ◇ "about" (左右, 近); a vertical bar for a range (1~2); a line with a shaded
-band for a fitted trajectory and its 90 % interval.
+△ "more than" (超过, 突破); ◇ "about" (左右, 近); a vertical bar for a range (1~2); a dashed line for the plan
+path through the stated points (hatched where its bounds leave a range); a solid line with a shaded band for a
+statistical trend of four or more actuals and its 90 % prediction interval.
 """
 from __future__ import annotations
 
@@ -121,7 +122,8 @@ def _unit_label(ax, text: str, language: str) -> None:
 def growth_paths(obs: pd.DataFrame, trajectories: pd.DataFrame | None = None, language: str = "zh",
                  ncols: int = 2, models: list[str] | None = None):
     """One panel per indicator: actuals ●, targets with their bound (▲ at least, △ more than, ◇ about,
-    a bar for a range), and the fitted trajectory with its 90 % band. y axis: the indicator's unit.
+    a bar for a range), the plan path through them (hatched: the range its bounds allow) and, for paths with four
+    or more actuals, the fitted trend with its 90 % prediction interval. y axis: the indicator's unit.
 
     Indicators whose measure is `growth_rate` (a target stated as a rate) have no path and are left
     out; they appear in the growth table."""
@@ -145,17 +147,8 @@ def growth_paths(obs: pd.DataFrame, trajectories: pd.DataFrame | None = None, la
         if trajectories is not None and not trajectories.empty:
             tr = trajectories[(trajectories["source_id"] == sid) & (trajectories["indicator_id"] == iid)]
             if models:
-                tr = tr[tr["model"].isin(models)]
-            for model, line in tr.groupby("model", sort=True):
-                line = line.sort_values("year")
-                style = MODEL_STYLES.get(model, ":")
-                label = f"{labels.t('fit', language)} ({labels.t('model.' + model, language) if 'model.' + model in labels.TEXT else model})"
-                h, = ax.plot(line["year"], line["fitted"], style, color=COLORS["fit"], lw=1.6, label=label, zorder=2)
-                handles.setdefault(label, h)
-                band = line.dropna(subset=["lower", "upper"])
-                if not band.empty:
-                    ax.fill_between(band["year"], band["lower"], band["upper"], color=COLORS["fit"], alpha=0.15, lw=0, zorder=1)
-                    handles.setdefault("band", Patch(color=COLORS["fit"], alpha=0.15, label=labels.t("fit.band", language)))
+                tr = tr[tr["model"].isin(models + ["plan"])]
+            _draw_trajectories(ax, tr, language, handles)
         act = pts[pts["kind"] == "actual"]
         if not act.empty:
             h = ax.scatter(act["year"], act["value"], marker="o", s=42, color=COLORS["actual"], zorder=4,
@@ -185,10 +178,38 @@ def growth_paths(obs: pd.DataFrame, trajectories: pd.DataFrame | None = None, la
         _limit_y(ax, pts, tr if trajectories is not None and not trajectories.empty else None, first["measure"])
         if first["measure"] in ("count_stock", "count_flow"):
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))      # no 0.2 家
-    order = ["actual"] + [f"bound.{b}" for b in BOUND_MARKERS] + [k for k in handles if k.startswith(labels.t("fit", language))] + ["band"]
+    order = (["actual"] + [f"bound.{b}" for b in BOUND_MARKERS] + ["plan", "plan.bounds"]
+             + [k for k in handles if k.startswith(labels.t("fit", language))] + ["band"])
     hs = [handles[k] for k in order if k in handles]
     fig.legend(handles=hs, loc="outside upper center", ncols=min(len(hs), 4), frameon=False)
     return fig
+
+
+def _draw_trajectories(ax, tr: pd.DataFrame, language: str, handles: dict) -> None:
+    """The plan path (dashed, through the stated points) with the range its bounds allow (hatched, where both
+    ends are closed), and any statistical fit of four or more actuals with its 90 % prediction interval (shaded).
+    No band is drawn from fewer points: trajectories.csv carries none (analysis/trajectories.py)."""
+    for model, line in tr.groupby("model", sort=True):
+        line = line.sort_values("year")
+        if model == "plan":
+            h, = ax.plot(line["year"], line["fitted"], "--", color=COLORS["target"], lw=1.2, alpha=0.8, zorder=2,
+                         label=labels.t("plan", language))
+            handles.setdefault("plan", h)
+            band = line[line["lower"].notna() & line["upper"].notna() & (line["upper"] > line["lower"])]
+            if not band.empty:
+                ax.fill_between(band["year"], band["lower"], band["upper"], facecolor="none", edgecolor=COLORS["target"],
+                                hatch="///", alpha=0.35, lw=0, zorder=1)
+                handles.setdefault("plan.bounds", Patch(facecolor="none", edgecolor=COLORS["target"], hatch="///",
+                                                        alpha=0.35, label=labels.t("plan.bounds", language)))
+            continue
+        style = MODEL_STYLES.get(model, ":")
+        label = f"{labels.t('fit', language)} ({labels.t('model.' + model, language) if 'model.' + model in labels.TEXT else model})"
+        h, = ax.plot(line["year"], line["fitted"], style, color=COLORS["fit"], lw=1.6, label=label, zorder=2)
+        handles.setdefault(label, h)
+        band = line.dropna(subset=["lower", "upper"])
+        if not band.empty:
+            ax.fill_between(band["year"], band["lower"], band["upper"], color=COLORS["fit"], alpha=0.15, lw=0, zorder=1)
+            handles.setdefault("band", Patch(color=COLORS["fit"], alpha=0.15, label=labels.t("fit.band", language)))
 
 
 def _limit_y(ax, pts: pd.DataFrame, tr: pd.DataFrame | None, measure: str) -> None:

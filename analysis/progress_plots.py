@@ -19,8 +19,9 @@ from matplotlib.patches import Patch
 from .progress import parent_regions
 from .progress_views import STATUS_ORDER, STATUS_TEXT, ProgressRun
 
-STATUS_COLORS = {"achieved": "#1a9850", "on_track": "#91cf60", "acceleration_needed": "#fdae61",
-                 "limited_progress": "#f46d43", "deterioration": "#a50026", "missed": "#d73027"}
+STATUS_COLORS = {"achieved": "#1a9850", "achieved_at_rounding": "#66bd63", "achieved_late": "#a6d96a",
+                 "on_track": "#91cf60", "acceleration_needed": "#fdae61", "limited_progress": "#f46d43",
+                 "deterioration": "#a50026", "missed": "#d73027", "no_data": "#bdbdbd", "not_assessable": "#969696"}
 TARGET_MARKERS = {"eq": ("D", True), "ge": ("^", True), "gt": ("^", False), "approx": ("D", False), "range": ("D", True)}
 COLORS = {"actual": "#222222", "target": "#c4501b", "parent": "#8c8c8c"}
 
@@ -75,7 +76,8 @@ def paths(run: ProgressRun, ncols: int = 2):
 
 
 def at_a_glance(prog: pd.DataFrame):
-    """Actual as % of target per target, coloured by status (None if there is nothing to show)."""
+    """Actual as % of target per target with an actual, coloured by status (None if there is nothing to show)."""
+    prog = prog[prog["actual_value"].notna()]
     if prog.empty:
         return None
     df = prog.assign(pct=100.0 * prog["actual_value"] / prog["target_value"]).iloc[::-1]

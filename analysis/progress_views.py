@@ -12,13 +12,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import actuals, datasets, paths, progress
+from . import actuals, backtest, datasets, paths, progress
 from .errors import InputError
 
-STATUS_ORDER = ("achieved", "on_track", "acceleration_needed", "limited_progress", "deterioration", "missed")
-STATUS_TEXT = {"achieved": "achieved", "missed": "missed", "on_track": "on track",
+STATUS_ORDER = ("achieved", "achieved_at_rounding", "achieved_late", "on_track", "acceleration_needed",
+                "limited_progress", "deterioration", "missed", "no_data", "not_assessable")
+STATUS_TEXT = {"achieved": "achieved", "achieved_at_rounding": "achieved (at rounding)", "achieved_late": "achieved late",
+               "missed": "missed", "no_data": "no data", "not_assessable": "not assessable", "on_track": "on track",
                "acceleration_needed": "progress, acceleration needed", "limited_progress": "limited progress",
                "deterioration": "deterioration"}
+BACKTEST_CAVEAT = ("{n} targets with a known outcome, {flagged} of them flagged, nearly all from one city: far too few "
+                   "to estimate how often flagged targets are missed. The table shows the cases, not a rate; a too_slow "
+                   "flag (see `directions`) marks an unambitious target, not an implausible one. Every cited actual added "
+                   "makes it more telling.")
 
 
 @dataclass
@@ -31,6 +37,7 @@ class ProgressRun:
     actuals: pd.DataFrame         # usable actuals of its region and the parent region (progress.usable)
     parameters: pd.DataFrame      # the thresholds in force (thresholds.yml rows)
     extra_file: str | None
+    backtest: pd.DataFrame        # every source's targets with a known outcome and the flags on their path
 
 
 def resolve(actuals_path: str | None) -> Path | None:
@@ -68,28 +75,50 @@ def prepare(source_id: str, actuals_path: str | None = None, thresholds: dict | 
         targets=obs[(obs["source_id"] == source_id) & (obs["kind"] == "target")].reset_index(drop=True),
         actuals=progress.usable(comb[comb["region"].isin([region, parent])], progress.document_years(obs)).reset_index(drop=True),
         parameters=progress.parameter_table(thresholds)[["name", "value", "unit", "label", "justification"]].reset_index(drop=True),
-        extra_file=None if extra_path is None else str(extra_path))
+        extra_file=None if extra_path is None else str(extra_path),
+        backtest=backtest.compute(prog, datasets.load("flags")))
+
+
+def _status_text(status: str, achieved_year) -> str:
+    text = STATUS_TEXT[status]
+    return f"{text} ({int(achieved_year)})" if status == "achieved_late" and pd.notna(achieved_year) else text
+
+
+def _number(v, digits: int = 2) -> str:
+    return "" if pd.isna(v) else f"{round(float(v), digits):g}"
 
 
 def status_table(prog: pd.DataFrame) -> pd.DataFrame:
-    """One line per target: target, the actual judged, the status and the measures behind it."""
+    """One line per target: target, base, the actual judged (* preliminary), the status, the estimate at the target
+    year where actuals bracket it, and the measures behind it (growth in %/yr for levels, pp/yr for shares)."""
     bound = {"eq": "", "ge": "≥ ", "gt": "> ", "approx": "≈ ", "range": "≤ "}
     out = pd.DataFrame({
         "indicator": prog["indicator_zh"] + " (" + prog["indicator_en"] + ")",
         "unit": prog["unit"],
         "target": [f"{bound.get(b, '')}{v:g} in {y}" for b, v, y in zip(prog["bound"], prog["target_value"], prog["target_year"])],
         "base": [f"{v:g} in {y}" if pd.notna(v) else "" for v, y in zip(prog["base_value"], prog["base_year"])],
-        "actual": [f"{'> ' if b == 'gt' else ''}{v:g} in {y}" for b, v, y in
-                   zip(prog["actual_bound"], prog["actual_value"], prog["actual_year"])],
-        "status": prog["status"].map(STATUS_TEXT),
+        "actual": ["" if pd.isna(v) else f"{'> ' if b == 'gt' else ''}{v:g} in {y}{' *' if pre is True else ''}"
+                   for b, v, y, pre in zip(prog["actual_bound"], prog["actual_value"], prog["actual_year"],
+                                           prog["actual_preliminary"])],
+        "status": [_status_text(s, y) for s, y in zip(prog["status"], prog["achieved_year"])],
+        "estimate in target year": [_number(v, 4) for v in prog["estimate_at_target"]],
         "gap": prog["gap"].round(4),
         "gap %": prog["gap_pct"].round(1),
+        "growth observed / required": [f"{_number(o)} / {_number(r)} {u}" if pd.notna(r) else ""
+                                       for o, r, u in zip(prog["observed_growth"], prog["required_growth"], prog["growth_unit"])],
         "growth ratio": prog["growth_ratio"].round(2),
         "current status index": prog["current_status_index"].round(2),
+        "anticipated in target year": [_number(v, 4) for v in prog["anticipated_value"]],
         "quality": prog["quality_note"].fillna(""),
         "note": prog["note"].fillna(""),
     })
     return out
+
+
+def backtest_summary(bt: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The backtest cross-table (worst flag severity × outcome) and the small-n caveat to print beside it."""
+    flagged = int((bt["worst_severity"] != "none").sum())
+    return backtest.cross_table(bt), BACKTEST_CAVEAT.format(n=len(bt), flagged=flagged)
 
 
 def counts(prog: pd.DataFrame) -> pd.DataFrame:

@@ -1,7 +1,9 @@
 """Reference rates and the plausibility thresholds built on them (data/raw/reference/).
 
     growth_references.csv   cited historical paces (a fact table, copied unchanged from shared/references)
-    thresholds.yml          the flag thresholds: each names the reference row it rests on and why
+    regional_panel.csv      cited yearly values of sub-national units: the peer windows (analysis.peers)
+    thresholds.yml          the flag parameters (each names the reference row it rests on and why) and the
+                            rules' data: ceilings, peer levels and proxies, each indicator's national series
     indicator_links.csv     which indicator is the stated growth rate / a part / the yearly flow of another
     regions.csv             which region lies inside which (district → city), for escalation across levels
 
@@ -29,8 +31,9 @@ REFERENCE_COLUMNS = ["topic", "region", "indicator", "unit", "start_year", "star
 PARAM_KEYS = {"unit", "min", "max", "value", "from_reference", "reference", "label", "justification"}
 SELECTOR_KEYS = {"topic", "region", "start_year", "end_year", "indicator"}
 TIERS = ("info", "warn", "alert")            # ascending severity
+RULE_SECTIONS = ("parameters", "ceilings", "peers", "national_series")
 METRICS_JUDGED = ("cagr", "pp_per_year")
-LINK_RELATIONS = ("rate_of", "part_of", "flow_of")
+LINK_RELATIONS = ("rate_of", "part_of", "flow_of", "period_flow_of")
 THRESHOLD_COLUMNS = ["name", "value", "default", "overridden", "unit", "min", "max", "label", "reference",
                      "ref_start_year", "ref_start_value", "ref_end_year", "ref_end_value", "ref_rate", "ref_rate_unit",
                      "source_title", "source_url", "justification"]
@@ -84,8 +87,9 @@ def _read_yaml(path: Path) -> dict:
         doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise InputError(f"{path}: not valid YAML ({exc})") from exc
-    if not isinstance(doc.get("parameters"), dict) or not isinstance(doc.get("series"), dict):
-        raise InputError(f"{path}: expected mappings `parameters` and `series`")
+    for key in RULE_SECTIONS:
+        if not isinstance(doc.get(key), dict):
+            raise InputError(f"{path}: expected a mapping `{key}` (sections: {', '.join(RULE_SECTIONS)})")
     return doc
 
 
@@ -149,48 +153,33 @@ def load_thresholds(overrides: dict | None = None, path: Path = THRESHOLDS, refe
         p = th.loc[name]
         th.loc[name, "value"] = _check_value(name, value, p["min"], p["max"], p["unit"], "threshold override")
         th.loc[name, "overridden"] = th.loc[name, "value"] != p["default"]
-    _check_series(load_series(path), th, path)
+    _check_rules(load_rules(path), th, path)
     return th
 
 
-def load_series(path: Path = THRESHOLDS) -> dict:
-    """The `series` mapping of thresholds.yml: indicator_id → {tier: parameter name}, plus `default` per metric."""
+def load_rules(path: Path = THRESHOLDS) -> dict:
+    """The rule sections of thresholds.yml (`ceilings`, `peers`, `national_series`; see the file's header)."""
     doc = _read_yaml(path)
-    series = doc["series"]
-    if set(series.get("default", {})) != set(METRICS_JUDGED):
-        raise InputError(f"{path}: series.default must give tiers for each of {METRICS_JUDGED}")
-    return series
+    return {k: doc[k] for k in RULE_SECTIONS if k != "parameters"}
 
 
-def tiers_for(series: dict, indicator_id: str, metric: str) -> dict:
-    """{tier: parameter name} judging `indicator_id` measured by `metric` (see the comment in thresholds.yml)."""
-    tiers = dict(series["default"].get(metric, {}))
-    own = series.get(indicator_id) or {}
-    if "warn" in own and "info" not in own:
-        tiers.pop("info", None)
-    tiers.update(own)
-    return tiers
+def ceiling_for(rules: dict, indicator_id: str, metric: str) -> str | None:
+    """The parameter name of the ceiling (alert) judging `indicator_id` measured by `metric`, or None."""
+    ceilings = rules["ceilings"]
+    return ceilings.get(indicator_id) or ceilings.get(metric)
 
 
-def _check_series(series: dict, th: pd.DataFrame, path: Path) -> None:
-    for key, tiers in series.items():
-        groups = tiers.values() if key == "default" else [tiers]
-        for group in groups:
-            for tier, name in (group or {}).items():
-                if tier not in TIERS:
-                    raise InputError(f"{path}: series {key!r}: unknown tier {tier!r}; expected one of {TIERS}")
-                if name not in th.index:
-                    raise InputError(f"{path}: series {key!r} tier {tier!r}: unknown parameter {name!r}")
-    for key in series:
-        if key == "default":
-            continue
-        for metric in METRICS_JUDGED:
-            tiers = tiers_for(series, key, metric)
-            if "warn" in tiers and "alert" in tiers:
-                warn, alert = th.at[tiers["warn"], "value"], th.at[tiers["alert"], "value"]
-                if warn > alert:
-                    raise InputError(f"threshold {tiers['warn']!r} = {warn:g} exceeds {tiers['alert']!r} = {alert:g}; "
-                                     "a warning threshold must not be above its alert threshold")
+def _check_rules(rules: dict, th: pd.DataFrame, path: Path) -> None:
+    for key, name in rules["ceilings"].items():
+        if name not in th.index:
+            raise InputError(f"{path}: ceilings {key!r}: unknown parameter {name!r}; expected one of {', '.join(th.index)}")
+        if pd.isna(th.at[name, "ref_start_year"]) or pd.isna(th.at[name, "ref_end_year"]):
+            raise InputError(f"{path}: ceilings {key!r}: parameter {name!r} must take its value from a reference row "
+                             "with a window (start_year, end_year)")
+    levels = rules["peers"].get("levels", {})
+    for level, peers in levels.items():
+        if not isinstance(peers, list):
+            raise InputError(f"{path}: peers.levels {level!r}: expected a list of levels")
 
 
 def values(th: pd.DataFrame) -> dict:

@@ -31,6 +31,11 @@ class Source:
     def text(self) -> str:
         return self.path.read_text(encoding="utf-8")
 
+    @property
+    def year(self) -> int:
+        """The year of the document's date (the one home of "document year from the date")."""
+        return int(str(self.date)[:4])
+
 
 def load_sources(registry: Path = paths.SOURCES, documents: Path = paths.DOCUMENTS) -> dict[str, Source]:
     """Read the registry; every entry must have the fields of docs/design.md."""

@@ -79,23 +79,16 @@ def plausibility(source_id: str | None = None, min_severity: str | None = None,
     return out
 
 
-def reference_bands(segments: pd.DataFrame, thresholds: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
-    """The judged segments (steps that end in a target, measured as cagr or pp_per_year) with the tier
-    thresholds that judge them: columns threshold_info, threshold_warn, threshold_alert (empty where the
-    indicator has no such tier), as thresholds.yml's `series` assigns them."""
-    from .reference import METRICS_JUDGED, TIERS, load_series, tiers_for
-
-    # the segments analysis.flags judges (its module docstring): steps that end in a target
-    judged = (segments["segment"] == "step") & (segments["end_kind"] == "target") & segments["metric"].isin(METRICS_JUDGED)
-    s = segments[judged.to_numpy()].reset_index(drop=True)
-    series = load_series()
-    for tier in TIERS:
-        s[f"threshold_{tier}"] = [
-            float(thresholds.at[t[tier], "value"]) if tier in (t := tiers_for(series, i, m)) else float("nan")
-            for i, m in zip(s["indicator_id"], s["metric"])]
-    if "info_min_count_base" in thresholds.index:     # as analysis.flags.too_fast: small counts skip the info tier
-        small = s["measure"].isin(["count_stock", "count_flow"]) & (s["start_value"] < thresholds.at["info_min_count_base", "value"])
-        s.loc[small.to_numpy(), "threshold_info"] = float("nan")
+def reference_bands(segments: pd.DataFrame, thresholds: pd.DataFrame | None = None, language: str = "zh") -> pd.DataFrame:
+    """The segments whose pace was judged (analysis.flags.judge_paces: segments.csv `judged`) with the yardsticks
+    that judged them: threshold_info (the peer percentile, or the fastest fitting national window), threshold_warn
+    (the fastest peer window) and threshold_alert (the ceiling), empty where a tier does not apply."""
+    s = segments[segments["judged"].fillna(False).astype(bool).to_numpy()
+                 & segments["metric"].isin(["cagr", "pp_per_year"]).to_numpy()].reset_index(drop=True)
+    peers = s["yardstick"].astype(str).str.startswith("peers")
+    s["threshold_info"] = s["peer_p_info"].where(peers, s["national_max"].where(s["yardstick"] == "national"))
+    s["threshold_warn"] = s["peer_max"].where(peers)
+    s["threshold_alert"] = s["ceiling"]
     return s.assign(name=_names(s, language))
 
 
@@ -394,3 +387,18 @@ def styled(df: pd.DataFrame, caption: str | None = None):
     if caption:
         st = st.set_caption(caption)
     return st
+
+
+def sensitivity(segments: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """Which judged segments a too_fast judgement would flag under each reasonable yardstick (docs/methods.md,
+    "Margin and robustness"): peer p90, p95, p99, the fastest peer window, the fastest national window no longer than
+    the segment, the ceiling. One row per segment flagged under at least one; True where that yardstick flags it."""
+    s = segments[segments["judged"].fillna(False).astype(bool).to_numpy()]
+    pace = s["pace_judged"] if "pace_judged" in s else s["growth"]
+    yard = {"peer p90": s.get("peer_p90"), "peer p95": s.get("peer_p95"), "peer p99": s.get("peer_p99"),
+            "peer max": s["peer_max"], "national": s["national_max"], "ceiling": s["ceiling"]}
+    cols = {k: (pace > v + 1e-9) & v.notna() for k, v in yard.items() if v is not None}
+    out = pd.DataFrame({"source_id": s["source_id"], "indicator_id": s["indicator_id"],
+                        "period": s["start_year"].astype("Int64").astype(str) + "–" + s["end_year"].astype(str),
+                        "pace": pace, "growth_unit": s["growth_unit"], **cols})
+    return out[out[list(cols)].any(axis=1)].reset_index(drop=True)

@@ -59,7 +59,7 @@ def test_blank_lines_and_quoted_fields(tmp_path):
 
 def test_published_file_loads_every_row_mapped():
     pub = actuals.load_published()
-    raw = pd.read_csv(paths.PUBLISHED_ACTUALS, dtype=str, keep_default_na=False)
+    raw = pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False) for f in paths.PUBLISHED_ACTUAL_FILES])
     assert len(pub) == len(raw)                               # every published row kept
     assert (pub["quote"] != "").all() and pub["source"].str.startswith("http").all()
     # the same concept has the same id in every region: R&D intensity of 全国, 广东省, 广州市, 番禺区

@@ -29,6 +29,7 @@ def test_registered_in_build():
 
 
 def test_compute_returns_the_thresholds_it_used():
-    out = analytics.compute(load("observations"), {"rd_intensity_warn_pp": 0.3})
-    assert out["thresholds"].at["rd_intensity_warn_pp", "value"] == 0.3
-    assert out["flags"].query("indicator_id == 'rd_intensity' and source_id == 'panyu-2015'").empty   # 0.28 < 0.3
+    out = analytics.compute(load("observations"), {"peer_info_percentile": 99})
+    assert out["thresholds"].at["peer_info_percentile", "value"] == 99
+    rd = out["flags"].query("indicator_id == 'rd_intensity' and source_id == 'panyu-2015'")
+    assert list(rd["start_year"]) == [2014]        # 0.20 pp/yr (percentile 95) is no longer above the cut-off

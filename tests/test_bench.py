@@ -14,5 +14,5 @@ def test_small_panel_engines_agree(tmp_path):
     assert a["segments_equal"] and a["trajectories_equal"] and a["flags_equal"]
     assert a["segments_compared"] > 2000 and a["trajectory_rows_compared"] > 2000 and a["flags_compared"] > 5
     rules = {k.split("/")[0] for k in r["flags_by_rule"]}
-    assert {"too_fast", "below_trend", "escalation", "rate_vs_levels"} <= rules
+    assert {"too_fast", "already_met_when_set", "escalation"} <= rules
     assert r["outputs"]["segments"] > 0 and r["outputs"]["escalation"] > 0

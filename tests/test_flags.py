@@ -6,9 +6,10 @@ import pytest
 from _frames import obs, path
 from analysis.datasets import load
 from analysis.errors import InputError
-from analysis.flags import COLUMNS, escalation_table, evaluate, fmt
+from analysis.flags import COLUMNS, escalation_table, evaluate, fmt, judge_paces, plan_levels, pre_plan_actuals
 from analysis.growth import segments
-from analysis.reference import load_thresholds
+from analysis.peers import WINDOW_COLUMNS
+from analysis.reference import load_rules, load_thresholds
 
 NO_LINKS = pd.DataFrame(columns=["relation", "indicator_id", "of_indicator_id", "note"])
 REGIONS = pd.DataFrame({"region": ["番禺区"], "region_en": ["Panyu District"], "parent": ["广州市"],
@@ -44,81 +45,166 @@ def real():
     return f
 
 
-def test_panyu_neeq_leap_is_an_alert(real):
-    f = real[(real.source_id == "panyu-2015") & (real.indicator_id == "neeq_listed_companies")]
-    r = f[(f.start_year == 2014) & (f.end_year == 2017)].iloc[0]
+def one(f, source, indicator, rule=None):
+    f = f[(f.source_id == source) & (f.indicator_id == indicator)]
+    return f if rule is None else f[f.rule == rule]
+
+
+def test_panyu_neeq_leap_is_an_alert_on_a_knife_edge(real):
+    r = one(real, "panyu-2015", "neeq_listed_companies").query("start_year == 2014").iloc[0]
     assert (r["rule"], r["severity"], r["direction"], r["metric"]) == ("too_fast", "alert", "too_fast", "cagr")
     assert r["value"] == pytest.approx(216.374, abs=1e-3)          # (95 / 3) ** (1/3) = 3.16374
     assert r["threshold"] == pytest.approx(205.63)                 # national NEEQ boom 356 → 10,163, 2013–2016
-    assert "216.37 %/yr (3 → 95 家, 2014–2017)" in r["reason"] and "205.63 %/yr" in r["reason"]
-    assert "by 10.74 %/yr" in r["reason"] and "30.7 new entries a year" in r["reason"]
-    assert "growth_references.csv line 41" in r["reference"]
+    assert r["margin"] == pytest.approx(216.374 / 205.63, abs=1e-4) and r["robust"] == "knife_edge"   # 1.052 < 1.10
+    assert r["yardstick"] == "ceiling only"                        # 3 listings: too small a base for peers
+    assert "growth_references.csv line 41" in r["reference"] and "30.7 new entries a year" in r["reason"]
 
 
-def test_panyu_rd_centres_are_not_flagged(real):
-    # 62 → 75 in three years = 6.55 %/yr, 75 → 110 = 13.62 %/yr: moderate, below every threshold
-    assert real[(real.source_id == "panyu-2015") & (real.indicator_id == "enterprise_rd_centres")].empty
+def test_panyu_patent_targets_sit_among_their_peers(real):
+    # invention grants 403 → 730 (21.9 %/yr) and applications 1528 → 3115 (26.8 %/yr), 2014–2017, against 22
+    # three-year windows of Guangdong cities' invention grants: no flag (they were `warn` against national paces)
+    for ind in ("invention_patent_grants", "invention_patent_applications"):
+        assert one(real, "panyu-2015", ind).empty, ind
+    seg = load("segments")
+    s = seg[(seg.source_id == "panyu-2015") & seg.indicator_id.isin(["invention_patent_grants",
+                                                                      "invention_patent_applications"])
+            & (seg.segment == "step")]
+    assert s["judged"].all() and (s["peer_n"] >= 8).all()
+    assert set(s["yardstick"]) == {"peers", "peers (proxy)"}
+    assert ((s["peer_percentile"] > 25) & (s["peer_percentile"] < 75)).all()
 
 
-def test_panyu_high_tech_enterprises_are_not_flagged(real):
-    # 166 → 262 → 418: 16.43 and 16.85 %/yr, below the national 26.45 %/yr of 2017–2020
-    assert real[(real.source_id == "panyu-2015") & (real.indicator_id == "high_tech_enterprises")
-                & (real.rule == "too_fast")].empty
+def test_panyu_rd_intensity_rise_is_above_every_peer_window(real):
+    f = one(real, "panyu-2015", "rd_intensity", "too_fast")
+    first = f[f.start_year == 2014].iloc[0]
+    assert (first["severity"], first["yardstick"], first["robust"]) == ("warn", "peers", "robust")
+    assert first["peer_n"] == 21 and first["peer_percentile"] == 100
+    # the fastest peer window: Guangzhou 2017 → 2020, 2.48 → 3.10 % (yearbook 2023, table 17-5): 0.62 / 3
+    assert first["peer_max"] == pytest.approx(0.62 / 3) and first["peer_max_window"] == "广州市 2017–2020"
+    assert first["margin"] == pytest.approx(0.28 / (0.62 / 3))
+    # 2017 → 2020 (0.20 pp/yr) is above the peer p90 but not above every window: info, a knife edge
+    second = f[f.start_year == 2017].iloc[0]
+    assert (second["severity"], second["robust"]) == ("info", "knife_edge")
 
 
-def test_panyu_rd_intensity_warns_only_for_the_first_step(real):
-    f = real[(real.source_id == "panyu-2015") & (real.indicator_id == "rd_intensity") & (real.rule == "too_fast")]
-    assert list(zip(f.start_year, f.end_year, f.severity)) == [(2014, 2017, "warn")]   # 0.28 > 0.234; 0.20 is not
-    assert "0.28 pp/yr (1.67 → 2.51%, 2014–2017)" in f.iloc[0]["reason"]
+def test_agreeing_floors_are_not_inconsistent(real):
+    assert real[real.rule == "rate_vs_levels"].empty               # Nanming 0.1 pp/yr & 2.5 %; Qingyuan 15 % & 1500
 
 
-# ------------------------------------------------------------------ too fast
-def test_too_fast_tiers_and_overrides():
-    f = obs(*path({2014: 1.67, 2017: 2.51, 2020: 3.11}, indicator_id="rd_intensity", measure="share", unit="%"),
-            *path({2014: 1.0, 2017: 2.0}, indicator_id="rd_intensity", measure="share", unit="%", source_id="fast"))
-    out = flags(f)
-    assert list(zip(out.source_id, out.start_year, out.severity)) == [("fast", 2014, "alert"), ("src", 2014, "warn")]
-    assert out.iloc[0]["value"] == pytest.approx(1 / 3)            # 0.333 > 0.316 (Israel 1996–2001)
-    assert out[out.source_id == "src"].iloc[0]["threshold_name"] == "rd_intensity_warn_pp"
-    # raising the warning threshold above 0.28 silences the warning, not the alert
-    out = flags(f, {"rd_intensity_warn_pp": 0.29})
-    assert list(out.source_id) == ["fast"]
-    assert "as overridden" not in out.iloc[0]["reason"]
-    out = flags(f, {"rd_intensity_warn_pp": 0.2, "rd_intensity_alert_pp": 0.25})
-    assert list(zip(out.source_id, out.start_year, out.severity)) == [("fast", 2014, "alert"), ("src", 2014, "alert")]
-    assert "0.25 pp/yr as overridden" in out.iloc[1]["reason"]
+def test_plans_of_different_vintages_are_context_only(real):
+    assert real[real.rule == "escalation"].empty
+    esc = load("escalation")
+    hte = esc[(esc.source_id == "panyu-2015") & (esc.indicator_id == "high_tech_enterprises")].iloc[0]
+    assert hte["vintage_gap_years"] == 4 and not hte["same_vintage"] and np.isnan(hte["growth_gap"])
+    assert hte["comparison"].startswith("context only")
 
 
-def test_info_tier_for_indicators_without_a_national_series():
-    f = obs(*path({2014: 37, 2017: 84}, indicator_id="incubator_area", unit="万平方米"),
-            *path({2014: 37, 2017: 70}, indicator_id="other_area", unit="万平方米"))
-    out = flags(f)
-    assert rules(out) == [("incubator_area", "too_fast", "info")]  # 31.43 > 28.21; 23.66 is not
-    assert "31.43 %/yr (37 → 84 万平方米, 2014–2017)" in out.iloc[0]["reason"]
+def test_guangzhou_technology_contracts_surface_as_too_slow(real):
+    r = one(real, "guangzhou-2019", "tech_contract_turnover", "too_slow").iloc[0]
+    # > 850 for 2019 from 719.38 (2018): 18.16 %/yr, against 357.51 → 719.38 (2017–2018): 101.22 %/yr
+    assert r["value"] == pytest.approx((850 / 719.38 - 1) * 100)
+    assert r["threshold"] == pytest.approx(0.5 * (719.38 / 357.51 - 1) * 100)
+    assert r["severity"] == "info" and "hindsight" in r["reason"]   # the pages we cite appeared after the plan
 
 
-def test_info_tier_skips_small_counts_but_alerts_do_not():
-    f = obs(*path({2019: 2, 2020: 4}, indicator_id="labs", measure="count_stock"),             # 100 %/yr from 2
-            *path({2019: 60, 2020: 120}, indicator_id="spaces", measure="count_stock"),        # 100 %/yr from 60
-            *path({2014: 3, 2017: 95}, indicator_id="neeq_listed_companies", measure="count_stock"))
-    assert rules(flags(f)) == [("neeq_listed_companies", "too_fast", "alert"), ("spaces", "too_fast", "info")]
-    assert rules(flags(f, {"info_min_count_base": 1})) == [
-        ("labs", "too_fast", "info"), ("neeq_listed_companies", "too_fast", "alert"), ("spaces", "too_fast", "info")]
+def test_every_segment_says_whether_it_was_judged():
+    seg = load("segments")
+    assert seg["judged"].isin([True, False]).all()
+    assert seg.loc[~seg["judged"], "not_judged_because"].str.len().gt(10).all()
+    assert seg.loc[seg["judged"], "not_judged_because"].isna().all()
+    share = seg[(seg.indicator_id == "firms_with_rd_institution_share") & (seg.segment == "step")].iloc[0]
+    assert not share["judged"] and "no national series" in share["not_judged_because"]
+
+
+# ------------------------------------------------------------------ too fast: the judgement rule, hand-built windows
+def windows(paces, indicator="ind", level="city", years=3, scope="peer", start=2010):
+    rows = []
+    for i, p in enumerate(paces):
+        rows.append({"scope": scope, "indicator_id": indicator, "level": level, "region": f"r{i}", "series": "t",
+                     "start_year": start + i, "end_year": start + i + years, "years": years, "start_value": 1.0,
+                     "end_value": 1.0, "metric": "cagr", "pace": p, "lines": f"{i}", "source_url": "u"})
+    return pd.DataFrame(rows, columns=WINDOW_COLUMNS)
+
+
+def judge(frame, wins, overrides=None, rules=None):
+    th = load_thresholds(overrides)
+    seg = segments(frame, th)
+    rules = rules or {"ceilings": {"cagr": "cagr_alert"}, "peers": {"levels": {"district": ["district", "city"]},
+                                                                     "proxies": {"proxied": "ind"}},
+                      "national_series": {}}
+    j = judge_paces(seg, th, rules, wins, {"番禺区": "district"})
+    return seg, j, evaluate(frame, seg, th, links=NO_LINKS, regions=REGIONS, rules=rules, judgement=j)
+
+
+TEN = [5.0, 10.0, 12.0, 15.0, 18.0, 20.0, 22.0, 25.0, 30.0, 40.0]     # ten 3-year city windows, %/yr
+
+
+def test_peer_percentile_and_tiers():
+    # 100 → 160 over 3 years: 16.96 %/yr, 4 of 10 windows at or below: percentile 40, no flag
+    seg, j, f = judge(obs(*path({2014: 100, 2017: 160}, measure="count_flow")), windows(TEN))
+    row = j[seg.segment.eq("step").to_numpy()].iloc[0]
+    assert row["judged"] and row["yardstick"] == "peers" and row["peer_n"] == 10 and row["peer_percentile"] == 40
+    assert row["peer_p_info"] == pytest.approx(np.percentile(TEN, 90))       # 31.0 (linear between 30 and 40)
+    assert f.empty
+    # 100 → 250: 35.72 %/yr: above p90 (31.0), below the maximum 40: info, and a knife edge (below p95 = 35.5? no)
+    seg, j, f = judge(obs(*path({2014: 100, 2017: 250}, measure="count_flow")), windows(TEN))
+    r = f.iloc[0]
+    assert (r["rule"], r["severity"], r["threshold_name"]) == ("too_fast", "info", "peer_info_percentile")
+    assert r["threshold"] == pytest.approx(31.0) and r["peer_percentile"] == 90
+    assert r["robust"] == "knife_edge"                      # 35.72 < p99 = 39.1: does not survive the p99 yardstick
+    # 100 → 300: 44.22 %/yr, above every window: warn; margin 44.22 / 40
+    seg, j, f = judge(obs(*path({2014: 100, 2017: 300}, measure="count_flow")), windows(TEN))
+    r = f.iloc[0]
+    assert (r["severity"], r["threshold"], r["peer_max"]) == ("warn", 40.0, 40.0)
+    assert r["margin"] == pytest.approx((3 ** (1 / 3) - 1) * 100 / 40) and r["robust"] == "robust"
+    assert "above every one of the 10 3-year windows" in r["reason"] and "r9 2019–2022" in r["reason"]
+
+
+def test_peers_need_the_same_window_length_and_level():
+    # the same ten windows but 4 years long, or at province level: no peers for a 3-year district segment
+    for w in (windows(TEN, years=4), windows(TEN, level="province")):
+        seg, j, f = judge(obs(*path({2014: 100, 2017: 300}, measure="count_flow")), w)
+        row = j[seg.segment.eq("step").to_numpy()].iloc[0]
+        assert row["peer_n"] == 0 and row["yardstick"] == "ceiling only" and f.empty
+
+
+def test_too_few_peers_fall_back_to_the_national_series_then_say_not_judged():
+    few = windows(TEN[:5])
+    nat = windows([12.0, 30.0], scope="national", level="country", years=2)    # windows of ≤ 3 years fit
+    seg, j, f = judge(obs(*path({2014: 100, 2017: 250}, measure="count_flow")), pd.concat([few, nat]))
+    r = f.iloc[0]
+    assert (r["severity"], r["yardstick"], r["threshold"]) == ("info", "national", 30.0)
+    assert "only 5 comparable regional windows of 3 years exist" in r["reason"]
+    # a 3-year ceiling does not fit a 2-year segment; no peers, no national series: not judged, with the reason
+    seg, j, f = judge(obs(*path({2015: 100, 2017: 300}, measure="count_flow")), few)
+    row = j[seg.segment.eq("step").to_numpy()].iloc[0]
+    assert not row["judged"] and "measured over 3 years, longer than this 2-year segment" in row["not_judged_because"]
+
+
+def test_proxy_series_stand_in_when_the_own_series_is_thin():
+    seg, j, f = judge(obs(*path({2014: 100, 2017: 300}, measure="count_flow", indicator_id="proxied")), windows(TEN))
+    r = f.iloc[0]
+    assert r["yardstick"] == "peers (proxy)" and "windows of ind, standing in for proxied" in r["reason"]
+
+
+def test_ceiling_alerts_and_small_counts():
+    # 3 → 95 over 3 years: 216 %/yr > 205.63 (NEEQ boom, 3 years): alert even from a base of 3
+    seg, j, f = judge(obs(*path({2014: 3, 2017: 95}, measure="count_stock")), windows(TEN))
+    assert rules(f) == [("ind", "too_fast", "alert")]
+    # 2 → 4 labs: too small a base for peers (and no ceiling fits a 1-year step): not judged
+    seg, j, f = judge(obs(*path({2019: 2, 2020: 4}, measure="count_stock")), windows(TEN, years=1))
+    row = j[seg.segment.eq("step").to_numpy()].iloc[0]
+    assert not row["judged"] and "starting below 50" in row["not_judged_because"] and f.empty
 
 
 def test_too_fast_judges_the_minimum_of_a_band():
-    # approx 121 ± 5 % from 100 over 2 years: at least 7.21 %/yr; with the invention-patent threshold 15.4
-    rows = [{"year": 2019, "value": 100, "kind": "actual", "indicator_id": "invention_patent_applications",
-             "measure": "count_flow", "unit": "件"},
-            {"year": 2021, "value": 140, "kind": "target", "bound": "approx", "indicator_id": "invention_patent_applications",
-             "measure": "count_flow", "unit": "件"}]
-    out = flags(obs(*rows))
-    assert out.empty                                                # low end (133/100)^(1/2) = 15.33 < 15.4
-    rows[1]["value"] = 150                                          # low end (142.5/100)^(1/2) = 19.37
-    out = flags(obs(*rows))
-    assert rules(out) == [("invention_patent_applications", "too_fast", "warn")]
-    assert out.iloc[0]["value"] == pytest.approx((np.sqrt(1.425) - 1) * 100)
-    assert "at least 19.37 %/yr" in out.iloc[0]["reason"]
+    # about 250 (± 5 %) from 100 over 3 years: at least (237.5 / 100) ** (1/3) - 1 = 33.42 %/yr: info (p90 = 31)
+    rows = path({2014: 100, 2017: 250}, measure="count_flow")
+    rows[1]["bound"] = "approx"
+    seg, j, f = judge(obs(*rows), windows(TEN))
+    assert f.iloc[0]["value"] == pytest.approx((2.375 ** (1 / 3) - 1) * 100) and "at least 33.42 %/yr" in f.iloc[0]["reason"]
+    rows[1]["value"] = 235                                          # low end 223.25: 30.7 %/yr < 31
+    assert judge(obs(*rows), windows(TEN))[2].empty
 
 
 def test_actual_history_is_not_judged():
@@ -128,25 +214,50 @@ def test_actual_history_is_not_judged():
 
 
 # ------------------------------------------------------------------ too slow, backwards, impossible
-def test_below_baseline_and_target_backwards():
+def test_already_met_when_set_and_target_backwards():
     out = flags(obs(*path({2014: 50, 2017: 45, 2020: 40}, indicator_id="money", unit="亿元")))
-    assert rules(out) == [("money", "below_baseline", "warn"), ("money", "target_backwards", "warn")]
-    bb = out[out.rule == "below_baseline"].iloc[0]
-    assert bb["direction"] == "too_slow" and bb["value"] == pytest.approx(((45 / 50) ** (1 / 3) - 1) * 100)
-    assert "45 亿元 for 2017 against 50 亿元 (actual) for 2014" in bb["reason"]
+    assert rules(out) == [("money", "already_met_when_set", "warn"), ("money", "target_backwards", "warn")]
+    bb = out[out.rule == "already_met_when_set"].iloc[0]
+    assert bb["direction"] == "too_slow" and bb["value"] == 45 and bb["threshold"] == 50
+    assert "at or below the 50 亿元 already reached in 2014" in bb["reason"] and "the plan itself states" in bb["reason"]
     assert out[out.rule == "target_backwards"].iloc[0]["direction"] == "inconsistent"
-    assert flags(obs(*path({2014: 50, 2017: 50, 2020: 55}, indicator_id="money", unit="亿元"))).empty
+    assert flags(obs(*path({2014: 50, 2017: 55, 2020: 60}, indicator_id="money", unit="亿元"))).empty
+
+
+def test_too_slow_against_the_pre_plan_pace():
+    # actuals 100 (2015) → 200 (2017): 41.42 %/yr; target 2019 ≥ 210: 2.47 %/yr from 200, 0.06 of the pace
+    kinds = {2015: "actual", 2017: "actual"}
+    out = flags(obs(*path({2015: 100, 2017: 200, 2019: 210}, kinds=kinds)))
+    r = out[out.rule == "too_slow"].iloc[0]
+    assert r["severity"] == "warn" and r["value"] == pytest.approx((np.sqrt(1.05) - 1) * 100)
+    assert r["threshold"] == pytest.approx(0.5 * (np.sqrt(2) - 1) * 100) and r["robust"] == "robust"
+    assert "realised 2015–2017 (100 → 200)" in r["reason"]
+    # 0.3 of the pace: info; 0.6: nothing
+    mid = flags(obs(*path({2015: 100, 2017: 200, 2019: 200 * 1.1243 ** 2}, kinds=kinds)))
+    assert rules(mid) == [("ind", "too_slow", "info")]
+    assert flags(obs(*path({2015: 100, 2017: 200, 2019: 200 * 1.26 ** 2}, kinds=kinds))).empty
+
+
+def test_published_actuals_count_as_known_only_before_the_plan():
+    from analysis.registry import Source
+    frame = obs(*path({2019: 210}, kinds={2019: "target"}))
+    pub = pd.DataFrame({"region": ["番禺区"] * 2, "indicator_id": ["ind"] * 2, "year": [2015, 2017], "value": [100.0, 200.0],
+                        "published_date": ["2016-03", "2019-01-10"], "source": ["u1", "u2"], "line": [2, 3]})
+    src = Source("src", "f", "x", "t", "i", "番禺区", "Panyu", "2019-09", None, "simplified", None)
+    known = pre_plan_actuals(frame, pub, {"src": src})
+    assert list(known["known"]) == ["published before the plan"] * 2
+    src_early = Source("src", "f", "x", "t", "i", "番禺区", "Panyu", "2018", None, "simplified", None)
+    known = pre_plan_actuals(frame, pub, {"src": src_early})
+    assert list(known["year"]) == [2015, 2017] and list(known["known"]) == ["published before the plan", "published later"]
 
 
 def test_stock_falls():
-    f = obs(*path({2014: 10, 2017: 8}, indicator_id="cum", measure="count_stock", indicator_zh="累计上市企业数量"),
-            *path({2014: 10, 2017: 8}, indicator_id="stock", measure="count_stock", indicator_zh="企业数量",
-                  indicator_en="Enterprises"),
+    f = obs(*path({2014: 10, 2017: 12, 2020: 8}, kinds={2014: "actual", 2017: "target"}, indicator_id="cum",
+                  measure="count_stock", indicator_zh="累计上市企业数量"),
             *path({2014: 10, 2017: 10}, indicator_id="flat", measure="count_stock", indicator_zh="累计"))
     out = flags(f)
-    assert sorted(zip(out.indicator_id, out.rule, out.severity, out.direction)) == [
-        ("cum", "stock_falls", "alert", "impossible"), ("stock", "stock_falls", "warn", "too_slow")]
-    assert "cannot fall" in out[out.indicator_id == "cum"].iloc[0]["reason"]
+    assert ("cum", "stock_falls", "alert") in rules(out)
+    assert "cannot fall" in out[out.rule == "stock_falls"].iloc[0]["reason"]
 
 
 def test_share_above_100():
@@ -157,19 +268,6 @@ def test_share_above_100():
     assert ("ind", "share_above_100", "alert") in rules(out)
     f.loc[1, "value"] = 100
     assert "share_above_100" not in set(flags(f)["rule"])
-
-
-def test_below_trend():
-    # actuals 100 (2010) → 121 (2012): 10 %/yr achieved
-    base = {2010: 100, 2012: 121}
-    kinds = {2010: "actual", 2012: "actual"}
-    out = flags(obs(*path({**base, 2015: 130}, kinds=kinds)))
-    assert rules(out) == [("ind", "below_trend", "info")]
-    r = out.iloc[0]
-    assert r["value"] == pytest.approx(((130 / 121) ** (1 / 3) - 1) * 100) and r["threshold"] == pytest.approx(10.0)
-    assert "less than the 10 %/yr the document reports as achieved (100 → 121 家, 2010–2012)" in r["reason"]
-    assert flags(obs(*path({**base, 2015: 170}, kinds=kinds))).empty             # 12.0 %/yr
-    assert flags(obs(*path({**base, 2015: 130}, kinds=kinds)), {"below_trend_margin_pct": 80}).empty
 
 
 # ------------------------------------------------------------------ internal consistency
@@ -188,31 +286,58 @@ def qingyuan(rate=15.0):
                 "source_id": "qingyuan-2013", "region": "清远市"})
 
 
-def test_stated_rate_versus_level_targets_qingyuan():
-    out = flags(qingyuan(), links=RATE_LINK)
-    r = out[out.rule == "rate_vs_levels"].iloc[0]
-    # 750 → 1500 in five years: 2 ** (1/5) - 1 = 14.87 %/yr, 0.13 short of ≥ 15 %; 750 * 1.15 ** 5 = 1508.52
-    assert (r["severity"], r["direction"], r["metric"]) == ("info", "inconsistent", "cagr")
-    assert r["value"] == pytest.approx(14.8698, abs=1e-4) and r["threshold"] == 15.0
-    assert (r["start_year"], r["end_year"]) == (2012, 2017)
-    assert "at least 15 %/yr" in r["reason"] and "750 → 1,500 件 (2012–2017) imply 14.87 %/yr, 0.13 %/yr less" in r["reason"]
-    assert "1,508.52 件" in r["reason"]
-    assert "rate_vs_levels" not in set(flags(qingyuan(14.0), links=RATE_LINK)["rule"])       # 14.87 ≥ 14
+def test_stated_rate_and_level_floors_that_agree_qingyuan():
+    # ≥ 15 %/yr and 1500 件以上 from 750: the levels allow ≥ 14.87 %/yr, the statement ≥ 15: both hold at 15 %/yr
+    # (750 × 1.15⁵ = 1508.5 ≥ 1500): consistent
+    assert "rate_vs_levels" not in set(flags(qingyuan(), links=RATE_LINK)["rule"])
+    assert "rate_vs_levels" not in set(flags(qingyuan(14.0), links=RATE_LINK)["rule"])
+
+
+def test_stated_rate_against_level_intervals():
+    # a rate of exactly 10 %/yr cannot reach ≥ 1500 from 750 (needs ≥ 14.87): gap 4.87 > 1.0 → warn
+    f = qingyuan(10.0)
+    f.loc[f.indicator_id == "patent_applications_growth", "bound"] = "eq"
+    r = flags(f, links=RATE_LINK).query("rule == 'rate_vs_levels'").iloc[0]
+    assert r["severity"] == "warn" and r["value"] == pytest.approx(14.8698, abs=1e-4) and r["threshold"] == 10
+    assert "miss each other by 4.87 %/yr" in r["reason"] and "allow at least 14.87 %/yr" in r["reason"]
+    # the level exactly 1500 (eq) and the rate ≥ 15: the levels allow exactly 14.87: gap 0.13 ≤ 1.0 → info
+    g = qingyuan(15.0)
+    g.loc[(g.indicator_id == "patent_applications") & (g.year == 2017), "bound"] = "eq"
+    r = flags(g, links=RATE_LINK).query("rule == 'rate_vs_levels'").iloc[0]
+    assert r["severity"] == "info" and "miss each other by 0.13 %/yr" in r["reason"] and "1,508.52 件" in r["reason"]
+    # about 10 %/yr (± 5 %: 9.5–10.5) against exactly 1500: still 4.37 short → warn
+    g.loc[g.indicator_id == "patent_applications_growth", ["value", "bound"]] = [10.0, "approx"]
+    r = flags(g, links=RATE_LINK).query("rule == 'rate_vs_levels'").iloc[0]
+    assert r["severity"] == "warn" and "miss each other by 4.37 %/yr" in r["reason"]
     assert "rate_vs_levels" not in set(flags(qingyuan(), links=NO_LINKS)["rule"])            # unlinked: no claim
-    warn = flags(qingyuan(20.0), links=RATE_LINK)
-    assert warn[warn.rule == "rate_vs_levels"].iloc[0]["severity"] == "warn"                 # 5.13 > 1.0
 
 
 def test_stated_yearly_rise_of_a_share_nanming():
-    f = obs({"year": 2016, "value": 2.12, "kind": "target", "indicator_id": "st_share", "measure": "share", "unit": "%"},
+    f = obs({"year": 2016, "value": 2.12, "kind": "actual", "indicator_id": "st_share", "measure": "share", "unit": "%"},
             {"year": 2020, "value": 2.5, "kind": "target", "bound": "ge", "indicator_id": "st_share", "measure": "share",
              "unit": "%"},
             {"year": 2020, "value": 0.1, "kind": "target", "bound": "ge", "indicator_id": "share_rise",
              "measure": "growth_rate", "unit": "百分点"})
+    # 每年增加0.1%以上 and 2.5%以上: 2.12 + 4 × 0.1 = 2.52 ≥ 2.5, two floors that agree
+    assert "rate_vs_levels" not in set(flags(f, links=RATE_LINK)["rule"])
+    f.loc[1, "bound"] = "eq"                      # exactly 2.5: (2.5 - 2.12) / 4 = 0.095 < 0.1 by 0.005 → info
     r = flags(f, links=RATE_LINK).query("rule == 'rate_vs_levels'").iloc[0]
-    # (2.5 - 2.12) / 4 = 0.095 pp/yr < 0.1; 2.12 + 4 * 0.1 = 2.52
     assert r["metric"] == "pp_per_year" and r["value"] == pytest.approx(0.095) and r["severity"] == "info"
-    assert "imply 0.095 pp/yr, 0.005 pp/yr less" in r["reason"] and "would be 2.52%" in r["reason"]
+    assert "miss each other by 0.005 pp/yr" in r["reason"] and "would be 2.52%" in r["reason"]
+
+
+def test_stock_change_versus_period_flow_qingyuan():
+    links = pd.DataFrame({"relation": ["period_flow_of"], "indicator_id": ["trained"], "of_indicator_id": ["talent"],
+                          "note": [""]})
+    rows = [*path({2012: 122500, 2017: 137100}, indicator_id="talent", measure="count_stock", unit="人",
+                  indicator_zh="专业技术人才"),
+            {"year": 2017, "value": 15000, "kind": "target", "indicator_id": "trained", "measure": "count_flow",
+             "unit": "人", "indicator_zh": "新培养专业技术人才"}]
+    assert flags(obs(*rows), links=links).empty                     # 15,000 trained ≥ the rise of 14,600
+    rows[-1]["value"] = 10000
+    r = flags(obs(*rows), links=links).iloc[0]
+    assert (r["rule"], r["severity"], r["value"]) == ("stock_change_vs_flow", "info", 10000)
+    assert "rise by 14,600 人" in r["reason"] and "only 10,000 人" in r["reason"]
 
 
 def test_part_exceeds_whole():
@@ -247,41 +372,46 @@ def test_flow_cannot_build_stock():
 
 
 # ------------------------------------------------------------------ across levels
-def test_escalation_district_versus_city():
-    district = path({2017: 262, 2020: 418}, kinds={2017: "target"}, indicator_id="high_tech_enterprises",
-                    measure="count_stock", source_id="panyu-2015", region="番禺区")
-    city = path({2019: 11400, 2020: 11700}, kinds={2019: "target"}, indicator_id="high_tech_enterprises",
-                measure="count_stock", source_id="guangzhou-2019", region="广州市")
-    out = flags(obs(*district, *city))
-    r = out[out.rule == "escalation"].iloc[0]
+CHAIN = pd.DataFrame({"region": ["番禺区", "广州市", "广东省", "全国"], "region_en": ["Panyu", "Guangzhou", "Guangdong", "China"],
+                      "parent": ["广州市", "广东省", "全国", ""], "parent_en": ["", "", "", ""],
+                      "level": ["district", "city", "province", "country"]})
+
+
+def hte(values, source, region, **kw):
+    return path(values, kinds={min(values): "target"}, indicator_id="high_tech_enterprises", measure="count_stock",
+                source_id=source, region=region, **kw)
+
+
+def test_escalation_needs_plans_of_the_same_vintage():
+    frame = obs(*hte({2017: 262, 2020: 418}, "panyu-2015", "番禺区"), *hte({2019: 11400, 2020: 11700}, "guangzhou-2019", "广州市"))
+    th = load_thresholds()
+    seg = segments(frame, th)
     g_d, g_c = ((418 / 262) ** (1 / 3) - 1) * 100, (11700 / 11400 - 1) * 100      # 16.85 and 2.63 %/yr
-    assert r["value"] == pytest.approx(g_d - g_c) and r["value"] == pytest.approx(14.22, abs=5e-3)
-    assert (r["severity"], r["direction"], r["related_source_id"]) == ("warn", "too_fast", "guangzhou-2019")
-    assert r["source_id"] == "panyu-2015" and (r["start_year"], r["end_year"]) == (2017, 2020)
-    assert "番禺区 targets 418 家 (16.85 %/yr from 2017) and 广州市 11,700 家 (2.63 %/yr from 2019)" in r["reason"]
-    assert "14.22 %/yr above the city's, more than" in r["reason"] and "Dongguan" in r["reason"]
-    # a smaller gap than the reference: in the table, not flagged
-    assert "escalation" not in set(flags(obs(*district, *city), {"escalation_warn_cagr": 20})["rule"])
-    t = escalation_table(segments(obs(*district, *city)), REGIONS)
-    assert len(t) == 1 and t.iloc[0]["growth_gap"] == pytest.approx(g_d - g_c)
-    assert t.iloc[0]["parent_region"] == "广州市" and np.isnan(t.iloc[0]["level_gap"])
-    # no parent relation, no comparison
-    assert escalation_table(segments(obs(*district, *city)), REGIONS.iloc[0:0]).empty
-    # a city above its district is no escalation
-    slow = path({2017: 262, 2020: 270}, kinds={2017: "target"}, indicator_id="high_tech_enterprises",
-                measure="count_stock", source_id="panyu-2015", region="番禺区")
-    assert "escalation" not in set(flags(obs(*slow, *city))["rule"])
+    # plans four years apart: context only, no gap, no flag
+    t = escalation_table(frame, seg, CHAIN, {"panyu-2015": 2015, "guangzhou-2019": 2019}, 2)
+    assert len(t) == 1 and not t.iloc[0]["same_vintage"] and np.isnan(t.iloc[0]["growth_gap"])
+    assert t.iloc[0]["comparison"] == "context only: plans 4 years apart" and t.iloc[0]["level_gap"] == 418 - 11700
+    assert "escalation" not in set(evaluate(frame, seg, th, links=NO_LINKS, regions=CHAIN, escalations=t)["rule"])
+    # the same plans dated a year apart: compared, and the gap of 14.22 %/yr is above the documented 5
+    t = escalation_table(frame, seg, CHAIN, {"panyu-2015": 2018, "guangzhou-2019": 2019}, 2)
+    assert t.iloc[0]["growth_gap"] == pytest.approx(g_d - g_c)
+    out = evaluate(frame, seg, th, links=NO_LINKS, regions=CHAIN, escalations=t)
+    r = out[out.rule == "escalation"].iloc[0]
+    assert (r["severity"], r["related_source_id"], r["value"]) == ("warn", "guangzhou-2019", pytest.approx(14.22, abs=5e-3))
+    assert "in plans 1 years apart" in r["reason"] and "Dongguan" in r["reason"]
 
 
-def test_escalation_of_a_share_is_in_the_table_with_the_level_gap():
-    d = path({2017: 50.51, 2020: 54.1}, kinds={2017: "target"}, indicator_id="high_tech_output_share", measure="share",
-             unit="%", source_id="panyu-2015", region="番禺区")
-    c = path({2019: 49, 2020: 50}, kinds={2019: "target"}, indicator_id="high_tech_output_share", measure="share",
-             unit="%", source_id="guangzhou-2019", region="广州市")
-    t = escalation_table(segments(obs(*d, *c)), REGIONS).iloc[0]
-    assert t["metric"] == "pp_per_year" and t["growth_gap"] == pytest.approx((54.1 - 50.51) / 3 - 1.0)   # 1.197 - 1.0
-    assert t["level_gap"] == pytest.approx(4.1)
-    assert "escalation" not in set(flags(obs(*d, *c))["rule"])               # no reference for shares: report only
+def test_cross_level_walks_the_whole_chain_and_compares_single_targets():
+    # a district's 3.11 % for 2020 against a national single-point target of 2.5 % for 2020 (no step of its own)
+    d = path({2017: 2.51, 2020: 3.11}, kinds={2017: "target"}, indicator_id="rd_intensity", measure="share", unit="%",
+             source_id="panyu-2015", region="番禺区")
+    n = [{"year": 2020, "value": 2.5, "kind": "target", "indicator_id": "rd_intensity", "measure": "share", "unit": "%",
+          "source_id": "nation-2016", "region": "全国"}]
+    frame = obs(*d, *n)
+    t = escalation_table(frame, segments(frame), CHAIN, {"panyu-2015": 2015, "nation-2016": 2016}, 2)
+    r = t.iloc[0]
+    assert (r["parent_region"], r["parent_level"], r["end_year"]) == ("全国", "country", 2020)
+    assert r["level_gap"] == pytest.approx(0.61) and r["same_vintage"] and np.isnan(r["parent_growth"])
 
 
 # ------------------------------------------------------------------ plumbing

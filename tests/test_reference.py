@@ -5,16 +5,22 @@ import pytest
 
 from analysis import paths
 from analysis.errors import InputError
-from analysis.reference import (load_links, load_references, load_regions, load_series, load_thresholds, tiers_for,
+from analysis.reference import (ceiling_for, load_links, load_references, load_regions, load_rules, load_thresholds,
                                 values)
 from analysis.vocab import load_indicators
 
 
-def test_reference_table_is_the_shared_copy_unchanged():
-    shared = paths.ROOT.parent / "shared" / "references" / "growth_references.csv"
-    if not shared.exists():
-        pytest.skip("shared/references not beside the repository")
-    assert (paths.REFERENCE / "growth_references.csv").read_bytes() == shared.read_bytes()
+def test_reference_tables_are_the_recorded_versions():
+    """Every reference table is listed in provenance.yml with the sha256 of its bytes (no file outside the repository)."""
+    import hashlib
+
+    import yaml
+    entries = yaml.safe_load((paths.REFERENCE / "provenance.yml").read_text(encoding="utf-8"))
+    listed = {e["file"] for e in entries}
+    assert {"growth_references.csv", "regional_panel.csv"} <= listed
+    for e in entries:
+        assert hashlib.sha256((paths.REFERENCE / e["file"]).read_bytes()).hexdigest() == e["sha256"], e["file"]
+        assert (paths.REFERENCE / e["notes"].split(",")[0]).exists()
 
 
 def test_thresholds_take_their_values_from_the_cited_rows():
@@ -24,7 +30,6 @@ def test_thresholds_take_their_values_from_the_cited_rows():
     assert (4.053 - 2.475) / 5 == pytest.approx(th.at["rd_intensity_alert_pp", "value"], abs=5e-4)
     assert th.at["cagr_alert", "value"] == pytest.approx(205.63)                  # (10163 / 356) ** (1/3) - 1
     assert ((10163 / 356) ** (1 / 3) - 1) * 100 == pytest.approx(205.63, abs=5e-3)
-    assert th.at["high_tech_enterprises_warn_cagr", "value"] == pytest.approx(26.45)  # (275000/136000)**(1/3)-1
     assert th.at["cagr_alert", "ref_start_value"] == 356 and th.at["cagr_alert", "ref_end_value"] == 10163
     refs = load_references()
     for name, row in th.iterrows():
@@ -44,28 +49,23 @@ def test_reference_line_numbers_point_at_the_cited_row():
 
 
 def test_override_changes_the_value_and_is_marked():
-    th = load_thresholds({"rd_intensity_warn_pp": 0.3})
-    assert th.at["rd_intensity_warn_pp", "value"] == 0.3
-    assert th.at["rd_intensity_warn_pp", "overridden"]
-    assert th.at["rd_intensity_warn_pp", "default"] == pytest.approx(0.234)
+    th = load_thresholds({"rd_intensity_alert_pp": 0.3})
+    assert th.at["rd_intensity_alert_pp", "value"] == 0.3
+    assert th.at["rd_intensity_alert_pp", "overridden"]
+    assert th.at["rd_intensity_alert_pp", "default"] == pytest.approx(0.316)
     assert not th.at["cagr_alert", "overridden"]
-    assert values(th)["rd_intensity_warn_pp"] == 0.3
+    assert values(th)["rd_intensity_alert_pp"] == 0.3
 
 
 def test_unknown_override_names_the_parameter():
-    with pytest.raises(InputError, match=r"'rd_intensity_wran_pp': unknown parameter; expected one of .*rd_intensity_warn_pp"):
-        load_thresholds({"rd_intensity_wran_pp": 0.3})
+    with pytest.raises(InputError, match=r"'rd_intensity_alrt_pp': unknown parameter; expected one of .*rd_intensity_alert_pp"):
+        load_thresholds({"rd_intensity_alrt_pp": 0.3})
 
 
 @pytest.mark.parametrize("value", [-0.1, 5.5, math.inf, math.nan, "0.3", True, None])
 def test_bad_override_value_names_the_parameter_and_range(value):
-    with pytest.raises(InputError, match=r"threshold 'rd_intensity_warn_pp' = .* expected a number in \[0, 5\] pp/yr"):
-        load_thresholds({"rd_intensity_warn_pp": value})
-
-
-def test_warn_above_alert_is_refused():
-    with pytest.raises(InputError, match=r"'rd_intensity_warn_pp' = 0.4 exceeds 'rd_intensity_alert_pp' = 0.316"):
-        load_thresholds({"rd_intensity_warn_pp": 0.4})
+    with pytest.raises(InputError, match=r"threshold 'rd_intensity_alert_pp' = .* expected a number in \[0, 5\] pp/yr"):
+        load_thresholds({"rd_intensity_alert_pp": value})
 
 
 def _write(tmp_path, text):
@@ -74,7 +74,7 @@ def _write(tmp_path, text):
     return p
 
 
-SERIES = "series:\n  default:\n    cagr: {alert: a}\n    pp_per_year: {}\n"
+SERIES = "ceilings: {}\npeers: {}\nnational_series: {}\n"
 
 
 def test_thresholds_file_errors_name_the_parameter(tmp_path):
@@ -89,26 +89,28 @@ def test_thresholds_file_errors_name_the_parameter(tmp_path):
         load_thresholds(path=_write(tmp_path, base + "    vaule: 3\n" + SERIES))
     with pytest.raises(InputError, match=r"threshold 'a' = 30 is out of range"):
         load_thresholds(path=_write(tmp_path, base + "    value: 30\n" + SERIES))
-    with pytest.raises(InputError, match=r"series 'x' tier 'warn': unknown parameter 'nope'"):
-        load_thresholds(path=_write(tmp_path, base + "    value: 3\n" + SERIES + "  x: {warn: nope}\n"))
+    with pytest.raises(InputError, match=r"ceilings 'cagr': unknown parameter 'nope'"):
+        load_thresholds(path=_write(tmp_path, base + "    value: 3\n" + SERIES.replace("ceilings: {}", "ceilings: {cagr: nope}")))
+    with pytest.raises(InputError, match=r"ceilings 'cagr': parameter 'a' must take its value from a reference row"):
+        load_thresholds(path=_write(tmp_path, base + "    value: 3\n" + SERIES.replace("ceilings: {}", "ceilings: {cagr: a}")))
+    with pytest.raises(InputError, match=r"expected a mapping `peers`"):
+        load_thresholds(path=_write(tmp_path, base + "    value: 3\nceilings: {}\n"))
     with pytest.raises(InputError, match="not valid YAML"):
         load_thresholds(path=_write(tmp_path, "parameters: [\n"))
 
 
-def test_series_tiers():
-    series = load_series()
-    assert tiers_for(series, "rd_intensity", "pp_per_year") == {"warn": "rd_intensity_warn_pp", "alert": "rd_intensity_alert_pp"}
-    # a series with its own national reference drops the cross-series info tier but keeps the general alert
-    assert tiers_for(series, "high_tech_enterprises", "cagr") == {"warn": "high_tech_enterprises_warn_cagr", "alert": "cagr_alert"}
-    assert tiers_for(series, "incubator_area", "cagr") == {"info": "cagr_info_general", "alert": "cagr_alert"}
-    assert tiers_for(series, "high_tech_output_share", "pp_per_year") == {}
+def test_ceilings():
+    rules = load_rules()
+    assert ceiling_for(rules, "rd_intensity", "pp_per_year") == "rd_intensity_alert_pp"
+    assert ceiling_for(rules, "incubator_area", "cagr") == "cagr_alert"
+    assert ceiling_for(rules, "high_tech_output_share", "pp_per_year") is None
 
 
 def test_series_links_and_regions_name_known_things():
     vocab = load_indicators()
-    for key in load_series():
-        if key != "default":
-            assert key in vocab.index, f"thresholds.yml series {key!r} is not in the vocabulary"
+    rules = load_rules()
+    for key in [*rules["national_series"], *rules["peers"]["proxies"], *rules["peers"]["proxies"].values()]:
+        assert key in vocab.index, f"thresholds.yml names {key!r}, which is not in the vocabulary"
     links = load_links()
     for row in links.itertuples():
         assert row.indicator_id in vocab.index and row.of_indicator_id in vocab.index, row

@@ -70,13 +70,16 @@ def test_sources_table_lists_every_registered_source():
     assert list(table[labels.t("source_id", "en")]) == sorted(load_sources())
 
 
-def test_reference_bands_follow_the_series_of_thresholds_yml():
+def test_reference_bands_are_the_yardsticks_of_each_segment():
     frames = views.plausibility("panyu-2015")
     bands = views.reference_bands(frames["segments"], frames["thresholds"])
-    th = frames["thresholds"]["value"]
     rd = bands[bands["indicator_id"] == "rd_intensity"].iloc[0]
-    assert rd["threshold_warn"] == th["rd_intensity_warn_pp"] and rd["threshold_alert"] == th["rd_intensity_alert_pp"]
-    assert pd.isna(rd["threshold_info"])
+    # 21 three-year peer windows: p90 (info) and the maximum, Guangzhou 2017–2020 = (3.10 - 2.48) / 3 (warn);
+    # Israel's ceiling was measured over five years: it does not judge a three-year segment
+    assert rd["threshold_warn"] == pytest.approx(0.62 / 3) and rd["threshold_info"] < rd["threshold_warn"]
+    assert pd.isna(rd["threshold_alert"])
+    neeq = bands[(bands["indicator_id"] == "neeq_listed_companies") & (bands["start_year"] == 2014)].iloc[0]
+    assert neeq["threshold_alert"] == pytest.approx(205.63) and pd.isna(neeq["threshold_info"])   # base 3: ceiling only
     assert (bands["end_kind"] == "target").all() and (bands["segment"] == "step").all()
 
 
