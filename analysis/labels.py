@@ -520,6 +520,48 @@ it), its unit and accepted range, the reference it rests on and why it was chose
 The reference rows the thresholds rest on: where each was read, its source grade (official bulletin /
 official repost / newspaper / secondary compilation; the rule is in `analysis/grades.py`) and, where
 known, the publisher's own address."""),
+    # ---- 04 target versus actual (narrative only; the figures' words are analysis/progress_plots.py's)
+    "progress.title": ("""# 目标与实际
+
+一份政策文件的每个数字目标与实际完成情况对比。实际值有三个来源：注明页面和原文的公开统计
+（`data/raw/actuals/`）、文件自身给出的数字（基期），以及研究者自己的文件（参数 `actuals_path`）。
+判断规则见 `analysis/progress.py` 和 `docs/methods.md`：有目标年份的实际值时判断“已实现/未实现”
+（按目标的表述：不低于、超过、左右）；否则按已观察增长与所需增长之比判断进度。""",
+                       """# Target versus actual
+
+Each numeric target of one policy document set against what was actually achieved. Actuals come from
+three places: published statistics with their page and a verbatim quote (`data/raw/actuals/`), the
+figures the documents state themselves (baselines), and, optionally, a researcher's own file
+(`actuals_path`). The rules are in `analysis/progress.py` and `docs/methods.md`: with an actual for the
+target year, achieved or missed (reading the target's qualifier: at least, more than, about); otherwise
+progress from the ratio of observed to required growth."""),
+    "progress.glance": ("## 概览\n\n各状态的目标个数，以及每个实际值占其目标的百分比（条形颜色为状态，100% 线即目标）。",
+                        "## At a glance\n\nHow many targets fall in each status, and each judged actual as a percentage of its target "
+                        "(the bar's colour is the status; the 100 % line is the target)."),
+    "progress.status": ("## 状态表\n\n“目标”带有其表述（≥ 不低于，> 超过，≈ 左右）；“基期”是增长的起点；“实际值”是判断所用的数字"
+                        "（* 为初步数）；“差距”是实际值减目标值。",
+                        "## Status table\n\n`target` shows the qualifier (≥ at least, > more than, ≈ about); `base` is the figure "
+                        "growth is measured from; `actual` is the figure that judged the target (* preliminary); `gap` is actual − target."),
+    "progress.paths": ("## 规划路径与实际路径\n\n每个指标：规划路径（基期 → 目标，虚线）和实际路径（实线）；灰色点线为上级地区的实际值。",
+                       "## Target path against actual path\n\nPer indicator: the planned path (base → targets, dashed) and the "
+                       "actual path (solid); the dotted grey line is the parent region's actual."),
+    "progress.levels": ("## 区与市\n\n区和所属城市对同一指标都有目标和实际值时，二者的进展并列。",
+                        "## District and city\n\nWhere a district and its city both have targets with actuals for the same "
+                        "indicator, their progress side by side."),
+    "progress.unassessed": ("## 无可用实际值的目标\n\n文件的其他目标及无法判断的原因（通常：该地区该指标没有公开的实际值）。",
+                            "## Targets without a usable actual\n\nEvery other target of the document, with the reason it "
+                            "could not be judged (usually: no published actual for the region and indicator)."),
+    "progress.backtest": ("## 回测：标记与结果\n\n结果已知的目标（已实现、逾期实现、未实现），按其路径上最严重的合理性标记分组。"
+                          "被标记的目标是否更常未实现？先读表下的说明。",
+                          "## Backtest: flags against outcomes\n\nEvery target whose outcome is known (achieved, achieved late, "
+                          "missed), by the worst plausibility flag on the path leading to it. Are flagged targets missed more "
+                          "often? Read the caveat first."),
+    "progress.sources": ("## 实际值的来源\n\n上面使用的每个实际值和基期的出处及来源等级（官方公报 / 官方公报转载 / 新闻报道 / 二手汇编）。",
+                         "## Where the actuals come from\n\nThe citation of every actual and base used above, with its source "
+                         "grade (official bulletin / official repost / newspaper / secondary compilation)."),
+    "progress.thresholds": ("## 生效的阈值\n\n判断状态所用的阈值及其出处（参数 `thresholds` 可按名称覆盖）。",
+                            "## Thresholds in force\n\nThe thresholds behind the statuses, with their sources "
+                            "(`thresholds` overrides them by name)."),
     # ---- how to read each page (the page header)
     "howto.01_targets_overview": (
         "先看“政策文件”表了解有哪些文件，再看“覆盖年份”图：● 为实际值年份，◆ 为目标年份。最后的数据表每行是一个原文数字，可按行号在原文中核对。",

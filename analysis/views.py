@@ -402,3 +402,40 @@ def sensitivity(segments: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
                         "period": s["start_year"].astype("Int64").astype(str) + "–" + s["end_year"].astype(str),
                         "pace": pace, "growth_unit": s["growth_unit"], **cols})
     return out[out[list(cols)].any(axis=1)].reset_index(drop=True)
+
+
+# words of the progress tables (analysis/progress_views.py builds them in English)
+PROGRESS_COLUMNS = {
+    "indicator": ("指标", "indicator"), "unit": ("单位", "unit"), "target": ("目标", "target"), "base": ("基期", "base"),
+    "actual": ("实际值", "actual"), "status": ("状态", "status"), "targets": ("目标个数", "targets"),
+    "gap": ("差距", "gap"), "gap %": ("差距 %", "gap %"), "growth ratio": ("增长比", "growth ratio"),
+    "current status index": ("当前状态指数", "current status index"), "quality": ("数据质量", "quality"),
+    "note": ("说明", "note"), "estimate in target year": ("目标年份估计值", "estimate in target year"),
+    "anticipated in target year": ("目标年份预期值", "anticipated in target year"),
+    "indicator_id": ("指标编号", "indicator id"), "target_year": ("目标年份", "target year"),
+    "actual_year": ("实际值年份", "actual year"), "actual_origin": ("实际值来源类型", "origin of the actual"),
+    "actual_preliminary": ("初步数", "preliminary"), "actual_source": ("实际值出处", "source of the actual"),
+    "base_year": ("基期年份", "base year"), "base_source": ("基期出处", "source of the base"), "grade": ("来源等级", "source grade"),
+}
+
+
+def progress_table(df: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """A table of analysis.progress_views in `language`: headers, status words (the English status words of
+    progress_views.STATUS_TEXT and the status codes) and indicator ids as display names."""
+    from .progress_views import STATUS_TEXT
+
+    labels.check_language(language)
+    words = {text: code for code, text in STATUS_TEXT.items()}
+    out = df.copy()
+    if "status" in out.columns:
+        out["status"] = [labels.value("status", words.get(str(v).split(" (")[0].split(" in ")[0], v), language)
+                         + (f" ({str(v).split(' (', 1)[1]}" if " (" in str(v) and language == "en" else "")
+                         if isinstance(v, str) else v for v in out["status"]]
+    if "indicator_id" in out.columns and "indicator" not in out.columns:
+        out.insert(0, "indicator", labels.display_names(out["indicator_id"], language).to_numpy())
+        out = out.drop(columns="indicator_id")
+    if "actual_source" in out.columns:
+        from . import grades
+        out["grade"] = [labels.value("grade", grades.grade(v, v) if isinstance(v, str) and v else None, language)
+                        for v in out["actual_source"]]
+    return out.rename(columns={c: labels._pick(w, language) for c, w in PROGRESS_COLUMNS.items() if c in out.columns})
