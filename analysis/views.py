@@ -409,6 +409,7 @@ PROGRESS_COLUMNS = {
     "indicator": ("指标", "indicator"), "unit": ("单位", "unit"), "target": ("目标", "target"), "base": ("基期", "base"),
     "actual": ("实际值", "actual"), "status": ("状态", "status"), "targets": ("目标个数", "targets"),
     "gap": ("差距", "gap"), "gap %": ("差距 %", "gap %"), "growth ratio": ("增长比", "growth ratio"),
+    "growth observed / required": ("已观察 / 所需增长", "growth observed / required"),
     "current status index": ("当前状态指数", "current status index"), "quality": ("数据质量", "quality"),
     "note": ("说明", "note"), "estimate in target year": ("目标年份估计值", "estimate in target year"),
     "anticipated in target year": ("目标年份预期值", "anticipated in target year"),
@@ -431,6 +432,10 @@ def progress_table(df: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
         out["status"] = [labels.value("status", words.get(str(v).split(" (")[0].split(" in ")[0], v), language)
                          + (f" ({str(v).split(' (', 1)[1]}" if " (" in str(v) and language == "en" else "")
                          if isinstance(v, str) else v for v in out["status"]]
+    if "indicator" in out.columns and "indicator_id" not in out.columns and language == "zh":
+        out["indicator"] = out["indicator"].map(lambda v: v.split(" (")[0] if isinstance(v, str) else v)   # zh name only
+    if "unit" in out.columns:
+        out["unit"] = out["unit"].map(lambda u: labels.unit(u, language))
     if "indicator_id" in out.columns and "indicator" not in out.columns:
         out.insert(0, "indicator", labels.display_names(out["indicator_id"], language).to_numpy())
         out = out.drop(columns="indicator_id")
