@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data test reports reports-locked lab bench bench-reports clean
+.PHONY: help setup data spec test reports reports-locked lab bench bench-reports clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -23,6 +23,10 @@ setup: $(STAMP) ## create .venv and install the pinned dependencies
 
 data: $(STAMP) ## rebuild data/processed/ from data/raw/ (verifies document hashes first)
 	$(PY) -m analysis.build
+
+spec: $(STAMP) ## write a draft data/raw/specs/$(SOURCE).yml for a registered document (FORCE=1 overwrites)
+	@test -n "$(SOURCE)" || { echo "make spec: give SOURCE=<id of data/raw/sources.yml>" >&2; exit 2; }
+	$(PY) -m analysis.draft_spec $(SOURCE) $(if $(FORCE),--force)
 
 test: $(STAMP) ## run the test suite (pytest)
 	$(PY) -m pytest

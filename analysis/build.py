@@ -26,6 +26,8 @@ def build_observations(strict: bool = False):
     validate_observations(df, sources, vocab)
     for u in unaccounted:
         print(f"warning: {u}", file=sys.stderr)
+    for note in df.attrs.get("notes", []):
+        print(f"note: {note}", file=sys.stderr)
     if strict and unaccounted:
         raise ValidationError(f"{len(unaccounted)} number(s) in the documents are neither observations nor ignored (see above)")
     return df, unaccounted

@@ -24,7 +24,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import numbers, paths
+from . import paths
+from . import quantity as numbers
 from .errors import SpecError
 from .registry import Source
 
@@ -54,6 +55,7 @@ class Unaccounted:
 class Extraction:
     rows: list[dict] = field(default_factory=list)
     unaccounted: list[Unaccounted] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)      # targets kept relative (no base value found)
 
 
 class _Doc:
@@ -70,6 +72,7 @@ class _Doc:
                 raise SpecError(f"{spec_file}: field 'stop_at': text {stop_at!r} not found in {source.path.name}")
             self.n = hits[0]
         self.accounted: dict[int, list[tuple[int, int]]] = {}
+        self.notes: list[str] = []
 
     def line(self, no: int) -> str:
         return self.lines[no - 1]
@@ -117,9 +120,16 @@ def _simplify_name(text: str, source: Source, corrections: dict) -> str:
     return re.sub(r"\s+", "", name)
 
 
+# a spec's `unit` may restate what the document's own unit means, never change its size
+UNIT_RESTATEMENTS = {("%", "百分点"): "a yearly rise of a share written with %"}
+
+
 def _check_unit(reading_unit: str | None, indicator: str, vocab: pd.DataFrame, where: str, spec_file: Path,
                 override: str | None) -> str:
     expected = vocab.at[indicator, "unit"]
+    if override and reading_unit is not None and override != reading_unit and (reading_unit, override) not in UNIT_RESTATEMENTS:
+        raise SpecError(f"{spec_file}: {where}: `unit: {override}` would change the number's own unit {reading_unit!r}; "
+                        f"a spec may only give a unit where the document states none (or {sorted(UNIT_RESTATEMENTS)})")
     unit = override or reading_unit
     if unit is None:
         raise SpecError(f"{spec_file}: {where}: no unit follows the number; indicator {indicator!r} expects {expected!r} "
@@ -222,16 +232,8 @@ def _run_tables(doc: _Doc, spec: dict, vocab: pd.DataFrame) -> list[dict]:
 
 
 def _infer_year(line: str, start: int, kind: str) -> int | None:
-    """The year context of a number: the last 'YYYY年' before it in the same sentence.
-
-    For a target, a year introduced by 由/从/比 ('由2012年的3个增加到5个') is the base year, not the target's."""
-    sentence_start = 0
-    for m in _SENTENCE_END.finditer(line, 0, start):
-        sentence_start = m.end()
-    years = [(s, y) for s, e, y in numbers.year_spans(line) if sentence_start <= s < start]
-    if kind == "target":
-        years = [(s, y) for s, y in years if not line[max(0, s - 2): s].strip().endswith(_BASE_YEAR_MARK)]
-    return years[-1][1] if years else None
+    """The year context of a number (see quantity.year_before)."""
+    return numbers.year_before(line, start, kind)
 
 
 def _run_observations(doc: _Doc, spec: dict, vocab: pd.DataFrame, rows_so_far: list[dict]) -> list[dict]:
@@ -259,8 +261,9 @@ def _run_observations(doc: _Doc, spec: dict, vocab: pd.DataFrame, rows_so_far: l
                 raise SpecError(f"{doc.spec_file}: {where}: name {entry['name']!r} not found at line {line_no}")
             name = _simplify_name(entry["name"], doc.source, spec.get("corrections"))
         if entry.get("relative"):
-            rows.append(_relative(doc, vocab, entry, where, indicator, kind, name, line_no, q_start, quote,
-                                  rows_so_far + rows))
+            row = _relative(doc, vocab, entry, where, indicator, kind, name, line_no, q_start, quote, rows_so_far + rows)
+            if row:
+                rows.append(row)
             continue
         readings = _readings(text, q_start, q_start + len(quote))
         if not readings:
@@ -268,11 +271,13 @@ def _run_observations(doc: _Doc, spec: dict, vocab: pd.DataFrame, rows_so_far: l
         k = entry.get("number")
         if k is None and len(readings) > 1:
             raise SpecError(f"{doc.spec_file}: {where}: quote {quote!r} holds {len(readings)} numbers "
-                            f"({[r.value_published for r in readings]}); say which with `number`")
+                            f"({[_shown(r, text) for r in readings]}); say which with `number`")
         k = k or 1
         if not 1 <= k <= len(readings):
             raise SpecError(f"{doc.spec_file}: {where}: number {k} requested, quote {quote!r} holds {len(readings)}")
         reading = readings[k - 1]
+        if isinstance(reading, numbers.QuantityError):
+            raise SpecError(f"{doc.spec_file}: {where}: number {k} of quote {quote!r} (line {line_no}) cannot be read: {reading}")
         if reading.end > q_start + len(quote):
             raise SpecError(f"{doc.spec_file}: {where}: quote {quote!r} cuts the number {reading.value_published!r} "
                             f"from its unit or qualifier; extend the quote to {text[q_start:reading.end]!r}")
@@ -287,50 +292,104 @@ def _run_observations(doc: _Doc, spec: dict, vocab: pd.DataFrame, rows_so_far: l
     return rows
 
 
-def _readings(text: str, start: int, end: int) -> list[numbers.Reading]:
-    """The numbers between start and end of a line that are not years ('2017年'), in order."""
-    norm = numbers.normalize(text)
+def _readings(text: str, start: int, end: int) -> list[numbers.Reading | numbers.QuantityError]:
+    """The numbers between start and end of a line that are not years ('2017年'), in order: each a reading, or
+    the error that says why it cannot be read (an unknown unit token, an ordinal), raised only if it is chosen."""
     years = {s for s, _, _ in numbers.year_spans(text)}
-    out: list[numbers.Reading] = []
+    out: list = []
     consumed = -1
-    for m in numbers.NUMBER.finditer(norm, start, end):
-        if m.start() in years or m.start() < consumed:
+    for s, e in numbers.quantity_spans(text):
+        if not (start <= s < end) or s in years or s < consumed:
             continue
-        r = numbers.read_number(text, m.start())
-        consumed = max(e for _, e in r.spans)
+        try:
+            r = numbers.read_number(text, s)
+            consumed = max(b for _, b in r.spans)
+        except numbers.QuantityError as exc:
+            r = exc
+            consumed = e
         out.append(r)
     return out
 
 
-def _relative(doc, vocab, entry, where, indicator, kind, name, line_no, q_start, quote, rows) -> dict:
-    """翻一番 / 翻一倍: a target stated as a multiple of a base year's value (which the document also states)."""
+def _shown(r, text: str) -> str:
+    return r.value_published if isinstance(r, numbers.Reading) else "?"
+
+
+def _relative(doc, vocab, entry, where, indicator, kind, name, line_no, q_start, quote, rows) -> dict | None:
+    """翻一番 / 翻一倍: a target stated as a multiple of a base year's value. The base comes from the document (an
+    earlier entry's actual) or else from the published actuals (data/raw/actuals/); with neither, the target stays
+    relative: no row, a note in `doc.notes`."""
     rel = entry["relative"]
-    for key in ("base_year", "factor", "published"):
+    for key in ("base_year", "published"):
         if key not in rel:
             raise SpecError(f"{doc.spec_file}: {where}: `relative` needs {key!r}")
     if rel["published"] not in quote:
         raise SpecError(f"{doc.spec_file}: {where}: {rel['published']!r} not in quote {quote!r}")
-    base = [r for r in rows if r["indicator_id"] == indicator and r["year"] == rel["base_year"] and r["kind"] == "actual"]
-    if not base:
-        raise SpecError(f"{doc.spec_file}: {where}: relative target needs the {rel['base_year']} actual of {indicator!r}, "
-                        "which no earlier entry provides")
     if "year" not in entry:
         raise SpecError(f"{doc.spec_file}: {where}: a relative target needs `year`")
-    after = numbers.to_simplified(doc.line(line_no)[q_start + quote.index(rel["published"]) + len(rel["published"]):][:2])
-    bound = "ge" if after.startswith("以上") else "eq"
-    reading = numbers.Reading(start=q_start, end=q_start + len(quote), value=numbers.scale(base[0]["value"], rel["factor"]), value_low=None,
-                              value_published=rel["published"], unit_published="", unit=base[0]["unit"], bound=bound, spans=())
-    return _row(doc, vocab, indicator, name, entry["year"], kind, reading, reading.value, line_no, quote, base[0]["unit"])
+    at = q_start + quote.index(rel["published"])
+    reading = numbers.read_relative(doc.line(line_no), at)
+    factor = rel.get("factor", reading.value if reading else None)
+    if factor is None:
+        raise SpecError(f"{doc.spec_file}: {where}: {rel['published']!r} is not a relative word the reader knows "
+                        f"({', '.join(numbers.RELATIVE)}); give `factor`")
+    if reading and float(factor) != reading.value:
+        raise SpecError(f"{doc.spec_file}: {where}: `factor: {factor}` but {rel['published']!r} reads as {reading.value:g}")
+    for s, e in (reading.spans if reading else ()):
+        doc.account(line_no, s, e)
+    bound = reading.bound if reading else "eq"
+    base = [r for r in rows if r["indicator_id"] == indicator and r["year"] == rel["base_year"] and r["kind"] == "actual"]
+    base_value = base[0]["value"] if base else _published_base(doc.source.region, indicator, rel["base_year"])
+    if base_value is None:
+        doc.notes.append(f"{doc.source.id} line {line_no}: {indicator} {entry['year']} stays a relative target "
+                         f"({rel['published']} of {rel['base_year']}): the {rel['base_year']} value is neither in the document "
+                         f"nor in {paths.PUBLISHED_ACTUALS.relative_to(paths.ROOT)} for {doc.source.region}")
+        return None
+    unit = vocab.at[indicator, "unit"]
+    value = numbers.scale(base_value, factor)
+    row_reading = numbers.Reading(start=at, end=q_start + len(quote), value=value, value_low=None,
+                                  value_published=rel["published"], unit_published="", unit=unit, bound=bound, spans=())
+    return _row(doc, vocab, indicator, name, entry["year"], kind, row_reading, value, line_no, quote, unit)
+
+
+def _published_base(region: str, indicator: str, year: int) -> float | None:
+    """A cited actual (data/raw/actuals/published_actuals.csv) for region, indicator and year, or None."""
+    from .actuals import load_published   # late: actuals reads the vocabulary and regions
+
+    pub = load_published()
+    hit = pub[(pub["region"] == region) & (pub["indicator_id"] == indicator) & (pub["year"] == int(year))]
+    return float(hit["value"].iloc[0]) if len(hit) else None
+
+
+LITERAL_NUMBER = r"(?:\d+(?:\.\d+)?|[〇零一二两兩三四五六七八九十百千]+)"
+
+
+def literal_pattern(text: str) -> str:
+    """An ignore rule's literal form → its regular expression: the text as written, `#` for a number
+    (digits or a Chinese numeral). '第#次常委' → '第(?:\\d+…)次常委'."""
+    return LITERAL_NUMBER.join(re.escape(part) for part in text.split("#"))
+
+
+def _rule_pattern(rule: dict, r_i: int, spec_file: Path) -> re.Pattern:
+    if not isinstance(rule, dict) or ("pattern" in rule) == ("text" in rule):
+        raise SpecError(f"{spec_file}: ignore[{r_i}]: give either `text` (the words as written, # for a number) or "
+                        f"`pattern` (a regular expression), and a `reason`")
+    if "text" in rule:
+        if "#" not in str(rule["text"]):
+            raise SpecError(f"{spec_file}: ignore[{r_i}]: `text` {rule['text']!r} has no # (the number it ignores)")
+        return re.compile(literal_pattern(str(rule["text"])))
+    try:
+        return re.compile(rule["pattern"])
+    except re.error as exc:
+        raise SpecError(f"{spec_file}: ignore[{r_i}]: field 'pattern' is not a valid regular expression ({exc})") from exc
 
 
 def _run_ignores(doc: _Doc, rules: list[dict], spec_file: Path, must_match: bool) -> None:
     for r_i, rule in enumerate(rules or [], 1):
+        pattern = _rule_pattern(rule, r_i, spec_file)
+        shown = rule.get("text") or rule.get("pattern")
         if not rule.get("reason"):
-            raise SpecError(f"{spec_file}: ignore[{r_i}] ({rule.get('pattern')!r}): every ignore rule needs a `reason`")
-        try:
-            pattern = re.compile(rule["pattern"])
-        except (re.error, KeyError) as exc:
-            raise SpecError(f"{spec_file}: ignore[{r_i}]: field 'pattern' is not a valid regular expression ({exc})") from exc
+            raise SpecError(f"{spec_file}: ignore[{r_i}] ({shown!r}): every ignore rule needs a `reason`")
         lines = rule.get("lines")
         hit = False
         for no in (lines or range(1, doc.n + 1)):
@@ -339,7 +398,7 @@ def _run_ignores(doc: _Doc, rules: list[dict], spec_file: Path, must_match: bool
                 hit = True
                 doc.account(no, m.start(), m.end())
         if must_match and not hit:
-            raise SpecError(f"{spec_file}: ignore[{r_i}]: pattern {rule['pattern']!r} ({rule['reason']}) matches nothing "
+            raise SpecError(f"{spec_file}: ignore[{r_i}]: {shown!r} ({rule['reason']}) matches nothing "
                             f"in {doc.source.path.name}; the spec no longer fits the document")
 
 
@@ -369,13 +428,13 @@ def extract(source: Source, spec_file: Path, vocab: pd.DataFrame,
     if common:
         _run_ignores(doc, common.get("ignore"), Path(common_file), must_match=False)
     rows.sort(key=lambda r: (r["line"], r["_pos"]))
-    return Extraction(rows=rows, unaccounted=_unaccounted(doc))
+    return Extraction(rows=rows, unaccounted=_unaccounted(doc), notes=doc.notes)
 
 
 def extract_all(sources: dict[str, Source], vocab: pd.DataFrame, specs_dir: Path = paths.SPECS) -> tuple[pd.DataFrame, list[Unaccounted]]:
     """Every registered document through its spec → (observations frame, unaccounted digits)."""
     specs_dir = Path(specs_dir)
-    rows, unaccounted = [], []
+    rows, unaccounted, notes = [], [], []
     for sid, source in sorted(sources.items()):
         spec_file = specs_dir / f"{sid}.yml"
         if not spec_file.exists():
@@ -383,8 +442,10 @@ def extract_all(sources: dict[str, Source], vocab: pd.DataFrame, specs_dir: Path
         ex = extract(source, spec_file, vocab, specs_dir / COMMON_SPEC)
         rows += dedupe(ex.rows, spec_file)
         unaccounted += ex.unaccounted
+        notes += ex.notes
     df = pd.DataFrame(rows, columns=COLUMNS)
     df = df.sort_values(["source_id", "indicator_id", "year", "kind"], kind="stable").reset_index(drop=True)
+    df.attrs["notes"] = notes
     return df, unaccounted
 
 

@@ -33,8 +33,29 @@ def test_every_number_is_accounted_for(built):
     assert [str(u) for u in unaccounted] == []
 
 
-def test_all_five_sources_present(obs):
-    assert set(obs.source_id) == {"panyu-2015", "guangzhou-2017-letter", "guangzhou-2019", "qingyuan-2013", "nanming-2017"}
+def test_every_registered_source_has_a_spec_and_rows(obs, sources):
+    """Nothing is pinned to a list of ids: every entry of sources.yml has a spec and yields observations."""
+    for sid in sources:
+        assert (paths.SPECS / f"{sid}.yml").exists(), sid
+    assert set(obs.source_id) == set(sources)
+
+
+def test_documents_at_three_levels_or_more(sources):
+    regions = pd.read_csv(paths.REFERENCE / "regions.csv", dtype=str).set_index("region")
+    levels = {regions.at[s.region, "level"] for s in sources.values()}
+    assert len(sources) >= 7 and {"district", "city", "country"} <= levels
+
+
+def test_every_document_file_is_registered(sources):
+    assert {p.name for p in paths.DOCUMENTS.glob("*.txt")} == {s.path.name for s in sources.values()}
+
+
+def test_national_documents(obs):
+    row = one(obs, "national-2006-mlp", "rd_intensity", 2020)
+    assert (row.value, row.bound, row.unit) == (2.5, "ge", "%")
+    assert one(obs, "national-2016-outline", "rd_intensity", 2020).bound == "eq"
+    assert one(obs, "national-2016-outline", "knowledge_services_share", 2020).value == 20
+    assert one(obs, "national-2016-outline", "tech_progress_contribution", 2020).bound == "ge"
 
 
 def test_panyu_table_13_indicators_by_3_years(obs):

@@ -1,0 +1,77 @@
+"""`make spec`: a draft spec for a document of our own making, run as drafted; no overwriting."""
+import subprocess
+import sys
+
+import yaml
+
+from analysis import paths
+from analysis.draft_spec import draft, suggest_indicator
+from analysis.ingest import extract, load_spec
+from analysis.registry import Source
+
+FIXTURE = """示例区科技创新三年行动计划（2021—2023年）
+一、主要目标
+到2023年，全区高新技术企业达到两百家以上，研发经费投入强度达到3.2%，技术合同成交额突破12亿元。
+2020年，全区高新技术企业120家。
+（一）到2023年建设众创空间十二家。
+（二）本计划自2021年3月1日起施行，第3条另有规定的除外。
+"""
+
+
+def _source(tmp_path):
+    doc = tmp_path / "example-2021.txt"
+    doc.write_text(FIXTURE, encoding="utf-8")
+    return Source(id="example-2021", file=doc.name, sha256="-", title="示例区科技创新三年行动计划", issuer="示例区人民政府",
+                  region="番禺区", region_en="Panyu District", date="2021-01-01", url=None, script="simplified", path=doc)
+
+
+def test_draft_reads_every_quantity_with_year_and_indicator(tmp_path, vocab):
+    text = draft(_source(tmp_path), vocab, load_spec(paths.SPECS / "_common.yml"))
+    spec = yaml.safe_load(text)
+    got = [(e["indicator"], e.get("kind", "target"), e["year"]) for e in spec["observations"]]
+    assert got == [("high_tech_enterprises", "target", 2023), ("rd_intensity", "target", 2023),
+                   ("tech_contract_turnover", "target", 2023), ("high_tech_enterprises", "actual", 2020),
+                   ("maker_spaces", "target", 2023)]
+    assert spec["ignore"] == [{"text": "第#条", "reason": "an ordinal (第3条), not a quantity", "lines": [6]}]
+    assert "reads 两百家以上 → 200 家 (ge)" in text
+
+
+def test_drafted_spec_runs_as_drafted(tmp_path, vocab):
+    src = _source(tmp_path)
+    spec_file = tmp_path / "example-2021.yml"
+    spec_file.write_text(draft(src, vocab, load_spec(paths.SPECS / "_common.yml")), encoding="utf-8")
+    ex = extract(src, spec_file, vocab)
+    assert [str(u) for u in ex.unaccounted] == []
+    rows = {(r["indicator_id"], r["year"]): (r["value"], r["bound"], r["kind"]) for r in ex.rows}
+    assert rows == {("high_tech_enterprises", 2023): (200, "ge", "target"), ("rd_intensity", 2023): (3.2, "eq", "target"),
+                    ("tech_contract_turnover", 2023): (12, "gt", "target"), ("high_tech_enterprises", 2020): (120, "eq", "actual"),
+                    ("maker_spaces", 2023): (12, "eq", "target")}
+
+
+def test_indicator_suggestion_needs_name_and_unit(vocab):
+    assert suggest_indicator("全区高新技术企业达到两百家以上", "家", vocab) == "high_tech_enterprises"
+    assert suggest_indicator("全区高新技术企业达到两百家以上", "%", vocab) is None
+    assert suggest_indicator("新建体育场馆3个", "个", vocab) is None
+
+
+def test_existing_spec_is_not_overwritten():
+    spec = paths.SPECS / "qingyuan-2013.yml"
+    before = spec.read_bytes()
+    out = subprocess.run([sys.executable, "-m", "analysis.draft_spec", "qingyuan-2013"], capture_output=True, text=True,
+                         cwd=paths.ROOT)
+    assert out.returncode == 1 and "exists; not overwritten" in out.stderr and "FORCE=1" in out.stderr
+    assert spec.read_bytes() == before
+
+
+def test_unknown_source_is_named():
+    out = subprocess.run([sys.executable, "-m", "analysis.draft_spec", "no-such-doc"], capture_output=True, text=True,
+                         cwd=paths.ROOT)
+    assert out.returncode == 1 and "no source 'no-such-doc'" in out.stderr
+
+
+def test_specs_readme_lists_what_the_code_accepts():
+    """The units, bounds and measures of data/raw/specs/README.md are generated from the code (no drift);
+    after changing analysis/quantity.py run `python -m analysis.draft_spec --readme`."""
+    from analysis.draft_spec import README, readme_tables
+
+    assert readme_tables() in README.read_text(encoding="utf-8")
