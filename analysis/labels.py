@@ -212,6 +212,8 @@ SOURCE_TITLES_EN = {
     "qingyuan-2013": "Five-year action plan for improving Qingyuan's innovation environment (2013–2017)",
     "nanming-2017": "Implementation opinions on S&T innovation for making Nanming District of Guiyang an "
                     "innovative central district",
+    "national-2006-mlp": "National medium- and long-term programme for science and technology development (2006–2020)",
+    "national-2016-outline": "Outline of the national strategy of innovation-driven development",
 }
 ISSUERS_EN = {
     "panyu-2015": "CPC Panyu District Committee; Panyu District People's Government",
@@ -219,6 +221,8 @@ ISSUERS_EN = {
     "guangzhou-2019": "Guangzhou Science and Technology Bureau",
     "qingyuan-2013": "General Offices of the CPC Qingyuan Municipal Committee and the Qingyuan Municipal Government",
     "nanming-2017": "Nanming District Science and Technology Bureau",
+    "national-2006-mlp": "State Council",
+    "national-2016-outline": "CPC Central Committee; State Council",
 }
 
 

@@ -131,8 +131,10 @@ def sources(obs: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
             "source_id": sid,
             "region": src.region if language == "zh" else src.region_en,
             "date": src.date,
-            "title": src.title if language == "zh" else f"{src.title} ({labels.SOURCE_TITLES_EN.get(sid, '')})",
-            "issuer": src.issuer if language == "zh" else f"{src.issuer} ({labels.ISSUERS_EN.get(sid, '')})",
+            "title": src.title if language == "zh" or sid not in labels.SOURCE_TITLES_EN
+            else f"{src.title} ({labels.SOURCE_TITLES_EN[sid]})",
+            "issuer": src.issuer if language == "zh" or sid not in labels.ISSUERS_EN
+            else f"{src.issuer} ({labels.ISSUERS_EN[sid]})",
             "n_indicators": o["indicator_id"].nunique(),
             "n_actuals": int((o["kind"] == "actual").sum()),
             "n_targets": int((o["kind"] == "target").sum()),
