@@ -419,6 +419,12 @@ PROGRESS_COLUMNS = {
     "actual_year": ("实际值年份", "actual year"), "actual_origin": ("实际值来源类型", "origin of the actual"),
     "actual_preliminary": ("初步数", "preliminary"), "actual_source": ("实际值出处", "source of the actual"),
     "base_year": ("基期年份", "base year"), "base_source": ("基期出处", "source of the base"), "grade": ("来源等级", "source grade"),
+    "source_id": ("来源编号", "source id"), "region": ("地区", "region"), "bound": ("约束", "bound"),
+    "target_value": ("目标值", "target value"), "actual_value": ("实际值", "actual value"),
+    "parent_region": ("上级地区", "parent region"), "parent_source_id": ("上级文件", "parent document"),
+    "parent_target_year": ("上级目标年份", "parent target year"), "parent_target_value": ("上级目标值", "parent target value"),
+    "parent_actual_year": ("上级实际值年份", "parent actual year"), "parent_actual_value": ("上级实际值", "parent actual value"),
+    "parent_status": ("上级状态", "parent status"), "parent_bound": ("上级约束", "parent bound"), "reason": ("原因（英文原文）", "reason"),
 }
 
 
@@ -438,6 +444,12 @@ def progress_table(df: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
         out["indicator"] = out["indicator"].map(lambda v: v.split(" (")[0] if isinstance(v, str) else v)   # zh name only
     if "unit" in out.columns:
         out["unit"] = out["unit"].map(lambda u: labels.unit(u, language))
+    for col in ("bound", "parent_bound"):
+        if col in out.columns:
+            out[col] = out[col].map(lambda v: labels.value("bound", v, language))
+    if "parent_status" in out.columns:
+        out["parent_status"] = out["parent_status"].map(lambda v: labels.value("status", v, language))
+    out = out.drop(columns=[c for c in ("indicator_zh", "indicator_en") if c in out.columns and "indicator_id" in out.columns])
     if "indicator_id" in out.columns and "indicator" not in out.columns:
         out.insert(0, "indicator", labels.display_names(out["indicator_id"], language).to_numpy())
         out = out.drop(columns="indicator_id")
