@@ -197,7 +197,12 @@ def naive(obs: pd.DataFrame, th: pd.DataFrame, regions: pd.DataFrame) -> dict:
     filtered per segment), statsmodels OLS per path for the trajectories."""
     v = values(th)
     rules = load_rules()
-    windows = list(reference_windows(rules).itertuples(index=False))
+    peer_paces, national_paces = {}, {}           # the reference windows by key, as a plain loop would keep them
+    for w in reference_windows(rules).itertuples(index=False):
+        if w.scope == "peer":
+            peer_paces.setdefault((w.indicator_id, w.level, w.years), []).append(w.pace)
+        else:
+            national_paces.setdefault(w.indicator_id, []).append((w.years, w.pace))
     level_of = dict(zip(regions["region"], regions["level"]))
     levels = rules["peers"]["levels"]
     proxies = rules["peers"].get("proxies", {})
@@ -225,13 +230,11 @@ def naive(obs: pd.DataFrame, th: pd.DataFrame, regions: pd.DataFrame) -> dict:
                 pace = _cagr(a.value, lo_end, years) if metric == "cagr" else (lo_end - a.value) / years
                 small = b.measure in ("count_stock", "count_flow") and a.value < v["info_min_count_base"]
                 allowed = levels.get(level_of.get(b.region), [])
-                peers = sorted(w.pace for w in windows if w.scope == "peer" and w.indicator_id == ind
-                               and w.level in allowed and w.years == years)
+                peers = sorted(p for lv in allowed for p in peer_paces.get((ind, lv, years), []))
                 if len(peers) < v["peer_min_n"] and ind in proxies:
-                    alt = sorted(w.pace for w in windows if w.scope == "peer" and w.indicator_id == proxies[ind]
-                                 and w.level in allowed and w.years == years)
+                    alt = sorted(p for lv in allowed for p in peer_paces.get((proxies[ind], lv, years), []))
                     peers = alt if len(alt) > len(peers) else peers
-                national = [w.pace for w in windows if w.scope == "national" and w.indicator_id == ind and 1 <= w.years <= years]
+                national = [p for y, p in national_paces.get(ind, []) if 1 <= y <= years]
                 hit = None
                 if not small and len(peers) >= v["peer_min_n"]:
                     if pace > float(np.percentile(peers, v["peer_info_percentile"])) + 1e-9:

@@ -166,12 +166,19 @@ def _peer_table(windows: pd.DataFrame, rules: dict, min_n: int, keys: pd.DataFra
     peers = windows[windows["scope"] == "peer"]
     levels_of = rules["peers"].get("levels", {})
     proxies = rules["peers"].get("proxies", {}) or {}
+    groups = {k: g for k, g in peers.groupby(["indicator_id", "level", "years"], sort=False)}
+    empty = peers.iloc[0:0]
+
+    def select(indicator, allowed, years):
+        parts = [groups[k] for k in ((indicator, lv, years) for lv in allowed) if k in groups]
+        return pd.concat(parts) if parts else empty
+
     rows = []
     for ind, level, years in keys.itertuples(index=False):
         allowed = levels_of.get(level, [])
-        used, pw = ind, peers[(peers["indicator_id"] == ind) & peers["level"].isin(allowed) & (peers["years"] == years)]
+        used, pw = ind, select(ind, allowed, years)
         if len(pw) < min_n and ind in proxies:
-            alt = peers[(peers["indicator_id"] == proxies[ind]) & peers["level"].isin(allowed) & (peers["years"] == years)]
+            alt = select(proxies[ind], allowed, years)
             if len(alt) > len(pw):
                 used, pw = proxies[ind], alt
         pw = pw.sort_values(["pace", "region", "start_year"], kind="stable")
@@ -227,49 +234,60 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     why[hist] = "history: both ends are actuals"
     step_t = (seg == "step") & (end_kind == "target")
     unrated = step_t & ~is_one_of(metric, "cagr", "pp_per_year")
-    why[unrated] = np.array([f"no annual rate ({t})" if t else "no annual rate" for t in note[unrated]], dtype=object)
+    code, notes = pd.factorize(note[unrated])
+    why[unrated] = np.array([f"no annual rate ({t})" if t else "no annual rate" for t in notes], dtype=object)[code]
     rows = np.flatnonzero(step_t & is_one_of(metric, "cagr", "pp_per_year"))
     if not len(rows):
-        return pd.DataFrame(out, columns=JUDGEMENT_COLUMNS)
+        return pd.DataFrame({c: pd.Series(out[c], dtype=object if out[c].dtype == object else None, copy=False)
+                         for c in JUDGEMENT_COLUMNS}, copy=False)
 
-    ind = _at(segments, "indicator_id", rows).astype(object)
+    ind_code, ind_names = pd.factorize(_at(segments, "indicator_id", rows))
+    ind = np.asarray(ind_names, dtype=object)[ind_code]
     met = metric[rows]
     years = _at(segments, "years", rows).astype(np.int64)
     start = _at(segments, "start_value", rows)
     pace = annual_rate(start, _at(segments, "end_low", rows), years, met)
-    level = pd.Series(_at(segments, "region", rows)).map(levels).fillna("unknown").to_numpy(dtype=object)
+    reg_code, reg_names = pd.factorize(_at(segments, "region", rows))
+    level = pd.Series(reg_names).map(levels).fillna("unknown").to_numpy(dtype=object)[reg_code]
     small = is_one_of(_at(segments, "measure", rows), "count_stock", "count_flow") & (start < v["info_min_count_base"])
     min_n = int(v["peer_min_n"])
 
-    # peers: one lookup per (indicator, level, length), then every segment's percentile from its sorted paces
-    key = pd.DataFrame({"indicator_id": ind, "level": level, "years": years})
-    ukeys = key.drop_duplicates().reset_index(drop=True)
+    # peers: one lookup per (indicator, level, length) on integer codes, then every segment's percentile from the
+    # sorted paces of its group (only groups that have peers are visited)
+    lvl_code, lvl_names = pd.factorize(level)
+    packed = (ind_code.astype(np.int64) * (len(lvl_names) + 1) + lvl_code) * 1000 + np.clip(years, 0, 999)
+    ukey, first, at = np.unique(packed, return_index=True, return_inverse=True)
+    ukeys = pd.DataFrame({"indicator_id": ind[first], "level": level[first], "years": years[first]})
     pt = _peer_table(windows, rules, min_n, ukeys)
-    at = key.merge(pt.reset_index().rename(columns={"index": "k"}), on=["indicator_id", "level", "years"], how="left")["k"].to_numpy()
     peer_n = pt["peer_n"].to_numpy()[at]
     pct = np.full(len(rows), np.nan)
-    for k, paces in enumerate(pt["paces"]):
+    for k in np.flatnonzero(pt["peer_n"].to_numpy() > 0):
+        paces = pt["paces"].iloc[k]
         mine = at == k
-        if len(paces) and mine.any():
-            pct[mine] = 100.0 * np.searchsorted(paces, pace[mine] + EPS, side="right") / len(paces)
-    nt = _national_table(windows, key[["indicator_id", "years"]].drop_duplicates().reset_index(drop=True))
-    nat = key.merge(nt, on=["indicator_id", "years"], how="left")
+        pct[mine] = 100.0 * np.searchsorted(paces, pace[mine] + EPS, side="right") / len(paces)
+    npacked = ind_code.astype(np.int64) * 1000 + np.clip(years, 0, 999)
+    _, nfirst, nat_at = np.unique(npacked, return_index=True, return_inverse=True)
+    nt = _national_table(windows, pd.DataFrame({"indicator_id": ind[nfirst], "years": years[nfirst]}))
+    nat = {c: nt[c].to_numpy()[nat_at] for c in ("national_n", "national_max", "national_max_window", "national_same_window")}
 
     use_peer = (peer_n >= min_n) & ~small
-    use_nat = ~use_peer & ~small & (nat["national_n"].to_numpy() > 0)
+    use_nat = ~use_peer & ~small & (nat["national_n"] > 0)
     sev = np.full(len(rows), None, dtype=object)
     p_info = np.array([np.percentile(p, v["peer_info_percentile"]) if len(p) else np.nan for p in pt["paces"]])[at]
     peer_max = pt["peer_max"].to_numpy()[at]
     sev[use_peer & (pace > p_info + EPS)] = "info"
     sev[use_peer & (pace > peer_max + EPS)] = "warn"
-    sev[use_nat & (pace > nat["national_max"].to_numpy() + EPS)] = "info"
+    sev[use_nat & (pace > nat["national_max"] + EPS)] = "info"
 
     # ceilings: the parameter for the indicator (or its metric), only where its window fits in the segment
-    cname = np.array([ceiling_for(rules, i, m) for i, m in zip(ind, met)], dtype=object)
-    has = cname != None  # noqa: E711 (elementwise)
-    cval = np.array([th.at[c, "value"] if c is not None else np.nan for c in cname], dtype=float)
-    cwin = np.array([th.at[c, "ref_end_year"] - th.at[c, "ref_start_year"] if c is not None else np.nan for c in cname],
-                    dtype=float)
+    is_pp = (met == "pp_per_year").astype(np.int64)
+    pairs, pfirst, code = np.unique(ind_code.astype(np.int64) * 2 + is_pp, return_index=True, return_inverse=True)
+    names = [ceiling_for(rules, ind[k], met[k]) for k in pfirst]                 # a few (indicator, metric) pairs
+    cname = np.array(names, dtype=object)[code]
+    has = pd.notna(cname)
+    cval = np.array([th.at[c, "value"] if c else np.nan for c in names], dtype=float)[code]
+    cwin = np.array([th.at[c, "ref_end_year"] - th.at[c, "ref_start_year"] if c else np.nan for c in names],
+                    dtype=float)[code]
     fits = has & (years >= cwin)
     sev[fits & (pace > cval + EPS)] = "alert"
 
@@ -278,18 +296,23 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     yard[use_peer & proxy] = "peers (proxy)"
     judged = use_peer | use_nat | fits
     reason = np.full(len(rows), None, dtype=object)
-    for i in np.flatnonzero(~judged):
-        bits = []
-        if small[i]:
-            bits.append(f"a count starting below {fmt(v['info_min_count_base'])} is judged only against the ceiling")
-        else:
-            span = f"{years[i]} year{'s' if years[i] != 1 else ''}"
-            bits.append(f"{int(peer_n[i])} peer windows of {span} (fewer than {min_n})"
-                        + ("" if level[i] != "unknown" else "; the plan's region is not in regions.csv"))
-            bits.append(f"no national series of ≤ {span} for {ind[i]}")
-        bits.append(f"no ceiling for a {years[i]}-year window" if not has[i] else
-                    f"the ceiling {cname[i]} was measured over {int(cwin[i])} years, longer than this {years[i]}-year segment")
-        reason[i] = "not judged: " + "; ".join(bits)
+    todo = np.flatnonzero(~judged)
+    if len(todo):                                  # one sentence per distinct situation, not per segment
+        packed = ((((ind_code[todo].astype(np.int64) * 2 + small[todo]) * 2 + (level[todo] == "unknown")) * 1000
+                   + np.clip(years[todo], 0, 999)) * 100000 + np.clip(peer_n[todo], 0, 99999)) * len(names) + code[todo]
+        _, ufirst, scode = np.unique(packed, return_index=True, return_inverse=True)
+        texts = []
+        for k in todo[ufirst]:
+            sm, pn, yr, ii, unk, cn, cw = small[k], peer_n[k], years[k], ind[k], level[k] == "unknown", cname[k], cwin[k]
+            span = f"{yr} year{'s' if yr != 1 else ''}"
+            bits = ([f"a count starting below {fmt(v['info_min_count_base'])} is judged only against the ceiling"] if sm
+                    else [f"{int(pn)} peer windows of {span} (fewer than {min_n})"
+                          + ("; the plan's region is not in regions.csv" if unk else ""),
+                          f"no national series of ≤ {span} for {ii}"])
+            bits.append(f"no ceiling for a {yr}-year window" if not isinstance(cn, str) else
+                        f"the ceiling {cn} was measured over {int(cw)} years, longer than this {yr}-year segment")
+            texts.append("not judged: " + "; ".join(bits))
+        reason[todo] = np.array(texts, dtype=object)[scode]
 
     out["judged"][rows] = judged
     why[rows] = reason
@@ -303,13 +326,14 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
         out[f"peer_p{q}"][rows] = pt[f"peer_p{q}"].to_numpy()[at]
     out["peer_max"][rows] = peer_max
     out["peer_max_window"][rows] = np.where(peer_n > 0, pt["peer_max_window"].to_numpy(dtype=object)[at], None)
-    out["national_max"][rows] = nat["national_max"].to_numpy()
-    out["national_max_window"][rows] = nat["national_max_window"].to_numpy(dtype=object)
-    out["national_same_window"][rows] = nat["national_same_window"].to_numpy()
+    out["national_max"][rows] = nat["national_max"]
+    out["national_max_window"][rows] = nat["national_max_window"]
+    out["national_same_window"][rows] = nat["national_same_window"]
     out["ceiling"][rows] = np.where(fits, cval, np.nan)
     out["ceiling_name"][rows] = np.where(fits, cname, None)
     out["severity"][rows] = sev
-    return pd.DataFrame(out, columns=JUDGEMENT_COLUMNS)
+    return pd.DataFrame({c: pd.Series(out[c], dtype=object if out[c].dtype == object else None, copy=False)
+                         for c in JUDGEMENT_COLUMNS}, copy=False)
 
 
 def robustness(pace: np.ndarray, threshold: np.ndarray, neighbours: list[np.ndarray], min_margin_pct: float):
@@ -346,7 +370,8 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, judgement: pd.DataFrame) 
     name = np.where(sev == "alert", j["ceiling_name"], np.where(
         sev == "warn", "peer_max", np.where(peers, "peer_info_percentile", "national_series"))).astype(object)
     phrase = _phrases(th)
-    reference = np.where(sev == "alert", [dict(zip(th["name"], th["reference"])).get(c, "") for c in j["ceiling_name"]],
+    ref_of = dict(zip(th["name"], th["reference"]))
+    reference = np.where(sev == "alert", [ref_of.get(c, "") for c in j["ceiling_name"].to_numpy(dtype=object)],
                          np.where(peers, "regional_panel.csv (peer windows)", j["national_max_window"].astype(str)))
     reasons = []
     for r, jr, g, lim, sv, pr in zip(_records(s), _records(j), pace.tolist(), threshold.tolist(), sev, peers):
@@ -725,43 +750,93 @@ def ancestors(regions: pd.DataFrame) -> pd.DataFrame:
 def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.DataFrame, plan_years: dict | None = None,
                      max_gap: float = 2.0, judged: np.ndarray | None = None) -> pd.DataFrame:
     """Every pair of a plan and a plan of a region above it (the whole chain of regions.csv) that target the same
-    indicator for the same year: both targets (the level comparison, for single-point targets too), the implied
-    growth of each one's step ending there, and, for plans of the same vintage (dates within `max_gap` years;
-    `plan_years`: source → year), the growth gap. Pairs of different vintages are context only (`comparison`)."""
+    indicator, in the same unit, for the same year: both targets (the level comparison, for single-point targets
+    too), the implied growth of each one's step ending there, and, for plans of the same vintage (dates within
+    `max_gap` years; `plan_years`: source → year), the growth gap. Pairs of different vintages are context only
+    (`comparison`). Joins run on integer codes (a national panel has a million targets)."""
     rows = judged if judged is not None else _judged(segments)
-    steps = segments.iloc[rows][["source_id", "indicator_id", "end_year", "metric", "growth_unit", "start_year",
-                                 "start_value", "growth"]]
-    tgt = obs[(obs["kind"].to_numpy() == "target") & obs["measure"].isin(["share", "level", "count_stock", "count_flow"]).to_numpy()]
-    s = tgt[["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "year", "value", "bound"]].rename(
-        columns={"year": "end_year", "value": "end_value", "bound": "end_bound"})
-    s = s.astype({"end_year": np.int64}).merge(steps.astype({"end_year": np.int64}), on=["source_id", "indicator_id", "end_year"],
-                                                how="left")
-    anc = ancestors(regions)
-    low = s.merge(anc, on="region")
-    high = s.rename(columns={"source_id": "related_source_id", "region": "ancestor", "end_value": "parent_end_value",
-                             "end_bound": "parent_end_bound", "start_year": "parent_start_year",
-                             "start_value": "parent_start_value", "growth": "parent_growth", "metric": "parent_metric",
-                             "unit": "parent_unit"})[["related_source_id", "ancestor", "indicator_id", "end_year",
-                                                      "parent_end_value", "parent_end_bound", "parent_start_year",
-                                                      "parent_start_value", "parent_growth", "parent_metric", "parent_unit"]]
-    m = low.merge(high, on=["ancestor", "indicator_id", "end_year"])
-    m = m[(m["unit"] == m["parent_unit"]).to_numpy() & (m["source_id"] != m["related_source_id"]).to_numpy()]
-    if m.empty:
+    tpos = np.flatnonzero((obs["kind"].to_numpy() == "target")
+                          & obs["measure"].isin(["share", "level", "count_stock", "count_flow"]).to_numpy())
+    if not len(tpos):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ESCALATION_COLUMNS})
-    py = plan_years or {}
-    gap = (m["source_id"].map(py) - m["related_source_id"].map(py)).abs().to_numpy(dtype=float)
+    anc = ancestors(regions)
+    names = pd.Index(pd.unique(np.concatenate([obs["region"].to_numpy(dtype=object)[tpos],
+                                               anc["region"].to_numpy(dtype=object), anc["ancestor"].to_numpy(dtype=object)])))
+    region = names.get_indexer(obs["region"].to_numpy(dtype=object)[tpos]).astype(np.int64)
+    src_code, src_names = pd.factorize(obs["source_id"].to_numpy()[tpos])
+    ind_code, ind_names = pd.factorize(obs["indicator_id"].to_numpy()[tpos])
+    unit_code, _ = pd.factorize(obs["unit"].to_numpy()[tpos])
+    year = obs["year"].to_numpy(dtype=np.int64)[tpos]
+    what = ((ind_code.astype(np.int64) * (unit_code.max() + 1) + unit_code) * 10000 + year % 10000)   # indicator×unit×year
+    n_names = len(names) + 1
+    # the lower plan's targets, once per region above its own, joined to the higher plan's targets on that region
+    a_reg = names.get_indexer(anc["region"].to_numpy(dtype=object))
+    a_up = names.get_indexer(anc["ancestor"].to_numpy(dtype=object))
+    up = pd.DataFrame({"r": a_reg, "up": a_up, "steps": anc["steps"].to_numpy()})
+    low = pd.DataFrame({"i": np.arange(len(tpos)), "r": region}).merge(up, on="r")
+    low["_k"] = what[low["i"].to_numpy()] * n_names + low["up"].to_numpy()
+    high = pd.DataFrame({"j": np.arange(len(tpos)), "_k": what * n_names + region})
+    pair = low.merge(high, on="_k")
+    i, j, steps = pair["i"].to_numpy(), pair["j"].to_numpy(), pair["steps"].to_numpy()
+    keep = src_code[i] != src_code[j]
+    i, j, steps = i[keep], j[keep], steps[keep]
+    if not len(i):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ESCALATION_COLUMNS})
+    # the step ending at each target (its growth), by (source, indicator, year) on integer codes
+    s_src = pd.Index(src_names).get_indexer(segments["source_id"].to_numpy()[rows])
+    s_ind = pd.Index(ind_names).get_indexer(segments["indicator_id"].to_numpy()[rows])
+    s_key = (s_src.astype(np.int64) * (ind_code.max() + 2) + s_ind) * 10000 + segments["end_year"].to_numpy(dtype=np.int64)[rows] % 10000
+    t_key = (src_code.astype(np.int64) * (ind_code.max() + 2) + ind_code) * 10000 + year % 10000
+    step_of = pd.Series(rows, index=s_key)
+    step_of = step_of[~step_of.index.duplicated(keep="last")]
+    step = step_of.reindex(t_key).to_numpy()                          # NaN where a target has no step
+    has = ~np.isnan(step)
+    step = np.where(has, step, 0).astype(np.int64)
+
+    def seg_col(col, at):
+        vals = segments[col].to_numpy(dtype=object)[step[at]]
+        return np.where(has[at], vals, None)
+
+    def seg_num(col, at):
+        vals = segments[col].to_numpy(dtype=float, na_value=np.nan)[step[at]]
+        return np.where(has[at], vals, np.nan)
+
+    text = {c: obs[c].to_numpy(dtype=object)[tpos] for c in ("source_id", "region", "indicator_id", "indicator_zh",
+                                                              "measure", "unit", "bound")}
+    o = lambda col, at: text[col][at]                                   # noqa: E731
+    py = pd.Series(plan_years or {}, dtype=float)
+    src_year = py.reindex(pd.Index(src_names)).to_numpy(dtype=float)     # per source code
+    gap = np.abs(src_year[src_code[i]] - src_year[src_code[j]])
     same = np.isfinite(gap) & (gap <= max_gap + EPS)
-    comparable = same & (m["metric"] == m["parent_metric"]).to_numpy()
-    m = m.assign(parent_region=m["ancestor"], parent_level=m["ancestor_level"], vintage_gap_years=gap, same_vintage=same,
-                 level_gap=m["end_value"].to_numpy(dtype=float) - m["parent_end_value"].to_numpy(dtype=float),
-                 growth_gap=np.where(comparable, m["growth"].to_numpy(dtype=float) - m["parent_growth"].to_numpy(dtype=float),
-                                     np.nan),
-                 comparison=np.where(same, "same vintage: growth compared",
-                                     np.where(np.isfinite(gap), "context only: plans " + pd.Series(gap).map(
-                                         lambda g: f"{g:g}" if np.isfinite(g) else "?").to_numpy(dtype=object)
-                                              + " years apart", "context only: a plan's date is unknown")))
-    m = m.sort_values(["source_id", "indicator_id", "end_year", "steps", "related_source_id"], kind="stable")
-    return m[ESCALATION_COLUMNS].reset_index(drop=True)
+    metric, parent_metric = seg_col("metric", i), seg_col("metric", j)
+    growth, parent_growth = seg_num("growth", i), seg_num("growth", j)
+    comparable = same & (metric == parent_metric) & has[i] & has[j]
+    gaps, inverse = np.unique(np.where(np.isfinite(gap), gap, -1.0), return_inverse=True)
+    words = np.array(["context only: a plan's date is unknown" if g < 0 else
+                      ("same vintage: growth compared" if g <= max_gap + EPS else f"context only: plans {g:g} years apart")
+                      for g in gaps], dtype=object)
+    cols = {"source_id": o("source_id", i), "region": o("region", i), "related_source_id": o("source_id", j),
+            "parent_region": names.to_numpy(dtype=object)[region[j]],
+            "parent_level": pd.Series(names).map(dict(zip(regions["region"], regions["level"]))).to_numpy(dtype=object)[region[j]],
+            "indicator_id": o("indicator_id", i), "indicator_zh": o("indicator_zh", i), "measure": o("measure", i),
+            "unit": o("unit", i), "end_year": year[i], "end_value": obs["value"].to_numpy(dtype=float)[tpos[i]],
+            "end_bound": o("bound", i), "parent_end_value": obs["value"].to_numpy(dtype=float)[tpos[j]],
+            "parent_end_bound": o("bound", j),
+            "level_gap": obs["value"].to_numpy(dtype=float)[tpos[i]] - obs["value"].to_numpy(dtype=float)[tpos[j]],
+            "metric": metric, "growth_unit": seg_col("growth_unit", i), "start_year": seg_num("start_year", i),
+            "start_value": seg_num("start_value", i), "growth": growth, "parent_start_year": seg_num("start_year", j),
+            "parent_start_value": seg_num("start_value", j), "parent_growth": parent_growth,
+            "growth_gap": np.where(comparable, growth - parent_growth, np.nan), "vintage_gap_years": gap,
+            "same_vintage": same, "comparison": words[inverse]}
+    src_rank = pd.factorize(text["source_id"], sort=True)[0]         # sorted codes: the order of the text, sorted fast
+    ind_rank = pd.factorize(text["indicator_id"], sort=True)[0]
+    order = np.lexsort((src_rank[j], steps, year[i], ind_rank[i], src_rank[i]))
+    arrays = {c: np.asarray(cols[c])[order] for c in ESCALATION_COLUMNS}
+    out = pd.DataFrame({c: pd.Series(a, dtype=object if a.dtype == object else None, copy=False)
+                        for c, a in arrays.items()}, copy=False)
+    for c in ("start_year", "parent_start_year"):
+        out[c] = pd.array(out[c], dtype="Int64")
+    return out
 
 
 def escalation(table: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
