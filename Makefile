@@ -94,9 +94,14 @@ reports/index.html: $(REPORT_HTML) reports.yml data/raw/sources.yml $(ANALYSIS_S
 bench-reports: $(STAMP) ## time `make reports` cold, no-op and after one notebook changed (writes reports/bench-reports.json)
 	$(PY) benchmarks/make_reports.py
 
-lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=policy-targets \
-		$(if $(filter 0,$(shell id -u)),--allow-root)
+# the lab's configuration lives in .venv/etc/jupyter: custom.css there gives the browser the project's CJK font
+# (python -m analysis.kernel --lab-settings), so Chinese renders without system fonts. ARGS: more options,
+# e.g. make lab ARGS="--no-browser --port 9999"
+lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel and font (ARGS="--no-browser --port 9999")
+	@$(PY) -m analysis.kernel --lab-settings
+	JUPYTER_CONFIG_DIR=$(abspath $(VENV))/etc/jupyter $(VENV)/bin/jupyter lab --notebook-dir=notebooks \
+		--LabApp.custom_css=True --MappingKernelManager.default_kernel_name=policy-targets \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(ARGS)
 
 bench: $(STAMP) ## benchmark the vectorised engine against a naive loop on a 1.1 M-observation panel (writes reports/bench.json)
 	$(PY) -m analysis.bench

@@ -176,6 +176,8 @@ def growth_paths(obs: pd.DataFrame, trajectories: pd.DataFrame | None = None, la
         ax.xaxis.set_major_locator(MultipleLocator(1) if years.max() - years.min() <= 10 else MaxNLocator(integer=True))
         ax.margins(y=0.12)
         _limit_y(ax, pts, tr if trajectories is not None and not trajectories.empty else None, first["measure"])
+        if first["measure"] in ("count_stock", "count_flow"):
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))      # no 0.2 家
     order = (["actual"] + [f"bound.{b}" for b in BOUND_MARKERS] + ["plan", "plan.bounds"]
              + [k for k in handles if k.startswith(labels.t("fit", language))] + ["band"])
     hs = [handles[k] for k in order if k in handles]
@@ -245,8 +247,8 @@ def coverage(obs: pd.DataFrame, language: str = "zh"):
                    label=labels.t(kind, language), zorder=3)
         for x, yy, n in zip(rows["year"], y, rows["n"]):
             ax.annotate(str(n), (x, yy), xytext=(0, 8), textcoords="offset points", ha="center", fontsize=8)
-    first = counts.drop_duplicates("source_id").set_index("source_id")[region]
-    ax.set_yticks(range(len(sources)), [f"{first[s]}\n{s}" for s in sources])
+    names = dict(zip(obs["source_id"], _source_labels(obs, language)))      # '番禺区 2015': region and year of the document
+    ax.set_yticks(range(len(sources)), [names[s] for s in sources])
     ax.set_ylim(-0.6, len(sources) - 0.4)
     ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -281,6 +283,8 @@ def growth_vs_reference(bands: pd.DataFrame, flags: pd.DataFrame | None = None, 
     metrics = [m for m in ("cagr", "pp_per_year") if (bands["metric"] == m).any()]
     many_sources = bands["source_id"].nunique() > 1
     heights = [0.9 + 0.34 * int((bands["metric"] == m).sum()) for m in metrics]
+    floors = False
+    bands_drawn = False
     fig, axes = plt.subplots(len(metrics), 1, figsize=(12, sum(heights) + 0.8), layout="constrained",
                              gridspec_kw={"height_ratios": heights}, squeeze=False)
     for ax, metric in zip(axes[:, 0], metrics):
@@ -297,14 +301,18 @@ def growth_vs_reference(bands: pd.DataFrame, flags: pd.DataFrame | None = None, 
                 end = edges[i + 1][1] if i + 1 < len(edges) else xmax
                 ax.add_patch(plt.Rectangle((start, y - 0.42), end - start, 0.84, color=COLORS[tier], alpha=ZONE_ALPHA,
                                            lw=0, zorder=1))
-            if pd.notna(r["growth_low"]) or pd.notna(r["growth_high"]):
-                ax.hlines(y, r["growth_low"] if pd.notna(r["growth_low"]) else r["growth"],
-                          r["growth_high"] if pd.notna(r["growth_high"]) else xmax, color=COLORS["none"], lw=2, zorder=2)
+            if r.get("end_bound") in ("ge", "gt"):      # a floor: growth may be higher; no line to an arbitrary end
+                ax.plot([r["growth"]], [y], marker=">", ms=7, ls="none", color=COLORS["none"], zorder=2,
+                        transform=mpl.transforms.offset_copy(ax.transData, fig=fig, x=9, y=0, units="points"))
+                floors = True
+            elif pd.notna(r["growth_low"]) and pd.notna(r["growth_high"]):    # a band with two definite ends
+                ax.hlines(y, r["growth_low"], r["growth_high"], color=COLORS["none"], lw=2, zorder=2)
+                bands_drawn = True
             sev = fired.get((r["source_id"], r["indicator_id"], int(r["start_year"]), int(r["end_year"])))
             ax.scatter([r["growth"]], [y], s=46, zorder=3, color=COLORS[sev] if sev else COLORS["none"],
                        edgecolors="#222222" if sev else "none", linewidths=0.8)
         names = [f"{src}: " if many_sources else "" for src in _source_labels(b, language)]
-        ticks = [f"{p}{_short(str(n), language)}  {int(s)}→{int(e)}"
+        ticks = [f"{p}{n}  {int(s)}→{int(e)}"
                  for p, n, s, e in zip(names, b["name"], b["start_year"], b["end_year"])]
         ax.set_yticks(range(len(b)), ticks)
         ax.set_ylim(len(b) - 0.5, -0.5)
@@ -319,12 +327,11 @@ def growth_vs_reference(bands: pd.DataFrame, flags: pd.DataFrame | None = None, 
     legend = [Patch(color=COLORS[t], alpha=ZONE_ALPHA + 0.1, label=f"{labels.t('zone', language)}: {labels.t('severity.' + t, language)}")
               for t in TIERS]
     legend += [Line2D([], [], marker="o", ls="", color=COLORS["none"], label=labels.t("not_flagged", language))]
+    if floors:
+        legend += [Line2D([], [], marker=">", ls="", color=COLORS["none"], label=labels.t("floor", language))]
+    if bands_drawn:
+        legend += [Line2D([], [], ls="-", lw=2, color=COLORS["none"], label=labels.t("band", language))]
     legend += [Line2D([], [], marker="o", ls="", color=COLORS[t], markeredgecolor="#222222",
                       label=f"{labels.t('flagged', language)}: {labels.t('severity.' + t, language)}") for t in TIERS]
     fig.legend(handles=legend, loc="outside upper center", ncols=4, frameon=False)
     return fig
-
-
-def _short(text: str, language: str, zh: int = 18, en: int = 34) -> str:
-    limit = zh if language == "zh" else en
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -30,9 +30,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import lock, paths
-from .errors import InputError, describe_os_error, run_cli
-from .io import load_yaml
+# jsonschema (imported by nbformat, papermill, nbconvert) loads the optional IRI checker rfc3987_syntax when
+# it is installed (jupyter-events brings it), which compiles 38 grammars: ~2 s in every report process, for
+# a format that notebook validation never checks. Marking it absent skips only that checker.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+from . import lock, paths  # noqa: E402
+from .errors import InputError, describe_os_error, run_cli  # noqa: E402
+from .io import load_yaml  # noqa: E402
 
 CONFIG = paths.ROOT / "reports.yml"
 BUILD = paths.REPORTS / ".build"            # make's bookkeeping: per-run parameter stamps, the generated rules
@@ -426,15 +431,27 @@ def n_observations(report: Report) -> int:
 
 
 def flag_counts(report: Report) -> dict | None:
-    """Counts per severity of the flags the report's parameters select (None when there are no flags yet)."""
-    from . import views
-    try:
-        frames = views.plausibility(source_id=report.parameters.get("source_id"),
-                                    min_severity=report.parameters.get("min_severity"),
-                                    thresholds=report.parameters.get("thresholds"))
-    except (ImportError, InputError):
+    """Counts per severity of the flags a plausibility report shows (None for a report of another notebook).
+    With the default thresholds they are counted in data/processed/flags.csv, which the data step wrote (no
+    analytics are recomputed); only a run that overrides thresholds computes its own flags."""
+    from . import datasets, views
+    if "min_severity" not in notebook_parameters(report.notebook):
         return None
-    return views.flag_counts(frames["flags"])
+    try:
+        if report.parameters.get("thresholds"):
+            flags = views.plausibility(source_id=report.parameters.get("source_id"),
+                                       thresholds=report.parameters.get("thresholds"))["flags"]
+        else:
+            flags = views.select(datasets.load("flags"), report.parameters.get("source_id"), name="flags")
+        return views.flag_counts(views.at_least(flags, report.parameters.get("min_severity")))
+    except InputError:
+        return None
+
+
+def report_language(report: Report) -> str:
+    """The language of a report's page: its `language` parameter, else the notebook's default, else zh."""
+    lang = report.parameters.get("language") or notebook_parameters(report.notebook).get("language")
+    return lang.strip("'\"") if isinstance(lang, str) and lang.strip("'\"") in ("zh", "en") else "zh"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -479,6 +496,10 @@ def _cell_label(nb_path: Path, index=None) -> str:
         cells = _read_notebook(nb_path).cells
     except Exception:  # noqa: BLE001 - the numbering is a courtesy; the error message must still be written
         return "an unknown cell"
+    # papermill writes its error banner (top) and anchor (before the failing cell) into the executed notebook
+    # after it took the failing cell's index: without them the index points at the failing cell again
+    from papermill.execute import ERROR_MARKER_TAG
+    cells = [c for c in cells if ERROR_MARKER_TAG not in c.get("metadata", {}).get("tags", [])]
     if index is None:
         started = [(c.metadata.get("papermill", {}).get("start_time") or "", i) for i, c in enumerate(cells)]
         started = [s for s in started if s[0]]
@@ -537,11 +558,10 @@ def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None =
             "source": source_info(report.parameters.get("source_id")),
             "started": started, "duration_s": round(duration, 1), "commit": git_commit(),
             "data_version": data_version(), "n_observations": n_observations(report),
-            "flag_counts": flag_counts(report),
+            "flag_counts": flag_counts(report), "language": report_language(report),
         }
         html = to_html(tmp, meta)
         meta["html_sha256"] = hashlib.sha256(html.encode("utf-8")).hexdigest()
-        install_font(out_dir)
         # everything is computed; the page is written to a temporary file first (a full disk stops here, with
         # nothing replaced); then the report's files are replaced, each atomically, the page last: the record
         # names the page it belongs to (html_sha256), and a run killed before the page is replaced leaves the
@@ -561,26 +581,6 @@ def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None =
             os.unlink(tmp)
 
 
-FONT_DIR = "fonts"
-
-
-def install_font(out_dir: Path = paths.REPORTS) -> Path:
-    """Copy the project's CJK font beside the reports (reports/fonts/), which the pages load with @font-face."""
-    import shutil
-
-    from .plots import font_path
-
-    src = font_path()
-    dst = Path(out_dir) / FONT_DIR / src.name
-    if not dst.exists() or dst.stat().st_size != src.stat().st_size:
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{src.name}.", dir=dst.parent)
-        os.close(fd)
-        shutil.copyfile(src, tmp)
-        _publish(tmp, dst)
-    return dst
-
-
 def _templates():
     import jinja2
     env = jinja2.Environment(loader=jinja2.PackageLoader("analysis", "templates"), autoescape=True,
@@ -589,12 +589,28 @@ def _templates():
     return env
 
 
+def _header(meta: dict) -> str:
+    """The page header (templates/report_header.html.j2) in the page's language."""
+    from . import labels
+
+    language = meta.get("language") or "zh"
+    stem = Path(meta["notebook"]).stem
+    howto_key = f"howto.{stem}"
+    source_id = (meta.get("source") or {}).get("id")
+    return _templates().get_template("report_header.html.j2").render(
+        meta=meta, language=language, t=lambda key: labels.t(key, language),
+        howto=labels.narrative(howto_key, language) if howto_key in labels.NARRATIVE else "",
+        title_en=labels.SOURCE_TITLES_EN.get(source_id, "") if source_id else "")
+
+
 def _alt_texts(nb) -> None:
     """Alternative text for every plot: the report name and the Markdown heading above the plot."""
     heading = ""
     for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            titles = [l.lstrip("#").strip() for l in cell.source.splitlines() if l.startswith("#")]
+        texts = [cell.source] if cell.cell_type == "markdown" else \
+            [o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])]
+        for text in texts:
+            titles = [l.lstrip("#").strip() for l in text.splitlines() if l.startswith("#")]
             heading = titles[-1] if titles else heading
         for out in cell.get("outputs", []):
             if "image/png" in out.get("data", {}):
@@ -606,8 +622,11 @@ def to_html(executed: str | Path, meta: dict) -> str:
     import nbformat
     from nbconvert import HTMLExporter
 
+    from . import html_page
+
     nb = _read_notebook(Path(executed))
-    header = _templates().get_template("report_header.html.j2").render(meta=meta)
+    nb.cells = [c for c in nb.cells if "lab-only" not in c.get("metadata", {}).get("tags", [])]   # notes for JupyterLab
+    header = _header(meta)
     cell = nbformat.v4.new_code_cell(source="", outputs=[nbformat.v4.new_output("display_data", data={"text/html": header})])
     cell.metadata["tags"] = ["report-header"]
     nb.cells.insert(0, cell)
@@ -616,7 +635,7 @@ def to_html(executed: str | Path, meta: dict) -> str:
                             extra_template_paths=[str(Path(__file__).parent / "templates")],
                             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": f"{meta['name']} · policy-targets"}})
-    return body
+    return html_page.finish(body, meta.get("language") or "zh")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -667,15 +686,17 @@ def write_index(reports: list[Report], out_dir: Path = paths.REPORTS, problems: 
     failed data step) at the top."""
     from .io import write_text_atomic
 
+    from . import html_page
+
     out_dir = Path(out_dir)
-    install_font(out_dir)
     try:
         version = data_version()
     except InputError:
         version = "(data/processed/ being updated)"
     html = _templates().get_template("index.html.j2").render(
         rows=index_rows(reports, out_dir), generated=_now(), commit=git_commit(), data_version=version,
-        problems=problems or [])
+        problems=problems or [], font="<!--pt-font-->")
+    html = html.replace("<!--pt-font-->", html_page.font_face_css(html), 1)
     path = out_dir / "index.html"
     write_text_atomic(path, html)
     return path

@@ -11,7 +11,9 @@ from .errors import InputError
 from .io import read_csv_table
 from .numbers import CANONICAL_UNITS
 
-COLUMNS = ["indicator_id", "indicator_zh", "indicator_en", "measure", "unit", "aliases"]
+# display_zh / display_en: the one name per indicator that the reports show (a name a reader recognises, short
+# enough for an axis; never the fragment one sentence of a document happens to use)
+COLUMNS = ["indicator_id", "indicator_zh", "indicator_en", "measure", "unit", "aliases", "display_zh", "display_en"]
 MEASURES = ("share", "level", "count_stock", "count_flow", "growth_rate")
 ID = re.compile(r"[a-z][a-z0-9_]{0,79}")
 
@@ -36,7 +38,11 @@ def load_indicators(path: Path = paths.INDICATORS) -> pd.DataFrame:
             raise InputError(f"{path}: line {i} ({row.indicator_id}) field 'unit' is {row.unit!r}; expected a canonical unit: {sorted(CANONICAL_UNITS)}")
         if row.measure == "share" and row.unit != "%":
             raise InputError(f"{path}: line {i} ({row.indicator_id}): measure 'share' needs unit '%', found {row.unit!r}")
-    dup = df["indicator_id"][df["indicator_id"].duplicated()]
-    if len(dup):
-        raise InputError(f"{path}: indicator_id {dup.iloc[0]!r} appears twice")
+        for col in ("display_zh", "display_en"):
+            if not getattr(row, col).strip():
+                raise InputError(f"{path}: line {i} ({row.indicator_id}) field {col!r} is empty; expected the name the reports show")
+    for col in ("indicator_id", "display_zh", "display_en"):
+        dup = df[col][df[col].duplicated()]
+        if len(dup):
+            raise InputError(f"{path}: {col} {dup.iloc[0]!r} appears twice")
     return df.set_index("indicator_id", drop=False)

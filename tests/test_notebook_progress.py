@@ -15,7 +15,7 @@ def report(name, **parameters):
 
 
 def test_parameters_cell():
-    assert set(reports.notebook_parameters(NOTEBOOK)) == {"source_id", "actuals_path", "thresholds"}
+    assert set(reports.notebook_parameters(NOTEBOOK)) == {"source_id", "actuals_path", "thresholds", "language"}
 
 
 def test_report_with_a_researcher_file(tmp_path):

@@ -2,12 +2,14 @@
 report without code and without errors; the index links every report."""
 import json
 import re
+import subprocess
 from html.parser import HTMLParser
+from pathlib import Path
 
 import nbformat
 import pytest
 
-from analysis import datasets, paths, reports, views
+from analysis import datasets, html_page, labels, paths, reports, views
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 
@@ -96,7 +98,7 @@ def test_each_notebook_executes_into_html_without_code(executed):
                         assert line.strip() not in html, f"{r.name}: code visible in the HTML: {line!r}"
         assert "data:image/png;base64" in html, f"{r.name}: no plot"
         # the header says how the report was made
-        assert r.name in html and "commit" in html
+        assert r.name in html and ("commit" in html or labels.t("page.commit", "zh") in html)
 
 
 def test_each_report_has_no_error_and_no_warning_output(executed):
@@ -147,9 +149,94 @@ def test_index_links_every_report(executed):
     parser.feed((out / "index.html").read_text(encoding="utf-8"))
     assert sorted(parser.hrefs) == sorted(f"{r.name}.html" for r in runs)
     assert all((out / h).is_file() for h in parser.hrefs)
-    assert (out / reports.FONT_DIR / plots_font_name()).is_file()
+    assert not (out / "fonts").exists(), "pages carry their own font; nothing is put beside them"
+    assert 'src: url("data:font/woff2;base64,' in (out / "index.html").read_text(encoding="utf-8")
 
 
-def plots_font_name() -> str:
-    from analysis.plots import font_path
-    return font_path().name
+# --------------------------------------------------------------------------------- pages handed over alone
+CHROMIUM = Path("/usr/bin/chromium")
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium (/usr/bin/chromium, Debian package "
+                                    "`chromium`) is not installed; the pages' rendering is not checked here")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _page(executed, notebook: str) -> str:
+    out, runs, _ = executed
+    r = next(r for r in runs if r.notebook.name == notebook)
+    return reports.files(r.name, out)["html"].read_text(encoding="utf-8")
+
+
+def test_pages_request_nothing_from_outside(executed):
+    out, runs, _ = executed
+    for page in [reports.files(r.name, out)["html"] for r in runs] + [out / "index.html"]:
+        html = page.read_text(encoding="utf-8")
+        assert html_page.external_requests(html) == [], page.name
+        assert "require.min.js" not in html and "MathJax" not in html and "mermaid.esm" not in html
+        assert 'src: url("data:font/woff2;base64,' in html, f"{page.name}: no embedded font"
+
+
+def test_pages_have_contents_a_way_back_and_stable_ids(executed):
+    html = _page(executed, "02_growth_trajectories.ipynb")
+    assert 'href="index.html"' in html and labels.t("page.back", "zh") in html and labels.t("page.howto", "zh") in html
+    toc = html_page.toc(html)
+    assert labels.t("page.contents", "zh") in html and [t for _, t in toc][0] == "路径"
+    assert len(toc) >= 4 and all(f'href="#{i}"' in html for i, _ in toc)
+    assert not re.search(r'id="cell-id=', html) and not re.search(r"\bT_[0-9a-f]{5}\b", html)
+    assert 'id="cell-1"' in html and "T_table1" in html
+
+
+def test_the_embedded_font_holds_exactly_the_characters_of_the_page(executed):
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    html = _page(executed, "02_growth_trajectories.ipynb")
+    data = re.search(r'url\("data:font/woff2;base64,([^"]+)"\)', html).group(1)
+    font = TTFont(io.BytesIO(base64.b64decode(data)))
+    cmap = set(font.getBestCmap())
+    shown = {ord(c) for c in CJK.findall(html_page.page_chars(html))}
+    assert shown and shown <= cmap                                 # every Chinese character of the page
+    assert len(cmap) < 2000 < len(TTFont(str(__import__("analysis.plots").plots.font_path())).getBestCmap())
+
+
+def test_a_second_run_differs_only_in_its_run_time(executed, tmp_path):
+    out, runs, _ = executed
+    r = next(r for r in runs if r.notebook.name == "02_growth_trajectories.ipynb")
+    reports.run(r, tmp_path)
+    first = reports.files(r.name, out)["html"].read_text(encoding="utf-8")
+    second = reports.files(r.name, tmp_path)["html"].read_text(encoding="utf-8")
+    mask = lambda s: re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d\d:\d\d \(\d+\.\d [^)]*\)", "RUN", s)  # noqa: E731
+    assert first != second                   # the run time differs ...
+    assert mask(first) == mask(second)       # ... and nothing else
+
+
+@needs_chromium
+def test_a_page_copied_alone_renders_chinese_in_headless_chromium(executed, tmp_path):
+    """The page alone in an empty folder, the network cut: its font loads from the page itself and draws two
+    different Chinese characters differently (a missing font draws both as the same empty box)."""
+    html = _page(executed, "02_growth_trajectories.ipynb")
+    a, b = list(dict.fromkeys(CJK.findall(re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S))))[:2]
+    probe = (f'<div id="pt-probe" style="position:fixed;left:0;top:0;z-index:99999;background:#fff;color:#000;'
+             f'font:100px/1 \'Noto Sans SC\';margin:0;padding:0;white-space:nowrap">'
+             f'<span style="display:inline-block;width:120px">{a}</span><span style="display:inline-block;width:120px">{b}</span></div>'
+             "<script>document.fonts.ready.then(async () => { const f = await document.fonts.load('100px \"Noto Sans SC\"', "
+             f"'{a}{b}'); document.body.setAttribute('data-probe', JSON.stringify(f.map(x => x.status))); }});</script>")
+    page = tmp_path / "alone" / "page.html"
+    page.parent.mkdir()
+    page.write_text(html.replace("</body>", probe + "</body>"), encoding="utf-8")
+    base = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND",
+            f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run(base + ["--virtual-time-budget=15000", "--dump-dom", page.as_uri()], capture_output=True,
+                         text=True, timeout=180).stdout
+    statuses = json.loads(re.search(r"data-probe=\"([^\"]*)\"", dom).group(1).replace("&quot;", '"'))
+    assert statuses and set(statuses) == {"loaded"}, statuses
+    shot = tmp_path / "shot.png"
+    subprocess.run(base + [f"--screenshot={shot}", "--window-size=400,200", "--virtual-time-budget=15000", page.as_uri()],
+                   capture_output=True, timeout=180)
+    import matplotlib.image as mpimg
+    img = mpimg.imread(str(shot))[:110, :, :3].mean(axis=2)
+    left, right = img[:, 5:115] < 0.5, img[:, 125:235] < 0.5
+    assert left.sum() > 100 and right.sum() > 100, "no glyph drawn"
+    assert (left != right).mean() > 0.05, "both characters drawn alike: a missing-glyph box, not the font"

@@ -123,7 +123,7 @@ def test_failing_notebook_keeps_the_last_good_report(tmp_path, capsys):
     with pytest.raises(reports.ReportError) as exc:
         reports.run(bad, out)
     msg = str(exc.value)
-    assert "tiny.ipynb" in msg and "cell 4" in msg and "RuntimeError: asked to fail" in msg
+    assert "tiny.ipynb" in msg and "cell 4 (`if language == \"en\":`)" in msg and "RuntimeError: asked to fail" in msg
     assert "is kept unchanged" in msg and "tiny.failed.ipynb" in msg
     # the last good report is untouched, the executed notebook with the error is kept
     assert {k: f[k].read_bytes() for k in ("html", "ipynb", "meta")} == before
@@ -169,9 +169,12 @@ def test_report_header_escapes_and_names_the_run():
     meta = {"name": "n<1>", "notebook": "notebooks/x.ipynb", "parameters": {"source_id": "a&b"},
             "source": {"id": "s", "title": "<i>关于</i>", "region": "番禺区", "region_en": "Panyu", "date": "2015"},
             "started": "2026-01-01T00:00:00+00:00", "duration_s": 2.0, "commit": "abc", "data_version": "123"}
-    html = reports._templates().get_template("report_header.html.j2").render(meta=meta)
+    html = reports._header(meta)
     assert "n&lt;1&gt;" in html and "&lt;i&gt;关于&lt;/i&gt;" in html and "a&amp;b" in html
     assert "2026-01-01 00:00:00+00:00" in html and "abc" in html and "123" in html
+    assert 'href="index.html"' in html and "返回报告索引" in html and "<!--pt-toc-->" in html     # zh by default
+    en = reports._header({**meta, "language": "en", "notebook": "notebooks/02_growth_trajectories.ipynb"})
+    assert "back to the index" in en and "How to read this page" in en and "返回" not in en
 
 
 def test_data_version_changes_with_the_data(tmp_path):

@@ -4,6 +4,7 @@ import pytest
 
 from analysis import datasets, labels, views
 from analysis.errors import InputError
+from analysis.vocab import load_indicators
 
 
 def flags(*severities):
@@ -53,7 +54,11 @@ def test_tables_are_labelled_in_the_language():
     obs = views.select(datasets.load("observations"), "panyu-2015")
     zh, en = views.observations(obs, "zh"), views.observations(obs, "en")
     assert labels.t("quote", "zh") in zh.columns and labels.t("quote", "en") in en.columns
-    assert set(en[labels.t("indicator", "en")]) == set(obs["indicator_en"])
+    vocab = load_indicators()
+    assert set(en[labels.t("indicator", "en")]) == set(vocab.loc[obs["indicator_id"], "display_en"])
+    assert set(zh[labels.t("indicator", "zh")]) == set(vocab.loc[obs["indicator_id"], "display_zh"])
+    assert set(zh[labels.t("kind", "zh")]) == {"实际值", "目标值"} and set(en[labels.t("kind", "en")]) == {"actual", "target"}
+    assert set(zh[labels.t("bound", "zh")]) <= {"等于", "不低于", "超过", "左右", "区间"}
     assert "亿元" in set(zh[labels.t("unit", "zh")]) and "100 million yuan" in set(en[labels.t("unit", "en")])
     with pytest.raises(InputError, match="language"):
         views.observations(obs, "de")
@@ -125,3 +130,36 @@ def test_reference_bands_agree_with_the_flags(overrides):
         assert fired.get((b["source_id"], b["indicator_id"], int(b["start_year"]), int(b["end_year"]))) == zone, b["indicator_id"]
         checked += zone is not None
     assert checked == len(fired)
+
+
+def test_one_display_name_per_indicator_even_where_documents_use_fragments():
+    """番禺 and 广州 name R&D intensity differently, the 2017 letter calls two indicators 授信: one name per id."""
+    obs = datasets.load("observations")
+    zh = views.observations(obs, "zh")
+    names = zh.groupby(obs["indicator_id"])[labels.t("indicator", "zh")].nunique()
+    assert (names == 1).all()
+    assert obs.loc[obs["indicator_id"] == "rd_intensity", "indicator_zh"].nunique() > 1     # the documents differ
+    shown = set(zh[labels.t("indicator", "zh")])
+    assert not shown & {"共计", "首期投入", "每年增加", "占全省", "授信"}
+    assert labels.display_names(pd.Series(["risk_pool_credit", "risk_pool_credit_firms"]), "zh").nunique() == 2
+
+
+def test_single_year_indicators_are_a_table_and_paths_need_two_years():
+    obs = views.select(datasets.load("observations"), "guangzhou-2017-letter")
+    years = obs.groupby("indicator_id")["year"].nunique()
+    multi = views.multi_year(obs)
+    assert set(multi["indicator_id"]) == set(years[years >= 2].index) - set(obs.loc[obs["measure"] == "growth_rate", "indicator_id"])
+    table = views.single_year(obs, "en")
+    assert len(table) == int((obs["indicator_id"].map(years) == 1).sum() - ((obs["indicator_id"].map(years) == 1) & (obs["measure"] == "growth_rate")).sum())
+    assert len(table) > len(multi["indicator_id"].unique())          # the 2017 letter: most indicators have one year
+
+
+def test_growth_band_of_a_floor_is_open_above():
+    assert views._band(-88.5, 89.0, "gt", 0.5) == "> 0.5"
+    assert views._band(0.095, 24.47, "ge", 0.095) == "≥ 0.095"
+    assert views._band(2.5, 7.1, "range", 5.0) == "2.5 – 7.1"
+
+
+def test_plausibility_without_overrides_reads_the_processed_frames():
+    frames = views.plausibility()
+    assert frames["flags"].reset_index(drop=True).equals(datasets.load("flags"))
