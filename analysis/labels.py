@@ -524,6 +524,18 @@ it), its unit and accepted range, the reference it rests on and why it was chose
 The reference rows the thresholds rest on: where each was read, its source grade (official bulletin /
 official repost / newspaper / secondary compilation; the rule is in `analysis/grades.py`) and, where
 known, the publisher's own address."""),
+    "flags.sensitivity": ("""## 敏感性：换一把尺子，哪些目标仍被标记
+
+每一行是在至少一把合理尺子下会被标为“过快”的目标路段；各列表示换用该尺子时是否被标记：同类地区同长度窗口的
+第 90、95、99 百分位数与最大值，全国同一序列不长于该路段的最快窗口，以及上限（天花板）。一行在各列都为“是”，
+说明判断稳健；只在一两列为“是”，说明判断取决于尺子的选择（`docs/methods.md`）。""",
+                          """## Sensitivity: which targets stay flagged under another yardstick
+
+Each row is a target segment that at least one reasonable yardstick flags as too fast; each column says whether
+it is flagged when that yardstick is used: the 90th, 95th and 99th percentiles and the maximum of comparable
+regions' windows of the same length, the fastest national window of the same series no longer than the segment,
+and the ceiling. A row flagged in every column is a robust judgement; one flagged in one or two depends on the
+choice of yardstick (`docs/methods.md`)."""),
     # ---- 04 target versus actual (narrative only; the figures' words are analysis/progress_plots.py's)
     "progress.title": ("""# 目标与实际
 

@@ -9,6 +9,7 @@ import functools
 import math
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from . import labels, paths
@@ -400,10 +401,19 @@ def sensitivity(segments: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     yard = {"peer p90": s.get("peer_p90"), "peer p95": s.get("peer_p95"), "peer p99": s.get("peer_p99"),
             "peer max": s["peer_max"], "national": s["national_max"], "ceiling": s["ceiling"]}
     cols = {k: (pace > v + 1e-9) & v.notna() for k, v in yard.items() if v is not None}
-    out = pd.DataFrame({"source_id": s["source_id"], "indicator_id": s["indicator_id"],
+    yes, no = ("是", "否") if language == "zh" else ("yes", "no")
+    out = pd.DataFrame({"source_id": s["source_id"], "indicator": _names(s, language),
                         "period": s["start_year"].astype("Int64").astype(str) + "–" + s["end_year"].astype(str),
-                        "pace": pace, "growth_unit": s["growth_unit"], **cols})
-    return out[out[list(cols)].any(axis=1)].reset_index(drop=True)
+                        "growth": pace, "growth_unit": s["growth_unit"].map(lambda u: labels.growth_unit(u, language)),
+                        **cols})
+    out = out[out[list(cols)].any(axis=1)].reset_index(drop=True)
+    for c in cols:
+        out[c] = np.where(out[c], yes, no)
+    names = {"peer p90": ("同类地区第90百分位", "peer p90"), "peer p95": ("同类地区第95百分位", "peer p95"),
+             "peer p99": ("同类地区第99百分位", "peer p99"), "peer max": ("同类地区最快窗口", "fastest peer window"),
+             "national": ("全国最快窗口", "fastest national window"), "ceiling": ("上限", "ceiling")}
+    out = out.rename(columns={k: v[0 if language == "zh" else 1] for k, v in names.items()})
+    return relabel(out, language)
 
 
 # words of the progress tables (analysis/progress_views.py builds them in English)

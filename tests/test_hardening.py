@@ -101,8 +101,8 @@ RAW_CASES = {
         lambda r: edit(r / "data/raw/specs/panyu-2015.yml", "source: panyu-2015\n", "source: panyu-2015\nsource: panyu-2015\n"),
         ["panyu-2015.yml: line", "key 'source' appears twice"]),
     "ragged indicators.csv": (
-        lambda r: edit(r / "data/raw/indicators.csv", "\n", "\nx,一,one,level,亿元,,surplus\n"),
-        ["indicators.csv: line 2: 7 field(s), but the header has 6"]),
+        lambda r: edit(r / "data/raw/indicators.csv", "\n", "\nx,一,one,level,亿元,,,,surplus\n"),
+        ["indicators.csv: line 2: 9 field(s), but the header has 8"]),
     "empty indicators.csv": (
         lambda r: (r / "data/raw/indicators.csv").write_text("", encoding="utf-8"),
         ["indicators.csv: the file is empty"]),
