@@ -1,5 +1,5 @@
 # policy-targets: every target sets up .venv itself (python3 -m venv + pip) when it is missing
-# or when pyproject.toml changed since the last install.
+# or when pyproject.toml or requirements.lock changed since the last install.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -7,19 +7,26 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data spec test reports reports-under-lock reports-locked reports-invalid lab bench bench-reports clean FORCE
+.PHONY: help setup data spec test reports reports-under-lock reports-locked reports-invalid lab lint lock bench bench-reports clean FORCE
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# requirements.lock: every package the pins of pyproject.toml (runtime and the dev extra) resolve to, at one
+# version each; the project itself is installed on top of it without resolving again
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e '.[dev]'
 	$(PY) -m analysis.kernel
 	@touch $(STAMP)
 
-setup: $(STAMP) ## create .venv and install the pinned dependencies
+setup: $(STAMP) ## create .venv and install requirements.lock and the project (with its dev extra)
+
+lock: $(STAMP) ## re-resolve requirements.lock from the pins of pyproject.toml (after changing one)
+	$(VENV)/bin/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file requirements.lock pyproject.toml
 
 # One lock for everything that writes (data/processed/, reports/): .policy-targets.lock at the project root,
 # where `make clean` does not reach. analysis/lock.py holds it (flock; an O_EXCL file where flock is missing);
@@ -35,8 +42,11 @@ spec: $(STAMP) ## write a draft data/raw/specs/$(SOURCE).yml for a registered do
 	@test -n "$(SOURCE)" || { echo "make spec: give SOURCE=<id of data/raw/sources.yml>" >&2; exit 2; }
 	$(PY) -m analysis.draft_spec $(SOURCE) $(if $(FORCE),--force)
 
-test: $(STAMP) ## run the test suite (pytest)
-	$(PY) -m pytest
+test: $(STAMP) ## run the test suite (pytest, on two workers)
+	$(PY) -m pytest -n 2
+
+lint: $(STAMP) ## check style, import order and likely bugs (ruff; configuration in pyproject.toml)
+	$(VENV)/bin/ruff check .
 
 # ---- reports: reports.yml → reports/<name>.html + reports/index.html (runner: analysis/reports.py) ----
 # Make tracks what each report depends on: its notebook, its own entry of reports.yml (a stamp the runner
@@ -104,7 +114,7 @@ lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel and fo
 		$(if $(filter 0,$(shell id -u)),--allow-root) $(ARGS)
 
 bench: $(STAMP) ## benchmark the vectorised engine against a naive loop on a 1.1 M-observation panel (writes reports/bench.json)
-	$(PY) -m analysis.bench
+	$(PY) benchmarks/engine.py
 	$(PY) benchmarks/actuals.py
 
 clean: ## remove generated reports (keeps .venv, data and the lock; waits for a run in progress)

@@ -290,7 +290,6 @@ def load(path, *, vocab: pd.DataFrame | None = None, regions: pd.DataFrame | Non
     vocab = load_indicators() if vocab is None else vocab
     regions = load_regions() if regions is None else regions
     this_year = datetime.date.today().year if this_year is None else this_year
-    names_of_regions = region_names(regions)
     scan = _scan(path)
     problems = _Problems(path)
     names = _header(scan["header_fields"], problems, int(scan["start"][scan["header"]]))
@@ -565,7 +564,6 @@ def main(argv=None) -> int:
     """`python -m analysis.actuals FILE...`: check researcher actuals files (exit status 1 on the first bad one:
     one message naming the file, the line and column, and what was expected; never a traceback)."""
     import argparse
-    import sys
 
     from .errors import run_cli
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import actuals, paths
-from .flags import (escalation_table, evaluate, judge_paces, plan_levels, pre_plan_actuals)
+from .flags import escalation_table, evaluate, judge_paces, plan_levels, pre_plan_actuals
 from .growth import path_points, segments
 from .peers import reference_windows
 from .reference import load_regions, load_rules, load_thresholds

@@ -142,12 +142,11 @@ def _observation(no, line, sentence_start, tok, sentence, doc_year, vocab, names
     if not quote:
         quote = line[r.start:r.end]
     entry = {}
-    extra = []
     if all_text.count(quote) > 1:
         entry["line"] = no
         if line.count(quote) > 1:
             hits = [m.start() for m in re.finditer(re.escape(quote), all_text)]
-            offset = sum(len(l) + 1 for l in all_text.split("\n")[: no - 1]) + at
+            offset = sum(len(text_line) + 1 for text_line in all_text.split("\n")[: no - 1]) + at
             entry.pop("line")
             entry["occurrence"] = hits.index(offset) + 1 if offset in hits else 1
     q_start = line.find(quote, at)

@@ -390,9 +390,11 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, judgement: pd.DataFrame) 
             text = (f"{head} is above every one of the {where}" if sv == "warn" else
                     f"{head} is above the {fmt(v['peer_info_percentile'], 0)}th percentile ({fmt_rate(lim, unit)}) of the {where}")
         else:
-            text = (f"{head} exceeds the fastest national window of at most {years} year{'s' if years != 1 else ''} of the same series in the "
+            text = (f"{head} exceeds the fastest national window of at most {years} year{'s' if years != 1 else ''} "
+                    f"of the same series in the "
                     f"reference table, {jr.national_max_window}: {fmt_rate(lim, unit)}; only {int(jr.peer_n)} comparable "
-                    f"regional windows of {years} year{'s' if years != 1 else ''} exist (fewer than {fmt(v['peer_min_n'])}), and a nation moves "
+                    f"regional windows of {years} year{'s' if years != 1 else ''} exist "
+                    f"(fewer than {fmt(v['peer_min_n'])}), and a nation moves "
                     f"more slowly than a district or city, so this is informative only")
         if r.measure == "count_stock" and math.isfinite(r.new_per_year):
             text += f"; it needs {fmt(r.new_per_year, 1)} new entries a year on a base of {fmt(r.start_value)}"

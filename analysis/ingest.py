@@ -68,7 +68,7 @@ class _Doc:
         self.lines = source.text().split("\n")
         self.n = len(self.lines)
         if stop_at:
-            hits = [i for i, l in enumerate(self.lines) if stop_at in l]
+            hits = [i for i, text_line in enumerate(self.lines) if stop_at in text_line]
             if not hits:
                 raise SpecError(f"{spec_file}: field 'stop_at': text {stop_at!r} not found in {source.path.name}")
             self.n = hits[0]
@@ -268,7 +268,8 @@ def _run_tables(doc: _Doc, spec: dict, vocab: pd.DataFrame) -> list[dict]:
             i += 1
         found = {b[0] for b in blocks}
         for k in sorted(set(wanted) - found):
-            raise SpecError(f"{doc.spec_file}: {where}: row {k} ({wanted[k]['indicator']}) not found in the table under {table['anchor']!r}")
+            raise SpecError(f"{doc.spec_file}: {where}: row {k} ({wanted[k]['indicator']}) not found in the table "
+                            f"under {table['anchor']!r}")
         group = None
         for seq, cells in blocks:
             if seq not in wanted:
@@ -279,7 +280,8 @@ def _run_tables(doc: _Doc, spec: dict, vocab: pd.DataFrame) -> list[dict]:
             _check_indicator(indicator, vocab, doc.spec_file, rwhere)
             body = cells[1:]
             if len(body) < len(columns) + 1:
-                raise SpecError(f"{doc.spec_file}: {rwhere}: expected a label and {len(columns)} values, found {len(body)} cells at line {cells[0][0]}")
+                raise SpecError(f"{doc.spec_file}: {rwhere}: expected a label and {len(columns)} values, "
+                                f"found {len(body)} cells at line {cells[0][0]}")
             labels = [c.strip() for _, c in body[: -len(columns)]]
             values = body[-len(columns):]
             if len(labels) == 2:
@@ -438,7 +440,7 @@ def _relative(doc, vocab, entry, where, indicator, kind, name, line_no, q_start,
 
 def _published_base(region: str, indicator: str, year: int) -> float | None:
     """A cited actual (data/raw/actuals/published_actuals.csv) for region, indicator and year, or None."""
-    from .actuals import load_published   # late: actuals reads the vocabulary and regions
+    from .actuals import load_published  # late: actuals reads the vocabulary and regions
 
     pub = load_published()
     hit = pub[(pub["region"] == region) & (pub["indicator_id"] == indicator) & (pub["year"] == int(year))]

@@ -157,7 +157,8 @@ def frame_to_csv_text(df: pd.DataFrame) -> str:
         if pd.api.types.is_float_dtype(out[col]) or pd.api.types.is_integer_dtype(out[col]):
             out[col] = out[col].map(format_number)
         elif out[col].dtype == object:
-            out[col] = out[col].map(lambda v: format_number(v) if isinstance(v, (float, int)) and not isinstance(v, bool) else ("" if v is None else v))
+            out[col] = out[col].map(lambda v: format_number(v) if isinstance(v, (float, int)) and not isinstance(v, bool)
+                                    else ("" if v is None else v))
     return out.to_csv(index=False, lineterminator="\n")
 
 

@@ -172,7 +172,8 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "measure": {"share": ("比重", "share"), "level": ("总量", "level"), "count_stock": ("存量（个数）", "count (stock)"),
                 "count_flow": ("流量（个数）", "count (flow)"), "growth_rate": ("增长率", "growth rate")},
     "segment": {"step": ("相邻两点", "step"), "overall": ("首末两点", "overall"), "stated": ("文件所述增长率", "rate stated")},
-    "model": {"plan": ("规划路径（逐段插值）", "plan path (piecewise)"), "exponential": ("指数", "exponential"), "linear": ("线性", "linear"), "logistic": ("逻辑斯蒂", "logistic")},
+    "model": {"plan": ("规划路径（逐段插值）", "plan path (piecewise)"), "exponential": ("指数", "exponential"),
+              "linear": ("线性", "linear"), "logistic": ("逻辑斯蒂", "logistic")},
     "robust": {"robust": ("稳健", "robust"), "knife_edge": ("临界（取决于取整或口径）", "knife-edge (depends on rounding or definitions)")},
     # how trustworthy the page a cited figure was read from is (analysis.grades)
     "grade": {"official_bulletin": ("官方公报", "official bulletin"),
@@ -557,7 +558,8 @@ progress from the ratio of observed to required growth."""),
     "progress.status": ("## 状态表\n\n“目标”带有其表述（≥ 不低于，> 超过，≈ 左右）；“基期”是增长的起点；“实际值”是判断所用的数字"
                         "（* 为初步数）；“差距”是实际值减目标值。",
                         "## Status table\n\n`target` shows the qualifier (≥ at least, > more than, ≈ about); `base` is the figure "
-                        "growth is measured from; `actual` is the figure that judged the target (* preliminary); `gap` is actual − target."),
+                        "growth is measured from; `actual` is the figure that judged the target (* preliminary); "
+                        "`gap` is actual − target."),
     "progress.paths": ("## 规划路径与实际路径\n\n每个指标：规划路径（基期 → 目标，虚线）和实际路径（实线）；灰色点线为上级地区的实际值。",
                        "## Target path against actual path\n\nPer indicator: the planned path (base → targets, dashed) and the "
                        "actual path (solid); the dotted grey line is the parent region's actual."),
@@ -580,17 +582,28 @@ progress from the ratio of observed to required growth."""),
                             "(`thresholds` overrides them by name)."),
     # ---- how to read each page (the page header)
     "howto.01_targets_overview": (
-        "先看“政策文件”表了解有哪些文件，再看“覆盖年份”图：● 为实际值年份，◆ 为目标年份。最后的数据表每行是一个原文数字，可按行号在原文中核对。",
-        "Start with the table of sources, then the chart of years covered (● actual, ◆ target). The last table holds one published number per row; its line number finds it in the document."),
+        "先看“政策文件”表了解有哪些文件，再看“覆盖年份”图：● 为实际值年份，◆ 为目标年份。"
+        "最后的数据表每行是一个原文数字，可按行号在原文中核对。",
+        "Start with the table of sources, then the chart of years covered (● actual, ◆ target). "
+        "The last table holds one published number per row; its line number finds it in the document."),
     "howto.02_growth_trajectories": (
-        "每幅小图是一个指标：黑点是实际值，橙色标记是目标（形状表示“等于/不低于/超过/左右”），蓝线是拟合趋势。只有一个年份的指标列在表中。增长表给出每段隐含的年均增长及单位。",
-        "Each panel is one indicator: black dots are actuals, orange marks are targets (the shape says exactly / at least / more than / about), the blue line is the fitted trend. Indicators with a single year are in a table. The growth table gives the annual growth each step implies, with its unit."),
+        "每幅小图是一个指标：黑点是实际值，橙色标记是目标（形状表示“等于/不低于/超过/左右”），蓝线是拟合趋势。"
+        "只有一个年份的指标列在表中。增长表给出每段隐含的年均增长及单位。",
+        "Each panel is one indicator: black dots are actuals, orange marks are targets (the shape says exactly / "
+        "at least / more than / about), the blue line is the fitted trend. Indicators with a single year are in a "
+        "table. The growth table gives the annual growth each step implies, with its unit."),
     "howto.03_plausibility_flags": (
-        "图中每行是一个目标区段，点越靠右隐含增长越快；落入彩色区表示超过参考阈值。标记表说明每个标记的理由和依据，阈值表列出判断所用的全部参数及其出处。",
-        "Each row of the chart is a target step; the further right, the faster the implied growth; a point in a coloured zone exceeds a reference threshold. The flags table gives each flag's reason and reference; the threshold table lists every parameter used, with its source."),
+        "图中每行是一个目标区段，点越靠右隐含增长越快；落入彩色区表示超过参考阈值。"
+        "标记表说明每个标记的理由和依据，阈值表列出判断所用的全部参数及其出处。",
+        "Each row of the chart is a target step; the further right, the faster the implied growth; a point in a "
+        "coloured zone exceeds a reference threshold. The flags table gives each flag's reason and reference; the "
+        "threshold table lists every parameter used, with its source."),
     "howto.04_target_vs_actual": (
-        "先看状态计数和条形图（实际值占目标的百分比，100% 线即目标），再看状态表和路径图：虚线为计划路径，实线为实际路径。最后两张表列出未能判断的目标及实际值的来源和来源等级。",
-        "Start with the status counts and the bar chart (actual as % of target; the 100 % line is the target), then the status table and the path charts: dashed is the plan, solid the actual path. The last tables list the targets that could not be judged and where each actual comes from, with its source grade."),
+        "先看状态计数和条形图（实际值占目标的百分比，100% 线即目标），再看状态表和路径图：虚线为计划路径，实线为实际路径。"
+        "最后两张表列出未能判断的目标及实际值的来源和来源等级。",
+        "Start with the status counts and the bar chart (actual as % of target; the 100 % line is the target), then "
+        "the status table and the path charts: dashed is the plan, solid the actual path. The last tables list the "
+        "targets that could not be judged and where each actual comes from, with its source grade."),
 }
 
 

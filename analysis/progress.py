@@ -575,7 +575,8 @@ def _assess_one(t, by_series, base_year, as_of, p, trajectories, parents) -> dic
     if t.bound == "range":
         notes.append("a range target counts as met at its lower end")
     if row["status"] == "achieved_at_rounding":
-        notes.append(f"the actual ties with the target at its published rounding (± {rounding_half_unit(row['actual_value'], t.measure):g})")
+        notes.append("the actual ties with the target at its published rounding "
+                     f"(± {rounding_half_unit(row['actual_value'], t.measure):g})")
     later = series[series["year"] > int(actual["year"])]
     if row["judged_by"] != "actual_at_target_year" and len(later):
         notes.append("later: " + ", ".join(f"{r.year} {'> ' if r.bound == 'gt' else ''}{r.value:g}" for r in later.itertuples()))

@@ -91,7 +91,8 @@ def at_a_glance(prog: pd.DataFrame):
     ax.set_xlabel("actual as % of target (100 % = target reached)")
     ax.set_xlim(0, max(df["pct"].max() * 1.35, 130))
     present = [s for s in STATUS_ORDER if s in set(df["status"])]
-    ax.legend(handles=[Patch(color=STATUS_COLORS[s], label=STATUS_TEXT[s]) for s in present], loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    ax.legend(handles=[Patch(color=STATUS_COLORS[s], label=STATUS_TEXT[s]) for s in present], loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
 

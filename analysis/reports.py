@@ -247,7 +247,8 @@ def _check_source_id(v):
 def _check_indicators(v):
     from .vocab import load_indicators
     ids = sorted(load_indicators().index)
-    accepts = f"null (all indicators) or a list of indicator ids of {paths.INDICATORS.relative_to(paths.ROOT)} ({len(ids)} ids, e.g. {ids[:3]})"
+    accepts = (f"null (all indicators) or a list of indicator ids of {paths.INDICATORS.relative_to(paths.ROOT)} "
+               f"({len(ids)} ids, e.g. {ids[:3]})")
     if v is None:
         return
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
@@ -541,7 +542,7 @@ def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None =
             if isinstance(exc, PapermillExecutionError):
                 what = f"failed in {_cell_label(f['failed_ipynb'], exc.cell_index)}: {exc.ename}: {exc.evalue}"
             else:       # a timeout (nbclient's CellTimeoutError), a dead kernel, ...
-                lines = [l.strip() for l in str(exc).splitlines() if l.strip() and set(l.strip()) != {"-"}]
+                lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip() and set(ln.strip()) != {"-"}]
                 what = (f"did not finish in {_cell_label(f['failed_ipynb'])}: {type(exc).__name__}: "
                         f"{lines[0] if lines else ''}")
             kept = (f"the last good report {_rel(f['html'])} is kept unchanged" if f["html"].exists()
@@ -610,7 +611,7 @@ def _alt_texts(nb) -> None:
         texts = [cell.source] if cell.cell_type == "markdown" else \
             [o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])]
         for text in texts:
-            titles = [l.lstrip("#").strip() for l in text.splitlines() if l.startswith("#")]
+            titles = [ln.lstrip("#").strip() for ln in text.splitlines() if ln.startswith("#")]
             heading = titles[-1] if titles else heading
         for out in cell.get("outputs", []):
             if "image/png" in out.get("data", {}):
@@ -684,9 +685,8 @@ def write_index(reports: list[Report], out_dir: Path = paths.REPORTS, problems: 
     """reports/index.html: every report with its source, parameters, run time, commit, data version and flag
     counts; a failed run's message beside its last good report; `problems` (invalid entries of reports.yml, a
     failed data step) at the top."""
-    from .io import write_text_atomic
-
     from . import html_page
+    from .io import write_text_atomic
 
     out_dir = Path(out_dir)
     try:
@@ -711,7 +711,7 @@ def run_problems(config: Path = CONFIG, notebooks: Path = paths.NOTEBOOKS, build
     reports, problems = read_config(config, notebooks)
     failed_data = Path(build) / "data.failed"
     if failed_data.exists():
-        lines = [l for l in failed_data.read_text(encoding="utf-8", errors="replace").splitlines() if l.strip()]
+        lines = [ln for ln in failed_data.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
         problems.insert(0, "make data failed: " + (lines[-1] if lines else "see reports/.build/data.log"))
     valid = []
     for r in reports:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import paths, quantity
 from .errors import ValidationError
 from .ingest import COLUMNS, KINDS
-from . import paths, quantity
 from .quantity import BOUNDS, CANONICAL_UNITS
 from .registry import Source
 

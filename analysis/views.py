@@ -151,7 +151,7 @@ def indicator_years(obs: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
         return relabel(pd.DataFrame(columns=["source_id", "indicator", "unit", "actual_years", "target_years"]), language)
     df = obs.assign(indicator=_names(obs, language))
     rows = []
-    for (sid, iid), g in df.groupby(["source_id", "indicator_id"], sort=False):
+    for (sid, _indicator_id), g in df.groupby(["source_id", "indicator_id"], sort=False):
         rows.append({"source_id": sid, "indicator": g["indicator"].iloc[0],
                      "unit": labels.unit(g["unit"].iloc[0], language),
                      "actual_years": _years(g.loc[g["kind"] == "actual", "year"]),

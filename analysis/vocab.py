@@ -35,7 +35,8 @@ def load_indicators(path: Path = paths.INDICATORS) -> pd.DataFrame:
         if row.measure not in MEASURES:
             raise InputError(f"{path}: line {i} ({row.indicator_id}) field 'measure' is {row.measure!r}; expected one of {MEASURES}")
         if row.unit not in CANONICAL_UNITS:
-            raise InputError(f"{path}: line {i} ({row.indicator_id}) field 'unit' is {row.unit!r}; expected a canonical unit: {sorted(CANONICAL_UNITS)}")
+            raise InputError(f"{path}: line {i} ({row.indicator_id}) field 'unit' is {row.unit!r}; "
+                             f"expected a canonical unit: {sorted(CANONICAL_UNITS)}")
         if row.measure == "share" and row.unit != "%":
             raise InputError(f"{path}: line {i} ({row.indicator_id}): measure 'share' needs unit '%', found {row.unit!r}")
         for col in ("display_zh", "display_en"):

@@ -1,6 +1,6 @@
-"""`make bench`: the vectorised engine against a naive per-indicator loop on a synthetic national panel.
+"""`make bench` (first half): the vectorised engine against a naive per-indicator loop on a synthetic national panel.
 
-    python -m analysis.bench [--regions 2850] [--indicators 40] [--years 10] [--sample 5000] [--seed 20150925]
+    python benchmarks/engine.py [--regions 2850] [--indicators 40] [--years 10] [--sample 5000] [--seed 20150925]
                               [--repeats 3]
 
 1. Generates a seeded synthetic panel shaped like every Chinese county's plan: regions × indicators × years
@@ -35,13 +35,13 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from . import paths
-from .flags import escalation_table, evaluate, judge_paces, plan_levels
-from .growth import path_points, segments
-from .ingest import COLUMNS
-from .peers import reference_windows
-from .reference import ceiling_for, load_rules, load_thresholds, values
-from .trajectories import fit
+from analysis import paths
+from analysis.flags import escalation_table, evaluate, judge_paces, plan_levels
+from analysis.growth import path_points, segments
+from analysis.ingest import COLUMNS
+from analysis.peers import reference_windows
+from analysis.reference import ceiling_for, load_rules, load_thresholds, values
+from analysis.trajectories import fit
 
 # synthetic indicators: (id, measure, unit). Real ids where a national reference exists, so every tier fires.
 REAL = [("rd_intensity", "share", "%"), ("basic_research_share", "share", "%"),
@@ -403,7 +403,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     r = run(args.regions, args.indicators, args.years, args.sample, args.seed, args.repeats)
     print(table(r))
-    from .io import write_text_atomic
+    from analysis.io import write_text_atomic
 
     write_text_atomic(args.out, json.dumps(r, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {os.path.relpath(args.out, paths.ROOT)}")

@@ -45,11 +45,11 @@ def main() -> int:
     out = {"n_reports": len(runs), "cpus": os.cpu_count(), "python": platform.python_version()}
     clear(runs)
     out["cold_j1_s"], log = make("-j1")
-    out["cold_j1_progress"] = [l for l in log.splitlines() if l.startswith("report ")]
+    out["cold_j1_progress"] = [ln for ln in log.splitlines() if ln.startswith("report ")]
     out["noop_s"] = min(make()[0] for _ in range(5))
     (ROOT / "notebooks" / "02_growth_trajectories.ipynb").touch()
     out["notebook_touched_s"], log = make("-j2")
-    out["notebook_touched_rebuilt"] = sum(l.startswith("report ") for l in log.splitlines())
+    out["notebook_touched_rebuilt"] = sum(ln.startswith("report ") for ln in log.splitlines())
     out["noop_after_touch_s"] = min(make()[0] for _ in range(5))
     clear(runs)
     out["cold_j2_s"], _ = make("-j2")

@@ -142,7 +142,8 @@ def test_table_unknown_unit_and_unmapped_row(tmp_path, sources, vocab):
     spec = write_spec(tmp_path, f"tables:\n  - anchor: 指标表\n    {cols}\n    rows: {{1: incubator_area, 2: incubator_area}}\n")
     with pytest.raises(SpecError, match=r"row 2 \(incubator_area\): unknown unit '公顷'"):
         extract(src, spec, vocab)
-    spec = write_spec(tmp_path, f"tables:\n  - anchor: 指标表\n    {cols}\n    rows: {{1: {{indicator: incubator_area, label: 毕业企业}}}}\n")
+    spec = write_spec(tmp_path, f"tables:\n  - anchor: 指标表\n    {cols}\n"
+                                "    rows: {1: {indicator: incubator_area, label: 毕业企业}}\n")
     with pytest.raises(SpecError, match="expected a label containing '毕业企业'"):
         extract(src, spec, vocab)
 

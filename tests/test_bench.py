@@ -2,7 +2,7 @@
 and every kind of flag the synthetic panel is built to contain fires (the timings are the benchmark's, not tested)."""
 import json
 
-from analysis import bench
+from benchmarks import engine as bench
 
 
 def test_small_panel_engines_agree(tmp_path):

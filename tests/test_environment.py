@@ -8,7 +8,8 @@ from analysis import paths
 
 
 def pyproject_pins():
-    deps = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
+    deps = project["dependencies"] + project["optional-dependencies"]["dev"]
     pins = {}
     for d in deps:
         m = re.fullmatch(r"([A-Za-z0-9_.\-]+)==([\w.]+)", d)
@@ -48,3 +49,24 @@ def test_design_card_packages_are_dependencies():
     pins = pyproject_pins()
     for name in ("jupyterlab", "pandas", "numpy", "statsmodels", "matplotlib", "seaborn", "papermill", "opencc", "pyyaml"):
         assert name in pins
+
+
+def lock_pins():
+    pins = {}
+    for line in (paths.ROOT / "requirements.lock").read_text().splitlines():
+        if line and not line.startswith((" ", "#")):
+            name, version = line.split("==")
+            pins[re.sub(r"[-_.]+", "-", name.lower())] = version
+    return pins
+
+
+def test_lock_holds_every_pin_of_pyproject():
+    locked = lock_pins()
+    for name, version in pyproject_pins().items():
+        assert locked.get(re.sub(r"[-_.]+", "-", name)) == version, f"requirements.lock: {name}; run `make lock`"
+
+
+def test_lock_is_the_full_resolved_set():
+    # transitive dependencies are pinned too: more packages than pyproject names, among them ones it never names
+    locked = lock_pins()
+    assert {"jupyter-core", "python-dateutil", "execnet"} <= set(locked) and len(locked) > 2 * len(pyproject_pins())

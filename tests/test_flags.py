@@ -2,14 +2,14 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 from _frames import obs, path
+
 from analysis.datasets import load
 from analysis.errors import InputError
-from analysis.flags import COLUMNS, escalation_table, evaluate, fmt, judge_paces, plan_levels, pre_plan_actuals
+from analysis.flags import COLUMNS, escalation_table, evaluate, fmt, judge_paces, pre_plan_actuals
 from analysis.growth import segments
 from analysis.peers import WINDOW_COLUMNS
-from analysis.reference import load_rules, load_thresholds
+from analysis.reference import load_thresholds
 
 NO_LINKS = pd.DataFrame(columns=["relation", "indicator_id", "of_indicator_id", "note"])
 REGIONS = pd.DataFrame({"region": ["番禺区"], "region_en": ["Panyu District"], "parent": ["广州市"],

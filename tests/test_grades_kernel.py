@@ -11,7 +11,8 @@ from analysis import grades, kernel, paths
 
 @pytest.mark.parametrize("text, url, expected", [
     ("World Bank WDI bulk CSV, indicator GB.XPD.RSDV.GD.ZS; stored in GitHub repo x/y", "https://github.com/x/y/blob/a/b.csv", "secondary"),
-    ("NBS 2018 communique via Instrument Business Outlook", "https://wpe-dev.instrumentbusinessoutlook.com/article/china-141/", "secondary"),
+    ("NBS 2018 communique via Instrument Business Outlook",
+     "https://wpe-dev.instrumentbusinessoutlook.com/article/china-141/", "secondary"),
     ("广州市科学技术局", "http://kjj.gz.gov.cn/xxgk/post_5837338.html", "official_bulletin"),
     ("网易财经 (reproducing the NBS/MOST/MOF bulletin)", "http://money.163.com/14/1023/x.html", "official_repost"),
     ("南方都市报 (南都科创)", "https://m.mp.oeeee.com/a/x.html", "newspaper"),

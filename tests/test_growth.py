@@ -1,8 +1,8 @@
 """Segments: growth that fits the measure, bounds as bands, zero bases, stated rates (hand-computed values)."""
 import numpy as np
 import pytest
-
 from _frames import obs, path
+
 from analysis.datasets import load
 from analysis.growth import COLUMNS, annual_rate, segments
 

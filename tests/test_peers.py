@@ -1,5 +1,4 @@
 """Peer and national windows: which panel rows make windows, window arithmetic, breaks, the national series."""
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -109,7 +109,7 @@ def test_command_line_prints_one_json_object_per_quantity_in_text_order():
     out = subprocess.run([sys.executable, "-m", "analysis.quantity", "到2020年，研发人员达到60人年，收入34萬億元，居全国前3位"],
                          capture_output=True, text=True, cwd=paths.ROOT)
     assert out.returncode == 0, out.stderr
-    rows = [json.loads(l) for l in out.stdout.splitlines()]
+    rows = [json.loads(ln) for ln in out.stdout.splitlines()]
     assert [(r["value"], r["unit"], r["bound"], r["published"]) for r in rows] == [
         (60, "人年", "eq", "60人年"), (340000, "亿元", "eq", "34萬億元"), (3, "名次", "le", "前3位")]
     assert all(r["value_low"] is None for r in rows)

@@ -5,8 +5,15 @@ import pytest
 
 from analysis import paths
 from analysis.errors import InputError
-from analysis.reference import (ceiling_for, load_links, load_references, load_regions, load_rules, load_thresholds,
-                                values)
+from analysis.reference import (
+    ceiling_for,
+    load_links,
+    load_references,
+    load_regions,
+    load_rules,
+    load_thresholds,
+    values,
+)
 from analysis.vocab import load_indicators
 
 

@@ -4,8 +4,8 @@ vectorised engine agreeing with statsmodels."""
 import numpy as np
 import pandas as pd
 import pytest
-
 from _frames import obs, path
+
 from analysis.datasets import load
 from analysis.trajectories import COLUMNS, MIN_ACTUAL_POINTS, fit, interpolate, plan_path
 
