@@ -270,27 +270,30 @@ def _fault(kind: str, at: int) -> str:
     """)
 
 
-def test_processed_files_are_published_as_a_set_across_kill_9(project):
-    """Kill -9 before each replace step of `make data` (the journal, then each of the six files) and at the
-    removal of the journal: readers refuse a half-published set, the next run finishes it, nothing is left over."""
+# each replace step of `make data` (the journal, then each processed file) and the removal of the journal
+KILL_STEPS = [("kill", k) for k in range(1, len(PROCESSED_NAMES) + 2)] + [("kill-unlink", 1)]
+
+
+@pytest.mark.parametrize("kind, at", KILL_STEPS, ids=[f"{kind}-{at}" for kind, at in KILL_STEPS])
+def test_processed_files_are_published_as_a_set_across_kill_9(project, kind, at):
+    """Kill -9 before a replace step of `make data` or at the removal of the journal: readers refuse a
+    half-published set, the next run finishes it, nothing is left over."""
     expected = processed(paths.ROOT)             # the committed set (what the build writes)
-    steps = [("kill", k) for k in range(1, len(PROCESSED_NAMES) + 2)] + [("kill-unlink", 1)]
-    for kind, at in steps:
-        stale = _stale(project)
-        result = python(project, code=_fault(kind, at))
-        assert result.returncode == -signal.SIGKILL, (kind, at, result.stderr)
-        journal = project / "data/processed" / io.PENDING
-        csvs = {n: (project / "data/processed" / n).read_bytes() for n in PROCESSED_NAMES}
-        if journal.exists():                     # the new set is decided: readers refuse the mix until it is finished
-            with pytest.raises(InputError, match="an update of these files is under way or was interrupted"):
-                io.check_published(project / "data/processed")
-        else:                                    # killed before the journal: the old set is intact
-            assert csvs == {n: stale[n] for n in PROCESSED_NAMES}, (kind, at)
-        again = python(project, "-m", "analysis.build")
-        assert again.returncode == 0, again.stderr
-        after = processed(project)
-        assert {n: after[n] for n in PROCESSED_NAMES} == {n: expected[n] for n in PROCESSED_NAMES}, (kind, at)
-        assert sorted(after) == PROCESSED_NAMES, f"left over after {kind} {at}: {sorted(set(after) - set(PROCESSED_NAMES))}"
+    stale = _stale(project)
+    result = python(project, code=_fault(kind, at))
+    assert result.returncode == -signal.SIGKILL, (kind, at, result.stderr)
+    journal = project / "data/processed" / io.PENDING
+    csvs = {n: (project / "data/processed" / n).read_bytes() for n in PROCESSED_NAMES}
+    if journal.exists():                     # the new set is decided: readers refuse the mix until it is finished
+        with pytest.raises(InputError, match="an update of these files is under way or was interrupted"):
+            io.check_published(project / "data/processed")
+    else:                                    # killed before the journal: the old set is intact
+        assert csvs == {n: stale[n] for n in PROCESSED_NAMES}, (kind, at)
+    again = python(project, "-m", "analysis.build")
+    assert again.returncode == 0, again.stderr
+    after = processed(project)
+    assert {n: after[n] for n in PROCESSED_NAMES} == {n: expected[n] for n in PROCESSED_NAMES}, (kind, at)
+    assert sorted(after) == PROCESSED_NAMES, f"left over after {kind} {at}: {sorted(set(after) - set(PROCESSED_NAMES))}"
 
 
 @pytest.mark.parametrize("at", [1, 3, 6])
@@ -339,7 +342,7 @@ def test_lock_fallback_without_flock(tmp_path, monkeypatch):
 @pytest.mark.parametrize("command", [["make", "--no-print-directory", "data"], ["make", "--no-print-directory", "clean"],
                                      [sys.executable, "-m", "analysis.reports", "index"]])
 def test_every_writer_waits_for_the_one_lock(command):
-    held = lock.acquire("a test", 0)
+    held = lock.acquire("a test", 120)         # a test on another pytest-xdist worker may hold it for a moment
     try:
         result = subprocess.run(command, cwd=paths.ROOT, capture_output=True, text=True, timeout=120,
                                 env={**os.environ, "LOCK_WAIT": "0", lock.ENV: "", "MAKEFLAGS": ""})

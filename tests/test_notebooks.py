@@ -1,5 +1,6 @@
 """Every notebook of notebooks/ is stored clean, is thin, and executes with small parameters into an HTML
 report without code and without errors; the index links every report."""
+import fcntl
 import json
 import re
 import subprocess
@@ -58,14 +59,27 @@ def test_reports_yml_is_valid_and_names_existing_notebooks():
 
 
 # --------------------------------------------------------------------------------- executed
-@pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    out = tmp_path_factory.mktemp("reports")
+@pytest.fixture(scope="session")
+def executed(tmp_path_factory, worker_id):
+    """The notebooks executed once per test run: under pytest-xdist the first worker to get here runs them into
+    the run's shared temporary folder (holding a lock), the others wait for it and read its results."""
     runs = [reports.Report(name=p.stem.replace("_", "-"), notebook=p, parameters=SMALL.get(p.name, {}), timeout=300)
             for p in NOTEBOOKS]
-    metas = {r.name: reports.run(r, out) for r in runs}
-    reports.write_index(runs, out)
-    return out, runs, metas
+    if worker_id == "master":
+        out = tmp_path_factory.mktemp("reports")
+        metas = {r.name: reports.run(r, out) for r in runs}
+        reports.write_index(runs, out)
+        return out, runs, metas
+    shared = tmp_path_factory.getbasetemp().parent          # one folder per test run, shared by its workers
+    out, done = shared / "executed-notebooks", shared / "executed-notebooks.json"
+    with open(shared / "executed-notebooks.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        if not done.exists():
+            out.mkdir()
+            metas = {r.name: reports.run(r, out) for r in runs}
+            reports.write_index(runs, out)
+            done.write_text(json.dumps(metas, default=str), encoding="utf-8")
+    return out, runs, json.loads(done.read_text(encoding="utf-8"))
 
 
 def without_style(html: str) -> str:

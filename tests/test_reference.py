@@ -132,3 +132,4 @@ def test_bad_links_file(tmp_path):
     p.write_text("relation,indicator_id,of_indicator_id,note\nsame_as,a,b,\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"line 2 field 'relation' is 'same_as'; expected one of"):
         load_links(p)
+
