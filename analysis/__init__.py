@@ -1,24 +1,18 @@
 """policy-targets: numeric targets of Chinese local S&T policy documents as tidy, traceable data.
 
-Modules (data flows one way, see docs/design.md):
-    registry   the document registry (data/raw/sources.yml) and its hash check
-    vocab      the indicator vocabulary (data/raw/indicators.csv)
-    numbers    parsing of numbers, units, multipliers and qualifiers as written in the documents
-    ingest     the extraction engine that executes one declarative spec per document
-    validate   the invariants every observations frame must satisfy
-    build      `python -m analysis.build` (what `make data` runs)
-
-Notebooks and reports (issue 5):
-    labels     every label of plots and tables in Chinese and English (the notebooks' `language`)
-    plots      the plots, with the project's own CJK font (Noto Sans SC wheel)
-    views      the tables the notebooks show, and what a plausibility report computes
-    reports    `python -m analysis.reports` (what `make reports` runs): validate, papermill, HTML, index
-    kernel     `python -m analysis.kernel`: the Jupyter kernel `policy-targets` inside .venv
-
-Target versus actual (issue 6):
-    actuals         actual outcomes: `load(path)` validates a researcher's CSV; `combined(obs, extra)` adds the
-                    published actuals (data/raw/actuals/) and the documents' own; `python -m analysis.actuals FILE`
-    progress        progress.csv: achieved/missed, growth ratio, current-status index, quality notes, levels
-    progress_views  what notebooks/04_target_vs_actual.ipynb shows (`prepare(source_id, actuals_path, thresholds)`)
-    progress_plots  its figures: planned against actual path per indicator, status at a glance
+Modules by layer (data flows one way; a module imports only from its own layer or a lower one: docs/design.md,
+enforced by tests/test_layers.py):
+  1 core       paths (file locations), errors (InputError, the CLI wrapper), io (CSV/YAML reading, atomic writes,
+               publishing a set), lock (the one lock of every writer), schema (the columns of data/processed/ →
+               docs/codebook.md), quantity (numbers, units, qualifiers as written), grades (a source's grade)
+  2 inputs     registry (data/raw/sources.yml, hash check), vocab (indicators.csv), reference (regions, reference
+               growth, thresholds.yml), actuals (published actuals; `python -m analysis.actuals FILE`)
+  3 ingest     ingest (one declarative spec per document → observations), validate (its invariants),
+               draft_spec (`make spec`)
+  4 derive     growth (segments), peers (reference windows), trajectories, flags (plausibility, escalation),
+               progress (target versus actual), backtest, analytics (the derived frames in order)
+  5 pipeline   build (`python -m analysis.build`, `make data`), datasets (reading the published set)
+  6 present    labels (words in zh/en), plots, views, progress_views, progress_plots (what the notebooks show),
+               html_page (the self-contained report page)
+  7 reports    reports (`python -m analysis.reports`, `make reports`), kernel (the Jupyter kernel)
 """

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import actuals, paths
+from . import actuals, paths, schema
 from .flags import escalation_table, evaluate, judge_paces, plan_levels, pre_plan_actuals
+from .growth import COLUMNS as growth_columns
 from .growth import path_points, segments
 from .peers import reference_windows
 from .reference import load_regions, load_rules, load_thresholds
@@ -21,9 +22,7 @@ TRAJECTORIES = paths.PROCESSED / "trajectories.csv"
 FLAGS = paths.PROCESSED / "flags.csv"
 ESCALATION = paths.PROCESSED / "escalation.csv"
 # what segments.csv carries of each segment's judgement (analysis.flags.judge_paces)
-SEGMENT_JUDGEMENT = ["judged", "not_judged_because", "yardstick", "pace_judged", "peer_series", "peer_n",
-                     "peer_percentile", "peer_p_info", "peer_p90", "peer_p95", "peer_p99", "peer_max", "peer_max_window",
-                     "national_max", "national_max_window", "national_same_window", "ceiling", "ceiling_name"]
+SEGMENT_JUDGEMENT = schema.columns("segments")[len(growth_columns):]
 
 
 def compute(obs: pd.DataFrame, overrides: dict | None = None) -> dict[str, pd.DataFrame]:

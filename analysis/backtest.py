@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import paths
+from . import paths, schema
 from .progress import OUTCOMES
 from .reference import TIERS
 
 BACKTEST = paths.PROCESSED / "backtest.csv"
 SEVERITIES = ("none",) + tuple(TIERS)                  # none < info < warn < alert
 OUTCOME_ORDER = ("achieved", "achieved_late", "missed")
-COLUMNS = ["source_id", "indicator_id", "target_year", "status", "outcome", "worst_severity", "n_flags", "rules",
-           "directions", "peer_percentile"]
+COLUMNS = schema.columns("backtest")
 
 
 def compute(progress: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:

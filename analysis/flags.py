@@ -39,13 +39,12 @@ import math
 import numpy as np
 import pandas as pd
 
+from . import schema
 from .growth import annual_rate, bound_interval, is_one_of
 from .peers import reference_windows
 from .reference import TIERS, ceiling_for, load_links, load_regions, load_rules, load_thresholds, values
 
-COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "start_year", "end_year", "rule", "severity",
-           "direction", "metric", "value", "threshold", "threshold_name", "reference", "related_source_id", "yardstick",
-           "peer_n", "peer_percentile", "peer_max", "peer_max_window", "margin", "robust", "reason"]
+COLUMNS = schema.columns("flags")
 INTERNAL = "internal: the document's own figures"
 SEVERITY_RANK = {s: i for i, s in enumerate(TIERS)}
 EPS = 1e-9      # differences below this are floating-point noise ((3.11 - 2.51) / 3 is 0.20000000000000004)
@@ -727,11 +726,7 @@ def stock_change_vs_flow(obs: pd.DataFrame, links: pd.DataFrame, th: pd.DataFram
 
 
 # ---------------------------------------------------------------- across levels
-ESCALATION_COLUMNS = ["source_id", "region", "related_source_id", "parent_region", "parent_level", "indicator_id",
-                      "indicator_zh", "measure", "unit", "end_year", "end_value", "end_bound", "parent_end_value",
-                      "parent_end_bound", "level_gap", "metric", "growth_unit", "start_year", "start_value", "growth",
-                      "parent_start_year", "parent_start_value", "parent_growth", "growth_gap", "vintage_gap_years",
-                      "same_vintage", "comparison"]
+ESCALATION_COLUMNS = schema.columns("escalation")
 
 
 def ancestors(regions: pd.DataFrame) -> pd.DataFrame:

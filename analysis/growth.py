@@ -23,16 +23,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import schema
 from .reference import load_thresholds, values
 
 PATH_MEASURES = ("share", "level", "count_stock", "count_flow")
 COUNT_MEASURES = ("count_stock", "count_flow")
 GROWTH_UNITS = {"cagr": "%/yr", "pp_per_year": "pp/yr", "new_per_year": "per yr", "change_per_year": "per yr",
                 "none": ""}
-COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "indicator_en", "measure", "unit", "segment",
-           "start_year", "end_year", "years", "start_value", "end_value", "end_low", "end_high", "start_kind", "end_kind",
-           "start_bound", "end_bound", "metric", "growth", "growth_unit", "growth_low", "growth_high", "relative_change_pct",
-           "new_per_year", "n_points", "note"]
+_SEGMENT_COLUMNS = schema.columns("segments")
+COLUMNS = _SEGMENT_COLUMNS[:_SEGMENT_COLUMNS.index("judged")]       # the growth; the judgement follows (analytics)
 ID_COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "indicator_en", "measure", "unit"]
 BOUNDS = ("eq", "ge", "gt", "approx", "range")
 

@@ -23,14 +23,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
+from . import paths, schema
 from . import quantity as numbers
 from .errors import InputError, SpecError
 from .io import load_yaml
 from .registry import MIN_YEAR, Source
 
-COLUMNS = ["source_id", "region", "region_en", "indicator_id", "indicator_zh", "indicator_en", "measure", "unit",
-           "year", "value", "value_published", "unit_published", "kind", "bound", "value_low", "line", "quote"]
+COLUMNS = schema.columns("observations")
 KINDS = ("actual", "target")
 MAX_YEAR = 2100        # the latest target year a spec may give
 SPEC_KEYS = {"source", "stop_at", "corrections", "kind", "tables", "observations", "ignore", "notes"}

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import schema
 from .errors import InputError
 from .reference import load_references, load_regions, load_thresholds
 
@@ -52,18 +53,7 @@ PACE_STATUSES = ("on_track", "acceleration_needed", "limited_progress", "deterio
 OUTCOMES = {"achieved": "achieved", "achieved_at_rounding": "achieved", "achieved_late": "achieved_late",
             "missed": "missed"}
 JUDGED_BY = ("actual_at_target_year", "interpolated", "actual_after_target_year", "latest_actual_before_target_year")
-COLUMNS = [
-    "source_id", "region", "indicator_id", "indicator_zh", "indicator_en", "measure", "unit", "bound",
-    "plan_base_year", "base_year", "base_value", "base_source",
-    "target_year", "target_value", "target_value_low",
-    "actual_year", "actual_value", "actual_bound", "actual_origin", "actual_source", "actual_preliminary",
-    "judged_by", "status", "achieved_year", "estimate_at_target", "estimate_method",
-    "gap", "gap_pct", "growth_unit", "observed_growth", "required_growth", "growth_ratio", "limit_factor",
-    "current_status_index", "elapsed_share", "anticipated_value", "anticipated_gap",
-    "plan_at_actual_year", "actual_vs_plan_pct",
-    "parent_region", "parent_actual_year", "parent_actual_value",
-    "quality_note", "quality_reference", "note",
-]
+COLUMNS = schema.columns("progress")
 # the thresholds (data/raw/reference/thresholds.yml) progress uses, by their short names here
 PARAMETERS = {
     "ratio_on_track": "progress_ratio_on_track", "ratio_acceleration_needed": "progress_ratio_acceleration_needed",

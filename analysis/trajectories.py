@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
+from . import schema
 from .growth import annual_rate, bound_interval, path_points
 from .reference import load_thresholds, values
 
@@ -39,9 +40,7 @@ LEVEL_MEASURES = ("level", "count_stock", "count_flow")
 CONFIDENCE = 0.90
 MIN_ACTUAL_POINTS = 4          # a statistical fit (and its band) needs at least this many actual years
 SHARE_LIMITS = (0.0, 100.0)
-COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "model", "year", "observed",
-           "fitted", "lower", "upper", "interval", "annual_growth", "growth_unit", "growth_ci_low", "growth_ci_high",
-           "n_points", "note"]
+COLUMNS = schema.columns("trajectories")
 MODELS = ("plan", "exponential", "linear", "logistic")          # in this order per path in the output
 FIT_MODELS = MODELS[1:]
 INTERVALS = {"plan": "bounds", "fit": f"prediction_{int(CONFIDENCE * 100)}"}

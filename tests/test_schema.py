@@ -1,0 +1,46 @@
+"""analysis/schema.py is the one description of data/processed/: the committed docs/codebook.md is generated from
+it, every processed file carries exactly its columns with values within the allowed ones, and the modules that
+produce the values use the same enumerations."""
+import pandas as pd
+import pytest
+
+from analysis import backtest, growth, ingest, paths, progress, reference, schema, trajectories, vocab
+
+
+def test_committed_codebook_is_generated_from_the_schema():
+    assert schema.CODEBOOK.read_text(encoding="utf-8") == schema.codebook(), "run `python -m analysis.schema`"
+
+
+def test_every_processed_file_is_described():
+    assert {p.stem for p in paths.PROCESSED.glob("*.csv")} == set(schema.FILES)
+
+
+@pytest.mark.parametrize("name", list(schema.FILES))
+def test_processed_file_has_the_schema_columns_and_allowed_values(name):
+    df = pd.read_csv(paths.PROCESSED / f"{name}.csv", dtype=str, keep_default_na=False)
+    assert list(df.columns) == schema.columns(name)
+    for col in schema.FILES[name][1]:
+        assert col.meaning, f"{name}.{col.name} has no meaning"
+        if col.values:
+            found = set(df[col.name]) - {""}
+            assert found <= set(col.values), f"{name}.csv column {col.name}: {sorted(found - set(col.values))}"
+
+
+def test_codebook_lists_every_column_with_its_enumeration():
+    text = schema.codebook()
+    for name, (_, cols) in schema.FILES.items():
+        section = text.split(f"## {name}.csv")[1].split("\n## ")[0]
+        assert all(f"| `{c.name}` |" in section for c in cols)
+    assert "`knife_edge`" in text and "`prediction_90`" in text
+
+
+def test_enumerations_agree_with_the_modules_that_produce_them():
+    assert schema.MEASURES == vocab.MEASURES
+    assert schema.KINDS == ingest.KINDS
+    assert schema.BOUNDS == growth.BOUNDS
+    assert schema.SEVERITIES == reference.TIERS
+    assert schema.MODELS == trajectories.MODELS
+    assert schema.STATUSES == progress.STATUSES
+    assert schema.JUDGED_BY == progress.JUDGED_BY
+    assert set(schema.OUTCOMES) == set(progress.OUTCOMES.values()) and schema.OUTCOMES == backtest.OUTCOME_ORDER
+    assert set(schema.METRICS) - {"none"} == set(growth.GROWTH_UNITS) - {"none"}
