@@ -2,7 +2,7 @@
 
 Modules by layer (data flows one way; a module imports only from its own layer or a lower one: docs/design.md,
 enforced by tests/test_layers.py):
-  1 core       paths (file locations), errors (InputError, the CLI wrapper), io (CSV/YAML reading, atomic writes,
+  1 core       paths (file locations), errors (InputError, the CLI wrapper), fileio (CSV/YAML reading, atomic writes,
                publishing a set), lock (the one lock of every writer), schema (the columns of data/processed/ →
                docs/codebook.md), quantity (numbers, units, qualifiers as written), grades (a source's grade)
   2 inputs     registry (data/raw/sources.yml, hash check), vocab (indicators.csv), reference (regions, reference

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import paths
+from . import paths, schema
 from .errors import InputError
 from .reference import load_regions
 from .vocab import load_indicators
@@ -35,7 +35,7 @@ REQUIRED = ("region", "indicator", "unit", "year", "value", "source")
 RESERVED = ("indicator_id", "line", "file", "origin", "citation", "source_id")   # filled by the checker, never read
 MIN_YEAR = 1949            # the earliest year of an actual (PRC statistics); see docs/methods.md
 MAX_VALUE = 1e15           # larger than any statistic in any unit of the vocabulary
-BOUNDS = ("eq", "ge", "gt", "approx")
+BOUNDS = tuple(b for b in schema.BOUNDS if b != "range")     # an actual is one number
 ORIGINS = ("researcher", "published", "document")   # priority when several give a value for the same year
 NON_NEGATIVE = ("count_stock", "count_flow", "level")
 COLUMNS = ["origin", "region", "indicator_id", "unit", "year", "value", "bound", "source", "citation", "quote", "note",

@@ -3,7 +3,7 @@
 Order: take the project's lock (analysis.lock), finish an interrupted earlier update and delete leftover
 temporary files, verify every document's hash (a changed document stops everything before anything is
 written), extract with the specs, validate the invariants, compute every frame, then publish the changed
-CSVs as one set (analysis.io.publish_set: all or nothing, even across kill -9 or a full disk).
+CSVs as one set (analysis.fileio.publish_set: all or nothing, even across kill -9 or a full disk).
 Any failure is one message naming the file and what was expected, and exit status 1 (74 for a file that
 cannot be written, 75 when another run holds the lock longer than LOCK_WAIT).
 """
@@ -15,8 +15,8 @@ import time
 
 from . import actuals, analytics, backtest, lock, paths, progress
 from .errors import ValidationError, run_cli
+from .fileio import frame_to_csv_text, publish_set, repair
 from .ingest import extract_all
-from .io import frame_to_csv_text, publish_set, repair
 from .registry import load_verified
 from .validate import validate_observations
 from .vocab import load_indicators

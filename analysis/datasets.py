@@ -5,7 +5,7 @@ import pandas as pd
 
 from . import paths
 from .errors import InputError
-from .io import check_published, read_processed
+from .fileio import check_published, read_processed
 
 NAMES = ("observations", "segments", "trajectories", "flags", "progress", "escalation", "backtest")
 

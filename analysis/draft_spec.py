@@ -21,8 +21,8 @@ import pandas as pd
 
 from . import paths, quantity
 from .errors import InputError
+from .fileio import write_text_atomic
 from .ingest import COMMON_SPEC, _readings, literal_pattern, load_spec
-from .io import write_text_atomic
 from .registry import Source, load_verified
 from .vocab import load_indicators
 
@@ -107,7 +107,7 @@ def _literal_ignore(line: str, tok: quantity.Token) -> tuple[str, str] | None:
 
 def draft(source: Source, vocab: pd.DataFrame, common: dict | None) -> str:
     lines = source.text().split("\n")
-    doc_year = int(str(source.date)[:4])
+    doc_year = source.year
     names = _names(vocab)
     all_text = "\n".join(lines)
     items: list[Item] = []

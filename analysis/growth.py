@@ -33,7 +33,7 @@ GROWTH_UNITS = {"cagr": "%/yr", "pp_per_year": "pp/yr", "new_per_year": "per yr"
 _SEGMENT_COLUMNS = schema.columns("segments")
 COLUMNS = _SEGMENT_COLUMNS[:_SEGMENT_COLUMNS.index("judged")]       # the growth; the judgement follows (analytics)
 ID_COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "indicator_en", "measure", "unit"]
-BOUNDS = ("eq", "ge", "gt", "approx", "range")
+BOUNDS = schema.BOUNDS
 
 
 def annual_rate(start, end, years, metric):

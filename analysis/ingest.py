@@ -23,10 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths, schema
-from . import quantity as numbers
+from . import paths, quantity, schema
 from .errors import InputError, SpecError
-from .io import load_yaml
+from .fileio import load_yaml
 from .registry import MIN_YEAR, Source
 
 COLUMNS = schema.columns("observations")
@@ -197,7 +196,7 @@ def _check_structure(spec: dict, path: Path) -> None:
 
 
 def _simplify_name(text: str, source: Source, corrections: dict) -> str:
-    name = numbers.to_simplified(text) if source.script == "traditional" else text
+    name = quantity.to_simplified(text) if source.script == "traditional" else text
     for wrong, right in (corrections or {}).items():
         name = name.replace(wrong, right)
     return re.sub(r"\s+", "", name)
@@ -222,7 +221,7 @@ def _check_unit(reading_unit: str | None, indicator: str, vocab: pd.DataFrame, w
     return unit
 
 
-def _row(doc: _Doc, vocab: pd.DataFrame, indicator: str, name: str | None, year: int, kind: str, reading: numbers.Reading,
+def _row(doc: _Doc, vocab: pd.DataFrame, indicator: str, name: str | None, year: int, kind: str, reading: quantity.Reading,
          value: float, line_no: int, quote: str, unit: str) -> dict:
     v = vocab.loc[indicator]
     return {
@@ -295,7 +294,7 @@ def _run_tables(doc: _Doc, spec: dict, vocab: pd.DataFrame) -> list[dict]:
             m = _UNIT_SUFFIX.search(label)
             if not m:
                 raise SpecError(f"{doc.spec_file}: {rwhere}: label {label!r} gives no unit in （…）")
-            found_unit = numbers.lookup_unit(m.group(1))
+            found_unit = quantity.lookup_unit(m.group(1))
             if not found_unit or found_unit[0] != m.group(1):
                 raise SpecError(f"{doc.spec_file}: {rwhere}: unknown unit {m.group(1)!r} in label {label!r}")
             unit_published, unit, mult = found_unit
@@ -306,11 +305,11 @@ def _run_tables(doc: _Doc, spec: dict, vocab: pd.DataFrame) -> list[dict]:
             for (no, text), col in zip(values, columns):
                 cell = text.strip()
                 start = text.index(cell) if cell else -1
-                if not cell or not numbers.NUMBER.fullmatch(numbers.normalize(cell)):
+                if not cell or not quantity.NUMBER.fullmatch(quantity.normalize(cell)):
                     raise SpecError(f"{doc.spec_file}: {rwhere}: expected a number for {col['year']} at line {no}, found {cell!r}")
-                reading = numbers.read_number(text, start)
-                reading = numbers.Reading(**{**reading.__dict__, "unit_published": unit_published, "unit": unit,
-                                             "value": numbers.scale(reading.value, mult)})
+                reading = quantity.read_number(text, start)
+                reading = quantity.Reading(**{**reading.__dict__, "unit_published": unit_published, "unit": unit,
+                                             "value": quantity.scale(reading.value, mult)})
                 doc.account(no, start, start + len(cell))
                 rows.append(_row(doc, vocab, indicator, name, col["year"], col["kind"], reading, reading.value, no, cell, unit))
     return rows
@@ -318,7 +317,7 @@ def _run_tables(doc: _Doc, spec: dict, vocab: pd.DataFrame) -> list[dict]:
 
 def _infer_year(line: str, start: int, kind: str) -> int | None:
     """The year context of a number (see quantity.year_before)."""
-    return numbers.year_before(line, start, kind)
+    return quantity.year_before(line, start, kind)
 
 
 def _run_observations(doc: _Doc, spec: dict, vocab: pd.DataFrame, rows_so_far: list[dict]) -> list[dict]:
@@ -361,12 +360,12 @@ def _run_observations(doc: _Doc, spec: dict, vocab: pd.DataFrame, rows_so_far: l
         if not 1 <= k <= len(readings):
             raise SpecError(f"{doc.spec_file}: {where}: number {k} requested, quote {quote!r} holds {len(readings)}")
         reading = readings[k - 1]
-        if isinstance(reading, numbers.QuantityError):
+        if isinstance(reading, quantity.QuantityError):
             raise SpecError(f"{doc.spec_file}: {where}: number {k} of quote {quote!r} (line {line_no}) cannot be read: {reading}")
         if reading.end > q_start + len(quote):
             raise SpecError(f"{doc.spec_file}: {where}: quote {quote!r} cuts the number {reading.value_published!r} "
                             f"from its unit or qualifier; extend the quote to {text[q_start:reading.end]!r}")
-        year = entry.get("year") or _infer_year(numbers.normalize(text), reading.start, kind)
+        year = entry.get("year") or _infer_year(quantity.normalize(text), reading.start, kind)
         if year is None:
             raise SpecError(f"{doc.spec_file}: {where}: no year in the sentence before {reading.value_published!r} "
                             f"(line {line_no}); give `year`")
@@ -377,19 +376,19 @@ def _run_observations(doc: _Doc, spec: dict, vocab: pd.DataFrame, rows_so_far: l
     return rows
 
 
-def _readings(text: str, start: int, end: int) -> list[numbers.Reading | numbers.QuantityError]:
+def _readings(text: str, start: int, end: int) -> list[quantity.Reading | quantity.QuantityError]:
     """The numbers between start and end of a line that are not years ('2017年'), in order: each a reading, or
     the error that says why it cannot be read (an unknown unit token, an ordinal), raised only if it is chosen."""
-    years = {s for s, _, _ in numbers.year_spans(text)}
+    years = {s for s, _, _ in quantity.year_spans(text)}
     out: list = []
     consumed = -1
-    for s, e in numbers.quantity_spans(text):
+    for s, e in quantity.quantity_spans(text):
         if not (start <= s < end) or s in years or s < consumed:
             continue
         try:
-            r = numbers.read_number(text, s)
+            r = quantity.read_number(text, s)
             consumed = max(b for _, b in r.spans)
-        except numbers.QuantityError as exc:
+        except quantity.QuantityError as exc:
             r = exc
             consumed = e
         out.append(r)
@@ -397,7 +396,7 @@ def _readings(text: str, start: int, end: int) -> list[numbers.Reading | numbers
 
 
 def _shown(r, text: str) -> str:
-    return r.value_published if isinstance(r, numbers.Reading) else "?"
+    return r.value_published if isinstance(r, quantity.Reading) else "?"
 
 
 def _relative(doc, vocab, entry, where, indicator, kind, name, line_no, q_start, quote, rows) -> dict | None:
@@ -413,11 +412,11 @@ def _relative(doc, vocab, entry, where, indicator, kind, name, line_no, q_start,
     if "year" not in entry:
         raise SpecError(f"{doc.spec_file}: {where}: a relative target needs `year`")
     at = q_start + quote.index(rel["published"])
-    reading = numbers.read_relative(doc.line(line_no), at)
+    reading = quantity.read_relative(doc.line(line_no), at)
     factor = rel.get("factor", reading.value if reading else None)
     if factor is None:
         raise SpecError(f"{doc.spec_file}: {where}: {rel['published']!r} is not a relative word the reader knows "
-                        f"({', '.join(numbers.RELATIVE)}); give `factor`")
+                        f"({', '.join(quantity.RELATIVE)}); give `factor`")
     if reading and float(factor) != reading.value:
         raise SpecError(f"{doc.spec_file}: {where}: `factor: {factor}` but {rel['published']!r} reads as {reading.value:g}")
     for s, e in (reading.spans if reading else ()):
@@ -431,8 +430,8 @@ def _relative(doc, vocab, entry, where, indicator, kind, name, line_no, q_start,
                          f"nor in {paths.PUBLISHED_ACTUALS.relative_to(paths.ROOT)} for {doc.source.region}")
         return None
     unit = vocab.at[indicator, "unit"]
-    value = numbers.scale(base_value, factor)
-    row_reading = numbers.Reading(start=at, end=q_start + len(quote), value=value, value_low=None,
+    value = quantity.scale(base_value, factor)
+    row_reading = quantity.Reading(start=at, end=q_start + len(quote), value=value, value_low=None,
                                   value_published=rel["published"], unit_published="", unit=unit, bound=bound, spans=())
     return _row(doc, vocab, indicator, name, entry["year"], kind, row_reading, value, line_no, quote, unit)
 
@@ -482,7 +481,7 @@ def _run_ignores(doc: _Doc, rules: list[dict], spec_file: Path, must_match: bool
                             f"{doc.source.path.name} (lines 1–{doc.n}); expected a line of the document")
         hit = False
         for no in (lines or range(1, doc.n + 1)):
-            norm = numbers.normalize(doc.line(no))
+            norm = quantity.normalize(doc.line(no))
             for m in pattern.finditer(norm):
                 hit = True
                 doc.account(no, m.start(), m.end())
@@ -496,7 +495,7 @@ def _unaccounted(doc: _Doc) -> list[Unaccounted]:
     for no in range(1, doc.n + 1):
         text = doc.line(no)
         spans = doc.accounted.get(no, [])
-        for s, e in numbers.number_spans(text):
+        for s, e in quantity.number_spans(text):
             if not any(a <= s and e <= b for a, b in spans):
                 out.append(Unaccounted(doc.source.id, no, text[s:e], text))
     return out

@@ -88,8 +88,8 @@ def lab_settings() -> Path:
     """Write custom.css and the font beside it for JupyterLab (see the module docstring); returns the css path."""
     import shutil
 
+    from .fileio import write_text_atomic
     from .html_page import lab_css
-    from .io import write_text_atomic
     from .plots import font_path
 
     custom = LAB_CONFIG / "custom"

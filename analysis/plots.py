@@ -107,7 +107,7 @@ def _source_labels(df: pd.DataFrame, language: str) -> pd.Series:
     from the registry (two documents of one region stay apart)."""
     from .registry import load_sources
     col = labels.region_column(language)
-    names = {sid: f"{getattr(s, col)} {str(s.date)[:4]}" for sid, s in load_sources().items()}
+    names = {sid: f"{getattr(s, col)} {s.year}" for sid, s in load_sources().items()}
     return df["source_id"].map(names)
 
 

@@ -44,6 +44,7 @@ import pandas as pd
 
 from . import schema
 from .errors import InputError
+from .growth import annual_rate
 from .reference import load_references, load_regions, load_thresholds
 
 STATUSES = ("achieved", "achieved_late", "achieved_at_rounding", "missed", "no_data", "not_assessable",
@@ -122,7 +123,7 @@ def growth(start: float, end: float, years: float, measure: str) -> float:
         return (end - start) / years
     if start <= 0 or end <= 0:
         return math.nan
-    return 100.0 * ((end / start) ** (1.0 / years) - 1.0)
+    return float(annual_rate(start, end, years, "cagr"))
 
 
 def growth_unit(measure: str) -> str:
@@ -258,7 +259,7 @@ def document_years(obs: pd.DataFrame) -> dict[str, int]:
     from .registry import load_sources
 
     sources = load_sources()
-    return {sid: int(str(sources[sid].date)[:4]) for sid in obs["source_id"].unique() if sid in sources}
+    return {sid: sources[sid].year for sid in obs["source_id"].unique() if sid in sources}
 
 
 def _literature() -> dict[str, str]:
@@ -440,7 +441,7 @@ def pace_status(row: dict, direction: int, p: dict) -> tuple[str | None, str]:
     if not _nan(row["required_growth"]) and abs(row["required_growth"]) <= _EPS:
         b, a = row["base_value"], row["actual_value"]
         years = row["actual_year"] - row["base_year"]
-        compound = 100.0 * ((a / b) ** (1.0 / years) - 1.0) if b > 0 and a > 0 and years > 0 else math.nan
+        compound = float(annual_rate(b, a, years, "cagr")) if b > 0 and a > 0 and years > 0 else math.nan
         return (trend_status(compound, direction, row["limit_factor"], p),
                 "target equals the base value: judged by Open SDG's trend thresholds on the compound rate "
                 "(scaled by the limit factor for shares)")

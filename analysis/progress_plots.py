@@ -31,7 +31,7 @@ def _best(actuals: pd.DataFrame, region: str, indicator: str) -> pd.DataFrame:
     return a.drop_duplicates("year", keep="first").sort_values("year")
 
 
-def paths(run: ProgressRun, ncols: int = 2):
+def plan_and_actual_paths(run: ProgressRun, ncols: int = 2):
     """Planned against actual path for every indicator of the source that has a progress row (None if none)."""
     prog = run.progress
     if prog.empty:

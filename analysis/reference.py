@@ -19,7 +19,8 @@ import pandas as pd
 
 from . import paths
 from .errors import InputError
-from .io import load_yaml, read_csv_table
+from .fileio import load_yaml, read_csv_table
+from .schema import SEVERITIES
 
 REFERENCES = paths.REFERENCE / "growth_references.csv"
 THRESHOLDS = paths.REFERENCE / "thresholds.yml"
@@ -30,7 +31,7 @@ REFERENCE_COLUMNS = ["topic", "region", "indicator", "unit", "start_year", "star
                      "annual_rate", "rate_unit", "source_title", "source_url", "quote_or_series", "note"]
 PARAM_KEYS = {"unit", "min", "max", "value", "from_reference", "reference", "label", "justification"}
 SELECTOR_KEYS = {"topic", "region", "start_year", "end_year", "indicator"}
-TIERS = ("info", "warn", "alert")            # ascending severity
+TIERS = SEVERITIES                           # ascending severity (flags.csv `severity`: analysis.schema)
 RULE_SECTIONS = ("parameters", "ceilings", "peers", "national_series")
 METRICS_JUDGED = ("cagr", "pp_per_year")
 LINK_RELATIONS = ("rate_of", "part_of", "flow_of", "period_flow_of")

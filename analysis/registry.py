@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import paths
 from .errors import InputError, IntegrityError
-from .io import load_yaml, read_text
+from .fileio import load_yaml, read_text
 
 REQUIRED = ("id", "file", "sha256", "title", "issuer", "region", "region_en", "date", "url", "script")
 SCRIPTS = ("simplified", "traditional")

@@ -37,7 +37,8 @@ sys.modules.setdefault("rfc3987_syntax", None)
 
 from . import lock, paths  # noqa: E402
 from .errors import InputError, describe_os_error, run_cli  # noqa: E402
-from .io import load_yaml  # noqa: E402
+from .fileio import load_yaml  # noqa: E402
+from .schema import SEVERITIES  # noqa: E402
 
 CONFIG = paths.ROOT / "reports.yml"
 BUILD = paths.REPORTS / ".build"            # make's bookkeeping: per-run parameter stamps, the generated rules
@@ -320,7 +321,7 @@ PARAMETERS = {
     "indicators": _check_indicators,
     "kind": _choice("actual", "target", optional=True),
     "language": _choice("zh", "en"),
-    "min_severity": _choice("info", "warn", "alert"),
+    "min_severity": _choice(*SEVERITIES),
     "thresholds": _check_thresholds,
     "actuals_path": _check_actuals_path,
 }
@@ -405,7 +406,7 @@ def git_commit(root: Path = paths.ROOT) -> str:
 
 def data_version(processed: Path = paths.PROCESSED) -> str:
     """sha256 (first 12 hex digits) over every data/processed/*.csv, name and bytes, in name order."""
-    from .io import check_published
+    from .fileio import check_published
 
     check_published(processed)
     h = hashlib.sha256()
@@ -474,7 +475,7 @@ def _rel(p: Path) -> str:
 
 def _publish(tmp: str | Path, dst: Path) -> None:
     """Atomically put a finished temporary file in place, readable like any other file."""
-    from .io import FILE_MODE
+    from .fileio import FILE_MODE
 
     os.chmod(tmp, FILE_MODE)
     os.replace(tmp, dst)
@@ -485,7 +486,7 @@ def _now() -> str:
 
 
 def _write_json(path: Path, obj) -> None:
-    from .io import write_text_atomic
+    from .fileio import write_text_atomic
     write_text_atomic(path, json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
@@ -519,7 +520,7 @@ def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None =
     from papermill.exceptions import PapermillExecutionError
 
     from . import kernel
-    from .io import write_temporary
+    from .fileio import write_temporary
 
     validate(report)
     out_dir = Path(out_dir)
@@ -686,7 +687,7 @@ def write_index(reports: list[Report], out_dir: Path = paths.REPORTS, problems: 
     counts; a failed run's message beside its last good report; `problems` (invalid entries of reports.yml, a
     failed data step) at the top."""
     from . import html_page
-    from .io import write_text_atomic
+    from .fileio import write_text_atomic
 
     out_dir = Path(out_dir)
     try:
@@ -732,7 +733,7 @@ def write_makefile(reports: list[Report], target: Path, build: Path = BUILD, pro
     sources, set in the Makefile); an actuals file parameter adds that file. With `problems` (invalid entries),
     a rule `reports-invalid` prints them and fails, so that `make reports` exits non-zero after building the
     valid runs. Every file name written here has been checked by `make_safe` (names, notebooks, paths)."""
-    from .io import write_text_atomic
+    from .fileio import write_text_atomic
 
     build = Path(build)
     build.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,7 @@ def validate_observations(df: pd.DataFrame, sources: dict[str, Source], vocab: p
         row = df[dup].iloc[0]
         _fail(row, "(source_id, indicator_id, year, kind) is not unique")
     lines = {sid: s.text().split("\n") for sid, s in sources.items()}
-    doc_year = {sid: int(str(s.date)[:4]) for sid, s in sources.items()}
+    doc_year = {sid: s.year for sid, s in sources.items()}
     for row in df.itertuples(index=False):
         if row.source_id not in sources:
             _fail(row, f"unknown source_id {row.source_id!r}")

@@ -14,8 +14,7 @@ import pandas as pd
 
 from . import labels, paths
 from .errors import InputError
-
-SEVERITIES = ("info", "warn", "alert")       # in increasing order (docs/design.md, flags.csv)
+from .schema import SEVERITIES  # in increasing order (flags.csv `severity`)
 
 
 def _as_list(value) -> list | None:

@@ -8,8 +8,8 @@ import pandas as pd
 
 from . import paths
 from .errors import InputError
-from .io import read_csv_table
-from .numbers import CANONICAL_UNITS
+from .fileio import read_csv_table
+from .quantity import CANONICAL_UNITS
 
 # display_zh / display_en: the one name per indicator that the reports show (a name a reader recognises, short
 # enough for an axis; never the fragment one sentence of a document happens to use)

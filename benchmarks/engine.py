@@ -403,7 +403,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     r = run(args.regions, args.indicators, args.years, args.sample, args.seed, args.repeats)
     print(table(r))
-    from analysis.io import write_text_atomic
+    from analysis.fileio import write_text_atomic
 
     write_text_atomic(args.out, json.dumps(r, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {os.path.relpath(args.out, paths.ROOT)}")

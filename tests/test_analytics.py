@@ -4,7 +4,7 @@ import pytest
 from analysis import analytics
 from analysis.build import derived_frames
 from analysis.datasets import load
-from analysis.io import frame_to_csv_text
+from analysis.fileio import frame_to_csv_text
 
 
 @pytest.fixture(scope="module")

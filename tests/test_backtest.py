@@ -6,7 +6,7 @@ import pytest
 from analysis import actuals, backtest, paths
 from analysis.datasets import load
 from analysis.errors import InputError
-from analysis.io import frame_to_csv_text
+from analysis.fileio import frame_to_csv_text
 
 
 def prog(*rows):

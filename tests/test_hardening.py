@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import actuals, io, lock, paths, reports
+from analysis import actuals, fileio, lock, paths, reports
 from analysis.errors import InputError, run_cli
 
 PROCESSED_NAMES = sorted(p.name for p in paths.PROCESSED.glob("*.csv"))
@@ -282,11 +282,11 @@ def test_processed_files_are_published_as_a_set_across_kill_9(project, kind, at)
     stale = _stale(project)
     result = python(project, code=_fault(kind, at))
     assert result.returncode == -signal.SIGKILL, (kind, at, result.stderr)
-    journal = project / "data/processed" / io.PENDING
+    journal = project / "data/processed" / fileio.PENDING
     csvs = {n: (project / "data/processed" / n).read_bytes() for n in PROCESSED_NAMES}
     if journal.exists():                     # the new set is decided: readers refuse the mix until it is finished
         with pytest.raises(InputError, match="an update of these files is under way or was interrupted"):
-            io.check_published(project / "data/processed")
+            fileio.check_published(project / "data/processed")
     else:                                    # killed before the journal: the old set is intact
         assert csvs == {n: stale[n] for n in PROCESSED_NAMES}, (kind, at)
     again = python(project, "-m", "analysis.build")
@@ -499,13 +499,13 @@ def test_disk_full_while_writing_a_report_keeps_the_last_good_one(tmp_path, monk
     reports.run(r, out)
     f = reports.files("tiny", out)
     before = {k: f[k].read_bytes() for k in ("html", "ipynb", "meta")}
-    real = io.write_temporary
+    real = fileio.write_temporary
 
     def full(path, text):
         if Path(path).suffix == ".html":
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
         return real(path, text)
-    monkeypatch.setattr(io, "write_temporary", full)
+    monkeypatch.setattr(fileio, "write_temporary", full)
     with pytest.raises(OSError):
         reports.run(reports.Report(name="tiny", notebook=nb, parameters={"language": "en"}, timeout=60), out)
     assert {k: f[k].read_bytes() for k in ("html", "ipynb", "meta")} == before

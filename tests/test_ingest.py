@@ -4,8 +4,8 @@ import pytest
 
 from analysis import paths
 from analysis.build import build_observations
+from analysis.fileio import frame_to_csv_text
 from analysis.ingest import COLUMNS, extract_all
-from analysis.io import frame_to_csv_text
 
 
 @pytest.fixture(scope="module")

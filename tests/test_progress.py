@@ -8,8 +8,8 @@ import pytest
 
 from analysis import actuals, paths, progress
 from analysis.errors import InputError
+from analysis.fileio import frame_to_csv_text, read_processed
 from analysis.ingest import COLUMNS as OBS_COLUMNS
-from analysis.io import frame_to_csv_text, read_processed
 
 DOC_YEARS = {"guangzhou-2019": 2019, "panyu-2015": 2015, "test-2010": 2010, "test-2015": 2015}
 INDICATORS = {  # indicator_id: (measure, unit)

@@ -252,7 +252,7 @@ def _finish(directory: Path) -> None:
         return
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{journal_path}: unreadable journal of an interrupted update ({exc}); expected what "
-                         "analysis.io.publish_set writes. Restore data/processed/ with `git checkout data/processed` "
+                         "analysis.fileio.publish_set writes. Restore data/processed/ with `git checkout data/processed` "
                          f"and delete {journal_path.name}") from None
     for tmp_name, name in entries:
         if "/" in tmp_name or "/" in name:
