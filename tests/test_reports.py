@@ -205,7 +205,7 @@ def test_make_rules_track_each_report_and_its_own_entry(tmp_path):
 def test_overlapping_make_reports_waits_for_the_lock():
     """A second `make reports` does not run while another holds the lock (LOCK_WAIT=0: give up at once, exit 75)."""
     from analysis import lock
-    held = lock.acquire("a test holding the lock", 0)
+    held = lock.acquire("a test holding the lock", 120)     # another pytest-xdist worker may hold it briefly
     try:
         proc = subprocess.run(["make", "--no-print-directory", "reports", "LOCK_WAIT=0"], cwd=paths.ROOT,
                               capture_output=True, text=True, timeout=120,
