@@ -24,6 +24,13 @@ LANGUAGES = ("zh", "en")
 TEXT: dict[str, tuple[str, str]] = {
     # key: (zh, en)
     "year": ("年份", "Year"),
+    "progress.planned_path": ("规划路径", "planned path"),
+    "progress.actual": ("实际值", "actual"),
+    "progress.parent_actual": ("上级地区实际值", "parent region, actual"),
+    "progress.legend_actual": ("实际值（○ 公布为“超过”）", "actual (○ published as 'more than')"),
+    "progress.legend_target": ("目标路径（◆ 达到、▲ 不低于、△ 超过、◇ 左右）",
+                               "target path (◆ reach, ▲ at least, △ more than, ◇ about)"),
+    "progress.pct_of_target": ("实际值占目标的百分比（100 % = 达到目标）", "actual as % of target (100 % = target reached)"),
     "actual": ("实际值", "actual"),
     "target": ("目标值", "target"),
     "bound.eq": ("目标", "target"),
