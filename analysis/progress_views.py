@@ -100,9 +100,9 @@ def status_table(prog: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({
         "indicator": prog["indicator_zh"] + " (" + prog["indicator_en"] + ")",
         "unit": prog["unit"],
-        "target": [f"{bound.get(b, '')}{v:g} in {y}" for b, v, y in zip(prog["bound"], prog["target_value"], prog["target_year"])],
-        "base": [f"{v:g} in {y}" if pd.notna(v) else "" for v, y in zip(prog["base_value"], prog["base_year"])],
-        "actual": ["" if pd.isna(v) else f"{'> ' if b == 'gt' else ''}{v:g} in {y}{' *' if pre is True else ''}"
+        "target": [f"{bound.get(b, '')}{v:g} ({y})" for b, v, y in zip(prog["bound"], prog["target_value"], prog["target_year"])],
+        "base": [f"{v:g} ({y})" if pd.notna(v) else "" for v, y in zip(prog["base_value"], prog["base_year"])],
+        "actual": ["" if pd.isna(v) else f"{'> ' if b == 'gt' else ''}{v:g} ({y}){' *' if pre is True else ''}"
                    for b, v, y, pre in zip(prog["actual_bound"], prog["actual_value"], prog["actual_year"],
                                            prog["actual_preliminary"])],
         "status": [_status_text(s, y) for s, y in zip(prog["status"], prog["achieved_year"])],
