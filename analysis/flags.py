@@ -510,22 +510,31 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame, judgement
     v = values(th)
     t = obs[(obs["kind"].to_numpy() == "target") & obs["measure"].isin(["share", "level", "count_stock", "count_flow"]).to_numpy()]
     lo, _ = bound_interval(t["value"], t["value_low"], t["bound"], t["measure"], v["approx_band_pct"])
-    t = t.assign(low=lo)[["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "year", "value", "low",
-                          "bound"]]
-    last = known.groupby(["source_id", "indicator_id"], sort=False).tail(1).rename(
+    # one integer per (source, indicator) path: the joins and sorts below run on it (a panel has a million targets)
+    sources, indicators = pd.Index(pd.unique(known["source_id"])), pd.Index(pd.unique(known["indicator_id"]))
+
+    def path_code(df):
+        s, i = sources.get_indexer(df["source_id"].to_numpy()), indicators.get_indexer(df["indicator_id"].to_numpy())
+        return np.where((s >= 0) & (i >= 0), s.astype(np.int64) * len(indicators) + i, -1)
+
+    t = t.assign(low=lo, path_key=path_code(t))[["path_key", "source_id", "region", "indicator_id", "indicator_zh", "measure", "unit",
+                                          "year", "value", "low", "bound"]]
+    t = t[t["path_key"].to_numpy() >= 0]
+    kn = known.assign(path_key=path_code(known))
+    last = kn.groupby("path_key", sort=False).tail(1).drop(columns=["source_id", "indicator_id"]).rename(
         columns={"year": "a_year", "value": "a_value", "known": "a_known", "published_date": "a_date", "citation": "a_cite"})
-    m = t.merge(last, on=["source_id", "indicator_id"])
-    m = m[(m["year"] > m["a_year"]).to_numpy()].sort_values(["source_id", "indicator_id", "year"], kind="stable")
-    m = m.drop_duplicates(["source_id", "indicator_id"])                    # the first target after the latest actual
+    m = t.merge(last, on="path_key")
+    m = m[(m["year"] > m["a_year"]).to_numpy()].sort_values(["path_key", "year"], kind="stable")
+    m = m.drop_duplicates("path_key")                                             # the first target after the latest actual
     if m.empty:
         return _frame([])
     # the realised pre-plan pace: earliest actual within the look-back → latest
-    k = known.merge(m[["source_id", "indicator_id", "a_year"]], on=["source_id", "indicator_id"])
+    k = kn[["path_key", "year", "value", "known", "published_date"]].merge(m[["path_key", "a_year"]], on="path_key")
     k = k[((k["year"] < k["a_year"]) & (k["year"] >= k["a_year"] - v["too_slow_lookback_years"])).to_numpy()]
-    first = k.sort_values("year", kind="stable").drop_duplicates(["source_id", "indicator_id"]).rename(
+    first = k.sort_values("year", kind="stable").drop_duplicates("path_key").rename(
         columns={"year": "h_year", "value": "h_value", "known": "h_known", "published_date": "h_date"})[
-        ["source_id", "indicator_id", "h_year", "h_value", "h_known", "h_date"]]
-    m = m.merge(first, on=["source_id", "indicator_id"], how="left")
+        ["path_key", "h_year", "h_value", "h_known", "h_date"]]
+    m = m.merge(first, on="path_key", how="left")
     metric = np.where(m["measure"] == "share", "pp_per_year", "cagr").astype(object)
     m["metric"] = metric
     m["g_target"] = annual_rate(m["a_value"], m["low"], m["year"] - m["a_year"], metric)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import actuals, backtest, datasets, paths, progress
+from . import actuals, backtest, datasets, labels, paths, progress
 from .errors import InputError
 
 STATUS_ORDER = ("achieved", "achieved_at_rounding", "achieved_late", "on_track", "acceleration_needed",
@@ -21,10 +21,15 @@ STATUS_TEXT = {"achieved": "achieved", "achieved_at_rounding": "achieved (at rou
                "missed": "missed", "no_data": "no data", "not_assessable": "not assessable", "on_track": "on track",
                "acceleration_needed": "progress, acceleration needed", "limited_progress": "limited progress",
                "deterioration": "deterioration"}
-BACKTEST_CAVEAT = ("{n} targets with a known outcome, {flagged} of them flagged, nearly all from one city: far too few "
-                   "to estimate how often flagged targets are missed. The table shows the cases, not a rate; a too_slow "
-                   "flag (see `directions`) marks an unambitious target, not an implausible one. Every cited actual added "
-                   "makes it more telling.")
+BACKTEST_CAVEAT = {
+    "zh": ("{n} 个目标有已知结果，其中 {flagged} 个被标记，几乎都来自同一个城市：样本太小，无法估计被标记目标的未完成率。"
+           "此表展示的是个案而不是比率；“过慢”类标记（见“方向”）表示目标缺乏雄心，而不是不合理。每增加一条有出处的实际值，"
+           "此表就更有说服力。"),
+    "en": ("{n} targets with a known outcome, {flagged} of them flagged, nearly all from one city: far too few "
+           "to estimate how often flagged targets are missed. The table shows the cases, not a rate; a too_slow "
+           "flag (see `directions`) marks an unambitious target, not an implausible one. Every cited actual added "
+           "makes it more telling."),
+}
 
 
 @dataclass
@@ -95,9 +100,9 @@ def status_table(prog: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({
         "indicator": prog["indicator_zh"] + " (" + prog["indicator_en"] + ")",
         "unit": prog["unit"],
-        "target": [f"{bound.get(b, '')}{v:g} in {y}" for b, v, y in zip(prog["bound"], prog["target_value"], prog["target_year"])],
-        "base": [f"{v:g} in {y}" if pd.notna(v) else "" for v, y in zip(prog["base_value"], prog["base_year"])],
-        "actual": ["" if pd.isna(v) else f"{'> ' if b == 'gt' else ''}{v:g} in {y}{' *' if pre is True else ''}"
+        "target": [f"{bound.get(b, '')}{v:g} ({y})" for b, v, y in zip(prog["bound"], prog["target_value"], prog["target_year"])],
+        "base": [f"{v:g} ({y})" if pd.notna(v) else "" for v, y in zip(prog["base_value"], prog["base_year"])],
+        "actual": ["" if pd.isna(v) else f"{'> ' if b == 'gt' else ''}{v:g} ({y}){' *' if pre is True else ''}"
                    for b, v, y, pre in zip(prog["actual_bound"], prog["actual_value"], prog["actual_year"],
                                            prog["actual_preliminary"])],
         "status": [_status_text(s, y) for s, y in zip(prog["status"], prog["achieved_year"])],
@@ -115,10 +120,37 @@ def status_table(prog: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def backtest_summary(bt: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """The backtest cross-table (worst flag severity × outcome) and the small-n caveat to print beside it."""
+def backtest_summary(bt: pd.DataFrame, language: str = "zh") -> tuple[pd.DataFrame, str]:
+    """The backtest cross-table (worst flag severity × outcome, in `language`) and the small-n caveat to print beside
+    it."""
     flagged = int((bt["worst_severity"] != "none").sum())
-    return backtest.cross_table(bt), BACKTEST_CAVEAT.format(n=len(bt), flagged=flagged)
+    table = backtest.cross_table(bt)
+    word = {"none": ("无标记", "none"), "total": ("合计", "total")}
+    zh = labels.check_language(language) == "zh"
+
+    def name(field, code):
+        return word[code][0 if zh else 1] if code in word else labels.value(field, code, language)
+
+    table.index = [name("severity", c) for c in table.index]
+    table.columns = [name("status", c) for c in table.columns]
+    table.index.name = "最严重的标记 \\ 结果" if zh else "worst flag \\ outcome"
+    return table, BACKTEST_CAVEAT[language].format(n=len(bt), flagged=flagged)
+
+
+def backtest_table(bt: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """backtest.csv as the page shows it: display names and every code value and header in `language`."""
+    def words(field, codes):
+        return [";".join(labels.value(field, c, language) for c in str(v).split(";") if c) if isinstance(v, str) else ""
+                for v in codes]
+
+    out = pd.DataFrame({
+        "source_id": bt["source_id"], "indicator": labels.display_names(bt["indicator_id"], language).to_numpy(),
+        "target_year": bt["target_year"], "outcome": words("status", bt["outcome"]),
+        "worst_severity": [("无" if language == "zh" else "none") if v == "none" else labels.value("severity", v, language)
+                           for v in bt["worst_severity"]],
+        "n_flags": bt["n_flags"], "rules": words("rule", bt["rules"]), "directions": words("direction", bt["directions"]),
+        "peer_percentile": bt["peer_percentile"]})
+    return out.rename(columns={c: labels.t(c, language) for c in out.columns if c in labels.TEXT})
 
 
 def counts(prog: pd.DataFrame) -> pd.DataFrame:

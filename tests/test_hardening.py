@@ -111,7 +111,7 @@ RAW_CASES = {
             (r / "data/raw/indicators.csv").read_text(encoding="utf-8").encode("gb18030")),
         ["indicators.csv: line 2: byte", "is not UTF-8"]),
     "an empty indicator_id": (
-        lambda r: edit(r / "data/raw/indicators.csv", "\n", "\n,研发,R&D,level,亿元,,,\n"),
+        lambda r: edit(r / "data/raw/indicators.csv", "\n", "\n,研发,R&D,level,亿元,,研发,R&D\n"),
         ["indicators.csv: line 2 field 'indicator_id' is empty"]),
     "min: zero in thresholds.yml": (
         lambda r: edit(r / "data/raw/reference/thresholds.yml", "min: 0", "min: zero"),

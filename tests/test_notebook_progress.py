@@ -29,7 +29,7 @@ def test_report_with_a_researcher_file(tmp_path):
     # the researcher's 2019 figure (12.5 %) now judges the plan's 2019 basic-research target (13 %): missed
     executed = nbformat.read(out / "progress-test.ipynb", as_version=4)
     tables = "".join(o.get("data", {}).get("text/html", "") for c in executed.cells for o in c.get("outputs", []))
-    assert "13 in 2019" in tables and "12.5 in 2019" in tables
+    assert "13 (2019)" in tables and "12.5 (2019)" in tables
 
 
 def test_bad_actuals_file_stops_the_run_before_anything_is_written(tmp_path):

@@ -17,9 +17,9 @@ def test_every_used_indicator_is_in_vocabulary(vocab):
 
 
 @pytest.mark.parametrize("row,message", [
-    ("x,名,X,share,家,,,", "measure 'share' needs unit '%'"),
-    ("x,名,X,ratio,%,,,", "field 'measure' is 'ratio'"),
-    ("x,名,X,level,万元,,,", "field 'unit' is '万元'"),
+    ("x,名,X,share,家,,名,X", "measure 'share' needs unit '%'"),
+    ("x,名,X,ratio,%,,名,X", "field 'measure' is 'ratio'"),
+    ("x,名,X,level,万元,,名,X", "field 'unit' is '万元'"),
 ])
 def test_bad_vocabulary_rows(tmp_path, row, message):
     f = tmp_path / "indicators.csv"
