@@ -25,7 +25,7 @@ import pandas as pd
 from . import paths
 from .errors import InputError
 from .growth import annual_rate
-from .reference import REFERENCES, load_references, load_rules
+from .reference import REFERENCES, load_references, load_rules, matching_references
 from .vocab import load_indicators
 
 PANEL = paths.REFERENCE / "regional_panel.csv"
@@ -107,15 +107,7 @@ def national_windows(refs: pd.DataFrame, selectors: dict, measures: dict) -> pd.
                              "data/raw/indicators.csv")
         metric = "pp_per_year" if measures[indicator] == "share" else "cagr"
         for sel in sels:
-            mask = pd.Series(True, index=refs.index)
-            for key, want in sel.items():
-                if key == "indicator":
-                    mask &= refs["indicator"].str.contains(str(want), regex=False)
-                elif key in ("topic", "region"):
-                    mask &= refs[key] == str(want)
-                else:
-                    raise InputError(f"thresholds.yml national_series {indicator}: unknown key {key!r}; "
-                                     "expected topic, region, indicator")
+            mask = matching_references(refs, sel, f"thresholds.yml national_series {indicator}")
             hit = refs[mask & refs["annual_rate"].notna() & refs["start_year"].notna() & refs["end_year"].notna()]
             if hit.empty:
                 raise InputError(f"thresholds.yml national_series {indicator}: {sel} matches no row of "

@@ -50,7 +50,9 @@ def load_references(path: Path = REFERENCES) -> pd.DataFrame:
     return df
 
 
-def _select_reference(refs: pd.DataFrame, selector: dict, where: str) -> pd.Series:
+def matching_references(refs: pd.DataFrame, selector: dict, where: str) -> pd.Series:
+    """Which rows of growth_references.csv a selector ({topic, region, start_year, end_year, indicator text})
+    picks; an unknown key raises InputError naming `where`."""
     unknown = set(selector) - SELECTOR_KEYS
     if unknown:
         raise InputError(f"{where}: unknown reference key(s) {sorted(unknown)}; expected some of {sorted(SELECTOR_KEYS)}")
@@ -62,7 +64,11 @@ def _select_reference(refs: pd.DataFrame, selector: dict, where: str) -> pd.Seri
             mask &= refs[key] == float(want)
         else:
             mask &= refs[key] == str(want)
-    hits = refs[mask]
+    return mask
+
+
+def _select_reference(refs: pd.DataFrame, selector: dict, where: str) -> pd.Series:
+    hits = refs[matching_references(refs, selector, where)]
     if len(hits) != 1:
         raise InputError(f"{where}: reference {selector} matches {len(hits)} rows of {REFERENCES.name}; expected exactly one "
                          "(add `indicator` text or years to narrow it)")
