@@ -1,6 +1,6 @@
 """Reference rates and the plausibility thresholds built on them (data/raw/reference/).
 
-    growth_references.csv   cited historical paces (a fact table, copied unchanged from shared/references)
+    growth_references.csv   cited historical paces (a fact table kept as received; provenance.yml)
     regional_panel.csv      cited yearly values of sub-national units: the peer windows (analysis.peers)
     thresholds.yml          the flag parameters (each names the reference row it rests on and why) and the
                             rules' data: ceilings, peer levels and proxies, each indicator's national series

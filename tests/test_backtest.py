@@ -68,7 +68,7 @@ def test_published_actuals_come_from_every_listed_file():
     hte = pub[(pub["region"] == "广州市") & (pub["indicator_id"] == "high_tech_enterprises")].set_index("year")
     assert (hte.loc[2017, "value"], hte.loc[2020, "bound"]) == (8690, "gt")      # from the second file
     readme = (paths.ACTUALS / "README.md").read_text(encoding="utf-8")
-    assert "more_actuals_2017-2021.csv" in readme and "../shared" not in readme
+    assert "more_actuals_2017-2021.csv" in readme and "../" not in readme      # nothing outside the repository
 
 
 def test_two_files_disagreeing_on_a_value_stop_with_both_named(tmp_path):
