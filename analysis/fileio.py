@@ -113,21 +113,6 @@ def read_csv_table(path, columns, *, exact: bool = False, expected: str | None =
     return pd.DataFrame([f for _, f in records[1:]], columns=header, dtype=str).fillna("")
 
 
-def check_finite_number(value, where: str, expected: str) -> float:
-    """`value` as a finite float; InputError (naming `where` and what was expected) for text, booleans,
-    infinities and numbers too large for a float (a 400-digit integer)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InputError(f"{where} is {value!r}, not a number; expected {expected}")
-    try:
-        f = float(value)
-    except OverflowError:
-        f = math.inf
-    if not math.isfinite(f):
-        raise InputError(f"{where} = {str(value)[:40]}{'…' if len(str(value)) > 40 else ''} is not a finite number; "
-                         f"expected {expected}")
-    return f
-
-
 def format_number(x) -> str:
     """A number as the shortest text that reads back to the same float; integral values without '.0'.
 

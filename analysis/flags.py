@@ -500,8 +500,7 @@ def pre_plan_actuals(obs: pd.DataFrame, published: pd.DataFrame | None, sources:
     return out.drop_duplicates(["source_id", "indicator_id", "year"]).drop(columns="_r").reset_index(drop=True)
 
 
-def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame, judgement_windows: pd.DataFrame | None = None,
-             levels: dict | None = None, rules: dict | None = None) -> pd.DataFrame:
+def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
     """already_met_when_set: the first target after the latest pre-plan actual is at or below it.
     too_slow: that target's pace from the latest pre-plan actual is below too_slow_ratio_info × the pace realised
     over the pre-plan years (from the earliest actual within too_slow_lookback_years of the latest)."""

@@ -132,7 +132,7 @@ def national_windows(refs: pd.DataFrame, selectors: dict, measures: dict) -> pd.
 
 
 @lru_cache(maxsize=4)
-def _cached_windows(panel_path: str, refs_path: str, rules_key: str) -> pd.DataFrame:
+def _cached_windows(panel_path: str, refs_path: str, rules_key: str, versions: tuple) -> pd.DataFrame:
     rules = json.loads(rules_key)
     vocab = load_indicators()
     measures = dict(zip(vocab["indicator_id"], vocab["measure"]))
@@ -148,7 +148,10 @@ def reference_windows(rules: dict | None = None, panel: Path = PANEL, references
     """Peer and national windows (WINDOW_COLUMNS) under the rules of thresholds.yml (`peers`, `national_series`)."""
     rules = rules if rules is not None else load_rules()
     key = json.dumps({k: rules.get(k) for k in ("peers", "national_series")}, sort_keys=True, default=str)
-    return _cached_windows(str(panel), str(references or REFERENCES), key).copy()
+    refs = Path(references or REFERENCES)
+    # the files' modification times are part of the key: an edited panel is read again in a running notebook
+    versions = tuple(Path(f).stat().st_mtime_ns for f in (panel, refs, paths.INDICATORS))
+    return _cached_windows(str(panel), str(refs), key, versions).copy()
 
 
 def describe(windows: pd.DataFrame) -> pd.DataFrame:

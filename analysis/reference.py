@@ -102,16 +102,23 @@ def _short(value) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
-def _check_value(name: str, value, lo: float, hi: float, unit: str, where: str) -> float:
-    expected = f"a number in [{lo:g}, {hi:g}] {unit}"
+def _as_finite(value) -> tuple[float, str | None]:
+    """(value as float, None), or (nan, why): 'not a number' for text and booleans, 'not a finite number' for
+    infinities and integers too large for a float (hundreds of digits)."""
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise InputError(f"{where}: threshold {name!r} = {_short(value)} is not a number; expected {expected}")
+        return math.nan, "not a number"
     try:
         f = float(value)
-    except OverflowError:           # an integer of hundreds of digits
-        f = math.inf
-    if not math.isfinite(f):
-        raise InputError(f"{where}: threshold {name!r} = {_short(value)} is not a finite number; expected {expected}")
+    except OverflowError:
+        return math.nan, "not a finite number"
+    return (f, None) if math.isfinite(f) else (math.nan, "not a finite number")
+
+
+def _check_value(name: str, value, lo: float, hi: float, unit: str, where: str) -> float:
+    expected = f"a number in [{lo:g}, {hi:g}] {unit}"
+    f, why = _as_finite(value)
+    if why:
+        raise InputError(f"{where}: threshold {name!r} = {_short(value)} is {why}; expected {expected}")
     if not lo <= f <= hi:
         raise InputError(f"{where}: threshold {name!r} = {_short(value)} is out of range; expected {expected}")
     return f
@@ -120,14 +127,11 @@ def _check_value(name: str, value, lo: float, hi: float, unit: str, where: str) 
 def _bound(spec: dict, key: str, where: str) -> float:
     """A parameter's `min` or `max`: a finite number."""
     value = spec[key]
-    if isinstance(value, bool) or not isinstance(value, Real):
+    f, why = _as_finite(value)
+    if why == "not a number":
         raise InputError(f"{where}: key {key!r} is {_short(value)}, not a number; expected a number")
-    try:
-        f = float(value)
-    except OverflowError:
-        f = math.inf
-    if not math.isfinite(f):
-        raise InputError(f"{where}: key {key!r} = {_short(value)} is not a finite number; expected a number")
+    if why:
+        raise InputError(f"{where}: key {key!r} = {_short(value)} is {why}; expected a number")
     return f
 
 
