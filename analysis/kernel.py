@@ -90,7 +90,7 @@ def lab_settings() -> Path:
 
     from .fileio import write_text_atomic
     from .html_page import lab_css
-    from .plots import font_path
+    from .html_page import font_path
 
     custom = LAB_CONFIG / "custom"
     custom.mkdir(parents=True, exist_ok=True)

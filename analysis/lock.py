@@ -20,6 +20,7 @@ import datetime as dt
 import errno
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -199,6 +200,21 @@ def hold(name: str, wait: float | None = None, path: Path = LOCK):
         lock.release()
 
 
+def jobserver_fds(makeflags: str | None = None) -> tuple[int, ...]:
+    """The open file descriptors of make's jobserver named in MAKEFLAGS (`--jobserver-auth=R,W` of make 4.x,
+    `--jobserver-fds=R,W` before): passed on to the command, so that a sub-make run under the lock shares the
+    job slots of `make -j2` instead of falling back to -j1 (make 4.4's `fifo:PATH` needs no descriptors)."""
+    makeflags = os.environ.get("MAKEFLAGS", "") if makeflags is None else makeflags
+    found = re.findall(r"--jobserver-(?:auth|fds)=(\d+),(\d+)", makeflags)
+    fds = tuple(int(fd) for fd in found[-1]) if found else ()
+    try:
+        for fd in fds:
+            os.fstat(fd)
+    except OSError:            # make did not hand them to us (a recipe without $(MAKE) or '+')
+        return ()
+    return fds
+
+
 def main(argv=None) -> int:
     import argparse
 
@@ -214,13 +230,14 @@ def main(argv=None) -> int:
         parser.error("a command to run under the lock is required")
     name = args.name or " ".join(command)
     if held_by_parent():
-        return subprocess.call(command)
+        return subprocess.call(command, pass_fds=jobserver_fds())
     try:
         lock = acquire(name, args.wait)
     except LockTimeout as exc:
         print(exc, file=sys.stderr)
         return EXIT_TIMEOUT
     fds = (lock.fd,) if isinstance(lock, _Flock) else ()     # the child keeps the lock if this helper dies
+    fds += jobserver_fds()
     try:
         return subprocess.call(command, env={**os.environ, ENV: str(os.getpid())}, pass_fds=fds)
     except OSError as exc:

@@ -25,9 +25,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, MultipleLocator
 
 from . import labels
-from .errors import InputError
-
-FONT_FAMILY = "Noto Sans SC"
+from .html_page import FONT_FAMILY, font_path  # noqa: F401 - font_path: the font's one home, named here too
 COLORS = {"actual": "#222222", "target": "#c4501b", "fit": "#1f78b4",
           "info": "#8da0cb", "warn": "#f0a202", "alert": "#d7301f", "none": "#9e9e9e"}
 # marker and fill per bound of a target (see the module docstring)
@@ -36,26 +34,35 @@ MODEL_STYLES = {"exponential": "-", "linear": "--", "logistic": "-."}
 PANEL_SIZE = (6.0, 3.4)   # inches per small-multiple panel
 
 
-def font_path() -> Path:
-    """The Noto Sans SC file shipped by the `pylopdf-fonts-zh-cn` wheel (a dependency in pyproject.toml)."""
-    try:
-        import pylopdf_fonts_zh_cn
-    except ImportError as exc:  # pragma: no cover - only without `make setup`
-        raise InputError("the CJK font package 'pylopdf-fonts-zh-cn' is not installed; run `make setup`") from exc
-    path = Path(pylopdf_fonts_zh_cn.sans_path())
-    if not path.is_file():  # pragma: no cover
-        raise InputError(f"{path}: CJK font file missing from the installed 'pylopdf-fonts-zh-cn'; reinstall with `make setup`")
-    return path
+# The house style: seaborn 0.13's set_theme(context="notebook", style="whitegrid") written out as matplotlib
+# settings ("deep" colour cycle; left out: seaborn's image.cmap, as no plot here draws an image, and the font sizes
+# that setup() sets itself). Importing seaborn imports scipy.stats: 1-2 s in the kernel of every report.
+# tests/test_plots.py checks these against seaborn's own.
+HOUSE_STYLE = {
+    "axes.axisbelow": True, "axes.edgecolor": ".8", "axes.facecolor": "white", "axes.grid": True,
+    "axes.labelcolor": ".15", "axes.linewidth": 1.25, "axes.spines.left": True, "axes.spines.bottom": True,
+    "axes.spines.right": True, "axes.spines.top": True,
+    "axes.prop_cycle": mpl.cycler(color=["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3",
+                                         "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd"]),
+    "figure.facecolor": "white", "grid.color": ".8", "grid.linestyle": "-", "grid.linewidth": 1.0,
+    "lines.linewidth": 1.5, "lines.markersize": 6.0, "lines.solid_capstyle": "round",
+    "patch.edgecolor": "w", "patch.force_edgecolor": True, "patch.linewidth": 1.0, "text.color": ".15",
+    "font.size": 12.0, "legend.title_fontsize": 12.0,
+    "xtick.bottom": False, "xtick.top": False, "xtick.color": ".15", "xtick.direction": "out",
+    "xtick.labelsize": 11.0, "xtick.major.size": 6.0, "xtick.major.width": 1.25,
+    "xtick.minor.size": 4.0, "xtick.minor.width": 1.0,
+    "ytick.left": False, "ytick.right": False, "ytick.color": ".15", "ytick.direction": "out",
+    "ytick.labelsize": 11.0, "ytick.major.size": 6.0, "ytick.major.width": 1.25,
+    "ytick.minor.size": 4.0, "ytick.minor.width": 1.0,
+}
 
 
 def setup() -> str:
     """Register the CJK font and the house style with matplotlib; idempotent. Returns the font family."""
-    import seaborn as sns
-
     path = font_path()
     if not any(Path(f.fname) == path for f in font_manager.fontManager.ttflist):
         font_manager.fontManager.addfont(str(path))
-    sns.set_theme(context="notebook", style="whitegrid")
+    mpl.rcParams.update(HOUSE_STYLE)
     mpl.rcParams.update({
         "font.family": "sans-serif",
         "font.sans-serif": [FONT_FAMILY, "DejaVu Sans"],

@@ -154,3 +154,22 @@ def test_a_single_year_gets_integer_year_ticks():
     ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
     assert ticks == [2021.0]
     plt.close(fig)
+
+
+def test_house_style_is_seaborns_whitegrid_theme():
+    """plots.HOUSE_STYLE writes out seaborn's theme (the kernels do not import seaborn): same settings, same values."""
+    import seaborn as sns
+    from matplotlib.colors import to_hex
+
+    theirs = {**sns.axes_style("whitegrid"), **sns.plotting_context("notebook")}
+    theirs["axes.prop_cycle"] = matplotlib.cycler(color=[to_hex(c) for c in sns.color_palette("deep")])
+    set_by_setup = {"font.family", "font.sans-serif", "axes.labelsize", "axes.titlesize", "legend.fontsize"}
+    theirs = {k: v for k, v in theirs.items() if k not in set_by_setup and k != "image.cmap"}
+    with matplotlib.rc_context():
+        matplotlib.rcParams.update(theirs)
+        expected = {k: matplotlib.rcParams[k] for k in theirs}
+    with matplotlib.rc_context():
+        matplotlib.rcParams.update(plots.HOUSE_STYLE)
+        ours = {k: matplotlib.rcParams[k] for k in theirs}
+    assert set(plots.HOUSE_STYLE) == set(theirs)
+    assert ours == expected
