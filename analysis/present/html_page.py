@@ -1,0 +1,232 @@
+"""Report pages that stand alone: one HTML file each, with its own font, no request leaving the page, and
+the same bytes for the same data (but the run time).
+
+`finish(html, language)` takes what nbconvert wrote and
+- embeds Noto Sans SC cut down to the characters the page uses (fontTools subsetting, WOFF2 in a
+  `data:` URL of an @font-face rule), so Chinese renders on a machine without CJK fonts and without
+  a `fonts/` folder beside the page;
+- gives every cell and every table a stable id (`cell-3`, `T_table2`) in place of the random ids of
+  papermill and pandas, so two runs on the same data differ only in the run time;
+- fills in the table of contents (the page's h2 headings) at the `<!--pt-toc-->` mark of the header.
+The nbconvert template (templates/report.html.j2) already leaves out require.js, MathJax and mermaid:
+the pages hold no TeX (the narrative writes ≥, →, ×), so nothing is loaded from a CDN.
+
+`font_face_css(text)` is also what the index page uses; `lab_css(url)` the stylesheet `make lab` installs.
+
+Speed: a page's subset is cut from a smaller font made once per environment (`common_font()`; `make setup` runs
+`python -m analysis.present.html_page` to write it into .venv): Noto Sans SC already cut to `common_chars()` with
+the pages' own options. Cutting a page's characters from it gives the same bytes as cutting them from the whole
+font (tests/test_html_page.py), in less time; a page with a character outside that set is cut from the whole font.
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import html as html_lib
+import io
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+from ..core.errors import InputError
+
+FONT_FAMILY = "Noto Sans SC"
+TOC_MARK = "<!--pt-toc-->"
+FONT_MARK = "<!--pt-font-->"
+# the characters every page has whatever its text (so a subset never lacks digits or basic punctuation)
+BASE_CHARS = "".join(chr(c) for c in range(0x20, 0x7F)) + "·–—‘’“”…→←≥≤≈×−▲△◆◇●○▶┃，。、：；（）《》「」"
+COMMON_FONT_DIR = Path(sys.prefix) / "share" / "policy-targets"    # the environment's (.venv's) cache
+
+
+def font_path() -> Path:
+    """The Noto Sans SC file shipped by the `pylopdf-fonts-zh-cn` wheel (a dependency in pyproject.toml)."""
+    try:
+        import pylopdf_fonts_zh_cn
+    except ImportError as exc:  # pragma: no cover - only without `make setup`
+        raise InputError("the CJK font package 'pylopdf-fonts-zh-cn' is not installed; run `make setup`") from exc
+    path = Path(pylopdf_fonts_zh_cn.sans_path())
+    if not path.is_file():  # pragma: no cover
+        raise InputError(f"{path}: CJK font file missing from the installed 'pylopdf-fonts-zh-cn'; reinstall with `make setup`")
+    return path
+
+
+@functools.lru_cache(maxsize=1)
+def _font_bytes() -> bytes:
+    return font_path().read_bytes()
+
+
+def _gb2312() -> set[int]:
+    """The characters of GB2312 (simplified Chinese: 6,763 hanzi with symbols, kana, Greek and Cyrillic)."""
+    out = set()
+    for hi in range(0xA1, 0xF8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                out.add(ord(bytes([hi, lo]).decode("gb2312")))
+            except UnicodeDecodeError:
+                pass
+    return out
+
+
+def _big5_frequent() -> set[int]:
+    """The frequently used characters of Big5 (A440–C67E: traditional Chinese, 5,401 hanzi)."""
+    out = set()
+    for hi in range(0xA4, 0xC7):
+        for lo in [*range(0x40, 0x7F), *range(0xA1, 0xFF)]:
+            try:
+                out.add(ord(bytes([hi, lo]).decode("big5")))
+            except UnicodeDecodeError:
+                pass
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def common_chars() -> frozenset[int]:
+    """What nearly every page draws from: Latin, punctuation and symbols (below U+2C00), CJK punctuation, full-width
+    forms, and the hanzi of GB2312 and of Big5's frequent set (a page quoting a traditional-script document)."""
+    return frozenset({*range(0x2C00), *range(0x3000, 0x3040), *range(0xFF00, 0xFFF0)} | _gb2312() | _big5_frequent())
+
+
+def _subset_options(woff2: bool):
+    from fontTools import subset
+
+    options = subset.Options()
+    options.hinting = False               # a CFF font: hints add size and nothing on screens
+    options.desubroutinize = True         # compresses better in WOFF2
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6]   # keep the copyright and licence-relevant names
+    options.notdef_outline = True
+    options.flavor = "woff2" if woff2 else None
+    return options
+
+
+def _cut(font_bytes: bytes, unicodes, woff2: bool) -> bytes:
+    """`font_bytes` cut to the glyphs of `unicodes` (and their layout alternates); the same bytes every run (no
+    timestamp; bounding boxes as in the whole font, as pyftsubset keeps them)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(font_bytes), recalcBBoxes=False, recalcTimestamp=False)
+    sub = subset.Subsetter(_subset_options(woff2))
+    sub.populate(unicodes=sorted(unicodes))
+    sub.subset(font)
+    out = io.BytesIO()
+    font.flavor = "woff2" if woff2 else None
+    font.save(out)
+    return out.getvalue()
+
+
+@functools.lru_cache(maxsize=1)
+def common_font() -> bytes:
+    """Noto Sans SC cut to common_chars() (an OpenType file of ~1.8 MB), made once per environment and kept in
+    COMMON_FONT_DIR under a name keyed by the font, fontTools' version and common_chars(); made in memory where that
+    folder cannot be written."""
+    import fontTools
+
+    key = hashlib.sha256(_font_bytes())
+    key.update(f"{fontTools.version}\n{sorted(common_chars())}".encode())
+    cached = COMMON_FONT_DIR / f"{font_path().stem}.common-{key.hexdigest()[:16]}.otf"
+    try:
+        return cached.read_bytes()
+    except OSError:
+        pass
+    data = _cut(_font_bytes(), common_chars(), woff2=False)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{cached.name}.", suffix=".tmp", dir=cached.parent)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, cached)            # two runs making it at once write the same bytes
+    except OSError:
+        pass
+    return data
+
+
+def subset_woff2(chars: str) -> bytes:
+    """Noto Sans SC with only the glyphs of `chars` (and their layout alternates), as WOFF2."""
+    unicodes = {ord(c) for c in chars + BASE_CHARS}
+    source = common_font() if unicodes <= common_chars() else _font_bytes()
+    return _cut(source, unicodes, woff2=True)
+
+
+def page_chars(html: str) -> str:
+    """Every character the page can show: its text with entities resolved (data: URLs hold only ASCII)."""
+    return "".join(sorted(set(html_lib.unescape(html))))
+
+
+def font_face_css(text: str) -> str:
+    """A <style> with the @font-face of the subset for `text` and the page's fonts set to it."""
+    data = base64.b64encode(subset_woff2(page_chars(text))).decode("ascii")
+    stack = f'"{FONT_FAMILY}", system-ui, -apple-system, "Segoe UI", sans-serif'
+    return ("<style>\n"
+            f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("data:font/woff2;base64,{data}") format("woff2"); '
+            "font-display: block; }\n"
+            f":root {{ --jp-content-font-family: {stack}; --jp-ui-font-family: {stack}; }}\n"
+            f"body {{ font-family: {stack}; }}\n"
+            "</style>")
+
+
+CELL_ID = re.compile(r'id="cell-id=([^"]+)"')
+STYLER_ID = re.compile(r"\bT_([0-9a-f]{5})(?=[_\s\"{ ])")
+H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)(?:<a class="anchor-link"[^>]*>.*?</a>)?</h2>', re.S)
+
+
+def stable_ids(html: str) -> str:
+    """Cell ids and pandas Styler table ids numbered in page order (the same every run)."""
+    cells: dict[str, str] = {}
+    html = CELL_ID.sub(lambda m: f'id="cell-{cells.setdefault(m.group(1), str(len(cells) + 1))}"', html)
+    tables: dict[str, str] = {}
+    return STYLER_ID.sub(lambda m: f"T_table{tables.setdefault(m.group(1), str(len(tables) + 1))}", html)
+
+
+def toc(html: str) -> list[tuple[str, str]]:
+    """(id, heading text) of every h2 of the page, in order."""
+    strip = re.compile(r"<[^>]+>")
+    return [(m.group(1), strip.sub("", m.group(2)).strip()) for m in H2.finditer(html)]
+
+
+def toc_html(entries: list[tuple[str, str]], title: str) -> str:
+    if not entries:
+        return ""
+    items = "".join(f'<li><a href="#{html_lib.escape(i)}">{html_lib.escape(html_lib.unescape(t))}</a></li>'
+                    for i, t in entries)
+    return f'<nav class="pt-toc"><strong>{html_lib.escape(title)}</strong><ol>{items}</ol></nav>'
+
+
+def finish(html: str, language: str = "zh") -> str:
+    """The page as handed to a reviewer (see the module docstring)."""
+    from . import labels
+
+    html = stable_ids(html)
+    html = html.replace(TOC_MARK, toc_html(toc(html), labels.t("page.contents", language)), 1)
+    html = re.sub(r'<html lang="[^"]*"', f'<html lang="{"zh-CN" if language == "zh" else "en"}"', html, count=1)
+    css = font_face_css(html)
+    if FONT_MARK in html:
+        return html.replace(FONT_MARK, css, 1)
+    return html.replace("</head>", css + "\n</head>", 1)
+
+
+def external_requests(html: str) -> list[str]:
+    """Addresses the page would load by itself (scripts, stylesheets, images, fonts, CSS url()); links a
+    reader may follow (<a href>) are not requests."""
+    found = re.findall(r'<(?:script|img|iframe|source|audio|video|embed)\b[^>]*\bsrc="((?:https?:)?//[^"]+)"', html, re.I)
+    found += re.findall(r'<link\b[^>]*\bhref="((?:https?:)?//[^"]+)"', html, re.I)
+    found += re.findall(r'url\(\s*["\']?((?:https?:)?//[^"\')]+)', html, re.I)
+    found += re.findall(r'@import\s+["\']((?:https?:)?//[^"\']+)', html, re.I)
+    found += re.findall(r'import\(\s*["\']((?:https?:)?//[^"\']+)', html, re.I)
+    return found
+
+
+def lab_css(font_url: str) -> str:
+    """custom.css for JupyterLab (`make lab`): @font-face of the whole font at `font_url` (served beside the
+    stylesheet: the lab cannot know which characters a notebook will show) and the lab's fonts set to it."""
+    stack = f'"{FONT_FAMILY}", system-ui, -apple-system, "Segoe UI", sans-serif'
+    return (f"/* written by `python -m analysis.reports.kernel --lab-settings` (make lab): {FONT_FAMILY}, SIL Open Font License */\n"
+            f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{font_url}") format("opentype"); }}\n'
+            f":root {{ --jp-content-font-family: {stack}; --jp-ui-font-family: {stack}; }}\n")
+
+
+if __name__ == "__main__":      # what `make setup` runs
+    common_font()
+    print(f"reports' font: {FONT_FAMILY} cut to {len(common_chars())} common characters → {COMMON_FONT_DIR}")
