@@ -354,6 +354,40 @@ def test_every_writer_waits_for_the_one_lock(command):
     assert ".policy-targets.lock is held by a test" in result.stderr
 
 
+@pytest.mark.parametrize("held_by_parent", [False, True])
+def test_a_sub_make_under_the_lock_keeps_the_job_slots_of_make_j2(project, held_by_parent):
+    """`make -j2 reports` runs its sub-make through `python -m analysis.core.lock`: the sub-make must get make's
+    jobserver (else it warns and runs one job at a time). Two jobs that each wait for the other to start pass only
+    when they run at once."""
+    wait_for = 'touch {me}.started; for i in $$(seq 300); do [ -e {other}.started ] && exit 0; sleep 0.1; done; ' \
+               'echo "{me} ran alone"; exit 1'
+    (project / "sub.mk").write_text(f"both: a b\na:\n\t@{wait_for.format(me='a', other='b')}\n"
+                                    f"b:\n\t@{wait_for.format(me='b', other='a')}\n", encoding="utf-8")
+    (project / "Makefile").write_text(f"all:\n\t@{sys.executable} -m analysis.core.lock --wait 60 -- "
+                                      "$(MAKE) --no-print-directory -f sub.mk both\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", lock.ENV)}
+    env["PYTHONPATH"] = str(project)
+    if held_by_parent:
+        env[lock.ENV] = str(os.getpid())
+    result = subprocess.run(["make", "--no-print-directory", "-j2"], cwd=project, capture_output=True, text=True,
+                            timeout=120, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "jobserver unavailable" not in result.stderr
+
+
+def test_jobserver_fds_are_read_from_makeflags_and_only_when_open():
+    r, w = os.pipe()
+    try:
+        assert lock.jobserver_fds(f" -j2 --jobserver-auth={r},{w}") == (r, w)
+        assert lock.jobserver_fds(f" -j --jobserver-fds={r},{w}") == (r, w)
+    finally:
+        os.close(r)
+        os.close(w)
+    assert lock.jobserver_fds(f" -j2 --jobserver-auth={r},{w}") == ()      # closed: make did not pass them
+    assert lock.jobserver_fds(" -j2 --jobserver-auth=fifo:/tmp/GMfifo1") == ()
+    assert lock.jobserver_fds("") == ()
+
+
 def test_make_clean_keeps_the_lock():
     dry = subprocess.run(["make", "-n", "clean"], cwd=paths.ROOT, capture_output=True, text=True).stdout
     assert "rm -rf" in dry and "analysis.core.lock" in dry and ".policy-targets.lock" not in dry

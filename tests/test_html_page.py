@@ -1,0 +1,35 @@
+"""The font of a report page: cut from the environment's common-character font or from the whole font, the same
+bytes; a character outside the common set still gets its glyph."""
+import io
+
+from fontTools.ttLib import TTFont
+
+from analysis.present import html_page
+
+TEXT = "研发投入强度（R&D 经费占 GDP 比重）≥ 3.5% · 廣州市科技創新 ▲△"
+
+
+def _cmap(woff2: bytes) -> set[int]:
+    return set(TTFont(io.BytesIO(woff2)).getBestCmap())
+
+
+def test_a_page_font_cut_from_the_common_font_is_the_one_cut_from_the_whole_font():
+    unicodes = {ord(c) for c in TEXT + html_page.BASE_CHARS}
+    assert unicodes <= html_page.common_chars()
+    fast = html_page.subset_woff2(TEXT)
+    assert fast == html_page._cut(html_page._font_bytes(), unicodes, woff2=True)
+    assert {ord(c) for c in "研发廣創"} <= _cmap(fast)                                 # simplified and traditional
+
+
+def test_a_character_outside_the_common_set_is_cut_from_the_whole_font():
+    rare = "産衆"                                     # variant forms: neither in GB2312 nor in Big5's frequent set
+    assert not {ord(c) for c in rare} & html_page.common_chars()
+    assert {ord(c) for c in rare} <= _cmap(html_page.subset_woff2(TEXT + rare))
+    assert not {ord(c) for c in rare} & _cmap(html_page.subset_woff2(TEXT))
+
+
+def test_the_common_set_holds_simplified_and_traditional_hanzi_and_symbols():
+    common = html_page.common_chars()
+    assert {ord(c) for c in "研发投入广东廣東數據→≥×（）。"} <= common
+    hanzi = sum(0x4E00 <= c <= 0x9FFF for c in common)
+    assert 6763 < hanzi < 6763 + 5401             # GB2312 (6,763 hanzi) with Big5's frequent ones (5,401), shared ones once
