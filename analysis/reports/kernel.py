@@ -89,8 +89,7 @@ def lab_settings() -> Path:
     import shutil
 
     from ..core.fileio import write_text_atomic
-    from ..present.html_page import lab_css
-    from ..present.html_page import font_path
+    from ..present.html_page import font_path, lab_css
 
     custom = LAB_CONFIG / "custom"
     custom.mkdir(parents=True, exist_ok=True)
