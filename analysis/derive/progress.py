@@ -55,8 +55,8 @@ OUTCOMES = {"achieved": "achieved", "achieved_at_rounding": "achieved", "achieve
             "missed": "missed"}
 JUDGED_BY = ("actual_at_target_year", "interpolated", "actual_after_target_year", "latest_actual_before_target_year")
 COLUMNS = schema.columns("progress")
-# the thresholds (data/raw/reference/thresholds.yml) progress uses, by their short names here
-PARAMETERS = {
+# the thresholds (data/raw/reference/thresholds.yml) progress uses: {short name here: name in thresholds.yml}
+THRESHOLD_NAMES = {
     "ratio_on_track": "progress_ratio_on_track", "ratio_acceleration_needed": "progress_ratio_acceleration_needed",
     "ratio_limited_progress": "progress_ratio_limited_progress", "trend_on_track_cagr": "progress_trend_on_track_cagr",
     "trend_acceleration_cagr": "progress_trend_acceleration_cagr", "limit_exponent": "progress_limit_exponent",
@@ -88,25 +88,25 @@ _EPS = 1e-9
 def parameter_table(overrides: dict | None = None) -> pd.DataFrame:
     """The thresholds progress uses (rows of thresholds.yml, with their sources); `overrides` as for flags."""
     th = load_thresholds(overrides)
-    th = th[th["name"].isin(PARAMETERS.values())].copy()
+    th = th[th["name"].isin(THRESHOLD_NAMES.values())].copy()
     v = dict(zip(th["name"], th["value"].astype(float)))
-    on, acc, lim = (v[PARAMETERS[k]] for k in ("ratio_on_track", "ratio_acceleration_needed", "ratio_limited_progress"))
+    on, acc, lim = (v[THRESHOLD_NAMES[k]] for k in ("ratio_on_track", "ratio_acceleration_needed", "ratio_limited_progress"))
     if not on > acc > lim:
-        raise InputError(f"thresholds: expected {PARAMETERS['ratio_on_track']} > {PARAMETERS['ratio_acceleration_needed']} > "
-                         f"{PARAMETERS['ratio_limited_progress']}, found {on:g}, {acc:g}, {lim:g}")
-    if not v[PARAMETERS["trend_on_track_cagr"]] > v[PARAMETERS["trend_acceleration_cagr"]]:
-        raise InputError(f"thresholds: expected {PARAMETERS['trend_on_track_cagr']} > {PARAMETERS['trend_acceleration_cagr']}")
+        raise InputError(f"thresholds: expected {THRESHOLD_NAMES['ratio_on_track']} > {THRESHOLD_NAMES['ratio_acceleration_needed']} > "
+                         f"{THRESHOLD_NAMES['ratio_limited_progress']}, found {on:g}, {acc:g}, {lim:g}")
+    if not v[THRESHOLD_NAMES["trend_on_track_cagr"]] > v[THRESHOLD_NAMES["trend_acceleration_cagr"]]:
+        raise InputError(f"thresholds: expected {THRESHOLD_NAMES['trend_on_track_cagr']} > {THRESHOLD_NAMES['trend_acceleration_cagr']}")
     for key in ("max_years_after_target", "max_base_lag_years"):
-        if not float(v[PARAMETERS[key]]).is_integer():
-            raise InputError(f"threshold {PARAMETERS[key]!r} = {v[PARAMETERS[key]]:g}; expected a whole number of years")
+        if not float(v[THRESHOLD_NAMES[key]]).is_integer():
+            raise InputError(f"threshold {THRESHOLD_NAMES[key]!r} = {v[THRESHOLD_NAMES[key]]:g}; expected a whole number of years")
     return th
 
 
 def load_parameters(overrides: dict | None = None) -> dict[str, float]:
-    """{short name: value} of PARAMETERS (overrides use the thresholds.yml names, e.g. progress_ratio_on_track)."""
+    """{short name: value} of THRESHOLD_NAMES (overrides use the thresholds.yml names, e.g. progress_ratio_on_track)."""
     th = parameter_table(overrides)
     value = dict(zip(th["name"], th["value"].astype(float)))
-    return {short: value[name] for short, name in PARAMETERS.items()}
+    return {short: value[name] for short, name in THRESHOLD_NAMES.items()}
 
 
 # ---------------------------------------------------------------- pure measures (each in docs/methods.md)
