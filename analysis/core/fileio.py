@@ -49,8 +49,8 @@ def read_text(path, expected: str = "a UTF-8 text file") -> str:
 
 
 class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """yaml.SafeLoader (libyaml's parser where PyYAML has it: ~20x faster than the pure-Python one) that refuses
-    a key given twice in one mapping (PyYAML silently keeps the last)."""
+    """yaml's safe loader (libyaml's C parser where PyYAML has it: ~10x faster) that refuses a key given twice in
+    one mapping (PyYAML silently keeps the last)."""
 
     def construct_mapping(self, node, deep=False):
         seen = {}
