@@ -40,7 +40,7 @@ class ProgressRun:
     across_levels: pd.DataFrame   # its rows beside the parent region's (or the child's) rows
     targets: pd.DataFrame         # its targets (observations, kind == target)
     actuals: pd.DataFrame         # usable actuals of its region and the parent region (progress.usable)
-    parameters: pd.DataFrame      # the thresholds in force (thresholds.yml rows)
+    parameters: pd.DataFrame      # the thresholds in force (thresholds.yml rows: reference.load_thresholds columns)
     extra_file: str | None
     backtest: pd.DataFrame        # every source's targets with a known outcome and the flags on their path
 
@@ -79,9 +79,18 @@ def prepare(source_id: str, actuals_path: str | None = None, thresholds: dict | 
         across_levels=levels[(levels["source_id"] == source_id) | (levels["parent_source_id"] == source_id)].reset_index(drop=True),
         targets=obs[(obs["source_id"] == source_id) & (obs["kind"] == "target")].reset_index(drop=True),
         actuals=progress.usable(comb[comb["region"].isin([region, parent])], progress.document_years(obs)).reset_index(drop=True),
-        parameters=progress.parameter_table(thresholds)[["name", "value", "unit", "label", "justification"]].reset_index(drop=True),
+        parameters=progress.parameter_table(thresholds).reset_index(drop=True),
         extra_file=None if extra_path is None else str(extra_path),
         backtest=backtest.compute(prog, datasets.load("flags")))
+
+
+def summary(run: ProgressRun, language: str = "zh") -> str:
+    """One line: how many targets of the source have a usable actual, and the researcher's file if one was given."""
+    if labels.check_language(language) == "zh":
+        return (f"{run.source_id}：{len(run.progress)} 个目标有可用的实际值，{len(run.unassessed)} 个没有"
+                + (f"；研究者的实际值文件：{run.extra_file}" if run.extra_file else ""))
+    return (f"{run.source_id}: {len(run.progress)} target(s) with a usable actual, {len(run.unassessed)} without"
+            + (f"; researcher actuals from {run.extra_file}" if run.extra_file else ""))
 
 
 def _status_text(status: str, achieved_year) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Iterable
 
 import numpy as np
@@ -279,7 +280,6 @@ def _reference_lines() -> pd.DataFrame:
 
 
 def _reference_line(reference) -> int | None:
-    import re
     m = re.match(r"growth_references\.csv line (\d+)", reference) if isinstance(reference, str) else None
     return int(m.group(1)) if m else None
 
@@ -292,16 +292,24 @@ def _reference_grade(reference, refs: pd.DataFrame) -> str:
 
 
 def _reference_text(reference, language: str) -> str:
-    """A flag's reference: in zh, the file and line with the address (the English description stays in en)."""
+    """A flag's or threshold's reference: in zh, the file and line with the address (the English description stays
+    in en): 'growth_references.csv line 41 (…); http…', '<region> 2022–2023 (growth_references.csv line 59)',
+    'regional_panel.csv (peer windows)', 'thresholds.yml: <name> (a judgement; see its justification)', an address."""
     if not isinstance(reference, str):
         return ""
     if reference.startswith("internal"):
         return "文件自身的数字" if language == "zh" else "the document's own figures"
     if language == "en":
         return reference
-    line = _reference_line(reference)
-    url = reference.rsplit("; ", 1)[-1] if "; http" in reference else ""
-    return f"growth_references.csv 第 {line} 行" + (f"；{url}" if url else "") if line else reference
+    line = _reference_line(reference) or _reference_line((re.search(r"growth_references\.csv line \d+", reference)
+                                                          or [None])[0])
+    if line:
+        url = reference.rsplit("; ", 1)[-1] if "; http" in reference else ""
+        return f"growth_references.csv 第 {line} 行" + (f"；{url}" if url else "")
+    if reference == "regional_panel.csv (peer windows)":
+        return "regional_panel.csv（同类地区的窗口）"
+    judgement = re.fullmatch(r"thresholds\.yml: \w+ \(a judgement; see its justification\)", reference)
+    return "thresholds.yml：项目的判断（见选取理由）" if judgement else reference
 
 
 def references(thresholds: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
@@ -316,7 +324,7 @@ def references(thresholds: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     r = refs.loc[used]
     year = lambda v: "" if pd.isna(v) else str(int(v))   # noqa: E731
     df = pd.DataFrame({
-        "line": used, "region": r["region"].to_numpy(),
+        "line": used, "region": [labels.reference_region(v, language) for v in r["region"]],
         "period": [f"{year(a)}–{year(b)}" for a, b in zip(r["start_year"], r["end_year"])],
         "rate": [f"{_number(v)} {labels.growth_unit({'pp_per_year': 'pp/yr', 'cagr': '%/yr'}.get(u, u), language)}"
                  if pd.notna(v) else "" for v, u in zip(r["annual_rate"], r["rate_unit"])],
@@ -331,7 +339,10 @@ def thresholds(thresholds: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     cols = ["name", "value", "unit", "overridden", "range", "label", "reference", "grade", "justification"]
     if thresholds.empty:
         return relabel(pd.DataFrame(columns=cols), language)
+    zh = labels.check_language(language) == "zh"
     df = thresholds.reset_index(drop=True).assign(
+        label=(thresholds["label_zh"] if zh else thresholds["label"]).to_numpy(),
+        justification=(thresholds["justification_zh"] if zh else thresholds["justification"]).to_numpy(),
         unit=thresholds["unit"].map(lambda u: labels.growth_unit(u, language)).to_numpy(),
         reference=[_reference_text(r, language) for r in thresholds["reference"]],
         grade=[labels.value("grade", _reference_grade(r, _reference_lines()), language) if isinstance(r, str) and r else ""
@@ -433,7 +444,7 @@ PROGRESS_COLUMNS = {
     "parent_region": ("上级地区", "parent region"), "parent_source_id": ("上级文件", "parent document"),
     "parent_target_year": ("上级目标年份", "parent target year"), "parent_target_value": ("上级目标值", "parent target value"),
     "parent_actual_year": ("上级实际值年份", "parent actual year"), "parent_actual_value": ("上级实际值", "parent actual value"),
-    "parent_status": ("上级状态", "parent status"), "parent_bound": ("上级约束", "parent bound"), "reason": ("原因（英文原文）", "reason"),
+    "parent_status": ("上级状态", "parent status"), "parent_bound": ("上级约束", "parent bound"), "reason": ("原因", "reason"),
 }
 
 
@@ -462,6 +473,16 @@ def progress_table(df: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     if "indicator_id" in out.columns and "indicator" not in out.columns:
         out.insert(0, "indicator", labels.display_names(out["indicator_id"], language).to_numpy())
         out = out.drop(columns="indicator_id")
+    for col in ("note", "quality", "reason"):                 # analysis.progress writes them in English
+        if col in out.columns:
+            out[col] = out[col].map(lambda v: labels.progress_note(v, language))
+    if "actual_origin" in out.columns:
+        out["actual_origin"] = out["actual_origin"].map(lambda v: labels.value("origin", v, language))
+    if "actual_preliminary" in out.columns:
+        out["actual_preliminary"] = out["actual_preliminary"].map(lambda v: labels.value("yes_no", v, language))
+    if "growth observed / required" in out.columns:           # '1.2 / 3.4 %/yr'
+        out["growth observed / required"] = out["growth observed / required"].map(
+            lambda v: re.sub(r"(%/yr|pp/yr)$", lambda m: labels.growth_unit(m.group(1), language), v) if isinstance(v, str) else v)
     if "actual_source" in out.columns:
         from . import grades
         out["grade"] = [labels.value("grade", grades.grade(v, v) if isinstance(v, str) and v else None, language)

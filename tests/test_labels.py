@@ -51,20 +51,25 @@ def test_units_and_growth_units():
 
 def test_chinese_flag_reason_from_the_columns():
     row = {"rule": "too_fast", "metric": "pp_per_year", "start_year": 2019, "end_year": 2020, "value": 0.5,
-           "threshold": 0.257, "threshold_name": "basic_research_share_warn_pp", "reason": "Implied rise …"}
+           "threshold": 0.25, "threshold_name": "peer_max", "reason": "Implied rise …"}
     zh = labels.flag_reason(row, "zh")
-    assert zh == ("2019–2020 年隐含年均增长 0.5 百分点/年，超过参考阈值 0.257 百分点/年"
-                  "（basic_research_share_warn_pp），高出 0.243 百分点/年。")
+    # the yardstick in words, and how far past it: 0.5 / 0.25 = 2 times the threshold (flags.csv `margin`)
+    assert zh == ("2019–2020 年隐含年均增长 0.5 百分点/年，超过参考阈值 0.25 百分点/年"
+                  "（同类地区最快的同长度窗口），为阈值的 2 倍。")
     assert labels.flag_reason(row, "en") == "Implied rise …"
-    row.update(peer_percentile=97.5, peer_n=40, robust="knife_edge", margin=0.3)
+    row.update(peer_percentile=97.5, peer_n=40, robust="knife_edge", margin=2.04, threshold_name="cagr_alert")
     zh = labels.flag_reason(row, "zh")
-    assert "高出 0.3 百分点/年" in zh and "在 40 个同类目标中位于第 97.5 百分位" in zh and "临界" in zh
+    assert "为阈值的 2.04 倍" in zh and "在 40 个同类地区窗口中位于第 97.5 百分位" in zh and "临界" in zh
+    assert "新三板" in zh and "cagr_alert" not in zh                       # the parameter's label_zh, not its name
+    assert labels.threshold_words("too_slow_ratio_info", "zh") == "规划前实际速度的一半"
+    assert labels.threshold_words("too_slow_ratio_info", "en") == "half the pace realised before the plan"
+    assert labels.threshold_words(None) == "—"
 
 
 def test_every_real_flag_has_a_chinese_reason():
     for row in datasets.load("flags").to_dict("records"):
         zh = labels.flag_reason(row, "zh")
-        assert CJK.search(zh) and not re.search(r"\b(too_fast|cagr|pp_per_year|nan)\b", zh), zh
+        assert CJK.search(zh) and not re.search(r"[a-z]+_[a-z_]+|\b(cagr|nan)\b", zh), zh   # no code names
 
 
 def test_narrative_in_both_languages():
