@@ -390,7 +390,7 @@ def flag_reason(row, language: str = "zh") -> str:
     """The reason of one flag (a mapping or namedtuple with the columns of flags.csv) in `language`."""
     get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
     if check_language(language) == "en":
-        return get("reason", "") or ""
+        return english_names(get("reason", "") or "")
     metric = get("metric")
     gu = {"cagr": "%/yr", "pp_per_year": "pp/yr"}.get(metric)
     with_unit = (lambda v: f"{_num(v)} {growth_unit(gu, 'zh')}") if gu else _num
@@ -539,11 +539,31 @@ def _display_name(indicator_id: str) -> str | None:
     return names.get(indicator_id)
 
 
+@functools.lru_cache(maxsize=1)
+def _region_names() -> dict[str, str]:
+    from .reference import load_regions
+
+    regions = load_regions()
+    return dict(zip(regions["region"], regions["region_en"]))
+
+
+def english_names(text: str) -> str:
+    """An English sentence of the data (a flag's reason, a progress note) with the Chinese names it carries in
+    English: regions (data/raw/reference/regions.csv: 广州市 → Guangzhou) and units after a number (95 家 → 95
+    firms/institutions)."""
+    if not isinstance(text, str) or not re.search(r"[\u3400-\u9fff]", text):
+        return text
+    for zh, en in sorted(_region_names().items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(zh, en)
+    units = "|".join(sorted((re.escape(u) for u in UNITS_EN if re.search(r"[\u3400-\u9fff]", u)), key=len, reverse=True))
+    return re.sub(rf"(\d) ?({units})(?![\u3400-\u9fff])", lambda m: f"{m.group(1)} {UNITS_EN[m.group(2)]}", text)
+
+
 def progress_note(text, language: str = "zh", strict: bool = False):
     """A note or reason of analysis.progress (English, pieces joined by "; ") in `language`. A piece without a
     Chinese template stays English (strict: the result is None, so a test can find it)."""
     if check_language(language) == "en" or not isinstance(text, str) or not text:
-        return text
+        return english_names(text) if language == "en" else text
 
     def from_(pieces: list[str]) -> list[str] | None:
         if not pieces:

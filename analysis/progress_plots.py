@@ -16,9 +16,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from . import labels
-from .progress import parent_regions
+from .progress import COUNT_MEASURES, parent_regions
 from .progress_views import STATUS_ORDER, ProgressRun
 
 STATUS_COLORS = {"achieved": "#1a9850", "achieved_at_rounding": "#66bd63", "achieved_late": "#a6d96a",
@@ -72,8 +73,10 @@ def plan_and_actual_paths(run: ProgressRun, ncols: int = 2, language: str = "zh"
         ax.set_title(f"{name}\n{verdicts}", fontsize=9.5)
         ax.set_ylabel(labels.unit(first["unit"], language))
         ax.set_xlabel(w("year"))
-        ax.set_ylim(bottom=0)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.set_ylim(bottom=0)                        # levels, counts and shares from zero: a miss is not magnified
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if first["measure"] in COUNT_MEASURES:
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))          # no 0.2 家
     for ax in list(axes.flat)[len(indicators):]:
         ax.set_visible(False)
     handles = [Line2D([], [], color=COLORS["actual"], marker="o", label=w("progress.legend_actual")),

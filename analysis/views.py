@@ -381,18 +381,21 @@ def _number(v) -> str:
 def styled(df: pd.DataFrame, caption: str | None = None):
     """A Styler for the reports: no index, numbers with thousands separators and at most 2 decimals,
     empty cells blank, long text (reasons, references, quotes) in wide columns that wrap anywhere (URLs
-    included) and short columns that do not wrap. Text from the documents is HTML-escaped."""
+    included) and short columns that do not wrap; headers wrap only at spaces ("已观察 / 所需…" in two lines, a
+    Chinese word never split), so that a table of many columns fits a 1,400 px page. Text from the documents is
+    HTML-escaped."""
     numeric = [c for c in df.columns if pd.api.types.is_float_dtype(df[c])]     # years and line numbers are ints
     text = [c for c in df.columns if c not in numeric]
     st = df.style.hide(axis="index").format(_number, subset=numeric, escape="html").format(
         lambda v: "" if v is None or (not isinstance(v, str) and pd.isna(v)) else v, escape="html", subset=text)
     st = st.set_table_styles([{"selector": "td", "props": "text-align: left; vertical-align: top; overflow-wrap: anywhere;"},
-                              {"selector": "th", "props": "text-align: left; vertical-align: bottom; white-space: nowrap;"}])
+                              {"selector": "th", "props": "text-align: left; vertical-align: bottom; word-break: keep-all;"}])
     width = {c: max((len(str(v)) for v in df[c] if not (v is None or (not isinstance(v, str) and pd.isna(v)))), default=0)
              for c in text}
-    for cols, props in (([c for c in text if width[c] <= 12], {"white-space": "nowrap"}),
-                        ([c for c in text if 12 < width[c] <= 60], {"min-width": "8em"}),
-                        ([c for c in text if width[c] > 60], {"min-width": "18em"})):
+    wide = "18em" if len(df.columns) <= 8 else "14em"      # a table of many columns leaves its long text less room
+    for cols, props in (([c for c in text if width[c] <= 16], {"white-space": "nowrap"}),
+                        ([c for c in text if 16 < width[c] <= 60], {"min-width": "8em"}),
+                        ([c for c in text if width[c] > 60], {"min-width": wide})):
         if cols:
             st = st.set_properties(subset=cols, **props)
     if numeric:
@@ -430,8 +433,8 @@ def sensitivity(segments: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
 PROGRESS_COLUMNS = {
     "indicator": ("指标", "indicator"), "unit": ("单位", "unit"), "target": ("目标", "target"), "base": ("基期", "base"),
     "actual": ("实际值", "actual"), "status": ("状态", "status"), "targets": ("目标个数", "targets"),
-    "gap": ("差距", "gap"), "gap %": ("差距 %", "gap %"), "growth ratio": ("增长比", "growth ratio"),
-    "growth observed / required": ("已观察 / 所需增长", "growth observed / required"),
+    "gap (gap %)": ("差距（%）", "gap (%)"),
+    "growth observed / required (ratio)": ("已观察 / 所需年均增长（比值）", "annual growth observed / required (ratio)"),
     "current status index": ("当前状态指数", "current status index"), "quality": ("数据质量", "quality"),
     "note": ("说明", "note"), "estimate in target year": ("目标年份估计值", "estimate in target year"),
     "anticipated in target year": ("目标年份预期值", "anticipated in target year"),
@@ -454,12 +457,21 @@ def progress_table(df: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     from .progress_views import STATUS_TEXT
 
     labels.check_language(language)
-    words = {text: code for code, text in STATUS_TEXT.items()}
+    words = {text: code for code, text in STATUS_TEXT.items()} | {code: code for code in STATUS_TEXT}
     out = df.copy()
+
+    def status(v):      # a status code, its English words, or "achieved late (2020)"
+        if not isinstance(v, str):
+            return v
+        if v in words:
+            return labels.value("status", words[v], language)
+        m = re.fullmatch(r"(.+) \((\d{4})\)", v)
+        if m and m.group(1) in words:
+            return f"{labels.value('status', words[m.group(1)], language)} ({m.group(2)})"
+        return v
+
     if "status" in out.columns:
-        out["status"] = [labels.value("status", words.get(str(v).split(" (")[0].split(" in ")[0], v), language)
-                         + (f" ({str(v).split(' (', 1)[1]}" if " (" in str(v) and language == "en" else "")
-                         if isinstance(v, str) else v for v in out["status"]]
+        out["status"] = out["status"].map(status)
     if "indicator" in out.columns and "indicator_id" not in out.columns and language == "zh":
         out["indicator"] = out["indicator"].map(lambda v: v.split(" (")[0] if isinstance(v, str) else v)   # zh name only
     if "unit" in out.columns:
@@ -480,9 +492,9 @@ def progress_table(df: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
         out["actual_origin"] = out["actual_origin"].map(lambda v: labels.value("origin", v, language))
     if "actual_preliminary" in out.columns:
         out["actual_preliminary"] = out["actual_preliminary"].map(lambda v: labels.value("yes_no", v, language))
-    if "growth observed / required" in out.columns:           # '1.2 / 3.4 %/yr'
-        out["growth observed / required"] = out["growth observed / required"].map(
-            lambda v: re.sub(r"(%/yr|pp/yr)$", lambda m: labels.growth_unit(m.group(1), language), v) if isinstance(v, str) else v)
+    if "growth observed / required (ratio)" in out.columns:           # '1.2 / 3.4 %/yr (0.35)'
+        out["growth observed / required (ratio)"] = out["growth observed / required (ratio)"].map(
+            lambda v: re.sub(r"(%/yr|pp/yr)", lambda m: labels.growth_unit(m.group(1), language), v) if isinstance(v, str) else v)
     if "actual_source" in out.columns:
         from . import grades
         out["grade"] = [labels.value("grade", grades.grade(v, v) if isinstance(v, str) and v else None, language)
