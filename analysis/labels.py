@@ -547,6 +547,13 @@ def _region_names() -> dict[str, str]:
     return dict(zip(regions["region"], regions["region_en"]))
 
 
+def region(name, language: str = "zh") -> str:
+    """A region of the documents (data/raw/reference/regions.csv) in `language`: 广州市 → Guangzhou in en."""
+    if check_language(language) == "zh" or not isinstance(name, str):
+        return name
+    return _region_names().get(name, name)
+
+
 def english_names(text: str) -> str:
     """An English sentence of the data (a flag's reason, a progress note) with the Chinese names it carries in
     English: regions (data/raw/reference/regions.csv: 广州市 → Guangzhou) and units after a number (95 家 → 95

@@ -393,8 +393,8 @@ def styled(df: pd.DataFrame, caption: str | None = None):
     width = {c: max((len(str(v)) for v in df[c] if not (v is None or (not isinstance(v, str) and pd.isna(v)))), default=0)
              for c in text}
     wide = "18em" if len(df.columns) <= 8 else "14em"      # a table of many columns leaves its long text less room
-    for cols, props in (([c for c in text if width[c] <= 16], {"white-space": "nowrap"}),
-                        ([c for c in text if 16 < width[c] <= 60], {"min-width": "8em"}),
+    for cols, props in (([c for c in text if width[c] <= 18], {"white-space": "nowrap"}),
+                        ([c for c in text if 18 < width[c] <= 60], {"min-width": "8em"}),
                         ([c for c in text if width[c] > 60], {"min-width": wide})):
         if cols:
             st = st.set_properties(subset=cols, **props)
@@ -485,6 +485,9 @@ def progress_table(df: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     if "indicator_id" in out.columns and "indicator" not in out.columns:
         out.insert(0, "indicator", labels.display_names(out["indicator_id"], language).to_numpy())
         out = out.drop(columns="indicator_id")
+    for col in ("region", "parent_region"):
+        if col in out.columns:
+            out[col] = out[col].map(lambda v: labels.region(v, language))
     for col in ("note", "quality", "reason"):                 # analysis.progress writes them in English
         if col in out.columns:
             out[col] = out[col].map(lambda v: labels.progress_note(v, language))
