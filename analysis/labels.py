@@ -192,7 +192,7 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "segment": {"step": ("相邻两点", "step"), "overall": ("首末两点", "overall"), "stated": ("文件所述增长率", "rate stated")},
     "model": {"plan": ("规划路径（逐段插值）", "plan path (piecewise)"), "exponential": ("指数", "exponential"),
               "linear": ("线性", "linear"), "logistic": ("逻辑斯蒂", "logistic")},
-    "robust": {"robust": ("稳健", "robust"), "knife_edge": ("临界（取决于取整或口径）", "knife-edge (depends on rounding or definitions)")},
+    "robust": {"robust": ("稳健", "robust"), "knife_edge": ("临界", "knife-edge")},   # explained in NARRATIVE flags.table
     # how trustworthy the page a cited figure was read from is (analysis.grades)
     "grade": {"official_bulletin": ("官方公报", "official bulletin"),
               "official_repost": ("官方公报转载", "official repost"),
@@ -742,12 +742,15 @@ growth may be higher; only a band with two definite ends is drawn as a line. Log
     "flags.table": ("""## 标记
 
 最严重的在前。“数值”是隐含增长（或规则所判断的数字），“阈值”是判断的标准，“依据”是阈值的出处及其来源等级；
-“理由”用一句话说明。""",
+“理由”用一句话说明。“稳健性”为“临界”时，判断取决于取整或口径（超出阈值不足 `robust_min_margin_pct`，
+或换一把相邻的尺子就不再被标记）。""",
                     """## Flags
 
 Most severe first. `value` is the implied growth (or the figure the rule judged), `threshold` what it
 was judged against, `reference` where that threshold comes from, with the grade of its source;
-`reason` says it in one sentence."""),
+`reason` says it in one sentence. A *knife-edge* `robustness` means the judgement depends on rounding or
+definitions (the threshold is cleared by less than `robust_min_margin_pct`, or a neighbouring yardstick would not
+flag it)."""),
     "flags.thresholds": ("""## 生效的阈值及依据
 
 每个规则参数在本次运行中的数值（被参数 `thresholds` 改变时标明“已覆盖”）、单位和允许范围，

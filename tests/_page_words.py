@@ -102,7 +102,7 @@ def english_words(html: str, allowed=()) -> list[str]:
     for header, text in nodes(html):
         if header in PUBLISHED or (header == labels.t("name", "zh") and text in parameters):
             continue
-        for title in published:
+        for title in [*published, *allowed]:
             text = text.replace(title, " ")
         text = ADDRESS.sub(" ", re.sub(r"\b[0-9a-f]{12}(\+dirty)?", " ", text))     # and the commit
         for word in LATIN_WORD.findall(text):
