@@ -15,9 +15,12 @@ from html.parser import HTMLParser
 
 import pandas as pd
 
-from analysis import datasets, labels, paths, reports
-from analysis.reference import load_thresholds
-from analysis.registry import load_sources
+from analysis.core import paths
+from analysis.inputs.reference import load_thresholds
+from analysis.inputs.registry import load_sources
+from analysis.pipeline import datasets
+from analysis.present import labels
+from analysis.reports import runner
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.&'+\-]*")
@@ -82,7 +85,7 @@ def nodes(html: str) -> list[tuple[str | None, str]]:
 
 
 def _identifiers() -> set[str]:
-    return set(load_sources()) | set(reports.PARAMETERS) | {r.name for r in reports.load_config()}
+    return set(load_sources()) | set(runner.PARAMETERS) | {r.name for r in runner.load_config()}
 
 
 def _published_text() -> list[str]:

@@ -1,10 +1,12 @@
-"""Every word of the reports in both languages from analysis/labels.py: code values, units, flag reasons."""
+"""Every word of the reports in both languages from analysis/present/labels.py: code values, units, flag reasons."""
 import re
 
 import pandas as pd
 import pytest
 
-from analysis import datasets, labels, paths
+from analysis.core import paths
+from analysis.pipeline import datasets
+from analysis.present import labels
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -82,7 +84,8 @@ def test_narrative_in_both_languages():
 def test_every_progress_note_and_reason_of_the_real_data_reads_in_chinese():
     """analysis.progress writes its notes and reasons in English (progress.csv keeps them); labels.PROGRESS_NOTES
     translates every one the real data produce, piece by piece, with no English left but proper names."""
-    from analysis import actuals, progress
+    from analysis.derive import progress
+    from analysis.inputs import actuals
 
     obs = datasets.load("observations")
     table = progress.assess(obs, actuals.combined(obs), datasets.load("trajectories"))

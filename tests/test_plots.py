@@ -12,7 +12,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from analysis import datasets, labels, plots, views  # noqa: E402
+from analysis.pipeline import datasets  # noqa: E402
+from analysis.present import labels, plots, views
 
 CHINESE = "研发投入强度（全社会研究与开发（R&D）经费占地区生产总值（GDP）的比重）万平方米 亿元 ▲△◇┃ −5"
 
@@ -177,7 +178,7 @@ def test_growth_panels_start_at_zero_with_whole_ticks_for_counts():
 
 
 def test_progress_paths_start_at_zero_leave_room_above_and_count_in_whole_numbers():
-    from analysis import progress_plots, progress_views
+    from analysis.present import progress_plots, progress_views
 
     run = progress_views.prepare("guangzhou-2019")
     fig = progress_plots.plan_and_actual_paths(run, language="zh")

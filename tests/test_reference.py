@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from analysis import paths
-from analysis.errors import InputError
-from analysis.reference import (
+from analysis.core import paths
+from analysis.core.errors import InputError
+from analysis.inputs.reference import (
     ceiling_for,
     load_links,
     load_references,
@@ -15,7 +15,7 @@ from analysis.reference import (
     load_thresholds,
     values,
 )
-from analysis.vocab import load_indicators
+from analysis.inputs.vocab import load_indicators
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
