@@ -105,9 +105,11 @@ def english_words(html: str, allowed=()) -> list[str]:
     for header, text in nodes(html):
         if header in PUBLISHED or (header == labels.t("name", "zh") and text in parameters):
             continue
-        for title in [*published, *allowed]:
+        for title in published:
             text = text.replace(title, " ")
         text = ADDRESS.sub(" ", re.sub(r"\b[0-9a-f]{12}(\+dirty)?", " ", text))     # and the commit
+        for name in allowed:
+            text = text.replace(name, " ")
         for word in LATIN_WORD.findall(text):
             word = word.rstrip(".'-")
             if len(word) > 1 and word not in ids and word not in PROPER_NAMES:
