@@ -278,7 +278,14 @@ def test_a_page_copied_alone_renders_chinese_in_headless_chromium(executed, tmp_
              f'font:100px/1 \'Noto Sans SC\';margin:0;padding:0;white-space:nowrap">'
              f'<span style="display:inline-block;width:120px">{a}</span><span style="display:inline-block;width:120px">{b}</span></div>'
              "<script>document.fonts.ready.then(async () => { const f = await document.fonts.load('100px \"Noto Sans SC\"', "
-             f"'{a}{b}'); document.body.setAttribute('data-probe', JSON.stringify(f.map(x => x.status))); }});</script>")
+             f"'{a}{b}'); document.body.setAttribute('data-probe', JSON.stringify(f.map(x => x.status))); }});"
+             # every element of the page that holds Chinese text itself is set in the font (not in a style that
+             # nbconvert's own styles override later in the page)
+             "const cjk = /[\\u4e00-\\u9fff]/; const unfonted = [...document.querySelectorAll('body *')].filter(e => "
+             "e.id !== 'pt-probe' && !e.closest('#pt-probe') && [...e.childNodes].some(n => n.nodeType === 3 && "
+             "cjk.test(n.textContent)) && !getComputedStyle(e).fontFamily.includes('Noto Sans SC')).map(e => "
+             "e.tagName + ': ' + e.textContent.trim().slice(0, 20)); "
+             "document.body.setAttribute('data-unfonted', JSON.stringify(unfonted.slice(0, 5)));</script>")
     page = tmp_path / "alone" / "page.html"
     page.parent.mkdir()
     page.write_text(html.replace("</body>", probe + "</body>"), encoding="utf-8")
@@ -289,6 +296,8 @@ def test_a_page_copied_alone_renders_chinese_in_headless_chromium(executed, tmp_
                          text=True, timeout=180).stdout
     statuses = json.loads(re.search(r"data-probe=\"([^\"]*)\"", dom).group(1).replace("&quot;", '"'))
     assert statuses and set(statuses) == {"loaded"}, statuses
+    unfonted = json.loads(re.search(r"data-unfonted=\"([^\"]*)\"", dom).group(1).replace("&quot;", '"'))
+    assert unfonted == [], f"Chinese text not set in the page's font: {unfonted}"
     shot = tmp_path / "shot.png"
     subprocess.run(base + [f"--screenshot={shot}", "--window-size=400,200", "--virtual-time-budget=15000", page.as_uri()],
                    capture_output=True, timeout=180)
