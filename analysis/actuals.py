@@ -43,6 +43,7 @@ COLUMNS = ["origin", "region", "indicator_id", "unit", "year", "value", "bound",
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _YEAR = re.compile(r"\d{4}")
 _FORMULA_START = ("=", "+", "-", "@")
+_NOT_PLAIN = re.compile(r"[^0-9.+\-\0]")   # in cells joined by NUL (never in a file): a character no plain ASCII number has
 _BOM = b"\xef\xbb\xbf"
 MAX_LISTED = 20
 
@@ -232,33 +233,65 @@ def _header(fields: list[str], problems: _Problems, line: int = 1) -> list[str]:
 
 
 class _Distinct:
-    """A column as its distinct values (spaces around them stripped) and, per row, which one it holds: each
-    check runs once per distinct value (most columns of an actuals file repeat a few values: regions,
-    indicators, units, years), and the result is spread back to every row."""
+    """A column of few values (regions, indicators, units, years) as its distinct values (spaces around them
+    stripped) and, per row, which one it holds: each check runs once per distinct value, and the result is
+    spread back to every row."""
 
     def __init__(self, column: pd.Series):
         if isinstance(column.dtype, pd.CategoricalDtype):        # read as categories: already factorized
             codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
         else:
-            codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=False)
+            codes, uniques = pd.factorize(column.to_numpy(dtype=object))     # every cell is text, none is NA
         self.codes = codes
         self.values = [u.strip() if type(u) is str else str(u).strip() for u in uniques]
 
-    def map(self, func) -> np.ndarray:
-        results = np.empty(len(self.values), dtype=object)
+    def map(self, func, dtype=object) -> np.ndarray:
+        """`func` of each row's value, as an array of `dtype`."""
+        results = np.empty(len(self.values), dtype=dtype)
         results[:] = [func(v) for v in self.values]
         return results[self.codes]
 
-    def map_values(self, func) -> np.ndarray:
-        """Like map, with `func` taking the list of distinct values and returning one result per value."""
-        results = np.empty(len(self.values), dtype=object)
-        results[:] = func(self.values)
-        return results[self.codes]
-
     def text(self) -> np.ndarray:
-        results = np.empty(len(self.values), dtype=object)
-        results[:] = self.values
-        return results[self.codes]
+        return self.map(str)
+
+
+class _Text:
+    """A column of text that may differ on every line (values, sources, notes), checked with whole-column
+    operations; its cells are stripped of the spaces around them only where one is needed (a message, or the
+    rows of the result)."""
+
+    def __init__(self, column: pd.Series):
+        self.raw = column.to_numpy(dtype=object)
+        first = self.raw.astype("U1")          # the first character of each cell ('' when empty)
+        spaced = np.flatnonzero(np.char.isspace(first))     # the same spaces as str.strip()
+        first[spaced] = [self.raw[i].lstrip()[:1] for i in spaced]
+        self.first = first                    # the first character after the leading spaces ('' when blank)
+
+    def cell(self, i: int) -> str:
+        return self.raw[i].strip()
+
+    def text(self, rows) -> np.ndarray:
+        """The stripped cells of `rows`."""
+        results = np.empty(len(rows), dtype=object)
+        results[:] = [t.strip() for t in self.raw[rows]]
+        return results
+
+    def formula_flags(self) -> np.ndarray:
+        """Per cell: `_formula_flags` (only the cells starting with = + - or @ need a closer look)."""
+        flags = np.isin(self.first, _FORMULA_START)
+        rows = np.flatnonzero(flags)
+        flags[rows] = _formula_flags([self.cell(i) for i in rows])
+        return flags
+
+    def numbers(self) -> np.ndarray:
+        """`_to_float` of every stripped cell. When every cell holds only ASCII digits, '.', '+' and '-' (the
+        usual case), float() accepts exactly the texts `_NUMBER` accepts, so one numpy cast reads them all."""
+        if not _NOT_PLAIN.search("\0".join(self.raw)):
+            try:
+                return self.raw.astype(float)       # float() of each cell
+            except ValueError:                      # an empty cell, '1.2.3', '+': one by one below
+                pass
+        return np.array([_to_float(t.strip()) for t in self.raw], dtype=float)
 
 
 def _formula_flags(texts: list[str]) -> list[bool]:
@@ -325,7 +358,7 @@ def load(path, *, vocab: pd.DataFrame | None = None, regions: pd.DataFrame | Non
                 rows = keep[pos: pos + n]
                 df.columns = names
                 if len(rows) == n:
-                    parts.append(checker.check(df[rows], start[pos: pos + n][rows]))
+                    parts.append(checker.check(df if rows.all() else df[rows], start[pos: pos + n][rows]))
                 pos += n
         except (ValueError, pd.errors.ParserError) as exc:
             raise InputError(f"{path}: not valid CSV ({str(exc).strip()}); expected plain CSV with double quotes around "
@@ -338,8 +371,7 @@ def load(path, *, vocab: pd.DataFrame | None = None, regions: pd.DataFrame | Non
     if not parts:
         raise InputError(f"{path}: the file has a header but no data lines; expected one line per actual")
     cols = {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
-    first = _first_of_key(cols["region"], cols["indicator_id"], cols["year"], np.ones(len(cols["line"]), dtype=bool))
-    unique = _check_duplicates(problems, first, cols)
+    unique = _check_duplicates(problems, _first_of_key(cols.pop("key")), cols)
     problems.raise_if_any()
     out = pd.DataFrame({k: v[unique] for k, v in cols.items()})
     out.insert(len(out.columns), "file", str(path))
@@ -347,6 +379,7 @@ def load(path, *, vocab: pd.DataFrame | None = None, regions: pd.DataFrame | Non
 
 
 LOW_CARDINALITY = ("region", "indicator", "unit", "bound")   # columns read as categories (few values)
+FEW_VALUES = (*LOW_CARDINALITY, "year")   # columns checked per distinct value (_Distinct); the others as _Text
 CHUNK_ROWS = 200_000       # rows checked at a time (memory stays near the size of the result)
 
 
@@ -362,6 +395,8 @@ class _RowChecker:
         self.by_name = {n.strip(): i for i, nm in zip(vocab.index, vocab["indicator_zh"] + ";" + vocab["aliases"])
                         for n in nm.split(";") if n.strip()}
         self.unit_of, self.measure_of = dict(vocab["unit"]), dict(vocab["measure"])
+        self.region_number = {r: k for k, r in enumerate(regions["region"])}
+        self.indicator_number = {ind: k for k, ind in enumerate(vocab.index)}
         self.cache: dict[str, dict] = {}
 
     def _cached(self, name: str, func):
@@ -377,8 +412,9 @@ class _RowChecker:
 
     def check(self, df: pd.DataFrame, line: np.ndarray) -> dict:
         """The checked columns of one piece as arrays (and the problems added to self.problems)."""
-        problems, vocab = self.problems, self.vocab
-        col = {name: _Distinct(df[name]) for name in self.names}
+        problems = self.problems
+        col = {name: _Distinct(df[name]) for name in self.names if name in FEW_VALUES}
+        text = {name: _Text(df[name]) for name in self.names if name not in FEW_VALUES}
         n = len(line)
         ok = np.ones(n, dtype=bool)
 
@@ -394,59 +430,61 @@ class _RowChecker:
             problems.count += len(idx) - len(shown)
 
         def cell(name, i) -> str:
-            return col[name].values[col[name].codes[i]]
+            """The stripped cell of column `name` in row position i."""
+            return col[name].values[col[name].codes[i]] if name in col else text[name].cell(i)
 
-        region = col["region"].map(self._cached("region", lambda c: self.region_of.get(c) or self.region_of.get(c.casefold())))
-        fail(pd.isna(region), "region", lambda i: f"unknown region {cell('region', i)!r}"
-             f"{_suggest(cell('region', i), self.region_of)} Expected one of: {self.known_regions} (new regions go into "
-             "data/raw/reference/regions.csv)", 0)
+        region_of = self._cached("region", lambda c: self.region_of.get(c) or self.region_of.get(c.casefold()))
+        region = col["region"].map(region_of)
+        fail(col["region"].map(lambda c: region_of(c) is None, bool), "region", lambda i: f"unknown region "
+             f"{cell('region', i)!r}{_suggest(cell('region', i), self.region_of)} Expected one of: {self.known_regions} "
+             "(new regions go into data/raw/reference/regions.csv)", 0)
         indicator = col["indicator"].text()
         expected_unit = col["indicator"].map(self.unit_of.get)
         measure = col["indicator"].map(self.measure_of.get)
-        known_ind = pd.notna(expected_unit)
+        known_ind = col["indicator"].map(lambda c: pd.notna(self.unit_of.get(c)), bool)
 
         def unknown_indicator(i):
             c = indicator[i]
-            hint = f"; {c!r} is the name of {self.by_name[c]!r}, give the id" if c in self.by_name else _suggest(c, vocab.index)
+            hint = f"; {c!r} is the name of {self.by_name[c]!r}, give the id" if c in self.by_name else _suggest(c, self.vocab.index)
             return f"unknown indicator {c!r}{hint} (expected an indicator_id of {paths.INDICATORS.name})"
         fail(~known_ind, "indicator", unknown_indicator, 1)
         unit = col["unit"].text()
         fail(known_ind & (unit != expected_unit), "unit",
              lambda i: f"unit {unit[i]!r} does not match indicator {indicator[i]!r}, whose unit is {expected_unit[i]!r}; "
                        f"give the value in {expected_unit[i]} (e.g. 1.2万家 → 12000 家)", 2)
-        year = col["year"].map(self._cached("year", lambda c: int(c) if _YEAR.fullmatch(c) else -1)).astype(np.int64)
+        year = col["year"].map(self._cached("year", lambda c: int(c) if _YEAR.fullmatch(c) else -1), np.int64)
         is_year = year >= 0
         fail(~is_year, "year", lambda i: f"{cell('year', i)!r} is not a year; expected an integer such as 2019", 3)
         fail(is_year & (year > self.this_year), "year", lambda i: f"{year[i]} lies in the future (this year is "
              f"{self.this_year}); an actual must be for a past year", 3)
         fail(is_year & (year < MIN_YEAR), "year",
              lambda i: f"{year[i]} is before {MIN_YEAR}; expected a year from {MIN_YEAR} to {self.this_year}", 3)
-        raw = col["value"].text()
-        empty = raw == ""
+        empty = text["value"].first == ""
         fail(empty, "value", "empty; expected a number", 4)
-        value = col["value"].map(_to_float).astype(float)
+        value = text["value"].numbers()
         is_number = ~np.isnan(value)
 
         def why(i):
-            v = raw[i]
+            v = cell("value", i)
             return (f"{v!r} is not a number; " + ("thousands separators are not accepted" if re.fullmatch(r"[\d,，]+(\.\d+)?", v)
                     else "give the number without unit or multiplier, in the indicator's unit" if re.search(r"\d", v)
                     else "expected a plain decimal number") + " (e.g. 2.87 or 12099)")
         fail(~empty & ~is_number, "value", why, 4)
         with np.errstate(invalid="ignore"):
             too_big = is_number & ~(np.abs(value) < MAX_VALUE)
-            fail(too_big, "value", lambda i: f"{raw[i][:20]}{'…' if len(raw[i]) > 20 else ''} ({len(raw[i])} characters) "
-                 f"is too large; expected a number below {MAX_VALUE:.0e} in the indicator's unit", 4)
+            fail(too_big, "value", lambda i: f"{cell('value', i)[:20]}{'…' if len(cell('value', i)) > 20 else ''} "
+                 f"({len(cell('value', i))} characters) is too large; expected a number below {MAX_VALUE:.0e} in the "
+                 "indicator's unit", 4)
             sane = is_number & ~too_big
             fail(sane & (measure == "share") & ~((value >= 0) & (value <= 100)), "value",
-                 lambda i: f"share {raw[i]} outside 0–100; expected a percentage between 0 and 100", 4)
+                 lambda i: f"share {cell('value', i)} outside 0–100; expected a percentage between 0 and 100", 4)
             fail(sane & np.isin(measure, NON_NEGATIVE) & (value < 0), "value", lambda i: f"negative "
-                 f"{'count' if measure[i].startswith('count') else 'amount'} {raw[i]}; expected a number ≥ 0", 4)
+                 f"{'count' if measure[i].startswith('count') else 'amount'} {cell('value', i)}; expected a number ≥ 0", 4)
             fail(sane & (measure == "growth_rate") & (value < -100), "value",
-                 lambda i: f"growth rate {raw[i]} % is below −100 % (a level cannot fall by more than all of itself); "
-                           "expected a percentage change ≥ −100", 4)
-        source = col["source"].text()
-        fail(source == "", "source", "empty; every actual must cite where it was published (a URL or a reference)", 5)
+                 lambda i: f"growth rate {cell('value', i)} % is below −100 % (a level cannot fall by more than all of "
+                           "itself); expected a percentage change ≥ −100", 4)
+        fail(text["source"].first == "", "source",
+             "empty; every actual must cite where it was published (a URL or a reference)", 5)
         if "bound" in col:
             bound = col["bound"].map(lambda c: c or "eq")
             fail(~np.isin(bound, BOUNDS), "bound",
@@ -454,34 +492,27 @@ class _RowChecker:
         else:
             bound = np.full(n, "eq", dtype=object)
         for order, name in enumerate(["source", *self.extras], 7):   # text a spreadsheet would run (CSV injection)
-            fail(col[name].map_values(_formula_flags).astype(bool), name, lambda i, name=name: f"text starting with "
+            fail(text[name].formula_flags(), name, lambda i, name=name: f"text starting with "
                  f"{cell(name, i)[:1]!r}, which a spreadsheet runs as a formula (CSV injection); expected text that does "
                  "not start with = + - @ (reword it, e.g. put a word first)", order)
-        out = {"region": region, "indicator_id": indicator, "unit": unit, "year": year, "value": value, "bound": bound,
-               "source": source, "line": line.astype(np.int64)}
-        out.update({name: col[name].text() for name in self.extras})
-        out = {k: v[ok] for k, v in out.items()}
+        rows = np.flatnonzero(ok)
+        region_number = col["region"].map(lambda c: self.region_number.get(region_of(c), -1), np.int64)
+        indicator_number = col["indicator"].map(lambda c: self.indicator_number.get(c, -1), np.int64)
+        key = ((region_number * len(self.indicator_number) + indicator_number) * 10000 + year)[rows]  # (region, indicator, year)
+        out = {"region": region[rows], "indicator_id": indicator[rows], "unit": unit[rows], "year": year[rows],
+               "value": value[rows], "bound": bound[rows], "line": line[rows].astype(np.int64), "key": key}
         # repeated keys within the piece: a different value or bound is an error, an agreeing repeat is dropped
         # here already (a file of a million lines repeats the few thousand keys the project's tables allow)
-        first = _first_of_key(out["region"], out["indicator_id"], out["year"], np.ones(len(out["line"]), dtype=bool))
-        unique = _check_duplicates(problems, first, out)
-        return {k: v[unique] for k, v in out.items()}
+        unique = _check_duplicates(problems, _first_of_key(key), out)
+        kept = rows[unique]         # the texts are stripped for these rows only
+        columns = ["region", "indicator_id", "unit", "year", "value", "bound", "source", "line", *self.extras, "key"]
+        return {c: out[c][unique] if c in out else text[c].text(kept) for c in columns}
 
 
-def _first_of_key(region: np.ndarray, indicator: np.ndarray, year: np.ndarray, ok: np.ndarray) -> np.ndarray:
-    """For every row, the position of the first valid row with the same (region, indicator, year) (itself
-    when it is the first; -1 for an invalid row)."""
-    r, _ = pd.factorize(region, use_na_sentinel=False)
-    i, n_ind = pd.factorize(indicator, use_na_sentinel=False)
-    key = (r.astype(np.int64) * (len(n_ind) + 1) + i) * 10000 + np.clip(year, 0, 9999)
-    pos = np.flatnonzero(ok)
-    order = pos[np.argsort(key[pos], kind="stable")]
-    k = key[order]
-    new_group = np.r_[True, k[1:] != k[:-1]] if len(k) else np.zeros(0, dtype=bool)
-    first_in_group = order[new_group][np.cumsum(new_group) - 1]
-    first = np.full(len(key), -1, dtype=np.int64)
-    first[order] = first_in_group
-    return first
+def _first_of_key(key: np.ndarray) -> np.ndarray:
+    """For every row, the position of the first row with the same key (itself when it is the first)."""
+    _, first_at, which = np.unique(key, return_index=True, return_inverse=True)   # return_index: first occurrences
+    return first_at[which]
 
 
 def _check_duplicates(problems: _Problems, first: np.ndarray, cols: dict) -> np.ndarray:
