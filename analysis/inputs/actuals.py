@@ -257,6 +257,7 @@ class _Distinct:
         return results[self.codes]
 
     def text(self) -> np.ndarray:
+        """Each row's value."""
         return self.map(str)
 
 
@@ -275,13 +276,17 @@ def _first_characters(heads: np.ndarray) -> np.ndarray:
 
 class _Text:
     """A text column that may hold a different value on every line (source, notes), read as the first four
-    bytes of each cell (`heads`: pandas makes no string of them). They give each cell's first character,
-    which settles the checks for most cells; the cells starting with a space or with = + - @ are read in
-    full (`reread(rows)` gives their text) to settle whether they are blank or a formula."""
+    bytes of each cell (`heads`: pandas makes no string of them). They give each cell's first character after
+    its leading spaces, which settles the checks for most cells; the cells starting with = + - @ (a formula,
+    or a number?) or with nothing but spaces in their first bytes (blank?) are read in full (`reread(rows)`
+    gives their text)."""
 
     def __init__(self, heads: np.ndarray, reread):
         first = _first_characters(heads)
-        closer = np.flatnonzero(np.char.isspace(first) | np.isin(first, _FORMULA_START))   # spaces as str.strip's
+        spaced = np.flatnonzero(np.char.isspace(first))          # the spaces of str.strip
+        first[spaced] = [bytes(h).decode("utf-8", "ignore").lstrip()[:1] for h in heads[spaced]]  # '': not in the head
+        closer = np.flatnonzero(np.isin(first, _FORMULA_START))
+        closer = np.union1d(closer, spaced[first[spaced] == ""])
         stripped = [t.strip() for t in reread(closer)] if len(closer) else []
         first[closer] = [t[:1] for t in stripped]
         self.first = first                  # each cell's first character after its leading spaces ('' when blank)
@@ -329,15 +334,18 @@ class _Reread:
 def _to_floats(cells: np.ndarray) -> np.ndarray:
     """`_to_float` of every cell (spaces around it ignored). When every cell holds only ASCII digits, '.', '+'
     and '-' (the usual case), float() accepts exactly the texts `_NUMBER` accepts: one numpy cast reads them."""
+    if _NOT_PLAIN.search("\0".join(cells)):
+        cells = _stripped(cells)              # perhaps only spaces around the numbers
     if not _NOT_PLAIN.search("\0".join(cells)):
         try:
             return cells.astype(float)          # float() of each cell
         except ValueError:                      # an empty cell, '1.2.3', '+': one by one below
             pass
-    return np.array([_to_float(t.strip()) for t in cells], dtype=float)
+    return np.array([_to_float(t) for t in cells], dtype=float)
 
 
 def _stripped(cells: np.ndarray) -> np.ndarray:
+    """The cells without the spaces around them."""
     out = np.empty(len(cells), dtype=object)
     out[:] = [t.strip() for t in cells]
     return out
@@ -364,8 +372,13 @@ def load(path, *, vocab: pd.DataFrame | None = None, regions: pd.DataFrame | Non
     """Validate a file of actuals and return it as a frame (see the module docstring for the format).
 
     Columns: region (Chinese name), indicator_id, unit, year (int), value (float), bound, source,
-    line (of the file), every extra column of the file as text, and file. Checked column by column
-    (pandas), so a file of a million lines takes seconds."""
+    line (of the file), every extra column of the file as text, and file.
+
+    Checked column by column, a piece of CHUNK_ROWS rows at a time (benchmarks/actuals.py: a million lines in
+    a few seconds): `_scan` reads the bytes once (encoding, quotes, the fields and byte range of each record);
+    pandas reads the columns of few values as categories (`_Distinct`: each check once per distinct value),
+    value and year as text, and source and the other text columns as their first bytes only (`_Text`); the
+    text of the rows kept is read again at the end (`_Reread`)."""
     import warnings
 
     path = Path(path)
