@@ -458,17 +458,18 @@ def load(path, *, vocab: pd.DataFrame | None = None, regions: pd.DataFrame | Non
 
 LOW_CARDINALITY = ("region", "indicator", "unit", "bound")   # columns read as categories (few values)
 FEW_VALUES = (*LOW_CARDINALITY, "year")   # columns checked per distinct value (_Distinct)
-# how the first reading reads each column: value and year as text, source and every other column as the first
-# four bytes of each cell ("S4", see _Text)
 _READ_TWICE_DIFFERS = ("{path}: could not be read as CSV consistently (records read twice differ); expected plain "
                        "CSV (lines ending in a line feed, double quotes around values holding commas, quotes or line breaks)")
+# how the first reading reads each column: value and year as text, source and every other column as the first
+# four bytes of each cell ("S4", see _Text)
 _READ_AS = {**dict.fromkeys(LOW_CARDINALITY, "category"), "year": object, "value": object}
 CHUNK_ROWS = 200_000       # rows checked at a time (memory stays near the size of the result)
 
 
 class _RowChecker:
-    """The checks of every data row, applied to a piece of the file at a time (`check`). Each check runs once
-    per distinct value of a column in the piece; results for values seen in earlier pieces are reused."""
+    """The checks of every data row, applied to a piece of the file at a time (`check`): once per distinct value
+    for the columns of few values (results for values seen in earlier pieces are reused), on whole columns for
+    value, source and the other text columns."""
 
     def __init__(self, names, vocab, regions, this_year, problems: _Problems, reread: _Reread):
         self.names, self.vocab, self.this_year, self.problems, self.reread = names, vocab, this_year, problems, reread
