@@ -1,6 +1,7 @@
 """analysis.inputs.actuals: the researcher CSV format, its validation messages, the published file, the combined frame."""
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -197,3 +198,61 @@ def test_missing_file(tmp_path):
 def test_embedded_line_breaks_keep_line_numbers(tmp_path):
     text = HEADER + '广州市,rd_intensity,%,2021,3.12,"two\nlines"\n' + "广州市,rd_intensity,%,2019,x,y\n"
     assert "line 4, column 'value'" in error_of(tmp_path, text)
+
+
+# ------------------------------------------------------------------ how a large file is read (load's docstring)
+def test_text_columns_come_back_in_full_across_pieces(tmp_path, monkeypatch):
+    """Source and note are read as their first bytes, then again in full for the rows kept: long, quoted,
+    multi-line and non-ASCII cells come back whole and stripped, also when the file is read in pieces."""
+    monkeypatch.setattr(actuals, "CHUNK_ROWS", 2)
+    text = ("region,indicator,unit,year,value,source,note\n"
+            '广州市,rd_intensity,%,2019,2.9,"  http://a.example/x, p. 3 ","第一行\n第二行"\n'
+            "广州市,rd_intensity,%,2019,2.9,another page,agreeing repeat: dropped\n"
+            "广州市,rd_intensity,%,2020,3.0,\u3000全角 source,😀 note\n"
+            "广州市,rd_intensity,%,2021,3.1,\u00a0 b,-3\n"
+            "广州市,rd_intensity,%,2022,3.2,c,\n")
+    df = load(write(tmp_path, text))
+    assert list(df["source"]) == ["http://a.example/x, p. 3", "全角 source", "b", "c"]
+    assert list(df["note"]) == ["第一行\n第二行", "😀 note", "-3", ""]
+    assert list(df["line"]) == [2, 5, 6, 7]
+
+
+@pytest.mark.parametrize("space", ["\u3000", "\u00a0", "\x1c", "\t", "\u2003", "    "])
+def test_formulas_and_blanks_behind_any_space(tmp_path, space):
+    text = ("region,indicator,unit,year,value,source,note\n"
+            f"广州市,rd_intensity,%,2019,2.9,{space}{space},x\n"
+            f"广州市,rd_intensity,%,2020,2.9,x,{space}=1+1\n"
+            f"广州市,rd_intensity,%,2021,2.9,x,{space}-2.5\n")          # a number, not a formula
+    msg = error_of(tmp_path, text)
+    assert "2 problems" in msg and "line 2, column 'source': empty" in msg
+    assert "line 3, column 'note': text starting with '='" in msg
+
+
+@pytest.mark.parametrize("value,expected", [("2.5", 2.5), (" 2.5 ", 2.5), ("+.5", 0.5), ("3.", 3.0), ("-0", 0.0)])
+def test_values_read_alone_or_among_others(tmp_path, value, expected):
+    """One numpy cast reads a column of plain numbers, one by one otherwise: the same numbers either way."""
+    df = load(write(tmp_path, HEADER + f"广州市,rd_intensity,%,2019,{value},x\n" + GOOD))
+    assert df["value"].tolist() == [expected, 3.12]
+
+
+@pytest.mark.parametrize("value", ["1e5", "inf", "nan", "1_000", "0x10", "1.2.3", "+"])
+def test_what_float_reads_but_a_plain_number_is_not(tmp_path, value):
+    assert f"line 2, column 'value': '{value}' is not a number" in error_of(tmp_path, HEADER + f"广州市,rd_intensity,%,2019,{value},x\n")
+
+
+def test_first_characters_from_the_first_bytes():
+    """Every character up to U+3000 (the last space) and a sample of the rest; NUL never reaches here (_scan)."""
+    code_points = [*range(1, 0x3001), *range(0x3001, 0x110000, 97), 0xFFFF, 0x10000, 0x10FFFF]
+    cells = [""] + [chr(c) + "é" for c in code_points if not 0xD800 <= c <= 0xDFFF]
+    heads = np.array([c.encode()[:4] for c in cells], dtype="S4")
+    assert actuals._first_characters(heads).tolist() == [c[:1] for c in cells]
+
+
+def test_records_read_twice_must_agree(tmp_path):
+    path = write(tmp_path, HEADER + GOOD + GOOD.replace("2021", "2020").replace("3.12", "3.5"))
+    scan = actuals._scan(path)
+    begin, end = scan["offset"][1:-1], scan["offset"][2:]
+    reread = actuals._Reread(path, list(actuals.REQUIRED))
+    assert reread.cells(begin, end, ["source"], np.array([3.12, 3.5]))["source"].tolist() == ["http://example.org/bulletin"] * 2
+    with pytest.raises(actuals._ReadTwiceDiffers):          # e.g. the file changed in between
+        reread.cells(begin, end, ["source"], np.array([3.12, 3.6]))
