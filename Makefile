@@ -49,7 +49,7 @@ test: $(STAMP) ## run the test suite (pytest, on two workers)
 lint: $(STAMP) ## check style, import order and likely bugs (ruff; configuration in pyproject.toml)
 	$(VENV)/bin/ruff check .
 
-# ---- reports: reports.yml → reports/<name>.html + reports/index.html (runner: analysis/reports/runner.py) ----
+# ---- reports: reports.yml → reports/<name>.html + reports/index.html (analysis/reports/) ----
 # Make tracks what each report depends on: its notebook, its own entry of reports.yml (a stamp the runner
 # rewrites only when that entry changes), data/processed/, data/raw/ and the analysis/ sources. A rerun
 # with nothing changed does nothing; `make -j2 reports` runs independent notebooks in parallel.

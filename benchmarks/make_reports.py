@@ -25,17 +25,17 @@ import sys
 import time
 
 from analysis.core import paths
-from analysis.reports import runner
+from analysis.reports import config
 
 ROOT = paths.ROOT
 
 
 def clear(runs) -> None:
     for r in runs:
-        for f in runner.files(r.name).values():
+        for f in config.files(r.name).values():
             f.unlink(missing_ok=True)
     (paths.REPORTS / "index.html").unlink(missing_ok=True)
-    shutil.rmtree(runner.BUILD, ignore_errors=True)
+    shutil.rmtree(config.BUILD, ignore_errors=True)
 
 
 def _children_cpu() -> float:
@@ -61,7 +61,7 @@ def noop() -> float:
 
 
 def main() -> int:
-    runs = runner.load_config()
+    runs = config.load_config()
     out = {"n_reports": len(runs), "cpus": os.cpu_count(), "python": platform.python_version()}
     clear(runs)
     out["load_before_cold_j1"] = os.getloadavg()[0]

@@ -20,7 +20,7 @@ from analysis.inputs.reference import load_thresholds
 from analysis.inputs.registry import load_sources
 from analysis.pipeline import datasets
 from analysis.present import labels
-from analysis.reports import runner
+from analysis.reports import config, parameters
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.&'+\-]*")
@@ -85,7 +85,7 @@ def nodes(html: str) -> list[tuple[str | None, str]]:
 
 
 def _identifiers() -> set[str]:
-    return set(load_sources()) | set(runner.PARAMETERS) | {r.name for r in runner.load_config()}
+    return set(load_sources()) | set(parameters.NOTEBOOK_PARAMETERS) | {r.name for r in config.load_config()}
 
 
 def _published_text() -> list[str]:
@@ -100,10 +100,10 @@ def english_words(html: str, allowed=()) -> list[str]:
     """The Latin-letter words of a zh page outside code, addresses, identifiers (and `allowed`: the report's name),
     cited titles and PROPER_NAMES."""
     ids, published = _identifiers() | set(allowed), _published_text()
-    parameters = set(load_thresholds()["name"])
+    threshold_names = set(load_thresholds()["name"])
     found = []
     for header, text in nodes(html):
-        if header in PUBLISHED or (header == labels.t("name", "zh") and text in parameters):
+        if header in PUBLISHED or (header == labels.t("name", "zh") and text in threshold_names):
             continue
         for title in published:
             text = text.replace(title, " ")

@@ -8,18 +8,18 @@ from analysis.core import paths
 from analysis.core.errors import InputError
 from analysis.inputs import actuals
 from analysis.present import progress_views
-from analysis.reports import runner
+from analysis.reports import config, parameters, runner
 
 NOTEBOOK = paths.NOTEBOOKS / "04_target_vs_actual.ipynb"
 HEADER = "region,indicator,unit,year,value,source\n"
 
 
-def report(name, **parameters):
-    return runner.Report(name=name, notebook=NOTEBOOK, parameters=parameters, timeout=300)
+def report(name, **values):
+    return config.Report(name=name, notebook=NOTEBOOK, parameters=values, timeout=300)
 
 
 def test_parameters_cell():
-    assert set(runner.notebook_parameters(NOTEBOOK)) == {"source_id", "actuals_path", "thresholds", "language"}
+    assert set(parameters.notebook_parameters(NOTEBOOK)) == {"source_id", "actuals_path", "thresholds", "language"}
 
 
 def test_report_with_a_researcher_file(tmp_path):
@@ -64,7 +64,7 @@ def test_unknown_source_id():
 
 
 def test_reports_yml_runs_every_source_with_progress():
-    runs = [r for r in runner.load_config() if r.notebook.name == NOTEBOOK.name]
+    runs = [r for r in config.load_config() if r.notebook.name == NOTEBOOK.name]
     assert {r.parameters.get("source_id") for r in runs} == set(progress_views.sources_with_progress())
 
 

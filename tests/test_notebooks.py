@@ -14,7 +14,7 @@ import pytest
 from analysis.core import paths
 from analysis.pipeline import datasets
 from analysis.present import html_page, labels, plots, views
-from analysis.reports import runner
+from analysis.reports import config, index, parameters, record, runner
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 
@@ -51,15 +51,16 @@ def test_notebook_is_stored_clean_and_thin(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_parameter_of_a_notebook_has_a_schema(path):
-    names = runner.notebook_parameters(path)
+    names = parameters.notebook_parameters(path)
     assert names, "a parameters cell that defines nothing"
-    assert set(names) <= set(runner.PARAMETERS), f"add {set(names) - set(runner.PARAMETERS)} to runner.PARAMETERS"
+    missing = set(names) - set(parameters.NOTEBOOK_PARAMETERS)
+    assert not missing, f"add {missing} to analysis.reports.parameters.NOTEBOOK_PARAMETERS"
 
 
 def test_reports_yml_is_valid_and_names_existing_notebooks():
-    runs = runner.load_config()
+    runs = config.load_config()
     for r in runs:
-        runner.validate(r)
+        parameters.validate(r)
     used = {r.notebook.name for r in runs}
     assert {p.name for p in NOTEBOOKS} <= used, "every notebook is run by reports.yml"
 
@@ -69,12 +70,12 @@ def test_reports_yml_is_valid_and_names_existing_notebooks():
 def executed(tmp_path_factory, worker_id):
     """The notebooks executed once per test run: under pytest-xdist the first worker to get here runs them into
     the run's shared temporary folder (holding a lock), the others wait for it and read its results."""
-    runs = [runner.Report(name=p.stem.replace("_", "-"), notebook=p, parameters=SMALL.get(p.name, {}), timeout=300)
+    runs = [config.Report(name=p.stem.replace("_", "-"), notebook=p, parameters=SMALL.get(p.name, {}), timeout=300)
             for p in NOTEBOOKS]
     if worker_id == "master":
         out = tmp_path_factory.mktemp("reports")
         metas = {r.name: runner.run(r, out) for r in runs}
-        runner.write_index(runs, out)
+        index.write_index(runs, out)
         return out, runs, metas
     shared = tmp_path_factory.getbasetemp().parent          # one folder per test run, shared by its workers
     out, done = shared / "executed-notebooks", shared / "executed-notebooks.json"
@@ -83,7 +84,7 @@ def executed(tmp_path_factory, worker_id):
         if not done.exists():
             out.mkdir()
             metas = {r.name: runner.run(r, out) for r in runs}
-            runner.write_index(runs, out)
+            index.write_index(runs, out)
             done.write_text(json.dumps(metas, default=str), encoding="utf-8")
     return out, runs, json.loads(done.read_text(encoding="utf-8"))
 
@@ -106,7 +107,7 @@ class _Links(HTMLParser):
 def test_each_notebook_executes_into_html_without_code(executed):
     out, runs, _ = executed
     for r in runs:
-        f = runner.files(r.name, out)
+        f = config.files(r.name, out)
         html = without_style(f["html"].read_text(encoding="utf-8"))
         source = nbformat.read(str(r.notebook), as_version=4)
         # no code input area (nbconvert's markers of one: an editor div, highlighted source)
@@ -124,7 +125,7 @@ def test_each_notebook_executes_into_html_without_code(executed):
 def test_each_report_has_no_error_and_no_warning_output(executed):
     out, runs, _ = executed
     for r in runs:
-        f = runner.files(r.name, out)
+        f = config.files(r.name, out)
         nb = nbformat.read(str(f["ipynb"]), as_version=4)
         for cell in nb.cells:
             for o in cell.get("outputs", []):
@@ -137,7 +138,7 @@ def test_each_report_has_no_error_and_no_warning_output(executed):
 
 def test_parameters_reach_the_notebook(executed):
     out, runs, _ = executed
-    html = {r.notebook.name: runner.files(r.name, out)["html"].read_text(encoding="utf-8") for r in runs}
+    html = {r.notebook.name: config.files(r.name, out)["html"].read_text(encoding="utf-8") for r in runs}
     overview = html["01_targets_overview.ipynb"]
     assert "Targets overview" in overview and "value as published" in overview          # language = en
     growth = html["02_growth_trajectories.ipynb"]
@@ -150,10 +151,10 @@ def test_parameters_reach_the_notebook(executed):
 def test_run_metadata(executed):
     out, runs, metas = executed
     for r in runs:
-        meta = json.loads(runner.files(r.name, out)["meta"].read_text(encoding="utf-8"))
+        meta = json.loads(config.files(r.name, out)["meta"].read_text(encoding="utf-8"))
         assert meta == json.loads(json.dumps(metas[r.name], default=str))
         assert re.fullmatch(r"[0-9a-f]{12}(\+dirty)?|unknown", meta["commit"])
-        assert meta["data_version"] == runner.data_version()
+        assert meta["data_version"] == record.data_version()
         assert meta["duration_s"] > 0
     flags_run = next(r for r in runs if r.notebook.name == "03_plausibility_flags.ipynb")
     expected = views.plausibility(None, "warn", {"cagr_alert": 150.0})["flags"]
@@ -186,7 +187,7 @@ def test_zh_pages_show_no_english_words(executed):
     zh = [r for r in runs if _language(r) == "zh"]
     assert {r.notebook.name for r in zh} >= {"02_growth_trajectories.ipynb", "03_plausibility_flags.ipynb"}
     for r in zh:
-        html = runner.files(r.name, out)["html"].read_text(encoding="utf-8")
+        html = config.files(r.name, out)["html"].read_text(encoding="utf-8")
         assert page_words.english_words(html, allowed=[r.name]) == [], r.name
 
 
@@ -195,7 +196,7 @@ def test_en_pages_show_no_untranslated_chinese(executed):
     en = [r for r in runs if _language(r) == "en"]
     assert {r.notebook.name for r in en} >= {"01_targets_overview.ipynb", "04_target_vs_actual.ipynb"}
     for r in en:
-        html = runner.files(r.name, out)["html"].read_text(encoding="utf-8")
+        html = config.files(r.name, out)["html"].read_text(encoding="utf-8")
         assert page_words.untranslated_chinese(html) == [], r.name
 
 
@@ -220,12 +221,12 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 def _page(executed, notebook: str) -> str:
     out, runs, _ = executed
     r = next(r for r in runs if r.notebook.name == notebook)
-    return runner.files(r.name, out)["html"].read_text(encoding="utf-8")
+    return config.files(r.name, out)["html"].read_text(encoding="utf-8")
 
 
 def test_pages_request_nothing_from_outside(executed):
     out, runs, _ = executed
-    for page in [runner.files(r.name, out)["html"] for r in runs] + [out / "index.html"]:
+    for page in [config.files(r.name, out)["html"] for r in runs] + [out / "index.html"]:
         html = page.read_text(encoding="utf-8")
         assert html_page.external_requests(html) == [], page.name
         assert "require.min.js" not in html and "MathJax" not in html and "mermaid.esm" not in html
@@ -261,8 +262,8 @@ def test_a_second_run_differs_only_in_its_run_time(executed, tmp_path):
     out, runs, _ = executed
     r = next(r for r in runs if r.notebook.name == "02_growth_trajectories.ipynb")
     runner.run(r, tmp_path)
-    first = runner.files(r.name, out)["html"].read_text(encoding="utf-8")
-    second = runner.files(r.name, tmp_path)["html"].read_text(encoding="utf-8")
+    first = config.files(r.name, out)["html"].read_text(encoding="utf-8")
+    second = config.files(r.name, tmp_path)["html"].read_text(encoding="utf-8")
     mask = lambda s: re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d\d:\d\d \(\d+\.\d [^)]*\)", "RUN", s)  # noqa: E731
     assert first != second                   # the run time differs ...
     assert mask(first) == mask(second)       # ... and nothing else

@@ -1,2 +1,13 @@
-"""`make reports`: reports.yml → executed notebooks and self-contained HTML pages, the index, the make rules
-(runner; `python -m analysis.reports`), and the project's Jupyter kernel (kernel)."""
+"""`make reports`: reports.yml → executed notebooks and self-contained HTML pages, the index and the make rules.
+
+  config      reports.yml: the runs, read and checked          parameters  each run's parameters, checked
+  record      how a run was made (commit, data version...)      runner      one run: execute, convert, publish
+  index       reports/index.html                                makerules   the make rules of every run
+  cli         `python -m analysis.reports` (__main__)           kernel      the project's Jupyter kernel
+"""
+import sys
+
+# jsonschema (imported by nbformat, papermill, nbconvert) loads the optional IRI checker rfc3987_syntax when
+# it is installed (jupyter-events brings it), which compiles 38 grammars: ~2 s in every report process, for
+# a format that notebook validation never checks. Marking it absent skips only that checker.
+sys.modules.setdefault("rfc3987_syntax", None)

@@ -1,6 +1,6 @@
-"""`python -m analysis.reports`, the runner of `make reports` (the code: analysis/reports/runner.py)."""
+"""`python -m analysis.reports`, the runner of `make reports` (the code: analysis/reports/cli.py)."""
 import sys
 
-from analysis.reports.runner import main
+from analysis.reports.cli import main
 
 sys.exit(main())

@@ -1,0 +1,76 @@
+"""How a run was made, for its record and page header: commit, data version, source, counts, language."""
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+from ..core import paths
+from ..core.errors import InputError
+from .config import Report
+from .parameters import notebook_parameters
+
+
+def git_commit(root: Path = paths.ROOT) -> str:
+    """Short commit of the working tree, '+dirty' when tracked files differ from it; 'unknown' outside git."""
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True,
+                             check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True,
+                               text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return sha + ("+dirty" if dirty else "")
+
+
+def data_version(processed: Path = paths.PROCESSED) -> str:
+    """sha256 (first 12 hex digits) over every data/processed/*.csv, name and bytes, in name order."""
+    from ..core.fileio import check_published
+
+    check_published(processed)
+    h = hashlib.sha256()
+    for p in sorted(Path(processed).glob("*.csv")):
+        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()[:12]
+
+
+def source_info(source_id: str | None) -> dict | None:
+    if not source_id:
+        return None
+    from ..inputs.registry import load_sources
+    s = load_sources()[source_id]
+    return {"id": s.id, "title": s.title, "region": s.region, "region_en": s.region_en, "date": s.date}
+
+
+def n_observations(report: Report) -> int:
+    """Rows of observations.csv the report's source (all sources when it has none) holds."""
+    from ..pipeline import datasets
+
+    obs = datasets.load("observations")
+    sid = report.parameters.get("source_id")
+    return int(len(obs) if not sid else (obs["source_id"] == sid).sum())
+
+
+def flag_counts(report: Report) -> dict | None:
+    """Counts per severity of the flags a plausibility report shows (None for a report of another notebook).
+    With the default thresholds they are counted in data/processed/flags.csv, which the data step wrote (no
+    the plausibility frames are recomputed); only a run that overrides thresholds computes its own flags."""
+    from ..pipeline import datasets
+    from ..present import views
+    if "min_severity" not in notebook_parameters(report.notebook):
+        return None
+    try:
+        if report.parameters.get("thresholds"):
+            flags = views.plausibility(source_id=report.parameters.get("source_id"),
+                                       thresholds=report.parameters.get("thresholds"))["flags"]
+        else:
+            flags = views.select(datasets.load("flags"), report.parameters.get("source_id"), name="flags")
+        return views.flag_counts(views.at_least(flags, report.parameters.get("min_severity")))
+    except InputError:
+        return None
+
+
+def report_language(report: Report) -> str:
+    """The language of a report's page: its `language` parameter, else the notebook's default, else zh."""
+    lang = report.parameters.get("language") or notebook_parameters(report.notebook).get("language")
+    return lang.strip("'\"") if isinstance(lang, str) and lang.strip("'\"") in ("zh", "en") else "zh"
