@@ -159,18 +159,29 @@ def _window_label(region, y0, y1) -> str:
     return f"{region} {int(y0)}–{int(y1)}"
 
 
+def _distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first, inverse) of integer keys: where each distinct key first occurs (in order of appearance) and which
+    distinct key each element is. Hashes instead of sorting (np.unique sorts)."""
+    inverse, _ = pd.factorize(keys)
+    if not len(inverse):
+        return np.zeros(0, dtype=np.int64), inverse
+    return np.flatnonzero(np.r_[True, inverse[1:] > np.maximum.accumulate(inverse[:-1])]), inverse
+
+
 def _peer_table(windows: pd.DataFrame, rules: dict, min_n: int, keys: pd.DataFrame) -> pd.DataFrame:
     """Per (indicator_id, level, years) of `keys`: the sorted peer paces and their summary, with the proxy
     series where the indicator's own windows are fewer than `min_n`."""
-    peers = windows[windows["scope"] == "peer"]
+    peers = windows[windows["scope"] == "peer"].reset_index(drop=True)
     levels_of = rules["peers"].get("levels", {})
     proxies = rules["peers"].get("proxies", {}) or {}
-    groups = {k: g for k, g in peers.groupby(["indicator_id", "level", "years"], sort=False)}
-    empty = peers.iloc[0:0]
+    groups = peers.groupby(["indicator_id", "level", "years"], sort=False).indices       # key → rows of `peers`
+    pace_of = peers["pace"].to_numpy(dtype=float)
+    region_rank = pd.factorize(peers["region"].to_numpy(dtype=object), sort=True)[0]
+    start_of = peers["start_year"].to_numpy()
 
     def select(indicator, allowed, years):
         parts = [groups[k] for k in ((indicator, lv, years) for lv in allowed) if k in groups]
-        return pd.concat(parts) if parts else empty
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
 
     rows = []
     for ind, level, years in keys.itertuples(index=False):
@@ -180,9 +191,9 @@ def _peer_table(windows: pd.DataFrame, rules: dict, min_n: int, keys: pd.DataFra
             alt = select(proxies[ind], allowed, years)
             if len(alt) > len(pw):
                 used, pw = proxies[ind], alt
-        pw = pw.sort_values(["pace", "region", "start_year"], kind="stable")
-        pace = pw["pace"].to_numpy(dtype=float)
-        top = pw.iloc[-1] if len(pw) else None
+        pw = pw[np.lexsort((start_of[pw], region_rank[pw], pace_of[pw]))]          # by pace, region, start year
+        pace = pace_of[pw]
+        top = peers.iloc[pw[-1]] if len(pw) else None
         rows.append({"indicator_id": ind, "level": level, "years": years, "peer_series": used, "paces": pace,
                      "peer_n": len(pace), "peer_levels": "/".join(allowed),
                      **{f"peer_p{q}": float(np.percentile(pace, q)) if len(pace) else np.nan for q in (90, 95, 99)},
@@ -195,12 +206,15 @@ def _national_table(windows: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     """Per (indicator_id, years): the fastest national window no longer than `years` (the fallback) and the
     fastest of exactly `years` (a robustness neighbour)."""
     nat = windows[windows["scope"] == "national"]
+    by_indicator = {k: g.sort_values(["pace", "start_year"], kind="stable") for k, g in nat.groupby("indicator_id")}
     rows = []
     for ind, years in keys.itertuples(index=False):
-        w = nat[(nat["indicator_id"] == ind) & (nat["years"] <= years) & (nat["years"] >= 1)]
-        same = w[w["years"] == years]["pace"]
-        top = w.sort_values(["pace", "start_year"], kind="stable").iloc[-1] if len(w) else None
-        rows.append({"indicator_id": ind, "years": years, "national_n": len(w),
+        w = by_indicator.get(ind, nat.iloc[0:0])
+        length = w["years"].to_numpy()
+        fits = np.flatnonzero((length <= years) & (length >= 1))
+        same = w["pace"].to_numpy(dtype=float)[fits][length[fits] == years]
+        top = w.iloc[fits[-1]] if len(fits) else None
+        rows.append({"indicator_id": ind, "years": years, "national_n": len(fits),
                      "national_max": float(top["pace"]) if top is not None else np.nan,
                      "national_max_window": (f"{_window_label(top['region'], top['start_year'], top['end_year'])} "
                                              f"(growth_references.csv line {top['lines']})") if top is not None else None,
@@ -224,39 +238,42 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     out["judged"] = np.zeros(n, dtype=bool)
     seg = segments["segment"].to_numpy()
     end_kind = segments["end_kind"].to_numpy()
-    metric = segments["metric"].to_numpy().astype(object)
-    note = segments["note"].to_numpy(dtype=object)
+    step = seg == "step"
+    rated = is_one_of(segments["metric"], "cagr", "pp_per_year")
     why = out["not_judged_because"]
     why[seg == "overall"] = "the first-to-last segment repeats its steps, which are judged"
     why[seg == "stated"] = "a stated growth rate: compared with its level path (rate_vs_levels)"
-    hist = (seg == "step") & (end_kind == "actual")
-    why[hist] = "history: both ends are actuals"
-    step_t = (seg == "step") & (end_kind == "target")
-    unrated = step_t & ~is_one_of(metric, "cagr", "pp_per_year")
-    code, notes = pd.factorize(note[unrated])
+    why[step & (end_kind == "actual")] = "history: both ends are actuals"
+    step_t = step & (end_kind == "target")
+    unrated = np.flatnonzero(step_t & ~rated)
+    code, notes = pd.factorize(_at(segments, "note", unrated))
     why[unrated] = np.array([f"no annual rate ({t})" if t else "no annual rate" for t in notes], dtype=object)[code]
-    rows = np.flatnonzero(step_t & is_one_of(metric, "cagr", "pp_per_year"))
+    rows = np.flatnonzero(step_t & rated)
     if not len(rows):
         return pd.DataFrame({c: pd.Series(out[c], dtype=object if out[c].dtype == object else None, copy=False)
                          for c in JUDGEMENT_COLUMNS}, copy=False)
 
+    # the segments' words as integer codes: indicators, regions and their levels (regions.csv)
     ind_code, ind_names = pd.factorize(_at(segments, "indicator_id", rows))
-    ind = np.asarray(ind_names, dtype=object)[ind_code]
-    met = metric[rows]
+    ind_names = np.asarray(ind_names, dtype=object)
+    met = _at(segments, "metric", rows)
     years = _at(segments, "years", rows).astype(np.int64)
     start = _at(segments, "start_value", rows)
     pace = annual_rate(start, _at(segments, "end_low", rows), years, met)
     reg_code, reg_names = pd.factorize(_at(segments, "region", rows))
-    level = pd.Series(reg_names).map(levels).fillna("unknown").to_numpy(dtype=object)[reg_code]
+    lvl_of_region, lvl_names = pd.factorize(pd.Series(reg_names).map(levels).fillna("unknown").to_numpy(dtype=object))
+    lvl_code = lvl_of_region[reg_code]
+    lvl_names = np.asarray(lvl_names, dtype=object)
+    unknown = (lvl_names == "unknown")[lvl_code]
     small = is_one_of(_at(segments, "measure", rows), "count_stock", "count_flow") & (start < v["info_min_count_base"])
     min_n = int(v["peer_min_n"])
 
     # peers: one lookup per (indicator, level, length) on integer codes, then every segment's percentile from the
     # sorted paces of its group (only groups that have peers are visited)
-    lvl_code, lvl_names = pd.factorize(level)
     packed = (ind_code.astype(np.int64) * (len(lvl_names) + 1) + lvl_code) * 1000 + np.clip(years, 0, 999)
-    ukey, first, at = np.unique(packed, return_index=True, return_inverse=True)
-    ukeys = pd.DataFrame({"indicator_id": ind[first], "level": level[first], "years": years[first]})
+    first, at = _distinct(packed)
+    ukeys = pd.DataFrame({"indicator_id": ind_names[ind_code[first]], "level": lvl_names[lvl_code[first]],
+                          "years": years[first]})
     pt = _peer_table(windows, rules, min_n, ukeys)
     peer_n = pt["peer_n"].to_numpy()[at]
     pct = np.full(len(rows), np.nan)
@@ -264,9 +281,8 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
         paces = pt["paces"].iloc[k]
         mine = at == k
         pct[mine] = 100.0 * np.searchsorted(paces, pace[mine] + EPS, side="right") / len(paces)
-    npacked = ind_code.astype(np.int64) * 1000 + np.clip(years, 0, 999)
-    _, nfirst, nat_at = np.unique(npacked, return_index=True, return_inverse=True)
-    nt = _national_table(windows, pd.DataFrame({"indicator_id": ind[nfirst], "years": years[nfirst]}))
+    nfirst, nat_at = _distinct(ind_code.astype(np.int64) * 1000 + np.clip(years, 0, 999))
+    nt = _national_table(windows, pd.DataFrame({"indicator_id": ind_names[ind_code[nfirst]], "years": years[nfirst]}))
     nat = {c: nt[c].to_numpy()[nat_at] for c in ("national_n", "national_max", "national_max_window", "national_same_window")}
 
     use_peer = (peer_n >= min_n) & ~small
@@ -279,30 +295,30 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     sev[use_nat & (pace > nat["national_max"] + EPS)] = "info"
 
     # ceilings: the parameter for the indicator (or its metric), only where its window fits in the segment
-    is_pp = (met == "pp_per_year").astype(np.int64)
-    pairs, pfirst, code = np.unique(ind_code.astype(np.int64) * 2 + is_pp, return_index=True, return_inverse=True)
-    names = [ceiling_for(rules, ind[k], met[k]) for k in pfirst]                 # a few (indicator, metric) pairs
+    pfirst, code = _distinct(ind_code.astype(np.int64) * 2 + (met == "pp_per_year"))
+    names = [ceiling_for(rules, ind_names[ind_code[k]], met[k]) for k in pfirst]     # a few (indicator, metric) pairs
     cname = np.array(names, dtype=object)[code]
-    has = pd.notna(cname)
+    has = pd.notna(np.array(names, dtype=object))[code]
     cval = np.array([th.at[c, "value"] if c else np.nan for c in names], dtype=float)[code]
     cwin = np.array([th.at[c, "ref_end_year"] - th.at[c, "ref_start_year"] if c else np.nan for c in names],
                     dtype=float)[code]
     fits = has & (years >= cwin)
     sev[fits & (pace > cval + EPS)] = "alert"
 
-    yard = np.where(use_peer, "peers", np.where(use_nat, "national", np.where(fits, "ceiling only", None))).astype(object)
-    proxy = pt["peer_series"].to_numpy(dtype=object)[at] != ind
+    yard = np.array(["peers", "national", "ceiling only", None], dtype=object)[
+        np.select([use_peer, use_nat, fits], [0, 1, 2], default=3)]
+    proxy = (pt["peer_series"].to_numpy(dtype=object) != pt["indicator_id"].to_numpy(dtype=object))[at]
     yard[use_peer & proxy] = "peers (proxy)"
     judged = use_peer | use_nat | fits
     reason = np.full(len(rows), None, dtype=object)
     todo = np.flatnonzero(~judged)
     if len(todo):                                  # one sentence per distinct situation, not per segment
-        packed = ((((ind_code[todo].astype(np.int64) * 2 + small[todo]) * 2 + (level[todo] == "unknown")) * 1000
+        packed = ((((ind_code[todo].astype(np.int64) * 2 + small[todo]) * 2 + unknown[todo]) * 1000
                    + np.clip(years[todo], 0, 999)) * 100000 + np.clip(peer_n[todo], 0, 99999)) * len(names) + code[todo]
-        _, ufirst, scode = np.unique(packed, return_index=True, return_inverse=True)
+        ufirst, scode = _distinct(packed)
         texts = []
         for k in todo[ufirst]:
-            sm, pn, yr, ii, unk, cn, cw = small[k], peer_n[k], years[k], ind[k], level[k] == "unknown", cname[k], cwin[k]
+            sm, pn, yr, ii, unk, cn, cw = small[k], peer_n[k], years[k], ind_names[ind_code[k]], unknown[k], cname[k], cwin[k]
             span = f"{yr} year{'s' if yr != 1 else ''}"
             bits = ([f"a count starting below {fmt(v['info_min_count_base'])} is judged only against the ceiling"] if sm
                     else [f"{int(pn)} peer windows of {span} (fewer than {min_n})"
@@ -313,6 +329,7 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
             texts.append("not judged: " + "; ".join(bits))
         reason[todo] = np.array(texts, dtype=object)[scode]
 
+    with_peers = pt["peer_n"].to_numpy() > 0
     out["judged"][rows] = judged
     why[rows] = reason
     out["yardstick"][rows] = yard
@@ -320,11 +337,11 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     out["peer_n"][rows] = peer_n
     out["peer_percentile"][rows] = pct
     out["peer_p_info"][rows] = p_info
-    out["peer_series"][rows] = np.where(peer_n > 0, pt["peer_series"].to_numpy(dtype=object)[at], None)
+    out["peer_series"][rows] = np.where(with_peers, pt["peer_series"].to_numpy(dtype=object), None)[at]
     for q in (90, 95, 99):
         out[f"peer_p{q}"][rows] = pt[f"peer_p{q}"].to_numpy()[at]
     out["peer_max"][rows] = peer_max
-    out["peer_max_window"][rows] = np.where(peer_n > 0, pt["peer_max_window"].to_numpy(dtype=object)[at], None)
+    out["peer_max_window"][rows] = np.where(with_peers, pt["peer_max_window"].to_numpy(dtype=object), None)[at]
     out["national_max"][rows] = nat["national_max"]
     out["national_max_window"][rows] = nat["national_max_window"]
     out["national_same_window"][rows] = nat["national_same_window"]

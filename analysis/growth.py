@@ -62,6 +62,8 @@ def _rate(start, end, years, is_cagr, has_rate) -> np.ndarray:
 
 def is_one_of(words, *which) -> np.ndarray:
     """Boolean mask: where `words` (an array, Series or list of text or categorical values) is one of `which`."""
+    if isinstance(words, np.ndarray) and words.dtype == object:        # as it is: inferring text would copy it
+        return pd.Series(words, dtype=object, copy=False).isin(which).to_numpy()
     return pd.Series(words, copy=False).isin(which).to_numpy()
 
 
