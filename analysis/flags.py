@@ -769,51 +769,86 @@ def ancestors(regions: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["region", "ancestor", "ancestor_level", "steps"])
 
 
+def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inner join of two integer key arrays: (left positions, right positions) of every matching pair, in left order
+    and, within one left key, in right order (as pandas' merge gives them). Sorts the right keys once."""
+    r_order = np.argsort(right, kind="stable")
+    r_sorted = right[r_order]
+    lo, hi = np.searchsorted(r_sorted, left, side="left"), np.searchsorted(r_sorted, left, side="right")
+    n = hi - lo
+    li = np.repeat(np.arange(len(left)), n)
+    offset = np.arange(len(li)) - np.repeat(np.cumsum(n) - n, n)
+    return li, r_order[lo[li] + offset]
+
+
+def _last_match(keys: np.ndarray, lookup: np.ndarray) -> np.ndarray:
+    """For each of `lookup`: the position of the last equal element of `keys` (-1 where none)."""
+    order = np.argsort(keys, kind="stable")
+    pos = np.searchsorted(keys[order], lookup, side="right") - 1
+    found = (pos >= 0) & (keys[order][np.maximum(pos, 0)] == lookup)
+    return np.where(found, order[np.maximum(pos, 0)], -1)
+
+
+def _ranked_codes(words) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """(code, rank, distinct): each word's code (its position in `distinct`) and each distinct word's rank in sorted
+    order (rank[code] sorts as the text does), sorting only the distinct words."""
+    code, distinct = pd.factorize(np.asarray(words, dtype=object))
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[np.argsort(np.asarray(distinct, dtype=object), kind="stable")] = np.arange(len(distinct))
+    return code.astype(np.int64), rank, pd.Index(distinct, dtype=object)
+
+
 def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.DataFrame, plan_years: dict | None = None,
                      max_gap: float = 2.0, judged: np.ndarray | None = None) -> pd.DataFrame:
     """Every pair of a plan and a plan of a region above it (the whole chain of regions.csv) that target the same
     indicator, in the same unit, for the same year: both targets (the level comparison, for single-point targets
     too), the implied growth of each one's step ending there, and, for plans of the same vintage (dates within
     `max_gap` years; `plan_years`: source → year), the growth gap. Pairs of different vintages are context only
-    (`comparison`). Joins run on integer codes (a national panel has a million targets)."""
+    (`comparison`). Joins and the sort run on integer codes (a national panel has a million targets); each column
+    is taken once, in the final order."""
     rows = judged if judged is not None else _judged(segments)
     tpos = np.flatnonzero((obs["kind"].to_numpy() == "target")
                           & obs["measure"].isin(["share", "level", "count_stock", "count_flow"]).to_numpy())
     if not len(tpos):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ESCALATION_COLUMNS})
-    anc = ancestors(regions)
-    names = pd.Index(pd.unique(np.concatenate([obs["region"].to_numpy(dtype=object)[tpos],
-                                               anc["region"].to_numpy(dtype=object), anc["ancestor"].to_numpy(dtype=object)])))
-    region = names.get_indexer(obs["region"].to_numpy(dtype=object)[tpos]).astype(np.int64)
-    src_code, src_names = pd.factorize(obs["source_id"].to_numpy()[tpos])
-    ind_code, ind_names = pd.factorize(obs["indicator_id"].to_numpy()[tpos])
+    # every target as integer codes: its region, source (ranked as the text sorts), indicator, unit and year
+    region, names = pd.factorize(obs["region"].to_numpy(dtype=object)[tpos])
+    src_code, src_order, src_names = _ranked_codes(obs["source_id"].to_numpy()[tpos])
+    ind_code, ind_order, ind_names = _ranked_codes(obs["indicator_id"].to_numpy()[tpos])
+    src_rank, ind_rank = src_order[src_code], ind_order[ind_code]
     unit_code, _ = pd.factorize(obs["unit"].to_numpy()[tpos])
     year = obs["year"].to_numpy(dtype=np.int64)[tpos]
-    what = ((ind_code.astype(np.int64) * (unit_code.max() + 1) + unit_code) * 10000 + year % 10000)   # indicator×unit×year
+    what = ((ind_code * (unit_code.max() + 1) + unit_code) * 10000 + year % 10000)        # indicator×unit×year
     n_names = len(names) + 1
     # the lower plan's targets, once per region above its own, joined to the higher plan's targets on that region
-    a_reg = names.get_indexer(anc["region"].to_numpy(dtype=object))
-    a_up = names.get_indexer(anc["ancestor"].to_numpy(dtype=object))
-    up = pd.DataFrame({"r": a_reg, "up": a_up, "steps": anc["steps"].to_numpy()})
-    low = pd.DataFrame({"i": np.arange(len(tpos)), "r": region}).merge(up, on="r")
-    low["_k"] = what[low["i"].to_numpy()] * n_names + low["up"].to_numpy()
-    high = pd.DataFrame({"j": np.arange(len(tpos)), "_k": what * n_names + region})
-    pair = low.merge(high, on="_k")
-    i, j, steps = pair["i"].to_numpy(), pair["j"].to_numpy(), pair["steps"].to_numpy()
+    anc = ancestors(regions)
+    names = pd.Index(names)
+    a_reg, a_up = (names.get_indexer(anc[c].to_numpy(dtype=object)) for c in ("region", "ancestor"))
+    li, ai = _join(region, a_reg)                    # (target, one of its region's ancestors), in merge order
+    above = a_up[ai] >= 0                            # an ancestor without targets of its own pairs with nothing
+    li, ai = li[above], ai[above]
+    is_above = np.zeros(n_names, dtype=bool)
+    is_above[a_up[a_up >= 0]] = True
+    high = np.flatnonzero(is_above[region])          # only targets of a region above another can be the higher plan
+    pl, hj = _join(what[li] * n_names + a_up[ai], what[high] * n_names + region[high])
+    i, j, steps = li[pl], high[hj], anc["steps"].to_numpy()[ai[pl]]
     keep = src_code[i] != src_code[j]
     i, j, steps = i[keep], j[keep], steps[keep]
     if not len(i):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ESCALATION_COLUMNS})
+    key = ((((src_rank[i] * (ind_rank.max() + 1) + ind_rank[i]) * (year.max() - year.min() + 1) + year[i] - year.min())
+            * (steps.max() + 1) + steps) * (src_rank.max() + 1) + src_rank[j])
+    order = np.argsort(key, kind="stable")           # by source, indicator, year, steps up, related source
+    i, j, steps = i[order], j[order], steps[order]
+
     # the step ending at each target (its growth), by (source, indicator, year) on integer codes
-    s_src = pd.Index(src_names).get_indexer(segments["source_id"].to_numpy()[rows])
-    s_ind = pd.Index(ind_names).get_indexer(segments["indicator_id"].to_numpy()[rows])
-    s_key = (s_src.astype(np.int64) * (ind_code.max() + 2) + s_ind) * 10000 + segments["end_year"].to_numpy(dtype=np.int64)[rows] % 10000
-    t_key = (src_code.astype(np.int64) * (ind_code.max() + 2) + ind_code) * 10000 + year % 10000
-    step_of = pd.Series(rows, index=s_key)
-    step_of = step_of[~step_of.index.duplicated(keep="last")]
-    step = step_of.reindex(t_key).to_numpy()                          # NaN where a target has no step
-    has = ~np.isnan(step)
-    step = np.where(has, step, 0).astype(np.int64)
+    s_src = src_names.get_indexer(segments["source_id"].to_numpy()[rows])
+    s_ind = ind_names.get_indexer(segments["indicator_id"].to_numpy()[rows])
+    width = ind_code.max() + 2
+    s_key = (s_src.astype(np.int64) * width + s_ind) * 10000 + segments["end_year"].to_numpy(dtype=np.int64)[rows] % 10000
+    found = _last_match(s_key, (src_code * width + ind_code) * 10000 + year % 10000)
+    has = found >= 0
+    step = rows[np.maximum(found, 0)]
 
     def seg_col(col, at):
         vals = segments[col].to_numpy(dtype=object)[step[at]]
@@ -823,42 +858,35 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
         vals = segments[col].to_numpy(dtype=float, na_value=np.nan)[step[at]]
         return np.where(has[at], vals, np.nan)
 
-    text = {c: obs[c].to_numpy(dtype=object)[tpos] for c in ("source_id", "region", "indicator_id", "indicator_zh",
-                                                              "measure", "unit", "bound")}
-    o = lambda col, at: text[col][at]                                   # noqa: E731
-    py = pd.Series(plan_years or {}, dtype=float)
-    src_year = py.reindex(pd.Index(src_names)).to_numpy(dtype=float)     # per source code
+    def o(col, at):
+        return obs[col].to_numpy(dtype=object)[tpos[at]]
+
+    src_year = pd.Series(plan_years or {}, dtype=float).reindex(src_names).to_numpy(dtype=float)   # per source code
     gap = np.abs(src_year[src_code[i]] - src_year[src_code[j]])
     same = np.isfinite(gap) & (gap <= max_gap + EPS)
     metric, parent_metric = seg_col("metric", i), seg_col("metric", j)
     growth, parent_growth = seg_num("growth", i), seg_num("growth", j)
     comparable = same & (metric == parent_metric) & has[i] & has[j]
-    gaps, inverse = np.unique(np.where(np.isfinite(gap), gap, -1.0), return_inverse=True)
+    inverse, gaps = pd.factorize(np.where(np.isfinite(gap), gap, -1.0))
     words = np.array(["context only: a plan's date is unknown" if g < 0 else
                       ("same vintage: growth compared" if g <= max_gap + EPS else f"context only: plans {g:g} years apart")
                       for g in gaps], dtype=object)
+    value = obs["value"].to_numpy(dtype=float)
+    level_of = dict(zip(regions["region"], regions["level"]))
     cols = {"source_id": o("source_id", i), "region": o("region", i), "related_source_id": o("source_id", j),
             "parent_region": names.to_numpy(dtype=object)[region[j]],
-            "parent_level": pd.Series(names).map(dict(zip(regions["region"], regions["level"]))).to_numpy(dtype=object)[region[j]],
+            "parent_level": pd.Series(names).map(level_of).to_numpy(dtype=object)[region[j]],
             "indicator_id": o("indicator_id", i), "indicator_zh": o("indicator_zh", i), "measure": o("measure", i),
-            "unit": o("unit", i), "end_year": year[i], "end_value": obs["value"].to_numpy(dtype=float)[tpos[i]],
-            "end_bound": o("bound", i), "parent_end_value": obs["value"].to_numpy(dtype=float)[tpos[j]],
-            "parent_end_bound": o("bound", j),
-            "level_gap": obs["value"].to_numpy(dtype=float)[tpos[i]] - obs["value"].to_numpy(dtype=float)[tpos[j]],
-            "metric": metric, "growth_unit": seg_col("growth_unit", i), "start_year": seg_num("start_year", i),
-            "start_value": seg_num("start_value", i), "growth": growth, "parent_start_year": seg_num("start_year", j),
+            "unit": o("unit", i), "end_year": year[i], "end_value": value[tpos[i]], "end_bound": o("bound", i),
+            "parent_end_value": value[tpos[j]], "parent_end_bound": o("bound", j),
+            "level_gap": value[tpos[i]] - value[tpos[j]], "metric": metric, "growth_unit": seg_col("growth_unit", i),
+            "start_year": pd.array(seg_num("start_year", i), dtype="Int64"), "start_value": seg_num("start_value", i),
+            "growth": growth, "parent_start_year": pd.array(seg_num("start_year", j), dtype="Int64"),
             "parent_start_value": seg_num("start_value", j), "parent_growth": parent_growth,
             "growth_gap": np.where(comparable, growth - parent_growth, np.nan), "vintage_gap_years": gap,
             "same_vintage": same, "comparison": words[inverse]}
-    src_rank = pd.factorize(text["source_id"], sort=True)[0]         # sorted codes: the order of the text, sorted fast
-    ind_rank = pd.factorize(text["indicator_id"], sort=True)[0]
-    order = np.lexsort((src_rank[j], steps, year[i], ind_rank[i], src_rank[i]))
-    arrays = {c: np.asarray(cols[c])[order] for c in ESCALATION_COLUMNS}
-    out = pd.DataFrame({c: pd.Series(a, dtype=object if a.dtype == object else None, copy=False)
-                        for c, a in arrays.items()}, copy=False)
-    for c in ("start_year", "parent_start_year"):
-        out[c] = pd.array(out[c], dtype="Int64")
-    return out
+    return pd.DataFrame({c: pd.Series(a, dtype=object if getattr(a, "dtype", None) == object else None, copy=False)
+                         for c, a in cols.items()}, columns=ESCALATION_COLUMNS, copy=False)
 
 
 def escalation(table: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
