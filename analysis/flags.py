@@ -72,6 +72,26 @@ def _with_unit(v: float, u: str) -> str:
     return f"{fmt(v)}{_unit(u)}"
 
 
+def fmt_each(values, decimals: int = 4) -> np.ndarray:
+    """fmt() of every value of a column, as an object array; each distinct value is formatted once."""
+    code, distinct = pd.factorize(pd.Series(values, dtype=float, copy=False).to_numpy(), use_na_sentinel=False)
+    return np.array([fmt(v, decimals) for v in distinct.tolist()], dtype=object)[code]
+
+
+def fmt_rate_each(values, units) -> list[str]:
+    """fmt_rate() of every value of a column with its unit."""
+    values, units = pd.Series(values, dtype=float, copy=False).to_numpy(), np.asarray(units, dtype=object)
+    pp = units == "pp/yr"
+    text = np.empty(len(units), dtype=object)
+    text[pp], text[~pp] = fmt_each(values[pp], 3), fmt_each(values[~pp], 2)
+    return [f"{t} {u}" for t, u in zip(text, units)]
+
+
+def with_unit_each(values, units) -> list[str]:
+    """_with_unit() of every value of a column with its unit."""
+    return [f"{t}{_unit(u)}" for t, u in zip(fmt_each(values), np.asarray(units, dtype=object))]
+
+
 def _phrases(th: pd.DataFrame) -> dict:
     """{parameter name: reference phrase} for every threshold (built once per evaluation)."""
     return {name: _ref_phrase(row) for name, row in th.iterrows()}
@@ -90,13 +110,23 @@ def _ref_phrase(p: pd.Series) -> str:
     return f"{p['label']} ({', '.join(bits)})"
 
 
+def _columns(df: pd.DataFrame, *names: str) -> list[np.ndarray]:
+    """Columns as plain object arrays (Python values, as _records gives them), to zip when writing reasons."""
+    return [df[c].to_numpy(dtype=object) for c in names]
+
+
 def _records(df: pd.DataFrame):
     """Rows as namedtuples, iterating plain numpy arrays (much faster than itertuples over string columns); used to
     write the reason sentences of the rows that fire."""
+    return _rows({c: df[c].to_numpy(dtype=object) for c in df.columns})
+
+
+def _rows(columns: dict):
+    """Namedtuples over equally long columns {name: array or list}."""
     from collections import namedtuple
 
-    Row = namedtuple("Row", list(df.columns))
-    return map(Row._make, zip(*[df[c].to_numpy(dtype=object) for c in df.columns]))
+    Row = namedtuple("Row", list(columns))
+    return map(Row._make, zip(*columns.values()))
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
@@ -389,32 +419,42 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, judgement: pd.DataFrame) 
     ref_of = dict(zip(th["name"], th["reference"]))
     reference = np.where(sev == "alert", [ref_of.get(c, "") for c in j["ceiling_name"].to_numpy(dtype=object)],
                          np.where(peers, "regional_panel.csv (peer windows)", j["national_max_window"].astype(str)))
+    # the sentences: every number formatted column by column, then one sentence per flag
+    units = s["growth_unit"].to_numpy(dtype=object)
+    word = np.array(["growth", "rise"], dtype=object)[(s["metric"].to_numpy(dtype=object) == "pp_per_year").astype(int)]
+    least = np.array(["", "at least "], dtype=object)[(s["end_bound"].to_numpy(dtype=object) != "eq").astype(int)]
+    start_year, end_year, years = _columns(s, "start_year", "end_year", "years")
+    head = [f"Implied {w} of {at_least}{g} ({a} → {e}, {y0}–{y1})" for w, at_least, g, a, e, y0, y1 in zip(
+        word, least, fmt_rate_each(pace, units), fmt_each(s["start_value"]), with_unit_each(s["end_value"], s["unit"]),
+        start_year, end_year)]
+    stock_needs = (s["measure"].to_numpy(dtype=object) == "count_stock") & np.isfinite(s["new_per_year"].to_numpy(dtype=float))
+    needs = [f"; it needs {n} new entries a year on a base of {a}" if k else "" for n, a, k in zip(
+        fmt_each(s["new_per_year"], 1), fmt_each(s["start_value"]), stock_needs)]
+    cols = {"head": head, "needs": needs, "years": years, "sev": sev, "peers": peers, "lim": fmt_rate_each(threshold, units),
+            "pct": fmt_each(j["peer_percentile"], 0), "peer_max": fmt_rate_each(j["peer_max"], units),
+            "indicator_id": s["indicator_id"].to_numpy(dtype=object)}
+    cols.update({c: j[c].to_numpy(dtype=object) for c in ("ceiling_name", "yardstick", "peer_series", "peer_n",
+                                                          "peer_max_window", "national_max_window")})
+    info_pct, min_n = fmt(v["peer_info_percentile"], 0), fmt(v["peer_min_n"])
     reasons = []
-    for r, jr, g, lim, sv, pr in zip(_records(s), _records(j), pace.tolist(), threshold.tolist(), sev, peers):
-        unit = r.growth_unit
-        word = "rise" if r.metric == "pp_per_year" else "growth"
-        least = "at least " if r.end_bound != "eq" else ""
-        head = (f"Implied {word} of {least}{fmt_rate(g, unit)} ({fmt(r.start_value)} → {_with_unit(r.end_value, r.unit)}, "
-                f"{r.start_year}–{r.end_year})")
+    for r in _rows(cols):
         years = int(r.years)
-        if sv == "alert":
-            text = f"{head} exceeds {phrase[jr.ceiling_name]}, a pace over a window no longer than this segment"
-        elif pr:
-            proxy = f" (windows of {jr.peer_series}, standing in for {r.indicator_id})" if jr.yardstick == "peers (proxy)" else ""
-            where = (f"{int(jr.peer_n)} {years}-year windows of comparable regions in regional_panel.csv{proxy}: "
-                     f"percentile {fmt(jr.peer_percentile, 0)}; the fastest was {fmt_rate(jr.peer_max, unit)} ({jr.peer_max_window})")
-            text = (f"{head} is above every one of the {where}" if sv == "warn" else
-                    f"{head} is above the {fmt(v['peer_info_percentile'], 0)}th percentile ({fmt_rate(lim, unit)}) of the {where}")
+        if r.sev == "alert":
+            text = f"{r.head} exceeds {phrase[r.ceiling_name]}, a pace over a window no longer than this segment"
+        elif r.peers:
+            proxy = f" (windows of {r.peer_series}, standing in for {r.indicator_id})" if r.yardstick == "peers (proxy)" else ""
+            where = (f"{int(r.peer_n)} {years}-year windows of comparable regions in regional_panel.csv{proxy}: "
+                     f"percentile {r.pct}; the fastest was {r.peer_max} ({r.peer_max_window})")
+            text = (f"{r.head} is above every one of the {where}" if r.sev == "warn" else
+                    f"{r.head} is above the {info_pct}th percentile ({r.lim}) of the {where}")
         else:
-            text = (f"{head} exceeds the fastest national window of at most {years} year{'s' if years != 1 else ''} "
+            text = (f"{r.head} exceeds the fastest national window of at most {years} year{'s' if years != 1 else ''} "
                     f"of the same series in the "
-                    f"reference table, {jr.national_max_window}: {fmt_rate(lim, unit)}; only {int(jr.peer_n)} comparable "
+                    f"reference table, {r.national_max_window}: {r.lim}; only {int(r.peer_n)} comparable "
                     f"regional windows of {years} year{'s' if years != 1 else ''} exist "
-                    f"(fewer than {fmt(v['peer_min_n'])}), and a nation moves "
+                    f"(fewer than {min_n}), and a nation moves "
                     f"more slowly than a district or city, so this is informative only")
-        if r.measure == "count_stock" and math.isfinite(r.new_per_year):
-            text += f"; it needs {fmt(r.new_per_year, 1)} new entries a year on a base of {fmt(r.start_value)}"
-        reasons.append(text + ".")
+        reasons.append(text + r.needs + ".")
     out = _flag_frame(s, "too_fast", sev, "too_fast", s["metric"], pace, threshold, name, reference, reasons)
     return out.assign(yardstick=j["yardstick"].to_numpy(dtype=object), peer_n=j["peer_n"].to_numpy(dtype=float),
                       peer_percentile=j["peer_percentile"].to_numpy(dtype=float),
@@ -896,11 +936,16 @@ def escalation(table: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
     phrase, at, ref = _ref_phrase(p), float(p["value"]), p["reference"]
     t = table[(table["metric"].to_numpy() == "cagr") & table["same_vintage"].to_numpy(dtype=bool)
               & (table["growth_gap"].to_numpy(dtype=float) > at + EPS)]
-    reasons = [f"For {r.end_year} {r.region} targets {_with_unit(r.end_value, r.unit)} ({fmt_rate(r.growth, r.growth_unit)} "
-               f"from {r.start_year}) and {r.parent_region} {_with_unit(r.parent_end_value, r.unit)} "
-               f"({fmt_rate(r.parent_growth, r.growth_unit)} from {r.parent_start_year}), in plans {fmt(r.vintage_gap_years)} "
-               f"years apart: the lower level's implied growth is {fmt_rate(r.growth_gap, r.growth_unit)} above the "
-               f"higher's, more than {phrase}." for r in _records(t)]
+    year, region, start, parent, parent_start = _columns(t, "end_year", "region", "start_year", "parent_region",
+                                                        "parent_start_year")
+    units = t["growth_unit"].to_numpy(dtype=object)
+    end, parent_end = (with_unit_each(t[c], t["unit"]) for c in ("end_value", "parent_end_value"))
+    growth, parent_growth, gap = (fmt_rate_each(t[c], units) for c in ("growth", "parent_growth", "growth_gap"))
+    reasons = [f"For {y} {r} targets {e} ({g} from {y0}) and {pr} {pe} ({pg} from {py0}), in plans {a} years apart: "
+               f"the lower level's implied growth is {gg} above the higher's, more than {phrase}."
+               for y, r, e, g, y0, pr, pe, pg, py0, a, gg in zip(year, region, end, growth, start, parent, parent_end,
+                                                                 parent_growth, parent_start,
+                                                                 fmt_each(t["vintage_gap_years"]), gap)]
     return _flag_frame(t, "escalation", "warn", "too_fast", t["metric"], t["growth_gap"], at, "escalation_warn_cagr", ref,
                        reasons, related=t["related_source_id"])
 
