@@ -564,33 +564,50 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.Dat
     if known.empty:
         return _frame([])
     v = values(th)
-    t = obs[(obs["kind"].to_numpy() == "target") & obs["measure"].isin(["share", "level", "count_stock", "count_flow"]).to_numpy()]
-    lo, _ = bound_interval(t["value"], t["value_low"], t["bound"], t["measure"], v["approx_band_pct"])
+    tpos = np.flatnonzero((obs["kind"].to_numpy() == "target")
+                          & obs["measure"].isin(["share", "level", "count_stock", "count_flow"]).to_numpy())
     # one integer per (source, indicator) path: the joins and sorts below run on it (a panel has a million targets)
     sources, indicators = pd.Index(pd.unique(known["source_id"])), pd.Index(pd.unique(known["indicator_id"]))
 
-    def path_code(df):
-        s, i = sources.get_indexer(df["source_id"].to_numpy()), indicators.get_indexer(df["indicator_id"].to_numpy())
+    def path_code(src, ind):
+        s, i = sources.get_indexer(src), indicators.get_indexer(ind)
         return np.where((s >= 0) & (i >= 0), s.astype(np.int64) * len(indicators) + i, -1)
 
-    t = t.assign(low=lo, path_key=path_code(t))[["path_key", "source_id", "region", "indicator_id", "indicator_zh", "measure", "unit",
-                                          "year", "value", "low", "bound"]]
-    t = t[t["path_key"].to_numpy() >= 0]
-    kn = known.assign(path_key=path_code(known))
-    last = kn.groupby("path_key", sort=False).tail(1).drop(columns=["source_id", "indicator_id"]).rename(
-        columns={"year": "a_year", "value": "a_value", "known": "a_known", "published_date": "a_date", "citation": "a_cite"})
-    m = t.merge(last, on="path_key")
-    m = m[(m["year"] > m["a_year"]).to_numpy()].sort_values(["path_key", "year"], kind="stable")
-    m = m.drop_duplicates("path_key")                                             # the first target after the latest actual
-    if m.empty:
+    k_key = path_code(known["source_id"].to_numpy(), known["indicator_id"].to_numpy())
+    k_year = known["year"].to_numpy(dtype=np.int64)
+    t_key = path_code(obs["source_id"].to_numpy()[tpos], obs["indicator_id"].to_numpy()[tpos])
+    t_year = obs["year"].to_numpy(dtype=np.int64)[tpos]
+    if not len(tpos):
         return _frame([])
+    # the latest known actual of each path (its last row in `known`), and the first target after it
+    latest = np.where(t_key >= 0, _last_match(k_key, t_key), -1)
+    after = np.flatnonzero((latest >= 0) & (t_year > k_year[np.maximum(latest, 0)]))
+    after = after[np.argsort(t_key[after] * (t_year.max() - t_year.min() + 1) + t_year[after] - t_year.min(), kind="stable")]
+    first = after[np.r_[True, t_key[after][1:] != t_key[after][:-1]]] if len(after) else after
+    if not len(first):
+        return _frame([])
+    m_key, a_row = t_key[first], latest[first]
+    a_year = k_year[a_row]
     # the realised pre-plan pace: earliest actual within the look-back → latest
-    k = kn[["path_key", "year", "value", "known", "published_date"]].merge(m[["path_key", "a_year"]], on="path_key")
-    k = k[((k["year"] < k["a_year"]) & (k["year"] >= k["a_year"] - v["too_slow_lookback_years"])).to_numpy()]
-    first = k.sort_values("year", kind="stable").drop_duplicates("path_key").rename(
-        columns={"year": "h_year", "value": "h_value", "known": "h_known", "published_date": "h_date"})[
-        ["path_key", "h_year", "h_value", "h_known", "h_date"]]
-    m = m.merge(first, on="path_key", how="left")
+    m_of = np.searchsorted(m_key, k_key).clip(0, len(m_key) - 1)               # m_key is sorted: each known row's path
+    mine = (m_key[m_of] == k_key) & (k_key >= 0)
+    window = np.flatnonzero(mine & (k_year < a_year[m_of]) & (k_year >= a_year[m_of] - v["too_slow_lookback_years"]))
+    window = window[np.argsort(m_of[window] * (k_year.max() - k_year.min() + 1) + k_year[window] - k_year.min(), kind="stable")]
+    earliest = window[np.r_[True, m_of[window][1:] != m_of[window][:-1]]] if len(window) else window
+    h_row = np.full(len(first), -1)
+    h_row[m_of[earliest]] = earliest
+
+    # the frame of the first targets after the latest actual: text from obs, the actuals from `known`
+    t = obs.iloc[tpos[first]][["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "year", "value",
+                               "value_low", "bound"]].reset_index(drop=True)
+    lo, _ = bound_interval(t["value"], t.pop("value_low"), t["bound"], t["measure"], v["approx_band_pct"])
+    t.insert(t.columns.get_loc("value") + 1, "low", lo)
+    t.insert(0, "path_key", m_key)
+    kn = known[["year", "value", "known", "published_date", "citation"]].reset_index(drop=True)
+    a = kn.iloc[a_row].reset_index(drop=True).set_axis(["a_year", "a_value", "a_known", "a_date", "a_cite"], axis=1)
+    h = kn.drop(columns="citation").reindex(h_row).reset_index(drop=True).set_axis(
+        ["h_year", "h_value", "h_known", "h_date"], axis=1)
+    m = pd.concat([t, a, h], axis=1)
     metric = np.where(m["measure"] == "share", "pp_per_year", "cagr").astype(object)
     m["metric"] = metric
     m["g_target"] = annual_rate(m["a_value"], m["low"], m["year"] - m["a_year"], metric)
