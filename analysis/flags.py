@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
-from .growth import annual_rate, bound_interval, is_one_of
+from .growth import annual_rate, bound_interval, codes_of, is_one_of
 from .peers import reference_windows
 from .reference import TIERS, ceiling_for, load_links, load_regions, load_rules, load_thresholds, values
 
@@ -530,11 +530,12 @@ def pre_plan_actuals(obs: pd.DataFrame, published: pd.DataFrame | None, sources:
     (published_date before the plan's date) or 'published later' (hindsight: the figure describes a pre-plan year,
     but the page we cite appeared after the plan)."""
     cols = ["source_id", "indicator_id", "year", "value", "known", "published_date", "citation"]
-    doc = obs[obs["kind"].to_numpy() == "actual"]
-    parts = [pd.DataFrame({"source_id": doc["source_id"].to_numpy(), "indicator_id": doc["indicator_id"].to_numpy(),
-                           "year": doc["year"].to_numpy(dtype=np.int64), "value": doc["value"].to_numpy(dtype=float),
+    doc = np.flatnonzero(obs["kind"].to_numpy() == "actual")
+    source = obs["source_id"].to_numpy()[doc]
+    parts = [pd.DataFrame({"source_id": source, "indicator_id": obs["indicator_id"].to_numpy()[doc],
+                           "year": obs["year"].to_numpy(dtype=np.int64)[doc], "value": obs["value"].to_numpy(dtype=float)[doc],
                            "known": "document", "published_date": "",
-                           "citation": (doc["source_id"] + " line " + doc["line"].astype(str)).to_numpy()})]
+                           "citation": _citations(source, obs["line"].to_numpy()[doc])})]
     if published is not None and len(published) and sources:
         wanted = obs[["source_id", "indicator_id"]].drop_duplicates()
         for sid, src in sources.items():
@@ -551,10 +552,29 @@ def pre_plan_actuals(obs: pd.DataFrame, published: pd.DataFrame | None, sources:
                 "known": np.where(before, "published before the plan", "published later"),
                 "published_date": p["published_date"].fillna("").to_numpy(dtype=object),
                 "citation": (p["source"].astype(str) + np.where(p["line"].notna(), "", "")).to_numpy(dtype=object)}))
-    out = pd.concat(parts, ignore_index=True)[cols]
-    rank = out["known"].map({"document": 0, "published before the plan": 1, "published later": 2})
-    out = out.assign(_r=rank).sort_values(["source_id", "indicator_id", "year", "_r"], kind="stable")
-    return out.drop_duplicates(["source_id", "indicator_id", "year"]).drop(columns="_r").reset_index(drop=True)
+    out = pd.concat(parts, ignore_index=True)[cols] if len(parts) > 1 else parts[0][cols]
+    if out.empty:
+        return out.reset_index(drop=True)
+    # sorted by source, indicator, year and how it was known (integer codes that sort as the words do); the first
+    # of each (source, indicator, year) kept
+    src_code, src_rank, _ = _ranked_codes(out["source_id"].to_numpy())
+    ind_code, ind_rank, _ = _ranked_codes(out["indicator_id"].to_numpy())
+    year = out["year"].to_numpy(dtype=np.int64)
+    how = codes_of(out["known"], ("document", "published before the plan", "published later")).astype(np.int64) % 4
+    path = src_rank[src_code] * len(ind_rank) + ind_rank[ind_code]
+    y0, span = (year.min(), year.max() - year.min() + 1) if len(year) else (0, 1)
+    order = np.argsort(((path * span) + year - y0) * 4 + how, kind="stable")
+    key = path[order] * span + year[order]
+    return out.iloc[order[np.r_[True, key[1:] != key[:-1]]]].reset_index(drop=True)
+
+
+def _citations(source: np.ndarray, line: np.ndarray) -> np.ndarray:
+    """'<source_id> line <line>' per row (each distinct pair written once)."""
+    s_code, s_names = pd.factorize(source)
+    l_code, l_names = pd.factorize(line)
+    pair, distinct = pd.factorize(s_code.astype(np.int64) * len(l_names) + l_code)
+    return np.array([f"{s_names[p // len(l_names)]} line {l_names[p % len(l_names)]}" for p in distinct],
+                    dtype=object)[pair]
 
 
 def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
@@ -616,23 +636,28 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.Dat
     met = (m["low"] <= m["a_value"] + EPS).to_numpy()
     slow = (~met & (m["g_pre"] > 0) & (m["g_target"] < v["too_slow_ratio_info"] * m["g_pre"] - EPS)).to_numpy()
     frames = []
-    unit_of = {"pp_per_year": "pp/yr", "cagr": "%/yr"}
 
-    def when(r) -> str:
-        dates = sorted({d for d in (r.a_date, r.h_date) if isinstance(d, str) and d})
-        if r.a_known == "published later" or r.h_known == "published later":
+    def when(a_date, h_date, a_known, h_known) -> str:
+        dates = sorted({d for d in (a_date, h_date) if isinstance(d, str) and d})
+        if a_known == "published later" or h_known == "published later":
             return (f"; the figures we cite were published {', '.join(dates) or 'on an unknown date'}, after the plan "
                     "was set, so this is hindsight, not proof that the authors knew")
-        if r.a_known == "document" and (not isinstance(r.h_known, str) or r.h_known == "document"):
+        if a_known == "document" and (not isinstance(h_known, str) or h_known == "document"):
             return "; the plan itself states these figures"
         return f"; published {', '.join(dates)}, before the plan"
+
+    def openings(f: pd.DataFrame) -> tuple[list, list, list]:
+        """'The target for <year> (<bound><value>)', the latest actual with its unit, and when it was known."""
+        target = [f"The target for {y} ({_bound_word(b)}{t})" for y, b, t in
+                  zip(*_columns(f, "year", "bound"), with_unit_each(f["value"], f["unit"]))]
+        return (target, with_unit_each(f["a_value"], f["unit"]),
+                [when(*x) for x in zip(*_columns(f, "a_date", "h_date", "a_known", "h_known"))])
 
     a = m[met]
     if len(a):
         aw = np.where(hindsight[met], "info", "warn").astype(object)
-        reasons = [f"The target for {r.year} ({_bound_word(r.bound)}{_with_unit(r.value, r.unit)}) is at or below the "
-                   f"{_with_unit(r.a_value, r.unit)} already reached in {r.a_year}: it was met when it was set{when(r)}."
-                   for r in _records(a)]
+        reasons = [f"{t} is at or below the {av} already reached in {y}: it was met when it was set{w}."
+                   for t, av, w, y in zip(*openings(a), a["a_year"].to_numpy(dtype=object))]
         frames.append(_flag_frame(_as_points(a, "a_year", "year"), "already_met_when_set", aw, "too_slow", a["metric"],
                                   a["low"], a["a_value"], None, a["a_cite"], reasons))
     s = m[slow]
@@ -640,14 +665,13 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.Dat
         ratio = (s["g_target"] / s["g_pre"]).to_numpy()
         sw = np.where(~hindsight[slow] & (ratio < v["too_slow_ratio_warn"] - EPS), "warn", "info").astype(object)
         threshold = (s["g_pre"] * v["too_slow_ratio_info"]).to_numpy()
-        reasons = []
-        for r, q in zip(_records(s), ratio):
-            u = unit_of[r.metric]
-            reasons.append(
-                f"The target for {r.year} ({_bound_word(r.bound)}{_with_unit(r.value, r.unit)}) implies "
-                f"{fmt_rate(r.g_target, u)} from {_with_unit(r.a_value, r.unit)} in {r.a_year}, {fmt(q, 2)} of the "
-                f"{fmt_rate(r.g_pre, u)} realised {int(r.h_year)}–{r.a_year} ({fmt(r.h_value)} → {fmt(r.a_value)}): "
-                f"far below the pre-plan pace{when(r)}.")
+        units = s["metric"].map({"pp_per_year": "pp/yr", "cagr": "%/yr"}).to_numpy(dtype=object)
+        reasons = [f"{t} implies {gt} from {av} in {y}, {q} of the {gp} realised {int(hy)}–{y} ({hv} → {a0}): "
+                   f"far below the pre-plan pace{w}."
+                   for t, av, w, y, gt, q, gp, hy, hv, a0 in zip(
+                       *openings(s), *_columns(s, "a_year"), fmt_rate_each(s["g_target"], units), fmt_each(ratio, 2),
+                       fmt_rate_each(s["g_pre"], units), s["h_year"].to_numpy(dtype=object), fmt_each(s["h_value"]),
+                       fmt_each(s["a_value"]))]
         frames.append(_flag_frame(_as_points(s, "a_year", "year"), "too_slow", sw, "too_slow", s["metric"],
                                   s["g_target"], threshold, "too_slow_ratio_info", s["a_cite"], reasons))
     return pd.concat(frames, ignore_index=True) if frames else _frame([])
@@ -847,11 +871,12 @@ def _last_match(keys: np.ndarray, lookup: np.ndarray) -> np.ndarray:
 
 
 def _ranked_codes(words) -> tuple[np.ndarray, np.ndarray, pd.Index]:
-    """(code, rank, distinct): each word's code (its position in `distinct`) and each distinct word's rank in sorted
-    order (rank[code] sorts as the text does), sorting only the distinct words."""
+    """(code, rank, distinct): each word's code (its position in `distinct`; -1 if missing) and each distinct word's
+    rank in sorted order (rank[code] sorts as the text does, a missing word last), sorting only the distinct words."""
     code, distinct = pd.factorize(np.asarray(words, dtype=object))
-    rank = np.empty(len(distinct), dtype=np.int64)
+    rank = np.empty(len(distinct) + 1, dtype=np.int64)
     rank[np.argsort(np.asarray(distinct, dtype=object), kind="stable")] = np.arange(len(distinct))
+    rank[-1] = len(distinct)
     return code.astype(np.int64), rank, pd.Index(distinct, dtype=object)
 
 
