@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps -e '.[dev]'
-	$(PY) -m analysis.kernel
+	$(PY) -m analysis.reports.kernel
 	@touch $(STAMP)
 
 setup: $(STAMP) ## create .venv and install requirements.lock and the project (with its dev extra)
@@ -29,18 +29,18 @@ lock: $(STAMP) ## re-resolve requirements.lock from the pins of pyproject.toml (
 		--output-file requirements.lock pyproject.toml
 
 # One lock for everything that writes (data/processed/, reports/): .policy-targets.lock at the project root,
-# where `make clean` does not reach. analysis/lock.py holds it (flock; an O_EXCL file where flock is missing);
+# where `make clean` does not reach. analysis/core/lock.py holds it (flock; an O_EXCL file where flock is missing);
 # a run that finds it taken says for whom it waits, waits at most LOCK_WAIT seconds, then exits 75.
 LOCK_WAIT ?= 7200
 export LOCK_WAIT
-LOCKED = $(PYTHON) -m analysis.lock --wait $(LOCK_WAIT)
+LOCKED = $(PYTHON) -m analysis.core.lock --wait $(LOCK_WAIT)
 
 data: $(STAMP) ## rebuild data/processed/ from data/raw/ (verifies document hashes first; takes the lock itself)
 	$(PY) -m analysis.build
 
 spec: $(STAMP) ## write a draft data/raw/specs/$(SOURCE).yml for a registered document (FORCE=1 overwrites)
 	@test -n "$(SOURCE)" || { echo "make spec: give SOURCE=<id of data/raw/sources.yml>" >&2; exit 2; }
-	$(PY) -m analysis.draft_spec $(SOURCE) $(if $(FORCE),--force)
+	$(PY) -m analysis.ingest.draft_spec $(SOURCE) $(if $(FORCE),--force)
 
 test: $(STAMP) ## run the test suite (pytest, on two workers)
 	$(PY) -m pytest -n 2
@@ -48,7 +48,7 @@ test: $(STAMP) ## run the test suite (pytest, on two workers)
 lint: $(STAMP) ## check style, import order and likely bugs (ruff; configuration in pyproject.toml)
 	$(VENV)/bin/ruff check .
 
-# ---- reports: reports.yml → reports/<name>.html + reports/index.html (runner: analysis/reports.py) ----
+# ---- reports: reports.yml → reports/<name>.html + reports/index.html (runner: analysis/reports/runner.py) ----
 # Make tracks what each report depends on: its notebook, its own entry of reports.yml (a stamp the runner
 # rewrites only when that entry changes), data/processed/, data/raw/ and the analysis/ sources. A rerun
 # with nothing changed does nothing; `make -j2 reports` runs independent notebooks in parallel.
@@ -58,7 +58,7 @@ REPORTS_MK := $(REPORTS_BUILD)/reports.mk
 DATA_BUILT := $(REPORTS_BUILD)/data.built
 RAW_FILES := $(shell find data/raw -type f -not -name '.*' 2>/dev/null)
 PROCESSED_CSV := $(wildcard data/processed/*.csv)
-ANALYSIS_SRC := $(wildcard analysis/*.py analysis/templates/*.j2)
+ANALYSIS_SRC := $(wildcard analysis/*.py analysis/*/*.py analysis/reports/templates/*.j2)
 REPORT_DEPS := $(PROCESSED_CSV) $(RAW_FILES) $(ANALYSIS_SRC) $(STAMP)
 reports: $(STAMP) ## the main job: build the data, then every report of reports.yml and reports/index.html
 	@mkdir -p $(REPORTS_BUILD)
@@ -84,7 +84,7 @@ reports-locked: $(DATA_BUILT) reports/index.html
 ifneq ($(wildcard data/processed/.publish-pending.json data/processed/.*.tmp),)
 $(DATA_BUILT): FORCE
 endif
-$(DATA_BUILT): $(RAW_FILES) $(wildcard analysis/*.py) $(STAMP)
+$(DATA_BUILT): $(RAW_FILES) $(wildcard analysis/*.py analysis/*/*.py) $(STAMP)
 	@mkdir -p $(@D)
 	@if $(PY) -m analysis.build 2>$(REPORTS_BUILD)/data.log; then rm -f $(REPORTS_BUILD)/data.failed; \
 	else cat $(REPORTS_BUILD)/data.log >&2; cp $(REPORTS_BUILD)/data.log $(REPORTS_BUILD)/data.failed; exit 1; fi
@@ -105,10 +105,10 @@ bench-reports: $(STAMP) ## time `make reports` cold, no-op and after one noteboo
 	$(PY) benchmarks/make_reports.py
 
 # the lab's configuration lives in .venv/etc/jupyter: custom.css there gives the browser the project's CJK font
-# (python -m analysis.kernel --lab-settings), so Chinese renders without system fonts. ARGS: more options,
+# (python -m analysis.reports.kernel --lab-settings), so Chinese renders without system fonts. ARGS: more options,
 # e.g. make lab ARGS="--no-browser --port 9999"
 lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel and font (ARGS="--no-browser --port 9999")
-	@$(PY) -m analysis.kernel --lab-settings
+	@$(PY) -m analysis.reports.kernel --lab-settings
 	JUPYTER_CONFIG_DIR=$(abspath $(VENV))/etc/jupyter $(VENV)/bin/jupyter lab --notebook-dir=notebooks \
 		--LabApp.custom_css=True --MappingKernelManager.default_kernel_name=policy-targets \
 		$(if $(filter 0,$(shell id -u)),--allow-root) $(ARGS)

@@ -1,4 +1,4 @@
-"""How long `analysis.actuals.load` takes to check a large actuals file, and how much memory it needs
+"""How long `analysis.inputs.actuals.load` takes to check a large actuals file, and how much memory it needs
 (part of `make bench`; writes reports/bench-actuals.json).
 
 A synthetic file of N_ROWS valid lines (regions, indicators and units of the project's own tables; values,
@@ -37,8 +37,8 @@ def write_file(path: Path, n: int) -> None:
     """n valid lines cycling through every (region, indicator, year) of the project's tables (8 regions ×
     the level and count indicators × 1949–2023); a key seen again repeats its value (an agreeing duplicate,
     which load drops), the note differs on every line."""
-    from analysis.reference import load_regions
-    from analysis.vocab import load_indicators
+    from analysis.inputs.reference import load_regions
+    from analysis.inputs.vocab import load_indicators
 
     vocab = load_indicators()
     vocab = vocab[vocab["measure"].isin(["level", "count_stock", "count_flow"])]
@@ -57,9 +57,9 @@ def measure(path: str) -> dict:
     """Run in a fresh process: time and peak memory of loading `path`."""
     import resource
 
-    from analysis import actuals
-    from analysis.reference import load_regions
-    from analysis.vocab import load_indicators
+    from analysis.inputs import actuals
+    from analysis.inputs.reference import load_regions
+    from analysis.inputs.vocab import load_indicators
 
     vocab, regions = load_indicators(), load_regions()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -35,13 +35,13 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from analysis import paths
-from analysis.flags import escalation_table, evaluate, judge_paces, plan_levels
-from analysis.growth import path_points, segments
-from analysis.ingest import COLUMNS
-from analysis.peers import reference_windows
-from analysis.reference import ceiling_for, load_rules, load_thresholds, values
-from analysis.trajectories import fit
+from analysis.core import paths
+from analysis.derive.flags import escalation_table, evaluate, judge_paces, plan_levels
+from analysis.derive.growth import path_points, segments
+from analysis.derive.peers import reference_windows
+from analysis.derive.trajectories import fit
+from analysis.ingest.extract import COLUMNS
+from analysis.inputs.reference import ceiling_for, load_rules, load_thresholds, values
 
 # synthetic indicators: (id, measure, unit). Real ids where a national reference exists, so every tier fires.
 REAL = [("rd_intensity", "share", "%"), ("basic_research_share", "share", "%"),
@@ -403,7 +403,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     r = run(args.regions, args.indicators, args.years, args.sample, args.seed, args.repeats)
     print(table(r))
-    from analysis.fileio import write_text_atomic
+    from analysis.core.fileio import write_text_atomic
 
     write_text_atomic(args.out, json.dumps(r, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {os.path.relpath(args.out, paths.ROOT)}")

@@ -18,17 +18,18 @@ import subprocess
 import sys
 import time
 
-from analysis import paths, reports
+from analysis.core import paths
+from analysis.reports import runner
 
 ROOT = paths.ROOT
 
 
 def clear(runs) -> None:
     for r in runs:
-        for f in reports.files(r.name).values():
+        for f in runner.files(r.name).values():
             f.unlink(missing_ok=True)
     (paths.REPORTS / "index.html").unlink(missing_ok=True)
-    shutil.rmtree(reports.BUILD, ignore_errors=True)
+    shutil.rmtree(runner.BUILD, ignore_errors=True)
 
 
 def make(*args: str) -> tuple[float, str]:
@@ -41,7 +42,7 @@ def make(*args: str) -> tuple[float, str]:
 
 
 def main() -> int:
-    runs = reports.load_config()
+    runs = runner.load_config()
     out = {"n_reports": len(runs), "cpus": os.cpu_count(), "python": platform.python_version()}
     clear(runs)
     out["cold_j1_s"], log = make("-j1")

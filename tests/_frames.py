@@ -2,7 +2,7 @@
 import numpy as np
 import pandas as pd
 
-from analysis.ingest import COLUMNS
+from analysis.ingest.extract import COLUMNS
 
 DEFAULTS = {"source_id": "src", "region": "番禺区", "region_en": "Panyu District", "indicator_id": "ind",
             "indicator_zh": "指标", "indicator_en": "indicator", "measure": "level", "unit": "家", "bound": "eq",

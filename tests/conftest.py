@@ -1,7 +1,7 @@
 import pytest
 
-from analysis.registry import load_verified
-from analysis.vocab import load_indicators
+from analysis.inputs.registry import load_verified
+from analysis.inputs.vocab import load_indicators
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,12 @@
-"""analysis.actuals: the researcher CSV format, its validation messages, the published file, the combined frame."""
+"""analysis.inputs.actuals: the researcher CSV format, its validation messages, the published file, the combined frame."""
 import re
 
 import pandas as pd
 import pytest
 
-from analysis import actuals, paths
-from analysis.errors import InputError
+from analysis.core import paths
+from analysis.core.errors import InputError
+from analysis.inputs import actuals
 
 HEADER = "region,indicator,unit,year,value,source\n"
 GOOD = "广州市,rd_intensity,%,2021,3.12,http://example.org/bulletin\n"

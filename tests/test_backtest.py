@@ -3,10 +3,12 @@ the committed frame; and the published actuals read from every file of paths.PUB
 import pandas as pd
 import pytest
 
-from analysis import actuals, backtest, paths
-from analysis.datasets import load
-from analysis.errors import InputError
-from analysis.fileio import frame_to_csv_text
+from analysis.core import paths
+from analysis.core.errors import InputError
+from analysis.core.fileio import frame_to_csv_text
+from analysis.derive import backtest
+from analysis.inputs import actuals
+from analysis.pipeline.datasets import load
 
 
 def prog(*rows):
@@ -51,7 +53,7 @@ def test_cross_table_counts_severity_by_outcome():
 
 
 def test_committed_backtest_is_current_and_registered():
-    from analysis.build import derived_frames
+    from analysis.pipeline.build import derived_frames
     frames = derived_frames(load("observations"))
     assert backtest.BACKTEST in frames
     assert frame_to_csv_text(frames[backtest.BACKTEST]) == backtest.BACKTEST.read_text(encoding="utf-8")

@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import paths
-from analysis.errors import IntegrityError, SpecError, ValidationError
-from analysis.ingest import dedupe, extract
-from analysis.registry import load_sources, verify
-from analysis.validate import validate_observations
+from analysis.core import paths
+from analysis.core.errors import IntegrityError, SpecError, ValidationError
+from analysis.ingest.extract import dedupe, extract
+from analysis.ingest.validate import validate_observations
+from analysis.inputs.registry import load_sources, verify
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ import sys
 
 import yaml
 
-from analysis import paths
-from analysis.draft_spec import draft, suggest_indicator
-from analysis.ingest import extract, load_spec
-from analysis.registry import Source
+from analysis.core import paths
+from analysis.ingest.draft_spec import draft, suggest_indicator
+from analysis.ingest.extract import extract, load_spec
+from analysis.inputs.registry import Source
 
 FIXTURE = """示例区科技创新三年行动计划（2021—2023年）
 一、主要目标
@@ -57,21 +57,21 @@ def test_indicator_suggestion_needs_name_and_unit(vocab):
 def test_existing_spec_is_not_overwritten():
     spec = paths.SPECS / "qingyuan-2013.yml"
     before = spec.read_bytes()
-    out = subprocess.run([sys.executable, "-m", "analysis.draft_spec", "qingyuan-2013"], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "analysis.ingest.draft_spec", "qingyuan-2013"], capture_output=True, text=True,
                          cwd=paths.ROOT)
     assert out.returncode == 1 and "exists; not overwritten" in out.stderr and "FORCE=1" in out.stderr
     assert spec.read_bytes() == before
 
 
 def test_unknown_source_is_named():
-    out = subprocess.run([sys.executable, "-m", "analysis.draft_spec", "no-such-doc"], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "analysis.ingest.draft_spec", "no-such-doc"], capture_output=True, text=True,
                          cwd=paths.ROOT)
     assert out.returncode == 1 and "no source 'no-such-doc'" in out.stderr
 
 
 def test_specs_readme_lists_what_the_code_accepts():
     """The units, bounds and measures of data/raw/specs/README.md are generated from the code (no drift);
-    after changing analysis/quantity.py run `python -m analysis.draft_spec --readme`."""
-    from analysis.draft_spec import README, readme_tables
+    after changing analysis/core/quantity.py run `python -m analysis.ingest.draft_spec --readme`."""
+    from analysis.ingest.draft_spec import README, readme_tables
 
     assert readme_tables() in README.read_text(encoding="utf-8")

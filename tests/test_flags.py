@@ -4,12 +4,12 @@ import pandas as pd
 import pytest
 from _frames import obs, path
 
-from analysis.datasets import load
-from analysis.errors import InputError
-from analysis.flags import COLUMNS, escalation_table, evaluate, fmt, judge_paces, pre_plan_actuals
-from analysis.growth import segments
-from analysis.peers import WINDOW_COLUMNS
-from analysis.reference import load_thresholds
+from analysis.core.errors import InputError
+from analysis.derive.flags import COLUMNS, escalation_table, evaluate, fmt, judge_paces, pre_plan_actuals
+from analysis.derive.growth import segments
+from analysis.derive.peers import WINDOW_COLUMNS
+from analysis.inputs.reference import load_thresholds
+from analysis.pipeline.datasets import load
 
 NO_LINKS = pd.DataFrame(columns=["relation", "indicator_id", "of_indicator_id", "note"])
 REGIONS = pd.DataFrame({"region": ["番禺区"], "region_en": ["Panyu District"], "parent": ["广州市"],
@@ -239,7 +239,7 @@ def test_too_slow_against_the_pre_plan_pace():
 
 
 def test_published_actuals_count_as_known_only_before_the_plan():
-    from analysis.registry import Source
+    from analysis.inputs.registry import Source
     frame = obs(*path({2019: 210}, kinds={2019: "target"}))
     pub = pd.DataFrame({"region": ["番禺区"] * 2, "indicator_id": ["ind"] * 2, "year": [2015, 2017], "value": [100.0, 200.0],
                         "published_date": ["2016-03", "2019-01-10"], "source": ["u1", "u2"], "line": [2, 3]})
@@ -416,7 +416,7 @@ def test_cross_level_walks_the_whole_chain_and_compares_single_targets():
 
 # ------------------------------------------------------------------ plumbing
 def test_bad_threshold_override_through_compute():
-    from analysis.analytics import compute
+    from analysis.derive.plausibility import compute
 
     with pytest.raises(InputError, match="'cagr_alert' = -1 is out of range"):
         compute(load("observations"), {"cagr_alert": -1})

@@ -6,7 +6,8 @@ import subprocess
 import pandas as pd
 import pytest
 
-from analysis import grades, kernel, paths
+from analysis.core import grades, paths
+from analysis.reports import kernel
 
 
 @pytest.mark.parametrize("text, url, expected", [
@@ -51,7 +52,7 @@ def test_kernel_spec_starts_through_the_filtering_launcher():
     from jupyter_client.kernelspec import KernelSpecManager
     kernel.ensure()
     argv = KernelSpecManager().get_kernel_spec(kernel.KERNEL_NAME).argv
-    assert argv[1:4] == ["-m", "analysis.kernel", "launch"] and "{connection_file}" in argv
+    assert argv[1:4] == ["-m", "analysis.reports.kernel", "launch"] and "{connection_file}" in argv
 
 
 def test_make_lab_serves_the_font_and_passes_args():

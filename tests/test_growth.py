@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from _frames import obs, path
 
-from analysis.datasets import load
-from analysis.growth import COLUMNS, annual_rate, segments
+from analysis.derive.growth import COLUMNS, annual_rate, segments
+from analysis.pipeline.datasets import load
 
 
 def seg(frame, **where):
@@ -113,7 +113,7 @@ def test_bounds_carry_through_as_a_band():
 
 
 def test_approx_band_follows_the_threshold_override():
-    from analysis.reference import load_thresholds
+    from analysis.inputs.reference import load_thresholds
 
     f = obs({"year": 2019, "value": 100, "kind": "actual"},
             {"year": 2021, "value": 121, "kind": "target", "bound": "approx"})

@@ -16,8 +16,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import actuals, fileio, lock, paths, reports
-from analysis.errors import InputError, run_cli
+from analysis.core import fileio, lock, paths
+from analysis.core.errors import InputError, run_cli
+from analysis.inputs import actuals
+from analysis.reports import runner
 
 PROCESSED_NAMES = sorted(p.name for p in paths.PROCESSED.glob("*.csv"))
 
@@ -265,7 +267,7 @@ def _fault(kind: str, at: int) -> str:
             pathlib.Path.unlink = counting(pathlib.Path.unlink, True)
         else:
             os.fsync = counting(os.fsync, False)
-        from analysis.build import main
+        from analysis.pipeline.build import main
         sys.exit(main())
     """)
 
@@ -354,7 +356,7 @@ def test_every_writer_waits_for_the_one_lock(command):
 
 def test_make_clean_keeps_the_lock():
     dry = subprocess.run(["make", "-n", "clean"], cwd=paths.ROOT, capture_output=True, text=True).stdout
-    assert "rm -rf" in dry and "analysis.lock" in dry and ".policy-targets.lock" not in dry
+    assert "rm -rf" in dry and "analysis.core.lock" in dry and ".policy-targets.lock" not in dry
     assert lock.LOCK.parent == paths.ROOT
 
 
@@ -365,7 +367,7 @@ GROWTH = "notebooks/02_growth_trajectories.ipynb"
 def config_problems(tmp_path, text: str, notebooks=paths.NOTEBOOKS) -> list[str]:
     cfg = tmp_path / "reports.yml"
     cfg.write_text(text, encoding="utf-8")
-    return reports.run_problems(cfg, notebooks, build=tmp_path)[1]
+    return runner.run_problems(cfg, notebooks, build=tmp_path)[1]
 
 
 @pytest.mark.parametrize("entry,needle", [
@@ -412,10 +414,10 @@ def test_file_names_make_would_read_are_refused_and_never_written_into_rules(tmp
     problems = config_problems(tmp_path, "reports:\n  - name: p\n    notebook: notebooks/04_target_vs_actual.ipynb\n"
                                          f"    parameters: {{source_id: panyu-2015, actuals_path: '{bad}'}}\n")
     assert len(problems) == 1 and "that make would read" in problems[0]
-    r = reports.Report(name="p", notebook=paths.NOTEBOOKS / "04_target_vs_actual.ipynb",
+    r = runner.Report(name="p", notebook=paths.NOTEBOOKS / "04_target_vs_actual.ipynb",
                        parameters={"actuals_path": str(bad)})
     with pytest.raises(InputError, match="cannot be written into a make rule"):
-        reports.write_makefile([r], tmp_path / "r.mk", build=tmp_path)
+        runner.write_makefile([r], tmp_path / "r.mk", build=tmp_path)
     assert not (tmp_path / "pwned").exists()
 
 
@@ -423,8 +425,8 @@ def test_sources_all_gives_one_run_per_registered_source(tmp_path):
     cfg = tmp_path / "reports.yml"
     cfg.write_text(f"reports:\n  - {{name: 'g-{{source_id}}', notebook: {GROWTH}, sources: all, "
                    "parameters: {language: en}}\n", encoding="utf-8")
-    runs = reports.load_config(cfg)
-    from analysis.registry import load_sources
+    runs = runner.load_config(cfg)
+    from analysis.inputs.registry import load_sources
     assert [r.name for r in runs] == [f"g-{sid}" for sid in load_sources()]
     assert all(r.parameters == {"source_id": r.name[2:], "language": "en"} for r in runs)
 
@@ -433,19 +435,19 @@ def test_the_project_config_has_one_entry_per_notebook_family():
     """reports.yml uses `sources` instead of copies per source; the runs it stands for are unchanged."""
     text = (paths.ROOT / "reports.yml").read_text(encoding="utf-8")
     assert text.count("growth-{source_id}") == 1 and "growth-panyu-2015" not in text
-    names = [r.name for r in reports.load_config()]
-    from analysis.registry import load_sources
+    names = [r.name for r in runner.load_config()]
+    from analysis.inputs.registry import load_sources
     assert [n for n in names if n.startswith("growth-")] == [f"growth-{sid}" for sid in load_sources()]
 
 
 def test_invalid_entries_become_a_failing_make_rule_and_an_index_line(tmp_path):
-    runs = [reports.Report(name="g1", notebook=paths.NOTEBOOKS / "02_growth_trajectories.ipynb",
+    runs = [runner.Report(name="g1", notebook=paths.NOTEBOOKS / "02_growth_trajectories.ipynb",
                            parameters={"source_id": "panyu-2015"})]
-    reports.write_makefile(runs, tmp_path / "r.mk", build=tmp_path, problems=["reports.yml: report 'x': bad"])
+    runner.write_makefile(runs, tmp_path / "r.mk", build=tmp_path, problems=["reports.yml: report 'x': bad"])
     text = (tmp_path / "r.mk").read_text()
     assert "reports-locked: reports-invalid" in text and "exit 1" in text
     out = tmp_path / "out"
-    reports.write_index(runs, out, problems=["reports.yml: report 'x': <bad>"])
+    runner.write_index(runs, out, problems=["reports.yml: report 'x': <bad>"])
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "last run failed" in index and "report &#39;x&#39;: &lt;bad&gt;" in index
 
@@ -454,7 +456,7 @@ def test_check_lists_every_problem_and_exits_2(tmp_path, capsys):
     cfg = tmp_path / "reports.yml"
     cfg.write_text(f"reports:\n  - {{name: a, notebook: ../x.ipynb}}\n  - {{name: b, notebook: {GROWTH}, "
                    "parameters: {colour: red}}\n  - {name: c, notebook: %s}\n" % GROWTH, encoding="utf-8")
-    assert reports.main(["--config", str(cfg), "check"]) == 2
+    assert runner.main(["--config", str(cfg), "check"]) == 2
     err = capsys.readouterr().err
     assert "report 'a'" in err and "report 'b'" in err and "2 problem(s); 1 valid report(s)" in err
 
@@ -495,9 +497,9 @@ def _tiny(path: Path, fail: bool = False) -> Path:
 def test_disk_full_while_writing_a_report_keeps_the_last_good_one(tmp_path, monkeypatch):
     nb = _tiny(tmp_path / "tiny.ipynb")
     out = tmp_path / "out"
-    r = reports.Report(name="tiny", notebook=nb, parameters={"language": "zh"}, timeout=60)
-    reports.run(r, out)
-    f = reports.files("tiny", out)
+    r = runner.Report(name="tiny", notebook=nb, parameters={"language": "zh"}, timeout=60)
+    runner.run(r, out)
+    f = runner.files("tiny", out)
     before = {k: f[k].read_bytes() for k in ("html", "ipynb", "meta")}
     real = fileio.write_temporary
 
@@ -507,7 +509,7 @@ def test_disk_full_while_writing_a_report_keeps_the_last_good_one(tmp_path, monk
         return real(path, text)
     monkeypatch.setattr(fileio, "write_temporary", full)
     with pytest.raises(OSError):
-        reports.run(reports.Report(name="tiny", notebook=nb, parameters={"language": "en"}, timeout=60), out)
+        runner.run(runner.Report(name="tiny", notebook=nb, parameters={"language": "en"}, timeout=60), out)
     assert {k: f[k].read_bytes() for k in ("html", "ipynb", "meta")} == before
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
@@ -521,7 +523,7 @@ def test_kill_9_at_each_replace_step_of_a_report_run(tmp_path):
     code = textwrap.dedent(f"""
         import os, signal, sys
         from pathlib import Path
-        from analysis import reports
+        from analysis.reports import runner
         n = {{"calls": 0}}
         real = os.replace
         def replace(a, b):
@@ -530,23 +532,23 @@ def test_kill_9_at_each_replace_step_of_a_report_run(tmp_path):
                 os.kill(os.getpid(), signal.SIGKILL)
             return real(a, b)
         os.replace = replace
-        reports.run(reports.Report(name="tiny", notebook=Path({str(nb)!r}), parameters={{"language": sys.argv[2]}},
+        runner.run(runner.Report(name="tiny", notebook=Path({str(nb)!r}), parameters={{"language": sys.argv[2]}},
                     timeout=60), Path({str(out)!r}))
     """)
     env = {"PYTHONPATH": str(paths.ROOT), "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root")}
-    reports.run(reports.Report(name="tiny", notebook=nb, parameters={"language": "zh"}, timeout=60), out)
-    f = reports.files("tiny", out)
+    runner.run(runner.Report(name="tiny", notebook=nb, parameters={"language": "zh"}, timeout=60), out)
+    f = runner.files("tiny", out)
     for step in (1, 2, 3):                    # the executed notebook, the record, the page
         good = f["html"].read_bytes()
         result = subprocess.run([sys.executable, "-c", code, str(step), "en"], capture_output=True, text=True,
                                 env=env, timeout=300)
         assert result.returncode == -signal.SIGKILL, result.stderr
-        row = reports.index_rows([reports.Report(name="tiny", notebook=nb, parameters={"language": "en"})], out)[0]
+        row = runner.index_rows([runner.Report(name="tiny", notebook=nb, parameters={"language": "en"})], out)[0]
         meta = json.loads(f["meta"].read_text())
         if f["html"].read_bytes() == good and meta.get("parameters", {}).get("language") == "en":
             assert row["failed"] and "interrupted" in row["failed"]["error"]      # the index says so
         else:
-            assert reports._page_matches_record(f["html"], meta)
-        reports.run(reports.Report(name="tiny", notebook=nb, parameters={"language": "zh"}, timeout=60), out)
-        assert reports._page_matches_record(f["html"], json.loads(f["meta"].read_text()))
+            assert runner._page_matches_record(f["html"], meta)
+        runner.run(runner.Report(name="tiny", notebook=nb, parameters={"language": "zh"}, timeout=60), out)
+        assert runner._page_matches_record(f["html"], json.loads(f["meta"].read_text()))
         assert "page zh" in f["html"].read_text(encoding="utf-8")

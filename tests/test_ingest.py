@@ -2,10 +2,10 @@
 import pandas as pd
 import pytest
 
-from analysis import paths
-from analysis.build import build_observations
-from analysis.fileio import frame_to_csv_text
-from analysis.ingest import COLUMNS, extract_all
+from analysis.core import paths
+from analysis.core.fileio import frame_to_csv_text
+from analysis.ingest.extract import COLUMNS, extract_all
+from analysis.pipeline.build import build_observations
 
 
 @pytest.fixture(scope="module")

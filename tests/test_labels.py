@@ -1,10 +1,12 @@
-"""Every word of the reports in both languages from analysis/labels.py: code values, units, flag reasons."""
+"""Every word of the reports in both languages from analysis/present/labels.py: code values, units, flag reasons."""
 import re
 
 import pandas as pd
 import pytest
 
-from analysis import datasets, labels, paths
+from analysis.core import paths
+from analysis.pipeline import datasets
+from analysis.present import labels
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 

@@ -1,64 +1,104 @@
-"""The package's layers (docs/design.md, "Layers"): every module of analysis/ has one, and no import runs upward.
+"""The package's layers (docs/design.md, "Layers"): one subpackage per stage, and no import runs upward.
 Reads the imports with ast, function-level ones included."""
 import ast
+import sys
+from pathlib import Path
 
-from analysis import paths
+from analysis.core import paths
 
-LAYERS = {
-    1: ("paths", "errors", "fileio", "lock", "schema", "quantity", "grades"),      # core
-    2: ("registry", "vocab", "reference", "actuals"),                                      # inputs
-    3: ("ingest", "validate", "draft_spec"),                                               # ingest
-    4: ("growth", "peers", "trajectories", "flags", "progress", "backtest", "analytics"),  # derive
-    5: ("build", "datasets"),                                                              # pipeline
-    6: ("labels", "plots", "views", "progress_views", "progress_plots", "html_page"),      # present
-    7: ("reports", "kernel"),                                                              # reports
-}
-LAYER_OF = {m: n for n, mods in LAYERS.items() for m in mods}
+# the stages in order; a module imports only from its own subpackage or a lower one
+LAYERS = ("core", "inputs", "ingest", "derive", "pipeline", "present", "reports")
+# the documented commands kept at the top (python -m analysis.build, .actuals, .quantity): nothing imports them
+ENTRY_POINTS = ("build", "actuals", "quantity")
 PACKAGE = paths.ROOT / "analysis"
 
 
-def imported_modules(path) -> set[str]:
-    """The analysis modules a file imports (relative or absolute, at any depth of the file)."""
+def imported(path: Path, package: str) -> set[str]:
+    """The analysis modules a file imports, as dotted names below `analysis` ("core.paths", "derive"...), at any
+    depth of the file; `package` is the file's own subpackage (for relative imports)."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
-            parts = (node.module or "").split(".") if node.level == 1 else (node.module or "").split(".")
-            if node.level == 1:
-                names = [parts[0]] if node.module else [a.name for a in node.names]
-            elif parts[0] == "analysis":
-                names = [parts[1]] if len(parts) > 1 else [a.name for a in node.names]
+            if node.level == 0:
+                if not (node.module or "").startswith("analysis"):
+                    continue
+                base = (node.module or "").split(".")[1:]
             else:
-                continue
-            found.update(names)
+                here = [package] if package else []
+                base = (here[: len(here) - (node.level - 1)] if node.level > 1 else here) + \
+                    (node.module.split(".") if node.module else [])
+            found.update(".".join(base + ([a.name] if len(base) < 2 else [])) for a in node.names)
         elif isinstance(node, ast.Import):
-            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith("analysis."))
+            found.update(a.name.split(".", 1)[1] for a in node.names if a.name.startswith("analysis."))
     return found
 
 
-def test_every_module_has_a_layer():
-    modules = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__"}
-    assert modules == set(LAYER_OF), f"assign a layer to {sorted(modules - set(LAYER_OF))} (docs/design.md)"
+def modules() -> dict[str, Path]:
+    """Every module of the package below `analysis`, as "subpackage.module" (or the entry point's name)."""
+    out = {}
+    for p in PACKAGE.rglob("*.py"):
+        rel = p.relative_to(PACKAGE).with_suffix("").parts
+        if "__pycache__" not in rel and rel != ("__init__",):
+            out[".".join(rel)] = p
+    return out
+
+
+def test_every_module_sits_in_a_stage_or_is_an_entry_point():
+    stray = [m for m in modules() if m.split(".")[0] not in LAYERS and m not in ENTRY_POINTS]
+    assert stray == [], f"put {stray} into one of the subpackages {LAYERS} (docs/design.md)"
 
 
 def test_no_import_runs_upward():
     upward = []
-    for module, layer in LAYER_OF.items():
-        for dep in imported_modules(PACKAGE / f"{module}.py") & set(LAYER_OF):
-            if LAYER_OF[dep] > layer:
-                upward.append(f"{module} (layer {layer}) imports {dep} (layer {LAYER_OF[dep]})")
+    for name, path in modules().items():
+        if name in ENTRY_POINTS:
+            continue
+        own = name.split(".")[0]
+        for dep in imported(path, own):
+            target = dep.split(".")[0]
+            if target in ENTRY_POINTS:
+                upward.append(f"{name} imports the entry point analysis.{target}")
+            elif LAYERS.index(target) > LAYERS.index(own):
+                upward.append(f"{name} ({own}) imports {dep} ({target})")
     assert upward == []
 
 
-def test_the_checker_sees_function_level_and_absolute_imports(tmp_path):
+def test_entry_points_are_one_import_of_their_stage():
+    for name in ENTRY_POINTS:
+        deps = imported(PACKAGE / f"{name}.py", "")
+        assert len(deps) == 1 and next(iter(deps)).split(".")[0] in LAYERS, (name, deps)
+
+
+def test_the_checker_sees_relative_function_level_and_absolute_imports(tmp_path):
     f = tmp_path / "m.py"
-    f.write_text("from . import paths, fileio\nimport analysis.views\ndef f():\n    from .reports import run\n"
-                 "    from analysis.flags import evaluate\n", encoding="utf-8")
-    assert imported_modules(f) == {"paths", "fileio", "views", "reports", "flags"}
+    f.write_text("from . import fileio\nfrom ..core import paths\nimport analysis.present.views\ndef f():\n"
+                 "    from ..reports.runner import run\n    from analysis.derive.flags import evaluate\n"
+                 "    from .schema import COLUMNS\n    from analysis.derive import growth\n", encoding="utf-8")
+    assert imported(f, "core") == {"core.fileio", "core.paths", "present.views", "reports.runner", "derive.flags",
+                                   "core.schema", "derive.growth"}
 
 
-def test_design_card_and_package_map_list_every_module():
+def test_the_checker_fails_on_an_upward_import(tmp_path, monkeypatch):
+    pkg = tmp_path / "analysis"
+    (pkg / "core").mkdir(parents=True)
+    (pkg / "core" / "paths.py").write_text("from ..present import labels\n", encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", pkg)
+    try:
+        test_no_import_runs_upward()
+    except AssertionError as e:
+        assert "core.paths (core) imports present.labels (present)" in str(e)
+    else:
+        raise AssertionError("an upward import passed")
+
+
+def test_design_card_and_package_map_list_every_subpackage_and_module():
     design = (paths.ROOT / "docs" / "design.md").read_text(encoding="utf-8")
     package_map = (PACKAGE / "__init__.py").read_text(encoding="utf-8")
-    for module in set(LAYER_OF):
-        assert f"`{module}`" in design, module
-        assert module in package_map, module
+    for name in modules():
+        module = name.split(".")[-1]
+        if module in ("__init__", "__main__"):
+            continue
+        assert f"`{module}`" in design, name
+        assert module in package_map, name
+    for layer in LAYERS:
+        assert sum(line.lstrip().startswith(f"{layer}/") for line in package_map.splitlines()) == 1, layer

@@ -3,26 +3,29 @@ report, a bad one stops the run before anything is written, reports.yml runs it 
 import nbformat
 import pytest
 
-from analysis import actuals, paths, progress_views, reports
-from analysis.errors import InputError
+from analysis.core import paths
+from analysis.core.errors import InputError
+from analysis.inputs import actuals
+from analysis.present import progress_views
+from analysis.reports import runner
 
 NOTEBOOK = paths.NOTEBOOKS / "04_target_vs_actual.ipynb"
 HEADER = "region,indicator,unit,year,value,source\n"
 
 
 def report(name, **parameters):
-    return reports.Report(name=name, notebook=NOTEBOOK, parameters=parameters, timeout=300)
+    return runner.Report(name=name, notebook=NOTEBOOK, parameters=parameters, timeout=300)
 
 
 def test_parameters_cell():
-    assert set(reports.notebook_parameters(NOTEBOOK)) == {"source_id", "actuals_path", "thresholds", "language"}
+    assert set(runner.notebook_parameters(NOTEBOOK)) == {"source_id", "actuals_path", "thresholds", "language"}
 
 
 def test_report_with_a_researcher_file(tmp_path):
     mine = tmp_path / "mine.csv"
     mine.write_text(HEADER + "广州市,basic_research_share,%,2019,12.5,my notes\n", encoding="utf-8")
     out = tmp_path / "reports"
-    reports.run(report("progress-test", source_id="guangzhou-2019", actuals_path=str(mine),
+    runner.run(report("progress-test", source_id="guangzhou-2019", actuals_path=str(mine),
                        thresholds={"progress_ratio_on_track": 0.9}), out)
     html = (out / "progress-test.html").read_text(encoding="utf-8")
     assert "researcher actuals from" in html and "data:image/png;base64" in html
@@ -37,7 +40,7 @@ def test_bad_actuals_file_stops_the_run_before_anything_is_written(tmp_path):
     bad.write_text(HEADER + "广州市,rd_intensity,%,2019,abc,x\n", encoding="utf-8")
     out = tmp_path / "reports"
     with pytest.raises(InputError) as info:
-        reports.run(report("progress-bad", source_id="guangzhou-2019", actuals_path=str(bad)), out)
+        runner.run(report("progress-bad", source_id="guangzhou-2019", actuals_path=str(bad)), out)
     msg = str(info.value)
     assert "parameter 'actuals_path'" in msg and f"{bad}: line 2, column 'value'" in msg
     assert not out.exists() or not any(out.iterdir())
@@ -59,7 +62,7 @@ def test_unknown_source_id():
 
 
 def test_reports_yml_runs_every_source_with_progress():
-    runs = [r for r in reports.load_config() if r.notebook.name == NOTEBOOK.name]
+    runs = [r for r in runner.load_config() if r.notebook.name == NOTEBOOK.name]
     assert {r.parameters.get("source_id") for r in runs} == set(progress_views.sources_with_progress())
 
 

@@ -10,7 +10,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import datasets, html_page, labels, paths, reports, views
+from analysis.core import paths
+from analysis.pipeline import datasets
+from analysis.present import html_page, labels, plots, views
+from analysis.reports import runner
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 
@@ -39,21 +42,21 @@ def test_notebook_is_stored_clean_and_thin(path):
     for c in code:
         assert not re.search(r"^\s*(def|class|lambda)\b|\blambda\b", c.source, re.M), f"logic in a notebook cell: {c.source!r}"
         assert "sys.path" not in c.source and "chdir" not in c.source, "path hack in a notebook"
-    assert any("from analysis import" in c.source for c in code)
+    assert any("from analysis.present import" in c.source for c in code)     # the presentation layer, its own names
     assert any(c.cell_type == "markdown" for c in nb.cells)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_parameter_of_a_notebook_has_a_schema(path):
-    names = reports.notebook_parameters(path)
+    names = runner.notebook_parameters(path)
     assert names, "a parameters cell that defines nothing"
-    assert set(names) <= set(reports.PARAMETERS), f"add {set(names) - set(reports.PARAMETERS)} to reports.PARAMETERS"
+    assert set(names) <= set(runner.PARAMETERS), f"add {set(names) - set(runner.PARAMETERS)} to runner.PARAMETERS"
 
 
 def test_reports_yml_is_valid_and_names_existing_notebooks():
-    runs = reports.load_config()
+    runs = runner.load_config()
     for r in runs:
-        reports.validate(r)
+        runner.validate(r)
     used = {r.notebook.name for r in runs}
     assert {p.name for p in NOTEBOOKS} <= used, "every notebook is run by reports.yml"
 
@@ -63,12 +66,12 @@ def test_reports_yml_is_valid_and_names_existing_notebooks():
 def executed(tmp_path_factory, worker_id):
     """The notebooks executed once per test run: under pytest-xdist the first worker to get here runs them into
     the run's shared temporary folder (holding a lock), the others wait for it and read its results."""
-    runs = [reports.Report(name=p.stem.replace("_", "-"), notebook=p, parameters=SMALL.get(p.name, {}), timeout=300)
+    runs = [runner.Report(name=p.stem.replace("_", "-"), notebook=p, parameters=SMALL.get(p.name, {}), timeout=300)
             for p in NOTEBOOKS]
     if worker_id == "master":
         out = tmp_path_factory.mktemp("reports")
-        metas = {r.name: reports.run(r, out) for r in runs}
-        reports.write_index(runs, out)
+        metas = {r.name: runner.run(r, out) for r in runs}
+        runner.write_index(runs, out)
         return out, runs, metas
     shared = tmp_path_factory.getbasetemp().parent          # one folder per test run, shared by its workers
     out, done = shared / "executed-notebooks", shared / "executed-notebooks.json"
@@ -76,8 +79,8 @@ def executed(tmp_path_factory, worker_id):
         fcntl.flock(held, fcntl.LOCK_EX)
         if not done.exists():
             out.mkdir()
-            metas = {r.name: reports.run(r, out) for r in runs}
-            reports.write_index(runs, out)
+            metas = {r.name: runner.run(r, out) for r in runs}
+            runner.write_index(runs, out)
             done.write_text(json.dumps(metas, default=str), encoding="utf-8")
     return out, runs, json.loads(done.read_text(encoding="utf-8"))
 
@@ -100,7 +103,7 @@ class _Links(HTMLParser):
 def test_each_notebook_executes_into_html_without_code(executed):
     out, runs, _ = executed
     for r in runs:
-        f = reports.files(r.name, out)
+        f = runner.files(r.name, out)
         html = without_style(f["html"].read_text(encoding="utf-8"))
         source = nbformat.read(str(r.notebook), as_version=4)
         # no code input area (nbconvert's markers of one: an editor div, highlighted source)
@@ -118,7 +121,7 @@ def test_each_notebook_executes_into_html_without_code(executed):
 def test_each_report_has_no_error_and_no_warning_output(executed):
     out, runs, _ = executed
     for r in runs:
-        f = reports.files(r.name, out)
+        f = runner.files(r.name, out)
         nb = nbformat.read(str(f["ipynb"]), as_version=4)
         for cell in nb.cells:
             for o in cell.get("outputs", []):
@@ -131,7 +134,7 @@ def test_each_report_has_no_error_and_no_warning_output(executed):
 
 def test_parameters_reach_the_notebook(executed):
     out, runs, _ = executed
-    html = {r.notebook.name: reports.files(r.name, out)["html"].read_text(encoding="utf-8") for r in runs}
+    html = {r.notebook.name: runner.files(r.name, out)["html"].read_text(encoding="utf-8") for r in runs}
     overview = html["01_targets_overview.ipynb"]
     assert "Targets overview" in overview and "value as published" in overview          # language = en
     growth = html["02_growth_trajectories.ipynb"]
@@ -143,10 +146,10 @@ def test_parameters_reach_the_notebook(executed):
 def test_run_metadata(executed):
     out, runs, metas = executed
     for r in runs:
-        meta = json.loads(reports.files(r.name, out)["meta"].read_text(encoding="utf-8"))
+        meta = json.loads(runner.files(r.name, out)["meta"].read_text(encoding="utf-8"))
         assert meta == json.loads(json.dumps(metas[r.name], default=str))
         assert re.fullmatch(r"[0-9a-f]{12}(\+dirty)?|unknown", meta["commit"])
-        assert meta["data_version"] == reports.data_version()
+        assert meta["data_version"] == runner.data_version()
         assert meta["duration_s"] > 0
     flags_run = next(r for r in runs if r.notebook.name == "03_plausibility_flags.ipynb")
     expected = views.plausibility(None, "warn", {"cagr_alert": 150.0})["flags"]
@@ -177,12 +180,12 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 def _page(executed, notebook: str) -> str:
     out, runs, _ = executed
     r = next(r for r in runs if r.notebook.name == notebook)
-    return reports.files(r.name, out)["html"].read_text(encoding="utf-8")
+    return runner.files(r.name, out)["html"].read_text(encoding="utf-8")
 
 
 def test_pages_request_nothing_from_outside(executed):
     out, runs, _ = executed
-    for page in [reports.files(r.name, out)["html"] for r in runs] + [out / "index.html"]:
+    for page in [runner.files(r.name, out)["html"] for r in runs] + [out / "index.html"]:
         html = page.read_text(encoding="utf-8")
         assert html_page.external_requests(html) == [], page.name
         assert "require.min.js" not in html and "MathJax" not in html and "mermaid.esm" not in html
@@ -211,15 +214,15 @@ def test_the_embedded_font_holds_exactly_the_characters_of_the_page(executed):
     cmap = set(font.getBestCmap())
     shown = {ord(c) for c in CJK.findall(html_page.page_chars(html))}
     assert shown and shown <= cmap                                 # every Chinese character of the page
-    assert len(cmap) < 2000 < len(TTFont(str(__import__("analysis.plots").plots.font_path())).getBestCmap())
+    assert len(cmap) < 2000 < len(TTFont(str(plots.font_path())).getBestCmap())
 
 
 def test_a_second_run_differs_only_in_its_run_time(executed, tmp_path):
     out, runs, _ = executed
     r = next(r for r in runs if r.notebook.name == "02_growth_trajectories.ipynb")
-    reports.run(r, tmp_path)
-    first = reports.files(r.name, out)["html"].read_text(encoding="utf-8")
-    second = reports.files(r.name, tmp_path)["html"].read_text(encoding="utf-8")
+    runner.run(r, tmp_path)
+    first = runner.files(r.name, out)["html"].read_text(encoding="utf-8")
+    second = runner.files(r.name, tmp_path)["html"].read_text(encoding="utf-8")
     mask = lambda s: re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d\d:\d\d \(\d+\.\d [^)]*\)", "RUN", s)  # noqa: E731
     assert first != second                   # the run time differs ...
     assert mask(first) == mask(second)       # ... and nothing else

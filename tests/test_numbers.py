@@ -1,7 +1,7 @@
 """Parsing of numbers, units, multipliers, bounds, ranges, full-width forms and traditional characters."""
 import pytest
 
-from analysis import quantity
+from analysis.core import quantity
 
 
 def read(text, at=None):

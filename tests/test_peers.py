@@ -2,8 +2,8 @@
 import pandas as pd
 import pytest
 
-from analysis.errors import InputError
-from analysis.peers import PANEL_COLUMNS, describe, load_panel, panel_windows, reference_windows
+from analysis.core.errors import InputError
+from analysis.derive.peers import PANEL_COLUMNS, describe, load_panel, panel_windows, reference_windows
 
 
 def test_rows_that_make_no_window_say_why():

@@ -12,7 +12,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from analysis import datasets, labels, plots, views  # noqa: E402
+from analysis.pipeline import datasets  # noqa: E402
+from analysis.present import labels, plots, views
 
 CHINESE = "研发投入强度（全社会研究与开发（R&D）经费占地区生产总值（GDP）的比重）万平方米 亿元 ▲△◇┃ −5"
 

@@ -1,4 +1,4 @@
-"""analysis.progress: hand-computed target-versus-actual cases (real Guangzhou and Panyu figures), one test per
+"""analysis.derive.progress: hand-computed target-versus-actual cases (real Guangzhou and Panyu figures), one test per
 status, the interpolation, the base-year choice, the bound rules, the growth-ratio categories, the ESCAP measures,
 parameters, and the committed progress.csv (the done-when cases of issue 10)."""
 import math
@@ -6,10 +6,12 @@ import math
 import pandas as pd
 import pytest
 
-from analysis import actuals, paths, progress
-from analysis.errors import InputError
-from analysis.fileio import frame_to_csv_text, read_processed
-from analysis.ingest import COLUMNS as OBS_COLUMNS
+from analysis.core import paths
+from analysis.core.errors import InputError
+from analysis.core.fileio import frame_to_csv_text, read_processed
+from analysis.derive import progress
+from analysis.ingest.extract import COLUMNS as OBS_COLUMNS
+from analysis.inputs import actuals
 
 DOC_YEARS = {"guangzhou-2019": 2019, "panyu-2015": 2015, "test-2010": 2010, "test-2015": 2015}
 INDICATORS = {  # indicator_id: (measure, unit)
@@ -452,7 +454,7 @@ def real():
 
 
 def test_committed_progress_csv_is_current(real):
-    from analysis.build import derived_frames
+    from analysis.pipeline.build import derived_frames
     frames = derived_frames(real[0])
     assert frame_to_csv_text(frames[paths.PROGRESS]) == paths.PROGRESS.read_text(encoding="utf-8")
 

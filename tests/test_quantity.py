@@ -1,4 +1,4 @@
-"""The quantity reader (analysis.quantity): phrases read by hand, the silent misreadings of issue 11, the
+"""The quantity reader (analysis.core.quantity): phrases read by hand, the silent misreadings of issue 11, the
 command line, and validation that re-reads every quote."""
 import json
 import subprocess
@@ -7,8 +7,8 @@ import sys
 import pandas as pd
 import pytest
 
-from analysis import paths, quantity
-from analysis.validate import reading_problem
+from analysis.core import paths, quantity
+from analysis.ingest.validate import reading_problem
 
 
 def only(text):

@@ -3,9 +3,9 @@ import math
 
 import pytest
 
-from analysis import paths
-from analysis.errors import InputError
-from analysis.reference import (
+from analysis.core import paths
+from analysis.core.errors import InputError
+from analysis.inputs.reference import (
     ceiling_for,
     load_links,
     load_references,
@@ -14,7 +14,7 @@ from analysis.reference import (
     load_thresholds,
     values,
 )
-from analysis.vocab import load_indicators
+from analysis.inputs.vocab import load_indicators
 
 
 def test_reference_tables_are_the_recorded_versions():

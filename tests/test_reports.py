@@ -8,21 +8,22 @@ import time
 import nbformat
 import pytest
 
-from analysis import paths, reports
-from analysis.errors import InputError
+from analysis.core import paths
+from analysis.core.errors import InputError
+from analysis.reports import runner
 
 GROWTH = paths.NOTEBOOKS / "02_growth_trajectories.ipynb"
 FLAGS = paths.NOTEBOOKS / "03_plausibility_flags.ipynb"
 
 
 def report(params, notebook=GROWTH, name="r"):
-    return reports.Report(name=name, notebook=notebook, parameters=params)
+    return runner.Report(name=name, notebook=notebook, parameters=params)
 
 
 # ------------------------------------------------------------------------------ parameters
 def test_unknown_parameter_name_is_an_error_naming_notebook_parameter_and_accepted_names():
     with pytest.raises(InputError) as exc:
-        reports.validate(report({"source": "panyu-2015"}))
+        runner.validate(report({"source": "panyu-2015"}))
     msg = str(exc.value)
     assert "notebooks/02_growth_trajectories.ipynb" in msg and "'source'" in msg
     assert "accepts indicators, language, source_id" in msg
@@ -30,14 +31,14 @@ def test_unknown_parameter_name_is_an_error_naming_notebook_parameter_and_accept
 
 def test_wrong_type_is_an_error():
     with pytest.raises(InputError, match=r"parameter 'source_id' = 2015: wrong type int; accepted: null .* registered source ids"):
-        reports.validate(report({"source_id": 2015}))
+        runner.validate(report({"source_id": 2015}))
     with pytest.raises(InputError, match=r"parameter 'indicators' = 'rd_intensity': wrong type str; accepted: null .*list"):
-        reports.validate(report({"indicators": "rd_intensity"}))
+        runner.validate(report({"indicators": "rd_intensity"}))
 
 
 def test_unknown_source_is_an_error_listing_the_registered_sources():
     with pytest.raises(InputError) as exc:
-        reports.validate(report({"source_id": "panyu-2051"}))
+        runner.validate(report({"source_id": "panyu-2051"}))
     msg = str(exc.value)
     assert "02_growth_trajectories.ipynb" in msg and "'source_id'" in msg and "unknown source 'panyu-2051'" in msg
     for sid in ("panyu-2015", "guangzhou-2019", "nanming-2017"):
@@ -46,27 +47,27 @@ def test_unknown_source_is_an_error_listing_the_registered_sources():
 
 def test_unknown_indicator_and_language():
     with pytest.raises(InputError, match=r"unknown indicator id\(s\) \['rd_intensty'\]"):
-        reports.validate(report({"indicators": ["rd_intensity", "rd_intensty"]}))
+        runner.validate(report({"indicators": ["rd_intensity", "rd_intensty"]}))
     with pytest.raises(InputError, match=r"parameter 'language' = 'fr'.*one of 'zh', 'en'"):
-        reports.validate(report({"language": "fr"}))
+        runner.validate(report({"language": "fr"}))
 
 
 def test_threshold_out_of_range_is_an_error_naming_the_threshold_and_its_range():
     with pytest.raises(InputError) as exc:
-        reports.validate(report({"thresholds": {"cagr_alert": -5}}, FLAGS))
+        runner.validate(report({"thresholds": {"cagr_alert": -5}}, FLAGS))
     msg = str(exc.value)
     assert "03_plausibility_flags.ipynb" in msg and "parameter 'thresholds'" in msg
     assert "'cagr_alert'" in msg and "out of range" in msg and "[0, 10000]" in msg
     with pytest.raises(InputError, match=r"'cagr_alrt': unknown parameter; expected one of .*cagr_alert"):
-        reports.validate(report({"thresholds": {"cagr_alrt": 50}}, FLAGS))
+        runner.validate(report({"thresholds": {"cagr_alrt": 50}}, FLAGS))
     with pytest.raises(InputError, match=r"parameter 'min_severity' = 'high'.*'info', 'warn', 'alert'"):
-        reports.validate(report({"min_severity": "high"}, FLAGS))
-    reports.validate(report({"thresholds": {"cagr_alert": 150.0}, "min_severity": "alert"}, FLAGS))   # valid
+        runner.validate(report({"min_severity": "high"}, FLAGS))
+    runner.validate(report({"thresholds": {"cagr_alert": 150.0}, "min_severity": "alert"}, FLAGS))   # valid
 
 
 def test_a_bad_parameter_stops_before_anything_runs(tmp_path):
     with pytest.raises(InputError):
-        reports.run(report({"source_id": "nowhere"}), tmp_path)
+        runner.run(report({"source_id": "nowhere"}), tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -74,7 +75,7 @@ def test_command_line_check_reports_the_error(tmp_path, capsys):
     cfg = tmp_path / "reports.yml"
     cfg.write_text("reports:\n  - name: g\n    notebook: notebooks/02_growth_trajectories.ipynb\n"
                    "    parameters: {source_id: panyu-2015, colour: red}\n", encoding="utf-8")
-    assert reports.main(["--config", str(cfg), "check"]) == 2
+    assert runner.main(["--config", str(cfg), "check"]) == 2
     err = capsys.readouterr().err
     assert "report 'g'" in err and "unknown parameter 'colour'" in err and "02_growth_trajectories.ipynb" in err
 
@@ -93,7 +94,7 @@ def test_malformed_reports_yml(tmp_path, text, match):
     cfg = tmp_path / "reports.yml"
     cfg.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=match) as exc:
-        reports.load_config(cfg)
+        runner.load_config(cfg)
     assert str(cfg) in str(exc.value)
 
 
@@ -112,16 +113,16 @@ def _tiny_notebook(path):
 def test_failing_notebook_keeps_the_last_good_report(tmp_path, capsys):
     nb = _tiny_notebook(tmp_path / "tiny.ipynb")
     out = tmp_path / "out"
-    good = reports.Report(name="tiny", notebook=nb, parameters={"language": "zh"}, timeout=60)
-    reports.run(good, out)
-    f = reports.files("tiny", out)
+    good = runner.Report(name="tiny", notebook=nb, parameters={"language": "zh"}, timeout=60)
+    runner.run(good, out)
+    f = runner.files("tiny", out)
     before = {k: f[k].read_bytes() for k in ("html", "ipynb", "meta")}
     mtime = f["html"].stat().st_mtime_ns
     assert "hello zh" in before["html"].decode()
 
-    bad = reports.Report(name="tiny", notebook=nb, parameters={"language": "en"}, timeout=60)
-    with pytest.raises(reports.ReportError) as exc:
-        reports.run(bad, out)
+    bad = runner.Report(name="tiny", notebook=nb, parameters={"language": "en"}, timeout=60)
+    with pytest.raises(runner.ReportError) as exc:
+        runner.run(bad, out)
     msg = str(exc.value)
     assert "tiny.ipynb" in msg and "cell 4 (`if language == \"en\":`)" in msg and "RuntimeError: asked to fail" in msg
     assert "is kept unchanged" in msg and "tiny.failed.ipynb" in msg
@@ -135,31 +136,31 @@ def test_failing_notebook_keeps_the_last_good_report(tmp_path, capsys):
     assert not [p for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
 
     # the index shows the failure next to the last good report
-    reports.write_index([bad], out)
+    runner.write_index([bad], out)
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="tiny.html"' in index and "last run failed" in index and "asked to fail" in index
 
     # the command line exits non-zero, naming notebook and cell
     cfg = tmp_path / "reports.yml"
     cfg.write_text(f"reports:\n  - {{name: tiny, notebook: {nb}, parameters: {{language: en}}}}\n", encoding="utf-8")
-    assert reports.main(["--config", str(cfg), "--out", str(out), "--notebooks", str(tmp_path), "run", "tiny"]) == 1
+    assert runner.main(["--config", str(cfg), "--out", str(out), "--notebooks", str(tmp_path), "run", "tiny"]) == 1
     err = capsys.readouterr().err
     assert "tiny.ipynb" in err and "cell 4" in err
 
     # a good run again clears the failure
-    reports.run(good, out)
+    runner.run(good, out)
     assert not f["failed_ipynb"].exists() and not f["failed_meta"].exists()
 
 
 # ------------------------------------------------------------------------------ index, header
 def test_index_escapes_strings(tmp_path):
-    r = reports.Report(name="x", notebook=GROWTH, parameters={"note": "<script>alert(1)</script>"})
-    f = reports.files("x", tmp_path)
+    r = runner.Report(name="x", notebook=GROWTH, parameters={"note": "<script>alert(1)</script>"})
+    f = runner.files("x", tmp_path)
     f["html"].write_text("<p>old</p>", encoding="utf-8")
     f["meta"].write_text(json.dumps({"name": "x", "notebook": "n", "parameters": r.parameters, "started": "2026-01-01T00:00:00",
                                      "duration_s": 1.0, "commit": "<b>c</b>", "data_version": "d", "n_observations": 1,
                                      "flag_counts": {"info": 1, "warn": 2, "alert": 3}}), encoding="utf-8")
-    reports.write_index([r], tmp_path)
+    runner.write_index([r], tmp_path)
     html = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<b>c</b>" not in html and "&lt;b&gt;c&lt;/b&gt;" in html
@@ -169,26 +170,26 @@ def test_report_header_escapes_and_names_the_run():
     meta = {"name": "n<1>", "notebook": "notebooks/x.ipynb", "parameters": {"source_id": "a&b"},
             "source": {"id": "s", "title": "<i>关于</i>", "region": "番禺区", "region_en": "Panyu", "date": "2015"},
             "started": "2026-01-01T00:00:00+00:00", "duration_s": 2.0, "commit": "abc", "data_version": "123"}
-    html = reports._header(meta)
+    html = runner._header(meta)
     assert "n&lt;1&gt;" in html and "&lt;i&gt;关于&lt;/i&gt;" in html and "a&amp;b" in html
     assert "2026-01-01 00:00:00+00:00" in html and "abc" in html and "123" in html
     assert 'href="index.html"' in html and "返回报告索引" in html and "<!--pt-toc-->" in html     # zh by default
-    en = reports._header({**meta, "language": "en", "notebook": "notebooks/02_growth_trajectories.ipynb"})
+    en = runner._header({**meta, "language": "en", "notebook": "notebooks/02_growth_trajectories.ipynb"})
     assert "back to the index" in en and "How to read this page" in en and "返回" not in en
 
 
 def test_data_version_changes_with_the_data(tmp_path):
     (tmp_path / "a.csv").write_text("x\n1\n")
-    v1 = reports.data_version(tmp_path)
+    v1 = runner.data_version(tmp_path)
     (tmp_path / "a.csv").write_text("x\n2\n")
-    assert reports.data_version(tmp_path) != v1 and len(v1) == 12
+    assert runner.data_version(tmp_path) != v1 and len(v1) == 12
 
 
 # ------------------------------------------------------------------------------ make
 def test_make_rules_track_each_report_and_its_own_entry(tmp_path):
     runs = [report({"source_id": "panyu-2015"}, name="g1"), report({"source_id": "qingyuan-2013"}, name="g2")]
     mk = tmp_path / "reports.mk"
-    reports.write_makefile(runs, mk, build=tmp_path)
+    runner.write_makefile(runs, mk, build=tmp_path)
     text = mk.read_text()
     assert "REPORT_HTML := reports/g1.html reports/g2.html" in text
     assert f"reports/g1.html: notebooks/02_growth_trajectories.ipynb {tmp_path}/g1.params $(REPORT_DEPS)" in text
@@ -196,7 +197,7 @@ def test_make_rules_track_each_report_and_its_own_entry(tmp_path):
     stamps = {n: (tmp_path / f"{n}.params").stat().st_mtime_ns for n in ("g1", "g2")}
     time.sleep(0.01)
     runs[1] = report({"source_id": "nanming-2017"}, name="g2")       # only g2's entry changes
-    reports.write_makefile(runs, mk, build=tmp_path)
+    runner.write_makefile(runs, mk, build=tmp_path)
     assert (tmp_path / "g1.params").stat().st_mtime_ns == stamps["g1"]
     assert (tmp_path / "g2.params").stat().st_mtime_ns != stamps["g2"]
     assert "nanming-2017" in (tmp_path / "g2.params").read_text()
@@ -204,7 +205,7 @@ def test_make_rules_track_each_report_and_its_own_entry(tmp_path):
 
 def test_overlapping_make_reports_waits_for_the_lock():
     """A second `make reports` does not run while another holds the lock (LOCK_WAIT=0: give up at once, exit 75)."""
-    from analysis import lock
+    from analysis.core import lock
     held = lock.acquire("a test holding the lock", 120)     # another pytest-xdist worker may hold it briefly
     try:
         proc = subprocess.run(["make", "--no-print-directory", "reports", "LOCK_WAIT=0"], cwd=paths.ROOT,
@@ -224,8 +225,8 @@ def test_a_cell_running_past_the_timeout_fails_the_run_naming_the_cell(tmp_path)
     nb.cells[0].metadata["tags"] = ["parameters"]
     nbformat.write(nb, str(tmp_path / "slow.ipynb"))
     t0 = time.perf_counter()
-    with pytest.raises(reports.ReportError) as exc:
-        reports.run(reports.Report(name="slow", notebook=tmp_path / "slow.ipynb", timeout=2), tmp_path / "out")
+    with pytest.raises(runner.ReportError) as exc:
+        runner.run(runner.Report(name="slow", notebook=tmp_path / "slow.ipynb", timeout=2), tmp_path / "out")
     assert time.perf_counter() - t0 < 30
     msg = str(exc.value)
     assert "did not finish in cell 2 (`import time`)" in msg and "timed out" in msg and "after 2 seconds" in msg

@@ -1,14 +1,17 @@
-"""analysis/schema.py is the one description of data/processed/: the committed docs/codebook.md is generated from
+"""analysis/core/schema.py is the one description of data/processed/: the committed docs/codebook.md is generated from
 it, every processed file carries exactly its columns with values within the allowed ones, and the modules that
 produce the values use the same enumerations."""
 import pandas as pd
 import pytest
 
-from analysis import backtest, growth, ingest, paths, progress, reference, schema, trajectories, vocab
+from analysis.core import paths, schema
+from analysis.derive import backtest, growth, progress, trajectories
+from analysis.ingest import extract
+from analysis.inputs import reference, vocab
 
 
 def test_committed_codebook_is_generated_from_the_schema():
-    assert schema.CODEBOOK.read_text(encoding="utf-8") == schema.codebook(), "run `python -m analysis.schema`"
+    assert schema.CODEBOOK.read_text(encoding="utf-8") == schema.codebook(), "run `python -m analysis.core.schema`"
 
 
 def test_every_processed_file_is_described():
@@ -36,7 +39,7 @@ def test_codebook_lists_every_column_with_its_enumeration():
 
 def test_enumerations_agree_with_the_modules_that_produce_them():
     assert schema.MEASURES == vocab.MEASURES
-    assert schema.KINDS == ingest.KINDS
+    assert schema.KINDS == extract.KINDS
     assert schema.BOUNDS == growth.BOUNDS
     assert schema.SEVERITIES == reference.TIERS
     assert schema.MODELS == trajectories.MODELS

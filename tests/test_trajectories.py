@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from _frames import obs, path
 
-from analysis.datasets import load
-from analysis.trajectories import COLUMNS, MIN_ACTUAL_POINTS, fit, interpolate, plan_path
+from analysis.derive.trajectories import COLUMNS, MIN_ACTUAL_POINTS, fit, interpolate, plan_path
+from analysis.pipeline.datasets import load
 
 NUMERIC = ["observed", "fitted", "lower", "upper", "annual_growth", "growth_ci_low", "growth_ci_high"]
 

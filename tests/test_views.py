@@ -2,9 +2,10 @@
 import pandas as pd
 import pytest
 
-from analysis import datasets, labels, views
-from analysis.errors import InputError
-from analysis.vocab import load_indicators
+from analysis.core.errors import InputError
+from analysis.inputs.vocab import load_indicators
+from analysis.pipeline import datasets
+from analysis.present import labels, views
 
 
 def flags(*severities):
@@ -65,7 +66,7 @@ def test_tables_are_labelled_in_the_language():
 
 
 def test_sources_table_lists_every_registered_source():
-    from analysis.registry import load_sources
+    from analysis.inputs.registry import load_sources
     table = views.sources(datasets.load("observations"), "en")
     assert list(table[labels.t("source_id", "en")]) == sorted(load_sources())
 
@@ -113,8 +114,8 @@ def test_styled_copes_with_empty_text_columns():
 @pytest.mark.parametrize("overrides", [None, {"cagr_alert": 40.0, "info_min_count_base": 0}])
 def test_reference_bands_agree_with_the_flags(overrides):
     """The zone a judged segment falls in is the severity of its too_fast flag (no flag: below every zone)."""
-    from analysis.growth import annual_rate
-    from analysis.reference import TIERS
+    from analysis.derive.growth import annual_rate
+    from analysis.inputs.reference import TIERS
 
     frames = views.plausibility(None, None, overrides)
     bands = views.reference_bands(frames["segments"], frames["thresholds"])

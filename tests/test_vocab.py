@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from analysis.errors import InputError
-from analysis.vocab import COLUMNS, load_indicators
+from analysis.core.errors import InputError
+from analysis.inputs.vocab import COLUMNS, load_indicators
 
 
 def test_vocabulary_is_consistent(vocab, ):
@@ -11,7 +11,7 @@ def test_vocabulary_is_consistent(vocab, ):
 
 
 def test_every_used_indicator_is_in_vocabulary(vocab):
-    from analysis import paths
+    from analysis.core import paths
     obs = pd.read_csv(paths.OBSERVATIONS)
     assert set(obs.indicator_id) <= set(vocab.index)
 

@@ -1,0 +1,19 @@
+"""Where things live. Everything is relative to the project root, so notebooks and scripts need no path hacks."""
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RAW = ROOT / "data" / "raw"
+DOCUMENTS = RAW / "documents"
+SPECS = RAW / "specs"
+SOURCES = RAW / "sources.yml"
+INDICATORS = RAW / "indicators.csv"
+REFERENCE = RAW / "reference"
+ACTUALS = RAW / "actuals"
+PUBLISHED_ACTUALS = ACTUALS / "published_actuals.csv"
+# every file of published actuals the project ships (provenance of each: data/raw/actuals/README.md)
+PUBLISHED_ACTUAL_FILES = (PUBLISHED_ACTUALS, ACTUALS / "more_actuals_2017-2021.csv")
+PROCESSED = ROOT / "data" / "processed"
+OBSERVATIONS = PROCESSED / "observations.csv"
+PROGRESS = PROCESSED / "progress.csv"
+REPORTS = ROOT / "reports"
+NOTEBOOKS = ROOT / "notebooks"

@@ -1,0 +1,560 @@
+"""Quantities as Chinese plans write them: the one place that reads a number with its unit and bound.
+
+    python -m analysis.quantity "到2020年，高新技术企业达到1.2万家以上"
+
+prints one JSON object per quantity found, in text order (`value` in the canonical unit, `unit`,
+`bound`, `value_low` for a range, `published`: the text read). Keep this command stable: researchers use
+it to see how a phrase will be read.
+
+What it reads (every table below is the single source; data/raw/specs/README.md is generated from it):
+  - digits, ASCII or full-width (15, １５, 1.14), and Chinese numerals (一…十, 两, 百, 千, 十二, 两千五百);
+  - scale words between number and unit (万, 亿, 万亿, 千万…; both scripts: 萬億元 = 万亿元);
+  - units (家, 件, 人, 人年, 亿元, 万平方米, %, 个百分点, 倍…), converted to a canonical unit;
+  - bounds from the words around the number (以上, 不少于, 超过, 以下, 不超过, 左右, 近, 约…), 多/余 between
+    number and unit (550多亿元: more than 550), ranges (1~2, 二至三);
+  - ranks (全省前40位, 全市前3, 第15位, 世界第二): unit 名次, bound `le` ("this or better");
+  - index points (创新指数 160以上: unit 点 when the clause names an 指数 and no unit follows);
+  - relative amounts (翻一番 = 2 倍, 翻两番 = 4 倍).
+A number followed by a unit token this module does not know (台, 美元, 家次…) is an error naming the token,
+never a reading that silently drops what follows.
+
+Everything works on one line at a time and keeps character offsets: full-width forms map to ASCII one
+character for one, and traditional characters are converted with OpenCC, which maps these one for one.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+# one-for-one replacements (same length), so offsets survive normalisation
+_FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
+_FULLWIDTH.update({"．": ".", "％": "%", "～": "~", "〜": "~", "－": "-"})
+_TRANS = str.maketrans(_FULLWIDTH)
+
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
+_SPACE = " \u3000\t\u00a0"
+
+# ---- the tables (README: data/raw/specs/README.md is generated from these) ----------------------------
+# published unit (simplified) -> (canonical unit, multiplier to the canonical unit, meaning)
+UNITS: dict[str, tuple[str, float, str]] = {
+    "元": ("亿元", 1e-8, "yuan"),
+    "亿元": ("亿元", 1.0, "100 million yuan"),
+    "亿": ("亿元", 1.0, "亿 alone: 100 million yuan (as the documents use it)"),
+    "平方米": ("万平方米", 1e-4, "square metres"),
+    "平方公里": ("平方公里", 1.0, "square kilometres"),
+    "亩": ("亩", 1.0, "mu (land area)"),
+    "%": ("%", 1.0, "per cent (％ too)"),
+    "个百分点": ("百分点", 1.0, "percentage points"),
+    "百分点": ("百分点", 1.0, "percentage points"),
+    "家": ("家", 1.0, "firms, institutions"),
+    "件": ("件", 1.0, "items (patents)"),
+    "人": ("人", 1.0, "persons"),
+    "名": ("人", 1.0, "persons"),
+    "位": ("人", 1.0, "persons (前N位/第N位 are ranks)"),
+    "人年": ("人年", 1.0, "person-years (full-time equivalent)"),
+    "人次": ("人次", 1.0, "person-times"),
+    "个": ("个", 1.0, "generic count"),
+    "项": ("项", 1.0, "items (projects, standards)"),
+    "张": ("张", 1.0, "cards, sheets"),
+    "支": ("支", 1.0, "teams, funds"),
+    "场": ("场", 1.0, "events"),
+    "所": ("所", 1.0, "institutions (schools)"),
+    "次": ("次", 1.0, "times"),
+    "倍": ("倍", 1.0, "a multiple"),
+    "点": ("点", 1.0, "index points"),
+}
+# scale words between a number and its unit (万家, 亿元, 万亿元, 千万元)
+SCALES: dict[str, float] = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8, "千万": 1e7, "百万": 1e6,
+                            "十万": 1e5, "万": 1e4, "千": 1e3}
+RANK_UNIT = "名次"
+INDEX_UNIT = "点"
+# words before the number (simplified; the longest that ends right before the number wins)
+BEFORE: dict[str, str] = {
+    "不少于": "ge", "不低于": "ge", "不小于": "ge", "不少": "ge", "至少": "ge", "最少": "ge",
+    "超过": "gt", "突破": "gt", "逾": "gt", "高于": "gt", "多于": "gt", "大于": "gt",
+    "不超过": "le", "不高于": "le", "不多于": "le", "不大于": "le", "最多": "le", "最高": "le",
+    "不足": "lt", "不到": "lt", "少于": "lt", "低于": "lt", "小于": "lt",
+    "近": "approx", "约": "approx", "大约": "approx", "接近": "approx",
+}
+# words after the number and unit
+AFTER: dict[str, str] = {"以上": "ge", "以下": "le", "以内": "le", "左右": "approx", "上下": "approx"}
+# between number and unit: 550多亿元, 300余家 (more than)
+MORE_THAN = ("多", "余")
+RANGE_SEPARATORS = ("~", "至", "-", "—")
+# relative amounts: word -> factor
+RELATIVE: dict[str, float] = {"翻一番": 2, "翻两番": 4, "翻三番": 8, "翻一倍": 2, "翻番": 2}
+BOUNDS = ("eq", "ge", "gt", "le", "lt", "approx", "range")
+BOUND_MEANING = {"eq": "exactly", "ge": "at least", "gt": "more than", "le": "at most (a rank: this or better)",
+                 "lt": "less than", "approx": "about", "range": "from value_low to value"}
+# unit-like tokens that are NOT read: a number followed by one of them is an error naming it
+UNKNOWN_UNITS = ("美元", "港元", "欧元", "公顷", "公斤", "千克", "千瓦", "兆瓦", "千米", "公里", "立方米", "毫米", "厘米",
+                 "台", "套", "座", "篇", "户", "辆", "吨", "艘", "架", "株", "栋", "册", "颗", "枚", "棵", "岁",
+                 "米", "克", "升", "批", "条", "类", "种")
+# after a Chinese numeral these are vague classifiers (一批, 三类, 两条), not units: the numeral is not counted
+VAGUE_CLASSIFIERS = ("批", "条", "类", "种", "篇", "米", "克", "升")
+TIME_WORDS = ("个月", "年", "月", "日", "天", "周", "小时")   # durations and dates (not quantities of a target)
+# characters that may follow a unit and would change its meaning (人 + 年 = 人年): an unknown compound
+_COMPOUND_TAIL = "年次天日时"
+_CLAUSE_END = re.compile(r"[，,。；;：:！？!?、]")
+_SENTENCE_END = re.compile(r"[。！？!?；;]")
+_RANK_CONTEXT = ("世界", "全球", "全国", "全省", "全市", "全区", "国内", "亚洲", "居", "排名", "排", "位列", "位居",
+                 "跃居", "列", "进入", "提升到", "提高到", "上升至", "达到", "保持")
+_NOT_A_NUMERAL_BEFORE = "同每统唯逐单某任其万上下"   # 同一, 每一个, 统一, 唯一, 逐一, 单一, 万一, 上一篇
+CANONICAL_UNITS = frozenset([u for u, _, _ in UNITS.values()] + [RANK_UNIT])
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_MULT = {"十": 10, "百": 100, "千": 1000}
+_CN_RUN = re.compile(r"[〇零一二两三四五六七八九十百千]+")
+_UNIT_KEYS = sorted(UNITS, key=len, reverse=True)
+_SCALE_KEYS = sorted(SCALES, key=len, reverse=True)
+_UNKNOWN_KEYS = sorted(UNKNOWN_UNITS, key=len, reverse=True)
+
+
+class QuantityError(ValueError):
+    """A number that cannot be read as a quantity (unknown unit token, an ordinal, no number)."""
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified with OpenCC (the library, not a hand-made table)."""
+    return _t2s().convert(text)
+
+
+def normalize(line: str) -> str:
+    """Full-width digits, ．, ％ and ～ to ASCII, one character for one (offsets are preserved)."""
+    return line.translate(_TRANS)
+
+
+@lru_cache(maxsize=4096)
+def simple(line: str) -> str:
+    """normalize + traditional→simplified, same length as `line` (character by character where OpenCC's
+    phrase conversion would change the length), so an offset means the same in both."""
+    norm = normalize(line)
+    out = to_simplified(norm)
+    if len(out) != len(norm):
+        out = "".join(c if len(s := to_simplified(c)) != 1 else s for c in norm)
+    return out
+
+
+def parse_decimal(text: str) -> float:
+    """'1.14' → 1.14, '１５' → 15.0; anything else is a ValueError naming the text."""
+    norm = normalize(text.strip())
+    if not NUMBER.fullmatch(norm):
+        raise ValueError(f"not a number: {text!r}")
+    return float(norm)
+
+
+def parse_chinese(text: str) -> int | None:
+    """'十二' → 12, '两千五百' → 2500, '百' → 100, '二〇二〇' → 2020; None when not a well-formed numeral
+    ('十三五', a plan's name)."""
+    if not text or any(c not in _CN_DIGITS and c not in _CN_MULT for c in text):
+        return None
+    if all(c in _CN_DIGITS for c in text):                   # positional: 二〇二〇
+        return int("".join(str(_CN_DIGITS[c]) for c in text)) if (len(text) == 1 or len(text) == 4) else None
+    total, digit, last_mult = 0, None, 10 ** 9
+    for c in text:
+        if c in _CN_DIGITS:
+            if digit is not None and digit != 0:
+                return None
+            digit = _CN_DIGITS[c]
+        else:
+            m = _CN_MULT[c]
+            if m >= last_mult:
+                return None
+            total += (1 if digit is None else digit) * m
+            digit, last_mult = None, m
+    if digit:
+        total += digit
+    return total
+
+
+def scale(value: float, multiplier: float) -> float:
+    """value × multiplier in decimal arithmetic (1.14 × 10⁴ = 11400 exactly, not 11399.999…)."""
+    return float(Decimal(repr(value)) * Decimal(repr(multiplier)))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One number read from a line: where it is, as written, and what it means."""
+    start: int            # offset of the first character of the number in the line
+    end: int              # offset after the unit (and trailing qualifier, if any)
+    value: float          # in the canonical unit
+    value_low: float | None
+    value_published: str  # the number as written ("1.14", "1~2", "两", "翻一番")
+    unit_published: str   # scale and unit as written ("萬家", "％", "" when none)
+    unit: str | None      # canonical unit, None when no unit follows the number
+    bound: str            # one of BOUNDS
+    spans: tuple[tuple[int, int], ...]  # spans of every number consumed (a range has two)
+    begin: int = -1       # offset of the first character read (a bound word before the number), -1: = start
+
+    def published(self, line: str) -> str:
+        return line[(self.begin if self.begin >= 0 else self.start): self.end]
+
+
+def _number_at(s: str, pos: int) -> tuple[float, int, bool] | None:
+    """(value, end, is_chinese) of the number (digits or a Chinese numeral) starting at pos of simplified text."""
+    m = NUMBER.match(s, pos)
+    if m:
+        return float(m.group()), m.end(), False
+    m = _CN_RUN.match(s, pos)
+    if m:
+        v = parse_chinese(m.group())
+        if v is not None:
+            return float(v), m.end(), True
+    return None
+
+
+def _startswith_any(s: str, pos: int, keys) -> str | None:
+    for k in keys:
+        if s.startswith(k, pos):
+            return k
+    return None
+
+
+def lookup_unit(text: str) -> tuple[str, str | None, float] | None:
+    """The scale and unit at the start of `text`: (published form, canonical unit, multiplier), or None.
+
+    '萬家' → ('萬家', '家', 10000.0); '万亿元' → ('万亿元', '亿元', 10000.0); '万' → ('万', None, 10000.0); '台' → None."""
+    try:
+        _, published, unit, mult = _unit_after(simple(text), 0, text)
+    except QuantityError:
+        return None
+    return (published, unit, mult) if published else None
+
+
+def _unit_after(s: str, pos: int, line: str) -> tuple[int, str, str | None, float]:
+    """(end, unit_published, canonical unit, multiplier) of the scale/unit at pos (after spaces); raises on an
+    unknown unit token."""
+    ws = pos
+    while ws < len(s) and s[ws] in _SPACE:
+        ws += 1
+    p, mult = ws, 1.0
+    k = _startswith_any(s, p, _SCALE_KEYS)
+    scaled = False
+    if k and not (k in ("千", "十万", "百万") and not (_startswith_any(s, p + len(k), _UNIT_KEYS) or
+                                                     s.startswith(("多", "余"), p + len(k)))):
+        # 亿 alone (突破850亿) is 亿元, as the documents use it
+        if k == "亿" and not _startswith_any(s, p + 1, _UNIT_KEYS) and not _startswith_any(s, p + 1, _UNKNOWN_KEYS):
+            return p + 1, line[ws: p + 1], "亿元", 1.0
+        p, mult, scaled = p + len(k), SCALES[k], True
+    if s.startswith(MORE_THAN, p):        # 1万多家
+        p += 1
+    u = _startswith_any(s, p, _UNIT_KEYS)
+    if u is None:
+        bad = _startswith_any(s, p, _UNKNOWN_KEYS)
+        if bad:
+            raise QuantityError(f"unknown unit {line[p:p + len(bad)]!r} after {line[:p].strip()[-12:]!r}; "
+                                f"known units: {', '.join(_UNIT_KEYS)}")
+        if scaled:
+            return p, line[ws:p], None, mult
+        return pos, "", None, 1.0
+    canon, m, _ = UNITS[u]
+    end = p + len(u)
+    if u in ("个", "个百分点") and s.startswith("月", p + 1):
+        raise QuantityError(f"{line[p:p + 2]!r} (a duration) is not a unit of a quantity")
+    if end < len(s) and s[end] in _COMPOUND_TAIL and s[p:end + 1] not in UNITS and u not in ("%", "亿元", "元"):
+        raise QuantityError(f"unknown unit {line[p:end + 1]!r} after {line[:p].strip()[-12:]!r} "
+                            f"(read as {u!r} it would drop {line[end]!r})")
+    if scaled:
+        if u in ("%", "个百分点", "百分点", "倍", "点"):
+            raise QuantityError(f"a scale word before {u!r} in {line[ws:end]!r}")
+        if canon == "亿元":
+            return end, line[ws:end], canon, scale(mult, m)
+        return end, line[ws:end], canon, scale(mult, m)
+    return end, line[ws:end], canon, m
+
+
+def _bound_before(s: str, start: int, window: int = 6) -> tuple[str | None, int]:
+    head = s[max(0, start - window): start].rstrip(_SPACE)
+    for word in sorted(BEFORE, key=len, reverse=True):
+        if head.endswith(word):
+            return BEFORE[word], max(0, start - window) + len(head) - len(word)
+    return None, -1
+
+
+def _rank(s: str, start: int, num_end: int) -> tuple[int, str] | None:
+    """(end, unit_published) when the number at start is a rank: 前N(位|名|强)?, 第N(位|名), or 第N after a
+    rank word (世界第二, 居全省第4)."""
+    before = s[max(0, start - 1): start]
+    after = s[num_end: num_end + 1]
+    if before == "前":
+        if after in ("位", "名"):
+            return num_end + 1, after
+        if not after or not (_startswith_any(s, num_end, _UNIT_KEYS) or _startswith_any(s, num_end, _UNKNOWN_KEYS)
+                             or _startswith_any(s, num_end, TIME_WORDS) or _startswith_any(s, num_end, _SCALE_KEYS)):
+            return num_end, ""
+        return None
+    if before == "第":
+        if after in ("位", "名"):
+            return num_end + 1, after
+        ctx = s[max(0, start - 6): start - 1].rstrip(_SPACE)
+        if ctx.endswith(_RANK_CONTEXT) and not (_startswith_any(s, num_end, _UNIT_KEYS)
+                                                 or _startswith_any(s, num_end, _UNKNOWN_KEYS)
+                                                 or _startswith_any(s, num_end, TIME_WORDS)):
+            return num_end, ""
+    return None
+
+
+def _looks_like_range(a: str, b: str, sep: str) -> bool:
+    """'3-5万元' is a range; '2016-2025' (years) and '10.5代' are not."""
+    if sep in ("~", "至"):
+        return True
+    return not (len(a) == 4 and len(b) == 4) and float(a) < float(b)
+
+
+def read_number(line: str, start: int, *, before_window: int = 6) -> Reading:
+    """Read the number whose first character is at `start` in `line`, with its unit and qualifiers.
+
+    Raises QuantityError for an ordinal (第3次), a duration (3个月) or an unknown unit token (209台)."""
+    s = simple(line)
+    first = _number_at(s, start)
+    if first is None:
+        raise QuantityError(f"no number at offset {start} of {line!r}")
+    low, pos, chinese = first
+    high = low
+    spans = ((start, pos),)
+    value_published = line[start:pos]
+    is_range = False
+    # a range: 1~2, 3-5万元, 二至三
+    sep_pos = pos
+    while sep_pos < len(s) and s[sep_pos] in _SPACE:
+        sep_pos += 1
+    sep = _startswith_any(s, sep_pos, RANGE_SEPARATORS)
+    if sep:
+        nxt = sep_pos + len(sep)
+        while nxt < len(s) and s[nxt] in _SPACE:
+            nxt += 1
+        second = _number_at(s, nxt)
+        if second and second[2] == chinese and (chinese or _looks_like_range(s[start:pos], s[nxt:second[1]], sep)):
+            high, is_range = second[0], True
+            spans = ((start, pos), (nxt, second[1]))
+            value_published = line[start:second[1]]
+            pos = second[1]
+    bound = "range" if is_range else "eq"
+    rank = None if is_range else _rank(s, start, pos)
+    if rank:
+        end, unit_published = rank
+        return Reading(start=start, end=end, value=high, value_low=None, value_published=value_published,
+                       unit_published=line[pos:end] if unit_published else "", unit=RANK_UNIT, bound="le",
+                       spans=spans, begin=start - 1)
+    if s[max(0, start - 1): start] == "第":
+        raise QuantityError(f"{line[start - 1:pos + 1]!r} is an ordinal, not a quantity")
+    if s.startswith(MORE_THAN, pos) and not is_range:
+        bound = "gt"
+        pos += 1
+    if not is_range and _startswith_any(s, pos, TIME_WORDS) and not _startswith_any(s, pos, _UNIT_KEYS):
+        raise QuantityError(f"{line[start:pos + 2]!r} is a date or a duration, not a quantity")
+    end, unit_published, unit, mult = _unit_after(s, pos, line)
+    if s.startswith(MORE_THAN, end) and not is_range and bound == "eq" and unit is not None:
+        bound, end = "gt", end + 1        # 1万多家 read as scale+unit then 多? (rare: 万家多)
+    if unit is None and unit_published == "":
+        clause_start = 0
+        for m in _CLAUSE_END.finditer(s, 0, start):
+            clause_start = m.end()
+        if "指数" in s[clause_start:start]:
+            unit = INDEX_UNIT
+    begin = -1
+    if not is_range:
+        word = _startswith_any(s, end, sorted(AFTER, key=len, reverse=True))
+        if word and bound == "eq":
+            bound, end = AFTER[word], end + len(word)
+        elif word and bound == "gt" and AFTER[word] == "ge":
+            end += len(word)                  # 550多亿元以上: still more than
+        if bound == "eq":
+            b, at = _bound_before(s, start, before_window)
+            if b:
+                bound, begin = b, at
+    v_high = scale(high, mult)
+    return Reading(start=start, end=end, value=v_high, value_low=(scale(low, mult) if is_range else None),
+                   value_published=value_published, unit_published=unit_published, unit=unit, bound=bound,
+                   spans=spans, begin=begin)
+
+
+def read_relative(line: str, start: int) -> Reading | None:
+    """翻一番 at `start` → 2 倍 (relative=unit 倍), or None."""
+    s = simple(line)
+    word = _startswith_any(s, start, sorted(RELATIVE, key=len, reverse=True))
+    if not word:
+        return None
+    end = start + len(word)
+    bound = "eq"
+    after = _startswith_any(s, end, sorted(AFTER, key=len, reverse=True))
+    if after and AFTER[after] == "ge":
+        bound, end = "ge", end + len(after)
+    num = _CN_RUN.search(s, start, start + len(word))
+    spans = ((num.start(), num.end()),) if num else ()
+    return Reading(start=start, end=end, value=float(RELATIVE[word]), value_low=None, value_published=line[start:start + len(word)],
+                   unit_published="", unit="倍", bound=bound, spans=spans)
+
+
+# ---- scanning a line: every number, classified ----------------------------------------------------------
+@dataclass(frozen=True)
+class Token:
+    """A number of a line: a quantity (with its reading), or why it is not one."""
+    start: int
+    end: int
+    kind: str                 # quantity | year | date | ordinal | docnumber | error
+    reading: Reading | None = None
+    error: str | None = None
+
+
+def _chinese_carries_quantity(s: str, m: re.Match) -> bool:
+    """A Chinese numeral counts when it carries a quantity: a unit, a scale word or an unknown unit token follows
+    (两家, 十二件, 五万人, 三台), or it is a rank (世界第二, 全市前三)."""
+    run, start, end = m.group(), m.start(), m.end()
+    if parse_chinese(run) is None:
+        return False                                   # 十三五: a plan's name
+    before = s[max(0, start - 1): start]
+    if before == "翻":
+        return True                                    # 翻一番 (relative)
+    if before in _NOT_A_NUMERAL_BEFORE and before:
+        return False
+    if before in ("第", "前"):
+        return _rank(s, start, end) is not None
+    if _startswith_any(s, end, TIME_WORDS):
+        return False                                   # 五年行动计划, 二〇一七年
+    if _startswith_any(s, end, _UNIT_KEYS):
+        u = _startswith_any(s, end, _UNIT_KEYS)
+        return not s.startswith("性", end + len(u))    # 一次性 (one-off)
+    if _startswith_any(s, end, _SCALE_KEYS):
+        return True
+    sep = _startswith_any(s, end, RANGE_SEPARATORS)
+    if sep and (m2 := _CN_RUN.match(s, end + len(sep))):
+        return _chinese_carries_quantity(s, m2)             # 二至三家
+    return _startswith_any(s, end, _UNKNOWN_KEYS) is not None and _startswith_any(s, end, VAGUE_CLASSIFIERS) is None
+
+
+def scan(line: str) -> list[Token]:
+    """Every number of the line in text order: digit groups (all of them) and the Chinese numerals that carry
+    a quantity, each read or classified (a year, a date, an ordinal, a document number, an error)."""
+    s = simple(line)
+    starts = [(m.start(), m.end(), False) for m in NUMBER.finditer(s)]
+    starts += [(m.start(), m.end(), True) for m in _CN_RUN.finditer(s) if _chinese_carries_quantity(s, m)]
+    rel = [(m.start(), m.end()) for w in RELATIVE for m in re.finditer(re.escape(w), s)]
+    out: list[Token] = []
+    consumed = -1
+    for a, b, chinese in sorted(starts):
+        if a < consumed:
+            continue
+        r_at = next((ra for ra, rb in rel if ra <= a < rb), None)
+        if r_at is not None:
+            r = read_relative(line, r_at)
+            out.append(Token(r_at, r.end, "quantity", r))
+            consumed = r.end
+            continue
+        kind = _classify(s, a, b, chinese)
+        if kind:
+            out.append(Token(a, b, kind))
+            consumed = b
+            continue
+        try:
+            r = read_number(line, a)
+        except QuantityError as exc:
+            out.append(Token(a, b, "ordinal" if s[max(0, a - 1):a] == "第" and "ordinal" in str(exc) else "error",
+                             error=str(exc)))
+            consumed = b
+            continue
+        out.append(Token(a, r.end, "quantity", r))
+        consumed = max(e for _, e in r.spans)
+    return out
+
+
+def _classify(s: str, a: int, b: int, chinese: bool) -> str | None:
+    """year / date / docnumber for the number s[a:b], or None (a quantity or an error)."""
+    text = s[a:b]
+    if not chinese and len(text) == 4 and text[:2] in ("19", "20"):
+        rest = s[b:b + 8].lstrip(_SPACE)
+        if rest.startswith("年") or re.match(r"[—–\-~至]\s*(?:19|20)\d{2}", rest) or re.match(r"-\d{2}", rest):
+            return "year"
+        if s[max(0, a - 1):a] in ("〔", "[", "【", "（", "(") and s[b:b + 1] in ("〕", "]", "】", "）", ")"):
+            return "docnumber"
+        if re.match(r"\s*[—–\-~至]", s[b:]) and re.search(r"(?:19|20)\d{2}\s*[—–\-~至]\s*$", s[max(0, a - 8):a] + text + "—") is None:
+            pass
+    if not chinese and (s[max(0, a - 1):a] == ":" and re.match(r"\d{1,2}:", s[max(0, a - 3):a]) or
+                        (_startswith_any(s, b, TIME_WORDS) and (s.startswith("个月", b) or not s.startswith(tuple(UNITS), b)))):
+        return "date"                                  # 14:26; 15年内, 3个月 (durations)
+    if re.match(r"\s*(?:月|日|号|时|:\d)", s[b:b + 3]) and not chinese:
+        if re.search(r"[〕\]】]\s*$", s[max(0, a - 3):a]):
+            return "docnumber"
+        return "date"
+    if not chinese and re.search(r"[—–\-~至]\s*$", s[max(0, a - 3):a]) and re.search(r"(?:19|20)\d{2}\s*[—–\-~至]\s*$", s[max(0, a - 8):a]):
+        return "year"
+    return None
+
+
+def quantity_spans(line: str) -> list[tuple[int, int]]:
+    """Every number of the line that completeness must account for: each digit group, and each Chinese numeral
+    that carries a quantity (see `scan`)."""
+    s = simple(line)
+    spans = [(m.start(), m.end()) for m in NUMBER.finditer(s)]
+    spans += [(m.start(), m.end()) for m in _CN_RUN.finditer(s) if _chinese_carries_quantity(s, m)]
+    return sorted(spans)
+
+
+def number_spans(line: str) -> list[tuple[int, int]]:
+    """Alias of quantity_spans (the completeness check's name)."""
+    return quantity_spans(line)
+
+
+def year_spans(line: str) -> list[tuple[int, int, int]]:
+    """Every 'YYYY年' of the line: (start of digits, end of digits, year)."""
+    return [(m.start(1), m.end(1), int(m.group(1))) for m in YEAR.finditer(normalize(line))]
+
+
+def year_before(line: str, start: int, kind: str = "target") -> int | None:
+    """The year context of a number: the last 'YYYY年' before it in the same sentence.
+
+    For a target, a year introduced by 由/从/比 ('由2012年的3个增加到5个') is the base year, not the target's."""
+    norm = normalize(line)
+    sentence_start = 0
+    for m in _SENTENCE_END.finditer(norm, 0, start):
+        if m.group() in "。！？!?":
+            sentence_start = m.end()
+    years = [(s, y) for s, e, y in year_spans(norm) if sentence_start <= s < start]
+    if kind == "target":
+        years = [(s, y) for s, y in years if not norm[max(0, s - 2): s].strip().endswith(_BASE_YEAR_MARK)]
+    return years[-1][1] if years else None
+
+
+_BASE_YEAR_MARK = ("由", "从", "從", "比", "自", "较", "較")
+
+
+def as_json(reading: Reading, line: str) -> dict:
+    d = asdict(reading)
+    return {"value": d["value"], "unit": d["unit"], "bound": d["bound"], "value_low": d["value_low"],
+            "published": reading.published(line), "value_published": d["value_published"],
+            "unit_published": d["unit_published"], "start": d["start"], "end": d["end"]}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Show how the suite reads every quantity of a text: one JSON object per "
+                                     "quantity, in text order. Unreadable ones are printed with an `error` and exit 1.")
+    parser.add_argument("text", nargs="+", help="the text (several arguments are joined by a space)")
+    args = parser.parse_args(argv)
+    text = " ".join(args.text)
+    bad = 0
+    for line in text.split("\n"):
+        for t in scan(line):
+            if t.kind == "quantity":
+                print(json.dumps(as_json(t.reading, line), ensure_ascii=False))
+            elif t.kind == "error":
+                bad += 1
+                print(json.dumps({"published": line[t.start:t.end + 2].strip(), "start": t.start, "error": t.error},
+                                 ensure_ascii=False))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

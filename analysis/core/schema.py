@@ -1,0 +1,279 @@
+"""The columns of every file of data/processed/: name, meaning, unit, allowed values, in file order.
+
+The modules that write these files take their column lists from here (`columns(name)`), and docs/codebook.md is
+generated from it (`python -m analysis.core.schema` rewrites it; tests/test_schema.py checks that the committed codebook
+is current and that the processed files carry exactly these columns, within the allowed values).
+An empty cell means "not applicable" or "not known" (the meaning says which).
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from . import paths
+
+# enumerations (the modules that produce the values keep them in this order; tests/test_schema.py compares)
+MEASURES = ("share", "level", "count_stock", "count_flow", "growth_rate")
+KINDS = ("actual", "target")
+BOUNDS = ("eq", "ge", "gt", "approx", "range")
+SEVERITIES = ("info", "warn", "alert")
+DIRECTIONS = ("too_fast", "too_slow", "inconsistent", "impossible")
+RULES = ("too_fast", "already_met_when_set", "too_slow", "target_backwards", "stock_falls", "share_above_100",
+         "rate_vs_levels", "part_exceeds_whole", "flow_cannot_build_stock", "stock_change_vs_flow", "escalation")
+SEGMENT_KINDS = ("step", "overall", "stated")
+METRICS = ("cagr", "pp_per_year", "new_per_year", "change_per_year", "none")
+GROWTH_UNITS = ("%/yr", "pp/yr", "per yr")
+YARDSTICKS = ("peers", "peers (proxy)", "national", "ceiling only")
+MODELS = ("plan", "exponential", "linear", "logistic")
+INTERVALS = ("bounds", "prediction_90")
+STATUSES = ("achieved", "achieved_late", "achieved_at_rounding", "missed", "no_data", "not_assessable",
+            "on_track", "acceleration_needed", "limited_progress", "deterioration")
+JUDGED_BY = ("actual_at_target_year", "interpolated", "actual_after_target_year", "latest_actual_before_target_year")
+OUTCOMES = ("achieved", "achieved_late", "missed")
+LEVELS = ("district", "city", "province", "country")
+BOOLEANS = ("True", "False")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    meaning: str
+    unit: str = ""                       # "" where the column is text or a count without unit
+    values: tuple[str, ...] = ()         # the allowed values (besides empty, where the meaning allows it)
+
+
+def _c(name, meaning, unit="", values=()):
+    return Column(name, meaning, unit, tuple(values))
+
+
+# columns shared by several files: one wording
+SOURCE_ID = _c("source_id", "id of the document in data/raw/sources.yml")
+REGION = _c("region", "the plan's region, in simplified Chinese (data/raw/reference/regions.csv)")
+INDICATOR_ID = _c("indicator_id", "indicator id of data/raw/indicators.csv (the same concept has the same id in every source)")
+INDICATOR_ZH = _c("indicator_zh", "the indicator's name as published, in simplified characters")
+INDICATOR_EN = _c("indicator_en", "the indicator's English name (data/raw/indicators.csv)")
+MEASURE = _c("measure", "what kind of number: a share of a whole (0–100), a level (money, area, people), a cumulative "
+             "count (stock), a count within one year (flow), a target stated as a growth rate", values=MEASURES)
+UNIT = _c("unit", "the canonical unit of the values (e.g. %, 亿元, 万平方米, 家)")
+METRIC = _c("metric", "the growth measure: compound annual growth (levels, counts), percentage points a year (shares), "
+            "new entries or change a year (from a zero base), none (no annual rate)", values=METRICS)
+GROWTH_UNIT = _c("growth_unit", "unit of the growth columns of the row", values=GROWTH_UNITS)
+PEER_N = _c("peer_n", "number of comparable regional windows of the same length (regional_panel.csv)", "windows")
+PEER_PERCENTILE = _c("peer_percentile", "percentile of the judged pace among those windows", "percentile (0–100)")
+PEER_MAX = _c("peer_max", "the fastest of those windows", "growth_unit")
+PEER_MAX_WINDOW = _c("peer_max_window", "region and years of the fastest window")
+RELATED_SOURCE_ID = _c("related_source_id", "the other document the row compares with (a plan of a region above)")
+YARDSTICK = _c("yardstick", "what the pace was judged against (empty: not judged)", values=YARDSTICKS)
+
+FILES: dict[str, tuple[str, tuple[Column, ...]]] = {
+    "observations": ("One row per number published in a document (analysis.ingest); "
+                     "(source_id, indicator_id, year, kind) is unique.", (
+        SOURCE_ID, REGION,
+        _c("region_en", "the region's English name"),
+        INDICATOR_ID, INDICATOR_ZH, INDICATOR_EN, MEASURE, UNIT,
+        _c("year", "the year the number is for", "year"),
+        _c("value", "the number in the canonical unit (1.14 万家 → 11400 家); a range's upper end", "unit"),
+        _c("value_published", "the number as written in the document"),
+        _c("unit_published", "the unit as written in the document"),
+        _c("kind", "an actual (a figure for a past year) or a target", values=KINDS),
+        _c("bound", "the qualifier: exactly, at least (以上, 不少于), more than (超过, 突破), about (左右, 近), a range",
+           values=BOUNDS),
+        _c("value_low", "a range's lower end; empty otherwise", "unit"),
+        _c("line", "1-based line of the raw document (data/raw/documents/<source_id>.txt)", "line"),
+        _c("quote", "the exact text of the document the number was read from; it occurs verbatim at `line`"),
+    )),
+    "segments": ("One row per consecutive pair of points of an indicator's path (`step`), per path first → last "
+                 "(`overall`) and per target stated as a growth rate (`stated`), with the growth it implies and "
+                 "what its pace was judged against (analysis.derive.growth, analysis.derive.flags.judge_paces).", (
+        SOURCE_ID, REGION, INDICATOR_ID, INDICATOR_ZH, INDICATOR_EN, MEASURE, UNIT,
+        _c("segment", "step (consecutive points), overall (first → last), stated (a growth-rate target)",
+           values=SEGMENT_KINDS),
+        _c("start_year", "year of the first point; empty for a stated rate without one", "year"),
+        _c("end_year", "year of the last point (a target)", "year"),
+        _c("years", "end_year − start_year", "years"),
+        _c("start_value", "value at the start", "unit"),
+        _c("end_value", "value at the end (a range's upper end)", "unit"),
+        _c("end_low", "the lowest value the end target allows (its bound)", "unit"),
+        _c("end_high", "the highest value the end target allows; empty when unbounded (以上, 超过)", "unit"),
+        _c("start_kind", "kind of the start point", values=KINDS),
+        _c("end_kind", "kind of the end point", values=KINDS),
+        _c("start_bound", "bound of the start point", values=BOUNDS),
+        _c("end_bound", "bound of the end point", values=BOUNDS),
+        METRIC,
+        _c("growth", "the implied growth per year (the stated rate for `stated` rows)", "growth_unit"),
+        GROWTH_UNIT,
+        _c("growth_low", "the least growth the bounds allow", "growth_unit"),
+        _c("growth_high", "the most growth the bounds allow; empty when unbounded", "growth_unit"),
+        _c("relative_change_pct", "shares: (end − start) / start × 100", "%"),
+        _c("new_per_year", "counts: new entries a year implied by the step", "unit per year"),
+        _c("n_points", "number of points of the path in the segment", "points"),
+        _c("note", "why a growth is missing or special (e.g. a zero base, actual and target for the same year)"),
+        _c("judged", "whether the pace of this segment was judged", values=BOOLEANS),
+        _c("not_judged_because", "the reason a segment was not judged; empty when judged"),
+        YARDSTICK,
+        _c("pace_judged", "the pace that was judged (the least pace the end target allows)", "growth_unit"),
+        _c("peer_series", "the indicator whose regional windows served as peers (another one for a proxy)"),
+        PEER_N, PEER_PERCENTILE,
+        _c("peer_p_info", "the peer percentile above which the info flag fires (thresholds.yml)", "growth_unit"),
+        _c("peer_p90", "90th percentile of the peer windows", "growth_unit"),
+        _c("peer_p95", "95th percentile of the peer windows", "growth_unit"),
+        _c("peer_p99", "99th percentile of the peer windows", "growth_unit"),
+        PEER_MAX, PEER_MAX_WINDOW,
+        _c("national_max", "the fastest national window no longer than the segment (growth_references.csv)",
+           "growth_unit"),
+        _c("national_max_window", "series, years and line of that national window"),
+        _c("national_same_window", "the national pace over the segment's own years, where known", "growth_unit"),
+        _c("ceiling", "the ceiling (an alert threshold) whose window fits the segment", "growth_unit"),
+        _c("ceiling_name", "the name of that ceiling in thresholds.yml"),
+    )),
+    "trajectories": ("One row per path, model and year: the plan path through the stated points (with the values "
+                     "its bounds allow) and, for paths with four or more actuals, fitted trends with 90 % prediction "
+                     "intervals (analysis.derive.trajectories).", (
+        SOURCE_ID, REGION, INDICATOR_ID, INDICATOR_ZH, MEASURE, UNIT,
+        _c("model", "plan (piecewise through the stated points) or a trend fitted to the actuals", values=MODELS),
+        _c("year", "the year of the row", "year"),
+        _c("observed", "the stated value of that year (actual or target); empty where none", "unit"),
+        _c("fitted", "the plan path's or the fitted trend's value", "unit"),
+        _c("lower", "lower end of `interval`", "unit"),
+        _c("upper", "upper end of `interval`; empty when unbounded", "unit"),
+        _c("interval", "what lower/upper are: the values the bounds allow (plan), a 90 % prediction interval (fits)",
+           values=INTERVALS),
+        _c("annual_growth", "the path's first → last growth (plan) or the fitted growth a year", "growth_unit"),
+        GROWTH_UNIT,
+        _c("growth_ci_low", "fits: lower end of the 90 % interval of the annual growth", "growth_unit"),
+        _c("growth_ci_high", "fits: upper end of the 90 % interval of the annual growth", "growth_unit"),
+        _c("n_points", "number of points the row's model uses", "points"),
+        _c("note", "how the path was drawn or fitted"),
+    )),
+    "flags": ("One row per (source, indicator, segment, rule) that fires (analysis.derive.flags; the rules: "
+              "docs/methods.md).", (
+        SOURCE_ID, REGION, INDICATOR_ID, INDICATOR_ZH,
+        _c("start_year", "first year of the flagged segment", "year"),
+        _c("end_year", "last year of the flagged segment", "year"),
+        _c("rule", "the rule that fired", values=RULES),
+        _c("severity", "how serious: info < warn < alert", values=SEVERITIES),
+        _c("direction", "what is wrong with the target", values=DIRECTIONS),
+        _c("metric", "the quantity compared with the threshold (a growth metric, or e.g. new_entries)"),
+        _c("value", "the value of `metric` for this target", "metric"),
+        _c("threshold", "the value it was compared with", "metric"),
+        _c("threshold_name", "where the threshold comes from: a name in thresholds.yml or a yardstick"),
+        _c("reference", "the source of the threshold (a table line, a URL, the document's own figures)"),
+        RELATED_SOURCE_ID, YARDSTICK, PEER_N, PEER_PERCENTILE, PEER_MAX, PEER_MAX_WINDOW,
+        _c("margin", "value / threshold (how far past the threshold; near 1 is fragile)", "ratio"),
+        _c("robust", "whether the flag survives the documented tolerance (docs/methods.md)",
+           values=("robust", "knife_edge")),
+        _c("reason", "one plain sentence with the numbers, for a reviewer"),
+    )),
+    "escalation": ("One row per pair of plans of different levels (district → city → province → nation) that target "
+                   "the same indicator in the same year (analysis.derive.flags.escalation_table).", (
+        SOURCE_ID, REGION, RELATED_SOURCE_ID,
+        _c("parent_region", "the region above, of the related document"),
+        _c("parent_level", "the level of the region above", values=LEVELS),
+        INDICATOR_ID, INDICATOR_ZH, MEASURE, UNIT,
+        _c("end_year", "the target year both plans name", "year"),
+        _c("end_value", "this plan's target", "unit"),
+        _c("end_bound", "its bound", values=BOUNDS),
+        _c("parent_end_value", "the plan above's target", "unit"),
+        _c("parent_end_bound", "its bound", values=BOUNDS),
+        _c("level_gap", "end_value − parent_end_value", "unit"),
+        METRIC, GROWTH_UNIT,
+        _c("start_year", "start of this plan's segment ending in end_year", "year"),
+        _c("start_value", "its start value", "unit"),
+        _c("growth", "this plan's implied growth", "growth_unit"),
+        _c("parent_start_year", "start of the plan above's segment; empty when it has none", "year"),
+        _c("parent_start_value", "its start value", "unit"),
+        _c("parent_growth", "the plan above's implied growth", "growth_unit"),
+        _c("growth_gap", "growth − parent_growth, for plans of the same vintage; empty otherwise", "growth_unit"),
+        _c("vintage_gap_years", "years between the two plans' dates", "years"),
+        _c("same_vintage", "whether the plans are close enough in date to compare their growth", values=BOOLEANS),
+        _c("comparison", "what the pair is used for (growth compared, or context only and why)"),
+    )),
+    "progress": ("One row per target with a usable actual after its plan's base year: its status and the measures "
+                 "behind it (analysis.derive.progress; the rules: docs/methods.md, \"Target versus actual\").", (
+        SOURCE_ID, REGION, INDICATOR_ID, INDICATOR_ZH, INDICATOR_EN, MEASURE, UNIT,
+        _c("bound", "the target's bound", values=BOUNDS),
+        _c("plan_base_year", "the plan's base year (its own baseline's year, else the year before the document)", "year"),
+        _c("base_year", "year of the base actual growth is measured from; empty when none is usable", "year"),
+        _c("base_value", "the base actual", "unit"),
+        _c("base_source", "where the base actual comes from (document and line, or publication and URL)"),
+        _c("target_year", "the target's year", "year"),
+        _c("target_value", "the target (a range's upper end)", "unit"),
+        _c("target_value_low", "a range target's lower end", "unit"),
+        _c("actual_year", "year of the actual that judged the target", "year"),
+        _c("actual_value", "that actual", "unit"),
+        _c("actual_bound", "its bound as published", values=BOUNDS),
+        _c("actual_origin", "document (a later document's own figure) or published (data/raw/actuals/)",
+           values=("document", "published")),
+        _c("actual_source", "where the actual was published (citation and URL)"),
+        _c("actual_preliminary", "whether the actual is a preliminary figure (预计, 初步)", values=BOOLEANS),
+        _c("judged_by", "which actual decided the status", values=JUDGED_BY),
+        _c("status", "the target's status", values=STATUSES),
+        _c("achieved_year", "the year the target was met, where it was", "year"),
+        _c("estimate_at_target", "the value interpolated at the target year between bracketing actuals", "unit"),
+        _c("estimate_method", "how that estimate was made"),
+        _c("gap", "actual − target", "unit"),
+        _c("gap_pct", "gap as a percentage of the target", "%"),
+        GROWTH_UNIT,
+        _c("observed_growth", "growth per year from the base to the latest actual", "growth_unit"),
+        _c("required_growth", "growth per year from the base that the target requires", "growth_unit"),
+        _c("growth_ratio", "observed_growth / required_growth (the pace statuses' yardstick)", "ratio"),
+        _c("limit_factor", "the damping of the required growth near a share's natural limit", "ratio"),
+        _c("current_status_index", "ESCAP: (actual − base) / (target − base), at most 1", "ratio"),
+        _c("elapsed_share", "share of the base → target years that had passed at the actual", "ratio"),
+        _c("anticipated_value", "ESCAP: the observed pace carried to the target year", "unit"),
+        _c("anticipated_gap", "anticipated_value − target", "unit"),
+        _c("plan_at_actual_year", "the plan path's value at the actual's year", "unit"),
+        _c("actual_vs_plan_pct", "the actual against the plan path at its year, in percent", "%"),
+        _c("parent_region", "the region above, whose actual is shown beside"),
+        _c("parent_actual_year", "year of the region above's actual", "year"),
+        _c("parent_actual_value", "the region above's actual", "unit"),
+        _c("quality_note", "a caution about the statistic's quality, where the literature gives one"),
+        _c("quality_reference", "the literature behind quality_note"),
+        _c("note", "how the status was reached, in words"),
+    )),
+    "backtest": ("One row per target whose outcome is known: the worst flag on its path against the outcome "
+                 "(analysis.derive.backtest).", (
+        SOURCE_ID, INDICATOR_ID,
+        _c("target_year", "the target's year", "year"),
+        _c("status", "its progress status", values=("achieved", "achieved_late", "achieved_at_rounding", "missed")),
+        _c("outcome", "the outcome the status stands for", values=OUTCOMES),
+        _c("worst_severity", "the worst flag severity on the path to the target; none when nothing fired",
+           values=("none",) + SEVERITIES),
+        _c("n_flags", "number of flags on that path", "flags"),
+        _c("rules", "the rules that fired, separated by ';'"),
+        _c("directions", "their directions, separated by ';'"),
+        _c("peer_percentile", "the peer percentile of the implied growth where flags.csv carries one",
+           "percentile (0–100)"),
+    )),
+}
+CODEBOOK = paths.ROOT / "docs" / "codebook.md"
+
+
+def columns(name: str) -> list[str]:
+    """The column names of data/processed/<name>.csv, in order."""
+    return [c.name for c in FILES[name][1]]
+
+
+def codebook() -> str:
+    """docs/codebook.md: every column of every processed file."""
+    out = ["# Codebook of data/processed/", "",
+           "Generated from `analysis/core/schema.py` by `python -m analysis.core.schema`; do not edit by hand "
+           "(tests/test_schema.py fails when it is out of date). An empty cell means not applicable or not known.", ""]
+    for name, (what, cols) in FILES.items():
+        out += [f"## {name}.csv", "", what, "", "| column | meaning | unit | allowed values |", "|---|---|---|---|"]
+        for c in cols:
+            values = ", ".join(f"`{v}`" for v in c.values)
+            unit = f"as `{c.unit}` of the row" if c.unit in ("unit", "growth_unit", "metric") else c.unit
+            out.append(f"| `{c.name}` | {c.meaning} | {unit} | {values} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def main() -> int:
+    CODEBOOK.write_text(codebook(), encoding="utf-8")
+    print(f"wrote {CODEBOOK.relative_to(paths.ROOT)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

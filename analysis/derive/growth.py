@@ -1,0 +1,229 @@
+"""Implied annual growth per segment of an indicator's path → data/processed/segments.csv.
+
+A path is the points (actuals and targets) of one indicator in one source, in year order (an actual
+before a target of the same year). Each consecutive pair is a `step` segment; first → last is the
+`overall` segment. The growth fits the measure:
+
+    level, count_flow, count_stock   compound annual growth, `cagr` in %/yr
+                                     (stocks also carry the implied new entries per year)
+    share                            percentage points per year, `pp_per_year` (and the relative change)
+    from a zero base                 `new_per_year` (counts) or `change_per_year` (levels): the compound
+                                     rate is undefined, so the absolute yearly change is given, with a note
+    growth_rate                      a target stated as a rate is kept as the rate it is (`stated` rows;
+                                     `pp_per_year` when its unit is 百分点, `cagr` otherwise); analysis.derive.flags
+                                     compares it with the level path it belongs to
+
+Bounds carry through as a band: a ≥ target gives a minimum growth (growth_low), an approximate target
+a band of ± approx_band_pct, a range both ends (end_low / end_high: the values the end target allows;
+end_high is empty when unbounded). Everything is computed on whole columns at once
+(numpy), so the same code serves the few hundred real numbers and a million-row panel.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..core import schema
+from ..inputs.reference import load_thresholds, values
+
+PATH_MEASURES = ("share", "level", "count_stock", "count_flow")
+COUNT_MEASURES = ("count_stock", "count_flow")
+GROWTH_UNITS = {"cagr": "%/yr", "pp_per_year": "pp/yr", "new_per_year": "per yr", "change_per_year": "per yr",
+                "none": ""}
+_SEGMENT_COLUMNS = schema.columns("segments")
+COLUMNS = _SEGMENT_COLUMNS[:_SEGMENT_COLUMNS.index("judged")]       # the growth; the judgement follows (plausibility)
+ID_COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "indicator_en", "measure", "unit"]
+BOUNDS = schema.BOUNDS
+
+
+def annual_rate(start, end, years, metric):
+    """Growth per year between two values, elementwise; NaN where the metric is undefined (never inf).
+
+    cagr: ((end / start) ** (1 / years) - 1) * 100, for start > 0, end >= 0, years > 0.
+    pp_per_year, new_per_year, change_per_year: (end - start) / years, for years > 0."""
+    metric = np.asarray(metric, dtype=object)
+    return _rate(start, end, years, metric == "cagr", metric != "none")
+
+
+def _rate(start, end, years, is_cagr, has_rate) -> np.ndarray:
+    """annual_rate with the metric given as two masks (compound growth; any rate at all): no text compared."""
+    start, end, years = (np.asarray(a, dtype=float) for a in (start, end, years))
+    is_cagr, has_rate = (np.broadcast_to(m, start.shape) for m in (is_cagr, has_rate))
+    out = np.full(start.shape, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ok = (years > 0) & np.isfinite(start) & np.isfinite(end)
+        c = ok & is_cagr & (start > 0) & (end >= 0)
+        out[c] = (np.power(end[c] / start[c], 1.0 / years[c]) - 1.0) * 100.0
+        d = ok & ~is_cagr & has_rate
+        out[d] = (end[d] - start[d]) / years[d]
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+def is_one_of(words, *which) -> np.ndarray:
+    """Boolean mask: where `words` (an array, Series or list of text or categorical values) is one of `which`."""
+    if isinstance(words, np.ndarray) and words.dtype == object:        # as it is: inferring text would copy it
+        return pd.Series(words, dtype=object, copy=False).isin(which).to_numpy()
+    return pd.Series(words, copy=False).isin(which).to_numpy()
+
+
+def bound_interval(value, value_low, bound, measure, approx_band_pct: float):
+    """(low, high) of the values a published number allows: eq → [v, v]; ge/gt → [v, ∞) ([v, 100] for shares);
+    approx → v ± approx_band_pct %; range → [value_low, value]."""
+    value = np.asarray(value, dtype=float)
+    value_low = np.asarray(value_low, dtype=float)
+    is_share = is_one_of(measure, "share")
+    lo, hi = value.copy(), value.copy()
+    floor = is_one_of(bound, "ge", "gt")
+    hi[floor] = np.where(is_share[floor], 100.0, np.inf)
+    approx = is_one_of(bound, "approx")
+    band = approx_band_pct / 100.0
+    lo[approx] = value[approx] * (1 - band)
+    hi[approx] = value[approx] * (1 + band)
+    hi[approx & is_share] = np.minimum(hi[approx & is_share], 100.0)
+    rng = is_one_of(bound, "range")
+    lo[rng] = value_low[rng]
+    return lo, hi
+
+
+def codes_of(words, categories) -> np.ndarray:
+    """Each word's position in `categories` (-1 for any other word or a missing one), as int8. Hashes the column
+    once and compares only its few distinct words (much faster than building a Categorical from text)."""
+    code, distinct = pd.factorize(np.asarray(words, dtype=object))
+    return np.r_[pd.Index(categories).get_indexer(distinct), -1].astype(np.int8)[code]
+
+
+def path_points(obs: pd.DataFrame) -> pd.DataFrame:
+    """The points of every indicator path (measure ≠ growth_rate), sorted by source, indicator, year, kind
+    (an actual before a target of the same year). Lean on purpose (a national panel has a million points): the
+    numbers, measure and bound as categoricals, integer `group` codes (one per source × indicator), `n_points`,
+    and `row`, the point's position in `obs`, from which the text columns are taken when a frame is written."""
+    measure = codes_of(obs["measure"], PATH_MEASURES)
+    row = np.flatnonzero(measure >= 0)
+    src = pd.factorize(obs["source_id"].to_numpy(), sort=True)[0][row]     # sorted codes: the order of the text
+    ind = pd.factorize(obs["indicator_id"].to_numpy(), sort=True)[0][row]
+    year = obs["year"].to_numpy(dtype=np.int64)[row]
+    y0 = year.min(initial=0)
+    key = src.astype(np.int64) * (ind.max(initial=0) + 1) + ind
+    is_target = obs["kind"].to_numpy()[row] != "actual"
+    order = np.argsort((key * (year.max(initial=0) - y0 + 1) + year - y0) * 2 + is_target, kind="stable")
+    row, key = row[order], key[order]
+    group = np.cumsum(np.r_[True, key[1:] != key[:-1]]) - 1 if len(key) else key
+    return pd.DataFrame({
+        "row": row, "group": group, "year": year[order],
+        "value": obs["value"].to_numpy(dtype=float)[row], "value_low": obs["value_low"].to_numpy(dtype=float)[row],
+        "measure": pd.Categorical.from_codes(measure[row], categories=PATH_MEASURES),
+        "bound": pd.Categorical.from_codes(codes_of(obs["bound"], BOUNDS)[row], categories=BOUNDS),
+        "n_points": np.bincount(group)[group]}, copy=False)
+
+
+METRICS = np.array(["none", "pp_per_year", "cagr", "new_per_year", "change_per_year"], dtype=object)
+METRIC_UNITS = np.array([GROWTH_UNITS[m] for m in METRICS], dtype=object)
+SEGMENT_KINDS = np.array(["step", "overall", "stated"], dtype=object)
+NOTES = np.array(["", "actual and target for the same year: no annual rate",
+                  "zero base: compound growth is undefined; the absolute change per year is given",
+                  "the end value is zero: -100 %/yr",
+                  "a target stated as a growth rate (compared with its level path in flags)"], dtype=object)
+
+
+def _metric_code(measure: np.ndarray, start, years):
+    """Index into METRICS per segment from the end point's measure code (PATH_MEASURES): small integer codes,
+    looked up once when the frame is written (fast and light at scale)."""
+    counts = (measure == PATH_MEASURES.index("count_stock")) | (measure == PATH_MEASURES.index("count_flow"))
+    return np.select([years <= 0, measure == PATH_MEASURES.index("share"), start > 0, counts], [0, 1, 2, 3], default=4)
+
+
+def words(vocabulary, codes) -> pd.arrays.StringArray:
+    """pandas text (str) from integer codes into a short vocabulary: the few words are checked once, then taken."""
+    return pd.array(np.asarray(vocabulary, dtype=object), dtype="str").take(np.asarray(codes, dtype=np.intp))
+
+
+def _int64(values, missing=None):
+    """Nullable integers (Int64) from int64 values, empty where `missing`."""
+    values = np.asarray(values, dtype=np.int64)
+    return pd.arrays.IntegerArray(values, np.zeros(len(values), dtype=bool) if missing is None else missing)
+
+
+def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, points: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per step (consecutive pair) and per overall (first → last) segment of every path, plus one
+    `stated` row per growth-rate target; columns COLUMNS (see the module docstring). `points`: path_points(obs),
+    when the caller has it already."""
+    th = values(thresholds if thresholds is not None else load_thresholds())
+    pts = points if points is not None else path_points(obs)
+    group = pts["group"].to_numpy()
+    n = len(pts)
+    same = np.flatnonzero(group[1:] == group[:-1]) if n > 1 else np.array([], dtype=int)
+    first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if n else np.array([], dtype=int)
+    last = np.r_[first[1:] - 1, n - 1] if n else np.array([], dtype=int)
+    multi = first != last
+    s_idx = np.r_[same, first[multi]]
+    e_idx = np.r_[same + 1, last[multi]]
+    kind = np.r_[np.zeros(len(same), dtype=np.int8), np.ones(int(multi.sum()), dtype=np.int8)]
+    order = np.argsort(group[e_idx].astype(np.int64) * 2 + kind, kind="stable")   # steps of a path, then its overall
+    s_idx, e_idx, kind = s_idx[order], e_idx[order], kind[order]
+
+    value = pts["value"].to_numpy(dtype=float)
+    lo, hi = bound_interval(value, pts["value_low"], pts["bound"], pts["measure"], th["approx_band_pct"])
+    year = pts["year"].to_numpy(dtype=np.int64)
+    s_val, e_val = value[s_idx], value[e_idx]
+    years = year[e_idx] - year[s_idx]
+    measure = pts["measure"].cat.codes.to_numpy()[e_idx]
+    code = _metric_code(measure, s_val, years)
+    is_cagr, has_rate = code == 2, code != 0
+    growth = _rate(s_val, e_val, years, is_cagr, has_rate)
+    eq = (pts["bound"] == "eq").to_numpy()
+    banded = np.flatnonzero(~eq[s_idx] | ~eq[e_idx])
+    growth_low, growth_high = np.full(len(code), np.nan), np.full(len(code), np.nan)
+    b_s, b_e, b_years, b_cagr, b_rate = s_idx[banded], e_idx[banded], years[banded], is_cagr[banded], has_rate[banded]
+    growth_low[banded] = _rate(hi[b_s], lo[b_e], b_years, b_cagr, b_rate)
+    growth_high[banded] = _rate(lo[b_s], hi[b_e], b_years, b_cagr, b_rate)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where((measure == PATH_MEASURES.index("share")) & (s_val > 0), (e_val / s_val - 1.0) * 100.0, np.nan)
+        per_year = np.where((measure == PATH_MEASURES.index("count_stock")) & (years > 0), (e_val - s_val) / years,
+                            np.nan)
+    note = np.select([years <= 0, (code == 3) | (code == 4), (code == 2) & (e_val == 0)], [1, 2, 3], default=0)
+    end_high = hi[e_idx]
+    cols = {"segment": kind, "start_year": year[s_idx], "end_year": year[e_idx], "years": years, "start_value": s_val,
+            "end_value": e_val, "end_low": lo[e_idx], "end_high": np.where(np.isfinite(end_high), end_high, np.nan),
+            "metric": code, "growth": growth, "growth_low": growth_low, "growth_high": growth_high,
+            "relative_change_pct": rel, "new_per_year": per_year, "n_points": pts["n_points"].to_numpy()[e_idx],
+            "note": note}
+    row = pts["row"].to_numpy()
+    s_row, e_row = row[s_idx], row[e_idx]
+    stated, st_row = _stated_rates(obs)              # stated rates go after the paths
+    cols = {c: np.concatenate([cols[c], stated[c]]).astype(cols[c].dtype, copy=False) for c in cols}
+    e_row = np.r_[e_row, st_row]
+    s_row = np.r_[s_row, np.full(len(st_row), -1)]            # a stated rate has no start
+    path = np.r_[np.ones(len(s_idx), dtype=bool), np.zeros(len(st_row), dtype=bool)]
+
+    # words: taken from the observations themselves (the point's row in obs), in their own text dtype, or from the
+    # engine's short vocabularies (pandas' str); years as nullable integers (empty for stated rates, never 2014.0)
+    out = {c: obs[c].array.take(e_row) for c in ID_COLUMNS}
+    out.update({"start_kind": obs["kind"].array.take(s_row, allow_fill=True), "end_kind": obs["kind"].array.take(e_row),
+                "start_bound": obs["bound"].array.take(s_row, allow_fill=True), "end_bound": obs["bound"].array.take(e_row),
+                "segment": words(SEGMENT_KINDS, cols.pop("segment")), "metric": words(METRICS, cols["metric"]),
+                "growth_unit": words(METRIC_UNITS, cols.pop("metric")), "note": words(NOTES, cols.pop("note")),
+                "start_year": _int64(cols.pop("start_year"), ~path), "years": _int64(cols.pop("years"), ~path)})
+    out.update(cols)
+    return pd.DataFrame(out, columns=COLUMNS, copy=False)     # the arrays are new: no need to copy them again
+
+
+def _stated_rates(obs: pd.DataFrame) -> tuple[dict, np.ndarray]:
+    """Targets stated as a growth rate, kept as the rate they are: one `stated` row each, sorted by source,
+    indicator, year and kind. (the segment columns segments() computes, as numbers and codes; their rows in obs)"""
+    pos = np.flatnonzero(obs["measure"].to_numpy() == "growth_rate")
+    r = obs.iloc[pos].reset_index(drop=True).sort_values(["source_id", "indicator_id", "year", "kind"])
+    pp = (r["unit"] == "百分点").to_numpy()
+    value = r["value"].to_numpy(dtype=float)
+    bound = r["bound"].to_numpy(dtype=object)
+    lo = np.where(bound == "range", r["value_low"].to_numpy(dtype=float), value)
+    hi = np.where(is_one_of(bound, "ge", "gt"), np.nan, value)
+    banded = bound != "eq"
+    n = len(r)
+    empty = np.full(n, np.nan)
+    code = np.where(pp, 1, 2)                                              # METRICS: pp_per_year, cagr
+    return {"segment": np.full(n, 2), "start_year": np.zeros(n, dtype=np.int64), "end_year": r["year"].to_numpy(),
+            "years": np.zeros(n, dtype=np.int64), "start_value": empty, "end_value": empty, "end_low": empty,
+            "end_high": empty, "metric": code, "growth": value, "growth_low": np.where(banded, lo, np.nan),
+            "growth_high": np.where(banded, hi, np.nan), "relative_change_pct": empty, "new_per_year": empty,
+            "n_points": np.ones(n, dtype=np.int64), "note": np.full(n, 4)}, pos[r.index.to_numpy()]

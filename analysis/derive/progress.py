@@ -1,0 +1,654 @@
+"""Target versus actual: data/processed/progress.csv.
+
+Every target of observations.csv whose region and indicator have a usable actual after the plan's base year
+(`analysis.inputs.actuals.combined`; a document's own figure for its own year or later is interim, 截至5月底…, and is
+not used) gets one row; the others are listed by `unassessed` with the reason. The
+status is decided in this order, as Open SDG's ProgressMeasure checks "target achieved" first
+(https://github.com/open-sdg/sdg-build/blob/master/sdg/ProgressMeasure.py); the rules, formulas and anchors
+are in docs/methods.md, "Target versus actual (progress)":
+
+1. An actual **for the target year** meets the target (bound-aware, `meets`): `achieved`, or
+   `achieved_at_rounding` when the actual ties with the target within its published rounding (49 against
+   49 %: the true value may lie either side). It misses: `achieved_late` if a later actual (at most
+   `progress_max_years_after_target` years late) meets it, else `missed`.
+2. No actual for the target year, but actuals **bracket** it (one before, one at most
+   `progress_max_years_after_target` years after): the estimate at the target year is interpolated (linear for
+   shares, geometric for levels and counts) and judges it: `achieved` (judged_by `interpolated`), else
+   `achieved_late` when the later actual meets it, else `missed`. No earlier actual: the later actual decides
+   (`achieved_late` or `missed`) and the note says the target year itself is not known. Flows (new entries in
+   one year) are never judged from another year.
+3. The target year has passed (it is not after `as_of`, the latest year any actual covers) with no actual
+   at or after it: `no_data`, never a progress category; the latest actual and the anticipated value stand beside.
+4. A target after `as_of` that the latest actual already meets is `achieved` (met early; not for flows);
+   otherwise it is judged by pace, base → latest actual against base → target: the growth ratio of
+   Open SDG / Statistics Canada: `on_track`, `acceleration_needed`, `limited_progress`, `deterioration`; without a
+   usable base: `not_assessable`, with the reason.
+
+Base: the latest actual at or before the plan's base year (the year of the document's own baseline, else the
+year before the document), the document's own figure first; an older one is named in the note, and one more
+than `progress_max_base_lag_years` older is not used. Growth is compound (%/yr) for levels and counts and in
+percentage points a year for shares. Current status index (ESCAP): (actual − base)/(target − base), at most 1.
+Anticipated value (ESCAP's anticipated progress): the observed base → latest pace carried to the target year.
+Preliminary actuals (note: PRELIMINARY, 预计, 初步) are labelled (`actual_preliminary`).
+
+Thresholds are data (the progress_* rows and approx_band_pct of data/raw/reference/thresholds.yml) and can be
+overridden by name, like the flags' thresholds.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..core import schema
+from ..core.errors import InputError
+from ..inputs.reference import load_references, load_regions, load_thresholds
+from .growth import annual_rate
+
+STATUSES = ("achieved", "achieved_late", "achieved_at_rounding", "missed", "no_data", "not_assessable",
+            "on_track", "acceleration_needed", "limited_progress", "deterioration")
+PACE_STATUSES = ("on_track", "acceleration_needed", "limited_progress", "deterioration")
+# the known outcome of a target whose year has passed (the backtest's `outcome`)
+OUTCOMES = {"achieved": "achieved", "achieved_at_rounding": "achieved", "achieved_late": "achieved_late",
+            "missed": "missed"}
+JUDGED_BY = ("actual_at_target_year", "interpolated", "actual_after_target_year", "latest_actual_before_target_year")
+COLUMNS = schema.columns("progress")
+# the thresholds (data/raw/reference/thresholds.yml) progress uses, by their short names here
+PARAMETERS = {
+    "ratio_on_track": "progress_ratio_on_track", "ratio_acceleration_needed": "progress_ratio_acceleration_needed",
+    "ratio_limited_progress": "progress_ratio_limited_progress", "trend_on_track_cagr": "progress_trend_on_track_cagr",
+    "trend_acceleration_cagr": "progress_trend_acceleration_cagr", "limit_exponent": "progress_limit_exponent",
+    "max_years_after_target": "progress_max_years_after_target", "max_base_lag_years": "progress_max_base_lag_years",
+    "approx_tolerance_pct": "approx_band_pct",        # shared with growth: the band read into 左右/近/约
+}
+SHARE_LIMIT = 100.0          # a share's natural maximum (%)
+COUNT_MEASURES = ("count_stock", "count_flow")     # published as whole numbers: no rounding to tie within
+FLOW_MEASURES = ("count_flow",)                    # a year's new entries say nothing about another year
+PRELIMINARY_MARKERS = ("PRELIMINARY", "preliminary", "预计", "初步")
+SOURCE_FLAGS = (  # words of an actual's note → what progress's note repeats
+    (PRELIMINARY_MARKERS, "preliminary figure"), (("THIRD-PARTY",), "third-party source"),
+    (("NEAREST YEAR",), "nearest year (stated for another date)"),
+    (("DEFINITION CAVEAT",), "its definition may differ from the target's"),
+    (("uncertain",), "year uncertain"), (("inferred",), "year inferred"))
+# literature for data-quality notes: rows of growth_references.csv (topic lit_statistical_manipulation) by author key
+QUALITY_LITERATURE = "Gong, Shen & Chen (2025)"
+QUALITY_LITERATURE_BY_INDICATOR = {
+    "rd_intensity": "Chen, Liu, Suarez Serrato & Xu (2021)",
+    "high_tech_enterprises": "Chen, Liu, Suarez Serrato & Xu (2021)",
+    "patent": "Dang & Motohashi (2015)",
+}
+# a compiler's note may say that its row does not judge a target year: "The 2020 target (…) is not judged by this row"
+EXCLUSION = re.compile(r"The (\d{4}) target[^.]*?is not judged by this row")
+_EPS = 1e-9
+
+
+# ---------------------------------------------------------------- parameters
+def parameter_table(overrides: dict | None = None) -> pd.DataFrame:
+    """The thresholds progress uses (rows of thresholds.yml, with their sources); `overrides` as for flags."""
+    th = load_thresholds(overrides)
+    th = th[th["name"].isin(PARAMETERS.values())].copy()
+    v = dict(zip(th["name"], th["value"].astype(float)))
+    on, acc, lim = (v[PARAMETERS[k]] for k in ("ratio_on_track", "ratio_acceleration_needed", "ratio_limited_progress"))
+    if not on > acc > lim:
+        raise InputError(f"thresholds: expected {PARAMETERS['ratio_on_track']} > {PARAMETERS['ratio_acceleration_needed']} > "
+                         f"{PARAMETERS['ratio_limited_progress']}, found {on:g}, {acc:g}, {lim:g}")
+    if not v[PARAMETERS["trend_on_track_cagr"]] > v[PARAMETERS["trend_acceleration_cagr"]]:
+        raise InputError(f"thresholds: expected {PARAMETERS['trend_on_track_cagr']} > {PARAMETERS['trend_acceleration_cagr']}")
+    for key in ("max_years_after_target", "max_base_lag_years"):
+        if not float(v[PARAMETERS[key]]).is_integer():
+            raise InputError(f"threshold {PARAMETERS[key]!r} = {v[PARAMETERS[key]]:g}; expected a whole number of years")
+    return th
+
+
+def load_parameters(overrides: dict | None = None) -> dict[str, float]:
+    """{short name: value} of PARAMETERS (overrides use the thresholds.yml names, e.g. progress_ratio_on_track)."""
+    th = parameter_table(overrides)
+    value = dict(zip(th["name"], th["value"].astype(float)))
+    return {short: value[name] for short, name in PARAMETERS.items()}
+
+
+# ---------------------------------------------------------------- pure measures (each in docs/methods.md)
+def _nan(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def growth(start: float, end: float, years: float, measure: str) -> float:
+    """Annual growth base → end: percentage points a year for a share, compound %/yr otherwise (NaN where
+    undefined: no time, or a non-positive level)."""
+    if years <= 0:
+        return math.nan
+    if measure == "share":
+        return (end - start) / years
+    if start <= 0 or end <= 0:
+        return math.nan
+    return float(annual_rate(start, end, years, "cagr"))
+
+
+def growth_unit(measure: str) -> str:
+    return "pp/yr" if measure == "share" else "%/yr"
+
+
+def growth_ratio(observed: float, required: float, direction: int) -> float:
+    """Open SDG / Statistics Canada: R = d · observed / |required| (NaN without a required growth)."""
+    if _nan(observed) or _nan(required) or abs(required) <= _EPS:
+        return math.nan
+    return direction * observed / abs(required)
+
+
+def limit_factor(base: float, limit: float, exponent: float) -> float:
+    """Scaling factor C = 1 − (base/limit)^a for 0 ≤ base ≤ limit (1 far from the ceiling, 0 at it)."""
+    if _nan(base):
+        return math.nan
+    return 1.0 - (min(max(base, 0.0), limit) / limit) ** exponent
+
+
+def ratio_status(ratio: float, p: dict) -> str | None:
+    if _nan(ratio):
+        return None
+    if ratio >= p["ratio_on_track"]:
+        return "on_track"
+    if ratio >= p["ratio_acceleration_needed"]:
+        return "acceleration_needed"
+    if ratio >= p["ratio_limited_progress"]:
+        return "limited_progress"
+    return "deterioration"
+
+
+def trend_status(observed_cagr: float, direction: int, factor: float, p: dict) -> str | None:
+    """Status of a compound growth rate without a required rate (Open SDG's trend thresholds × limit factor)."""
+    if _nan(observed_cagr):
+        return None
+    g = direction * observed_cagr
+    c = 1.0 if _nan(factor) else factor
+    if g < 0:
+        return "deterioration"
+    if g >= p["trend_on_track_cagr"] * c:
+        return "on_track"
+    if g >= p["trend_acceleration_cagr"] * c:
+        return "acceleration_needed"
+    return "limited_progress"
+
+
+def meets(actual: float, target: float, bound: str, direction: int, tolerance_pct: float,
+          value_low: float | None = None) -> bool:
+    """Whether an actual meets a target with the given bound: `ge` actual ≥ target, `gt` actual > target,
+    `eq` actual ≥ target (≤ for a target below its base), `approx` within tolerance_pct below it, `range` at
+    least the lower end."""
+    scale = max(abs(target), 1.0)
+    if bound == "gt":
+        return actual > target + _EPS * scale
+    if bound == "ge":
+        return actual >= target - _EPS * scale
+    if bound == "range":
+        return actual >= (target if _nan(value_low) else value_low) - _EPS * scale
+    if bound == "approx":
+        tol = tolerance_pct / 100.0 * abs(target)
+        return actual >= target - tol - _EPS * scale if direction > 0 else actual <= target + tol + _EPS * scale
+    return actual >= target - _EPS * scale if direction > 0 else actual <= target + _EPS * scale
+
+
+def rounding_half_unit(value: float, measure: str) -> float:
+    """Half a unit of the last published digit (0.5 for 49, 0.005 for 3.12); 0 for counts, which are exact. The
+    digits are those of the number as read (a trailing zero, 2.10, is not seen: the band is then wider)."""
+    if measure in COUNT_MEASURES:
+        return 0.0
+    text = f"{value:.10g}"
+    decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 0
+    return 0.5 * 10.0 ** (-decimals)
+
+
+def at_rounding(actual: float, half_unit: float, met: bool, target: float, bound: str, direction: int,
+                tolerance_pct: float, value_low: float | None = None) -> bool:
+    """A tie within the published rounding: the actual as published meets the target, but a value it rounds
+    from (actual − half a unit, in the target's direction) would not."""
+    return met and half_unit > 0 and not meets(actual - direction * half_unit, target, bound, direction, tolerance_pct,
+                                               value_low)
+
+
+def interpolate(y0: int, v0: float, y1: int, v1: float, year: int, measure: str) -> tuple[float, str]:
+    """The value at `year` between two actuals and how: linear for shares, geometric for levels and counts (linear
+    where a value is not positive)."""
+    w = (year - y0) / (y1 - y0)
+    if measure != "share" and v0 > 0 and v1 > 0:
+        return v0 * (v1 / v0) ** w, f"geometric interpolation between {y0} ({v0:g}) and {y1} ({v1:g})"
+    return v0 + (v1 - v0) * w, f"linear interpolation between {y0} ({v0:g}) and {y1} ({v1:g})"
+
+
+def current_status_index(actual: float, base: float, target: float) -> float:
+    """ESCAP's current status: progress made base → actual against the progress needed base → target, at most 1
+    (the target reached); negative when the indicator moved away from the target. NaN when target = base."""
+    if _nan(base) or abs(target - base) <= _EPS * max(abs(base), 1.0):
+        return math.nan
+    return min((actual - base) / (target - base), 1.0)
+
+
+def anticipated(actual: float, actual_year: int, observed: float, measure: str, year: int) -> float:
+    """The observed pace carried from the latest actual to `year`: + pp/yr for shares (kept in 0–100), × (1 + %/yr)
+    for levels (ESCAP's anticipated progress, extrapolating the observed actuals)."""
+    if _nan(observed):
+        return math.nan
+    if measure == "share":
+        return min(max(actual + observed * (year - actual_year), 0.0), SHARE_LIMIT)
+    return actual * (1.0 + observed / 100.0) ** (year - actual_year)
+
+
+def anticipated_gap(anticipated_value: float, base: float, target: float, direction: int) -> float:
+    """ESCAP: the gap the anticipated value leaves to the target, as a share of the progress required base →
+    target; 0 when the target is expected to be met."""
+    if _nan(anticipated_value) or _nan(base) or abs(target - base) <= _EPS * max(abs(base), 1.0):
+        return math.nan
+    return max(0.0, direction * (target - anticipated_value)) / abs(target - base)
+
+
+def is_preliminary(note) -> bool:
+    text = "" if _nan(note) else str(note)
+    return any(m in text for m in PRELIMINARY_MARKERS)
+
+
+def plan_base_year(doc_year: int, own_actual_years) -> int:
+    """The plan's base year: its latest own actual before its own year (its stated baseline), else the year before."""
+    years = [int(y) for y in own_actual_years if int(y) < doc_year]
+    return max(years) if years else doc_year - 1
+
+
+# ---------------------------------------------------------------- helpers
+def document_years(obs: pd.DataFrame) -> dict[str, int]:
+    """{source_id: the year of its date} from the registry (a document states actuals only for earlier years)."""
+    from ..inputs.registry import load_sources
+
+    sources = load_sources()
+    return {sid: sources[sid].year for sid in obs["source_id"].unique() if sid in sources}
+
+
+def _literature() -> dict[str, str]:
+    lit = load_references()
+    lit = lit[lit["topic"] == "lit_statistical_manipulation"]
+    return {t: f"{t} {u}" for t, u in zip(lit["source_title"], lit["source_url"])}
+
+
+def _reference(key: str, literature: dict[str, str]) -> str:
+    hits = [ref for title, ref in literature.items() if title.startswith(key)]
+    if not hits:
+        raise InputError(f"growth_references.csv: no lit_statistical_manipulation row whose source_title starts with {key!r}")
+    return hits[0]
+
+
+def _quality_reference(indicator_id: str, literature: dict[str, str]) -> str:
+    refs = [_reference(QUALITY_LITERATURE, literature)]
+    for prefix, key in QUALITY_LITERATURE_BY_INDICATOR.items():
+        if indicator_id.startswith(prefix) or prefix in indicator_id:
+            refs.append(_reference(key, literature))
+            break
+    return " | ".join(refs)
+
+
+def _best_per_year(acts: pd.DataFrame) -> pd.DataFrame:
+    """One actual per year: the first by origin priority (combined() sorts by it)."""
+    return acts.drop_duplicates("year", keep="first").sort_values("year")
+
+
+def _alternatives(acts: pd.DataFrame, chosen) -> str:
+    same = acts[(acts["year"] == chosen["year"]) & ~((acts["origin"] == chosen["origin"]) & (acts["source"] == chosen["source"]))]
+    diff = same[(same["value"] - chosen["value"]).abs() > _EPS * max(abs(chosen["value"]), 1.0)]
+    return "; ".join(f"{r.year} is also given as {r.value:g} ({r.origin}: {r.source})" for r in diff.itertuples())
+
+
+def _source_flags(row) -> str:
+    note = "" if _nan(row.get("note")) else str(row.get("note"))
+    flags = [text for words, text in SOURCE_FLAGS if any(w in note for w in words)]
+    if row.get("bound") == "approx":
+        flags.append("published as approximate")
+    return ", ".join(flags)
+
+
+def _plan_view(trajectories: pd.DataFrame | None, target, actual: float, actual_year: int) -> dict:
+    """The plan path (trajectories.csv, model `plan`) at the actual's year and how far the actual is from it."""
+    if trajectories is None or not len(trajectories):
+        return {}
+    t = trajectories[(trajectories["source_id"] == target.source_id) & (trajectories["indicator_id"] == target.indicator_id)
+                     & (trajectories["model"] == "plan")]
+    at = t[t["year"] == actual_year]
+    if not len(at) or not float(at["fitted"].iloc[0]) > 0:
+        return {}
+    plan = float(at["fitted"].iloc[0])
+    return {"plan_at_actual_year": plan, "actual_vs_plan_pct": 100.0 * (actual / plan - 1.0)}
+
+
+def usable(actuals: pd.DataFrame, doc_years: dict[str, int]) -> pd.DataFrame:
+    """The actuals progress may use: a document's figure for its own year or later is interim (截至5月底…)."""
+    interim = (actuals["origin"] == "document") & (actuals["year"] >= actuals["source_id"].map(doc_years).fillna(math.inf))
+    return actuals[~interim]
+
+
+# ---------------------------------------------------------------- the steps of one target
+@dataclass
+class Target:
+    """One target and what its judgement needs (the threshold is a range's lower end)."""
+    row: object
+    year: int
+    value: float
+    low: float | None
+    threshold: float
+    bound: str
+    measure: str
+    direction: int = 1
+
+    def met(self, value: float, p: dict) -> bool:
+        return meets(value, self.value, self.bound, self.direction, p["approx_tolerance_pct"], self.low)
+
+
+def choose_base(series: pd.DataFrame, own: pd.DataFrame, base_year: int, max_lag: int) -> tuple[object, str, str]:
+    """(base actual or None, note, reason): the latest actual at or before the plan's base year, the document's
+    own figure first; one more than `max_lag` years older is not used (the reason says so)."""
+    mine = own[own["year"] == base_year]
+    if len(mine):
+        return mine.iloc[0], "", ""
+    earlier = series[series["year"] <= base_year]
+    if not len(earlier):
+        return None, "", f"no actual at or before the plan's base year {base_year}"
+    base = earlier.iloc[-1]
+    lag = base_year - int(base["year"])
+    if lag > max_lag:
+        return None, "", (f"the latest actual at or before the plan's base year {base_year} is from {int(base['year'])}, "
+                          f"{lag} years earlier (more than progress_max_base_lag_years = {max_lag})")
+    note = f"base from {int(base['year'])}, {lag} year(s) before the plan's base year {base_year}" if lag else ""
+    return base, note, ""
+
+
+def excluded_years(note) -> set[int]:
+    """Target years an actual's note says it does not judge ("The 2020 target (…) is not judged by this row")."""
+    text = "" if _nan(note) else str(note)
+    return {int(y) for y in EXCLUSION.findall(text)}
+
+
+def judge_passed(t: Target, series: pd.DataFrame, p: dict) -> dict:
+    """Status of a target whose year has passed (steps 1–3 of the module docstring): status, judged_by, the
+    judging actual (a row of `series`), achieved_year, the estimate at the target year and notes. An actual
+    whose note excludes this target year (`excluded_years`) is not used for it."""
+    keep = [t.year not in excluded_years(n) for n in series["note"]]
+    dropped = [str(y) for y in series.loc[[not k for k in keep], "year"]] if len(keep) else []
+    series = series[keep] if len(keep) else series
+    excluded = [f"the note of the {', '.join(dropped)} actual excludes it from judging {t.year}"] if dropped else []
+    window = series[(series["year"] > t.year) & (series["year"] <= t.year + p["max_years_after_target"])]
+    flow = t.measure in FLOW_MEASURES
+    later_met = window[[t.met(v, p) for v in window["value"]]] if not flow else window.iloc[:0]
+    at = series[series["year"] == t.year]
+    out = {"estimate": None, "method": None, "notes": excluded}
+    if len(at):
+        actual = at.iloc[0]
+        if t.met(float(actual["value"]), p):
+            tie = at_rounding(float(actual["value"]), rounding_half_unit(float(actual["value"]), t.measure), True,
+                              t.value, t.bound, t.direction, p["approx_tolerance_pct"], t.low)
+            return {**out, "status": "achieved_at_rounding" if tie else "achieved", "judged_by": "actual_at_target_year",
+                    "actual": actual, "achieved_year": t.year}
+        if len(later_met):
+            return {**out, "status": "achieved_late", "judged_by": "actual_after_target_year", "actual": later_met.iloc[0],
+                    "achieved_year": int(later_met.iloc[0]["year"]),
+                    "notes": excluded + [f"{t.year}: {float(actual['value']):g} fell short"]}
+        return {**out, "status": "missed", "judged_by": "actual_at_target_year", "actual": actual, "achieved_year": None}
+    before = series[series["year"] < t.year]
+    if flow or not len(window):
+        latest = before.iloc[-1] if len(before) else None
+        return {**out, "status": "no_data", "judged_by": "latest_actual_before_target_year" if latest is not None else None,
+                "actual": latest, "achieved_year": None,
+                "notes": excluded + [f"no actual for {t.year}" + (" (a flow is judged only by its own year)" if flow else "")
+                                     + f" or the {int(p['max_years_after_target'])} year(s) after"]}
+    after = window.iloc[0]
+    if len(before):
+        b = before.iloc[-1]
+        est, method = interpolate(int(b["year"]), float(b["value"]), int(after["year"]), float(after["value"]), t.year,
+                                  t.measure)
+        out.update(estimate=est, method=method)
+        bounds_note = " (interpolated between published lower bounds)" if "gt" in (b["bound"], after["bound"]) else ""
+        if t.met(est, p):
+            return {**out, "status": "achieved", "judged_by": "interpolated", "actual": after, "achieved_year": t.year,
+                    "notes": excluded + [f"no actual for {t.year}: the estimate {est:.6g} ({method}) meets it" + bounds_note]}
+        if len(later_met):
+            return {**out, "status": "achieved_late", "judged_by": "actual_after_target_year", "actual": later_met.iloc[0],
+                    "achieved_year": int(later_met.iloc[0]["year"]),
+                    "notes": excluded + [f"no actual for {t.year}: the estimate {est:.6g} ({method}) falls short" + bounds_note]}
+        return {**out, "status": "missed", "judged_by": "interpolated", "actual": after, "achieved_year": None,
+                "notes": excluded + [f"no actual for {t.year}: the estimate {est:.6g} ({method}) falls short, as does {int(after['year'])}"
+                          + bounds_note]}
+    unknown = f"no actual for {t.year} or before; whether {t.year} itself met the target is not known"
+    if len(later_met):
+        return {**out, "status": "achieved_late", "judged_by": "actual_after_target_year", "actual": later_met.iloc[0],
+                "achieved_year": int(later_met.iloc[0]["year"]), "notes": excluded + [unknown]}
+    return {**out, "status": "missed", "judged_by": "actual_after_target_year", "actual": after, "achieved_year": None,
+            "notes": excluded + [unknown + f"; {int(after['year'])} still falls short"]}
+
+
+def judge_pace(t: Target, series: pd.DataFrame, base, base_reason: str) -> dict:
+    """Status of a target after `as_of` (step 4): the growth-ratio category, or not_assessable with the reason."""
+    latest = series[(series["year"] < t.year) & (series["year"] > (int(base["year"]) if base is not None else -1))]
+    actual = latest.iloc[-1] if len(latest) else (series[series["year"] < t.year].iloc[-1]
+                                                 if len(series[series["year"] < t.year]) else None)
+    if base is None:
+        return {"status": "not_assessable", "judged_by": None, "actual": actual, "reason": base_reason}
+    if not len(latest):
+        return {"status": "not_assessable", "judged_by": None, "actual": actual,
+                "reason": f"no actual after the base year {int(base['year'])}"}
+    return {"status": None, "judged_by": "latest_actual_before_target_year", "actual": actual}
+
+
+def pace_status(row: dict, direction: int, p: dict) -> tuple[str | None, str]:
+    """The growth-ratio category of a row's measures; where the target equals its base, the trend thresholds."""
+    status = ratio_status(row["growth_ratio"], p)
+    if status is not None:
+        return status, ""
+    if not _nan(row["required_growth"]) and abs(row["required_growth"]) <= _EPS:
+        b, a = row["base_value"], row["actual_value"]
+        years = row["actual_year"] - row["base_year"]
+        compound = float(annual_rate(b, a, years, "cagr")) if b > 0 and a > 0 and years > 0 else math.nan
+        return (trend_status(compound, direction, row["limit_factor"], p),
+                "target equals the base value: judged by Open SDG's trend thresholds on the compound rate "
+                "(scaled by the limit factor for shares)")
+    return None, ""
+
+
+# ---------------------------------------------------------------- assessment
+def assess(obs: pd.DataFrame, actuals: pd.DataFrame, trajectories: pd.DataFrame | None = None, *,
+           parameters: dict | None = None, doc_years: dict[str, int] | None = None,
+           regions: pd.DataFrame | None = None, as_of: int | None = None) -> pd.DataFrame:
+    """Every target of `obs` with its progress row, or with `reason` why it has none (status empty).
+
+    `as_of`: the year the assessment stands in (targets after it are judged by pace); by default the latest
+    year any usable actual covers, so that the same inputs always give the same statuses."""
+    p = load_parameters(parameters)
+    doc_years = document_years(obs) if doc_years is None else doc_years
+    parents = parent_regions(regions)
+    literature = _literature()
+    use = usable(actuals, doc_years)
+    as_of = int(use["year"].max()) if as_of is None and len(use) else (as_of if as_of is not None else 0)
+    by_series = {k: g for k, g in use.groupby(["region", "indicator_id"], sort=False)}
+    own_years = obs[obs["kind"] == "actual"].groupby("source_id")["year"].apply(list).to_dict()
+    out = []
+    targets = obs[obs["kind"] == "target"].sort_values(["source_id", "indicator_id", "year"], kind="stable")
+    for t in targets.itertuples(index=False):
+        doc_year = doc_years.get(t.source_id, int(t.year))
+        base_year = plan_base_year(doc_year, own_years.get(t.source_id, []))
+        out.append(_assess_one(t, by_series, base_year, as_of, p, trajectories, parents))
+    cols = COLUMNS + ["reason"]
+    df = pd.DataFrame(out, columns=cols) if out else pd.DataFrame(columns=cols)
+    return _series_quality(df, literature) if len(df) else df
+
+
+def _identity(t) -> dict:
+    row = {c: None for c in COLUMNS}
+    row.update({"source_id": t.source_id, "region": t.region, "indicator_id": t.indicator_id, "indicator_zh": t.indicator_zh,
+                "indicator_en": t.indicator_en, "measure": t.measure, "unit": t.unit, "bound": t.bound,
+                "target_year": int(t.year), "target_value": float(t.value),
+                "target_value_low": None if pd.isna(t.value_low) else float(t.value_low), "reason": None})
+    return row
+
+
+def _measures(row: dict, t: Target, base, actual, p: dict) -> None:
+    """Gap, growth, growth ratio, current status index, elapsed share and anticipated value, in place."""
+    a, ya = float(actual["value"]), int(actual["year"])
+    row.update({"actual_year": ya, "actual_value": a, "actual_bound": actual["bound"], "actual_origin": actual["origin"],
+                "actual_source": actual["citation"], "actual_preliminary": is_preliminary(actual.get("note")),
+                "gap": a - t.value, "gap_pct": 100.0 * (a - t.value) / t.value if t.value else math.nan,
+                "growth_unit": growth_unit(t.measure)})
+    if base is None:
+        return
+    b, yb = float(base["value"]), int(base["year"])
+    row.update({"base_year": yb, "base_value": b, "base_source": base["citation"]})
+    if ya > yb:
+        row["observed_growth"] = growth(b, a, ya - yb, t.measure)
+    row["required_growth"] = growth(b, t.threshold, t.year - yb, t.measure)
+    row["growth_ratio"] = growth_ratio(row["observed_growth"], row["required_growth"], t.direction)
+    row["current_status_index"] = current_status_index(a, b, t.threshold)
+    row["elapsed_share"] = (ya - yb) / (t.year - yb) if t.year > yb else math.nan
+    if t.measure == "share":
+        row["limit_factor"] = limit_factor(b, SHARE_LIMIT, p["limit_exponent"])
+    if ya < t.year and not _nan(row["observed_growth"]):
+        row["anticipated_value"] = anticipated(a, ya, row["observed_growth"], t.measure, t.year)
+        row["anticipated_gap"] = anticipated_gap(row["anticipated_value"], b, t.threshold, t.direction)
+
+
+def _assess_one(t, by_series, base_year, as_of, p, trajectories, parents) -> dict:
+    row = _identity(t)
+    if t.measure == "growth_rate":
+        row["reason"] = "a growth-rate target (compare with the growth of the actual series in segments)"
+        return row
+    acts = by_series.get((t.region, t.indicator_id))
+    if acts is None or not len(acts):
+        row["reason"] = f"no actual for {t.region} {t.indicator_id}"
+        return row
+    series = _best_per_year(acts)
+    if not (series["year"] > base_year).any():          # only the plan's baseline or older: no outcome to judge
+        row["reason"] = (f"no actual after the plan's base year {base_year} (latest: "
+                         f"{int(series['year'].iloc[-1])}: {series['value'].iloc[-1]:g})")
+        return row
+    own = acts[(acts["origin"] == "document") & (acts["source_id"] == t.source_id)]
+    base, base_note, base_reason = choose_base(series, own, base_year, int(p["max_base_lag_years"]))
+    low = row["target_value_low"]
+    threshold = low if t.bound == "range" and low is not None else float(t.value)
+    direction = -1 if base is not None and t.bound in ("eq", "approx") and float(t.value) < float(base["value"]) else 1
+    target = Target(t, int(t.year), float(t.value), low, threshold, t.bound, t.measure, direction)
+    row["plan_base_year"] = base_year
+    notes = [base_note] if base_note else []
+    if t.year <= as_of:
+        verdict = judge_passed(target, series, p)
+    else:
+        verdict = judge_pace(target, series, base, base_reason)
+    actual = verdict["actual"]
+    if actual is None:                       # no actual at all up to the target year (and its window)
+        later = series[series["year"] > target.year]
+        why = verdict.get("reason") or "; ".join(verdict.get("notes", []))
+        row.update({"status": verdict["status"], "judged_by": None, "note": "; ".join(
+            [why] + (["later: " + ", ".join(f"{r.year} {r.value:g}" for r in later.itertuples())] if len(later) else []))})
+        return row
+    _measures(row, target, base, actual, p)
+    row.update({"status": verdict["status"], "judged_by": verdict["judged_by"], "achieved_year": verdict.get("achieved_year"),
+                "estimate_at_target": verdict.get("estimate"), "estimate_method": verdict.get("method")})
+    notes += verdict.get("notes", [])
+    if verdict["status"] == "not_assessable":
+        notes.append(verdict["reason"])
+    if row["status"] is None:                                   # judged by pace
+        row["status"], why = pace_status(row, direction, p)
+        notes += [why] if why else []
+        if target.met(float(actual["value"]), p) and t.measure not in FLOW_MEASURES:   # Open SDG: achieved first
+            row.update({"status": "achieved", "achieved_year": int(actual["year"])})
+            notes.append(f"met in {int(actual['year'])}, before the target year {target.year}")
+        if row["status"] is None:
+            row.update({"status": "not_assessable",
+                        "reason": "growth cannot be measured (a zero or negative value, or no time between base and actual)"})
+            notes.append(row["reason"])
+    if row["status"] == "no_data" and base is None and base_reason:
+        notes.append(f"no anticipated value: {base_reason}")
+    if row["status"] in ("missed", "achieved_late") and actual["bound"] == "gt" and not target.met(float(actual["value"]), p):
+        notes.append("the actual is published as a lower bound ('more than'); the target may have been met")
+    if t.bound == "approx":
+        notes.append(f"an 'about' target counts as met within {p['approx_tolerance_pct']:g} % below it")
+    if t.bound == "range":
+        notes.append("a range target counts as met at its lower end")
+    if row["status"] == "achieved_at_rounding":
+        notes.append("the actual ties with the target at its published rounding "
+                     f"(± {rounding_half_unit(row['actual_value'], t.measure):g})")
+    later = series[series["year"] > int(actual["year"])]
+    if row["judged_by"] != "actual_at_target_year" and len(later):
+        notes.append("later: " + ", ".join(f"{r.year} {'> ' if r.bound == 'gt' else ''}{r.value:g}" for r in later.itertuples()))
+    for what, chosen in (("actual", actual), ("base", base)):
+        if chosen is None:
+            continue
+        flags = _source_flags(chosen)
+        if flags:
+            notes.append(f"{what}: {flags}")
+        alt = _alternatives(acts, chosen)
+        if alt:
+            notes.append(f"{what}: {alt}")
+    row.update(_plan_view(trajectories, t, float(actual["value"]), int(actual["year"])))
+    parent = parents.get(t.region)
+    if parent:
+        pacts = by_series.get((parent, t.indicator_id))
+        if pacts is not None:
+            pa = _best_per_year(pacts)
+            pa = pa[pa["year"] == row["actual_year"]]
+            if len(pa):
+                row.update({"parent_region": parent, "parent_actual_year": row["actual_year"],
+                            "parent_actual_value": float(pa.iloc[0]["value"])})
+    row["note"] = "; ".join(n for n in notes if n) or None
+    return row
+
+
+def _series_quality(df: pd.DataFrame, literature: dict[str, str]) -> pd.DataFrame:
+    """An information note when a series of counts lands exactly on every one of (at least two) targets judged in
+    their year: a pattern no rounding explains. A single exact hit, or a tie within rounding
+    (achieved_at_rounding), gets no note."""
+    exact = (df["status"] == "achieved") & (df["judged_by"] == "actual_at_target_year") & df["measure"].isin(COUNT_MEASURES) \
+        & ((df["actual_value"] - df["target_value"]).abs() <= _EPS)
+    for (sid, ind), g in df[exact].groupby(["source_id", "indicator_id"]):
+        judged = df[(df["source_id"] == sid) & (df["indicator_id"] == ind) & (df["judged_by"] == "actual_at_target_year")]
+        if len(g) >= 2 and len(g) == len(judged):
+            df.loc[g.index, "quality_note"] = (f"the series lands exactly on every target ({len(g)} of {len(g)}; "
+                                               "information, not an accusation)")
+            df.loc[g.index, "quality_reference"] = _quality_reference(ind, literature)
+    return df
+
+
+def progress_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The progress.csv rows of an `assess` table (targets with a status), in the COLUMNS order."""
+    df = table[table["status"].notna()][COLUMNS].reset_index(drop=True)
+    for col in ("plan_base_year", "base_year", "target_year", "actual_year", "achieved_year", "parent_actual_year"):
+        df[col] = df[col].astype("Int64")
+    df["actual_preliminary"] = df["actual_preliminary"].astype("boolean")
+    return df
+
+
+def unassessed_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The targets of an `assess` table without a progress row, with the reason."""
+    return table[table["status"].isna()][["source_id", "region", "indicator_id", "indicator_zh", "unit", "bound",
+                                          "target_year", "target_value", "reason"]].reset_index(drop=True)
+
+
+def compute(obs: pd.DataFrame, actuals: pd.DataFrame, trajectories: pd.DataFrame | None = None, **kwargs) -> pd.DataFrame:
+    """progress.csv: one row per target whose region and indicator have a usable actual (COLUMNS).
+
+    `actuals` is the frame of `analysis.inputs.actuals.combined(obs, ...)`; `trajectories` the frame of
+    `analysis.derive.trajectories.fit(obs)` (optional: its plan path gives plan_at_actual_year)."""
+    return progress_rows(assess(obs, actuals, trajectories, **kwargs))
+
+
+def unassessed(obs: pd.DataFrame, actuals: pd.DataFrame, trajectories: pd.DataFrame | None = None, **kwargs) -> pd.DataFrame:
+    """Targets without a progress row, with the reason (for the notebook's coverage table)."""
+    return unassessed_rows(assess(obs, actuals, trajectories, **kwargs))
+
+
+def parent_regions(regions: pd.DataFrame | None = None) -> dict[str, str]:
+    """{region: the region it lies in} from data/raw/reference/regions.csv."""
+    regions = load_regions() if regions is None else regions
+    return {r: p for r, p in zip(regions["region"], regions["parent"]) if p}
+
+
+def across_levels(progress: pd.DataFrame, regions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A district's progress rows beside its parent city's rows for the same indicator."""
+    parents = parent_regions(regions)
+    keep = ["source_id", "region", "indicator_id", "target_year", "target_value", "bound", "actual_year", "actual_value", "status"]
+    left = progress[keep].copy()
+    left["parent_region"] = left["region"].map(parents)
+    right = progress[keep].rename(columns={c: f"parent_{c}" for c in keep if c != "indicator_id"})
+    pairs = left.merge(right, on=["parent_region", "indicator_id"], how="inner")
+    return pairs.sort_values(["indicator_id", "region", "target_year", "parent_target_year"]).reset_index(drop=True)

@@ -1,0 +1,49 @@
+"""The indicator vocabulary (data/raw/indicators.csv): one id per concept across all sources."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from ..core import paths
+from ..core.errors import InputError
+from ..core.fileio import read_csv_table
+from ..core.quantity import CANONICAL_UNITS
+
+# display_zh / display_en: the one name per indicator that the reports show (a name a reader recognises, short
+# enough for an axis; never the fragment one sentence of a document happens to use)
+COLUMNS = ["indicator_id", "indicator_zh", "indicator_en", "measure", "unit", "aliases", "display_zh", "display_en"]
+MEASURES = ("share", "level", "count_stock", "count_flow", "growth_rate")
+ID = re.compile(r"[a-z][a-z0-9_]{0,79}")
+
+
+def load_indicators(path: Path = paths.INDICATORS) -> pd.DataFrame:
+    """The vocabulary indexed by indicator_id, checked: known measures, canonical units, unique ids."""
+    path = Path(path)
+    df = read_csv_table(path, COLUMNS)
+    if df.empty:
+        raise InputError(f"{path}: no indicators; expected one line per indicator after the header")
+    for i, row in enumerate(df.itertuples(index=False), start=2):
+        for col in ("indicator_id", "indicator_zh", "indicator_en"):
+            if not getattr(row, col).strip():
+                raise InputError(f"{path}: line {i} field {col!r} is empty; expected "
+                                 + ("an id (lower-case letters, digits, '_')" if col == "indicator_id" else "a name"))
+        if not ID.fullmatch(row.indicator_id):
+            raise InputError(f"{path}: line {i} field 'indicator_id' is {row.indicator_id!r}; expected lower-case "
+                             "letters, digits and '_', starting with a letter")
+        if row.measure not in MEASURES:
+            raise InputError(f"{path}: line {i} ({row.indicator_id}) field 'measure' is {row.measure!r}; expected one of {MEASURES}")
+        if row.unit not in CANONICAL_UNITS:
+            raise InputError(f"{path}: line {i} ({row.indicator_id}) field 'unit' is {row.unit!r}; "
+                             f"expected a canonical unit: {sorted(CANONICAL_UNITS)}")
+        if row.measure == "share" and row.unit != "%":
+            raise InputError(f"{path}: line {i} ({row.indicator_id}): measure 'share' needs unit '%', found {row.unit!r}")
+        for col in ("display_zh", "display_en"):
+            if not getattr(row, col).strip():
+                raise InputError(f"{path}: line {i} ({row.indicator_id}) field {col!r} is empty; expected the name the reports show")
+    for col in ("indicator_id", "display_zh", "display_en"):
+        dup = df[col][df[col].duplicated()]
+        if len(dup):
+            raise InputError(f"{path}: {col} {dup.iloc[0]!r} appears twice")
+    return df.set_index("indicator_id", drop=False)

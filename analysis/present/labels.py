@@ -1,0 +1,625 @@
+"""Every word the reports show, in Chinese (`zh`, the default) and English (`en`): the one place for them.
+
+- `t(key)`: labels of axes, legends and table headers (TEXT).
+- `value(field, code)`: the code values of the frames (bounds eq/ge/…, kinds, statuses, metrics, rules,
+  severities, directions, measures, models, source grades; VALUES). A code without a word falls back to
+  itself (tests/test_labels.py checks that every code in data/processed/ has one).
+- `unit(u)`, `growth_unit(u)`: canonical units and growth units.
+- `narrative(key)`: the Markdown of the notebooks' headings and explanations (NARRATIVE), so that a zh
+  page reads Chinese from its title to its footnotes.
+- `flag_reason(row)`: a flag's reason in the page's language: the English sentence analysis.derive.flags writes,
+  or a Chinese sentence built from the flag's columns (FLAG_REASONS_ZH).
+
+Indicator names: one display name per indicator id (data/raw/indicators.csv, `display_zh`, `display_en`),
+never the fragment a document happens to use in one sentence (`display_names`).
+"""
+from __future__ import annotations
+
+import math
+
+from ..core.errors import InputError
+
+LANGUAGES = ("zh", "en")
+
+TEXT: dict[str, tuple[str, str]] = {
+    # key: (zh, en)
+    "year": ("年份", "Year"),
+    "progress.planned_path": ("规划路径", "planned path"),
+    "progress.actual": ("实际值", "actual"),
+    "progress.parent_actual": ("上级地区实际值", "parent region, actual"),
+    "progress.legend_actual": ("实际值（○ 公布为“超过”）", "actual (○ published as 'more than')"),
+    "progress.legend_target": ("目标路径（◆ 达到、▲ 不低于、△ 超过、◇ 左右）",
+                               "target path (◆ reach, ▲ at least, △ more than, ◇ about)"),
+    "progress.pct_of_target": ("实际值占目标的百分比（100 % = 达到目标）", "actual as % of target (100 % = target reached)"),
+    "actual": ("实际值", "actual"),
+    "target": ("目标值", "target"),
+    "bound.eq": ("目标", "target"),
+    "bound.ge": ("目标：不低于 ▲", "target: at least ▲"),
+    "bound.gt": ("目标：超过 △", "target: more than △"),
+    "bound.approx": ("目标：左右 ◇", "target: about ◇"),
+    "bound.range": ("目标：区间 ┃", "target: range ┃"),
+    "fit": ("拟合趋势", "fitted trend"),
+    "fit.band": ("90% 预测区间", "90% prediction interval"),
+    "plan": ("规划路径", "plan path"),
+    "plan.bounds": ("规划约束允许的范围", "range the plan's bounds allow"),
+    "model.plan": ("规划路径（逐段插值）", "plan path (piecewise)"),
+    "model.exponential": ("指数", "exponential"),
+    "model.linear": ("线性", "linear"),
+    "model.logistic": ("逻辑斯蒂", "logistic"),
+    "coverage.note": ("数字：当年有数值的指标个数", "numbers: indicators with a value in that year"),
+    "no_data": ("暂无数据", "no data"),
+    "source": ("来源", "source"),
+    "source_id": ("来源编号", "source id"),
+    "region": ("地区", "region"),
+    "title": ("文件名称", "title"),
+    "issuer": ("发文机关", "issuer"),
+    "date": ("日期", "date"),
+    "indicator": ("指标", "indicator"),
+    "indicator_id": ("指标编号", "indicator id"),
+    "n_indicators": ("指标数", "indicators"),
+    "n_actuals": ("实际值个数", "actual values"),
+    "n_targets": ("目标值个数", "target values"),
+    "actual_years": ("实际值年份", "years of actuals"),
+    "target_years": ("目标年份", "target years"),
+    "unit": ("单位", "unit"),
+    "measure": ("类型", "measure"),
+    "value": ("数值", "value"),
+    "value_published": ("原文数值", "value as published"),
+    "unit_published": ("原文单位", "unit as published"),
+    "name_published": ("原文名称", "name as published"),
+    "kind": ("实际/目标", "kind"),
+    "bound": ("约束", "bound"),
+    "value_low": ("区间下限", "range low"),
+    "line": ("行号", "line"),
+    "quote": ("原文", "quote"),
+    "segment": ("区段", "segment"),
+    "segment.step": ("相邻两点", "step"),
+    "segment.overall": ("首末两点", "overall"),
+    "segment.stated": ("文件所述增长率", "rate stated"),
+    "note": ("说明", "note"),
+    "period": ("起止年份", "period"),
+    "start_value": ("起点值", "start value"),
+    "end_value": ("终点值", "end value"),
+    "metric": ("增长口径", "metric"),
+    "growth": ("隐含年均增长", "implied annual growth"),
+    "growth_unit": ("增长单位", "growth unit"),
+    "growth_band": ("约束隐含区间", "band implied by bounds"),
+    "model": ("模型", "model"),
+    "annual_growth": ("拟合年均增长", "fitted annual growth"),
+    "growth_ci": ("90% 区间", "90% interval"),
+    "n_points": ("点数", "points"),
+    "rule": ("规则", "rule"),
+    "severity": ("严重程度", "severity"),
+    "direction": ("方向", "direction"),
+    "threshold": ("阈值", "threshold"),
+    "reference": ("依据", "reference"),
+    "reason": ("理由", "reason"),
+    "grade": ("来源等级", "source grade"),
+    "robust": ("稳健性", "robustness"),
+    "margin": ("超出幅度", "margin"),
+    "peer": ("同类比较", "peers"),
+    "peer_percentile": ("同类百分位", "peer percentile"),
+    "outcome": ("结果", "outcome"),
+    "target_year": ("目标年份", "target year"),
+    "worst_severity": ("路径上最严重的标记", "worst flag on the path"),
+    "n_flags": ("标记数", "flags"),
+    "rules": ("规则", "rules"),
+    "directions": ("方向", "directions"),
+    "rate": ("年均速度", "annual rate"),
+    "name": ("参数", "parameter"),
+    "source_url": ("出处", "source"),
+    "count": ("个数", "count"),
+    "overridden": ("已覆盖，默认", "overridden, default"),
+    "range": ("允许范围", "accepted range"),
+    "label": ("含义（英文原文）", "what it is"),
+    "justification": ("选取理由（英文原文）", "why"),
+    "reference_band": ("参考区间", "reference band"),
+    "zone": ("参考区", "zone"),
+    "scale.symlog": ("对数刻度", "log scale"),
+    "flagged": ("被标记", "flagged"),
+    "not_flagged": ("未标记", "not flagged"),
+    "floor": ("下限（▶ 目标为“不低于/超过”，增长可更高）", "floor (▶ target is 'at least'/'more than': growth may be higher)"),
+    "band": ("约束允许的区间", "band the bounds allow"),
+    "severity.info": ("提示", "info"),
+    "severity.warn": ("警告", "warn"),
+    "severity.alert": ("严重", "alert"),
+    "metric.cagr": ("年均复合增长率", "compound annual growth"),
+    "metric.pp_per_year": ("每年百分点变化", "percentage points per year"),
+    "metric.new_per_year": ("每年新增", "new per year"),
+    # page furniture (analysis/reports/templates/report_header.html.j2, index.html.j2)
+    "page.back": ("← 返回报告索引", "← back to the index of reports"),
+    "page.contents": ("目录", "Contents"),
+    "page.howto": ("如何阅读本页", "How to read this page"),
+    "page.notebook": ("笔记本", "notebook"),
+    "page.parameters": ("参数", "parameters"),
+    "page.defaults": ("笔记本默认值", "defaults of the notebook"),
+    "page.run": ("运行", "run"),
+    "page.commit": ("提交", "commit"),
+    "page.data": ("数据版本", "data"),
+    "page.seconds": ("秒", "s"),
+    "single_year": ("仅有一个年份的指标", "indicators with a single year"),
+    "years": ("年份", "years"),
+    "publisher": ("发布者", "publisher"),
+    "address": ("网址", "address"),
+    "publisher_address": ("发布者原址", "publisher's own address"),
+}
+
+# code values of the frames → (zh, en); `value(field, code)`
+VALUES: dict[str, dict[str, tuple[str, str]]] = {
+    "bound": {"eq": ("等于", "exactly"), "ge": ("不低于", "at least"), "gt": ("超过", "more than"),
+              "approx": ("左右", "about"), "range": ("区间", "range")},
+    "kind": {"actual": ("实际值", "actual"), "target": ("目标值", "target")},
+    "status": {
+        "achieved": ("已实现", "achieved"),
+        "achieved_late": ("逾期实现", "achieved late"),
+        "achieved_at_rounding": ("按四舍五入实现", "achieved at rounding"),
+        "missed": ("未实现", "missed"),
+        "no_data": ("无数据", "no data"),
+        "not_assessable": ("无法评估", "not assessable"),
+        "on_track": ("进度正常", "on track"),
+        "acceleration_needed": ("有进展，需加快", "progress, acceleration needed"),
+        "limited_progress": ("进展有限", "limited progress"),
+        "deterioration": ("倒退", "deterioration"),
+    },
+    "metric": {"cagr": ("年均复合增长率", "compound annual growth"),
+               "pp_per_year": ("每年百分点变化", "percentage points per year"),
+               "new_per_year": ("每年新增", "new per year"), "none": ("无年率", "no annual rate")},
+    "rule": {
+        "too_fast": ("增长过快", "too fast"),
+        "too_slow": ("增长过慢", "too slow"),
+        "already_met_when_set": ("制定时已达成", "already met when set"),
+        "below_baseline": ("低于基期值", "below baseline"),
+        "below_trend": ("低于既有趋势", "below trend"),
+        "target_backwards": ("目标倒退", "target backwards"),
+        "stock_falls": ("存量下降", "stock falls"),
+        "share_above_100": ("比重超过100%", "share above 100 %"),
+        "rate_vs_levels": ("增速与水平目标不一致", "rate disagrees with levels"),
+        "part_exceeds_whole": ("部分大于整体", "part exceeds whole"),
+        "flow_cannot_build_stock": ("新增量不足以累积存量", "flows cannot build the stock"),
+        "stock_change_vs_flow": ("存量变化与新增量不符", "stock change disagrees with flows"),
+        "escalation": ("层层加码", "escalation"),
+    },
+    "severity": {"info": ("提示", "info"), "warn": ("警告", "warn"), "alert": ("严重", "alert")},
+    "direction": {"too_fast": ("过快", "too fast"), "too_slow": ("过慢", "too slow"),
+                  "inconsistent": ("不一致", "inconsistent"), "impossible": ("不可能", "impossible")},
+    "measure": {"share": ("比重", "share"), "level": ("总量", "level"), "count_stock": ("存量（个数）", "count (stock)"),
+                "count_flow": ("流量（个数）", "count (flow)"), "growth_rate": ("增长率", "growth rate")},
+    "segment": {"step": ("相邻两点", "step"), "overall": ("首末两点", "overall"), "stated": ("文件所述增长率", "rate stated")},
+    "model": {"plan": ("规划路径（逐段插值）", "plan path (piecewise)"), "exponential": ("指数", "exponential"),
+              "linear": ("线性", "linear"), "logistic": ("逻辑斯蒂", "logistic")},
+    "robust": {"robust": ("稳健", "robust"), "knife_edge": ("临界（取决于取整或口径）", "knife-edge (depends on rounding or definitions)")},
+    # how trustworthy the page a cited figure was read from is (analysis.core.grades)
+    "grade": {"official_bulletin": ("官方公报", "official bulletin"),
+              "official_repost": ("官方公报转载", "official repost"),
+              "newspaper": ("新闻报道", "newspaper"),
+              "secondary": ("二手汇编", "secondary compilation"),
+              "document": ("政策文件原文", "the policy document itself")},
+    "judged": {True: ("已判断", "judged"), False: ("未判断", "not judged")},
+    # the notes analysis.derive.growth writes into segments.csv
+    "segment_note": {
+        "actual and target for the same year: no annual rate": ("同一年份的实际值和目标值：无年率",
+                                                                "actual and target for the same year: no annual rate"),
+        "a target stated as a growth rate (compared with its level path in flags)": (
+            "以增长率表述的目标（在合理性标记中与其水平路径对比）",
+            "a target stated as a growth rate (compared with its level path in flags)"),
+    },
+}
+
+# canonical units (docs/design.md) in English; a counter word becomes the thing it counts
+UNITS_EN = {"%": "%", "百分点": "percentage points", "亿元": "100 million yuan", "万元": "10,000 yuan",
+            "万平方米": "10,000 m²", "平方公里": "km²", "人": "persons", "亩": "mu", "家": "firms/institutions",
+            "个": "units", "件": "items", "项": "items", "次": "times", "场": "events", "张": "cards",
+            "所": "institutions", "支": "funds"}
+COUNT_UNITS = ("家", "个", "件", "项", "次", "场", "张", "所", "支", "人")
+# growth units of segments.csv / trajectories.csv
+GROWTH_UNITS = {"%/yr": ("%/年", "%/yr"), "pp/yr": ("百分点/年", "pp/yr"),
+                "logit/yr": ("对数几率/年（逻辑斯蒂拟合的斜率）", "log-odds/yr (slope of the logistic fit)"),
+                # units of threshold parameters (thresholds.yml)
+                "count": ("个", "count"), "ratio": ("比值", "ratio"), "years": ("年", "years")}
+
+# the documents' titles and issuers in English (en pages give a Chinese proper name with its translation)
+SOURCE_TITLES_EN = {
+    "panyu-2015": "Implementation opinions on accelerating innovation-driven development",
+    "guangzhou-2017-letter": "Reply of the Guangzhou S&T Innovation Commission to deputies' proposal No. 20172212 "
+                             "of the 1st session of the 15th Municipal People's Congress",
+    "guangzhou-2019": "Three-year action plan for building Guangzhou into a strong S&T innovation city (2019–2021)",
+    "qingyuan-2013": "Five-year action plan for improving Qingyuan's innovation environment (2013–2017)",
+    "nanming-2017": "Implementation opinions on S&T innovation for making Nanming District of Guiyang an "
+                    "innovative central district",
+    "national-2006-mlp": "National medium- and long-term programme for science and technology development (2006–2020)",
+    "national-2016-outline": "Outline of the national strategy of innovation-driven development",
+}
+ISSUERS_EN = {
+    "panyu-2015": "CPC Panyu District Committee; Panyu District People's Government",
+    "guangzhou-2017-letter": "Guangzhou Science and Technology Innovation Commission",
+    "guangzhou-2019": "Guangzhou Science and Technology Bureau",
+    "qingyuan-2013": "General Offices of the CPC Qingyuan Municipal Committee and the Qingyuan Municipal Government",
+    "nanming-2017": "Nanming District Science and Technology Bureau",
+    "national-2006-mlp": "State Council",
+    "national-2016-outline": "CPC Central Committee; State Council",
+}
+
+
+def check_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise InputError(f"parameter 'language' is {language!r}; expected one of {LANGUAGES}")
+    return language
+
+
+def _pick(pair: tuple[str, str], language: str) -> str:
+    return pair[0] if check_language(language) == "zh" else pair[1]
+
+
+def t(key: str, language: str = "zh") -> str:
+    """The label `key` in `language`; an unknown key is a KeyError naming it (a programming error)."""
+    return _pick(TEXT[key], language)
+
+
+def value(field: str, code, language: str = "zh") -> str:
+    """A code value of column `field` in words: value("bound", "ge", "zh") → '不低于'. Blank for a missing
+    value; a code without words stays as it is."""
+    if code is None or (isinstance(code, float) and math.isnan(code)):
+        return ""
+    pair = VALUES.get(field, {}).get(code)
+    if pair is None and isinstance(code, str):
+        pair = VALUES.get(field, {}).get({"true": True, "false": False}.get(code.lower(), code))
+    return _pick(pair, language) if pair else str(code)
+
+
+def unit(u: str, language: str = "zh") -> str:
+    """A canonical unit as an axis shows it: '亿元' in zh, '100 million yuan' in en, '家' → 'firms/institutions'."""
+    if check_language(language) == "zh" or not isinstance(u, str):
+        return u
+    return UNITS_EN.get(u, u)
+
+
+def growth_unit(u: str, language: str = "zh") -> str:
+    """'%/yr' → '%/年', 'pp/yr' → '百分点/年', 'logit/yr' explained; English as given."""
+    if not isinstance(u, str):
+        return u
+    if u in GROWTH_UNITS:
+        return _pick(GROWTH_UNITS[u], language)
+    if check_language(language) == "en":
+        return u
+    return u.replace("pp/", "百分点/").replace("per yr", "/年").replace("/yr", "/年")
+
+
+def name_column(language: str) -> str:
+    """Column of the vocabulary (data/raw/indicators.csv) with the indicator's display name in `language`."""
+    return "display_zh" if check_language(language) == "zh" else "display_en"
+
+
+def region_column(language: str) -> str:
+    return "region" if check_language(language) == "zh" else "region_en"
+
+
+def display_names(indicator_ids, language: str = "zh"):
+    """The display name of each indicator id (a pandas Series aligned with `indicator_ids`)."""
+    import pandas as pd
+
+    from ..inputs.vocab import load_indicators
+
+    ids = pd.Series(indicator_ids) if not isinstance(indicator_ids, pd.Series) else indicator_ids
+    return ids.map(load_indicators()[name_column(language)])
+
+
+# ------------------------------------------------------------------------------------------------
+# flag reasons in Chinese, from the flag's columns (analysis/derive/flags.py writes the English sentence)
+# ------------------------------------------------------------------------------------------------
+def _num(v) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "—"
+    v = float(v)
+    s = f"{v:,.3f}".rstrip("0").rstrip(".")
+    return "0" if s == "-0" else s
+
+
+FLAG_REASONS_ZH = {
+    "too_fast": "{period}隐含年均增长 {value}，超过参考阈值 {threshold}（{threshold_name}），高出 {margin}。",
+    "too_slow": "{period}隐含年均增长 {value}，低于参考阈值 {threshold}（{threshold_name}）。",
+    "already_met_when_set": "目标在制定时已经达到：{period}的目标值不高于制定时的实际值（{value}，对比 {threshold}）。",
+    "below_baseline": "{period}的目标低于其起点的实际值（{value}，对比 {threshold}）。",
+    "below_trend": "{period}从最后实际值到首个目标的增长 {value}，慢于文件所述的既有趋势 {threshold}。",
+    "target_backwards": "{period}后一年的目标低于前一年的目标（{value}，对比 {threshold}）。",
+    "stock_falls": "{period}累计存量的目标下降（{value}，对比 {threshold}）；累计数不会减少。",
+    "share_above_100": "{period}比重目标 {value} 超过 100%。",
+    "rate_vs_levels": "文件所述增速 {threshold} 与其水平目标{period}隐含的 {value} 不一致。",
+    "part_exceeds_whole": "{period}部分的目标 {value} 大于其整体 {threshold}。",
+    "flow_cannot_build_stock": "{period}每年新增的目标合计 {value}，少于存量目标所需的增加 {threshold}。",
+    "stock_change_vs_flow": "{period}存量的变化 {value} 与每年新增的目标 {threshold} 不符。",
+    "escalation": "{period}下级地区隐含增长比上级城市高 {value}，超过文献记载的最大加码幅度 {threshold}（{related}）。",
+}
+FLAG_REASON_ZH_FALLBACK = "{period}规则“{rule}”：数值 {value}，阈值 {threshold}。"
+
+
+def flag_reason(row, language: str = "zh") -> str:
+    """The reason of one flag (a mapping or namedtuple with the columns of flags.csv) in `language`."""
+    get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
+    if check_language(language) == "en":
+        return get("reason", "") or ""
+    metric = get("metric")
+    gu = {"cagr": "%/yr", "pp_per_year": "pp/yr"}.get(metric)
+    with_unit = (lambda v: f"{_num(v)} {growth_unit(gu, 'zh')}") if gu else _num
+    start, end = get("start_year"), get("end_year")
+    years = [int(y) for y in (start, end) if y is not None and not (isinstance(y, float) and math.isnan(y))]
+    period = f"{years[0]}–{years[-1]} 年" if len(years) == 2 and years[0] != years[1] else (f"{years[-1]} 年" if years else "")
+    value_, threshold = get("value"), get("threshold")
+    margin = get("margin")
+    if margin is None or (isinstance(margin, float) and math.isnan(margin)):
+        try:
+            margin = float(value_) - float(threshold)
+        except (TypeError, ValueError):
+            margin = None
+    rule = get("rule")
+    text = FLAG_REASONS_ZH.get(rule, FLAG_REASON_ZH_FALLBACK).format(
+        period=period, value=with_unit(value_), threshold=with_unit(threshold), margin=with_unit(margin),
+        threshold_name=get("threshold_name") or "—", related=get("related_source_id") or "—",
+        rule=value("rule", rule, "zh"))
+    extra = []
+    pct, n = get("peer_percentile"), get("peer_n")
+    if pct is not None and not (isinstance(pct, float) and math.isnan(pct)) and n:
+        extra.append(f"在 {int(n)} 个同类目标中位于第 {_num(pct)} 百分位")
+    robust = get("robust")
+    if isinstance(robust, str) and robust:
+        extra.append(f"判断{value('robust', robust, 'zh')}")
+    return text + ("（" + "；".join(extra) + "）" if extra else "")
+
+
+# ------------------------------------------------------------------------------------------------
+# the notebooks' narrative (Markdown), shown with analysis.present.views.text(key, language)
+# ------------------------------------------------------------------------------------------------
+NARRATIVE: dict[str, tuple[str, str]] = {
+    # ---- 01 targets overview
+    "overview.title": ("""# 目标总览
+
+本套件中的每一份政策文件：地区、日期、设定目标的指标及覆盖的年份，以及整理后的数据表本身
+（`data/processed/observations.csv`），按下方参数筛选。
+
+每个数字都由该文件的提取规则（`data/raw/specs/`）从原文读出，保留所在行号和原句；数值换算为统一单位
+（1.14 万家 → 11,400 家），原文的数值和单位并列显示。""",
+                       """# Targets overview
+
+Every source document of the suite with its region and date, the indicators it sets targets for and
+the years it covers, then the tidy frame itself (`data/processed/observations.csv`), filtered by the
+parameters of this run.
+
+Each number was read from its document by the document's extraction spec (`data/raw/specs/`) and
+keeps the line and the exact sentence it came from; values are in a canonical unit (1.14 万家 →
+11,400 firms), with the value and unit as published beside them."""),
+    "overview.sources": ("""## 政策文件
+
+每份登记的文件一行（`data/raw/sources.yml`）：地区、日期、标题，从中读出的指标数、实际值个数和目标值个数，
+以及各自的年份。""",
+                         """## Sources
+
+One row per registered document (`data/raw/sources.yml`): its region, date and title (as published, in
+Chinese), how many indicators, actual values and target values were read from it, and the years of each."""),
+    "overview.coverage": ("""## 覆盖年份
+
+每份文件一行：● 表示该年有实际值（通常是基期），◆ 表示目标年份。标记上方的数字是当年有数值的指标个数。""",
+                          """## Years covered
+
+One row per source: ● marks a year with actual values (usually the baseline), ◆ a target year. The
+number above a mark counts the indicators with a value in that year."""),
+    "overview.indicators": ("""## 指标及其年份
+
+每份文件的每个指标一行：指标名称、统一单位，以及有实际值和有目标值的年份。""",
+                            """## Indicators and their years
+
+One row per source and indicator: the indicator's name, its canonical unit, and the years with an
+actual value and with a target."""),
+    "overview.frame": ("""## 整理后的数据表
+
+每个公布的数字一行。“约束”说明目标的表述方式：等于；不低于（以上、不少于）；超过（超过、突破）；
+左右（左右、近）；区间（1~2，数值为上限，下限列在旁边）。“原文名称”是文件在该句中对指标的称呼，
+“行号”和“原文”指明数字在文件中的位置。""",
+                       """## The tidy frame
+
+One row per published number. `bound` says how a target is stated: exactly; at least (以上, 不少于);
+more than (超过, 突破); about (左右, 近); a range (1~2: the value is its upper end, the lower end is beside
+it). `name as published` is what the document calls the indicator in that sentence (Chinese); `line`
+and `quote` locate the number in its document."""),
+    # ---- 02 growth trajectories
+    "growth.title": ("""# 增长路径
+
+一份政策文件的每个指标：基期实际值（●）和目标，目标按其表述画出（◆ 等于，▲ 不低于，△ 超过，◇ 左右，
+竖线为区间），穿过所述各点的规划路径，以及每一段隐含的年均增长及单位。
+
+以增长率表述的目标（年均增长……%）没有自己的路径，列在增长表中。""",
+                     """# Growth trajectories
+
+For one source document: per indicator, the baseline actuals (●) and the targets, each drawn as the
+bound it states (◆ exactly, ▲ at least, △ more than, ◇ about, a vertical bar for a range), the plan path
+through the stated points, and the annual growth each step implies, with its unit.
+
+A target stated as a growth rate (年均增长…%) has no path of its own; it is in the growth table."""),
+    "growth.paths": ("""## 路径
+
+有两个以上年份的指标每个一幅小图；纵轴为指标的统一单位，从零开始（不夸大增长），计数指标用整数刻度。
+虚线是规划路径：穿过所述各点的逐段插值（总量和计数在每段内按固定复合增长，比重按固定百分点）；
+斜线阴影是目标约束允许的范围（左右、区间；比重的“不低于”至 100%），只有下限的目标没有上端。
+规划是一组有意设定的数字而不是样本，因此没有统计区间。只有四个以上实际值年份的路径才有拟合趋势
+（总量和计数用指数，比重用线性，50% 以上另加逻辑斯蒂）及其 90% 预测区间（阴影）。超出顶部的区间在顶部截断。""",
+                     """## Paths
+
+One panel per indicator with two or more years; the y axis is in the indicator's canonical unit and
+starts at zero (growth is not exaggerated), counts have whole-number ticks. The dashed line is the plan
+path: the piecewise interpolation through the stated points (constant compound growth within each step
+for levels and counts, constant percentage points for shares); hatching shows the range the targets'
+bounds allow (about, range; a share's "at least" up to 100 %), an open floor has no top. A plan is a set
+of deliberate numbers, not a sample, so it has no statistical band. Only a path with four or more actual
+years gets a fitted trend (exponential for levels and counts, linear for shares, logistic as well from
+50 %) with its 90 % prediction interval (shaded). An interval that runs off the top is cut there."""),
+    "growth.single": ("""## 只有一个年份的指标
+
+只在一个年份有数值的指标（例如只有一个目标、没有基期）画不出路径，在此列成一张表。""",
+                      """## Indicators with a single year
+
+An indicator with a value in one year only (a target without a baseline, say) has no path to draw;
+these are listed in one table."""),
+    "growth.implied": ("""## 隐含年均增长
+
+相邻两点之间每段一行，另加首末两点一行。年均复合增长率：每年百分比（总量和计数）；每年百分点变化：比重。
+当约束（不低于、左右、区间）使终点值不确定时，给出该约束允许的增长区间；“≥”表示只有下限。""",
+                       """## Implied annual growth
+
+One row per step between consecutive points and one for first → last. Compound annual growth: % per
+year (levels and counts); percentage points per year: shares. Where a bound (at least, about, range)
+leaves the end value open, the band of growth it allows is given; "≥" means a floor with no ceiling."""),
+    "growth.fits": ("""## 规划路径与拟合趋势
+
+规划路径首末两点的年均增长，以及拟合趋势（四个以上实际值）的年均增长及其 90% 区间和所依据的点数。
+逻辑斯蒂模型的增长以“对数几率/年”表示：比重 p 的 ln(p/(100−p)) 每年的变化，不是百分比。""",
+                    """## Plan paths and fitted trends
+
+The plan path's first → last annual growth, and for fitted trends (four or more actuals) the annual
+growth with its 90 % interval; with the number of points each rests on. The logistic model's growth is
+in log-odds per year: the yearly change of ln(p/(100 − p)) for a share p, not a percentage."""),
+    # ---- 03 plausibility flags
+    "flags.title": ("""# 合理性标记
+
+每个目标隐含的年均增长与参考速度对比：可比序列曾经达到的最快增长（全国统计、各国研发投入强度）。
+隐含增长超过阈值的目标被标记：“提示”快于其他序列的全国最快速度，“警告”快于该指标自身的全国参考，
+“严重”超过任何已记录的速度。其他规则标记低于基期值的目标、超过 100% 的比重、下降的存量，
+以及大于整体的部分。
+
+阈值是数据（`data/raw/reference/thresholds.yml`，每个都基于 `growth_references.csv` 中有出处的一行）；
+参数 `thresholds` 可在本次运行中覆盖任何阈值，生效的阈值列在标记之后。""",
+                    """# Plausibility flags
+
+The annual growth each target implies, set against reference paces: how fast comparable series have
+ever grown (national Chinese statistics, international R&D intensity). A target whose implied growth
+exceeds a threshold is flagged: *info* faster than anything national of another series, *warn* faster
+than the indicator's own national reference, *alert* beyond anything ever recorded. Other rules flag
+targets below their baseline, shares above 100 %, stocks that fall, and parts that exceed their whole.
+
+The thresholds are data (`data/raw/reference/thresholds.yml`, each resting on a cited row of
+`growth_references.csv`); the parameter `thresholds` overrides any of them for this run, and the
+thresholds in force are listed below the flags."""),
+    "flags.counts": ("""## 标记数量
+
+本页所含标记按严重程度计数。""", """## Number of flags
+
+The flags of this page by severity."""),
+    "flags.zones": ("""## 隐含增长与参考区
+
+每个以目标结尾的区段一行。阴影区从该指标的“提示”“警告”“严重”阈值开始；点的颜色为其标记的严重程度
+（任何严重程度，不论表格中 `min_severity` 显示哪些）。目标为“不低于/超过”时，点是增长的下限，▶ 表示
+增长可以更高；只有两端都确定的区间才画成横线。横轴为对数刻度（零附近为线性）。""",
+                    """## Implied growth against the reference zones
+
+One row per step that ends in a target. The shaded zones start at the indicator's info, warn and alert
+thresholds; a point is coloured by the severity of its flag (of any severity, whatever `min_severity`
+shows in the table). Where the target is "at least"/"more than", the point is a floor and ▶ says the
+growth may be higher; only a band with two definite ends is drawn as a line. Log-like axis (linear near zero)."""),
+    "flags.table": ("""## 标记
+
+最严重的在前。“数值”是隐含增长（或规则所判断的数字），“阈值”是判断的标准，“依据”是阈值的出处及其来源等级；
+“理由”用一句话说明。""",
+                    """## Flags
+
+Most severe first. `value` is the implied growth (or the figure the rule judged), `threshold` what it
+was judged against, `reference` where that threshold comes from, with the grade of its source;
+`reason` says it in one sentence."""),
+    "flags.thresholds": ("""## 生效的阈值及依据
+
+每个规则参数在本次运行中的数值（被参数 `thresholds` 改变时标明“已覆盖”）、单位和允许范围，
+所依据的参考及选取理由（含义和理由为英文原文）。""",
+                         """## Thresholds and references in force
+
+Every rule parameter with its value in this run (`overridden` where the parameter `thresholds` changed
+it), its unit and accepted range, the reference it rests on and why it was chosen."""),
+    "flags.references": ("""## 参考来源
+
+阈值所依据的参考数据：每行的出处、来源等级（官方公报 / 官方公报转载 / 新闻报道 / 二手汇编，规则见
+`analysis/core/grades.py`），以及已知时发布者自己的网址。""",
+                         """## References
+
+The reference rows the thresholds rest on: where each was read, its source grade (official bulletin /
+official repost / newspaper / secondary compilation; the rule is in `analysis/core/grades.py`) and, where
+known, the publisher's own address."""),
+    "flags.sensitivity": ("""## 敏感性：换一把尺子，哪些目标仍被标记
+
+每一行是在至少一把合理尺子下会被标为“过快”的目标路段；各列表示换用该尺子时是否被标记：同类地区同长度窗口的
+第 90、95、99 百分位数与最大值，全国同一序列不长于该路段的最快窗口，以及上限（天花板）。一行在各列都为“是”，
+说明判断稳健；只在一两列为“是”，说明判断取决于尺子的选择（`docs/methods.md`）。""",
+                          """## Sensitivity: which targets stay flagged under another yardstick
+
+Each row is a target segment that at least one reasonable yardstick flags as too fast; each column says whether
+it is flagged when that yardstick is used: the 90th, 95th and 99th percentiles and the maximum of comparable
+regions' windows of the same length, the fastest national window of the same series no longer than the segment,
+and the ceiling. A row flagged in every column is a robust judgement; one flagged in one or two depends on the
+choice of yardstick (`docs/methods.md`)."""),
+    # ---- 04 target versus actual (narrative only; the figures' words are analysis/present/progress_plots.py's)
+    "progress.title": ("""# 目标与实际
+
+一份政策文件的每个数字目标与实际完成情况对比。实际值有三个来源：注明页面和原文的公开统计
+（`data/raw/actuals/`）、文件自身给出的数字（基期），以及研究者自己的文件（参数 `actuals_path`）。
+判断规则见 `analysis/derive/progress.py` 和 `docs/methods.md`：有目标年份的实际值时判断“已实现/未实现”
+（按目标的表述：不低于、超过、左右）；否则按已观察增长与所需增长之比判断进度。""",
+                       """# Target versus actual
+
+Each numeric target of one policy document set against what was actually achieved. Actuals come from
+three places: published statistics with their page and a verbatim quote (`data/raw/actuals/`), the
+figures the documents state themselves (baselines), and, optionally, a researcher's own file
+(`actuals_path`). The rules are in `analysis/derive/progress.py` and `docs/methods.md`: with an actual for the
+target year, achieved or missed (reading the target's qualifier: at least, more than, about); otherwise
+progress from the ratio of observed to required growth."""),
+    "progress.glance": ("## 概览\n\n各状态的目标个数，以及每个实际值占其目标的百分比（条形颜色为状态，100% 线即目标）。",
+                        "## At a glance\n\nHow many targets fall in each status, and each judged actual as a percentage of its target "
+                        "(the bar's colour is the status; the 100 % line is the target)."),
+    "progress.status": ("## 状态表\n\n“目标”带有其表述（≥ 不低于，> 超过，≈ 左右）；“基期”是增长的起点；“实际值”是判断所用的数字"
+                        "（* 为初步数）；“差距”是实际值减目标值。",
+                        "## Status table\n\n`target` shows the qualifier (≥ at least, > more than, ≈ about); `base` is the figure "
+                        "growth is measured from; `actual` is the figure that judged the target (* preliminary); "
+                        "`gap` is actual − target."),
+    "progress.paths": ("## 规划路径与实际路径\n\n每个指标：规划路径（基期 → 目标，虚线）和实际路径（实线）；灰色点线为上级地区的实际值。",
+                       "## Target path against actual path\n\nPer indicator: the planned path (base → targets, dashed) and the "
+                       "actual path (solid); the dotted grey line is the parent region's actual."),
+    "progress.levels": ("## 区与市\n\n区和所属城市对同一指标都有目标和实际值时，二者的进展并列。",
+                        "## District and city\n\nWhere a district and its city both have targets with actuals for the same "
+                        "indicator, their progress side by side."),
+    "progress.unassessed": ("## 无可用实际值的目标\n\n文件的其他目标及无法判断的原因（通常：该地区该指标没有公开的实际值）。",
+                            "## Targets without a usable actual\n\nEvery other target of the document, with the reason it "
+                            "could not be judged (usually: no published actual for the region and indicator)."),
+    "progress.backtest": ("## 回测：标记与结果\n\n结果已知的目标（已实现、逾期实现、未实现），按其路径上最严重的合理性标记分组。"
+                          "被标记的目标是否更常未实现？先读表下的说明。",
+                          "## Backtest: flags against outcomes\n\nEvery target whose outcome is known (achieved, achieved late, "
+                          "missed), by the worst plausibility flag on the path leading to it. Are flagged targets missed more "
+                          "often? Read the caveat first."),
+    "progress.sources": ("## 实际值的来源\n\n上面使用的每个实际值和基期的出处及来源等级（官方公报 / 官方公报转载 / 新闻报道 / 二手汇编）。",
+                         "## Where the actuals come from\n\nThe citation of every actual and base used above, with its source "
+                         "grade (official bulletin / official repost / newspaper / secondary compilation)."),
+    "progress.thresholds": ("## 生效的阈值\n\n判断状态所用的阈值及其出处（参数 `thresholds` 可按名称覆盖）。",
+                            "## Thresholds in force\n\nThe thresholds behind the statuses, with their sources "
+                            "(`thresholds` overrides them by name)."),
+    # ---- how to read each page (the page header)
+    "howto.01_targets_overview": (
+        "先看“政策文件”表了解有哪些文件，再看“覆盖年份”图：● 为实际值年份，◆ 为目标年份。"
+        "最后的数据表每行是一个原文数字，可按行号在原文中核对。",
+        "Start with the table of sources, then the chart of years covered (● actual, ◆ target). "
+        "The last table holds one published number per row; its line number finds it in the document."),
+    "howto.02_growth_trajectories": (
+        "每幅小图是一个指标：黑点是实际值，橙色标记是目标（形状表示“等于/不低于/超过/左右”），蓝线是拟合趋势。"
+        "只有一个年份的指标列在表中。增长表给出每段隐含的年均增长及单位。",
+        "Each panel is one indicator: black dots are actuals, orange marks are targets (the shape says exactly / "
+        "at least / more than / about), the blue line is the fitted trend. Indicators with a single year are in a "
+        "table. The growth table gives the annual growth each step implies, with its unit."),
+    "howto.03_plausibility_flags": (
+        "图中每行是一个目标区段，点越靠右隐含增长越快；落入彩色区表示超过参考阈值。"
+        "标记表说明每个标记的理由和依据，阈值表列出判断所用的全部参数及其出处。",
+        "Each row of the chart is a target step; the further right, the faster the implied growth; a point in a "
+        "coloured zone exceeds a reference threshold. The flags table gives each flag's reason and reference; the "
+        "threshold table lists every parameter used, with its source."),
+    "howto.04_target_vs_actual": (
+        "先看状态计数和条形图（实际值占目标的百分比，100% 线即目标），再看状态表和路径图：虚线为计划路径，实线为实际路径。"
+        "最后两张表列出未能判断的目标及实际值的来源和来源等级。",
+        "Start with the status counts and the bar chart (actual as % of target; the 100 % line is the target), then "
+        "the status table and the path charts: dashed is the plan, solid the actual path. The last tables list the "
+        "targets that could not be judged and where each actual comes from, with its source grade."),
+}
+
+
+def narrative(key: str, language: str = "zh") -> str:
+    """The Markdown of the narrative block `key` in `language`."""
+    return _pick(NARRATIVE[key], language)

@@ -1,0 +1,168 @@
+"""What the target-versus-actual notebook shows: one call prepares everything for a source.
+
+`prepare(source_id, actuals_path, thresholds)` validates the researcher's actuals file first (a bad file
+raises InputError before anything else happens), combines it with the published actuals and the
+documents' own, computes progress with the threshold overrides, and returns the frames the notebook
+displays and plots. Tables are plain DataFrames (researchers can keep working with them).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..core import paths
+from ..core.errors import InputError
+from ..derive import backtest, progress
+from ..inputs import actuals
+from ..pipeline import datasets
+from . import labels
+
+STATUS_ORDER = ("achieved", "achieved_at_rounding", "achieved_late", "on_track", "acceleration_needed",
+                "limited_progress", "deterioration", "missed", "no_data", "not_assessable")
+STATUS_TEXT = {"achieved": "achieved", "achieved_at_rounding": "achieved (at rounding)", "achieved_late": "achieved late",
+               "missed": "missed", "no_data": "no data", "not_assessable": "not assessable", "on_track": "on track",
+               "acceleration_needed": "progress, acceleration needed", "limited_progress": "limited progress",
+               "deterioration": "deterioration"}
+BACKTEST_CAVEAT = {
+    "zh": ("{n} 个目标有已知结果，其中 {flagged} 个被标记，几乎都来自同一个城市：样本太小，无法估计被标记目标的未完成率。"
+           "此表展示的是个案而不是比率；“过慢”类标记（见“方向”）表示目标缺乏雄心，而不是不合理。每增加一条有出处的实际值，"
+           "此表就更有说服力。"),
+    "en": ("{n} targets with a known outcome, {flagged} of them flagged, nearly all from one city: far too few "
+           "to estimate how often flagged targets are missed. The table shows the cases, not a rate; a too_slow "
+           "flag (see `directions`) marks an unambitious target, not an implausible one. Every cited actual added "
+           "makes it more telling."),
+}
+
+
+@dataclass
+class ProgressRun:
+    source_id: str
+    progress: pd.DataFrame        # progress rows of the source
+    unassessed: pd.DataFrame      # its targets without a progress row, with the reason
+    across_levels: pd.DataFrame   # its rows beside the parent region's (or the child's) rows
+    targets: pd.DataFrame         # its targets (observations, kind == target)
+    actuals: pd.DataFrame         # usable actuals of its region and the parent region (progress.usable)
+    parameters: pd.DataFrame      # the thresholds in force (thresholds.yml rows)
+    extra_file: str | None
+    backtest: pd.DataFrame        # every source's targets with a known outcome and the flags on their path
+
+
+def resolve(actuals_path: str | None) -> Path | None:
+    """A notebook's `actuals_path` (relative to the project root, or absolute); None or '' for none."""
+    if actuals_path in (None, ""):
+        return None
+    if not isinstance(actuals_path, (str, Path)):
+        raise InputError(f"parameter 'actuals_path' = {actuals_path!r}; expected null or the path of a CSV file")
+    path = Path(actuals_path)
+    return path if path.is_absolute() else paths.ROOT / path
+
+
+def prepare(source_id: str, actuals_path: str | None = None, thresholds: dict | None = None) -> ProgressRun:
+    extra_path = resolve(actuals_path)
+    extra = actuals.load(extra_path) if extra_path is not None else None      # stops here on a bad file
+    obs = datasets.load("observations")
+    if source_id not in set(obs["source_id"]):
+        raise InputError(f"parameter 'source_id' = {source_id!r}; expected one of {sorted(set(obs['source_id']))}")
+    try:
+        trajectories = datasets.load("trajectories")
+    except InputError:
+        trajectories = None
+    comb = actuals.combined(obs, extra)
+    table = progress.assess(obs, comb, trajectories, parameters=thresholds)
+    prog = progress.progress_rows(table)
+    levels = progress.across_levels(prog)
+    region = obs.loc[obs["source_id"] == source_id, "region"].iloc[0]
+    parent = progress.parent_regions().get(region)
+    left = progress.unassessed_rows(table)
+    return ProgressRun(
+        source_id=source_id,
+        progress=prog[prog["source_id"] == source_id].reset_index(drop=True),
+        unassessed=left[left["source_id"] == source_id].reset_index(drop=True),
+        across_levels=levels[(levels["source_id"] == source_id) | (levels["parent_source_id"] == source_id)].reset_index(drop=True),
+        targets=obs[(obs["source_id"] == source_id) & (obs["kind"] == "target")].reset_index(drop=True),
+        actuals=progress.usable(comb[comb["region"].isin([region, parent])], progress.document_years(obs)).reset_index(drop=True),
+        parameters=progress.parameter_table(thresholds)[["name", "value", "unit", "label", "justification"]].reset_index(drop=True),
+        extra_file=None if extra_path is None else str(extra_path),
+        backtest=backtest.compute(prog, datasets.load("flags")))
+
+
+def _status_text(status: str, achieved_year) -> str:
+    text = STATUS_TEXT[status]
+    return f"{text} ({int(achieved_year)})" if status == "achieved_late" and pd.notna(achieved_year) else text
+
+
+def _number(v, digits: int = 2) -> str:
+    return "" if pd.isna(v) else f"{round(float(v), digits):g}"
+
+
+def status_table(prog: pd.DataFrame) -> pd.DataFrame:
+    """One line per target: target, base, the actual judged (* preliminary), the status, the estimate at the target
+    year where actuals bracket it, and the measures behind it (growth in %/yr for levels, pp/yr for shares)."""
+    bound = {"eq": "", "ge": "≥ ", "gt": "> ", "approx": "≈ ", "range": "≤ "}
+    out = pd.DataFrame({
+        "indicator": prog["indicator_zh"] + " (" + prog["indicator_en"] + ")",
+        "unit": prog["unit"],
+        "target": [f"{bound.get(b, '')}{v:g} ({y})" for b, v, y in zip(prog["bound"], prog["target_value"], prog["target_year"])],
+        "base": [f"{v:g} ({y})" if pd.notna(v) else "" for v, y in zip(prog["base_value"], prog["base_year"])],
+        "actual": ["" if pd.isna(v) else f"{'> ' if b == 'gt' else ''}{v:g} ({y}){' *' if pre is True else ''}"
+                   for b, v, y, pre in zip(prog["actual_bound"], prog["actual_value"], prog["actual_year"],
+                                           prog["actual_preliminary"])],
+        "status": [_status_text(s, y) for s, y in zip(prog["status"], prog["achieved_year"])],
+        "estimate in target year": [_number(v, 4) for v in prog["estimate_at_target"]],
+        "gap": prog["gap"].round(4),
+        "gap %": prog["gap_pct"].round(1),
+        "growth observed / required": [f"{_number(o)} / {_number(r)} {u}" if pd.notna(r) else ""
+                                       for o, r, u in zip(prog["observed_growth"], prog["required_growth"], prog["growth_unit"])],
+        "growth ratio": prog["growth_ratio"].round(2),
+        "current status index": prog["current_status_index"].round(2),
+        "anticipated in target year": [_number(v, 4) for v in prog["anticipated_value"]],
+        "quality": prog["quality_note"].fillna(""),
+        "note": prog["note"].fillna(""),
+    })
+    return out
+
+
+def backtest_summary(bt: pd.DataFrame, language: str = "zh") -> tuple[pd.DataFrame, str]:
+    """The backtest cross-table (worst flag severity × outcome, in `language`) and the small-n caveat to print beside
+    it."""
+    flagged = int((bt["worst_severity"] != "none").sum())
+    table = backtest.cross_table(bt)
+    word = {"none": ("无标记", "none"), "total": ("合计", "total")}
+    zh = labels.check_language(language) == "zh"
+
+    def name(field, code):
+        return word[code][0 if zh else 1] if code in word else labels.value(field, code, language)
+
+    table.index = [name("severity", c) for c in table.index]
+    table.columns = [name("status", c) for c in table.columns]
+    table.index.name = "最严重的标记 \\ 结果" if zh else "worst flag \\ outcome"
+    return table, BACKTEST_CAVEAT[language].format(n=len(bt), flagged=flagged)
+
+
+def backtest_table(bt: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """backtest.csv as the page shows it: display names and every code value and header in `language`."""
+    def words(field, codes):
+        return [";".join(labels.value(field, c, language) for c in str(v).split(";") if c) if isinstance(v, str) else ""
+                for v in codes]
+
+    out = pd.DataFrame({
+        "source_id": bt["source_id"], "indicator": labels.display_names(bt["indicator_id"], language).to_numpy(),
+        "target_year": bt["target_year"], "outcome": words("status", bt["outcome"]),
+        "worst_severity": [("无" if language == "zh" else "none") if v == "none" else labels.value("severity", v, language)
+                           for v in bt["worst_severity"]],
+        "n_flags": bt["n_flags"], "rules": words("rule", bt["rules"]), "directions": words("direction", bt["directions"]),
+        "peer_percentile": bt["peer_percentile"]})
+    return out.rename(columns={c: labels.t(c, language) for c in out.columns if c in labels.TEXT})
+
+
+def counts(prog: pd.DataFrame) -> pd.DataFrame:
+    """How many targets per status (all statuses listed, zero included)."""
+    c = prog["status"].value_counts().reindex(STATUS_ORDER, fill_value=0)
+    return pd.DataFrame({"status": [STATUS_TEXT[s] for s in c.index], "targets": c.to_numpy()})
+
+
+def sources_with_progress() -> list[str]:
+    """Source ids that have at least one progress row (one report per such source)."""
+    return sorted(set(datasets.load("progress")["source_id"]))
