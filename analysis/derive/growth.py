@@ -64,6 +64,9 @@ def is_one_of(words, *which) -> np.ndarray:
     """Boolean mask: where `words` (an array, Series or list of text or categorical values) is one of `which`."""
     if isinstance(words, np.ndarray) and words.dtype == object:        # as it is: inferring text would copy it
         return pd.Series(words, dtype=object, copy=False).isin(which).to_numpy()
+    if isinstance(getattr(words, "dtype", None), pd.CategoricalDtype):   # compare the small integer codes
+        cat = pd.Categorical(words)
+        return np.isin(cat.codes, np.flatnonzero(cat.categories.isin(which)))
     return pd.Series(words, copy=False).isin(which).to_numpy()
 
 

@@ -60,16 +60,21 @@ TEXT_COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "measure"
 def interpolate(y0, v0, y1, v1, year, geometric):
     """Value at `year` on the step (y0, v0) → (y1, v1), elementwise: v0·(v1/v0)^w where `geometric` (both values
     positive), else v0 + (v1 − v0)·w, with w = (year − y0)/(y1 − y0) (0 when y1 = y0). An infinite end (an open
-    bound) gives inf, except exactly at the other end."""
-    y0, v0, y1, v1, year = (np.asarray(a, dtype=float) for a in (y0, v0, y1, v1, year))
-    geometric = np.broadcast_to(np.asarray(geometric, dtype=bool), v0.shape)
+    bound) gives inf, except exactly at the other end. (The power is taken only strictly inside a step.)"""
+    y0, v0, y1, v1, year, geometric = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (y0, v0, y1, v1, year)),
+                                                          np.asarray(geometric, dtype=bool))
+    shape = v0.shape
+    y0, v0, y1, v1, year, geometric = (np.ravel(a) for a in (y0, v0, y1, v1, year, geometric))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         w = np.where(y1 > y0, (year - y0) / (y1 - y0), 0.0)
-        geo = geometric & (v0 > 0) & (v1 > 0) & np.isfinite(v0) & np.isfinite(v1)
-        out = np.where(geo, v0 * np.power(v1 / v0, w), v0 + (v1 - v0) * w)
-        out = np.where(np.isinf(v0) | np.isinf(v1), np.inf, out)
-    out = np.where(w == 0, v0, np.where(w == 1, v1, out))
-    return out
+        out = np.where(w == 0, v0, v1)
+        inside = np.flatnonzero((w != 0) & (w != 1))
+        a, b, wi = v0[inside], v1[inside], w[inside]
+        geo = geometric[inside] & (a > 0) & (b > 0) & np.isfinite(a) & np.isfinite(b)
+        step = a + (b - a) * wi
+        step[geo] = a[geo] * np.power(b[geo] / a[geo], wi[geo])
+        out[inside] = np.where(np.isinf(a) | np.isinf(b), np.inf, step)
+    return out.reshape(shape)
 
 
 def _expand_years(first: np.ndarray, last: np.ndarray):
@@ -330,8 +335,10 @@ def fit(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, engine: str =
     cols = {k: np.concatenate([p[k] for p in parts]) for k in plan}
     year = cols["year"].astype(np.int64)
     y0, span = (year.min(), year.max() - year.min() + 1) if len(year) else (0, 1)
-    order = np.argsort((cols["_group"].astype(np.int64) * len(MODELS) + cols["model"]) * span + year - y0, kind="stable")
-    cols = {k: v[order] for k, v in cols.items()}
+    key = (cols["_group"].astype(np.int64) * len(MODELS) + cols["model"]) * span + year - y0
+    if len(key) and (key[1:] < key[:-1]).any():           # plan rows alone come in order already
+        order = np.argsort(key, kind="stable")
+        cols = {k: v[order] for k, v in cols.items()}
     obs_row = cols.pop("_row").astype(np.int64)
     out = {c: obs[c].array.take(obs_row) for c in TEXT_COLUMNS}
     out.update({"model": words(MODELS, cols["model"]), "interval": words(INTERVAL_WORDS, cols["model"] != PLAN),
