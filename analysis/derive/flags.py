@@ -967,8 +967,9 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
             "parent_start_value": seg_num("start_value", j), "parent_growth": parent_growth,
             "growth_gap": np.where(comparable, growth - parent_growth, np.nan), "vintage_gap_years": gap,
             "same_vintage": same, "comparison": words[inverse]}
-    return pd.DataFrame({c: pd.Series(a, dtype=object if getattr(a, "dtype", None) == object else None, copy=False)
-                         for c, a in cols.items()}, columns=ESCALATION_COLUMNS, copy=False)
+    text = {c for c, a in cols.items() if isinstance(a, np.ndarray) and a.dtype == object}     # kept as objects
+    return pd.DataFrame({c: pd.Series(a, dtype=object if c in text else None, copy=False) for c, a in cols.items()},
+                        columns=ESCALATION_COLUMNS, copy=False)
 
 
 def escalation(table: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
