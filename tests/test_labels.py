@@ -53,20 +53,25 @@ def test_units_and_growth_units():
 
 def test_chinese_flag_reason_from_the_columns():
     row = {"rule": "too_fast", "metric": "pp_per_year", "start_year": 2019, "end_year": 2020, "value": 0.5,
-           "threshold": 0.257, "threshold_name": "basic_research_share_warn_pp", "reason": "Implied rise …"}
+           "threshold": 0.25, "threshold_name": "peer_max", "reason": "Implied rise …"}
     zh = labels.flag_reason(row, "zh")
-    assert zh == ("2019–2020 年隐含年均增长 0.5 百分点/年，超过参考阈值 0.257 百分点/年"
-                  "（basic_research_share_warn_pp），高出 0.243 百分点/年。")
+    # the yardstick in words, and how far past it: 0.5 / 0.25 = 2 times the threshold (flags.csv `margin`)
+    assert zh == ("2019–2020 年隐含年均增长 0.5 百分点/年，超过参考阈值 0.25 百分点/年"
+                  "（同类地区最快的同长度窗口），为阈值的 2 倍。")
     assert labels.flag_reason(row, "en") == "Implied rise …"
-    row.update(peer_percentile=97.5, peer_n=40, robust="knife_edge", margin=0.3)
+    row.update(peer_percentile=97.5, peer_n=40, robust="knife_edge", margin=2.04, threshold_name="cagr_alert")
     zh = labels.flag_reason(row, "zh")
-    assert "高出 0.3 百分点/年" in zh and "在 40 个同类目标中位于第 97.5 百分位" in zh and "临界" in zh
+    assert "为阈值的 2.04 倍" in zh and "在 40 个同类地区窗口中位于第 97.5 百分位" in zh and "临界" in zh
+    assert "新三板" in zh and "cagr_alert" not in zh                       # the parameter's label_zh, not its name
+    assert labels.threshold_words("too_slow_ratio_info", "zh") == "规划前实际速度的一半"
+    assert labels.threshold_words("too_slow_ratio_info", "en") == "half the pace realised before the plan"
+    assert labels.threshold_words(None) == "—"
 
 
 def test_every_real_flag_has_a_chinese_reason():
     for row in datasets.load("flags").to_dict("records"):
         zh = labels.flag_reason(row, "zh")
-        assert CJK.search(zh) and not re.search(r"\b(too_fast|cagr|pp_per_year|nan)\b", zh), zh
+        assert CJK.search(zh) and not re.search(r"[a-z]+_[a-z_]+|\b(cagr|nan)\b", zh), zh   # no code names
 
 
 def test_narrative_in_both_languages():
@@ -74,3 +79,46 @@ def test_narrative_in_both_languages():
         assert CJK.search(zh), key
         assert not CJK.search(re.sub(r"\((?:[^()]*)\)|`[^`]*`", "", en).replace("年均增长…%", "")) or key.endswith("title") \
             or "Chinese" in en, key
+
+
+def test_every_progress_note_and_reason_of_the_real_data_reads_in_chinese():
+    """analysis.progress writes its notes and reasons in English (progress.csv keeps them); labels.PROGRESS_NOTES
+    translates every one the real data produce, piece by piece, with no English left but proper names."""
+    from analysis.derive import progress
+    from analysis.inputs import actuals
+
+    obs = datasets.load("observations")
+    table = progress.assess(obs, actuals.combined(obs), datasets.load("trajectories"))
+    texts = {t for col in ("note", "reason", "quality_note") for t in table[col].dropna()}
+    assert len(texts) > 20
+    for text in sorted(texts):
+        zh = labels.progress_note(text, "zh", strict=True)
+        assert zh is not None, f"no Chinese for a piece of {text!r}: add its template to labels.PROGRESS_NOTES"
+        assert not re.search(r"[A-Za-z]{2,}", zh.replace("Open SDG", "")), zh
+        assert labels.progress_note(text, "en") == labels.english_names(text)          # 广州市 → Guangzhou
+
+
+def test_progress_note_pieces_by_hand():
+    note = ("base from 2017, 1 year(s) before the plan's base year 2018; no actual for 2021: the estimate 12149.1 "
+            "(geometric interpolation between 2020 (12000) and 2022 (12300)) meets it (interpolated between published "
+            "lower bounds); actual: preliminary figure, published as approximate; later: 2022 > 5, 2023 6")
+    assert labels.progress_note(note, "zh") == (
+        "基期取 2017 年的实际值（比规划基期 2018 年早 1 年）；2021 年没有实际值：估计值 12149.1（2020 年（12000）与 "
+        "2022 年（12300）之间的几何插值）达到目标（在公布的下限之间插值）；实际值：初步数，公布为约数；"
+        "后来的实际值：2022 年 > 5，2023 年 6")
+    # a citation may hold "; " itself: the piece is found across it
+    alt = "base: 2016 is also given as 3.1 (published: 统计公报; 第二页)"
+    assert labels.progress_note(alt, "zh") == "基期：2016 年另有数值 3.1（公开统计：统计公报; 第二页）"
+    assert labels.progress_note("no actual for 广州市 rd_intensity", "zh") == "广州市没有“研发投入强度”的实际值"
+    # an unknown piece stays English on the page (strict: None, which the test above turns into a failure)
+    assert labels.progress_note("a new kind of note; a range target counts as met at its lower end", "zh") == \
+        "a new kind of note；区间目标达到下限即算达到"
+    assert labels.progress_note("a new kind of note", "zh", strict=True) is None
+    assert labels.progress_note(None, "zh") is None and labels.progress_note("", "zh") == ""
+
+
+def test_every_reference_region_has_its_chinese_name():
+    refs = pd.read_csv(paths.REFERENCE / "growth_references.csv")
+    for region in set(refs["region"].dropna()):
+        assert CJK.search(labels.reference_region(region, "zh")), region
+        assert labels.reference_region(region, "en") == region

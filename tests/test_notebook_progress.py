@@ -1,5 +1,6 @@
 """notebooks/04_target_vs_actual.ipynb through the report runner: a researcher's actuals file reaches the
 report, a bad one stops the run before anything is written, reports.yml runs it for every source with progress."""
+import _page_words as page_words
 import nbformat
 import pytest
 
@@ -28,7 +29,8 @@ def test_report_with_a_researcher_file(tmp_path):
     runner.run(report("progress-test", source_id="guangzhou-2019", actuals_path=str(mine),
                        thresholds={"progress_ratio_on_track": 0.9}), out)
     html = (out / "progress-test.html").read_text(encoding="utf-8")
-    assert "researcher actuals from" in html and "data:image/png;base64" in html
+    assert f"研究者的实际值文件：{mine}" in html and "data:image/png;base64" in html
+    assert page_words.english_words(html, allowed=["progress-test"]) == []              # a zh page, in Chinese
     # the researcher's 2019 figure (12.5 %) now judges the plan's 2019 basic-research target (13 %): missed
     executed = nbformat.read(out / "progress-test.ipynb", as_version=4)
     tables = "".join(o.get("data", {}).get("text/html", "") for c in executed.cells for o in c.get("outputs", []))

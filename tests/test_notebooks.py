@@ -7,6 +7,7 @@ import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
+import _page_words as page_words
 import nbformat
 import pytest
 
@@ -21,8 +22,10 @@ NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 SMALL = {
     "01_targets_overview.ipynb": {"source_id": "panyu-2015", "kind": "target", "language": "en"},
     "02_growth_trajectories.ipynb": {"source_id": "panyu-2015", "indicators": ["rd_intensity", "high_tech_enterprises"]},
-    "03_plausibility_flags.ipynb": {"min_severity": "warn", "thresholds": {"cagr_alert": 150.0}, "language": "en"},
+    "03_plausibility_flags.ipynb": {"min_severity": "warn", "thresholds": {"cagr_alert": 150.0}},
+    "04_target_vs_actual.ipynb": {"language": "en"},
 }
+# the language of each page above (zh, the notebooks' default, where none is given): audited below
 
 
 def test_there_are_notebooks():
@@ -140,7 +143,8 @@ def test_parameters_reach_the_notebook(executed):
     growth = html["02_growth_trajectories.ipynb"]
     assert "研发投入强度" in growth and "新增发明专利" not in growth                    # only the two indicators
     flags = html["03_plausibility_flags.ipynb"]
-    assert "overridden" in flags and "as overridden" in flags                          # cagr_alert = 150
+    assert f"{labels.t('overridden', 'zh')} (205.63)" in flags                      # cagr_alert = 150, default 205.63
+    assert "Target versus actual" in html["04_target_vs_actual.ipynb"]                  # language = en
 
 
 def test_run_metadata(executed):
@@ -168,6 +172,42 @@ def test_index_links_every_report(executed):
     assert all((out / h).is_file() for h in parser.hrefs)
     assert not (out / "fonts").exists(), "pages carry their own font; nothing is put beside them"
     assert 'src: url("data:font/woff2;base64,' in (out / "index.html").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------- every word in the page's language
+def _language(r) -> str:
+    return r.parameters.get("language", "zh")
+
+
+def test_zh_pages_show_no_english_words(executed):
+    """Flag reasons, threshold labels and justifications, progress notes, code values: Chinese on a zh page (Latin
+    letters only in addresses, code, identifiers, cited titles and proper names: tests/_page_words.py)."""
+    out, runs, _ = executed
+    zh = [r for r in runs if _language(r) == "zh"]
+    assert {r.notebook.name for r in zh} >= {"02_growth_trajectories.ipynb", "03_plausibility_flags.ipynb"}
+    for r in zh:
+        html = runner.files(r.name, out)["html"].read_text(encoding="utf-8")
+        assert page_words.english_words(html, allowed=[r.name]) == [], r.name
+
+
+def test_en_pages_show_no_untranslated_chinese(executed):
+    out, runs, _ = executed
+    en = [r for r in runs if _language(r) == "en"]
+    assert {r.notebook.name for r in en} >= {"01_targets_overview.ipynb", "04_target_vs_actual.ipynb"}
+    for r in en:
+        html = runner.files(r.name, out)["html"].read_text(encoding="utf-8")
+        assert page_words.untranslated_chinese(html) == [], r.name
+
+
+def test_the_language_audit_finds_what_it_should():
+    th = labels.t("name", "zh")
+    page = (f"<p>阈值 too_slow_ratio_info，见 <code>min_severity = \"info\"</code> 和 docs/methods.md</p>"
+            f"<table><tr><th>{th}</th><th>理由</th></tr><tr><td>too_slow_ratio_info</td><td>on track；Open SDG</td></tr>"
+            "</table><p>https://example.org/a.html guangzhou-2019 R&amp;D</p>")
+    assert page_words.english_words(page) == ["too_slow_ratio_info", "on", "track"]
+    en = ("<table><tr><th>quote</th><th>reason</th></tr><tr><td>广州市</td><td>达到</td></tr>"
+          "<tr><td>广州市</td><td>Guangzhou (广州市)</td></tr></table>")
+    assert page_words.untranslated_chinese(en) == ["达到"]
 
 
 # --------------------------------------------------------------------------------- pages handed over alone
@@ -238,7 +278,14 @@ def test_a_page_copied_alone_renders_chinese_in_headless_chromium(executed, tmp_
              f'font:100px/1 \'Noto Sans SC\';margin:0;padding:0;white-space:nowrap">'
              f'<span style="display:inline-block;width:120px">{a}</span><span style="display:inline-block;width:120px">{b}</span></div>'
              "<script>document.fonts.ready.then(async () => { const f = await document.fonts.load('100px \"Noto Sans SC\"', "
-             f"'{a}{b}'); document.body.setAttribute('data-probe', JSON.stringify(f.map(x => x.status))); }});</script>")
+             f"'{a}{b}'); document.body.setAttribute('data-probe', JSON.stringify(f.map(x => x.status))); }});"
+             # every element of the page that holds Chinese text itself is set in the font (not in a style that
+             # nbconvert's own styles override later in the page)
+             "const cjk = /[\\u4e00-\\u9fff]/; const unfonted = [...document.querySelectorAll('body *')].filter(e => "
+             "e.id !== 'pt-probe' && !e.closest('#pt-probe') && [...e.childNodes].some(n => n.nodeType === 3 && "
+             "cjk.test(n.textContent)) && !getComputedStyle(e).fontFamily.includes('Noto Sans SC')).map(e => "
+             "e.tagName + ': ' + e.textContent.trim().slice(0, 20)); "
+             "document.body.setAttribute('data-unfonted', JSON.stringify(unfonted.slice(0, 5)));</script>")
     page = tmp_path / "alone" / "page.html"
     page.parent.mkdir()
     page.write_text(html.replace("</body>", probe + "</body>"), encoding="utf-8")
@@ -249,6 +296,8 @@ def test_a_page_copied_alone_renders_chinese_in_headless_chromium(executed, tmp_
                          text=True, timeout=180).stdout
     statuses = json.loads(re.search(r"data-probe=\"([^\"]*)\"", dom).group(1).replace("&quot;", '"'))
     assert statuses and set(statuses) == {"loaded"}, statuses
+    unfonted = json.loads(re.search(r"data-unfonted=\"([^\"]*)\"", dom).group(1).replace("&quot;", '"'))
+    assert unfonted == [], f"Chinese text not set in the page's font: {unfonted}"
     shot = tmp_path / "shot.png"
     subprocess.run(base + [f"--screenshot={shot}", "--window-size=400,200", "--virtual-time-budget=15000", page.as_uri()],
                    capture_output=True, timeout=180)

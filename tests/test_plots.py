@@ -155,3 +155,38 @@ def test_a_single_year_gets_integer_year_ticks():
     ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
     assert ticks == [2021.0]
     plt.close(fig)
+
+
+def _panel(fig, title_part: str):
+    return next(a for a in fig.axes if a.get_visible() and title_part in a.get_title())
+
+
+def test_growth_panels_start_at_zero_with_whole_ticks_for_counts():
+    """guangzhou-2019: the high-tech output share (43 → 51 %) and the joint platforms with Hong Kong and Macao
+    (counts) are drawn from zero, every point below the top; a count has whole-number ticks."""
+    obs = views.multi_year(views.select(datasets.load("observations"), "guangzhou-2019"))
+    traj = views.select(datasets.load("trajectories"), "guangzhou-2019")
+    fig = plots.growth_paths(obs, traj, "zh")
+    for ind in ("high_tech_output_share", "hk_macao_joint_platforms"):
+        rows = obs[obs["indicator_id"] == ind]
+        ax = _panel(fig, labels.display_names([ind], "zh").iloc[0])
+        lo, hi = ax.get_ylim()
+        assert lo == 0 and hi > rows["value"].max(), (ind, lo, hi)
+    ticks = _panel(fig, labels.display_names(["hk_macao_joint_platforms"], "zh").iloc[0]).get_yticks()
+    assert all(float(t).is_integer() for t in ticks)
+    plt.close(fig)
+
+
+def test_progress_paths_start_at_zero_leave_room_above_and_count_in_whole_numbers():
+    from analysis.present import progress_plots, progress_views
+
+    run = progress_views.prepare("guangzhou-2019")
+    fig = progress_plots.plan_and_actual_paths(run, language="zh")
+    for ind, measure in run.progress.groupby("indicator_id")["measure"].first().items():
+        ax = _panel(fig, labels.display_names([ind], "zh").iloc[0])
+        shown = [v for line in ax.get_lines() for v in line.get_ydata() if pd.notna(v)]
+        lo, hi = ax.get_ylim()
+        assert lo == 0 and hi > max(shown), (ind, lo, hi, max(shown))           # no marker cut at the top
+        if measure in ("count_stock", "count_flow"):
+            assert all(float(t).is_integer() for t in ax.get_yticks()), ind
+    render(fig)

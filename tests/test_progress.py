@@ -425,7 +425,7 @@ def test_measures_by_hand():
 # ---------------------------------------------------------------- parameters
 def test_parameter_table_has_sources():
     table_ = progress.parameter_table()
-    assert set(table_["name"]) == set(progress.PARAMETERS.values())
+    assert set(table_["name"]) == set(progress.THRESHOLD_NAMES.values())
     values = dict(zip(table_["name"], table_["value"]))
     assert values["progress_ratio_on_track"] == 0.95 and values["progress_max_base_lag_years"] == 2
     assert table_.loc["progress_ratio_on_track", "justification"].startswith("Open SDG / Statistics Canada")

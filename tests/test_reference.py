@@ -1,5 +1,6 @@
 """Reference rates and thresholds: loaded from data/raw/reference/, cited, overridable, validated."""
 import math
+import re
 
 import pytest
 
@@ -15,6 +16,8 @@ from analysis.inputs.reference import (
     values,
 )
 from analysis.inputs.vocab import load_indicators
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def test_reference_tables_are_the_recorded_versions():
@@ -41,6 +44,8 @@ def test_thresholds_take_their_values_from_the_cited_rows():
     refs = load_references()
     for name, row in th.iterrows():
         assert row["label"] and row["justification"], name
+        assert CJK.search(row["label_zh"]) and CJK.search(row["justification_zh"]), name     # the zh pages' words
+        assert "\n" not in row["justification_zh"] and "  " not in row["justification_zh"], name
         if row["reference"].startswith("growth_references.csv line "):
             line = int(row["reference"].split()[2])
             assert refs.loc[refs["line"] == line].shape[0] == 1
@@ -85,7 +90,10 @@ SERIES = "ceilings: {}\npeers: {}\nnational_series: {}\n"
 
 
 def test_thresholds_file_errors_name_the_parameter(tmp_path):
-    base = "parameters:\n  a:\n    unit: '%/yr'\n    min: 0\n    max: 10\n    label: x\n    justification: y\n"
+    base = ("parameters:\n  a:\n    unit: '%/yr'\n    min: 0\n    max: 10\n    label: x\n    justification: y\n"
+            "    label_zh: 甲\n    justification_zh: 乙\n")
+    with pytest.raises(InputError, match=r"parameter 'a': key 'justification_zh' is missing"):
+        load_thresholds(path=_write(tmp_path, base.replace("    justification_zh: 乙\n", "") + "    value: 3\n" + SERIES))
     with pytest.raises(InputError, match=r"parameter 'a': give `value` or `from_reference: true`"):
         load_thresholds(path=_write(tmp_path, base + SERIES))
     with pytest.raises(InputError, match=r"parameter 'a': reference .* matches 0 rows"):

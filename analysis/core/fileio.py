@@ -48,8 +48,9 @@ def read_text(path, expected: str = "a UTF-8 text file") -> str:
     return text[1:] if text.startswith(_BOM) else text
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """yaml.SafeLoader that refuses a key given twice in one mapping (PyYAML silently keeps the last)."""
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """yaml's safe loader (libyaml's C parser where PyYAML has it: ~10x faster) that refuses a key given twice in
+    one mapping (PyYAML silently keeps the last)."""
 
     def construct_mapping(self, node, deep=False):
         seen = {}

@@ -55,8 +55,8 @@ OUTCOMES = {"achieved": "achieved", "achieved_at_rounding": "achieved", "achieve
             "missed": "missed"}
 JUDGED_BY = ("actual_at_target_year", "interpolated", "actual_after_target_year", "latest_actual_before_target_year")
 COLUMNS = schema.columns("progress")
-# the thresholds (data/raw/reference/thresholds.yml) progress uses, by their short names here
-PARAMETERS = {
+# the thresholds (data/raw/reference/thresholds.yml) progress uses: {short name here: name in thresholds.yml}
+THRESHOLD_NAMES = {
     "ratio_on_track": "progress_ratio_on_track", "ratio_acceleration_needed": "progress_ratio_acceleration_needed",
     "ratio_limited_progress": "progress_ratio_limited_progress", "trend_on_track_cagr": "progress_trend_on_track_cagr",
     "trend_acceleration_cagr": "progress_trend_acceleration_cagr", "limit_exponent": "progress_limit_exponent",
@@ -88,25 +88,25 @@ _EPS = 1e-9
 def parameter_table(overrides: dict | None = None) -> pd.DataFrame:
     """The thresholds progress uses (rows of thresholds.yml, with their sources); `overrides` as for flags."""
     th = load_thresholds(overrides)
-    th = th[th["name"].isin(PARAMETERS.values())].copy()
+    th = th[th["name"].isin(THRESHOLD_NAMES.values())].copy()
     v = dict(zip(th["name"], th["value"].astype(float)))
-    on, acc, lim = (v[PARAMETERS[k]] for k in ("ratio_on_track", "ratio_acceleration_needed", "ratio_limited_progress"))
+    on, acc, lim = (v[THRESHOLD_NAMES[k]] for k in ("ratio_on_track", "ratio_acceleration_needed", "ratio_limited_progress"))
     if not on > acc > lim:
-        raise InputError(f"thresholds: expected {PARAMETERS['ratio_on_track']} > {PARAMETERS['ratio_acceleration_needed']} > "
-                         f"{PARAMETERS['ratio_limited_progress']}, found {on:g}, {acc:g}, {lim:g}")
-    if not v[PARAMETERS["trend_on_track_cagr"]] > v[PARAMETERS["trend_acceleration_cagr"]]:
-        raise InputError(f"thresholds: expected {PARAMETERS['trend_on_track_cagr']} > {PARAMETERS['trend_acceleration_cagr']}")
+        raise InputError(f"thresholds: expected {THRESHOLD_NAMES['ratio_on_track']} > {THRESHOLD_NAMES['ratio_acceleration_needed']} > "
+                         f"{THRESHOLD_NAMES['ratio_limited_progress']}, found {on:g}, {acc:g}, {lim:g}")
+    if not v[THRESHOLD_NAMES["trend_on_track_cagr"]] > v[THRESHOLD_NAMES["trend_acceleration_cagr"]]:
+        raise InputError(f"thresholds: expected {THRESHOLD_NAMES['trend_on_track_cagr']} > {THRESHOLD_NAMES['trend_acceleration_cagr']}")
     for key in ("max_years_after_target", "max_base_lag_years"):
-        if not float(v[PARAMETERS[key]]).is_integer():
-            raise InputError(f"threshold {PARAMETERS[key]!r} = {v[PARAMETERS[key]]:g}; expected a whole number of years")
+        if not float(v[THRESHOLD_NAMES[key]]).is_integer():
+            raise InputError(f"threshold {THRESHOLD_NAMES[key]!r} = {v[THRESHOLD_NAMES[key]]:g}; expected a whole number of years")
     return th
 
 
 def load_parameters(overrides: dict | None = None) -> dict[str, float]:
-    """{short name: value} of PARAMETERS (overrides use the thresholds.yml names, e.g. progress_ratio_on_track)."""
+    """{short name: value} of THRESHOLD_NAMES (overrides use the thresholds.yml names, e.g. progress_ratio_on_track)."""
     th = parameter_table(overrides)
     value = dict(zip(th["name"], th["value"].astype(float)))
-    return {short: value[name] for short, name in PARAMETERS.items()}
+    return {short: value[name] for short, name in THRESHOLD_NAMES.items()}
 
 
 # ---------------------------------------------------------------- pure measures (each in docs/methods.md)
@@ -509,68 +509,111 @@ def _measures(row: dict, t: Target, base, actual, p: dict) -> None:
 
 
 def _assess_one(t, by_series, base_year, as_of, p, trajectories, parents) -> dict:
+    """One target's progress row: its outcome (judge_passed or judge_pace), its measures, its status and notes."""
     row = _identity(t)
-    if t.measure == "growth_rate":
-        row["reason"] = "a growth-rate target (compare with the growth of the actual series in segments)"
-        return row
     acts = by_series.get((t.region, t.indicator_id))
-    if acts is None or not len(acts):
-        row["reason"] = f"no actual for {t.region} {t.indicator_id}"
+    row["reason"] = _no_outcome(t, acts, base_year)
+    if row["reason"]:
         return row
     series = _best_per_year(acts)
-    if not (series["year"] > base_year).any():          # only the plan's baseline or older: no outcome to judge
-        row["reason"] = (f"no actual after the plan's base year {base_year} (latest: "
-                         f"{int(series['year'].iloc[-1])}: {series['value'].iloc[-1]:g})")
-        return row
     own = acts[(acts["origin"] == "document") & (acts["source_id"] == t.source_id)]
     base, base_note, base_reason = choose_base(series, own, base_year, int(p["max_base_lag_years"]))
-    low = row["target_value_low"]
-    threshold = low if t.bound == "range" and low is not None else float(t.value)
-    direction = -1 if base is not None and t.bound in ("eq", "approx") and float(t.value) < float(base["value"]) else 1
-    target = Target(t, int(t.year), float(t.value), low, threshold, t.bound, t.measure, direction)
+    target = _target(t, row["target_value_low"], base)
     row["plan_base_year"] = base_year
-    notes = [base_note] if base_note else []
-    if t.year <= as_of:
-        verdict = judge_passed(target, series, p)
-    else:
-        verdict = judge_pace(target, series, base, base_reason)
+    verdict = judge_passed(target, series, p) if t.year <= as_of else judge_pace(target, series, base, base_reason)
     actual = verdict["actual"]
     if actual is None:                       # no actual at all up to the target year (and its window)
-        later = series[series["year"] > target.year]
-        why = verdict.get("reason") or "; ".join(verdict.get("notes", []))
-        row.update({"status": verdict["status"], "judged_by": None, "note": "; ".join(
-            [why] + (["later: " + ", ".join(f"{r.year} {r.value:g}" for r in later.itertuples())] if len(later) else []))})
+        row.update({"status": verdict["status"], "judged_by": None, "note": _without_actual(verdict, series, target)})
         return row
     _measures(row, target, base, actual, p)
-    row.update({"status": verdict["status"], "judged_by": verdict["judged_by"], "achieved_year": verdict.get("achieved_year"),
+    row.update({"judged_by": verdict["judged_by"], "achieved_year": verdict.get("achieved_year"),
                 "estimate_at_target": verdict.get("estimate"), "estimate_method": verdict.get("method")})
-    notes += verdict.get("notes", [])
+    notes = [base_note] + _decide_status(row, verdict, target, actual, p)
+    if row["status"] == "no_data" and base is None and base_reason:
+        notes.append(f"no anticipated value: {base_reason}")
+    notes += _caveats(row, target, actual, p) + _later(series, row, actual) + _provenance(acts, actual, base)
+    row.update(_plan_view(trajectories, t, float(actual["value"]), int(actual["year"])))
+    row.update(_parent_actual(by_series, parents.get(t.region), t.indicator_id, row["actual_year"]))
+    row["note"] = "; ".join(n for n in notes if n) or None
+    return row
+
+
+def _no_outcome(t, acts: pd.DataFrame | None, base_year: int) -> str | None:
+    """Why a target has no outcome to judge (a growth-rate target, no actual, nothing after the base), or None."""
+    if t.measure == "growth_rate":
+        return "a growth-rate target (compare with the growth of the actual series in segments)"
+    if acts is None or not len(acts):
+        return f"no actual for {t.region} {t.indicator_id}"
+    series = _best_per_year(acts)
+    if not (series["year"] > base_year).any():          # only the plan's baseline or older: no outcome to judge
+        return (f"no actual after the plan's base year {base_year} (latest: "
+                f"{int(series['year'].iloc[-1])}: {series['value'].iloc[-1]:g})")
+    return None
+
+
+def _target(t, low: float | None, base) -> Target:
+    """The target as judged: a range by its lower end; an equal-or-about target below its base is a fall to reach."""
+    threshold = low if t.bound == "range" and low is not None else float(t.value)
+    direction = -1 if base is not None and t.bound in ("eq", "approx") and float(t.value) < float(base["value"]) else 1
+    return Target(t, int(t.year), float(t.value), low, threshold, t.bound, t.measure, direction)
+
+
+def _without_actual(verdict: dict, series: pd.DataFrame, target: Target) -> str:
+    """The note of a target with no actual up to its year: why, and the actuals published after it."""
+    later = series[series["year"] > target.year]
+    why = verdict.get("reason") or "; ".join(verdict.get("notes", []))
+    return "; ".join([why] + (["later: " + ", ".join(f"{r.year} {r.value:g}" for r in later.itertuples())]
+                              if len(later) else []))
+
+
+def _decide_status(row: dict, verdict: dict, target: Target, actual, p: dict) -> list[str]:
+    """Sets row's status (and achieved_year, reason where they follow from it); returns the notes that explain it.
+    A passed target keeps its verdict; a future one is judged by pace, but one already met counts as achieved
+    first (Open SDG's order; not a flow: a year's new entries say nothing of another year)."""
+    row["status"] = verdict["status"]
+    notes = list(verdict.get("notes", []))
     if verdict["status"] == "not_assessable":
         notes.append(verdict["reason"])
     if row["status"] is None:                                   # judged by pace
-        row["status"], why = pace_status(row, direction, p)
+        row["status"], why = pace_status(row, target.direction, p)
         notes += [why] if why else []
-        if target.met(float(actual["value"]), p) and t.measure not in FLOW_MEASURES:   # Open SDG: achieved first
+        if target.met(float(actual["value"]), p) and target.measure not in FLOW_MEASURES:
             row.update({"status": "achieved", "achieved_year": int(actual["year"])})
             notes.append(f"met in {int(actual['year'])}, before the target year {target.year}")
         if row["status"] is None:
             row.update({"status": "not_assessable",
                         "reason": "growth cannot be measured (a zero or negative value, or no time between base and actual)"})
             notes.append(row["reason"])
-    if row["status"] == "no_data" and base is None and base_reason:
-        notes.append(f"no anticipated value: {base_reason}")
+    return notes
+
+
+def _caveats(row: dict, target: Target, actual, p: dict) -> list[str]:
+    """What a reader must know to read the status: a lower-bound actual, how 'about' and range targets count,
+    a tie at the published rounding."""
+    notes = []
     if row["status"] in ("missed", "achieved_late") and actual["bound"] == "gt" and not target.met(float(actual["value"]), p):
         notes.append("the actual is published as a lower bound ('more than'); the target may have been met")
-    if t.bound == "approx":
+    if target.bound == "approx":
         notes.append(f"an 'about' target counts as met within {p['approx_tolerance_pct']:g} % below it")
-    if t.bound == "range":
+    if target.bound == "range":
         notes.append("a range target counts as met at its lower end")
     if row["status"] == "achieved_at_rounding":
         notes.append("the actual ties with the target at its published rounding "
-                     f"(± {rounding_half_unit(row['actual_value'], t.measure):g})")
+                     f"(± {rounding_half_unit(row['actual_value'], target.measure):g})")
+    return notes
+
+
+def _later(series: pd.DataFrame, row: dict, actual) -> list[str]:
+    """The actuals after the judging one (unless the target year's own actual judged it)."""
     later = series[series["year"] > int(actual["year"])]
-    if row["judged_by"] != "actual_at_target_year" and len(later):
-        notes.append("later: " + ", ".join(f"{r.year} {'> ' if r.bound == 'gt' else ''}{r.value:g}" for r in later.itertuples()))
+    if row["judged_by"] == "actual_at_target_year" or not len(later):
+        return []
+    return ["later: " + ", ".join(f"{r.year} {'> ' if r.bound == 'gt' else ''}{r.value:g}" for r in later.itertuples())]
+
+
+def _provenance(acts: pd.DataFrame, actual, base) -> list[str]:
+    """The caveats of the actual's and the base's sources, and other values published for their years."""
+    notes = []
     for what, chosen in (("actual", actual), ("base", base)):
         if chosen is None:
             continue
@@ -580,18 +623,19 @@ def _assess_one(t, by_series, base_year, as_of, p, trajectories, parents) -> dic
         alt = _alternatives(acts, chosen)
         if alt:
             notes.append(f"{what}: {alt}")
-    row.update(_plan_view(trajectories, t, float(actual["value"]), int(actual["year"])))
-    parent = parents.get(t.region)
-    if parent:
-        pacts = by_series.get((parent, t.indicator_id))
-        if pacts is not None:
-            pa = _best_per_year(pacts)
-            pa = pa[pa["year"] == row["actual_year"]]
-            if len(pa):
-                row.update({"parent_region": parent, "parent_actual_year": row["actual_year"],
-                            "parent_actual_value": float(pa.iloc[0]["value"])})
-    row["note"] = "; ".join(n for n in notes if n) or None
-    return row
+    return notes
+
+
+def _parent_actual(by_series: dict, parent: str | None, indicator_id: str, year) -> dict:
+    """The enclosing region's actual of the same indicator and year (context for the reader), if published."""
+    pacts = by_series.get((parent, indicator_id)) if parent else None
+    if pacts is None:
+        return {}
+    pa = _best_per_year(pacts)
+    pa = pa[pa["year"] == year]
+    if not len(pa):
+        return {}
+    return {"parent_region": parent, "parent_actual_year": year, "parent_actual_value": float(pa.iloc[0]["value"])}
 
 
 def _series_quality(df: pd.DataFrame, literature: dict[str, str]) -> pd.DataFrame:

@@ -29,7 +29,9 @@ REGIONS = paths.REFERENCE / "regions.csv"
 
 REFERENCE_COLUMNS = ["topic", "region", "indicator", "unit", "start_year", "start_value", "end_year", "end_value",
                      "annual_rate", "rate_unit", "source_title", "source_url", "quote_or_series", "note"]
-PARAM_KEYS = {"unit", "min", "max", "value", "from_reference", "reference", "label", "justification"}
+PARAM_KEYS = {"unit", "min", "max", "value", "from_reference", "reference", "label", "justification", "label_zh",
+              "justification_zh"}
+TEXT_KEYS = ("label", "justification", "label_zh", "justification_zh")   # the words of a parameter, in en and zh
 SELECTOR_KEYS = {"topic", "region", "start_year", "end_year", "indicator"}
 TIERS = SEVERITIES                           # ascending severity (flags.csv `severity`: analysis.core.schema)
 RULE_SECTIONS = ("parameters", "ceilings", "peers", "national_series")
@@ -37,7 +39,7 @@ METRICS_JUDGED = ("cagr", "pp_per_year")
 LINK_RELATIONS = ("rate_of", "part_of", "flow_of", "period_flow_of")
 THRESHOLD_COLUMNS = ["name", "value", "default", "overridden", "unit", "min", "max", "label", "reference",
                      "ref_start_year", "ref_start_value", "ref_end_year", "ref_end_value", "ref_rate", "ref_rate_unit",
-                     "source_title", "source_url", "justification"]
+                     "source_title", "source_url", "justification", "label_zh", "justification_zh"]
 
 
 def load_references(path: Path = REFERENCES) -> pd.DataFrame:
@@ -151,13 +153,13 @@ def load_thresholds(overrides: dict | None = None, path: Path = THRESHOLDS, refe
         unknown = set(spec) - PARAM_KEYS
         if unknown:
             raise InputError(f"{where}: unknown key(s) {sorted(unknown)}; expected some of {sorted(PARAM_KEYS)}")
-        for key in ("unit", "min", "max", "label", "justification"):
+        for key in ("unit", "min", "max") + TEXT_KEYS:
             if key not in spec:
                 raise InputError(f"{where}: key {key!r} is missing")
         lo, hi = _bound(spec, "min", where), _bound(spec, "max", where)
         if lo > hi:
             raise InputError(f"{where}: min {lo:g} exceeds max {hi:g}; expected min <= max")
-        for key in ("unit", "label", "justification"):
+        for key in ("unit",) + TEXT_KEYS:
             if not isinstance(spec[key], str):
                 raise InputError(f"{where}: key {key!r} is {_short(spec[key])}; expected text")
         row = _select_reference(refs, spec["reference"], where) if spec.get("reference") else None
@@ -185,6 +187,7 @@ def load_thresholds(overrides: dict | None = None, path: Path = THRESHOLDS, refe
             "source_title": None if row is None else row.source_title,
             "source_url": None if row is None else row.source_url,
             "justification": " ".join(str(spec["justification"]).split()),
+            "label_zh": spec["label_zh"].strip(), "justification_zh": spec["justification_zh"].strip(),
         })
     th = pd.DataFrame(rows, columns=THRESHOLD_COLUMNS).set_index("name", drop=False)
     if overrides is not None and not isinstance(overrides, dict):

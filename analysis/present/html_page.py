@@ -22,6 +22,7 @@ import io
 import re
 
 FONT_FAMILY = "Noto Sans SC"
+FONT_STACK = f'"{FONT_FAMILY}", system-ui, -apple-system, "Segoe UI", sans-serif'      # the page's text
 TOC_MARK = "<!--pt-toc-->"
 FONT_MARK = "<!--pt-font-->"
 # the characters every page has whatever its text (so a subset never lacks digits or basic punctuation)
@@ -63,13 +64,20 @@ def page_chars(html: str) -> str:
 def font_face_css(text: str) -> str:
     """A <style> with the @font-face of the subset for `text` and the page's fonts set to it."""
     data = base64.b64encode(subset_woff2(page_chars(text))).decode("ascii")
-    stack = f'"{FONT_FAMILY}", system-ui, -apple-system, "Segoe UI", sans-serif'
     return ("<style>\n"
             f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("data:font/woff2;base64,{data}") format("woff2"); '
             "font-display: block; }\n"
-            f":root {{ --jp-content-font-family: {stack}; --jp-ui-font-family: {stack}; }}\n"
-            f"body {{ font-family: {stack}; }}\n"
+            f"{root_fonts_css()}\n"
+            f"body {{ font-family: {FONT_STACK}; }}\n"
             "</style>")
+
+
+def root_fonts_css() -> str:
+    """The page's font variables set to the font: `!important`, because nbconvert's and JupyterLab's own styles
+    set the same variables later in the page; the code font (printed output) falls back to it for Chinese."""
+    code = f'menlo, consolas, "DejaVu Sans Mono", monospace, "{FONT_FAMILY}"'
+    return (f":root {{ --jp-content-font-family: {FONT_STACK} !important; --jp-ui-font-family: {FONT_STACK} !important; "
+            f"--jp-code-font-family: {code} !important; --jp-cell-prompt-font-family: {code} !important; }}")
 
 
 CELL_ID = re.compile(r'id="cell-id=([^"]+)"')
@@ -126,7 +134,6 @@ def external_requests(html: str) -> list[str]:
 def lab_css(font_url: str) -> str:
     """custom.css for JupyterLab (`make lab`): @font-face of the whole font at `font_url` (served beside the
     stylesheet: the lab cannot know which characters a notebook will show) and the lab's fonts set to it."""
-    stack = f'"{FONT_FAMILY}", system-ui, -apple-system, "Segoe UI", sans-serif'
     return (f"/* written by `python -m analysis.reports.kernel --lab-settings` (make lab): {FONT_FAMILY}, SIL Open Font License */\n"
             f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{font_url}") format("opentype"); }}\n'
-            f":root {{ --jp-content-font-family: {stack}; --jp-ui-font-family: {stack}; }}\n")
+            f"{root_fonts_css()}\n")

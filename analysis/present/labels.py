@@ -15,11 +15,16 @@ never the fragment a document happens to use in one sentence (`display_names`).
 """
 from __future__ import annotations
 
+import functools
 import math
+import re
+
+from pandas import NA as _NA  # the missing value of nullable columns (boolean, Int64)
 
 from ..core.errors import InputError
 
 LANGUAGES = ("zh", "en")
+
 
 TEXT: dict[str, tuple[str, str]] = {
     # key: (zh, en)
@@ -106,13 +111,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "rules": ("规则", "rules"),
     "directions": ("方向", "directions"),
     "rate": ("年均速度", "annual rate"),
-    "name": ("参数", "parameter"),
+    "name": ("参数名（覆盖阈值时使用）", "parameter"),
     "source_url": ("出处", "source"),
     "count": ("个数", "count"),
     "overridden": ("已覆盖，默认", "overridden, default"),
     "range": ("允许范围", "accepted range"),
-    "label": ("含义（英文原文）", "what it is"),
-    "justification": ("选取理由（英文原文）", "why"),
+    "label": ("含义", "what it is"),
+    "justification": ("选取理由", "why"),
     "reference_band": ("参考区间", "reference band"),
     "zone": ("参考区", "zone"),
     "scale.symlog": ("对数刻度", "log scale"),
@@ -187,7 +192,7 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "segment": {"step": ("相邻两点", "step"), "overall": ("首末两点", "overall"), "stated": ("文件所述增长率", "rate stated")},
     "model": {"plan": ("规划路径（逐段插值）", "plan path (piecewise)"), "exponential": ("指数", "exponential"),
               "linear": ("线性", "linear"), "logistic": ("逻辑斯蒂", "logistic")},
-    "robust": {"robust": ("稳健", "robust"), "knife_edge": ("临界（取决于取整或口径）", "knife-edge (depends on rounding or definitions)")},
+    "robust": {"robust": ("稳健", "robust"), "knife_edge": ("临界", "knife-edge")},   # explained in NARRATIVE flags.table
     # how trustworthy the page a cited figure was read from is (analysis.core.grades)
     "grade": {"official_bulletin": ("官方公报", "official bulletin"),
               "official_repost": ("官方公报转载", "official repost"),
@@ -195,6 +200,14 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
               "secondary": ("二手汇编", "secondary compilation"),
               "document": ("政策文件原文", "the policy document itself")},
     "judged": {True: ("已判断", "judged"), False: ("未判断", "not judged")},
+    "yes_no": {True: ("是", "yes"), False: ("否", "no")},
+    # where an actual comes from (analysis.inputs.actuals.ORIGINS)
+    "origin": {"researcher": ("研究者文件", "researcher's file"), "published": ("公开统计", "published statistics"),
+               "document": ("文件自身", "the document itself")},
+    # the yardsticks a too_fast flag names in flags.csv `threshold_name` besides the parameters of thresholds.yml
+    "yardstick": {"peer_max": ("同类地区最快的同长度窗口", "the fastest peer window"),
+                  "peer_info_percentile": ("同类地区同长度窗口的高百分位", "the peer windows' info percentile"),
+                  "national_series": ("全国同一序列的最快窗口", "the fastest national window of the series")},
     # the notes analysis.derive.growth writes into segments.csv
     "segment_note": {
         "actual and target for the same year: no annual rate": ("同一年份的实际值和目标值：无年率",
@@ -215,7 +228,9 @@ COUNT_UNITS = ("家", "个", "件", "项", "次", "场", "张", "所", "支", "�
 GROWTH_UNITS = {"%/yr": ("%/年", "%/yr"), "pp/yr": ("百分点/年", "pp/yr"),
                 "logit/yr": ("对数几率/年（逻辑斯蒂拟合的斜率）", "log-odds/yr (slope of the logistic fit)"),
                 # units of threshold parameters (thresholds.yml)
-                "count": ("个", "count"), "ratio": ("比值", "ratio"), "years": ("年", "years")}
+                "count": ("个", "count"), "ratio": ("比值", "ratio"), "years": ("年", "years"),
+                "windows": ("个窗口", "windows"), "percentile": ("百分位", "percentile"), "%": ("%", "%"),
+                "cagr_percent": ("%/年", "%/yr"), "pp_per_year": ("百分点/年", "pp/yr")}
 
 # the documents' titles and issuers in English (en pages give a Chinese proper name with its translation)
 SOURCE_TITLES_EN = {
@@ -240,6 +255,25 @@ ISSUERS_EN = {
 }
 
 
+# the regions of data/raw/reference/growth_references.csv (written in English there) in Chinese
+REFERENCE_REGIONS_ZH = {
+    "South Korea": "韩国", "Israel": "以色列", "Czechia": "捷克", "European Union (WDI aggregate)": "欧盟（WDI 汇总）",
+    "China (WDI series)": "中国（WDI 序列）", "Belgium": "比利时", "Slovenia": "斯洛文尼亚", "Estonia": "爱沙尼亚",
+    "All countries in WDI file (excl. aggregates and UK)": "WDI 文件中的所有国家（不含汇总项和英国）",
+    "China (national, NBS)": "中国（全国，国家统计局）", "China (national, plan target)": "中国（全国，规划目标）",
+    "China (national)": "中国（全国）", "Guangdong province": "广东省", "Guangdong province (plan target)": "广东省（规划目标）",
+    "China (national, CNIPA/SIPO)": "中国（全国，国家知识产权局）", "China": "中国",
+}
+
+
+def reference_region(region, language: str = "zh") -> str:
+    """A region of growth_references.csv in `language` (unknown ones stay as written; tests/test_labels.py checks
+    that every region of the file has its Chinese)."""
+    if check_language(language) == "en" or not isinstance(region, str):
+        return region
+    return REFERENCE_REGIONS_ZH.get(region, region)
+
+
 def check_language(language: str) -> str:
     if language not in LANGUAGES:
         raise InputError(f"parameter 'language' is {language!r}; expected one of {LANGUAGES}")
@@ -258,7 +292,7 @@ def t(key: str, language: str = "zh") -> str:
 def value(field: str, code, language: str = "zh") -> str:
     """A code value of column `field` in words: value("bound", "ge", "zh") → '不低于'. Blank for a missing
     value; a code without words stays as it is."""
-    if code is None or (isinstance(code, float) and math.isnan(code)):
+    if code is None or code is _NA or (isinstance(code, float) and math.isnan(code)):
         return ""
     pair = VALUES.get(field, {}).get(code)
     if pair is None and isinstance(code, str):
@@ -306,16 +340,36 @@ def display_names(indicator_ids, language: str = "zh"):
 # ------------------------------------------------------------------------------------------------
 # flag reasons in Chinese, from the flag's columns (analysis/derive/flags.py writes the English sentence)
 # ------------------------------------------------------------------------------------------------
-def _num(v) -> str:
+def _num(v, decimals: int = 3) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "—"
     v = float(v)
-    s = f"{v:,.3f}".rstrip("0").rstrip(".")
+    s = f"{v:,.{decimals}f}".rstrip("0").rstrip(".")
     return "0" if s == "-0" else s
 
 
+@functools.lru_cache(maxsize=1)
+def _parameter_words() -> dict[str, tuple[str, str]]:
+    """{parameter of thresholds.yml: (label_zh, label)}: what each threshold stands for, in both languages."""
+    from ..inputs.reference import load_thresholds
+
+    th = load_thresholds()
+    return dict(zip(th["name"], zip(th["label_zh"], th["label"])))
+
+
+def threshold_words(name, language: str = "zh") -> str:
+    """What a flag's `threshold_name` stands for: a yardstick (VALUES["yardstick"]) or a parameter of thresholds.yml
+    (its label), never the parameter's name; "—" when there is none."""
+    if not isinstance(name, str) or not name:
+        return "—"
+    if name in VALUES["yardstick"]:
+        return value("yardstick", name, language)
+    words = _parameter_words().get(name)
+    return _pick(words, language) if words else name
+
+
 FLAG_REASONS_ZH = {
-    "too_fast": "{period}隐含年均增长 {value}，超过参考阈值 {threshold}（{threshold_name}），高出 {margin}。",
+    "too_fast": "{period}隐含年均增长 {value}，超过参考阈值 {threshold}（{threshold_name}），为阈值的 {margin} 倍。",
     "too_slow": "{period}隐含年均增长 {value}，低于参考阈值 {threshold}（{threshold_name}）。",
     "already_met_when_set": "目标在制定时已经达到：{period}的目标值不高于制定时的实际值（{value}，对比 {threshold}）。",
     "below_baseline": "{period}的目标低于其起点的实际值（{value}，对比 {threshold}）。",
@@ -336,7 +390,7 @@ def flag_reason(row, language: str = "zh") -> str:
     """The reason of one flag (a mapping or namedtuple with the columns of flags.csv) in `language`."""
     get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
     if check_language(language) == "en":
-        return get("reason", "") or ""
+        return english_names(get("reason", "") or "")
     metric = get("metric")
     gu = {"cagr": "%/yr", "pp_per_year": "pp/yr"}.get(metric)
     with_unit = (lambda v: f"{_num(v)} {growth_unit(gu, 'zh')}") if gu else _num
@@ -344,21 +398,21 @@ def flag_reason(row, language: str = "zh") -> str:
     years = [int(y) for y in (start, end) if y is not None and not (isinstance(y, float) and math.isnan(y))]
     period = f"{years[0]}–{years[-1]} 年" if len(years) == 2 and years[0] != years[1] else (f"{years[-1]} 年" if years else "")
     value_, threshold = get("value"), get("threshold")
-    margin = get("margin")
+    margin = get("margin")                     # flags.csv: value / threshold
     if margin is None or (isinstance(margin, float) and math.isnan(margin)):
         try:
-            margin = float(value_) - float(threshold)
+            margin = float(value_) / float(threshold) if float(threshold) > 0 else None
         except (TypeError, ValueError):
             margin = None
     rule = get("rule")
     text = FLAG_REASONS_ZH.get(rule, FLAG_REASON_ZH_FALLBACK).format(
-        period=period, value=with_unit(value_), threshold=with_unit(threshold), margin=with_unit(margin),
-        threshold_name=get("threshold_name") or "—", related=get("related_source_id") or "—",
+        period=period, value=with_unit(value_), threshold=with_unit(threshold), margin=_num(margin, 2),
+        threshold_name=threshold_words(get("threshold_name"), "zh"), related=get("related_source_id") or "—",
         rule=value("rule", rule, "zh"))
     extra = []
     pct, n = get("peer_percentile"), get("peer_n")
     if pct is not None and not (isinstance(pct, float) and math.isnan(pct)) and n:
-        extra.append(f"在 {int(n)} 个同类目标中位于第 {_num(pct)} 百分位")
+        extra.append(f"在 {int(n)} 个同类地区窗口中位于第 {_num(pct, 1)} 百分位")
     robust = get("robust")
     if isinstance(robust, str) and robust:
         extra.append(f"判断{value('robust', robust, 'zh')}")
@@ -366,7 +420,180 @@ def flag_reason(row, language: str = "zh") -> str:
 
 
 # ------------------------------------------------------------------------------------------------
-# the notebooks' narrative (Markdown), shown with analysis.present.views.text(key, language)
+# the notes and reasons of target versus actual in Chinese (analysis/derive/progress.py writes them in English into
+# progress.csv and the unassessed table; the data stay English, the zh pages translate them here)
+# ------------------------------------------------------------------------------------------------
+# (the English as analysis/derive/progress.py writes it, with {placeholders}; the Chinese). A note is several of these
+# joined by "; ". tests/test_labels.py checks that every note and reason of the real data translates.
+PROGRESS_NOTES: tuple[tuple[str, str], ...] = (
+    ("base from {year}, {n} year(s) before the plan's base year {base_year}",
+     "基期取 {year} 年的实际值（比规划基期 {base_year} 年早 {n} 年）"),
+    ("no actual for {year} (a flow is judged only by its own year) or the {n} year(s) after",
+     "{year} 年及其后 {n} 年都没有实际值（新增量只按当年判断）"),
+    ("no actual for {year} or the {n} year(s) after", "{year} 年及其后 {n} 年都没有实际值"),
+    ("{year}: {value} fell short", "{year} 年的 {value} 未达到目标"),
+    ("no actual for {year}: the estimate {value} ({method}) meets it{lower}",
+     "{year} 年没有实际值：估计值 {value}（{method}）达到目标{lower}"),
+    ("no actual for {year}: the estimate {value} ({method}) falls short, as does {later_year}{lower}",
+     "{year} 年没有实际值：估计值 {value}（{method}）未达到目标，{later_year} 年也未达到{lower}"),
+    ("no actual for {year}: the estimate {value} ({method}) falls short{lower}",
+     "{year} 年没有实际值：估计值 {value}（{method}）未达到目标{lower}"),
+    ("no actual for {year} or before", "{year} 年及之前没有实际值"),
+    ("whether {year} itself met the target is not known", "{year} 年本身是否达到目标不得而知"),
+    ("{year} still falls short", "{year} 年仍未达到"),
+    ("the note of the {years} actual excludes it from judging {year}", "{years} 年实际值的说明指出它不用于判断 {year} 年的目标"),
+    ("no actual after the base year {year}", "基期 {year} 年之后没有实际值"),
+    ("target equals the base value: judged by Open SDG's trend thresholds on the compound rate (scaled by the limit "
+     "factor for shares)", "目标等于基期值：按 Open SDG 的趋势阈值判断复合增长率（比重乘以极限系数）"),
+    ("met in {year}, before the target year {target_year}", "{year} 年已达到，早于目标年份 {target_year} 年"),
+    ("growth cannot be measured (a zero or negative value, or no time between base and actual)",
+     "无法计算增长（数值为零或负数，或基期与实际值同一年）"),
+    ("no anticipated value: {reason}", "无预期值：{reason}"),
+    ("no actual at or before the plan's base year {year}", "规划基期 {year} 年及之前没有实际值"),
+    ("the latest actual at or before the plan's base year {base_year} is from {year}, {n} years earlier (more than "
+     "progress_max_base_lag_years = {m})", "规划基期 {base_year} 年及之前最近的实际值是 {year} 年的，早 {n} 年（超过允许的 {m} 年）"),
+    ("the actual is published as a lower bound ('more than')", "实际值公布为下限（“超过”）"),
+    ("the target may have been met", "目标可能已经达到"),
+    ("an 'about' target counts as met within {value} % below it", "“左右”目标在低于目标值 {value}% 以内即算达到"),
+    ("a range target counts as met at its lower end", "区间目标达到下限即算达到"),
+    ("the actual ties with the target at its published rounding (± {value})", "按公布的取整精度（± {value}），实际值与目标值持平"),
+    ("later: {later}", "后来的实际值：{later}"),
+    ("{what}: {year} is also given as {value} ({origin}: {source})", "{what}：{year} 年另有数值 {value}（{origin}：{source}）"),
+    ("{year} is also given as {value} ({origin}: {source})", "{year} 年另有数值 {value}（{origin}：{source}）"),
+    ("{what}: {caveats}", "{what}：{caveats}"),
+    # the reasons of targets without a progress row (progress.unassessed)
+    ("a growth-rate target (compare with the growth of the actual series in segments)",
+     "以增长率表述的目标（可与增长表中实际序列的增长对比）"),
+    ("no actual for {region} {indicator_id}", "{region}没有“{indicator_id}”的实际值"),
+    ("no actual after the plan's base year {year} (latest: {latest_year}: {value})",
+     "规划基期 {year} 年之后没有实际值（最近一个：{latest_year} 年 {value}）"),
+    # quality_note
+    ("the series lands exactly on every target ({n} of {m}; information, not an accusation)",
+     "该序列恰好落在每一个目标上（{m} 个中的 {n} 个；仅供参考，并非指控）"),
+)
+# the pieces inside a note: how an estimate was interpolated, what an actual's own note says about it
+PROGRESS_NOTE_PARTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "method": (("geometric interpolation between {year} ({value}) and {later_year} ({later_value})",
+                "{year} 年（{value}）与 {later_year} 年（{later_value}）之间的几何插值"),
+               ("linear interpolation between {year} ({value}) and {later_year} ({later_value})",
+                "{year} 年（{value}）与 {later_year} 年（{later_value}）之间的线性插值")),
+    "caveat": (("preliminary figure", "初步数"), ("third-party source", "第三方来源"),
+               ("nearest year (stated for another date)", "最接近的年份（原文所述为另一日期）"),
+               ("its definition may differ from the target's", "口径可能与目标不同"), ("year uncertain", "年份不确定"),
+               ("year inferred", "年份为推断"), ("published as approximate", "公布为约数")),
+}
+_NOTE_SLOTS = {   # placeholder → what it matches and how it reads in Chinese (None: the note does not translate)
+    "year": (r"\d{4}", str), "base_year": (r"\d{4}", str), "target_year": (r"\d{4}", str), "later_year": (r"\d{4}", str),
+    "latest_year": (r"\d{4}", str), "years": (r"\d{4}(?:, \d{4})*", lambda v: v.replace(", ", "、")),
+    "n": (r"\d+", str), "m": (r"\d+", str), "value": (r"-?[0-9.]+(?:e[-+]?\d+)?", str),
+    "later_value": (r"-?[0-9.]+(?:e[-+]?\d+)?", str),
+    "what": (r"actual|base", lambda v: {"actual": "实际值", "base": "基期"}[v]),
+    "lower": (r"(?: \(interpolated between published lower bounds\))?", lambda v: "（在公布的下限之间插值）" if v else ""),
+    "later": (r"\d{4} (?:> )?-?[0-9.]+(?:e[-+]?\d+)?(?:, \d{4} (?:> )?-?[0-9.]+(?:e[-+]?\d+)?)*",
+              lambda v: "，".join(re.sub(r"^(\d{4}) ", r"\1 年 ", x) for x in v.split(", "))),
+    "method": (r".+?", lambda v: _note_part("method", v)),
+    "caveats": (r".+?", lambda v: _caveats(v)),
+    "origin": (r"researcher|published|document", lambda v: value("origin", v, "zh")),
+    "source": (r".+?", str),
+    "reason": (r".+", lambda v: progress_note(v, "zh", strict=True)),
+    "region": (r"\S+", str),
+    "indicator_id": (r"[a-z0-9_]+", lambda v: _display_name(v)),
+}
+
+
+def _note_regex(template: str) -> re.Pattern:
+    parts = re.split(r"\{(\w+)\}", template)
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>{_NOTE_SLOTS[p][0]})"
+                              for i, p in enumerate(parts)))
+
+
+def _translate(text: str, table) -> str | None:
+    """`text` by the first (English template, Chinese) pair of `table` it matches in full, else None."""
+    for en, zh in table:
+        m = _note_regex(en).fullmatch(text)
+        if m is None:
+            continue
+        words = {}
+        for k, v in m.groupdict().items():
+            words[k] = _NOTE_SLOTS[k][1](v)
+            if words[k] is None:
+                break
+        else:
+            return zh.format(**words)
+    return None
+
+
+def _note_part(kind: str, text: str) -> str | None:
+    return _translate(text, PROGRESS_NOTE_PARTS[kind])
+
+
+def _caveats(text: str) -> str | None:
+    words = [_note_part("caveat", c) for c in text.split(", ")]
+    return None if None in words else "，".join(words)
+
+
+def _display_name(indicator_id: str) -> str | None:
+    from ..inputs.vocab import load_indicators
+
+    names = load_indicators()["display_zh"]
+    return names.get(indicator_id)
+
+
+@functools.lru_cache(maxsize=1)
+def _region_names() -> dict[str, str]:
+    from ..inputs.reference import load_regions
+
+    regions = load_regions()
+    return dict(zip(regions["region"], regions["region_en"]))
+
+
+def region(name, language: str = "zh") -> str:
+    """A region of the documents (data/raw/reference/regions.csv) in `language`: 广州市 → Guangzhou in en."""
+    if check_language(language) == "zh" or not isinstance(name, str):
+        return name
+    return _region_names().get(name, name)
+
+
+def english_names(text: str) -> str:
+    """An English sentence of the data (a flag's reason, a progress note) with the Chinese names it carries in
+    English: regions (data/raw/reference/regions.csv: 广州市 → Guangzhou) and units after a number (95 家 → 95
+    firms/institutions)."""
+    if not isinstance(text, str) or not re.search(r"[\u3400-\u9fff]", text):
+        return text
+    for zh, en in sorted(_region_names().items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(zh, en)
+    units = "|".join(sorted((re.escape(u) for u in UNITS_EN if re.search(r"[\u3400-\u9fff]", u)), key=len, reverse=True))
+    return re.sub(rf"(\d) ?({units})(?![\u3400-\u9fff])", lambda m: f"{m.group(1)} {UNITS_EN[m.group(2)]}", text)
+
+
+def progress_note(text, language: str = "zh", strict: bool = False):
+    """A note or reason of analysis.derive.progress (English, pieces joined by "; ") in `language`. A piece without a
+    Chinese template stays English (strict: the result is None, so a test can find it)."""
+    if check_language(language) == "en" or not isinstance(text, str) or not text:
+        return english_names(text) if language == "en" else text
+
+    def from_(pieces: list[str]) -> list[str] | None:
+        if not pieces:
+            return []
+        for j in range(1, len(pieces) + 1):       # a piece may hold "; " itself (a citation)
+            head = _translate("; ".join(pieces[:j]), PROGRESS_NOTES)
+            if head is not None:
+                rest = from_(pieces[j:])
+                if rest is not None:
+                    return [head] + rest
+        return None
+
+    pieces = text.split("; ")
+    out = from_(pieces)
+    if out is None and strict:
+        return None
+    if out is None:          # translate what translates, keep the rest as written
+        out = [_translate(p, PROGRESS_NOTES) or p for p in pieces]
+    return "；".join(out)
+
+
+# ------------------------------------------------------------------------------------------------
+# the notebooks' narrative (Markdown), shown with analysis.views.text(key, language)
 # ------------------------------------------------------------------------------------------------
 NARRATIVE: dict[str, tuple[str, str]] = {
     # ---- 01 targets overview
@@ -515,12 +742,15 @@ growth may be higher; only a band with two definite ends is drawn as a line. Log
     "flags.table": ("""## 标记
 
 最严重的在前。“数值”是隐含增长（或规则所判断的数字），“阈值”是判断的标准，“依据”是阈值的出处及其来源等级；
-“理由”用一句话说明。""",
+“理由”用一句话说明。“稳健性”为“临界”时，判断取决于取整或口径（超出阈值不足 `robust_min_margin_pct`，
+或换一把相邻的尺子就不再被标记）。""",
                     """## Flags
 
 Most severe first. `value` is the implied growth (or the figure the rule judged), `threshold` what it
 was judged against, `reference` where that threshold comes from, with the grade of its source;
-`reason` says it in one sentence."""),
+`reason` says it in one sentence. A *knife-edge* `robustness` means the judgement depends on rounding or
+definitions (the threshold is cleared by less than `robust_min_margin_pct`, or a neighbouring yardstick would not
+flag it)."""),
     "flags.thresholds": ("""## 生效的阈值及依据
 
 每个规则参数在本次运行中的数值（被参数 `thresholds` 改变时标明“已覆盖”）、单位和允许范围，

@@ -16,8 +16,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
-from ..derive.progress import parent_regions
+from ..derive.progress import COUNT_MEASURES, parent_regions
 from . import labels
 from .progress_views import STATUS_ORDER, ProgressRun
 
@@ -72,8 +73,14 @@ def plan_and_actual_paths(run: ProgressRun, ncols: int = 2, language: str = "zh"
         ax.set_title(f"{name}\n{verdicts}", fontsize=9.5)
         ax.set_ylabel(labels.unit(first["unit"], language))
         ax.set_xlabel(w("year"))
-        ax.set_ylim(bottom=0)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        shown = [v for v in [*plan_y, *act["value"], *pa["value"]] if pd.notna(v)]
+        top = max(shown, default=1.0)
+        if min(shown, default=0.0) >= 0:             # levels, counts and shares from zero: a miss is not magnified
+            top = top * 1.15 if top > 0 else 1.0     # room above the highest point, so that no marker is cut
+            ax.set_ylim(0, min(top, 105.0) if first["measure"] == "share" else top)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if first["measure"] in COUNT_MEASURES:
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))          # no 0.2 家
     for ax in list(axes.flat)[len(indicators):]:
         ax.set_visible(False)
     handles = [Line2D([], [], color=COLORS["actual"], marker="o", label=w("progress.legend_actual")),

@@ -44,7 +44,7 @@ class ProgressRun:
     across_levels: pd.DataFrame   # its rows beside the parent region's (or the child's) rows
     targets: pd.DataFrame         # its targets (observations, kind == target)
     actuals: pd.DataFrame         # usable actuals of its region and the parent region (progress.usable)
-    parameters: pd.DataFrame      # the thresholds in force (thresholds.yml rows)
+    parameters: pd.DataFrame      # the thresholds in force (thresholds.yml rows: reference.load_thresholds columns)
     extra_file: str | None
     backtest: pd.DataFrame        # every source's targets with a known outcome and the flags on their path
 
@@ -83,9 +83,18 @@ def prepare(source_id: str, actuals_path: str | None = None, thresholds: dict | 
         across_levels=levels[(levels["source_id"] == source_id) | (levels["parent_source_id"] == source_id)].reset_index(drop=True),
         targets=obs[(obs["source_id"] == source_id) & (obs["kind"] == "target")].reset_index(drop=True),
         actuals=progress.usable(comb[comb["region"].isin([region, parent])], progress.document_years(obs)).reset_index(drop=True),
-        parameters=progress.parameter_table(thresholds)[["name", "value", "unit", "label", "justification"]].reset_index(drop=True),
+        parameters=progress.parameter_table(thresholds).reset_index(drop=True),
         extra_file=None if extra_path is None else str(extra_path),
         backtest=backtest.compute(prog, datasets.load("flags")))
+
+
+def summary(run: ProgressRun, language: str = "zh") -> str:
+    """One line: how many targets of the source have a usable actual, and the researcher's file if one was given."""
+    if labels.check_language(language) == "zh":
+        return (f"{run.source_id}：{len(run.progress)} 个目标有可用的实际值，{len(run.unassessed)} 个没有"
+                + (f"；研究者的实际值文件：{run.extra_file}" if run.extra_file else ""))
+    return (f"{run.source_id}: {len(run.progress)} target(s) with a usable actual, {len(run.unassessed)} without"
+            + (f"; researcher actuals from {run.extra_file}" if run.extra_file else ""))
 
 
 def _status_text(status: str, achieved_year) -> str:
@@ -97,9 +106,15 @@ def _number(v, digits: int = 2) -> str:
     return "" if pd.isna(v) else f"{round(float(v), digits):g}"
 
 
+# columns of the status table shown only where one of the page's rows has a value
+OPTIONAL_COLUMNS = ("estimate in target year", "current status index", "anticipated in target year", "quality")
+
+
 def status_table(prog: pd.DataFrame) -> pd.DataFrame:
     """One line per target: target, base, the actual judged (* preliminary), the status, the estimate at the target
-    year where actuals bracket it, and the measures behind it (growth in %/yr for levels, pp/yr for shares)."""
+    year where actuals bracket it, and the measures behind it (growth in %/yr for levels, pp/yr for shares): the gap
+    with its percentage, observed against required growth with their ratio. Columns of OPTIONAL_COLUMNS that no row
+    fills are left out, so that the table fits a page."""
     bound = {"eq": "", "ge": "≥ ", "gt": "> ", "approx": "≈ ", "range": "≤ "}
     out = pd.DataFrame({
         "indicator": prog["indicator_zh"] + " (" + prog["indicator_en"] + ")",
@@ -111,17 +126,17 @@ def status_table(prog: pd.DataFrame) -> pd.DataFrame:
                                            prog["actual_preliminary"])],
         "status": [_status_text(s, y) for s, y in zip(prog["status"], prog["achieved_year"])],
         "estimate in target year": [_number(v, 4) for v in prog["estimate_at_target"]],
-        "gap": prog["gap"].round(4),
-        "gap %": prog["gap_pct"].round(1),
-        "growth observed / required": [f"{_number(o)} / {_number(r)} {u}" if pd.notna(r) else ""
-                                       for o, r, u in zip(prog["observed_growth"], prog["required_growth"], prog["growth_unit"])],
-        "growth ratio": prog["growth_ratio"].round(2),
-        "current status index": prog["current_status_index"].round(2),
+        "gap (gap %)": [f"{_number(g, 4)} ({_number(p, 1)} %)" if pd.notna(g) and pd.notna(p) else _number(g, 4)
+                        for g, p in zip(prog["gap"], prog["gap_pct"])],
+        "growth observed / required (ratio)": [
+            f"{_number(o)} / {_number(r)} {u}" + (f" ({_number(q)})" if pd.notna(q) else "") if pd.notna(r) else ""
+            for o, r, u, q in zip(prog["observed_growth"], prog["required_growth"], prog["growth_unit"], prog["growth_ratio"])],
+        "current status index": [_number(v) for v in prog["current_status_index"]],
         "anticipated in target year": [_number(v, 4) for v in prog["anticipated_value"]],
         "quality": prog["quality_note"].fillna(""),
         "note": prog["note"].fillna(""),
     })
-    return out
+    return out.drop(columns=[c for c in OPTIONAL_COLUMNS if not (out[c] != "").any()])
 
 
 def backtest_summary(bt: pd.DataFrame, language: str = "zh") -> tuple[pd.DataFrame, str]:
@@ -158,9 +173,9 @@ def backtest_table(bt: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
 
 
 def counts(prog: pd.DataFrame) -> pd.DataFrame:
-    """How many targets per status (all statuses listed, zero included)."""
+    """How many targets per status code (all statuses listed, zero included)."""
     c = prog["status"].value_counts().reindex(STATUS_ORDER, fill_value=0)
-    return pd.DataFrame({"status": [STATUS_TEXT[s] for s in c.index], "targets": c.to_numpy()})
+    return pd.DataFrame({"status": list(c.index), "targets": c.to_numpy()})
 
 
 def sources_with_progress() -> list[str]:

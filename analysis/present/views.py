@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Iterable
 
 import numpy as np
@@ -281,7 +282,6 @@ def _reference_lines() -> pd.DataFrame:
 
 
 def _reference_line(reference) -> int | None:
-    import re
     m = re.match(r"growth_references\.csv line (\d+)", reference) if isinstance(reference, str) else None
     return int(m.group(1)) if m else None
 
@@ -294,16 +294,24 @@ def _reference_grade(reference, refs: pd.DataFrame) -> str:
 
 
 def _reference_text(reference, language: str) -> str:
-    """A flag's reference: in zh, the file and line with the address (the English description stays in en)."""
+    """A flag's or threshold's reference: in zh, the file and line with the address (the English description stays
+    in en): 'growth_references.csv line 41 (…); http…', '<region> 2022–2023 (growth_references.csv line 59)',
+    'regional_panel.csv (peer windows)', 'thresholds.yml: <name> (a judgement; see its justification)', an address."""
     if not isinstance(reference, str):
         return ""
     if reference.startswith("internal"):
         return "文件自身的数字" if language == "zh" else "the document's own figures"
     if language == "en":
         return reference
-    line = _reference_line(reference)
-    url = reference.rsplit("; ", 1)[-1] if "; http" in reference else ""
-    return f"growth_references.csv 第 {line} 行" + (f"；{url}" if url else "") if line else reference
+    line = _reference_line(reference) or _reference_line((re.search(r"growth_references\.csv line \d+", reference)
+                                                          or [None])[0])
+    if line:
+        url = reference.rsplit("; ", 1)[-1] if "; http" in reference else ""
+        return f"growth_references.csv 第 {line} 行" + (f"；{url}" if url else "")
+    if reference == "regional_panel.csv (peer windows)":
+        return "regional_panel.csv（同类地区的窗口）"
+    judgement = re.fullmatch(r"thresholds\.yml: \w+ \(a judgement; see its justification\)", reference)
+    return "thresholds.yml：项目的判断（见选取理由）" if judgement else reference
 
 
 def references(thresholds: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
@@ -318,7 +326,7 @@ def references(thresholds: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     r = refs.loc[used]
     year = lambda v: "" if pd.isna(v) else str(int(v))   # noqa: E731
     df = pd.DataFrame({
-        "line": used, "region": r["region"].to_numpy(),
+        "line": used, "region": [labels.reference_region(v, language) for v in r["region"]],
         "period": [f"{year(a)}–{year(b)}" for a, b in zip(r["start_year"], r["end_year"])],
         "rate": [f"{_number(v)} {labels.growth_unit({'pp_per_year': 'pp/yr', 'cagr': '%/yr'}.get(u, u), language)}"
                  if pd.notna(v) else "" for v, u in zip(r["annual_rate"], r["rate_unit"])],
@@ -333,7 +341,10 @@ def thresholds(thresholds: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     cols = ["name", "value", "unit", "overridden", "range", "label", "reference", "grade", "justification"]
     if thresholds.empty:
         return relabel(pd.DataFrame(columns=cols), language)
+    zh = labels.check_language(language) == "zh"
     df = thresholds.reset_index(drop=True).assign(
+        label=(thresholds["label_zh"] if zh else thresholds["label"]).to_numpy(),
+        justification=(thresholds["justification_zh"] if zh else thresholds["justification"]).to_numpy(),
         unit=thresholds["unit"].map(lambda u: labels.growth_unit(u, language)).to_numpy(),
         reference=[_reference_text(r, language) for r in thresholds["reference"]],
         grade=[labels.value("grade", _reference_grade(r, _reference_lines()), language) if isinstance(r, str) and r else ""
@@ -372,18 +383,21 @@ def _number(v) -> str:
 def styled(df: pd.DataFrame, caption: str | None = None):
     """A Styler for the reports: no index, numbers with thousands separators and at most 2 decimals,
     empty cells blank, long text (reasons, references, quotes) in wide columns that wrap anywhere (URLs
-    included) and short columns that do not wrap. Text from the documents is HTML-escaped."""
+    included) and short columns that do not wrap; headers wrap only at spaces ("已观察 / 所需…" in two lines, a
+    Chinese word never split), so that a table of many columns fits a 1,400 px page. Text from the documents is
+    HTML-escaped."""
     numeric = [c for c in df.columns if pd.api.types.is_float_dtype(df[c])]     # years and line numbers are ints
     text = [c for c in df.columns if c not in numeric]
     st = df.style.hide(axis="index").format(_number, subset=numeric, escape="html").format(
         lambda v: "" if v is None or (not isinstance(v, str) and pd.isna(v)) else v, escape="html", subset=text)
     st = st.set_table_styles([{"selector": "td", "props": "text-align: left; vertical-align: top; overflow-wrap: anywhere;"},
-                              {"selector": "th", "props": "text-align: left; vertical-align: bottom; white-space: nowrap;"}])
+                              {"selector": "th", "props": "text-align: left; vertical-align: bottom; word-break: keep-all;"}])
     width = {c: max((len(str(v)) for v in df[c] if not (v is None or (not isinstance(v, str) and pd.isna(v)))), default=0)
              for c in text}
-    for cols, props in (([c for c in text if width[c] <= 12], {"white-space": "nowrap"}),
-                        ([c for c in text if 12 < width[c] <= 60], {"min-width": "8em"}),
-                        ([c for c in text if width[c] > 60], {"min-width": "18em"})):
+    wide = "18em" if len(df.columns) <= 8 else "14em"      # a table of many columns leaves its long text less room
+    for cols, props in (([c for c in text if width[c] <= 18], {"white-space": "nowrap"}),
+                        ([c for c in text if 18 < width[c] <= 60], {"min-width": "8em"}),
+                        ([c for c in text if width[c] > 60], {"min-width": wide})):
         if cols:
             st = st.set_properties(subset=cols, **props)
     if numeric:
@@ -421,8 +435,8 @@ def sensitivity(segments: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
 PROGRESS_COLUMNS = {
     "indicator": ("指标", "indicator"), "unit": ("单位", "unit"), "target": ("目标", "target"), "base": ("基期", "base"),
     "actual": ("实际值", "actual"), "status": ("状态", "status"), "targets": ("目标个数", "targets"),
-    "gap": ("差距", "gap"), "gap %": ("差距 %", "gap %"), "growth ratio": ("增长比", "growth ratio"),
-    "growth observed / required": ("已观察 / 所需增长", "growth observed / required"),
+    "gap (gap %)": ("差距（%）", "gap (%)"),
+    "growth observed / required (ratio)": ("已观察 / 所需年均增长（比值）", "annual growth observed / required (ratio)"),
     "current status index": ("当前状态指数", "current status index"), "quality": ("数据质量", "quality"),
     "note": ("说明", "note"), "estimate in target year": ("目标年份估计值", "estimate in target year"),
     "anticipated in target year": ("目标年份预期值", "anticipated in target year"),
@@ -435,7 +449,7 @@ PROGRESS_COLUMNS = {
     "parent_region": ("上级地区", "parent region"), "parent_source_id": ("上级文件", "parent document"),
     "parent_target_year": ("上级目标年份", "parent target year"), "parent_target_value": ("上级目标值", "parent target value"),
     "parent_actual_year": ("上级实际值年份", "parent actual year"), "parent_actual_value": ("上级实际值", "parent actual value"),
-    "parent_status": ("上级状态", "parent status"), "parent_bound": ("上级约束", "parent bound"), "reason": ("原因（英文原文）", "reason"),
+    "parent_status": ("上级状态", "parent status"), "parent_bound": ("上级约束", "parent bound"), "reason": ("原因", "reason"),
 }
 
 
@@ -445,12 +459,21 @@ def progress_table(df: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     from .progress_views import STATUS_TEXT
 
     labels.check_language(language)
-    words = {text: code for code, text in STATUS_TEXT.items()}
+    words = {text: code for code, text in STATUS_TEXT.items()} | {code: code for code in STATUS_TEXT}
     out = df.copy()
+
+    def status(v):      # a status code, its English words, or "achieved late (2020)"
+        if not isinstance(v, str):
+            return v
+        if v in words:
+            return labels.value("status", words[v], language)
+        m = re.fullmatch(r"(.+) \((\d{4})\)", v)
+        if m and m.group(1) in words:
+            return f"{labels.value('status', words[m.group(1)], language)} ({m.group(2)})"
+        return v
+
     if "status" in out.columns:
-        out["status"] = [labels.value("status", words.get(str(v).split(" (")[0].split(" in ")[0], v), language)
-                         + (f" ({str(v).split(' (', 1)[1]}" if " (" in str(v) and language == "en" else "")
-                         if isinstance(v, str) else v for v in out["status"]]
+        out["status"] = out["status"].map(status)
     if "indicator" in out.columns and "indicator_id" not in out.columns and language == "zh":
         out["indicator"] = out["indicator"].map(lambda v: v.split(" (")[0] if isinstance(v, str) else v)   # zh name only
     if "unit" in out.columns:
@@ -464,6 +487,19 @@ def progress_table(df: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     if "indicator_id" in out.columns and "indicator" not in out.columns:
         out.insert(0, "indicator", labels.display_names(out["indicator_id"], language).to_numpy())
         out = out.drop(columns="indicator_id")
+    for col in ("region", "parent_region"):
+        if col in out.columns:
+            out[col] = out[col].map(lambda v: labels.region(v, language))
+    for col in ("note", "quality", "reason"):                 # analysis.progress writes them in English
+        if col in out.columns:
+            out[col] = out[col].map(lambda v: labels.progress_note(v, language))
+    if "actual_origin" in out.columns:
+        out["actual_origin"] = out["actual_origin"].map(lambda v: labels.value("origin", v, language))
+    if "actual_preliminary" in out.columns:
+        out["actual_preliminary"] = out["actual_preliminary"].map(lambda v: labels.value("yes_no", v, language))
+    if "growth observed / required (ratio)" in out.columns:           # '1.2 / 3.4 %/yr (0.35)'
+        out["growth observed / required (ratio)"] = out["growth observed / required (ratio)"].map(
+            lambda v: re.sub(r"(%/yr|pp/yr)", lambda m: labels.growth_unit(m.group(1), language), v) if isinstance(v, str) else v)
     if "actual_source" in out.columns:
         from ..core import grades
         out["grade"] = [labels.value("grade", grades.grade(v, v) if isinstance(v, str) and v else None, language)
