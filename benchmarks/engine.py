@@ -51,7 +51,7 @@ REAL = [("rd_intensity", "share", "%"), ("basic_research_share", "share", "%"),
         ("rd_expenditure", "level", "亿元"), ("fiscal_st_share", "share", "%")]
 MEASURES = ["share", "level", "count_stock", "count_flow"]
 UNIT = {"share": "%", "level": "亿元", "count_stock": "家", "count_flow": "件"}
-GOALS = {"speedup": 50.0, "vectorised_s": 5.0, "peak_mib": 1536.0}
+GOALS = {"speedup": 100.0, "vectorised_s": 5.0, "peak_mib": 1536.0}       # issue 9: ≥ 100×, ≤ 1.5 GiB
 
 
 def indicators(n: int) -> pd.DataFrame:
@@ -366,16 +366,18 @@ def run(n_regions: int, n_indicators: int, n_years: int, sample: int, seed: int,
 
 def table(r: dict) -> str:
     a = r["agreement"]
+    goal = {"vectorised_s": f"≤ {GOALS['vectorised_s']:g}", "speedup": f"≥ {GOALS['speedup']:g}×",
+            "peak_mib": f"≤ {GOALS['peak_mib']:g}"}
     lines = [
         f"synthetic panel: {r['n_observations']:,} observations, {r['n_paths']:,} indicator paths "
         f"({r['n_regions']:,} regions × {r['n_indicators']} indicators × {r['n_years']} years, seed {r['seed']})",
         "",
         f"{'engine':<34}{'time (s)':>12}{'goal':>12}",
-        f"{'vectorised (numpy, whole panel)':<34}{r['vectorised_s']:>12.2f}{'≤ 5':>12}",
+        f"{'vectorised (numpy, whole panel)':<34}{r['vectorised_s']:>12.2f}{goal['vectorised_s']:>12}",
         f"{'  first run in a fresh process':<34}{r['vectorised_first_run_s']:>12.2f}{'':>12}",
         f"{'naive loop (statsmodels), scaled':<34}{r['naive_s']:>12.1f}{'':>12}",
-        f"{'speedup':<34}{r['speedup']:>11.1f}×{'≥ 50×':>12}",
-        f"{'peak memory, process RSS (MiB)':<34}{r['peak_mib']:>12.1f}{'≤ 1536':>12}",
+        f"{'speedup':<34}{r['speedup']:>11.1f}×{goal['speedup']:>12}",
+        f"{'peak memory, process RSS (MiB)':<34}{r['peak_mib']:>12.1f}{goal['peak_mib']:>12}",
         f"{'  resident before the engine ran':<34}{r['rss_before_engine_mib']:>12.1f}{'':>12}",
         f"{'vectorised run, traced peak (MiB)':<34}{r['vectorised_traced_peak_mib']:>12.1f}{'':>12}",
         "",

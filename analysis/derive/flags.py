@@ -41,7 +41,7 @@ import pandas as pd
 
 from ..core import schema
 from ..inputs.reference import TIERS, ceiling_for, load_links, load_regions, load_rules, load_thresholds, values
-from .growth import annual_rate, bound_interval, is_one_of
+from .growth import annual_rate, bound_interval, codes_of, is_one_of
 from .peers import reference_windows
 
 COLUMNS = schema.columns("flags")
@@ -72,6 +72,26 @@ def _with_unit(v: float, u: str) -> str:
     return f"{fmt(v)}{_unit(u)}"
 
 
+def fmt_each(values, decimals: int = 4) -> np.ndarray:
+    """fmt() of every value of a column, as an object array; each distinct value is formatted once."""
+    code, distinct = pd.factorize(pd.Series(values, dtype=float, copy=False).to_numpy(), use_na_sentinel=False)
+    return np.array([fmt(v, decimals) for v in distinct.tolist()], dtype=object)[code]
+
+
+def fmt_rate_each(values, units) -> list[str]:
+    """fmt_rate() of every value of a column with its unit."""
+    values, units = pd.Series(values, dtype=float, copy=False).to_numpy(), np.asarray(units, dtype=object)
+    pp = units == "pp/yr"
+    text = np.empty(len(units), dtype=object)
+    text[pp], text[~pp] = fmt_each(values[pp], 3), fmt_each(values[~pp], 2)
+    return [f"{t} {u}" for t, u in zip(text, units)]
+
+
+def with_unit_each(values, units) -> list[str]:
+    """_with_unit() of every value of a column with its unit."""
+    return [f"{t}{_unit(u)}" for t, u in zip(fmt_each(values), np.asarray(units, dtype=object))]
+
+
 def _phrases(th: pd.DataFrame) -> dict:
     """{parameter name: reference phrase} for every threshold (built once per evaluation)."""
     return {name: _ref_phrase(row) for name, row in th.iterrows()}
@@ -90,13 +110,23 @@ def _ref_phrase(p: pd.Series) -> str:
     return f"{p['label']} ({', '.join(bits)})"
 
 
+def _columns(df: pd.DataFrame, *names: str) -> list[np.ndarray]:
+    """Columns as plain object arrays (Python values, as _records gives them), to zip when writing reasons."""
+    return [df[c].to_numpy(dtype=object) for c in names]
+
+
 def _records(df: pd.DataFrame):
     """Rows as namedtuples, iterating plain numpy arrays (much faster than itertuples over string columns); used to
     write the reason sentences of the rows that fire."""
+    return _rows({c: df[c].to_numpy(dtype=object) for c in df.columns})
+
+
+def _rows(columns: dict):
+    """Namedtuples over equally long columns {name: array or list}."""
     from collections import namedtuple
 
-    Row = namedtuple("Row", list(df.columns))
-    return map(Row._make, zip(*[df[c].to_numpy(dtype=object) for c in df.columns]))
+    Row = namedtuple("Row", list(columns))
+    return map(Row._make, zip(*columns.values()))
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
@@ -159,18 +189,29 @@ def _window_label(region, y0, y1) -> str:
     return f"{region} {int(y0)}–{int(y1)}"
 
 
+def _distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first, inverse) of integer keys: where each distinct key first occurs (in order of appearance) and which
+    distinct key each element is. Hashes instead of sorting (np.unique sorts)."""
+    inverse, _ = pd.factorize(keys)
+    if not len(inverse):
+        return np.zeros(0, dtype=np.int64), inverse
+    return np.flatnonzero(np.r_[True, inverse[1:] > np.maximum.accumulate(inverse[:-1])]), inverse
+
+
 def _peer_table(windows: pd.DataFrame, rules: dict, min_n: int, keys: pd.DataFrame) -> pd.DataFrame:
     """Per (indicator_id, level, years) of `keys`: the sorted peer paces and their summary, with the proxy
     series where the indicator's own windows are fewer than `min_n`."""
-    peers = windows[windows["scope"] == "peer"]
+    peers = windows[windows["scope"] == "peer"].reset_index(drop=True)
     levels_of = rules["peers"].get("levels", {})
     proxies = rules["peers"].get("proxies", {}) or {}
-    groups = {k: g for k, g in peers.groupby(["indicator_id", "level", "years"], sort=False)}
-    empty = peers.iloc[0:0]
+    groups = peers.groupby(["indicator_id", "level", "years"], sort=False).indices       # key → rows of `peers`
+    pace_of = peers["pace"].to_numpy(dtype=float)
+    region_rank = pd.factorize(peers["region"].to_numpy(dtype=object), sort=True)[0]
+    start_of = peers["start_year"].to_numpy()
 
     def select(indicator, allowed, years):
         parts = [groups[k] for k in ((indicator, lv, years) for lv in allowed) if k in groups]
-        return pd.concat(parts) if parts else empty
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
 
     rows = []
     for ind, level, years in keys.itertuples(index=False):
@@ -180,9 +221,9 @@ def _peer_table(windows: pd.DataFrame, rules: dict, min_n: int, keys: pd.DataFra
             alt = select(proxies[ind], allowed, years)
             if len(alt) > len(pw):
                 used, pw = proxies[ind], alt
-        pw = pw.sort_values(["pace", "region", "start_year"], kind="stable")
-        pace = pw["pace"].to_numpy(dtype=float)
-        top = pw.iloc[-1] if len(pw) else None
+        pw = pw[np.lexsort((start_of[pw], region_rank[pw], pace_of[pw]))]          # by pace, region, start year
+        pace = pace_of[pw]
+        top = peers.iloc[pw[-1]] if len(pw) else None
         rows.append({"indicator_id": ind, "level": level, "years": years, "peer_series": used, "paces": pace,
                      "peer_n": len(pace), "peer_levels": "/".join(allowed),
                      **{f"peer_p{q}": float(np.percentile(pace, q)) if len(pace) else np.nan for q in (90, 95, 99)},
@@ -195,12 +236,15 @@ def _national_table(windows: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     """Per (indicator_id, years): the fastest national window no longer than `years` (the fallback) and the
     fastest of exactly `years` (a robustness neighbour)."""
     nat = windows[windows["scope"] == "national"]
+    by_indicator = {k: g.sort_values(["pace", "start_year"], kind="stable") for k, g in nat.groupby("indicator_id")}
     rows = []
     for ind, years in keys.itertuples(index=False):
-        w = nat[(nat["indicator_id"] == ind) & (nat["years"] <= years) & (nat["years"] >= 1)]
-        same = w[w["years"] == years]["pace"]
-        top = w.sort_values(["pace", "start_year"], kind="stable").iloc[-1] if len(w) else None
-        rows.append({"indicator_id": ind, "years": years, "national_n": len(w),
+        w = by_indicator.get(ind, nat.iloc[0:0])
+        length = w["years"].to_numpy()
+        fits = np.flatnonzero((length <= years) & (length >= 1))
+        same = w["pace"].to_numpy(dtype=float)[fits][length[fits] == years]
+        top = w.iloc[fits[-1]] if len(fits) else None
+        rows.append({"indicator_id": ind, "years": years, "national_n": len(fits),
                      "national_max": float(top["pace"]) if top is not None else np.nan,
                      "national_max_window": (f"{_window_label(top['region'], top['start_year'], top['end_year'])} "
                                              f"(growth_references.csv line {top['lines']})") if top is not None else None,
@@ -224,39 +268,42 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     out["judged"] = np.zeros(n, dtype=bool)
     seg = segments["segment"].to_numpy()
     end_kind = segments["end_kind"].to_numpy()
-    metric = segments["metric"].to_numpy().astype(object)
-    note = segments["note"].to_numpy(dtype=object)
+    step = seg == "step"
+    rated = is_one_of(segments["metric"], "cagr", "pp_per_year")
     why = out["not_judged_because"]
     why[seg == "overall"] = "the first-to-last segment repeats its steps, which are judged"
     why[seg == "stated"] = "a stated growth rate: compared with its level path (rate_vs_levels)"
-    hist = (seg == "step") & (end_kind == "actual")
-    why[hist] = "history: both ends are actuals"
-    step_t = (seg == "step") & (end_kind == "target")
-    unrated = step_t & ~is_one_of(metric, "cagr", "pp_per_year")
-    code, notes = pd.factorize(note[unrated])
+    why[step & (end_kind == "actual")] = "history: both ends are actuals"
+    step_t = step & (end_kind == "target")
+    unrated = np.flatnonzero(step_t & ~rated)
+    code, notes = pd.factorize(_at(segments, "note", unrated))
     why[unrated] = np.array([f"no annual rate ({t})" if t else "no annual rate" for t in notes], dtype=object)[code]
-    rows = np.flatnonzero(step_t & is_one_of(metric, "cagr", "pp_per_year"))
+    rows = np.flatnonzero(step_t & rated)
     if not len(rows):
         return pd.DataFrame({c: pd.Series(out[c], dtype=object if out[c].dtype == object else None, copy=False)
                          for c in JUDGEMENT_COLUMNS}, copy=False)
 
+    # the segments' words as integer codes: indicators, regions and their levels (regions.csv)
     ind_code, ind_names = pd.factorize(_at(segments, "indicator_id", rows))
-    ind = np.asarray(ind_names, dtype=object)[ind_code]
-    met = metric[rows]
+    ind_names = np.asarray(ind_names, dtype=object)
+    met = _at(segments, "metric", rows)
     years = _at(segments, "years", rows).astype(np.int64)
     start = _at(segments, "start_value", rows)
     pace = annual_rate(start, _at(segments, "end_low", rows), years, met)
     reg_code, reg_names = pd.factorize(_at(segments, "region", rows))
-    level = pd.Series(reg_names).map(levels).fillna("unknown").to_numpy(dtype=object)[reg_code]
+    lvl_of_region, lvl_names = pd.factorize(pd.Series(reg_names).map(levels).fillna("unknown").to_numpy(dtype=object))
+    lvl_code = lvl_of_region[reg_code]
+    lvl_names = np.asarray(lvl_names, dtype=object)
+    unknown = (lvl_names == "unknown")[lvl_code]
     small = is_one_of(_at(segments, "measure", rows), "count_stock", "count_flow") & (start < v["info_min_count_base"])
     min_n = int(v["peer_min_n"])
 
     # peers: one lookup per (indicator, level, length) on integer codes, then every segment's percentile from the
     # sorted paces of its group (only groups that have peers are visited)
-    lvl_code, lvl_names = pd.factorize(level)
     packed = (ind_code.astype(np.int64) * (len(lvl_names) + 1) + lvl_code) * 1000 + np.clip(years, 0, 999)
-    ukey, first, at = np.unique(packed, return_index=True, return_inverse=True)
-    ukeys = pd.DataFrame({"indicator_id": ind[first], "level": level[first], "years": years[first]})
+    first, at = _distinct(packed)
+    ukeys = pd.DataFrame({"indicator_id": ind_names[ind_code[first]], "level": lvl_names[lvl_code[first]],
+                          "years": years[first]})
     pt = _peer_table(windows, rules, min_n, ukeys)
     peer_n = pt["peer_n"].to_numpy()[at]
     pct = np.full(len(rows), np.nan)
@@ -264,9 +311,8 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
         paces = pt["paces"].iloc[k]
         mine = at == k
         pct[mine] = 100.0 * np.searchsorted(paces, pace[mine] + EPS, side="right") / len(paces)
-    npacked = ind_code.astype(np.int64) * 1000 + np.clip(years, 0, 999)
-    _, nfirst, nat_at = np.unique(npacked, return_index=True, return_inverse=True)
-    nt = _national_table(windows, pd.DataFrame({"indicator_id": ind[nfirst], "years": years[nfirst]}))
+    nfirst, nat_at = _distinct(ind_code.astype(np.int64) * 1000 + np.clip(years, 0, 999))
+    nt = _national_table(windows, pd.DataFrame({"indicator_id": ind_names[ind_code[nfirst]], "years": years[nfirst]}))
     nat = {c: nt[c].to_numpy()[nat_at] for c in ("national_n", "national_max", "national_max_window", "national_same_window")}
 
     use_peer = (peer_n >= min_n) & ~small
@@ -279,30 +325,30 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     sev[use_nat & (pace > nat["national_max"] + EPS)] = "info"
 
     # ceilings: the parameter for the indicator (or its metric), only where its window fits in the segment
-    is_pp = (met == "pp_per_year").astype(np.int64)
-    pairs, pfirst, code = np.unique(ind_code.astype(np.int64) * 2 + is_pp, return_index=True, return_inverse=True)
-    names = [ceiling_for(rules, ind[k], met[k]) for k in pfirst]                 # a few (indicator, metric) pairs
+    pfirst, code = _distinct(ind_code.astype(np.int64) * 2 + (met == "pp_per_year"))
+    names = [ceiling_for(rules, ind_names[ind_code[k]], met[k]) for k in pfirst]     # a few (indicator, metric) pairs
     cname = np.array(names, dtype=object)[code]
-    has = pd.notna(cname)
+    has = pd.notna(np.array(names, dtype=object))[code]
     cval = np.array([th.at[c, "value"] if c else np.nan for c in names], dtype=float)[code]
     cwin = np.array([th.at[c, "ref_end_year"] - th.at[c, "ref_start_year"] if c else np.nan for c in names],
                     dtype=float)[code]
     fits = has & (years >= cwin)
     sev[fits & (pace > cval + EPS)] = "alert"
 
-    yard = np.where(use_peer, "peers", np.where(use_nat, "national", np.where(fits, "ceiling only", None))).astype(object)
-    proxy = pt["peer_series"].to_numpy(dtype=object)[at] != ind
+    yard = np.array(["peers", "national", "ceiling only", None], dtype=object)[
+        np.select([use_peer, use_nat, fits], [0, 1, 2], default=3)]
+    proxy = (pt["peer_series"].to_numpy(dtype=object) != pt["indicator_id"].to_numpy(dtype=object))[at]
     yard[use_peer & proxy] = "peers (proxy)"
     judged = use_peer | use_nat | fits
     reason = np.full(len(rows), None, dtype=object)
     todo = np.flatnonzero(~judged)
     if len(todo):                                  # one sentence per distinct situation, not per segment
-        packed = ((((ind_code[todo].astype(np.int64) * 2 + small[todo]) * 2 + (level[todo] == "unknown")) * 1000
+        packed = ((((ind_code[todo].astype(np.int64) * 2 + small[todo]) * 2 + unknown[todo]) * 1000
                    + np.clip(years[todo], 0, 999)) * 100000 + np.clip(peer_n[todo], 0, 99999)) * len(names) + code[todo]
-        _, ufirst, scode = np.unique(packed, return_index=True, return_inverse=True)
+        ufirst, scode = _distinct(packed)
         texts = []
         for k in todo[ufirst]:
-            sm, pn, yr, ii, unk, cn, cw = small[k], peer_n[k], years[k], ind[k], level[k] == "unknown", cname[k], cwin[k]
+            sm, pn, yr, ii, unk, cn, cw = small[k], peer_n[k], years[k], ind_names[ind_code[k]], unknown[k], cname[k], cwin[k]
             span = f"{yr} year{'s' if yr != 1 else ''}"
             bits = ([f"a count starting below {fmt(v['info_min_count_base'])} is judged only against the ceiling"] if sm
                     else [f"{int(pn)} peer windows of {span} (fewer than {min_n})"
@@ -313,6 +359,7 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
             texts.append("not judged: " + "; ".join(bits))
         reason[todo] = np.array(texts, dtype=object)[scode]
 
+    with_peers = pt["peer_n"].to_numpy() > 0
     out["judged"][rows] = judged
     why[rows] = reason
     out["yardstick"][rows] = yard
@@ -320,11 +367,11 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     out["peer_n"][rows] = peer_n
     out["peer_percentile"][rows] = pct
     out["peer_p_info"][rows] = p_info
-    out["peer_series"][rows] = np.where(peer_n > 0, pt["peer_series"].to_numpy(dtype=object)[at], None)
+    out["peer_series"][rows] = np.where(with_peers, pt["peer_series"].to_numpy(dtype=object), None)[at]
     for q in (90, 95, 99):
         out[f"peer_p{q}"][rows] = pt[f"peer_p{q}"].to_numpy()[at]
     out["peer_max"][rows] = peer_max
-    out["peer_max_window"][rows] = np.where(peer_n > 0, pt["peer_max_window"].to_numpy(dtype=object)[at], None)
+    out["peer_max_window"][rows] = np.where(with_peers, pt["peer_max_window"].to_numpy(dtype=object), None)[at]
     out["national_max"][rows] = nat["national_max"]
     out["national_max_window"][rows] = nat["national_max_window"]
     out["national_same_window"][rows] = nat["national_same_window"]
@@ -372,32 +419,42 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, judgement: pd.DataFrame) 
     ref_of = dict(zip(th["name"], th["reference"]))
     reference = np.where(sev == "alert", [ref_of.get(c, "") for c in j["ceiling_name"].to_numpy(dtype=object)],
                          np.where(peers, "regional_panel.csv (peer windows)", j["national_max_window"].astype(str)))
+    # the sentences: every number formatted column by column, then one sentence per flag
+    units = s["growth_unit"].to_numpy(dtype=object)
+    word = np.array(["growth", "rise"], dtype=object)[(s["metric"].to_numpy(dtype=object) == "pp_per_year").astype(int)]
+    least = np.array(["", "at least "], dtype=object)[(s["end_bound"].to_numpy(dtype=object) != "eq").astype(int)]
+    start_year, end_year, years = _columns(s, "start_year", "end_year", "years")
+    head = [f"Implied {w} of {at_least}{g} ({a} → {e}, {y0}–{y1})" for w, at_least, g, a, e, y0, y1 in zip(
+        word, least, fmt_rate_each(pace, units), fmt_each(s["start_value"]), with_unit_each(s["end_value"], s["unit"]),
+        start_year, end_year)]
+    stock_needs = (s["measure"].to_numpy(dtype=object) == "count_stock") & np.isfinite(s["new_per_year"].to_numpy(dtype=float))
+    needs = [f"; it needs {n} new entries a year on a base of {a}" if k else "" for n, a, k in zip(
+        fmt_each(s["new_per_year"], 1), fmt_each(s["start_value"]), stock_needs)]
+    cols = {"head": head, "needs": needs, "years": years, "sev": sev, "peers": peers, "lim": fmt_rate_each(threshold, units),
+            "pct": fmt_each(j["peer_percentile"], 0), "peer_max": fmt_rate_each(j["peer_max"], units),
+            "indicator_id": s["indicator_id"].to_numpy(dtype=object)}
+    cols.update({c: j[c].to_numpy(dtype=object) for c in ("ceiling_name", "yardstick", "peer_series", "peer_n",
+                                                          "peer_max_window", "national_max_window")})
+    info_pct, min_n = fmt(v["peer_info_percentile"], 0), fmt(v["peer_min_n"])
     reasons = []
-    for r, jr, g, lim, sv, pr in zip(_records(s), _records(j), pace.tolist(), threshold.tolist(), sev, peers):
-        unit = r.growth_unit
-        word = "rise" if r.metric == "pp_per_year" else "growth"
-        least = "at least " if r.end_bound != "eq" else ""
-        head = (f"Implied {word} of {least}{fmt_rate(g, unit)} ({fmt(r.start_value)} → {_with_unit(r.end_value, r.unit)}, "
-                f"{r.start_year}–{r.end_year})")
+    for r in _rows(cols):
         years = int(r.years)
-        if sv == "alert":
-            text = f"{head} exceeds {phrase[jr.ceiling_name]}, a pace over a window no longer than this segment"
-        elif pr:
-            proxy = f" (windows of {jr.peer_series}, standing in for {r.indicator_id})" if jr.yardstick == "peers (proxy)" else ""
-            where = (f"{int(jr.peer_n)} {years}-year windows of comparable regions in regional_panel.csv{proxy}: "
-                     f"percentile {fmt(jr.peer_percentile, 0)}; the fastest was {fmt_rate(jr.peer_max, unit)} ({jr.peer_max_window})")
-            text = (f"{head} is above every one of the {where}" if sv == "warn" else
-                    f"{head} is above the {fmt(v['peer_info_percentile'], 0)}th percentile ({fmt_rate(lim, unit)}) of the {where}")
+        if r.sev == "alert":
+            text = f"{r.head} exceeds {phrase[r.ceiling_name]}, a pace over a window no longer than this segment"
+        elif r.peers:
+            proxy = f" (windows of {r.peer_series}, standing in for {r.indicator_id})" if r.yardstick == "peers (proxy)" else ""
+            where = (f"{int(r.peer_n)} {years}-year windows of comparable regions in regional_panel.csv{proxy}: "
+                     f"percentile {r.pct}; the fastest was {r.peer_max} ({r.peer_max_window})")
+            text = (f"{r.head} is above every one of the {where}" if r.sev == "warn" else
+                    f"{r.head} is above the {info_pct}th percentile ({r.lim}) of the {where}")
         else:
-            text = (f"{head} exceeds the fastest national window of at most {years} year{'s' if years != 1 else ''} "
+            text = (f"{r.head} exceeds the fastest national window of at most {years} year{'s' if years != 1 else ''} "
                     f"of the same series in the "
-                    f"reference table, {jr.national_max_window}: {fmt_rate(lim, unit)}; only {int(jr.peer_n)} comparable "
+                    f"reference table, {r.national_max_window}: {r.lim}; only {int(r.peer_n)} comparable "
                     f"regional windows of {years} year{'s' if years != 1 else ''} exist "
-                    f"(fewer than {fmt(v['peer_min_n'])}), and a nation moves "
+                    f"(fewer than {min_n}), and a nation moves "
                     f"more slowly than a district or city, so this is informative only")
-        if r.measure == "count_stock" and math.isfinite(r.new_per_year):
-            text += f"; it needs {fmt(r.new_per_year, 1)} new entries a year on a base of {fmt(r.start_value)}"
-        reasons.append(text + ".")
+        reasons.append(text + r.needs + ".")
     out = _flag_frame(s, "too_fast", sev, "too_fast", s["metric"], pace, threshold, name, reference, reasons)
     return out.assign(yardstick=j["yardstick"].to_numpy(dtype=object), peer_n=j["peer_n"].to_numpy(dtype=float),
                       peer_percentile=j["peer_percentile"].to_numpy(dtype=float),
@@ -473,11 +530,12 @@ def pre_plan_actuals(obs: pd.DataFrame, published: pd.DataFrame | None, sources:
     (published_date before the plan's date) or 'published later' (hindsight: the figure describes a pre-plan year,
     but the page we cite appeared after the plan)."""
     cols = ["source_id", "indicator_id", "year", "value", "known", "published_date", "citation"]
-    doc = obs[obs["kind"].to_numpy() == "actual"]
-    parts = [pd.DataFrame({"source_id": doc["source_id"].to_numpy(), "indicator_id": doc["indicator_id"].to_numpy(),
-                           "year": doc["year"].to_numpy(dtype=np.int64), "value": doc["value"].to_numpy(dtype=float),
+    doc = np.flatnonzero(obs["kind"].to_numpy() == "actual")
+    source = obs["source_id"].to_numpy()[doc]
+    parts = [pd.DataFrame({"source_id": source, "indicator_id": obs["indicator_id"].to_numpy()[doc],
+                           "year": obs["year"].to_numpy(dtype=np.int64)[doc], "value": obs["value"].to_numpy(dtype=float)[doc],
                            "known": "document", "published_date": "",
-                           "citation": (doc["source_id"] + " line " + doc["line"].astype(str)).to_numpy()})]
+                           "citation": _citations(source, obs["line"].to_numpy()[doc])})]
     if published is not None and len(published) and sources:
         wanted = obs[["source_id", "indicator_id"]].drop_duplicates()
         for sid, src in sources.items():
@@ -494,10 +552,29 @@ def pre_plan_actuals(obs: pd.DataFrame, published: pd.DataFrame | None, sources:
                 "known": np.where(before, "published before the plan", "published later"),
                 "published_date": p["published_date"].fillna("").to_numpy(dtype=object),
                 "citation": (p["source"].astype(str) + np.where(p["line"].notna(), "", "")).to_numpy(dtype=object)}))
-    out = pd.concat(parts, ignore_index=True)[cols]
-    rank = out["known"].map({"document": 0, "published before the plan": 1, "published later": 2})
-    out = out.assign(_r=rank).sort_values(["source_id", "indicator_id", "year", "_r"], kind="stable")
-    return out.drop_duplicates(["source_id", "indicator_id", "year"]).drop(columns="_r").reset_index(drop=True)
+    out = pd.concat(parts, ignore_index=True)[cols] if len(parts) > 1 else parts[0][cols]
+    if out.empty:
+        return out.reset_index(drop=True)
+    # sorted by source, indicator, year and how it was known (integer codes that sort as the words do); the first
+    # of each (source, indicator, year) kept
+    src_code, src_rank, _ = _ranked_codes(out["source_id"].to_numpy())
+    ind_code, ind_rank, _ = _ranked_codes(out["indicator_id"].to_numpy())
+    year = out["year"].to_numpy(dtype=np.int64)
+    how = codes_of(out["known"], ("document", "published before the plan", "published later")).astype(np.int64) % 4
+    path = src_rank[src_code] * len(ind_rank) + ind_rank[ind_code]
+    y0, span = (year.min(), year.max() - year.min() + 1) if len(year) else (0, 1)
+    order = np.argsort(((path * span) + year - y0) * 4 + how, kind="stable")
+    key = path[order] * span + year[order]
+    return out.iloc[order[np.r_[True, key[1:] != key[:-1]]]].reset_index(drop=True)
+
+
+def _citations(source: np.ndarray, line: np.ndarray) -> np.ndarray:
+    """'<source_id> line <line>' per row (each distinct pair written once)."""
+    s_code, s_names = pd.factorize(source)
+    l_code, l_names = pd.factorize(line)
+    pair, distinct = pd.factorize(s_code.astype(np.int64) * len(l_names) + l_code)
+    return np.array([f"{s_names[p // len(l_names)]} line {l_names[p % len(l_names)]}" for p in distinct],
+                    dtype=object)[pair]
 
 
 def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
@@ -507,33 +584,50 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.Dat
     if known.empty:
         return _frame([])
     v = values(th)
-    t = obs[(obs["kind"].to_numpy() == "target") & obs["measure"].isin(["share", "level", "count_stock", "count_flow"]).to_numpy()]
-    lo, _ = bound_interval(t["value"], t["value_low"], t["bound"], t["measure"], v["approx_band_pct"])
+    tpos = np.flatnonzero((obs["kind"].to_numpy() == "target")
+                          & obs["measure"].isin(["share", "level", "count_stock", "count_flow"]).to_numpy())
     # one integer per (source, indicator) path: the joins and sorts below run on it (a panel has a million targets)
     sources, indicators = pd.Index(pd.unique(known["source_id"])), pd.Index(pd.unique(known["indicator_id"]))
 
-    def path_code(df):
-        s, i = sources.get_indexer(df["source_id"].to_numpy()), indicators.get_indexer(df["indicator_id"].to_numpy())
+    def path_code(src, ind):
+        s, i = sources.get_indexer(src), indicators.get_indexer(ind)
         return np.where((s >= 0) & (i >= 0), s.astype(np.int64) * len(indicators) + i, -1)
 
-    t = t.assign(low=lo, path_key=path_code(t))[["path_key", "source_id", "region", "indicator_id", "indicator_zh", "measure", "unit",
-                                          "year", "value", "low", "bound"]]
-    t = t[t["path_key"].to_numpy() >= 0]
-    kn = known.assign(path_key=path_code(known))
-    last = kn.groupby("path_key", sort=False).tail(1).drop(columns=["source_id", "indicator_id"]).rename(
-        columns={"year": "a_year", "value": "a_value", "known": "a_known", "published_date": "a_date", "citation": "a_cite"})
-    m = t.merge(last, on="path_key")
-    m = m[(m["year"] > m["a_year"]).to_numpy()].sort_values(["path_key", "year"], kind="stable")
-    m = m.drop_duplicates("path_key")                                             # the first target after the latest actual
-    if m.empty:
+    k_key = path_code(known["source_id"].to_numpy(), known["indicator_id"].to_numpy())
+    k_year = known["year"].to_numpy(dtype=np.int64)
+    t_key = path_code(obs["source_id"].to_numpy()[tpos], obs["indicator_id"].to_numpy()[tpos])
+    t_year = obs["year"].to_numpy(dtype=np.int64)[tpos]
+    if not len(tpos):
         return _frame([])
+    # the latest known actual of each path (its last row in `known`), and the first target after it
+    latest = np.where(t_key >= 0, _last_match(k_key, t_key), -1)
+    after = np.flatnonzero((latest >= 0) & (t_year > k_year[np.maximum(latest, 0)]))
+    after = after[np.argsort(t_key[after] * (t_year.max() - t_year.min() + 1) + t_year[after] - t_year.min(), kind="stable")]
+    first = after[np.r_[True, t_key[after][1:] != t_key[after][:-1]]] if len(after) else after
+    if not len(first):
+        return _frame([])
+    m_key, a_row = t_key[first], latest[first]
+    a_year = k_year[a_row]
     # the realised pre-plan pace: earliest actual within the look-back → latest
-    k = kn[["path_key", "year", "value", "known", "published_date"]].merge(m[["path_key", "a_year"]], on="path_key")
-    k = k[((k["year"] < k["a_year"]) & (k["year"] >= k["a_year"] - v["too_slow_lookback_years"])).to_numpy()]
-    first = k.sort_values("year", kind="stable").drop_duplicates("path_key").rename(
-        columns={"year": "h_year", "value": "h_value", "known": "h_known", "published_date": "h_date"})[
-        ["path_key", "h_year", "h_value", "h_known", "h_date"]]
-    m = m.merge(first, on="path_key", how="left")
+    m_of = np.searchsorted(m_key, k_key).clip(0, len(m_key) - 1)               # m_key is sorted: each known row's path
+    mine = (m_key[m_of] == k_key) & (k_key >= 0)
+    window = np.flatnonzero(mine & (k_year < a_year[m_of]) & (k_year >= a_year[m_of] - v["too_slow_lookback_years"]))
+    window = window[np.argsort(m_of[window] * (k_year.max() - k_year.min() + 1) + k_year[window] - k_year.min(), kind="stable")]
+    earliest = window[np.r_[True, m_of[window][1:] != m_of[window][:-1]]] if len(window) else window
+    h_row = np.full(len(first), -1)
+    h_row[m_of[earliest]] = earliest
+
+    # the frame of the first targets after the latest actual: text from obs, the actuals from `known`
+    t = obs.iloc[tpos[first]][["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "year", "value",
+                               "value_low", "bound"]].reset_index(drop=True)
+    lo, _ = bound_interval(t["value"], t.pop("value_low"), t["bound"], t["measure"], v["approx_band_pct"])
+    t.insert(t.columns.get_loc("value") + 1, "low", lo)
+    t.insert(0, "path_key", m_key)
+    kn = known[["year", "value", "known", "published_date", "citation"]].reset_index(drop=True)
+    a = kn.iloc[a_row].reset_index(drop=True).set_axis(["a_year", "a_value", "a_known", "a_date", "a_cite"], axis=1)
+    h = kn.drop(columns="citation").reindex(h_row).reset_index(drop=True).set_axis(
+        ["h_year", "h_value", "h_known", "h_date"], axis=1)
+    m = pd.concat([t, a, h], axis=1)
     metric = np.where(m["measure"] == "share", "pp_per_year", "cagr").astype(object)
     m["metric"] = metric
     m["g_target"] = annual_rate(m["a_value"], m["low"], m["year"] - m["a_year"], metric)
@@ -542,23 +636,28 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.Dat
     met = (m["low"] <= m["a_value"] + EPS).to_numpy()
     slow = (~met & (m["g_pre"] > 0) & (m["g_target"] < v["too_slow_ratio_info"] * m["g_pre"] - EPS)).to_numpy()
     frames = []
-    unit_of = {"pp_per_year": "pp/yr", "cagr": "%/yr"}
 
-    def when(r) -> str:
-        dates = sorted({d for d in (r.a_date, r.h_date) if isinstance(d, str) and d})
-        if r.a_known == "published later" or r.h_known == "published later":
+    def when(a_date, h_date, a_known, h_known) -> str:
+        dates = sorted({d for d in (a_date, h_date) if isinstance(d, str) and d})
+        if a_known == "published later" or h_known == "published later":
             return (f"; the figures we cite were published {', '.join(dates) or 'on an unknown date'}, after the plan "
                     "was set, so this is hindsight, not proof that the authors knew")
-        if r.a_known == "document" and (not isinstance(r.h_known, str) or r.h_known == "document"):
+        if a_known == "document" and (not isinstance(h_known, str) or h_known == "document"):
             return "; the plan itself states these figures"
         return f"; published {', '.join(dates)}, before the plan"
+
+    def openings(f: pd.DataFrame) -> tuple[list, list, list]:
+        """'The target for <year> (<bound><value>)', the latest actual with its unit, and when it was known."""
+        target = [f"The target for {y} ({_bound_word(b)}{t})" for y, b, t in
+                  zip(*_columns(f, "year", "bound"), with_unit_each(f["value"], f["unit"]))]
+        return (target, with_unit_each(f["a_value"], f["unit"]),
+                [when(*x) for x in zip(*_columns(f, "a_date", "h_date", "a_known", "h_known"))])
 
     a = m[met]
     if len(a):
         aw = np.where(hindsight[met], "info", "warn").astype(object)
-        reasons = [f"The target for {r.year} ({_bound_word(r.bound)}{_with_unit(r.value, r.unit)}) is at or below the "
-                   f"{_with_unit(r.a_value, r.unit)} already reached in {r.a_year}: it was met when it was set{when(r)}."
-                   for r in _records(a)]
+        reasons = [f"{t} is at or below the {av} already reached in {y}: it was met when it was set{w}."
+                   for t, av, w, y in zip(*openings(a), a["a_year"].to_numpy(dtype=object))]
         frames.append(_flag_frame(_as_points(a, "a_year", "year"), "already_met_when_set", aw, "too_slow", a["metric"],
                                   a["low"], a["a_value"], None, a["a_cite"], reasons))
     s = m[slow]
@@ -566,14 +665,13 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.Dat
         ratio = (s["g_target"] / s["g_pre"]).to_numpy()
         sw = np.where(~hindsight[slow] & (ratio < v["too_slow_ratio_warn"] - EPS), "warn", "info").astype(object)
         threshold = (s["g_pre"] * v["too_slow_ratio_info"]).to_numpy()
-        reasons = []
-        for r, q in zip(_records(s), ratio):
-            u = unit_of[r.metric]
-            reasons.append(
-                f"The target for {r.year} ({_bound_word(r.bound)}{_with_unit(r.value, r.unit)}) implies "
-                f"{fmt_rate(r.g_target, u)} from {_with_unit(r.a_value, r.unit)} in {r.a_year}, {fmt(q, 2)} of the "
-                f"{fmt_rate(r.g_pre, u)} realised {int(r.h_year)}–{r.a_year} ({fmt(r.h_value)} → {fmt(r.a_value)}): "
-                f"far below the pre-plan pace{when(r)}.")
+        units = s["metric"].map({"pp_per_year": "pp/yr", "cagr": "%/yr"}).to_numpy(dtype=object)
+        reasons = [f"{t} implies {gt} from {av} in {y}, {q} of the {gp} realised {int(hy)}–{y} ({hv} → {a0}): "
+                   f"far below the pre-plan pace{w}."
+                   for t, av, w, y, gt, q, gp, hy, hv, a0 in zip(
+                       *openings(s), *_columns(s, "a_year"), fmt_rate_each(s["g_target"], units), fmt_each(ratio, 2),
+                       fmt_rate_each(s["g_pre"], units), s["h_year"].to_numpy(dtype=object), fmt_each(s["h_value"]),
+                       fmt_each(s["a_value"]))]
         frames.append(_flag_frame(_as_points(s, "a_year", "year"), "too_slow", sw, "too_slow", s["metric"],
                                   s["g_target"], threshold, "too_slow_ratio_info", s["a_cite"], reasons))
     return pd.concat(frames, ignore_index=True) if frames else _frame([])
@@ -752,51 +850,87 @@ def ancestors(regions: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["region", "ancestor", "ancestor_level", "steps"])
 
 
+def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inner join of two integer key arrays: (left positions, right positions) of every matching pair, in left order
+    and, within one left key, in right order (as pandas' merge gives them). Sorts the right keys once."""
+    r_order = np.argsort(right, kind="stable")
+    r_sorted = right[r_order]
+    lo, hi = np.searchsorted(r_sorted, left, side="left"), np.searchsorted(r_sorted, left, side="right")
+    n = hi - lo
+    li = np.repeat(np.arange(len(left)), n)
+    offset = np.arange(len(li)) - np.repeat(np.cumsum(n) - n, n)
+    return li, r_order[lo[li] + offset]
+
+
+def _last_match(keys: np.ndarray, lookup: np.ndarray) -> np.ndarray:
+    """For each of `lookup`: the position of the last equal element of `keys` (-1 where none)."""
+    order = np.argsort(keys, kind="stable")
+    pos = np.searchsorted(keys[order], lookup, side="right") - 1
+    found = (pos >= 0) & (keys[order][np.maximum(pos, 0)] == lookup)
+    return np.where(found, order[np.maximum(pos, 0)], -1)
+
+
+def _ranked_codes(words) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """(code, rank, distinct): each word's code (its position in `distinct`; -1 if missing) and each distinct word's
+    rank in sorted order (rank[code] sorts as the text does, a missing word last), sorting only the distinct words."""
+    code, distinct = pd.factorize(np.asarray(words, dtype=object))
+    rank = np.empty(len(distinct) + 1, dtype=np.int64)
+    rank[np.argsort(np.asarray(distinct, dtype=object), kind="stable")] = np.arange(len(distinct))
+    rank[-1] = len(distinct)
+    return code.astype(np.int64), rank, pd.Index(distinct, dtype=object)
+
+
 def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.DataFrame, plan_years: dict | None = None,
                      max_gap: float = 2.0, judged: np.ndarray | None = None) -> pd.DataFrame:
     """Every pair of a plan and a plan of a region above it (the whole chain of regions.csv) that target the same
     indicator, in the same unit, for the same year: both targets (the level comparison, for single-point targets
     too), the implied growth of each one's step ending there, and, for plans of the same vintage (dates within
     `max_gap` years; `plan_years`: source → year), the growth gap. Pairs of different vintages are context only
-    (`comparison`). Joins run on integer codes (a national panel has a million targets)."""
+    (`comparison`). Joins and the sort run on integer codes (a national panel has a million targets); each column
+    is taken once, in the final order."""
     rows = judged if judged is not None else _judged(segments)
     tpos = np.flatnonzero((obs["kind"].to_numpy() == "target")
                           & obs["measure"].isin(["share", "level", "count_stock", "count_flow"]).to_numpy())
     if not len(tpos):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ESCALATION_COLUMNS})
-    anc = ancestors(regions)
-    names = pd.Index(pd.unique(np.concatenate([obs["region"].to_numpy(dtype=object)[tpos],
-                                               anc["region"].to_numpy(dtype=object), anc["ancestor"].to_numpy(dtype=object)])))
-    region = names.get_indexer(obs["region"].to_numpy(dtype=object)[tpos]).astype(np.int64)
-    src_code, src_names = pd.factorize(obs["source_id"].to_numpy()[tpos])
-    ind_code, ind_names = pd.factorize(obs["indicator_id"].to_numpy()[tpos])
+    # every target as integer codes: its region, source (ranked as the text sorts), indicator, unit and year
+    region, names = pd.factorize(obs["region"].to_numpy(dtype=object)[tpos])
+    src_code, src_order, src_names = _ranked_codes(obs["source_id"].to_numpy()[tpos])
+    ind_code, ind_order, ind_names = _ranked_codes(obs["indicator_id"].to_numpy()[tpos])
+    src_rank, ind_rank = src_order[src_code], ind_order[ind_code]
     unit_code, _ = pd.factorize(obs["unit"].to_numpy()[tpos])
     year = obs["year"].to_numpy(dtype=np.int64)[tpos]
-    what = ((ind_code.astype(np.int64) * (unit_code.max() + 1) + unit_code) * 10000 + year % 10000)   # indicator×unit×year
+    what = ((ind_code * (unit_code.max() + 1) + unit_code) * 10000 + year % 10000)        # indicator×unit×year
     n_names = len(names) + 1
     # the lower plan's targets, once per region above its own, joined to the higher plan's targets on that region
-    a_reg = names.get_indexer(anc["region"].to_numpy(dtype=object))
-    a_up = names.get_indexer(anc["ancestor"].to_numpy(dtype=object))
-    up = pd.DataFrame({"r": a_reg, "up": a_up, "steps": anc["steps"].to_numpy()})
-    low = pd.DataFrame({"i": np.arange(len(tpos)), "r": region}).merge(up, on="r")
-    low["_k"] = what[low["i"].to_numpy()] * n_names + low["up"].to_numpy()
-    high = pd.DataFrame({"j": np.arange(len(tpos)), "_k": what * n_names + region})
-    pair = low.merge(high, on="_k")
-    i, j, steps = pair["i"].to_numpy(), pair["j"].to_numpy(), pair["steps"].to_numpy()
+    anc = ancestors(regions)
+    names = pd.Index(names)
+    a_reg, a_up = (names.get_indexer(anc[c].to_numpy(dtype=object)) for c in ("region", "ancestor"))
+    li, ai = _join(region, a_reg)                    # (target, one of its region's ancestors), in merge order
+    above = a_up[ai] >= 0                            # an ancestor without targets of its own pairs with nothing
+    li, ai = li[above], ai[above]
+    is_above = np.zeros(n_names, dtype=bool)
+    is_above[a_up[a_up >= 0]] = True
+    high = np.flatnonzero(is_above[region])          # only targets of a region above another can be the higher plan
+    pl, hj = _join(what[li] * n_names + a_up[ai], what[high] * n_names + region[high])
+    i, j, steps = li[pl], high[hj], anc["steps"].to_numpy()[ai[pl]]
     keep = src_code[i] != src_code[j]
     i, j, steps = i[keep], j[keep], steps[keep]
     if not len(i):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ESCALATION_COLUMNS})
+    key = ((((src_rank[i] * (ind_rank.max() + 1) + ind_rank[i]) * (year.max() - year.min() + 1) + year[i] - year.min())
+            * (steps.max() + 1) + steps) * (src_rank.max() + 1) + src_rank[j])
+    order = np.argsort(key, kind="stable")           # by source, indicator, year, steps up, related source
+    i, j, steps = i[order], j[order], steps[order]
+
     # the step ending at each target (its growth), by (source, indicator, year) on integer codes
-    s_src = pd.Index(src_names).get_indexer(segments["source_id"].to_numpy()[rows])
-    s_ind = pd.Index(ind_names).get_indexer(segments["indicator_id"].to_numpy()[rows])
-    s_key = (s_src.astype(np.int64) * (ind_code.max() + 2) + s_ind) * 10000 + segments["end_year"].to_numpy(dtype=np.int64)[rows] % 10000
-    t_key = (src_code.astype(np.int64) * (ind_code.max() + 2) + ind_code) * 10000 + year % 10000
-    step_of = pd.Series(rows, index=s_key)
-    step_of = step_of[~step_of.index.duplicated(keep="last")]
-    step = step_of.reindex(t_key).to_numpy()                          # NaN where a target has no step
-    has = ~np.isnan(step)
-    step = np.where(has, step, 0).astype(np.int64)
+    s_src = src_names.get_indexer(segments["source_id"].to_numpy()[rows])
+    s_ind = ind_names.get_indexer(segments["indicator_id"].to_numpy()[rows])
+    width = ind_code.max() + 2
+    s_key = (s_src.astype(np.int64) * width + s_ind) * 10000 + segments["end_year"].to_numpy(dtype=np.int64)[rows] % 10000
+    found = _last_match(s_key, (src_code * width + ind_code) * 10000 + year % 10000)
+    has = found >= 0
+    step = rows[np.maximum(found, 0)]
 
     def seg_col(col, at):
         vals = segments[col].to_numpy(dtype=object)[step[at]]
@@ -806,42 +940,36 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
         vals = segments[col].to_numpy(dtype=float, na_value=np.nan)[step[at]]
         return np.where(has[at], vals, np.nan)
 
-    text = {c: obs[c].to_numpy(dtype=object)[tpos] for c in ("source_id", "region", "indicator_id", "indicator_zh",
-                                                              "measure", "unit", "bound")}
-    o = lambda col, at: text[col][at]                                   # noqa: E731
-    py = pd.Series(plan_years or {}, dtype=float)
-    src_year = py.reindex(pd.Index(src_names)).to_numpy(dtype=float)     # per source code
+    def o(col, at):
+        return obs[col].to_numpy(dtype=object)[tpos[at]]
+
+    src_year = pd.Series(plan_years or {}, dtype=float).reindex(src_names).to_numpy(dtype=float)   # per source code
     gap = np.abs(src_year[src_code[i]] - src_year[src_code[j]])
     same = np.isfinite(gap) & (gap <= max_gap + EPS)
     metric, parent_metric = seg_col("metric", i), seg_col("metric", j)
     growth, parent_growth = seg_num("growth", i), seg_num("growth", j)
     comparable = same & (metric == parent_metric) & has[i] & has[j]
-    gaps, inverse = np.unique(np.where(np.isfinite(gap), gap, -1.0), return_inverse=True)
+    inverse, gaps = pd.factorize(np.where(np.isfinite(gap), gap, -1.0))
     words = np.array(["context only: a plan's date is unknown" if g < 0 else
                       ("same vintage: growth compared" if g <= max_gap + EPS else f"context only: plans {g:g} years apart")
                       for g in gaps], dtype=object)
+    value = obs["value"].to_numpy(dtype=float)
+    level_of = dict(zip(regions["region"], regions["level"]))
     cols = {"source_id": o("source_id", i), "region": o("region", i), "related_source_id": o("source_id", j),
             "parent_region": names.to_numpy(dtype=object)[region[j]],
-            "parent_level": pd.Series(names).map(dict(zip(regions["region"], regions["level"]))).to_numpy(dtype=object)[region[j]],
+            "parent_level": pd.Series(names).map(level_of).to_numpy(dtype=object)[region[j]],
             "indicator_id": o("indicator_id", i), "indicator_zh": o("indicator_zh", i), "measure": o("measure", i),
-            "unit": o("unit", i), "end_year": year[i], "end_value": obs["value"].to_numpy(dtype=float)[tpos[i]],
-            "end_bound": o("bound", i), "parent_end_value": obs["value"].to_numpy(dtype=float)[tpos[j]],
-            "parent_end_bound": o("bound", j),
-            "level_gap": obs["value"].to_numpy(dtype=float)[tpos[i]] - obs["value"].to_numpy(dtype=float)[tpos[j]],
-            "metric": metric, "growth_unit": seg_col("growth_unit", i), "start_year": seg_num("start_year", i),
-            "start_value": seg_num("start_value", i), "growth": growth, "parent_start_year": seg_num("start_year", j),
+            "unit": o("unit", i), "end_year": year[i], "end_value": value[tpos[i]], "end_bound": o("bound", i),
+            "parent_end_value": value[tpos[j]], "parent_end_bound": o("bound", j),
+            "level_gap": value[tpos[i]] - value[tpos[j]], "metric": metric, "growth_unit": seg_col("growth_unit", i),
+            "start_year": pd.array(seg_num("start_year", i), dtype="Int64"), "start_value": seg_num("start_value", i),
+            "growth": growth, "parent_start_year": pd.array(seg_num("start_year", j), dtype="Int64"),
             "parent_start_value": seg_num("start_value", j), "parent_growth": parent_growth,
             "growth_gap": np.where(comparable, growth - parent_growth, np.nan), "vintage_gap_years": gap,
             "same_vintage": same, "comparison": words[inverse]}
-    src_rank = pd.factorize(text["source_id"], sort=True)[0]         # sorted codes: the order of the text, sorted fast
-    ind_rank = pd.factorize(text["indicator_id"], sort=True)[0]
-    order = np.lexsort((src_rank[j], steps, year[i], ind_rank[i], src_rank[i]))
-    arrays = {c: np.asarray(cols[c])[order] for c in ESCALATION_COLUMNS}
-    out = pd.DataFrame({c: pd.Series(a, dtype=object if a.dtype == object else None, copy=False)
-                        for c, a in arrays.items()}, copy=False)
-    for c in ("start_year", "parent_start_year"):
-        out[c] = pd.array(out[c], dtype="Int64")
-    return out
+    text = {c for c, a in cols.items() if isinstance(a, np.ndarray) and a.dtype == object}     # kept as objects
+    return pd.DataFrame({c: pd.Series(a, dtype=object if c in text else None, copy=False) for c, a in cols.items()},
+                        columns=ESCALATION_COLUMNS, copy=False)
 
 
 def escalation(table: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
@@ -851,11 +979,16 @@ def escalation(table: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
     phrase, at, ref = _ref_phrase(p), float(p["value"]), p["reference"]
     t = table[(table["metric"].to_numpy() == "cagr") & table["same_vintage"].to_numpy(dtype=bool)
               & (table["growth_gap"].to_numpy(dtype=float) > at + EPS)]
-    reasons = [f"For {r.end_year} {r.region} targets {_with_unit(r.end_value, r.unit)} ({fmt_rate(r.growth, r.growth_unit)} "
-               f"from {r.start_year}) and {r.parent_region} {_with_unit(r.parent_end_value, r.unit)} "
-               f"({fmt_rate(r.parent_growth, r.growth_unit)} from {r.parent_start_year}), in plans {fmt(r.vintage_gap_years)} "
-               f"years apart: the lower level's implied growth is {fmt_rate(r.growth_gap, r.growth_unit)} above the "
-               f"higher's, more than {phrase}." for r in _records(t)]
+    year, region, start, parent, parent_start = _columns(t, "end_year", "region", "start_year", "parent_region",
+                                                        "parent_start_year")
+    units = t["growth_unit"].to_numpy(dtype=object)
+    end, parent_end = (with_unit_each(t[c], t["unit"]) for c in ("end_value", "parent_end_value"))
+    growth, parent_growth, gap = (fmt_rate_each(t[c], units) for c in ("growth", "parent_growth", "growth_gap"))
+    reasons = [f"For {y} {r} targets {e} ({g} from {y0}) and {pr} {pe} ({pg} from {py0}), in plans {a} years apart: "
+               f"the lower level's implied growth is {gg} above the higher's, more than {phrase}."
+               for y, r, e, g, y0, pr, pe, pg, py0, a, gg in zip(year, region, end, growth, start, parent, parent_end,
+                                                                 parent_growth, parent_start,
+                                                                 fmt_each(t["vintage_gap_years"]), gap)]
     return _flag_frame(t, "escalation", "warn", "too_fast", t["metric"], t["growth_gap"], at, "escalation_warn_cagr", ref,
                        reasons, related=t["related_source_id"])
 

@@ -41,15 +41,20 @@ def annual_rate(start, end, years, metric):
 
     cagr: ((end / start) ** (1 / years) - 1) * 100, for start > 0, end >= 0, years > 0.
     pp_per_year, new_per_year, change_per_year: (end - start) / years, for years > 0."""
+    metric = np.asarray(metric, dtype=object)
+    return _rate(start, end, years, metric == "cagr", metric != "none")
+
+
+def _rate(start, end, years, is_cagr, has_rate) -> np.ndarray:
+    """annual_rate with the metric given as two masks (compound growth; any rate at all): no text compared."""
     start, end, years = (np.asarray(a, dtype=float) for a in (start, end, years))
-    metric = np.broadcast_to(np.asarray(metric, dtype=object), start.shape)
+    is_cagr, has_rate = (np.broadcast_to(m, start.shape) for m in (is_cagr, has_rate))
     out = np.full(start.shape, np.nan)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ok = (years > 0) & np.isfinite(start) & np.isfinite(end)
-        is_cagr = metric == "cagr"
         c = ok & is_cagr & (start > 0) & (end >= 0)
         out[c] = (np.power(end[c] / start[c], 1.0 / years[c]) - 1.0) * 100.0
-        d = ok & ~is_cagr & (metric != "none")
+        d = ok & ~is_cagr & has_rate
         out[d] = (end[d] - start[d]) / years[d]
     out[~np.isfinite(out)] = np.nan
     return out
@@ -57,6 +62,11 @@ def annual_rate(start, end, years, metric):
 
 def is_one_of(words, *which) -> np.ndarray:
     """Boolean mask: where `words` (an array, Series or list of text or categorical values) is one of `which`."""
+    if isinstance(words, np.ndarray) and words.dtype == object:        # as it is: inferring text would copy it
+        return pd.Series(words, dtype=object, copy=False).isin(which).to_numpy()
+    if isinstance(getattr(words, "dtype", None), pd.CategoricalDtype):   # compare the small integer codes
+        cat = pd.Categorical(words)
+        return np.isin(cat.codes, np.flatnonzero(cat.categories.isin(which)))
     return pd.Series(words, copy=False).isin(which).to_numpy()
 
 
@@ -79,40 +89,62 @@ def bound_interval(value, value_low, bound, measure, approx_band_pct: float):
     return lo, hi
 
 
+def codes_of(words, categories) -> np.ndarray:
+    """Each word's position in `categories` (-1 for any other word or a missing one), as int8. Hashes the column
+    once and compares only its few distinct words (much faster than building a Categorical from text)."""
+    code, distinct = pd.factorize(np.asarray(words, dtype=object))
+    return np.r_[pd.Index(categories).get_indexer(distinct), -1].astype(np.int8)[code]
+
+
 def path_points(obs: pd.DataFrame) -> pd.DataFrame:
     """The points of every indicator path (measure ≠ growth_rate), sorted by source, indicator, year, kind
     (an actual before a target of the same year). Lean on purpose (a national panel has a million points): the
     numbers, measure and bound as categoricals, integer `group` codes (one per source × indicator), `n_points`,
     and `row`, the point's position in `obs`, from which the text columns are taken when a frame is written."""
-    row = np.flatnonzero(obs["measure"].isin(PATH_MEASURES).to_numpy())
-    src = pd.factorize(obs["source_id"].to_numpy()[row], sort=True)[0]
-    ind = pd.factorize(obs["indicator_id"].to_numpy()[row], sort=True)[0]
-    key = src.astype(np.int64) * (ind.max(initial=0) + 1) + ind
+    measure = codes_of(obs["measure"], PATH_MEASURES)
+    row = np.flatnonzero(measure >= 0)
+    src = pd.factorize(obs["source_id"].to_numpy(), sort=True)[0][row]     # sorted codes: the order of the text
+    ind = pd.factorize(obs["indicator_id"].to_numpy(), sort=True)[0][row]
     year = obs["year"].to_numpy(dtype=np.int64)[row]
-    order = np.lexsort((obs["kind"].to_numpy()[row] != "actual", year, key))
+    y0 = year.min(initial=0)
+    key = src.astype(np.int64) * (ind.max(initial=0) + 1) + ind
+    is_target = obs["kind"].to_numpy()[row] != "actual"
+    order = np.argsort((key * (year.max(initial=0) - y0 + 1) + year - y0) * 2 + is_target, kind="stable")
     row, key = row[order], key[order]
     group = np.cumsum(np.r_[True, key[1:] != key[:-1]]) - 1 if len(key) else key
     return pd.DataFrame({
         "row": row, "group": group, "year": year[order],
         "value": obs["value"].to_numpy(dtype=float)[row], "value_low": obs["value_low"].to_numpy(dtype=float)[row],
-        "measure": pd.Categorical(obs["measure"].to_numpy()[row], categories=PATH_MEASURES),
-        "bound": pd.Categorical(obs["bound"].to_numpy()[row], categories=BOUNDS),
+        "measure": pd.Categorical.from_codes(measure[row], categories=PATH_MEASURES),
+        "bound": pd.Categorical.from_codes(codes_of(obs["bound"], BOUNDS)[row], categories=BOUNDS),
         "n_points": np.bincount(group)[group]}, copy=False)
 
 
 METRICS = np.array(["none", "pp_per_year", "cagr", "new_per_year", "change_per_year"], dtype=object)
+METRIC_UNITS = np.array([GROWTH_UNITS[m] for m in METRICS], dtype=object)
+SEGMENT_KINDS = np.array(["step", "overall", "stated"], dtype=object)
 NOTES = np.array(["", "actual and target for the same year: no annual rate",
                   "zero base: compound growth is undefined; the absolute change per year is given",
-                  "the end value is zero: -100 %/yr"], dtype=object)
+                  "the end value is zero: -100 %/yr",
+                  "a target stated as a growth rate (compared with its level path in flags)"], dtype=object)
 
 
-METRIC_UNITS = np.array([GROWTH_UNITS[m] for m in METRICS], dtype=object)
+def _metric_code(measure: np.ndarray, start, years):
+    """Index into METRICS per segment from the end point's measure code (PATH_MEASURES): small integer codes,
+    looked up once when the frame is written (fast and light at scale)."""
+    counts = (measure == PATH_MEASURES.index("count_stock")) | (measure == PATH_MEASURES.index("count_flow"))
+    return np.select([years <= 0, measure == PATH_MEASURES.index("share"), start > 0, counts], [0, 1, 2, 3], default=4)
 
 
-def _metric_code(measure, start, years):
-    """Index into METRICS per segment (small integer codes, looked up afterwards: fast and light at scale)."""
-    return np.select([years <= 0, is_one_of(measure, "share"), start > 0, is_one_of(measure, *COUNT_MEASURES)], [0, 1, 2, 3],
-                     default=4)
+def words(vocabulary, codes) -> pd.arrays.StringArray:
+    """pandas text (str) from integer codes into a short vocabulary: the few words are checked once, then taken."""
+    return pd.array(np.asarray(vocabulary, dtype=object), dtype="str").take(np.asarray(codes, dtype=np.intp))
+
+
+def _int64(values, missing=None):
+    """Nullable integers (Int64) from int64 values, empty where `missing`."""
+    values = np.asarray(values, dtype=np.int64)
+    return pd.arrays.IntegerArray(values, np.zeros(len(values), dtype=bool) if missing is None else missing)
 
 
 def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, points: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -130,85 +162,71 @@ def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, points: 
     s_idx = np.r_[same, first[multi]]
     e_idx = np.r_[same + 1, last[multi]]
     kind = np.r_[np.zeros(len(same), dtype=np.int8), np.ones(int(multi.sum()), dtype=np.int8)]
-    order = np.lexsort((kind, group[e_idx] if len(e_idx) else e_idx))   # steps of a path, then its overall
+    order = np.argsort(group[e_idx].astype(np.int64) * 2 + kind, kind="stable")   # steps of a path, then its overall
     s_idx, e_idx, kind = s_idx[order], e_idx[order], kind[order]
 
     value = pts["value"].to_numpy(dtype=float)
     lo, hi = bound_interval(value, pts["value_low"], pts["bound"], pts["measure"], th["approx_band_pct"])
     year = pts["year"].to_numpy(dtype=np.int64)
     s_val, e_val = value[s_idx], value[e_idx]
-    years = (year[e_idx] - year[s_idx]).astype(float)
-    measure = pts["measure"].array.take(e_idx)
+    years = year[e_idx] - year[s_idx]
+    measure = pts["measure"].cat.codes.to_numpy()[e_idx]
     code = _metric_code(measure, s_val, years)
-    metric = METRICS[code]
-    growth = annual_rate(s_val, e_val, years, metric)
-    eq = is_one_of(pts["bound"], "eq")
-    banded = ~eq[s_idx] | ~eq[e_idx]
-    growth_low = np.where(banded, annual_rate(hi[s_idx], lo[e_idx], years, metric), np.nan)
-    growth_high = np.where(banded, annual_rate(lo[s_idx], hi[e_idx], years, metric), np.nan)
-    is_share = is_one_of(measure, "share")
+    is_cagr, has_rate = code == 2, code != 0
+    growth = _rate(s_val, e_val, years, is_cagr, has_rate)
+    eq = (pts["bound"] == "eq").to_numpy()
+    banded = np.flatnonzero(~eq[s_idx] | ~eq[e_idx])
+    growth_low, growth_high = np.full(len(code), np.nan), np.full(len(code), np.nan)
+    b_s, b_e, b_years, b_cagr, b_rate = s_idx[banded], e_idx[banded], years[banded], is_cagr[banded], has_rate[banded]
+    growth_low[banded] = _rate(hi[b_s], lo[b_e], b_years, b_cagr, b_rate)
+    growth_high[banded] = _rate(lo[b_s], hi[b_e], b_years, b_cagr, b_rate)
     with np.errstate(divide="ignore", invalid="ignore"):
-        rel = np.where(is_share & (s_val > 0), (e_val / s_val - 1.0) * 100.0, np.nan)
-        per_year = np.where(is_one_of(measure, "count_stock") & (years > 0), (e_val - s_val) / years, np.nan)
-    note = NOTES[np.select(
-        [years <= 0, (code == 3) | (code == 4), (code == 2) & (e_val == 0)], [1, 2, 3], default=0)]
-
-    # text columns come from the observations themselves (the point's row in obs)
+        rel = np.where((measure == PATH_MEASURES.index("share")) & (s_val > 0), (e_val / s_val - 1.0) * 100.0, np.nan)
+        per_year = np.where((measure == PATH_MEASURES.index("count_stock")) & (years > 0), (e_val - s_val) / years,
+                            np.nan)
+    note = np.select([years <= 0, (code == 3) | (code == 4), (code == 2) & (e_val == 0)], [1, 2, 3], default=0)
+    end_high = hi[e_idx]
+    cols = {"segment": kind, "start_year": year[s_idx], "end_year": year[e_idx], "years": years, "start_value": s_val,
+            "end_value": e_val, "end_low": lo[e_idx], "end_high": np.where(np.isfinite(end_high), end_high, np.nan),
+            "metric": code, "growth": growth, "growth_low": growth_low, "growth_high": growth_high,
+            "relative_change_pct": rel, "new_per_year": per_year, "n_points": pts["n_points"].to_numpy()[e_idx],
+            "note": note}
     row = pts["row"].to_numpy()
     s_row, e_row = row[s_idx], row[e_idx]
-    cols = {c: obs[c].to_numpy()[e_row] for c in ID_COLUMNS}
-    cols.update({
-        "segment": np.array(["step", "overall"], dtype=object)[kind],
-        "start_year": year[s_idx].astype(float), "end_year": year[e_idx], "years": years,
-        "start_value": s_val, "end_value": e_val, "end_low": lo[e_idx],
-        "end_high": np.where(np.isfinite(hi[e_idx]), hi[e_idx], np.nan),
-        "start_kind": obs["kind"].to_numpy()[s_row], "end_kind": obs["kind"].to_numpy()[e_row],
-        "start_bound": obs["bound"].to_numpy()[s_row], "end_bound": obs["bound"].to_numpy()[e_row],
-        "metric": metric, "growth": growth,
-        "growth_unit": METRIC_UNITS[code], "growth_low": growth_low, "growth_high": growth_high,
-        "relative_change_pct": rel, "new_per_year": per_year, "n_points": pts["n_points"].to_numpy()[e_idx],
-        "note": note})
-    if (obs["measure"].to_numpy() == "growth_rate").any():       # stated rates go after the paths, column by column
-        st = stated_rates(obs)
-        cols = {c: np.concatenate([cols[c], st[c].to_numpy(dtype=cols[c].dtype)]) for c in COLUMNS}
-    for col in ("start_year", "years"):           # empty for stated rates: nullable integers, never 2014.0
-        cols[col] = pd.array(cols[col], dtype="Int64")
-    # words: in the observations' own text dtype where taken from them, pandas' str where the engine wrote them
-    text = {c: obs[c].dtype for c in ID_COLUMNS}
-    text.update({"start_kind": obs["kind"].dtype, "end_kind": obs["kind"].dtype, "start_bound": obs["bound"].dtype,
-                 "end_bound": obs["bound"].dtype, "segment": "str", "metric": "str", "growth_unit": "str", "note": "str"})
-    for col, dtype in text.items():
-        cols[col] = pd.array(cols[col], dtype=dtype)
-    return pd.DataFrame(cols, columns=COLUMNS, copy=False)     # the arrays are new: no need to copy them again
+    stated, st_row = _stated_rates(obs)              # stated rates go after the paths
+    cols = {c: np.concatenate([cols[c], stated[c]]).astype(cols[c].dtype, copy=False) for c in cols}
+    e_row = np.r_[e_row, st_row]
+    s_row = np.r_[s_row, np.full(len(st_row), -1)]            # a stated rate has no start
+    path = np.r_[np.ones(len(s_idx), dtype=bool), np.zeros(len(st_row), dtype=bool)]
+
+    # words: taken from the observations themselves (the point's row in obs), in their own text dtype, or from the
+    # engine's short vocabularies (pandas' str); years as nullable integers (empty for stated rates, never 2014.0)
+    out = {c: obs[c].array.take(e_row) for c in ID_COLUMNS}
+    out.update({"start_kind": obs["kind"].array.take(s_row, allow_fill=True), "end_kind": obs["kind"].array.take(e_row),
+                "start_bound": obs["bound"].array.take(s_row, allow_fill=True), "end_bound": obs["bound"].array.take(e_row),
+                "segment": words(SEGMENT_KINDS, cols.pop("segment")), "metric": words(METRICS, cols["metric"]),
+                "growth_unit": words(METRIC_UNITS, cols.pop("metric")), "note": words(NOTES, cols.pop("note")),
+                "start_year": _int64(cols.pop("start_year"), ~path), "years": _int64(cols.pop("years"), ~path)})
+    out.update(cols)
+    return pd.DataFrame(out, columns=COLUMNS, copy=False)     # the arrays are new: no need to copy them again
 
 
-def stated_rates(obs: pd.DataFrame) -> pd.DataFrame:
-    """Targets stated as a growth rate, kept as the rate they are: one `stated` row each."""
-    r = obs[obs["measure"] == "growth_rate"].sort_values(["source_id", "indicator_id", "year", "kind"])
-    out = r[ID_COLUMNS].reset_index(drop=True)
+def _stated_rates(obs: pd.DataFrame) -> tuple[dict, np.ndarray]:
+    """Targets stated as a growth rate, kept as the rate they are: one `stated` row each, sorted by source,
+    indicator, year and kind. (the segment columns segments() computes, as numbers and codes; their rows in obs)"""
+    pos = np.flatnonzero(obs["measure"].to_numpy() == "growth_rate")
+    r = obs.iloc[pos].reset_index(drop=True).sort_values(["source_id", "indicator_id", "year", "kind"])
     pp = (r["unit"] == "百分点").to_numpy()
-    out["segment"] = "stated"
-    out["start_year"] = np.nan
-    out["end_year"] = r["year"].to_numpy()
-    out["years"] = np.nan
-    out["start_value"] = np.nan
-    out["end_value"] = np.nan
-    out["end_low"] = np.nan
-    out["end_high"] = np.nan
-    out["start_kind"] = None
-    out["end_kind"] = r["kind"].to_numpy(dtype=object)
-    out["start_bound"] = None
-    out["end_bound"] = r["bound"].to_numpy(dtype=object)
-    out["metric"] = np.where(pp, "pp_per_year", "cagr").astype(object)
-    out["growth"] = r["value"].to_numpy(dtype=float)
-    out["growth_unit"] = np.where(pp, "pp/yr", "%/yr").astype(object)
-    lo = np.where(r["bound"] == "range", r["value_low"], r["value"]).astype(float)
-    hi = np.where(r["bound"].isin(["ge", "gt"]), np.nan, r["value"]).astype(float)
-    banded = (r["bound"] != "eq").to_numpy()
-    out["growth_low"] = np.where(banded, lo, np.nan)
-    out["growth_high"] = np.where(banded, hi, np.nan)
-    out["relative_change_pct"] = np.nan
-    out["new_per_year"] = np.nan
-    out["n_points"] = 1
-    out["note"] = "a target stated as a growth rate (compared with its level path in flags)"
-    return out[COLUMNS]
+    value = r["value"].to_numpy(dtype=float)
+    bound = r["bound"].to_numpy(dtype=object)
+    lo = np.where(bound == "range", r["value_low"].to_numpy(dtype=float), value)
+    hi = np.where(is_one_of(bound, "ge", "gt"), np.nan, value)
+    banded = bound != "eq"
+    n = len(r)
+    empty = np.full(n, np.nan)
+    code = np.where(pp, 1, 2)                                              # METRICS: pp_per_year, cagr
+    return {"segment": np.full(n, 2), "start_year": np.zeros(n, dtype=np.int64), "end_year": r["year"].to_numpy(),
+            "years": np.zeros(n, dtype=np.int64), "start_value": empty, "end_value": empty, "end_low": empty,
+            "end_high": empty, "metric": code, "growth": value, "growth_low": np.where(banded, lo, np.nan),
+            "growth_high": np.where(banded, hi, np.nan), "relative_change_pct": empty, "new_per_year": empty,
+            "n_points": np.ones(n, dtype=np.int64), "note": np.full(n, 4)}, pos[r.index.to_numpy()]

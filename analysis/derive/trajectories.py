@@ -34,7 +34,7 @@ from scipy.special import stdtrit
 
 from ..core import schema
 from ..inputs.reference import load_thresholds, values
-from .growth import annual_rate, bound_interval, path_points
+from .growth import PATH_MEASURES, annual_rate, bound_interval, path_points, words
 
 LEVEL_MEASURES = ("level", "count_stock", "count_flow")
 CONFIDENCE = 0.90
@@ -43,10 +43,16 @@ SHARE_LIMITS = (0.0, 100.0)
 COLUMNS = schema.columns("trajectories")
 MODELS = ("plan", "exponential", "linear", "logistic")          # in this order per path in the output
 FIT_MODELS = MODELS[1:]
+PLAN, EXPONENTIAL, LINEAR, LOGISTIC = range(len(MODELS))        # the model codes the engine computes with
 INTERVALS = {"plan": "bounds", "fit": f"prediction_{int(CONFIDENCE * 100)}"}
+INTERVAL_WORDS = (INTERVALS["plan"], INTERVALS["fit"])                # `interval` codes: plan, fit
 MODEL_NOTES = ("", "a zero value cannot be logged: straight-line fit")
 PLAN_NOTES = {True: "piecewise geometric through the stated points (constant compound growth within each step)",
               False: "piecewise linear through the stated points"}
+NOTES = (PLAN_NOTES[True], PLAN_NOTES[False]) + MODEL_NOTES     # `note` codes: plan notes, then the fits' notes
+GROWTH_UNITS = ("%/yr", "pp/yr", "per yr", "logit/yr")          # `growth_unit` codes
+SHARE = PATH_MEASURES.index("share")
+LEVEL_CODES = [PATH_MEASURES.index(m) for m in LEVEL_MEASURES]
 TEXT_COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit"]
 
 
@@ -54,23 +60,21 @@ TEXT_COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "measure"
 def interpolate(y0, v0, y1, v1, year, geometric):
     """Value at `year` on the step (y0, v0) → (y1, v1), elementwise: v0·(v1/v0)^w where `geometric` (both values
     positive), else v0 + (v1 − v0)·w, with w = (year − y0)/(y1 − y0) (0 when y1 = y0). An infinite end (an open
-    bound) gives inf, except exactly at the other end."""
-    y0, v0, y1, v1, year = (np.asarray(a, dtype=float) for a in (y0, v0, y1, v1, year))
-    geometric = np.broadcast_to(np.asarray(geometric, dtype=bool), v0.shape)
+    bound) gives inf, except exactly at the other end. (The power is taken only strictly inside a step.)"""
+    y0, v0, y1, v1, year, geometric = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (y0, v0, y1, v1, year)),
+                                                          np.asarray(geometric, dtype=bool))
+    shape = v0.shape
+    y0, v0, y1, v1, year, geometric = (np.ravel(a) for a in (y0, v0, y1, v1, year, geometric))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         w = np.where(y1 > y0, (year - y0) / (y1 - y0), 0.0)
-        geo = geometric & (v0 > 0) & (v1 > 0) & np.isfinite(v0) & np.isfinite(v1)
-        out = np.where(geo, v0 * np.power(v1 / v0, w), v0 + (v1 - v0) * w)
-        out = np.where(np.isinf(v0) | np.isinf(v1), np.inf, out)
-    out = np.where(w == 0, v0, np.where(w == 1, v1, out))
-    return out
-
-
-def _one_per_year(pts: pd.DataFrame) -> pd.DataFrame:
-    """One point per (path, year): the target where a year has an actual and a target (pts are sorted so)."""
-    g, y = pts["group"].to_numpy(), pts["year"].to_numpy()
-    last = np.r_[(g[1:] != g[:-1]) | (y[1:] != y[:-1]), True] if len(g) else np.zeros(0, dtype=bool)
-    return pts[last].reset_index(drop=True)
+        out = np.where(w == 0, v0, v1)
+        inside = np.flatnonzero((w != 0) & (w != 1))
+        a, b, wi = v0[inside], v1[inside], w[inside]
+        geo = geometric[inside] & (a > 0) & (b > 0) & np.isfinite(a) & np.isfinite(b)
+        step = a + (b - a) * wi
+        step[geo] = a[geo] * np.power(b[geo] / a[geo], wi[geo])
+        out[inside] = np.where(np.isinf(a) | np.isinf(b), np.inf, step)
+    return out.reshape(shape)
 
 
 def _expand_years(first: np.ndarray, last: np.ndarray):
@@ -83,17 +87,19 @@ def _expand_years(first: np.ndarray, last: np.ndarray):
 
 
 def plan_rows(pts: pd.DataFrame, approx_band_pct: float) -> dict:
-    """The plan path of every path with two or more years (module docstring), as column arrays plus `_row`
-    (the observation row of the path's first point, for the text columns) and `_group`."""
-    p = _one_per_year(pts)
-    g = p["group"].to_numpy()
-    n = np.bincount(g, minlength=int(g.max()) + 1 if len(g) else 0)[g] if len(g) else np.zeros(0, dtype=int)
-    p = p[n >= 2].reset_index(drop=True)
-    g, year = p["group"].to_numpy(), p["year"].to_numpy(dtype=np.int64)
-    value = p["value"].to_numpy(dtype=float)
-    measure = p["measure"].to_numpy(dtype=object)
-    lo, hi = bound_interval(value, p["value_low"].to_numpy(dtype=float), p["bound"].to_numpy(dtype=object), measure,
-                            approx_band_pct)
+    """The plan path of every path with two or more years (module docstring), as column arrays (words as codes
+    into MODELS, GROWTH_UNITS, NOTES) plus `_row` (the observation row of the path's first point, for the text
+    columns) and `_group`. One point per year: the target where a year has an actual and a target (pts are sorted
+    so)."""
+    g, year = pts["group"].to_numpy(), pts["year"].to_numpy(dtype=np.int64)
+    one = np.r_[(g[1:] != g[:-1]) | (year[1:] != year[:-1]), True] if len(g) else np.zeros(0, dtype=bool)
+    n_years = np.bincount(g[one], minlength=int(g.max()) + 1 if len(g) else 0)
+    k = np.flatnonzero(one & (n_years[g] >= 2))
+    g, year = g[k], year[k]
+    value = pts["value"].to_numpy(dtype=float)[k]
+    measure = pts["measure"].cat.codes.to_numpy()[k]
+    lo, hi = bound_interval(value, pts["value_low"].to_numpy(dtype=float)[k], pts["bound"].array.take(k),
+                            pts["measure"].array.take(k), approx_band_pct)
     is_first = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, dtype=bool)
     first = np.flatnonzero(is_first)
     last = np.r_[first[1:] - 1, len(g) - 1] if len(first) else first
@@ -103,28 +109,28 @@ def plan_rows(pts: pd.DataFrame, approx_band_pct: float) -> dict:
     key_rows = (g[first][pi].astype(np.int64) * span) + (yr - (year.min() if len(year) else 0))
     prev = np.searchsorted(key_pts, key_rows, side="right") - 1
     nxt = np.where(yr == year[prev], prev, np.minimum(prev + 1, len(g) - 1))
-    geometric = np.isin(measure[prev], LEVEL_MEASURES)
+    is_level = np.isin(measure, LEVEL_CODES)
+    geometric = is_level[prev]
     args = (year[prev], year[nxt], yr)
     fitted = interpolate(args[0], value[prev], args[1], value[nxt], args[2], geometric)
     lower = interpolate(args[0], lo[prev], args[1], lo[nxt], args[2], geometric)
     upper = interpolate(args[0], hi[prev], args[1], hi[nxt], args[2], geometric)
-    share = measure[prev] == "share"
+    share = measure[prev] == SHARE
     for arr in (fitted, lower, upper):
         arr[share] = np.clip(arr[share], *SHARE_LIMITS)
     upper[~np.isfinite(upper)] = np.nan
     observed = np.where(yr == year[prev], value[prev], np.nan)
     # first → last growth of the plan: %/yr for positive levels, pp/yr for shares, units per year otherwise
-    fm = measure[first]
-    level_ok = np.isin(fm, LEVEL_MEASURES) & (value[first] > 0)
-    metric = np.where(fm == "share", "pp_per_year", np.where(level_ok, "cagr", "change_per_year"))
+    f_share, f_level = measure[first] == SHARE, is_level[first]
+    unit = np.select([f_share, f_level & (value[first] > 0)], [1, 0], default=2)      # GROWTH_UNITS
+    metric = np.array(["cagr", "pp_per_year", "change_per_year"], dtype=object)[unit]
     growth = annual_rate(value[first], value[last], (year[last] - year[first]).astype(float), metric)
-    unit = np.where(metric == "cagr", "%/yr", np.where(metric == "pp_per_year", "pp/yr", "per yr")).astype(object)
-    note = np.array([PLAN_NOTES[bool(x)] for x in np.isin(fm, LEVEL_MEASURES)], dtype=object)
-    return {"_row": p["row"].to_numpy()[first][pi], "_group": g[first][pi], "model": np.full(len(yr), "plan", dtype=object),
+    row = pts["row"].to_numpy()[k]
+    return {"_row": row[first][pi], "_group": g[first][pi], "model": np.full(len(yr), PLAN, dtype=np.int8),
             "year": yr, "observed": observed, "fitted": fitted, "lower": lower, "upper": upper,
-            "interval": np.full(len(yr), INTERVALS["plan"], dtype=object), "annual_growth": growth[pi],
-            "growth_unit": unit[pi], "growth_ci_low": np.full(len(yr), np.nan), "growth_ci_high": np.full(len(yr), np.nan),
-            "n_points": (last - first + 1)[pi].astype(np.int64), "note": note[pi]}
+            "annual_growth": growth[pi], "growth_unit": unit[pi], "growth_ci_low": np.full(len(yr), np.nan),
+            "growth_ci_high": np.full(len(yr), np.nan), "n_points": (last - first + 1)[pi].astype(np.int64),
+            "note": np.where(f_level, 0, 1)[pi]}
 
 
 # ---------------------------------------------------------------- statistical fits of the actuals
@@ -196,12 +202,12 @@ def _fit_groups(gid: np.ndarray, x: np.ndarray, y: np.ndarray, ng: int) -> dict:
 
 
 def _back(model: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Fitted values back on the value scale (NaN, not inf, where a wide band overflows)."""
+    """Fitted values back on the value scale (NaN, not inf, where a wide band overflows); `model`: codes (MODELS)."""
     out = np.array(y, dtype=float, copy=True)
     with np.errstate(over="ignore", invalid="ignore"):
-        e = model == "exponential"
+        e = model == EXPONENTIAL
         out[e] = np.exp(out[e])
-        g = model == "logistic"
+        g = model == LOGISTIC
         out[g] = 100.0 / (1.0 + np.exp(-out[g]))
     return np.where(np.isfinite(out), out, np.nan)
 
@@ -209,17 +215,17 @@ def _back(model: np.ndarray, y: np.ndarray) -> np.ndarray:
 def _growth(model: np.ndarray, slope: np.ndarray) -> np.ndarray:
     """Annual growth from a slope: (e^slope - 1) * 100 %/yr for exponential fits (NaN, not inf, when it overflows)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        out = np.where(model == "exponential", np.expm1(slope) * 100.0, slope)
+        out = np.where(model == EXPONENTIAL, np.expm1(slope) * 100.0, slope)
     return np.where(np.isfinite(out), out, np.nan)
 
 
 def _growth_unit(model: np.ndarray, measure: np.ndarray) -> np.ndarray:
-    return np.select([model == "exponential", model == "logistic", measure == "share"],
-                     ["%/yr", "logit/yr", "pp/yr"], default="per yr").astype(object)
+    """Codes into GROWTH_UNITS from model codes and measure codes (PATH_MEASURES)."""
+    return np.select([model == EXPONENTIAL, model == LOGISTIC, measure == SHARE], [0, 3, 1], default=2)
 
 
 def _clip_shares(measure: np.ndarray, *arrays: np.ndarray) -> None:
-    share = measure == "share"
+    share = measure == SHARE
     for arr in arrays:
         arr[share] = np.clip(arr[share], *SHARE_LIMITS)
 
@@ -240,10 +246,10 @@ def _fits_vectorised(act: pd.DataFrame, logistic_min_share: float) -> dict | Non
     y_first = np.full(ng, np.inf)
     np.minimum.at(y_first, gid, year)
     y_last = act["path_last"].to_numpy(dtype=float)[mrow][first_row]
-    fmodel = np.asarray(FIT_MODELS, dtype=object)[model_code[first_row]]
-    fnote = np.asarray(MODEL_NOTES, dtype=object)[mt["note"].cat.codes.to_numpy()[first_row]]
+    fmodel = model_code[first_row] + EXPONENTIAL                           # FIT_MODELS → MODELS codes
+    fnote = mt["note"].cat.codes.to_numpy()[first_row] + 2                 # MODEL_NOTES → NOTES codes
     prow = mrow[first_row]
-    fmeasure = act["measure"].to_numpy(dtype=object)[prow]
+    fmeasure = act["measure"].cat.codes.to_numpy()[prow]
     growth = _growth(fmodel, f["slope"])
     ci_lo = _growth(fmodel, f["slope"] - f["t"] * f["se_slope"])
     ci_hi = _growth(fmodel, f["slope"] + f["t"] * f["se_slope"])
@@ -256,8 +262,7 @@ def _fits_vectorised(act: pd.DataFrame, logistic_min_share: float) -> dict | Non
     _clip_shares(fmeasure[fi], fitted, lower, upper)
     observed = _observed_at(act, act["group"].to_numpy()[prow][fi], yr)
     return {"_row": act["row"].to_numpy()[prow][fi], "_group": act["group"].to_numpy()[prow][fi], "model": m, "year": yr,
-            "observed": observed, "fitted": fitted, "lower": lower, "upper": upper,
-            "interval": np.full(len(yr), INTERVALS["fit"], dtype=object), "annual_growth": growth[fi],
+            "observed": observed, "fitted": fitted, "lower": lower, "upper": upper, "annual_growth": growth[fi],
             "growth_unit": _growth_unit(fmodel, fmeasure)[fi], "growth_ci_low": ci_lo[fi], "growth_ci_high": ci_hi[fi],
             "n_points": f["n"][fi].astype(np.int64), "note": fnote[fi]}
 
@@ -288,28 +293,28 @@ def _fits_statsmodels(act: pd.DataFrame, logistic_min_share: float) -> dict | No
         res = sm.OLS(part["y"].to_numpy(dtype=float), sm.add_constant(x, has_constant="add")).fit()
         years = np.arange(int(x.min()), int(first["path_last"]) + 1)
         pred = res.get_prediction(sm.add_constant(years.astype(float), has_constant="add")).summary_frame(alpha=1 - CONFIDENCE)
-        mm = np.full(len(years), model, dtype=object)
+        code = MODELS.index(model)
+        mm = np.full(len(years), code)
         fitted, lower, upper = (_back(mm, pred[c].to_numpy()) for c in ("mean", "obs_ci_lower", "obs_ci_upper"))
-        _clip_shares(np.full(len(years), first["measure"], dtype=object), fitted, lower, upper)
+        measure = PATH_MEASURES.index(first["measure"])
+        _clip_shares(np.full(len(years), measure), fitted, lower, upper)
         ci = res.conf_int(alpha=1 - CONFIDENCE)[1]
-        one = np.array([model], dtype=object)
+        one = np.array([code])
         cols["_row"] += [int(first["row"])] * len(years)
         cols["_group"] += [g] * len(years)
-        cols["model"] += [model] * len(years)
+        cols["model"] += [code] * len(years)
         cols["year"] += years.tolist()
         cols["observed"] += _observed_at(act, np.full(len(years), g), years).tolist()
         cols["fitted"] += fitted.tolist()
         cols["lower"] += lower.tolist()
         cols["upper"] += upper.tolist()
         cols["annual_growth"] += [float(_growth(one, np.array([res.params[1]]))[0])] * len(years)
-        cols["growth_unit"] += [_growth_unit(one, np.array([first["measure"]], dtype=object))[0]] * len(years)
+        cols["growth_unit"] += [int(_growth_unit(one, np.array([measure]))[0])] * len(years)
         cols["growth_ci_low"] += [float(_growth(one, np.array([ci[0]]))[0])] * len(years)
         cols["growth_ci_high"] += [float(_growth(one, np.array([ci[1]]))[0])] * len(years)
         cols["n_points"] += [len(x)] * len(years)
-        cols["note"] += [part["note"].iloc[0]] * len(years)
-    out = {k: np.asarray(v, dtype=object if k in ("model", "growth_unit", "note") else None) for k, v in cols.items()}
-    out["interval"] = np.full(len(out["year"]), INTERVALS["fit"], dtype=object)
-    return out
+        cols["note"] += [NOTES.index(part["note"].iloc[0], 2)] * len(years)
+    return {k: np.asarray(v) for k, v in cols.items()}
 
 
 # ---------------------------------------------------------------- assembly
@@ -328,20 +333,20 @@ def fit(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, engine: str =
     fits = (_fits_vectorised if engine == "vectorised" else _fits_statsmodels)(act, th["logistic_min_share"])
     parts = [plan] + ([fits] if fits is not None and len(fits["year"]) else [])
     cols = {k: np.concatenate([p[k] for p in parts]) for k in plan}
-    order = np.lexsort((cols["year"], np.array([MODELS.index(m) for m in cols["model"]]) if len(cols["model"]) else [],
-                        cols["_group"]))
-    cols = {k: v[order] for k, v in cols.items()}
+    year = cols["year"].astype(np.int64)
+    y0, span = (year.min(), year.max() - year.min() + 1) if len(year) else (0, 1)
+    key = (cols["_group"].astype(np.int64) * len(MODELS) + cols["model"]) * span + year - y0
+    if len(key) and (key[1:] < key[:-1]).any():           # plan rows alone come in order already
+        order = np.argsort(key, kind="stable")
+        cols = {k: v[order] for k, v in cols.items()}
     obs_row = cols.pop("_row").astype(np.int64)
-    cols.pop("_group")
     out = {c: obs[c].array.take(obs_row) for c in TEXT_COLUMNS}
-    out.update({"model": pd.array(cols["model"], dtype="str"), "year": cols["year"].astype(np.int64),
-                "observed": cols["observed"].astype(float), "fitted": cols["fitted"].astype(float),
-                "lower": cols["lower"].astype(float), "upper": cols["upper"].astype(float),
-                "interval": pd.array(cols["interval"], dtype="str"), "annual_growth": cols["annual_growth"].astype(float),
-                "growth_unit": pd.array(cols["growth_unit"], dtype="str"),
-                "growth_ci_low": cols["growth_ci_low"].astype(float), "growth_ci_high": cols["growth_ci_high"].astype(float),
-                "n_points": cols["n_points"].astype(np.int64), "note": pd.array(cols["note"], dtype="str")})
-    return pd.DataFrame(out, columns=COLUMNS)
+    out.update({"model": words(MODELS, cols["model"]), "interval": words(INTERVAL_WORDS, cols["model"] != PLAN),
+                "growth_unit": words(GROWTH_UNITS, cols["growth_unit"]), "note": words(NOTES, cols["note"]),
+                "year": cols["year"].astype(np.int64, copy=False), "n_points": cols["n_points"].astype(np.int64, copy=False)})
+    out.update({c: cols[c].astype(float, copy=False) for c in ("observed", "fitted", "lower", "upper", "annual_growth",
+                                                               "growth_ci_low", "growth_ci_high")})
+    return pd.DataFrame(out, columns=COLUMNS, copy=False)
 
 
 def plan_path(trajectories: pd.DataFrame, source_id: str, indicator_id: str) -> pd.Series:
