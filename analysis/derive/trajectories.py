@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import stdtrit
 
 from ..core import schema
 from ..inputs.reference import load_thresholds, values
@@ -57,6 +56,14 @@ TEXT_COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "measure"
 
 
 # ---------------------------------------------------------------- the plan path
+def _t_quantile(df, q):
+    """Student's t quantile (scipy.special.stdtrit), imported on first use: scipy costs ~0.1 s at import, and most
+    runs of `make data` fit no trend with enough points to need it."""
+    from scipy.special import stdtrit
+
+    return stdtrit(df, q)
+
+
 def interpolate(y0, v0, y1, v1, year, geometric):
     """Value at `year` on the step (y0, v0) → (y1, v1), elementwise: v0·(v1/v0)^w where `geometric` (both values
     positive), else v0 + (v1 − v0)·w, with w = (year − y0)/(y1 − y0) (0 when y1 = y0). An infinite end (an open
@@ -197,7 +204,7 @@ def _fit_groups(gid: np.ndarray, x: np.ndarray, y: np.ndarray, ng: int) -> dict:
         df = n - 2
         s2 = ssr / df
         se_slope = np.sqrt(s2 / sxx)
-        t = stdtrit(df, 0.5 + CONFIDENCE / 2)
+        t = _t_quantile(df, 0.5 + CONFIDENCE / 2)
     return {"n": n, "xbar": xbar, "ybar": ybar, "sxx": sxx, "slope": slope, "s2": s2, "se_slope": se_slope, "t": t}
 
 

@@ -81,7 +81,8 @@ class _Doc:
 
     def find(self, quote: str, where: str, line: int | None = None, occurrence: int | None = None) -> tuple[int, int]:
         """(line number, offset) of `quote`; an error names the spec and the entry when it is not where expected."""
-        hits = [(i + 1, m.start()) for i in range(self.n) for m in re.finditer(re.escape(quote), self.lines[i])]
+        pattern = re.compile(re.escape(quote))
+        hits = [(i + 1, m.start()) for i in range(self.n) if quote in self.lines[i] for m in pattern.finditer(self.lines[i])]
         if not hits:
             raise SpecError(f"{self.spec_file}: {where}: quote {quote!r} not found in {self.source.path.name}")
         if line is not None:
