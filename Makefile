@@ -43,8 +43,8 @@ spec: $(STAMP) ## write a draft data/raw/specs/$(SOURCE).yml for a registered do
 	@test -n "$(SOURCE)" || { echo "make spec: give SOURCE=<id of data/raw/sources.yml>" >&2; exit 2; }
 	$(PY) -m analysis.ingest.draft_spec $(SOURCE) $(if $(FORCE),--force)
 
-test: $(STAMP) ## run the test suite (pytest, on two workers)
-	$(PY) -m pytest -n 2
+test: $(STAMP) ## run the test suite (pytest: three workers on two cores, as many tests wait on a subprocess; idle ones steal work)
+	$(PY) -m pytest -n 3 --dist worksteal
 
 lint: $(STAMP) ## check style, import order and likely bugs (ruff; configuration in pyproject.toml)
 	$(VENV)/bin/ruff check .

@@ -6,6 +6,7 @@ reports/) is unchanged or consistent afterwards."""
 import errno
 import json
 import os
+import pickle
 import shutil
 import signal
 import subprocess
@@ -246,11 +247,29 @@ def _stale(root: Path) -> dict:
     return processed(root)
 
 
-def _fault(kind: str, at: int) -> str:
-    """Python code: run the build with a fault at the `at`-th call of os.replace (kill -9 before it) or of
-    os.fsync (a full disk)."""
+@pytest.fixture(scope="session")
+def computed_frames(tmp_path_factory) -> Path:
+    """What `make data` computes from the committed raw data, pickled by file name (once per worker), so that a
+    faulted build can skip straight to publishing: the faults under test are in the publishing."""
+    from analysis.pipeline import build
+
+    obs, _ = build.build_observations()
+    target = tmp_path_factory.mktemp("frames") / "frames.pickle"
+    target.write_bytes(pickle.dumps({p.name: f for p, f in build.derived_frames(obs).items()}))
+    return target
+
+
+def _fault(kind: str, at: int, frames: Path) -> str:
+    """Python code: run the build (`main`: the lock, the repair of an earlier run, publishing) with the computed
+    `frames` and a fault at the `at`-th call of os.replace (kill -9 before it) or of os.fsync (a full disk)."""
     return textwrap.dedent(f"""
-        import errno, os, pathlib, signal, sys
+        import errno, os, pathlib, pickle, signal, sys
+        from analysis.core import paths
+        from analysis.pipeline import build
+        named = pickle.loads(pathlib.Path({str(frames)!r}).read_bytes())
+        frames = {{paths.PROCESSED / name: frame for name, frame in named.items()}}
+        build.build_observations = lambda strict=False: (frames[paths.OBSERVATIONS], [])
+        build.derived_frames = lambda obs: frames
         calls = {{"n": 0}}
         def counting(real, kill):
             def wrapper(*a, **k):
@@ -267,8 +286,7 @@ def _fault(kind: str, at: int) -> str:
             pathlib.Path.unlink = counting(pathlib.Path.unlink, True)
         else:
             os.fsync = counting(os.fsync, False)
-        from analysis.pipeline.build import main
-        sys.exit(main())
+        sys.exit(build.main())
     """)
 
 
@@ -277,12 +295,12 @@ KILL_STEPS = [("kill", k) for k in range(1, len(PROCESSED_NAMES) + 2)] + [("kill
 
 
 @pytest.mark.parametrize("kind, at", KILL_STEPS, ids=[f"{kind}-{at}" for kind, at in KILL_STEPS])
-def test_processed_files_are_published_as_a_set_across_kill_9(project, kind, at):
+def test_processed_files_are_published_as_a_set_across_kill_9(project, kind, at, computed_frames):
     """Kill -9 before a replace step of `make data` or at the removal of the journal: readers refuse a
     half-published set, the next run finishes it, nothing is left over."""
     expected = processed(paths.ROOT)             # the committed set (what the build writes)
     stale = _stale(project)
-    result = python(project, code=_fault(kind, at))
+    result = python(project, code=_fault(kind, at, computed_frames))
     assert result.returncode == -signal.SIGKILL, (kind, at, result.stderr)
     journal = project / "data/processed" / fileio.PENDING
     csvs = {n: (project / "data/processed" / n).read_bytes() for n in PROCESSED_NAMES}
@@ -299,9 +317,9 @@ def test_processed_files_are_published_as_a_set_across_kill_9(project, kind, at)
 
 
 @pytest.mark.parametrize("at", [1, 3, 6])
-def test_disk_full_in_make_data_keeps_the_old_set(project, at):
+def test_disk_full_in_make_data_keeps_the_old_set(project, at, computed_frames):
     stale = _stale(project)
-    result = python(project, code=_fault("enospc", at))
+    result = python(project, code=_fault("enospc", at, computed_frames))
     assert_one_clear_error(result, "make data: error:", "No space left on device", "kept unchanged", status=74)
     assert processed(project) == stale          # nothing replaced, no temporary file left
 

@@ -1,9 +1,10 @@
 """Every notebook of notebooks/ is stored clean, is thin, and executes with small parameters into an HTML
 report without code and without errors; the index links every report."""
-import fcntl
 import json
+import os
 import re
 import subprocess
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -68,8 +69,9 @@ def test_reports_yml_is_valid_and_names_existing_notebooks():
 # --------------------------------------------------------------------------------- executed
 @pytest.fixture(scope="session")
 def executed(tmp_path_factory, worker_id):
-    """The notebooks executed once per test run: under pytest-xdist the first worker to get here runs them into
-    the run's shared temporary folder (holding a lock), the others wait for it and read its results."""
+    """The notebooks executed once per test run. Under pytest-xdist the workers share the run's temporary folder:
+    a worker that needs the results runs every notebook no other worker has claimed yet (an O_EXCL claim file
+    each), then waits for the others' (a done file each); the last notebook's runner writes the index."""
     runs = [config.Report(name=p.stem.replace("_", "-"), notebook=p, parameters=SMALL.get(p.name, {}), timeout=300)
             for p in NOTEBOOKS]
     if worker_id == "master":
@@ -78,15 +80,37 @@ def executed(tmp_path_factory, worker_id):
         index.write_index(runs, out)
         return out, runs, metas
     shared = tmp_path_factory.getbasetemp().parent          # one folder per test run, shared by its workers
-    out, done = shared / "executed-notebooks", shared / "executed-notebooks.json"
-    with open(shared / "executed-notebooks.lock", "w") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
-        if not done.exists():
-            out.mkdir()
-            metas = {r.name: runner.run(r, out) for r in runs}
+    out = shared / "executed-notebooks"
+    out.mkdir(exist_ok=True)
+    for task in [r.name for r in runs] + ["index"]:
+        claim = shared / f"executed-{task}.claim"
+        try:
+            os.close(os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            continue                                           # another worker runs it
+        if task == "index":                                    # after every notebook, by the worker that got here
+            _wait_for([shared / f"executed-{r.name}.json" for r in runs])
             index.write_index(runs, out)
-            done.write_text(json.dumps(metas, default=str), encoding="utf-8")
-    return out, runs, json.loads(done.read_text(encoding="utf-8"))
+            (shared / "executed-index.json").write_text("{}", encoding="utf-8")
+            continue
+        try:
+            meta = runner.run(next(r for r in runs if r.name == task), out)
+        except Exception as exc:                               # the waiting workers fail too, with the reason
+            meta = {"failed": f"{type(exc).__name__}: {exc}"}
+        (shared / f"executed-{task}.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
+    _wait_for([shared / f"executed-{t}.json" for t in [r.name for r in runs] + ["index"]])
+    metas = {r.name: json.loads((shared / f"executed-{r.name}.json").read_text(encoding="utf-8")) for r in runs}
+    failed = {name: m["failed"] for name, m in metas.items() if "failed" in m}
+    assert not failed, f"notebooks failed: {failed}"
+    return out, runs, metas
+
+
+def _wait_for(done: list[Path], timeout: float = 900) -> None:
+    """Until every file of `done` exists (another worker writes it when its notebook has run)."""
+    give_up = time.monotonic() + timeout
+    while not all(p.exists() for p in done):
+        assert time.monotonic() < give_up, f"another worker did not finish {[p.name for p in done if not p.exists()]}"
+        time.sleep(0.2)
 
 
 def without_style(html: str) -> str:

@@ -17,6 +17,7 @@ Speed: a page's subset is cut from a smaller font made once per environment (`co
 `python -m analysis.present.html_page` to write it into .venv): Noto Sans SC already cut to `common_chars()` with
 the pages' own options. Cutting a page's characters from it gives the same bytes as cutting them from the whole
 font (tests/test_html_page.py), in less time; a page with a character outside that set is cut from the whole font.
+Each page's cut is kept (COMMON_FONT_DIR/pages, keyed by its characters): a re-run with the same characters cuts nothing.
 """
 from __future__ import annotations
 
@@ -119,36 +120,74 @@ def _cut(font_bytes: bytes, unicodes, woff2: bool) -> bytes:
 
 
 @functools.lru_cache(maxsize=1)
+def _font_key() -> str:
+    """What a cut's bytes depend on besides its characters: the font, fontTools and brotli, the cut's options."""
+    import brotli
+    import fontTools
+
+    key = hashlib.sha256(_font_bytes())
+    key.update(f"{fontTools.version}\n{brotli.version}\n{sorted(vars(_subset_options(True)).items())}".encode())
+    return key.hexdigest()
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Write `data` to `path` in one step (two runs writing it at once write the same bytes); best effort: a
+    folder that cannot be written only costs the next run the time to make it again."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+@functools.lru_cache(maxsize=1)
 def common_font() -> bytes:
     """Noto Sans SC cut to common_chars() (an OpenType file of ~1.8 MB), made once per environment and kept in
     COMMON_FONT_DIR under a name keyed by the font, fontTools' version and common_chars(); made in memory where that
     folder cannot be written."""
-    import fontTools
-
-    key = hashlib.sha256(_font_bytes())
-    key.update(f"{fontTools.version}\n{sorted(common_chars())}".encode())
+    key = hashlib.sha256(f"{_font_key()}\n{sorted(common_chars())}".encode())
     cached = COMMON_FONT_DIR / f"{font_path().stem}.common-{key.hexdigest()[:16]}.otf"
     try:
         return cached.read_bytes()
     except OSError:
         pass
     data = _cut(_font_bytes(), common_chars(), woff2=False)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{cached.name}.", suffix=".tmp", dir=cached.parent)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, cached)            # two runs making it at once write the same bytes
-    except OSError:
-        pass
+    _store(cached, data)
     return data
 
 
+PAGE_CUTS_KEPT = 300           # cuts of pages kept in COMMON_FONT_DIR/pages (the least recently made go first)
+
+
 def subset_woff2(chars: str) -> bytes:
-    """Noto Sans SC with only the glyphs of `chars` (and their layout alternates), as WOFF2."""
+    """Noto Sans SC with only the glyphs of `chars` (and their layout alternates), as WOFF2. A cut is kept in
+    COMMON_FONT_DIR/pages under a name keyed by its characters and _font_key(), so a page whose characters did not
+    change (a re-run, the same page in another run) gets the same bytes without cutting again."""
     unicodes = {ord(c) for c in chars + BASE_CHARS}
+    key = hashlib.sha256(f"{_font_key()}\n{sorted(unicodes)}".encode()).hexdigest()[:24]
+    cached = COMMON_FONT_DIR / "pages" / f"{key}.woff2"
+    try:
+        return cached.read_bytes()
+    except OSError:
+        pass
     source = common_font() if unicodes <= common_chars() else _font_bytes()
-    return _cut(source, unicodes, woff2=True)
+    data = _cut(source, unicodes, woff2=True)
+    _store(cached, data)
+    _prune(cached.parent, PAGE_CUTS_KEPT)
+    return data
+
+
+def _prune(folder: Path, keep: int) -> None:
+    """Delete all but the `keep` most recently written cuts of `folder` (best effort)."""
+    try:
+        cuts = sorted(folder.glob("*.woff2"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for p in cuts[keep:]:
+            p.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def page_chars(html: str) -> str:
