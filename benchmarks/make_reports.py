@@ -9,9 +9,9 @@
                             changed by other programs on the machine; cold_j2_cpu_s / 2 is what 2 idle cores need
     load_before_*           the 1-minute load average just before that run (2 or more: the machine was busy)
 
-The reports of reports.yml are deleted first (reports/<name>.*, index.html, reports/.build), nothing else. The
-environment (.venv, with the reports' common font that `make setup` writes) stays: a cold build is one of the
-reports, not of the environment.
+The reports of reports.yml are deleted first (reports/<name>.*, index.html, reports/.build) with the font cuts kept
+for pages (html_page.COMMON_FONT_DIR/pages), nothing else. The environment (.venv, with the reports' common font
+that `make setup` writes) stays: a cold build is one of the reports, not of the environment.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ import sys
 import time
 
 from analysis.core import paths
+from analysis.present import html_page
 from analysis.reports import config
 
 ROOT = paths.ROOT
@@ -36,6 +37,7 @@ def clear(runs) -> None:
             f.unlink(missing_ok=True)
     (paths.REPORTS / "index.html").unlink(missing_ok=True)
     shutil.rmtree(config.BUILD, ignore_errors=True)
+    shutil.rmtree(html_page.COMMON_FONT_DIR / "pages", ignore_errors=True)      # the pages' kept font cuts too
 
 
 def _children_cpu() -> float:
