@@ -7,7 +7,7 @@ import pytest
 from analysis.core import paths, schema
 from analysis.derive import backtest, growth, progress, trajectories
 from analysis.ingest import extract
-from analysis.inputs import reference, vocab
+from analysis.inputs import vocab
 
 
 def test_committed_codebook_is_generated_from_the_schema():
@@ -41,7 +41,6 @@ def test_enumerations_agree_with_the_modules_that_produce_them():
     assert schema.MEASURES == vocab.MEASURES
     assert schema.KINDS == extract.KINDS
     assert schema.BOUNDS == growth.BOUNDS
-    assert schema.SEVERITIES == reference.TIERS
     assert schema.MODELS == trajectories.MODELS
     assert schema.STATUSES == progress.STATUSES
     assert schema.JUDGED_BY == progress.JUDGED_BY

@@ -114,8 +114,8 @@ def test_styled_copes_with_empty_text_columns():
 @pytest.mark.parametrize("overrides", [None, {"cagr_alert": 40.0, "info_min_count_base": 0}])
 def test_reference_bands_agree_with_the_flags(overrides):
     """The zone a judged segment falls in is the severity of its too_fast flag (no flag: below every zone)."""
+    from analysis.core.schema import SEVERITIES
     from analysis.derive.growth import annual_rate
-    from analysis.inputs.reference import TIERS
 
     frames = views.plausibility(None, None, overrides)
     bands = views.reference_bands(frames["segments"], frames["thresholds"])
@@ -125,9 +125,9 @@ def test_reference_bands_agree_with_the_flags(overrides):
     checked = 0
     for (_, b), g in zip(bands.iterrows(), judged):
         zone = None
-        for tier in TIERS:
-            if pd.notna(b[f"threshold_{tier}"]) and g > b[f"threshold_{tier}"] + 1e-9:
-                zone = tier
+        for severity in SEVERITIES:
+            if pd.notna(b[f"threshold_{severity}"]) and g > b[f"threshold_{severity}"] + 1e-9:
+                zone = severity
         assert fired.get((b["source_id"], b["indicator_id"], int(b["start_year"]), int(b["end_year"]))) == zone, b["indicator_id"]
         checked += zone is not None
     assert checked == len(fired)

@@ -13,11 +13,11 @@ from __future__ import annotations
 import pandas as pd
 
 from ..core import paths, schema
-from ..inputs.reference import TIERS
+from ..core.schema import SEVERITIES as FLAG_SEVERITIES
 from .progress import OUTCOMES
 
 BACKTEST = paths.PROCESSED / "backtest.csv"
-SEVERITIES = ("none",) + tuple(TIERS)                  # none < info < warn < alert
+SEVERITIES = ("none",) + FLAG_SEVERITIES              # none < info < warn < alert: the worst flag of a path
 OUTCOME_ORDER = ("achieved", "achieved_late", "missed")
 COLUMNS = schema.columns("backtest")
 

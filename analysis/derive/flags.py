@@ -40,13 +40,14 @@ import numpy as np
 import pandas as pd
 
 from ..core import schema
-from ..inputs.reference import TIERS, ceiling_for, load_links, load_regions, load_rules, load_thresholds, values
+from ..core.schema import SEVERITIES
+from ..inputs.reference import ceiling_for, load_links, load_regions, load_rules, load_thresholds, values
 from .growth import annual_rate, bound_interval, codes_of, is_one_of
 from .peers import reference_windows
 
 COLUMNS = schema.columns("flags")
 INTERNAL = "internal: the document's own figures"
-SEVERITY_RANK = {s: i for i, s in enumerate(TIERS)}
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 EPS = 1e-9      # differences below this are floating-point noise ((3.11 - 2.51) / 3 is 0.20000000000000004)
 
 

@@ -20,7 +20,6 @@ import pandas as pd
 from ..core import paths
 from ..core.errors import InputError
 from ..core.fileio import load_yaml, read_csv_table
-from ..core.schema import SEVERITIES
 
 REFERENCES = paths.REFERENCE / "growth_references.csv"
 THRESHOLDS = paths.REFERENCE / "thresholds.yml"
@@ -33,7 +32,6 @@ PARAM_KEYS = {"unit", "min", "max", "value", "from_reference", "reference", "lab
               "justification_zh"}
 TEXT_KEYS = ("label", "justification", "label_zh", "justification_zh")   # the words of a parameter, in en and zh
 SELECTOR_KEYS = {"topic", "region", "start_year", "end_year", "indicator"}
-TIERS = SEVERITIES                           # ascending severity (flags.csv `severity`: analysis.core.schema)
 RULE_SECTIONS = ("parameters", "ceilings", "peers", "national_series")
 METRICS_JUDGED = ("cagr", "pp_per_year")
 LINK_RELATIONS = ("rate_of", "part_of", "flow_of", "period_flow_of")

@@ -276,14 +276,14 @@ def growth_vs_reference(bands: pd.DataFrame, flags: pd.DataFrame | None = None, 
     One panel per metric (compound growth in %/yr; percentage points per year for shares), log-like x axis
     (symlog) so that 0.2 pp/yr and 10 pp/yr, or 6 %/yr and 200 %/yr, are both readable. A point is coloured
     by the severity of its `too_fast` flag."""
-    from ..inputs.reference import TIERS
+    from ..core.schema import SEVERITIES
 
     labels.check_language(language)
     if bands.empty:
         return _no_data(labels.t("no_data", language))
     fired = {}
     if flags is not None and not flags.empty:
-        rank = {s: i for i, s in enumerate(TIERS)}
+        rank = {s: i for i, s in enumerate(SEVERITIES)}
         for r in flags[flags["rule"] == "too_fast"].itertuples(index=False):
             key = (r.source_id, r.indicator_id, int(r.start_year), int(r.end_year))
             if rank[r.severity] >= rank.get(fired.get(key), -1):
@@ -297,17 +297,17 @@ def growth_vs_reference(bands: pd.DataFrame, flags: pd.DataFrame | None = None, 
                              gridspec_kw={"height_ratios": heights}, squeeze=False)
     for ax, metric in zip(axes[:, 0], metrics):
         b = bands[bands["metric"] == metric].reset_index(drop=True)
-        tiers = [f"threshold_{t}" for t in TIERS]
+        tiers = [f"threshold_{t}" for t in SEVERITIES]
         values = pd.concat([b["growth"], b["growth_low"], b["growth_high"], *(b[c] for c in tiers)]).dropna()
         hi = max(float(values.max()), 0.0)
         lo = min(float(values.min()), 0.0)
         xmax = hi * 1.6 + SYMLOG_LINTHRESH[metric]
         xmin = lo * 1.6 if lo < 0 else 0
         for y, r in b.iterrows():
-            edges = [(t, r[f"threshold_{t}"]) for t in TIERS if pd.notna(r[f"threshold_{t}"])]
-            for i, (tier, start) in enumerate(edges):
+            edges = [(t, r[f"threshold_{t}"]) for t in SEVERITIES if pd.notna(r[f"threshold_{t}"])]
+            for i, (severity, start) in enumerate(edges):
                 end = edges[i + 1][1] if i + 1 < len(edges) else xmax
-                ax.add_patch(plt.Rectangle((start, y - 0.42), end - start, 0.84, color=COLORS[tier], alpha=ZONE_ALPHA,
+                ax.add_patch(plt.Rectangle((start, y - 0.42), end - start, 0.84, color=COLORS[severity], alpha=ZONE_ALPHA,
                                            lw=0, zorder=1))
             if r.get("end_bound") in ("ge", "gt"):      # a floor: growth may be higher; no line to an arbitrary end
                 ax.plot([r["growth"]], [y], marker=">", ms=7, ls="none", color=COLORS["none"], zorder=2,
@@ -333,13 +333,13 @@ def growth_vs_reference(bands: pd.DataFrame, flags: pd.DataFrame | None = None, 
         ax.set_xlabel(f"{labels.t('growth', language)} ({unit}; {labels.t('scale.symlog', language)})")
         ax.set_title(labels.t(f"metric.{metric}", language), loc="left")
     legend = [Patch(color=COLORS[t], alpha=ZONE_ALPHA + 0.1, label=f"{labels.t('zone', language)}: {labels.t('severity.' + t, language)}")
-              for t in TIERS]
+              for t in SEVERITIES]
     legend += [Line2D([], [], marker="o", ls="", color=COLORS["none"], label=labels.t("not_flagged", language))]
     if floors:
         legend += [Line2D([], [], marker=">", ls="", color=COLORS["none"], label=labels.t("floor", language))]
     if bands_drawn:
         legend += [Line2D([], [], ls="-", lw=2, color=COLORS["none"], label=labels.t("band", language))]
     legend += [Line2D([], [], marker="o", ls="", color=COLORS[t], markeredgecolor="#222222",
-                      label=f"{labels.t('flagged', language)}: {labels.t('severity.' + t, language)}") for t in TIERS]
+                      label=f"{labels.t('flagged', language)}: {labels.t('severity.' + t, language)}") for t in SEVERITIES]
     fig.legend(handles=legend, loc="outside upper center", ncols=4, frameon=False)
     return fig
