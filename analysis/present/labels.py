@@ -705,20 +705,23 @@ in log-odds per year: the yearly change of ln(p/(100 − p)) for a share p, not 
     # ---- 03 plausibility flags
     "flags.title": ("""# 合理性标记
 
-每个目标隐含的年均增长与参考速度对比：可比序列曾经达到的最快增长（全国统计、各国研发投入强度）。
-隐含增长超过阈值的目标被标记：“提示”快于其他序列的全国最快速度，“警告”快于该指标自身的全国参考，
-“严重”超过任何已记录的速度。其他规则标记低于基期值的目标、超过 100% 的比重、下降的存量，
-以及大于整体的部分。
+每个目标隐含的年均增长与参考速度对比：同级可比地区同一指标、同样年数的已实现增长（同行窗口），
+同行窗口太少时用不长于该段的全国最快速度，以及有记录以来的最快速度（上限）。隐含增长高于同行窗口的
+高分位数为“提示”，高于所有同行窗口为“警告”（同行太少时全国参考只给“提示”），超过上限为“严重”；
+每个标记注明参照、窗口和倍数（见下方阈值表）。其他规则标记低于基期值的目标、超过 100% 的比重、
+下降的存量，以及大于整体的部分。
 
 阈值是数据（`data/raw/reference/thresholds.yml`，每个都基于 `growth_references.csv` 中有出处的一行）；
 参数 `thresholds` 可在本次运行中覆盖任何阈值，生效的阈值列在标记之后。""",
                     """# Plausibility flags
 
-The annual growth each target implies, set against reference paces: how fast comparable series have
-ever grown (national Chinese statistics, international R&D intensity). A target whose implied growth
-exceeds a threshold is flagged: *info* faster than anything national of another series, *warn* faster
-than the indicator's own national reference, *alert* beyond anything ever recorded. Other rules flag
-targets below their baseline, shares above 100 %, stocks that fall, and parts that exceed their whole.
+The annual growth each target implies, set against realised paces: the same indicator in comparable
+regions at the plan's level over windows of the same number of years (peer windows); with too few peers,
+the fastest national window no longer than the step; and the fastest pace on record (a ceiling). A target
+above a high percentile of its peer windows is *info*, above every peer window *warn* (a national
+fallback gives *info* only), beyond the ceiling *alert*; each flag names its yardstick, window and margin
+(thresholds in the table below). Other rules flag targets below their baseline, shares above 100 %,
+stocks that fall, and parts that exceed their whole.
 
 The thresholds are data (`data/raw/reference/thresholds.yml`, each resting on a cited row of
 `growth_references.csv`); the parameter `thresholds` overrides any of them for this run, and the
