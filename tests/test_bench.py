@@ -2,9 +2,12 @@
 and every kind of flag the synthetic panel is built to contain fires (the timings are the benchmark's, not tested)."""
 import json
 
+import pytest
+
 from benchmarks import engine as bench
 
 
+@pytest.mark.slow
 def test_small_panel_engines_agree(tmp_path):
     out = tmp_path / "bench.json"
     assert bench.main(["--regions", "40", "--sample", "150", "--repeats", "1", "--out", str(out)]) == 0

@@ -295,6 +295,7 @@ KILL_STEPS = [("kill", k) for k in range(1, len(PROCESSED_NAMES) + 2)] + [("kill
 
 
 @pytest.mark.parametrize("kind, at", KILL_STEPS, ids=[f"{kind}-{at}" for kind, at in KILL_STEPS])
+@pytest.mark.slow
 def test_processed_files_are_published_as_a_set_across_kill_9(project, kind, at, computed_frames):
     """Kill -9 before a replace step of `make data` or at the removal of the journal: readers refuse a
     half-published set, the next run finishes it, nothing is left over."""
@@ -546,6 +547,7 @@ def _tiny(path: Path, fail: bool = False) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_disk_full_while_writing_a_report_keeps_the_last_good_one(tmp_path, monkeypatch):
     nb = _tiny(tmp_path / "tiny.ipynb")
     out = tmp_path / "out"
@@ -566,6 +568,7 @@ def test_disk_full_while_writing_a_report_keeps_the_last_good_one(tmp_path, monk
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.slow
 def test_kill_9_at_each_replace_step_of_a_report_run(tmp_path):
     """A run killed before each of its replace steps leaves either the old report or a page that the index
     flags (its record names another page); the next run repairs it and the page matches its record."""

@@ -22,6 +22,7 @@ def test_parameters_cell():
     assert set(parameters.notebook_parameters(NOTEBOOK)) == {"source_id", "actuals_path", "thresholds", "language"}
 
 
+@pytest.mark.slow
 def test_report_with_a_researcher_file(tmp_path):
     mine = tmp_path / "mine.csv"
     mine.write_text(HEADER + "广州市,basic_research_share,%,2019,12.5,my notes\n", encoding="utf-8")

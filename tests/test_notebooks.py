@@ -128,6 +128,7 @@ class _Links(HTMLParser):
             self.hrefs += [v for k, v in attrs if k == "href"]
 
 
+@pytest.mark.slow
 def test_each_notebook_executes_into_html_without_code(executed):
     out, runs, _ = executed
     for r in runs:

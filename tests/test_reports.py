@@ -110,6 +110,7 @@ def _tiny_notebook(path):
     return path
 
 
+@pytest.mark.slow
 def test_failing_notebook_keeps_the_last_good_report(tmp_path, capsys):
     nb = _tiny_notebook(tmp_path / "tiny.ipynb")
     out = tmp_path / "out"
@@ -219,6 +220,7 @@ def test_overlapping_make_reports_waits_for_the_lock():
     assert "nothing done" in proc.stderr
 
 
+@pytest.mark.slow
 def test_a_cell_running_past_the_timeout_fails_the_run_naming_the_cell(tmp_path):
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "policy-targets", "display_name": "x", "language": "python"}})
     nb.cells = [nbformat.v4.new_code_cell('language = "zh"'), nbformat.v4.new_code_cell("import time\ntime.sleep(60)")]
