@@ -1,4 +1,4 @@
-"""Hand-built observation frames for the analytics tests (columns as in observations.csv)."""
+"""Hand-built observation frames for the judgement tests (columns as in observations.csv)."""
 import numpy as np
 import pandas as pd
 
