@@ -512,10 +512,10 @@ def _assess_one(t, by_series, base_year, as_of, p, trajectories, parents) -> dic
     """One target's progress row: its outcome (judge_passed or judge_pace), its measures, its status and notes."""
     row = _identity(t)
     acts = by_series.get((t.region, t.indicator_id))
-    row["reason"] = _no_outcome(t, acts, base_year)
+    series = _best_per_year(acts) if acts is not None and len(acts) else None
+    row["reason"] = _no_outcome(t, series, base_year)
     if row["reason"]:
         return row
-    series = _best_per_year(acts)
     own = acts[(acts["origin"] == "document") & (acts["source_id"] == t.source_id)]
     base, base_note, base_reason = choose_base(series, own, base_year, int(p["max_base_lag_years"]))
     target = _target(t, row["target_value_low"], base)
@@ -538,13 +538,13 @@ def _assess_one(t, by_series, base_year, as_of, p, trajectories, parents) -> dic
     return row
 
 
-def _no_outcome(t, acts: pd.DataFrame | None, base_year: int) -> str | None:
-    """Why a target has no outcome to judge (a growth-rate target, no actual, nothing after the base), or None."""
+def _no_outcome(t, series: pd.DataFrame | None, base_year: int) -> str | None:
+    """Why a target has no outcome to judge (a growth-rate target, no actual, nothing after the base), or None;
+    `series`: its actuals, one per year (None without any)."""
     if t.measure == "growth_rate":
         return "a growth-rate target (compare with the growth of the actual series in segments)"
-    if acts is None or not len(acts):
+    if series is None:
         return f"no actual for {t.region} {t.indicator_id}"
-    series = _best_per_year(acts)
     if not (series["year"] > base_year).any():          # only the plan's baseline or older: no outcome to judge
         return (f"no actual after the plan's base year {base_year} (latest: "
                 f"{int(series['year'].iloc[-1])}: {series['value'].iloc[-1]:g})")
