@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data spec test reports reports-under-lock reports-locked reports-invalid lab lint lock bench bench-reports clean FORCE
+.PHONY: help setup data spec test reports reports-under-lock reports-locked reports-invalid reports-run-queued lab lint lock bench bench-reports clean FORCE
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -52,7 +52,9 @@ lint: $(STAMP) ## check style, import order and likely bugs (ruff; configuration
 # ---- reports: reports.yml → reports/<name>.html + reports/index.html (analysis/reports/) ----
 # Make tracks what each report depends on: its notebook, its own entry of reports.yml (a stamp the runner
 # rewrites only when that entry changes), data/processed/, data/raw/ and the analysis/ sources. A rerun
-# with nothing changed does nothing; `make -j2 reports` runs independent notebooks in parallel.
+# with nothing changed does nothing. The rule of an out-of-date report only queues it (reports/.build/NAME.queued);
+# then one process runs the queue (reports-run-queued), with as many workers as make's -j, each keeping one kernel
+# for its reports (analysis/reports/batch.py): `make -j2 reports` runs two notebooks at a time.
 # The lock (above) makes an overlapping run wait for the one in progress instead of corrupting it.
 REPORTS_BUILD := reports/.build
 REPORTS_MK := $(REPORTS_BUILD)/reports.mk
@@ -70,7 +72,7 @@ reports: $(STAMP) ## the main job: build the data, then every report of reports.
 # under the lock: delete what an interrupted run left (temporary files), build what is out of date, keep going
 # past a failed report (-k), and after any failure write the index with the failures, then exit non-zero
 reports-under-lock:
-	@rm -f reports/.*.tmp reports/.*.ipynb reports/fonts/.*.tmp reports/.build/.*.tmp
+	@rm -f reports/.*.tmp reports/.*.ipynb reports/fonts/.*.tmp reports/.build/.*.tmp reports/.build/*.queued
 	@$(MAKE) --no-print-directory -k reports-locked || { $(PY) -m analysis.reports index >/dev/null; exit 1; }
 
 ifneq ($(filter reports-locked,$(MAKECMDGOALS)),)
@@ -98,7 +100,10 @@ $(REPORTS_MK): reports.yml data/raw/sources.yml $(ANALYSIS_SRC) $(wildcard noteb
 	@$(PY) -m analysis.reports makefile $@
 	@touch $@
 
-reports/index.html: $(REPORT_HTML) reports.yml data/raw/sources.yml $(ANALYSIS_SRC)
+reports-run-queued: $(REPORT_HTML)
+	@if ls $(REPORTS_BUILD)/*.queued >/dev/null 2>&1; then $(PY) -m analysis.reports run --queued; fi
+
+reports/index.html: $(REPORT_HTML) reports.yml data/raw/sources.yml $(ANALYSIS_SRC) | reports-run-queued
 	@$(PY) -m analysis.reports index
 	@touch $@
 

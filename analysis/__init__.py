@@ -8,7 +8,8 @@ this list (docs/design.md, enforced by tests/test_layers.py):
   derive/    growth (segments), peers, trajectories, flags, progress, backtest, plausibility (the judging stage)
   pipeline/  build (`make data`), datasets (reading the published set)
   present/   labels (zh/en words), plots, views, progress_views, progress_plots, html_page (the report page)
-  reports/   config, parameters, record, runner (one run), index, makerules, cli (`python -m analysis.reports`), kernel
+  reports/   config, parameters, record, runner (one run), batch (several, kernels kept), index, makerules,
+             cli (`python -m analysis.reports`), kernel
 The documented commands `python -m analysis.build`, `.actuals` and `.quantity` are one-line entry
 points into pipeline/build, inputs/actuals and core/quantity.
 """

@@ -16,8 +16,9 @@ def _cmap(woff2: bytes) -> set[int]:
 def test_a_page_font_cut_from_the_common_font_is_the_one_cut_from_the_whole_font():
     unicodes = {ord(c) for c in TEXT + html_page.BASE_CHARS}
     assert unicodes <= html_page.common_chars()
-    fast = html_page._cut(html_page.common_font(), unicodes, woff2=True)
+    fast = html_page._cut(html_page.common_font(), unicodes, woff2=True, already_cut=True)
     assert fast == html_page._cut(html_page._font_bytes(), unicodes, woff2=True)
+    assert fast == html_page._cut(html_page.common_font(), unicodes, woff2=True)
     assert {ord(c) for c in "研发廣創"} <= _cmap(fast)                                 # simplified and traditional
 
 

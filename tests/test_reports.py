@@ -2,6 +2,7 @@
 good report, escaping in the index, the make rules, the lock."""
 import json
 import os
+import re
 import subprocess
 import time
 
@@ -194,7 +195,7 @@ def test_make_rules_track_each_report_and_its_own_entry(tmp_path):
     text = mk.read_text()
     assert "REPORT_HTML := reports/g1.html reports/g2.html" in text
     assert f"reports/g1.html: notebooks/02_growth_trajectories.ipynb {tmp_path}/g1.params $(REPORT_DEPS)" in text
-    assert "\t@$(PY) -m analysis.reports run g2" in text
+    assert f"\t@touch {tmp_path}/g2.queued" in text                  # the rule queues its run; one process runs the queue
     stamps = {n: (tmp_path / f"{n}.params").stat().st_mtime_ns for n in ("g1", "g2")}
     time.sleep(0.01)
     runs[1] = report({"source_id": "nanming-2017"}, name="g2")       # only g2's entry changes
@@ -233,3 +234,98 @@ def test_a_cell_running_past_the_timeout_fails_the_run_naming_the_cell(tmp_path)
     msg = str(exc.value)
     assert "did not finish in cell 2 (`import time`)" in msg and "timed out" in msg and "after 2 seconds" in msg
     assert not (tmp_path / "out" / "slow.html").exists() and (tmp_path / "out" / "slow.failed.ipynb").exists()
+
+
+# ----------------------------------------------------------------------- several runs, kept kernels (batch.py)
+def _notebook(path, *cells):
+    """A notebook of code cells (the first one tagged `parameters`) in the project's kernel."""
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "policy-targets", "display_name": "x", "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nbformat.write(nb, str(path))
+    return path
+
+
+# what a notebook can change in its kernel: every line of STATE must read the same in a fresh kernel and after it
+POLLUTE = ('language = "zh"',
+           "import os, sys, warnings\nimport matplotlib, matplotlib.pyplot as plt\nimport pandas as pd\n"
+           "leaked = 1\nmatplotlib.rcParams['font.size'] = 31.0\nplt.ioff()\npd.set_option('display.max_rows', 3)\n"
+           "warnings.simplefilter('ignore')\nsys.path.insert(0, '/nowhere')\nos.chdir('/')\nfig = plt.figure()")
+STATE = ('language = "zh"',
+         "import os, sys, warnings\nimport matplotlib, matplotlib.pyplot as plt\nimport pandas as pd\n"
+         "fig, ax = plt.subplots(figsize=(1, 1))\nax.plot([0, 1]);",
+         "print('leaked' in dir(), matplotlib.rcParams['font.size'], matplotlib.is_interactive(),\n"
+         "      pd.get_option('display.max_rows'), sys.path[0] == '/nowhere', os.path.basename(os.getcwd()),\n"
+         "      len(plt.get_fignums()))",
+         "warnings.warn('shown once per place', UserWarning)")
+
+
+def _outputs(ipynb):
+    """(execution count, output type, text, whether it holds a PNG) per cell output of an executed notebook; the
+    kernel's process id in a warning's file name (ipykernel_1234) differs between any two kernels and is dropped."""
+    nb = nbformat.read(str(ipynb), as_version=4)
+    return [(c.execution_count, o.output_type, re.sub(r"ipykernel_\d+", "ipykernel", o.get("text", "")),
+             "image/png" in o.get("data", {})) for c in nb.cells for o in c.outputs]
+
+
+@pytest.mark.slow
+def test_a_notebook_after_another_in_a_kept_kernel_runs_as_in_a_fresh_kernel(tmp_path):
+    """The reset before each notebook undoes what the notebook before changed: its names, rcParams, matplotlib's
+    interactive mode and open figures, pandas' options, the warning filters, sys.path and the working directory;
+    the execution count starts at 1 again and a warning shows again."""
+    from analysis.reports import kernel
+
+    folder = tmp_path / "nb"
+    folder.mkdir()
+    pollute = config.Report(name="pollute", notebook=_notebook(folder / "pollute.ipynb", *POLLUTE), timeout=60)
+    state = config.Report(name="state", notebook=_notebook(folder / "state.ipynb", *STATE), timeout=60)
+    runner.run(state, tmp_path / "fresh")                         # a kernel of its own
+    kept = kernel.KeptKernel()
+    try:
+        runner.run(state, tmp_path / "kept", kept=kept)
+        runner.run(pollute, tmp_path / "kept", kept=kept)
+        runner.run(state, tmp_path / "kept", kept=kept)             # after the polluter, in the same kernel
+    finally:
+        kept.shutdown()
+    fresh = _outputs(config.files("state", tmp_path / "fresh")["ipynb"])
+    assert [(count, kind, png) for count, kind, _, png in fresh] == [(2, "display_data", True), (3, "stream", False),
+                                                                     (4, "stream", False)]    # counted from 1
+    # matplotlib is interactive once a figure was made (a kept kernel: from the start, as its first run made one)
+    assert fresh[1][2].split() == ["False", "10.0", "True", "60", "False", "nb", "0"]
+    assert "shown once per place" in fresh[2][2]
+    assert _outputs(config.files("state", tmp_path / "kept")["ipynb"]) == fresh
+
+
+@pytest.mark.slow
+def test_several_runs_share_workers_and_a_failure_stops_only_its_own_run(tmp_path):
+    """run_many in two worker processes: every run ends once; the failing one raises ReportError with its cell, the
+    worker's kernel is replaced and its later runs succeed; a worker killed mid-run fails only that run."""
+    from analysis.reports import batch, kernel
+
+    ok = [config.Report(name=f"ok{i}", notebook=_notebook(tmp_path / f"ok{i}.ipynb", 'language = "zh"', f"print({i} * 7)"),
+                        timeout=60) for i in range(4)]
+    bad = config.Report(name="bad", notebook=_notebook(tmp_path / "bad.ipynb", 'language = "zh"', "1 / 0"), timeout=60)
+    killed = config.Report(name="killed", timeout=60, notebook=_notebook(
+        tmp_path / "killed.ipynb", 'language = "zh"', "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"))
+    out = tmp_path / "out"
+    results = dict((r.name, outcome) for r, outcome in batch.run_many([bad, killed, *ok], out, 2, kernel.ensure()))
+    assert sorted(results) == sorted(["bad", "killed", *[r.name for r in ok]])
+    assert isinstance(results["bad"], runner.ReportError) and "cell 2 (`1 / 0`)" in str(results["bad"])
+    assert isinstance(results["killed"], runner.ReportError) and "exit code -9" in str(results["killed"])
+    for r in ok:
+        assert results[r.name]["name"] == r.name
+        assert str(int(r.name[2:]) * 7) in config.files(r.name, out)["html"].read_text(encoding="utf-8")
+
+
+def test_make_s_jobs_and_the_queue(tmp_path):
+    from analysis.reports import batch
+
+    assert batch.jobs_from_make({"MAKEFLAGS": " -j2 --jobserver-auth=3,4"}) == 2
+    assert batch.jobs_from_make({"MAKEFLAGS": "k -j12"}) == 12
+    assert batch.jobs_from_make({"MAKEFLAGS": " -j"}) == (os.cpu_count() or 1)
+    assert batch.jobs_from_make({"MAKEFLAGS": "k"}) == batch.jobs_from_make({}) == 1
+    for name in ("b", "a"):
+        (tmp_path / f"{name}.queued").touch()
+    (tmp_path / "a.params").touch()
+    assert batch.take_queue(tmp_path) == ["a", "b"]
+    assert batch.take_queue(tmp_path) == [] and (tmp_path / "a.params").exists()      # taken once; nothing else

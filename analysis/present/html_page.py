@@ -103,14 +103,19 @@ def _subset_options(woff2: bool):
     return options
 
 
-def _cut(font_bytes: bytes, unicodes, woff2: bool) -> bytes:
+def _cut(font_bytes: bytes, unicodes, woff2: bool, already_cut: bool = False) -> bytes:
     """`font_bytes` cut to the glyphs of `unicodes` (and their layout alternates); the same bytes every run (no
-    timestamp; bounding boxes as in the whole font, as pyftsubset keeps them)."""
+    timestamp; bounding boxes as in the whole font, as pyftsubset keeps them). `already_cut`: `font_bytes` is itself
+    a cut with these options (common_font()), so it has no hints and no subroutines left to remove, and the
+    subsetter skips looking for them (the same bytes: tests/test_html_page.py; a third less time)."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
     font = TTFont(io.BytesIO(font_bytes), recalcBBoxes=False, recalcTimestamp=False)
-    sub = subset.Subsetter(_subset_options(woff2))
+    options = _subset_options(woff2)
+    if already_cut:
+        options.hinting, options.desubroutinize = True, False
+    sub = subset.Subsetter(options)
     sub.populate(unicodes=sorted(unicodes))
     sub.subset(font)
     out = io.BytesIO()
@@ -173,8 +178,8 @@ def subset_woff2(chars: str) -> bytes:
         return cached.read_bytes()
     except OSError:
         pass
-    source = common_font() if unicodes <= common_chars() else _font_bytes()
-    data = _cut(source, unicodes, woff2=True)
+    common = unicodes <= common_chars()
+    data = _cut(common_font() if common else _font_bytes(), unicodes, woff2=True, already_cut=common)
     _store(cached, data)
     _prune(cached.parent, PAGE_CUTS_KEPT)
     return data

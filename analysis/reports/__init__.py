@@ -2,8 +2,9 @@
 
   config      reports.yml: the runs, read and checked          parameters  each run's parameters, checked
   record      how a run was made (commit, data version...)      runner      one run: execute, convert, publish
-  index       reports/index.html                                makerules   the make rules of every run
-  cli         `python -m analysis.reports` (__main__)           kernel      the project's Jupyter kernel
+  batch       several runs, in workers that keep a kernel each  index       reports/index.html
+  makerules   the make rules of every run                       cli         `python -m analysis.reports` (__main__)
+  kernel      the project's Jupyter kernel, and a kept one
 """
 import sys
 

@@ -7,7 +7,9 @@ report's files. A failing notebook leaves the last good HTML untouched and keeps
 with the error as reports/<name>.failed.ipynb.
 
     python -m analysis.reports check              validate every run of reports.yml (no execution)
-    python -m analysis.reports run NAME...        execute these runs (one progress line each)
+    python -m analysis.reports run NAME...        execute these runs (one progress line each; all when none is given)
+    python -m analysis.reports run --queued       execute the runs make queued (reports/.build/NAME.queued)
+                                                  --jobs N: N at once (default: make's -j, else 1)
     python -m analysis.reports index              write reports/index.html
     python -m analysis.reports makefile FILE      the make rules of every run (included by the Makefile)
 
@@ -23,10 +25,12 @@ from pathlib import Path
 
 from ..core import lock, paths
 from ..core.errors import InputError, describe_os_error, run_cli
+from . import kernel
+from .batch import jobs_from_make, run_many, take_queue
 from .config import CONFIG, files, find, load_config, relative
 from .index import run_problems, write_index
 from .makerules import write_makefile
-from .runner import ReportError, record_failure, run
+from .runner import ReportError, record_failure
 
 
 def main(argv=None) -> int:
@@ -40,6 +44,8 @@ def main(argv=None) -> int:
     sub.add_parser("check", help="validate every run (no execution); lists every problem")
     p_run = sub.add_parser("run", help="execute runs by name (all when none is given)")
     p_run.add_argument("names", nargs="*")
+    p_run.add_argument("--queued", action="store_true", help="the runs make queued (reports/.build/NAME.queued)")
+    p_run.add_argument("--jobs", type=int, default=None, help="runs at once (default: make's -j, else 1)")
     sub.add_parser("index", help="write the index page")
     p_mk = sub.add_parser("makefile", help="write the make rules of every run")
     p_mk.add_argument("target", type=Path)
@@ -72,20 +78,30 @@ def _command(args) -> int:
                   + (f"; {len(problems)} problem(s) shown at its top" if problems else ""))
             return 0
         reports = load_config(args.config, args.notebooks)
+        if args.queued:
+            names = take_queue()
+            if not names:
+                return 0
+        else:
+            names = args.names
+        chosen = find(reports, names, args.config) if names else reports
+        jobs = args.jobs if args.jobs is not None else jobs_from_make()
+        if jobs < 1:
+            raise InputError(f"--jobs {jobs}: expected a whole number of at least 1")
         failed = 0
-        for r in (find(reports, args.names, args.config) if args.names else reports):
-            try:
-                meta = run(r, args.out)
-            except (ReportError, InputError, OSError) as exc:
-                message = describe_os_error(exc) if isinstance(exc, OSError) else str(exc)
-                if not isinstance(exc, ReportError):        # a ReportError has recorded itself
+        for r, outcome in run_many(chosen, args.out, jobs, kernel.ensure()):
+            if isinstance(outcome, Exception):
+                if not isinstance(outcome, (ReportError, InputError, OSError)):
+                    raise outcome
+                message = describe_os_error(outcome) if isinstance(outcome, OSError) else str(outcome)
+                if not isinstance(outcome, ReportError):        # a ReportError has recorded itself
                     record_failure(r, args.out, f"report {r.name!r}: {message}")
-                print(f"error: {message}", file=sys.stderr)
+                print(f"error: {message}", file=sys.stderr, flush=True)
                 failed += 1
                 continue
-            counts = meta["flag_counts"]
+            counts = outcome["flag_counts"]
             flags = (" · flags " + ", ".join(f"{k} {v}" for k, v in counts.items())) if counts else ""
-            print(f"report {r.name}: done in {meta['duration_s']:.1f} s → {relative(files(r.name, args.out)['html'])}{flags}",
+            print(f"report {r.name}: done in {outcome['duration_s']:.1f} s → {relative(files(r.name, args.out)['html'])}{flags}",
                   flush=True)
         return 1 if failed else 0
 

@@ -5,15 +5,17 @@ import json
 from pathlib import Path
 
 from ..core.errors import InputError
+from .batch import QUEUED
 from .config import BUILD, Report, files, make_safe, relative
 
 
 def write_makefile(reports: list[Report], target: Path, build: Path = BUILD, problems: list[str] | None = None) -> None:
     """The make rules of every valid run: reports/NAME.html depends on its notebook, its own entry of
     reports.yml (a stamp rewritten only when that entry changes) and $(REPORT_DEPS) (processed data, analysis/
-    sources, set in the Makefile); an actuals file parameter adds that file. With `problems` (invalid entries),
-    a rule `reports-invalid` prints them and fails, so that `make reports` exits non-zero after building the
-    valid runs. Every file name written here has been checked by `make_safe` (names, notebooks, paths)."""
+    sources, set in the Makefile); an actuals file parameter adds that file. A rule only queues its run
+    (reports/.build/NAME.queued); the Makefile's `reports-run-queued` then runs the queue (batch.py). With
+    `problems` (invalid entries), a rule `reports-invalid` prints them and fails, so that `make reports` exits
+    non-zero after building the valid runs. Every file name written here has been checked by `make_safe` (names, notebooks, paths)."""
     from ..core.fileio import write_text_atomic
 
     build = Path(build)
@@ -31,7 +33,8 @@ def write_makefile(reports: list[Report], target: Path, build: Path = BUILD, pro
         unsafe = [d for d in [relative(html), *deps] if not make_safe(d)]
         if unsafe:      # validate() refuses these; never write them into a rule
             raise InputError(f"report {r.name!r}: file name {unsafe[0]!r} cannot be written into a make rule")
-        lines += [f"{relative(html)}: {' '.join(deps)} $(REPORT_DEPS)", f"\t@$(PY) -m analysis.reports run {r.name}", ""]
+        queued = relative(build / f"{r.name}{QUEUED}")
+        lines += [f"{relative(html)}: {' '.join(deps)} $(REPORT_DEPS)", f"\t@touch {queued}", ""]
         htmls.append(relative(html))
     lines.insert(1, f"REPORT_HTML := {' '.join(htmls)}")
     if problems:

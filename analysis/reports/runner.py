@@ -68,9 +68,11 @@ def _cell_label(nb_path: Path, index=None) -> str:
     return f"cell {index + 1 - injected} (`{first[:80]}`)"
 
 
-def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None = None) -> dict:
+def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None = None, kept=None) -> dict:
     """Validate, execute and convert one report; returns its run metadata. Raises InputError for a bad
-    parameter (before anything runs) and ReportError for a failing notebook (the last good HTML stays)."""
+    parameter (before anything runs) and ReportError for a failing notebook (the last good HTML stays).
+    With `kept` (a kernel.KeptKernel) the notebook runs in that kernel, reset first; after a failure it is
+    shut down, so that the next run starts a fresh one. Without, papermill starts a kernel for this run."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -87,11 +89,16 @@ def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None =
     started, t0 = now_utc(), time.perf_counter()
     try:
         try:
+            # a kept kernel is already in the notebook's folder; papermill's cwd would change the whole process's
+            # working directory while the notebook runs, which other threads' runs must not see
+            where = {"km": kept.prepare(report.notebook.parent, START_TIMEOUT)} if kept else {"cwd": str(report.notebook.parent)}
             papermill.execute_notebook(
                 str(report.notebook), tmp, parameters=report.parameters, kernel_name=kernel_name,
-                cwd=str(report.notebook.parent), execution_timeout=report.timeout, start_timeout=START_TIMEOUT,
-                progress_bar=False, log_output=False)
+                execution_timeout=report.timeout, start_timeout=START_TIMEOUT, progress_bar=False, log_output=False,
+                **where)
         except Exception as exc:  # noqa: BLE001 - every failure keeps the executed notebook and the last good HTML
+            if kept:
+                kept.shutdown()
             duration = time.perf_counter() - t0
             if os.path.exists(tmp) and os.path.getsize(tmp):
                 _publish(tmp, f["failed_ipynb"])
