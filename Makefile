@@ -20,7 +20,6 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps -e '.[dev]'
 	$(PY) -m analysis.reports.kernel
-	$(PY) -m analysis.present.html_page
 	@touch $(STAMP)
 
 setup: $(STAMP) ## create .venv and install requirements.lock and the project (with its dev extra)

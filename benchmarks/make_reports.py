@@ -10,8 +10,8 @@
     load_before_*           the 1-minute load average just before that run (2 or more: the machine was busy)
 
 The reports of reports.yml are deleted first (reports/<name>.*, index.html, reports/.build) with the font cuts kept
-for pages (html_page.COMMON_FONT_DIR/pages), nothing else. The environment (.venv, with the reports' common font
-that `make setup` writes) stays: a cold build is one of the reports, not of the environment.
+for pages (html_page.FONT_CACHE_DIR/pages), nothing else. The environment (.venv) stays: a cold build is one of the
+reports, not of the environment.
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def clear(runs) -> None:
             f.unlink(missing_ok=True)
     (paths.REPORTS / "index.html").unlink(missing_ok=True)
     shutil.rmtree(config.BUILD, ignore_errors=True)
-    shutil.rmtree(html_page.COMMON_FONT_DIR / "pages", ignore_errors=True)      # the pages' kept font cuts too
+    shutil.rmtree(html_page.FONT_CACHE_DIR / "pages", ignore_errors=True)      # the pages' kept font cuts too
 
 
 def _children_cpu() -> float:

@@ -13,13 +13,15 @@ def _cmap(woff2: bytes) -> set[int]:
     return set(TTFont(io.BytesIO(woff2)).getBestCmap())
 
 
-def test_a_page_font_cut_from_the_common_font_is_the_one_cut_from_the_whole_font():
+def test_a_page_font_holds_the_page_s_characters_and_few_others():
     unicodes = {ord(c) for c in TEXT + html_page.BASE_CHARS}
-    assert unicodes <= html_page.common_chars()
-    fast = html_page._cut(html_page.common_font(), unicodes, woff2=True, already_cut=True)
-    assert fast == html_page._cut(html_page._font_bytes(), unicodes, woff2=True)
-    assert fast == html_page._cut(html_page.common_font(), unicodes, woff2=True)
-    assert {ord(c) for c in "研发廣創"} <= _cmap(fast)                                 # simplified and traditional
+    font = TTFont(io.BytesIO(html_page._cut(unicodes)))
+    cmap = set(font.getBestCmap())
+    assert {ord(c) for c in "研发廣創"} <= cmap and unicodes <= cmap                  # simplified and traditional
+    assert len(cmap) < 2 * len(unicodes) and not {ord(c) for c in "鹰犀"} & cmap       # cut down: not other hanzi
+    privates = [fd.Private.rawDict for fd in font["CFF "].cff.topDictIndex[0].FDArray]
+    assert all(set(p) <= {"defaultWidthX", "nominalWidthX"} for p in privates)     # no hints (BlueValues, StdHW...)
+    assert font["name"].getDebugName(0) and font["name"].getDebugName(1) == html_page.FONT_FAMILY   # the copyright
 
 
 def test_a_page_font_at_brotli_quality_10_holds_the_font_of_quality_11():
@@ -28,32 +30,24 @@ def test_a_page_font_at_brotli_quality_10_holds_the_font_of_quality_11():
     from fontTools.ttLib import woff2
 
     unicodes = {ord(c) for c in TEXT + html_page.BASE_CHARS}
-    ours = html_page._cut(html_page.common_font(), unicodes, woff2=True)
+    ours = html_page._cut(unicodes)
     real = woff2.brotli
-    best = html_page._cut(html_page.common_font(), unicodes, woff2=True, quality=11)
+    best = html_page._cut(unicodes, quality=11)
     assert woff2.brotli is real and ours != best and len(ours) < 1.02 * len(best)      # 1.1 % here, 0.4 % on a page
+    assert ours == html_page._cut(unicodes)                                              # the same bytes every time
     fonts = [TTFont(io.BytesIO(data)) for data in (ours, best)]
     assert sorted(fonts[0].keys()) == sorted(fonts[1].keys())
     assert all(fonts[0].getTableData(tag) == fonts[1].getTableData(tag) for tag in fonts[0].keys() if tag != "GlyphOrder")
 
 
-def test_a_character_outside_the_common_set_is_cut_from_the_whole_font():
-    rare = "産衆"                                     # variant forms: neither in GB2312 nor in Big5's frequent set
-    assert not {ord(c) for c in rare} & html_page.common_chars()
+def test_rare_characters_get_their_glyphs():
+    rare = "産衆"                                      # variant forms: neither in GB2312 nor in Big5's frequent set
     assert {ord(c) for c in rare} <= _cmap(html_page.subset_woff2(TEXT + rare))
     assert not {ord(c) for c in rare} & _cmap(html_page.subset_woff2(TEXT))
 
 
-def test_the_common_set_holds_simplified_and_traditional_hanzi_and_symbols():
-    common = html_page.common_chars()
-    assert {ord(c) for c in "研发投入广东廣東數據→≥×（）。"} <= common
-    hanzi = sum(0x4E00 <= c <= 0x9FFF for c in common)
-    assert 6763 < hanzi < 6763 + 5401             # GB2312 (6,763 hanzi) with Big5's frequent ones (5,401), shared ones once
-
-
 def test_a_page_cut_is_kept_and_given_again_for_the_same_characters(tmp_path, monkeypatch):
-    html_page.common_font()                                   # the environment's, read before the folder moves
-    monkeypatch.setattr(html_page, "COMMON_FONT_DIR", tmp_path)
+    monkeypatch.setattr(html_page, "FONT_CACHE_DIR", tmp_path)
     first = html_page.subset_woff2(TEXT)
     kept = list((tmp_path / "pages").glob("*.woff2"))
     assert len(kept) == 1 and kept[0].read_bytes() == first

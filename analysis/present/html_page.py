@@ -13,11 +13,9 @@ the pages hold no TeX (the narrative writes ≥, →, ×), so nothing is loaded 
 
 `font_face_css(text)` is also what the index page uses; `lab_css(url)` the stylesheet `make lab` installs.
 
-Speed: a page's subset is cut from a smaller font made once per environment (`common_font()`; `make setup` runs
-`python -m analysis.present.html_page` to write it into .venv): Noto Sans SC already cut to `common_chars()` with
-the pages' own options. Cutting a page's characters from it gives the same bytes as cutting them from the whole
-font (tests/test_html_page.py), in less time; a page with a character outside that set is cut from the whole font.
-Each page's cut is kept (COMMON_FONT_DIR/pages, keyed by its characters): a re-run with the same characters cuts nothing.
+Speed: HarfBuzz's subsetter (uharfbuzz) cuts a page's glyphs from the whole font in ~10 ms; fontTools then writes
+them as WOFF2 (brotli at quality 10: BROTLI_QUALITY). Each page's cut is kept (FONT_CACHE_DIR/pages, keyed by its
+characters): a re-run with the same characters cuts nothing.
 """
 from __future__ import annotations
 
@@ -42,7 +40,7 @@ TOC_MARK = "<!--pt-toc-->"
 FONT_MARK = "<!--pt-font-->"
 # the characters every page has whatever its text (so a subset never lacks digits or basic punctuation)
 BASE_CHARS = "".join(chr(c) for c in range(0x20, 0x7F)) + "·–—‘’“”…→←≥≤≈×−▲△◆◇●○▶┃，。、：；（）《》「」"
-COMMON_FONT_DIR = Path(sys.prefix) / "share" / "policy-targets"    # the environment's (.venv's) cache
+FONT_CACHE_DIR = Path(sys.prefix) / "share" / "policy-targets"    # the environment's (.venv's) cache
 
 
 def font_path() -> Path:
@@ -62,74 +60,41 @@ def _font_bytes() -> bytes:
     return font_path().read_bytes()
 
 
-def _gb2312() -> set[int]:
-    """The characters of GB2312 (simplified Chinese: 6,763 hanzi with symbols, kana, Greek and Cyrillic)."""
-    out = set()
-    for hi in range(0xA1, 0xF8):
-        for lo in range(0xA1, 0xFF):
-            try:
-                out.add(ord(bytes([hi, lo]).decode("gb2312")))
-            except UnicodeDecodeError:
-                pass
-    return out
-
-
-def _big5_frequent() -> set[int]:
-    """The frequently used characters of Big5 (A440–C67E: traditional Chinese, 5,401 hanzi)."""
-    out = set()
-    for hi in range(0xA4, 0xC7):
-        for lo in [*range(0x40, 0x7F), *range(0xA1, 0xFF)]:
-            try:
-                out.add(ord(bytes([hi, lo]).decode("big5")))
-            except UnicodeDecodeError:
-                pass
-    return out
+NAME_IDS = (0, 1, 2, 3, 4, 5, 6)         # the copyright, family and version names (the licence asks to keep them)
 
 
 @functools.lru_cache(maxsize=1)
-def common_chars() -> frozenset[int]:
-    """What nearly every page draws from: Latin, punctuation and symbols (below U+2C00), CJK punctuation, full-width
-    forms, and the hanzi of GB2312 and of Big5's frequent set (a page quoting a traditional-script document)."""
-    return frozenset({*range(0x2C00), *range(0x3000, 0x3040), *range(0xFF00, 0xFFF0)} | _gb2312() | _big5_frequent())
+def _face():
+    import uharfbuzz
+
+    return uharfbuzz.Face(_font_bytes())
 
 
-def _subset_options(woff2: bool):
-    from fontTools import subset
-
-    options = subset.Options()
-    options.hinting = False               # a CFF font: hints add size and nothing on screens
-    options.desubroutinize = True         # compresses better in WOFF2
-    options.name_IDs = [0, 1, 2, 3, 4, 5, 6]   # keep the copyright and licence-relevant names
-    options.notdef_outline = True
-    options.flavor = "woff2" if woff2 else None
-    return options
-
-
-def _cut(font_bytes: bytes, unicodes, woff2: bool, already_cut: bool = False, quality: int | None = None) -> bytes:
-    """`font_bytes` cut to the glyphs of `unicodes` (and their layout alternates); the same bytes every run (no
-    timestamp; bounding boxes as in the whole font, as pyftsubset keeps them). `already_cut`: `font_bytes` is itself
-    a cut with these options (common_font()), so it has no hints and no subroutines left to remove, and the
-    subsetter skips looking for them (the same bytes: tests/test_html_page.py; a third less time). `quality`: brotli's
-    for WOFF2 (default BROTLI_QUALITY)."""
-    from fontTools import subset
+def _cut(unicodes, woff2: bool = True, quality: int | None = None) -> bytes:
+    """Noto Sans SC cut to the glyphs of `unicodes` and the glyphs its layout rules reach from them (HarfBuzz's
+    subsetter: no hints, which add size and nothing on screens; no subroutines, which compresses better; the .notdef
+    outline kept), as an OpenType file or, with `woff2`, as WOFF2 written by fontTools with brotli at `quality`
+    (default BROTLI_QUALITY). The same bytes every run (no timestamp is touched)."""
+    import uharfbuzz as hb
     from fontTools.ttLib import TTFont
 
-    font = TTFont(io.BytesIO(font_bytes), recalcBBoxes=False, recalcTimestamp=False)
-    options = _subset_options(woff2)
-    if already_cut:
-        options.hinting, options.desubroutinize = True, False
-    sub = subset.Subsetter(options)
-    sub.populate(unicodes=sorted(unicodes))
-    sub.subset(font)
+    wanted = hb.SubsetInput()
+    wanted.unicode_set.update(sorted(unicodes))
+    wanted.sets(hb.SubsetInputSets.NAME_ID).update(NAME_IDS)
+    wanted.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NOTDEF_OUTLINE
+    otf = hb.subset(_face(), wanted).blob.data
+    if not woff2:
+        return otf
+    font = TTFont(io.BytesIO(otf), recalcBBoxes=False, recalcTimestamp=False)
+    font.flavor = "woff2"
     out = io.BytesIO()
-    font.flavor = "woff2" if woff2 else None
-    with _brotli_quality(quality or BROTLI_QUALITY) if woff2 else contextlib.nullcontext():
+    with _brotli_quality(quality or BROTLI_QUALITY):
         font.save(out)
     return out.getvalue()
 
 
-# fontTools' WOFF2 writer always compresses at brotli's highest quality, 11: a page's font then takes ~0.45 s, most
-# of its cut. Quality 10 makes it in ~0.12 s and ~0.4 % larger (51,780 bytes instead of 51,559 for a report page).
+# fontTools' WOFF2 writer always compresses at brotli's highest quality, 11: a page's font then takes ~0.45 s.
+# Quality 10 makes it in ~0.12 s and ~0.4 % larger (51,780 bytes instead of 51,559 for a report page).
 BROTLI_QUALITY = 10
 _BROTLI_LOCK = threading.Lock()
 
@@ -159,13 +124,14 @@ def _brotli_quality(quality: int):
 
 @functools.lru_cache(maxsize=1)
 def _font_key() -> str:
-    """What a cut's bytes depend on besides its characters: the font, fontTools and brotli, the cut's options."""
+    """What a cut's bytes depend on besides its characters: the font, HarfBuzz, fontTools and brotli, the cut."""
     import brotli
     import fontTools
+    import uharfbuzz
 
     key = hashlib.sha256(_font_bytes())
-    key.update(f"{fontTools.version}\n{brotli.version} quality {BROTLI_QUALITY}\n"
-               f"{sorted(vars(_subset_options(True)).items())}".encode())
+    key.update(f"uharfbuzz {uharfbuzz.__version__} harfbuzz {uharfbuzz.version_string()}\nfontTools {fontTools.version}\n"
+               f"brotli {brotli.version} quality {BROTLI_QUALITY}\nnames {NAME_IDS} no hints, no subroutines, notdef".encode())
     return key.hexdigest()
 
 
@@ -182,38 +148,21 @@ def _store(path: Path, data: bytes) -> None:
         pass
 
 
-@functools.lru_cache(maxsize=1)
-def common_font() -> bytes:
-    """Noto Sans SC cut to common_chars() (an OpenType file of ~1.8 MB), made once per environment and kept in
-    COMMON_FONT_DIR under a name keyed by the font, fontTools' version and common_chars(); made in memory where that
-    folder cannot be written."""
-    key = hashlib.sha256(f"{_font_key()}\n{sorted(common_chars())}".encode())
-    cached = COMMON_FONT_DIR / f"{font_path().stem}.common-{key.hexdigest()[:16]}.otf"
-    try:
-        return cached.read_bytes()
-    except OSError:
-        pass
-    data = _cut(_font_bytes(), common_chars(), woff2=False)
-    _store(cached, data)
-    return data
-
-
-PAGE_CUTS_KEPT = 300           # cuts of pages kept in COMMON_FONT_DIR/pages (the least recently made go first)
+PAGE_CUTS_KEPT = 300           # cuts of pages kept in FONT_CACHE_DIR/pages (the least recently made go first)
 
 
 def subset_woff2(chars: str) -> bytes:
     """Noto Sans SC with only the glyphs of `chars` (and their layout alternates), as WOFF2. A cut is kept in
-    COMMON_FONT_DIR/pages under a name keyed by its characters and _font_key(), so a page whose characters did not
+    FONT_CACHE_DIR/pages under a name keyed by its characters and _font_key(), so a page whose characters did not
     change (a re-run, the same page in another run) gets the same bytes without cutting again."""
     unicodes = {ord(c) for c in chars + BASE_CHARS}
     key = hashlib.sha256(f"{_font_key()}\n{sorted(unicodes)}".encode()).hexdigest()[:24]
-    cached = COMMON_FONT_DIR / "pages" / f"{key}.woff2"
+    cached = FONT_CACHE_DIR / "pages" / f"{key}.woff2"
     try:
         return cached.read_bytes()
     except OSError:
         pass
-    common = unicodes <= common_chars()
-    data = _cut(common_font() if common else _font_bytes(), unicodes, woff2=True, already_cut=common)
+    data = _cut(unicodes)
     _store(cached, data)
     _prune(cached.parent, PAGE_CUTS_KEPT)
     return data
@@ -310,8 +259,3 @@ def lab_css(font_url: str) -> str:
     return (f"/* written by `python -m analysis.reports.kernel --lab-settings` (make lab): {FONT_FAMILY}, SIL Open Font License */\n"
             f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{font_url}") format("opentype"); }}\n'
             f"{root_fonts_css()}\n")
-
-
-if __name__ == "__main__":      # what `make setup` runs
-    common_font()
-    print(f"reports' font: {FONT_FAMILY} cut to {len(common_chars())} common characters → {COMMON_FONT_DIR}")
