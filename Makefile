@@ -68,11 +68,14 @@ reports: $(STAMP) ## the main job: build the data, then every report of reports.
 	if [ $$rc -eq 75 ]; then echo "make reports: nothing done (LOCK_WAIT=$(LOCK_WAIT) s passed)" >&2; \
 	elif [ $$rc -ne 0 ]; then echo "make reports: failed (see above); the last good reports are kept; reports/index.html lists the problems" >&2; fi; exit $$rc
 
-# under the lock: delete what an interrupted run left (temporary files), build what is out of date, keep going
-# past a failed report (-k), and after any failure write the index with the failures, then exit non-zero
+# under the lock: delete what an interrupted run left (temporary files); bring the data and the make rules of the
+# runs up to date (independent: at the same time under -j2); build what is out of date, keep going past a failed
+# report (-k), and after any failure write the index with the failures, then exit non-zero
 reports-under-lock:
 	@rm -f reports/.*.tmp reports/.*.ipynb reports/fonts/.*.tmp reports/.build/.*.tmp reports/.build/*.queued
-	@$(MAKE) --no-print-directory -k reports-locked || { $(PY) -m analysis.reports index >/dev/null; exit 1; }
+	@mkdir -p $(REPORTS_BUILD)
+	@{ $(MAKE) --no-print-directory -k $(DATA_BUILT) $(REPORTS_MK) && $(MAKE) --no-print-directory -k reports-locked; } \
+		|| { $(PY) -m analysis.reports index >/dev/null; exit 1; }
 
 ifneq ($(filter reports-locked,$(MAKECMDGOALS)),)
 include $(REPORTS_MK)

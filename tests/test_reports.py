@@ -329,3 +329,18 @@ def test_make_s_jobs_and_the_queue(tmp_path):
     (tmp_path / "a.params").touch()
     assert batch.take_queue(tmp_path) == ["a", "b"]
     assert batch.take_queue(tmp_path) == [] and (tmp_path / "a.params").exists()      # taken once; nothing else
+
+
+@pytest.mark.slow
+def test_a_figure_is_drawn_only_for_its_picture_in_the_report(tmp_path):
+    """Under Jupyter's inline backend, plots.setup() removes matplotlib's after-cell redraw of every open figure
+    (drawn into a canvas nobody shows): a figure is drawn twice, both for its PNG (the tight crop measures, then
+    draws), where it was drawn three times."""
+    count = ("import matplotlib.figure as MF\ndraws = []\nfigure_draw = MF.Figure.draw\n"
+             "MF.Figure.draw = lambda self, renderer: (draws.append(1), figure_draw(self, renderer))[1]")
+    nb = _notebook(tmp_path / "draws.ipynb", 'language = "zh"', "from analysis.present import plots\nplots.setup();",
+                   count, "import matplotlib.pyplot as plt\nfig, ax = plt.subplots(figsize=(2, 1))\nax.plot([0, 1]);",
+                   "print(len(draws))")
+    runner.run(config.Report(name="draws", notebook=nb, timeout=60), tmp_path / "out")
+    outputs = _outputs(config.files("draws", tmp_path / "out")["ipynb"])
+    assert [png for *_, png in outputs] == [True, False] and outputs[1][2].strip() == "2"

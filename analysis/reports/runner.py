@@ -11,6 +11,7 @@ after a failure, NAME.failed.ipynb and NAME.failed.json.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -181,10 +182,20 @@ def _alt_texts(nb) -> None:
                 out.setdefault("metadata", {}).setdefault("image/png", {})["alt"] = f"Plot: {heading}" if heading else "Plot"
 
 
+@functools.lru_cache(maxsize=1)
+def _exporter():
+    """nbconvert's HTML exporter with the report template, made once per process (loading and compiling its templates
+    is most of a conversion's time)."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="lab", template_file="report.html.j2",
+                        extra_template_paths=[str(Path(__file__).parent / "templates")],
+                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
 def to_html(executed: str | Path, meta: dict) -> str:
     """The executed notebook as HTML for reviewers: no code cells, no prompts, a header saying how it was made."""
     import nbformat
-    from nbconvert import HTMLExporter
 
     from ..present import html_page
 
@@ -195,10 +206,7 @@ def to_html(executed: str | Path, meta: dict) -> str:
     cell.metadata["tags"] = ["report-header"]
     nb.cells.insert(0, cell)
     _alt_texts(nb)
-    exporter = HTMLExporter(template_name="lab", template_file="report.html.j2",
-                            extra_template_paths=[str(Path(__file__).parent / "templates")],
-                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": f"{meta['name']} · policy-targets"}})
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": f"{meta['name']} · policy-targets"}})
     return html_page.finish(body, meta.get("language") or "zh")
 
 
