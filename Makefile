@@ -102,10 +102,12 @@ $(REPORTS_MK): reports.yml data/raw/sources.yml $(ANALYSIS_SRC) $(wildcard noteb
 	@$(PY) -m analysis.reports makefile $@
 	@touch $@
 
-# the queued runs, then the index (one process: the index needs every run's record)
-reports/index.html: $(REPORT_HTML) reports.yml data/raw/sources.yml $(ANALYSIS_SRC)
-	@$(PY) -m analysis.reports run --queued --index
-	@touch $@
+# the queued runs, then the index (one process: the index needs every run's record). A report's rule queues its run
+# without touching its page, so make cannot see from the pages' times that the index is out of date: the recipe is
+# always considered (FORCE) and runs when a run is queued, an input of the index changed ($?) or there is no index.
+reports/index.html: $(REPORT_HTML) reports.yml data/raw/sources.yml $(ANALYSIS_SRC) FORCE
+	@if ls $(REPORTS_BUILD)/*.queued >/dev/null 2>&1 || [ -n "$(filter-out FORCE,$?)" ] || [ ! -e $@ ]; then \
+		$(PY) -m analysis.reports run --queued --index && touch $@; fi
 
 bench-reports: $(STAMP) ## time `make reports` cold, no-op and after one notebook changed (writes reports/bench-reports.json)
 	$(PY) benchmarks/make_reports.py

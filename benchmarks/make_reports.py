@@ -69,15 +69,22 @@ def main() -> int:
     out["load_before_cold_j1"] = os.getloadavg()[0]
     out["cold_j1_s"], log, out["cold_j1_cpu_s"] = make("-j1")
     out["cold_j1_progress"] = [ln for ln in log.splitlines() if ln.startswith("report ")]
+    if len(out["cold_j1_progress"]) != len(runs):
+        sys.exit(f"a cold make reports ran {len(out['cold_j1_progress'])} of {len(runs)} reports:\n{log}")
     out["noop_s"] = noop()
     (ROOT / "notebooks" / "02_growth_trajectories.ipynb").touch()
     out["notebook_touched_s"], log, _ = make("-j2")
     out["notebook_touched_rebuilt"] = sum(ln.startswith("report ") for ln in log.splitlines())
+    expected = sum(r.notebook.name == "02_growth_trajectories.ipynb" for r in runs)
+    if out["notebook_touched_rebuilt"] != expected:      # the incremental build is what is measured: it must be right
+        sys.exit(f"after touching notebook 02, make rebuilt {out['notebook_touched_rebuilt']} report(s), not its {expected}")
     out["noop_after_touch_s"] = noop()
     clear(runs)
     out["load_before_cold_j2"] = os.getloadavg()[0]
     out["cold_j2_s"], log, out["cold_j2_cpu_s"] = make("-j2")
     out["cold_j2_progress"] = [ln for ln in log.splitlines() if ln.startswith("report ")]
+    if len(out["cold_j2_progress"]) != len(runs):
+        sys.exit(f"a cold make reports ran {len(out['cold_j2_progress'])} of {len(runs)} reports:\n{log}")
     out["noop_after_j2_s"] = noop()
     for k, v in out.items():
         if isinstance(v, float):
