@@ -76,7 +76,13 @@ def _with_unit(v: float, u: str) -> str:
 def fmt_each(values, decimals: int = 4) -> np.ndarray:
     """fmt() of every value of a column, as an object array; each distinct value is formatted once."""
     code, distinct = pd.factorize(pd.Series(values, dtype=float, copy=False).to_numpy(), use_na_sentinel=False)
-    return np.array([fmt(v, decimals) for v in distinct.tolist()], dtype=object)[code]
+    distinct = distinct.tolist()
+    spec = f",.{decimals}f"                        # fmt() in bulk: format, then drop trailing zeros
+    text = [format(v, spec) for v in distinct]
+    if decimals > 0:
+        text = [t.rstrip("0").rstrip(".") for t in text]
+    text = [("0" if t == "-0" else t) if math.isfinite(v) else fmt(v) for v, t in zip(distinct, text)]
+    return np.array(text, dtype=object)[code]
 
 
 def fmt_rate_each(values, units) -> list[str]:
@@ -128,6 +134,13 @@ def _rows(columns: dict):
 
     Row = namedtuple("Row", list(columns))
     return map(Row._make, zip(*columns.values()))
+
+
+def _once_each(func, *columns) -> list:
+    """func(*row) for every row of equally long columns, computed once per distinct row (a sentence part that
+    depends on a few words, not on the numbers)."""
+    done: dict = {}
+    return [done[k] if k in done else done.setdefault(k, func(*k)) for k in zip(*columns)]
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
@@ -652,7 +665,7 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.Dat
         target = [f"The target for {y} ({_bound_word(b)}{t})" for y, b, t in
                   zip(*_columns(f, "year", "bound"), with_unit_each(f["value"], f["unit"]))]
         return (target, with_unit_each(f["a_value"], f["unit"]),
-                [when(*x) for x in zip(*_columns(f, "a_date", "h_date", "a_known", "h_known"))])
+                _once_each(when, *_columns(f, "a_date", "h_date", "a_known", "h_known")))
 
     a = m[met]
     if len(a):
@@ -678,8 +691,11 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.Dat
     return pd.concat(frames, ignore_index=True) if frames else _frame([])
 
 
+BOUND_WORDS = {"ge": "at least ", "gt": "more than ", "approx": "about ", "range": "up to "}
+
+
 def _bound_word(bound: str) -> str:
-    return {"ge": "at least ", "gt": "more than ", "approx": "about ", "range": "up to "}.get(str(bound), "")
+    return BOUND_WORDS.get(str(bound), "")
 
 
 # ---------------------------------------------------------------- internal consistency
@@ -770,9 +786,8 @@ def flow_cannot_build_stock(obs: pd.DataFrame, segments: pd.DataFrame, links: pd
     if lk.empty:
         return _frame([])
     rows = judged if judged is not None else _judged(segments)
-    stocks = (_at(segments, "measure", rows) == "count_stock") & is_one_of(_at(segments, "indicator_id", rows),
-                                                                         *lk["of_indicator_id"])
-    st = segments.iloc[rows[stocks]].merge(
+    rows = rows[is_one_of(_at(segments, "indicator_id", rows), *lk["of_indicator_id"])]
+    st = segments.iloc[rows[_at(segments, "measure", rows) == "count_stock"]].merge(
         lk.rename(columns={"indicator_id": "flow_id", "of_indicator_id": "indicator_id"}), on="indicator_id")
     if st.empty:
         return _frame([])
@@ -781,11 +796,10 @@ def flow_cannot_build_stock(obs: pd.DataFrame, segments: pd.DataFrame, links: pd
     o = o.assign(hi=hi)
     fl = o[["source_id", "indicator_id", "indicator_zh", "year", "kind", "hi"]].rename(
         columns={"indicator_id": "flow_id", "indicator_zh": "flow_zh", "year": "flow_year", "kind": "flow_kind"})
-    m = st.merge(fl, on=["source_id", "flow_id"])
-    m = m[(m["flow_year"] > m["start_year"]) & (m["flow_year"] <= m["end_year"])]
-    m = m.sort_values(["flow_year", "flow_kind"]).drop_duplicates(
-        ["source_id", "indicator_id", "start_year", "end_year", "flow_year"], keep="last")
     key = ["source_id", "indicator_id", "start_year", "end_year"]
+    m = st[key + ["flow_id"]].merge(fl, on=["source_id", "flow_id"])          # the keys only: each segment × flow year
+    m = m[(m["flow_year"] > m["start_year"]) & (m["flow_year"] <= m["end_year"])]
+    m = m.sort_values(["flow_year", "flow_kind"]).drop_duplicates(key + ["flow_year"], keep="last")
     agg = m.groupby(key).agg(flow_sum=("hi", "sum"), flow_n=("hi", "size"), flow_first=("flow_year", "min"),
                              flow_last=("flow_year", "max"), flow_zh=("flow_zh", "first")).reset_index()
     seg = st.drop_duplicates(key).merge(agg, on=key)
@@ -853,14 +867,16 @@ def ancestors(regions: pd.DataFrame) -> pd.DataFrame:
 
 def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Inner join of two integer key arrays: (left positions, right positions) of every matching pair, in left order
-    and, within one left key, in right order (as pandas' merge gives them). Sorts the right keys once."""
-    r_order = np.argsort(right, kind="stable")
-    r_sorted = right[r_order]
-    lo, hi = np.searchsorted(r_sorted, left, side="left"), np.searchsorted(r_sorted, left, side="right")
-    n = hi - lo
+    and, within one left key, in right order (as pandas' merge gives them). Hashes the right keys once."""
+    r_code, r_keys = pd.factorize(right)
+    r_order = np.argsort(r_code, kind="stable")                 # right positions grouped by key, in right order
+    count = np.bincount(r_code, minlength=len(r_keys))
+    start = np.cumsum(count) - count
+    l_code = pd.Index(r_keys).get_indexer(left)
+    n = np.r_[count, 0][l_code]                                # -1 (no match): none
     li = np.repeat(np.arange(len(left)), n)
     offset = np.arange(len(li)) - np.repeat(np.cumsum(n) - n, n)
-    return li, r_order[lo[li] + offset]
+    return li, r_order[start[l_code[li]] + offset]
 
 
 def _last_match(keys: np.ndarray, lookup: np.ndarray) -> np.ndarray:
