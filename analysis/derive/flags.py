@@ -42,7 +42,7 @@ import pandas as pd
 from ..core import schema
 from ..core.schema import SEVERITIES
 from ..inputs.reference import ceiling_for, load_links, load_regions, load_rules, load_thresholds, values
-from .growth import annual_rate, bound_interval, codes_of, is_one_of
+from .growth import _rate, annual_rate, bound_interval, codes_of, is_one_of
 from .peers import reference_windows
 
 COLUMNS = schema.columns("flags")
@@ -303,7 +303,8 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     met = _at(segments, "metric", rows)
     years = _at(segments, "years", rows).astype(np.int64)
     start = _at(segments, "start_value", rows)
-    pace = annual_rate(start, _at(segments, "end_low", rows), years, met)
+    is_pp = met == "pp_per_year"                       # else cagr: the rows are rated
+    pace = _rate(start, _at(segments, "end_low", rows), years, ~is_pp, True)
     reg_code, reg_names = pd.factorize(_at(segments, "region", rows))
     lvl_of_region, lvl_names = pd.factorize(pd.Series(reg_names).map(levels).fillna("unknown").to_numpy(dtype=object))
     lvl_code = lvl_of_region[reg_code]
@@ -339,7 +340,7 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     sev[use_nat & (pace > nat["national_max"] + EPS)] = "info"
 
     # ceilings: the parameter for the indicator (or its metric), only where its window fits in the segment
-    pfirst, code = _distinct(ind_code.astype(np.int64) * 2 + (met == "pp_per_year"))
+    pfirst, code = _distinct(ind_code.astype(np.int64) * 2 + is_pp)
     names = [ceiling_for(rules, ind_names[ind_code[k]], met[k]) for k in pfirst]     # a few (indicator, metric) pairs
     cname = np.array(names, dtype=object)[code]
     has = pd.notna(np.array(names, dtype=object))[code]
@@ -421,7 +422,8 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, judgement: pd.DataFrame) 
     v = values(th)
     sev = j["severity"].to_numpy(dtype=object)
     pace = j["pace_judged"].to_numpy(dtype=float)
-    peers = j["yardstick"].astype(str).str.startswith("peers").to_numpy()
+    peers = np.array([isinstance(y, str) and y.startswith("peers") for y in j["yardstick"].to_numpy(dtype=object)],
+                     dtype=bool)
     threshold = np.where(sev == "alert", j["ceiling"], np.where(
         sev == "warn", j["peer_max"], np.where(peers, j["peer_p_info"], j["national_max"]))).astype(float)
     neighbours = [j["peer_p90"].where(peers), j["peer_p95"].where(peers), j["peer_p99"].where(peers),

@@ -66,7 +66,7 @@ def is_one_of(words, *which) -> np.ndarray:
         return pd.Series(words, dtype=object, copy=False).isin(which).to_numpy()
     if isinstance(getattr(words, "dtype", None), pd.CategoricalDtype):   # compare the small integer codes
         cat = pd.Categorical(words)
-        return np.isin(cat.codes, np.flatnonzero(cat.categories.isin(which)))
+        return np.r_[cat.categories.isin(which), False][cat.codes]          # code -1 (missing): False
     return pd.Series(words, copy=False).isin(which).to_numpy()
 
 

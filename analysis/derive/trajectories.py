@@ -111,10 +111,12 @@ def plan_rows(pts: pd.DataFrame, approx_band_pct: float) -> dict:
     first = np.flatnonzero(is_first)
     last = np.r_[first[1:] - 1, len(g) - 1] if len(first) else first
     pi, yr = _expand_years(year[first], year[last])
-    span = int(year.max() - year.min() + 1) if len(year) else 1
-    key_pts = (g.astype(np.int64) * span) + (year - (year.min() if len(year) else 0))
-    key_rows = (g[first][pi].astype(np.int64) * span) + (yr - (year.min() if len(year) else 0))
-    prev = np.searchsorted(key_pts, key_rows, side="right") - 1
+    # the last point at or before each row's year: every point marked at its own row, then carried forward
+    n_rows = year[last] - year[first] + 1
+    path_of = np.cumsum(is_first) - 1
+    prev = np.full(len(yr), -1, dtype=np.int64)
+    prev[(np.cumsum(n_rows) - n_rows)[path_of] + year - year[first][path_of]] = np.arange(len(g))
+    prev = np.maximum.accumulate(prev) if len(prev) else prev
     nxt = np.where(yr == year[prev], prev, np.minimum(prev + 1, len(g) - 1))
     is_level = np.isin(measure, LEVEL_CODES)
     geometric = is_level[prev]
