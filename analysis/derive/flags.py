@@ -42,7 +42,7 @@ import pandas as pd
 from ..core import schema
 from ..core.schema import SEVERITIES
 from ..inputs.reference import ceiling_for, load_links, load_regions, load_rules, load_thresholds, values
-from .growth import _rate, annual_rate, bound_interval, codes_of, is_one_of
+from .growth import _rate, annual_rate, bound_interval, codes_of, is_one_of, run_codes
 from .peers import reference_windows
 
 COLUMNS = schema.columns("flags")
@@ -298,14 +298,14 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
                          for c in JUDGEMENT_COLUMNS}, copy=False)
 
     # the segments' words as integer codes: indicators, regions and their levels (regions.csv)
-    ind_code, ind_names = pd.factorize(_at(segments, "indicator_id", rows))
+    ind_code, ind_names = run_codes(_at(segments, "indicator_id", rows))
     ind_names = np.asarray(ind_names, dtype=object)
     met = _at(segments, "metric", rows)
     years = _at(segments, "years", rows).astype(np.int64)
     start = _at(segments, "start_value", rows)
     is_pp = met == "pp_per_year"                       # else cagr: the rows are rated
     pace = _rate(start, _at(segments, "end_low", rows), years, ~is_pp, True)
-    reg_code, reg_names = pd.factorize(_at(segments, "region", rows))
+    reg_code, reg_names = run_codes(_at(segments, "region", rows))
     lvl_of_region, lvl_names = pd.factorize(pd.Series(reg_names).map(levels).fillna("unknown").to_numpy(dtype=object))
     lvl_code = lvl_of_region[reg_code]
     lvl_names = np.asarray(lvl_names, dtype=object)
@@ -511,10 +511,12 @@ def declines(segments: pd.DataFrame, judged: np.ndarray | None = None) -> pd.Dat
 
 
 def share_above_100(obs: pd.DataFrame) -> pd.DataFrame:
-    target = (obs["measure"].to_numpy() == "share") & (obs["kind"].to_numpy() == "target")
-    low = np.where(obs["bound"].to_numpy() == "range", obs["value_low"].to_numpy(dtype=float),
-                   obs["value"].to_numpy(dtype=float))
-    o = _as_points(obs.iloc[np.flatnonzero(target & (low > 100))])
+    """A share target whose least allowed value (the low end of a range) is above 100 %."""
+    o = obs.iloc[np.flatnonzero((obs["value"].to_numpy(dtype=float) > 100)            # the few numbers above 100
+                                | (obs["value_low"].to_numpy(dtype=float) > 100))]
+    target = (o["measure"].to_numpy() == "share") & (o["kind"].to_numpy() == "target")
+    low = np.where(o["bound"].to_numpy() == "range", o["value_low"].to_numpy(dtype=float), o["value"].to_numpy(dtype=float))
+    o = _as_points(o.iloc[np.flatnonzero(target & (low > 100))])
     reasons = [f"A share cannot exceed 100 %, but the target for {r.year} is {fmt(r.value)}%." for r in _records(o)]
     return _flag_frame(o, "share_above_100", "alert", "impossible", "share", o["value"], 100.0, None,
                        "definition of a share (0–100 %)", reasons)
@@ -606,7 +608,7 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.Dat
     sources, indicators = pd.Index(pd.unique(known["source_id"])), pd.Index(pd.unique(known["indicator_id"]))
 
     def path_code(src, ind):
-        s, i = sources.get_indexer(src), indicators.get_indexer(ind)
+        s, i = _positions(sources, src), _positions(indicators, ind)
         return np.where((s >= 0) & (i >= 0), s.astype(np.int64) * len(indicators) + i, -1)
 
     k_key = path_code(known["source_id"].to_numpy(), known["indicator_id"].to_numpy())
@@ -889,10 +891,16 @@ def _last_match(keys: np.ndarray, lookup: np.ndarray) -> np.ndarray:
     return np.where(found, order[np.maximum(pos, 0)], -1)
 
 
+def _positions(index: pd.Index, words) -> np.ndarray:
+    """index.get_indexer(words) (-1 where absent), each run of equal neighbours looked up once (run_codes)."""
+    code, distinct = run_codes(words)
+    return np.r_[index.get_indexer(distinct), -1][code]
+
+
 def _ranked_codes(words) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     """(code, rank, distinct): each word's code (its position in `distinct`; -1 if missing) and each distinct word's
     rank in sorted order (rank[code] sorts as the text does, a missing word last), sorting only the distinct words."""
-    code, distinct = pd.factorize(np.asarray(words, dtype=object))
+    code, distinct = run_codes(words)
     rank = np.empty(len(distinct) + 1, dtype=np.int64)
     rank[np.argsort(np.asarray(distinct, dtype=object), kind="stable")] = np.arange(len(distinct))
     rank[-1] = len(distinct)
@@ -913,7 +921,7 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
     if not len(tpos):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ESCALATION_COLUMNS})
     # every target as integer codes: its region, source (ranked as the text sorts), indicator, unit and year
-    region, names = pd.factorize(obs["region"].to_numpy(dtype=object)[tpos])
+    region, names = run_codes(obs["region"].to_numpy(dtype=object)[tpos])
     src_code, src_order, src_names = _ranked_codes(obs["source_id"].to_numpy()[tpos])
     ind_code, ind_order, ind_names = _ranked_codes(obs["indicator_id"].to_numpy()[tpos])
     src_rank, ind_rank = src_order[src_code], ind_order[ind_code]
@@ -943,8 +951,8 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
     i, j, steps = i[order], j[order], steps[order]
 
     # the step ending at each target (its growth), by (source, indicator, year) on integer codes
-    s_src = src_names.get_indexer(segments["source_id"].to_numpy()[rows])
-    s_ind = ind_names.get_indexer(segments["indicator_id"].to_numpy()[rows])
+    s_src, s_ind = (_positions(names_, segments[c].to_numpy()[rows])
+                    for names_, c in ((src_names, "source_id"), (ind_names, "indicator_id")))
     width = ind_code.max() + 2
     s_key = (s_src.astype(np.int64) * width + s_ind) * 10000 + segments["end_year"].to_numpy(dtype=np.int64)[rows] % 10000
     found = _last_match(s_key, (src_code * width + ind_code) * 10000 + year % 10000)
@@ -1033,9 +1041,10 @@ def evaluate(obs: pd.DataFrame, segments: pd.DataFrame, thresholds: pd.DataFrame
     if escalations is None:
         escalations = escalation_table(obs, segments, regions, None, th.at["escalation_max_vintage_gap_years", "value"],
                                        judged)
+    linked = _of_indicators(obs, links[["indicator_id", "of_indicator_id"]].to_numpy().ravel())  # all the link rules read
     parts = [too_fast(segments, th, judgement), declines(segments, judged), too_slow(obs, known, th),
-             share_above_100(obs), rate_vs_levels(obs, links, th), part_exceeds_whole(obs, links, th),
-             flow_cannot_build_stock(obs, segments, links, th, judged), stock_change_vs_flow(obs, links, th),
+             share_above_100(obs), rate_vs_levels(linked, links, th), part_exceeds_whole(linked, links, th),
+             flow_cannot_build_stock(linked, segments, links, th, judged), stock_change_vs_flow(linked, links, th),
              escalation(escalations, th)]
     parts = [p for p in parts if not p.empty]
     if not parts:

@@ -96,6 +96,16 @@ def codes_of(words, categories) -> np.ndarray:
     return np.r_[pd.Index(categories).get_indexer(distinct), -1].astype(np.int8)[code]
 
 
+def run_codes(words, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """pd.factorize(words, sort=sort) (codes, distinct words), hashing each run of equal neighbours once: much faster
+    for words that come in runs, as the rows of a path share their source, region and indicator."""
+    words = np.asarray(words, dtype=object)
+    starts = np.ones(len(words), dtype=bool)
+    np.not_equal(words[1:], words[:-1], out=starts[1:])
+    code, distinct = pd.factorize(words[starts], sort=sort)
+    return code[np.cumsum(starts) - 1], distinct
+
+
 def path_points(obs: pd.DataFrame) -> pd.DataFrame:
     """The points of every indicator path (measure ≠ growth_rate), sorted by source, indicator, year, kind
     (an actual before a target of the same year). Lean on purpose (a national panel has a million points): the
@@ -103,8 +113,8 @@ def path_points(obs: pd.DataFrame) -> pd.DataFrame:
     and `row`, the point's position in `obs`, from which the text columns are taken when a frame is written."""
     measure = codes_of(obs["measure"], PATH_MEASURES)
     row = np.flatnonzero(measure >= 0)
-    src = pd.factorize(obs["source_id"].to_numpy(), sort=True)[0][row]     # sorted codes: the order of the text
-    ind = pd.factorize(obs["indicator_id"].to_numpy(), sort=True)[0][row]
+    src = run_codes(obs["source_id"].to_numpy(), sort=True)[0][row]     # sorted codes: the order of the text
+    ind = run_codes(obs["indicator_id"].to_numpy(), sort=True)[0][row]
     year = obs["year"].to_numpy(dtype=np.int64)[row]
     y0 = year.min(initial=0)
     key = src.astype(np.int64) * (ind.max(initial=0) + 1) + ind
