@@ -512,9 +512,9 @@ def declines(segments: pd.DataFrame, judged: np.ndarray | None = None) -> pd.Dat
 
 def share_above_100(obs: pd.DataFrame) -> pd.DataFrame:
     """A share target whose least allowed value (the low end of a range) is above 100 %."""
-    o = obs.iloc[np.flatnonzero((obs["value"].to_numpy(dtype=float) > 100)            # the few numbers above 100
-                                | (obs["value_low"].to_numpy(dtype=float) > 100))]
-    target = (o["measure"].to_numpy() == "share") & (o["kind"].to_numpy() == "target")
+    rows = np.flatnonzero((obs["value"].to_numpy(dtype=float) > 100) | (obs["value_low"].to_numpy(dtype=float) > 100))
+    o = obs.iloc[rows[obs["measure"].to_numpy()[rows] == "share"]]             # shares above 100: few
+    target = o["kind"].to_numpy() == "target"
     low = np.where(o["bound"].to_numpy() == "range", o["value_low"].to_numpy(dtype=float), o["value"].to_numpy(dtype=float))
     o = _as_points(o.iloc[np.flatnonzero(target & (low > 100))])
     reasons = [f"A share cannot exceed 100 %, but the target for {r.year} is {fmt(r.value)}%." for r in _records(o)]

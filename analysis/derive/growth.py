@@ -109,8 +109,9 @@ def run_codes(words, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
 def path_points(obs: pd.DataFrame) -> pd.DataFrame:
     """The points of every indicator path (measure ≠ growth_rate), sorted by source, indicator, year, kind
     (an actual before a target of the same year). Lean on purpose (a national panel has a million points): the
-    numbers, measure and bound as categoricals, integer `group` codes (one per source × indicator), `n_points`,
-    and `row`, the point's position in `obs`, from which the text columns are taken when a frame is written."""
+    numbers, measure and bound as categoricals, integer `group` codes (one per source × indicator), `actual` (else a
+    target), `n_points`, and `row`, the point's position in `obs`, from which the text columns are taken when a frame
+    is written."""
     measure = codes_of(obs["measure"], PATH_MEASURES)
     row = np.flatnonzero(measure >= 0)
     src = run_codes(obs["source_id"].to_numpy(), sort=True)[0][row]     # sorted codes: the order of the text
@@ -118,8 +119,8 @@ def path_points(obs: pd.DataFrame) -> pd.DataFrame:
     year = obs["year"].to_numpy(dtype=np.int64)[row]
     y0 = year.min(initial=0)
     key = src.astype(np.int64) * (ind.max(initial=0) + 1) + ind
-    is_target = obs["kind"].to_numpy()[row] != "actual"
-    order = np.argsort((key * (year.max(initial=0) - y0 + 1) + year - y0) * 2 + is_target, kind="stable")
+    actual = obs["kind"].to_numpy()[row] == "actual"
+    order = np.argsort((key * (year.max(initial=0) - y0 + 1) + year - y0) * 2 + ~actual, kind="stable")
     row, key = row[order], key[order]
     group = np.cumsum(np.r_[True, key[1:] != key[:-1]]) - 1 if len(key) else key
     return pd.DataFrame({
@@ -127,7 +128,7 @@ def path_points(obs: pd.DataFrame) -> pd.DataFrame:
         "value": obs["value"].to_numpy(dtype=float)[row], "value_low": obs["value_low"].to_numpy(dtype=float)[row],
         "measure": pd.Categorical.from_codes(measure[row], categories=PATH_MEASURES),
         "bound": pd.Categorical.from_codes(codes_of(obs["bound"], BOUNDS)[row], categories=BOUNDS),
-        "n_points": np.bincount(group)[group]}, copy=False)
+        "actual": actual[order], "n_points": np.bincount(group)[group]}, copy=False)
 
 
 METRICS = np.array(["none", "pp_per_year", "cagr", "new_per_year", "change_per_year"], dtype=object)

@@ -143,12 +143,11 @@ def plan_rows(pts: pd.DataFrame, approx_band_pct: float) -> dict:
 
 
 # ---------------------------------------------------------------- statistical fits of the actuals
-def _actual_points(pts: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
+def _actual_points(pts: pd.DataFrame) -> pd.DataFrame:
     """The actual points of paths with at least MIN_ACTUAL_POINTS actual years (one per year), with `path_last`,
     the last year of the whole path (fits are projected to it)."""
-    kind = obs["kind"].to_numpy()[pts["row"].to_numpy()]
     last_year = pts.groupby("group")["year"].max()
-    act = pts[kind == "actual"]
+    act = pts[pts["actual"].to_numpy()]
     g, y = act["group"].to_numpy(), act["year"].to_numpy()
     first_of_year = np.r_[True, (g[1:] != g[:-1]) | (y[1:] != y[:-1])] if len(g) else np.zeros(0, dtype=bool)
     act = act[first_of_year]
@@ -338,7 +337,7 @@ def fit(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, engine: str =
     if pts.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
     plan = plan_rows(pts, th["approx_band_pct"])
-    act = _actual_points(pts, obs)
+    act = _actual_points(pts)
     fits = (_fits_vectorised if engine == "vectorised" else _fits_statsmodels)(act, th["logistic_min_share"])
     parts = [plan] + ([fits] if fits is not None and len(fits["year"]) else [])
     cols = {k: np.concatenate([p[k] for p in parts]) for k in plan}
