@@ -310,7 +310,8 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     lvl_code = lvl_of_region[reg_code]
     lvl_names = np.asarray(lvl_names, dtype=object)
     unknown = (lvl_names == "unknown")[lvl_code]
-    small = is_one_of(_at(segments, "measure", rows), "count_stock", "count_flow") & (start < v["info_min_count_base"])
+    small = start < v["info_min_count_base"]
+    small[small] = is_one_of(_at(segments, "measure", rows[small]), "count_stock", "count_flow")
     min_n = int(v["peer_min_n"])
 
     # peers: one lookup per (indicator, level, length) on integer codes, then every segment's percentile from the
@@ -636,8 +637,8 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.Dat
     h_row[m_of[earliest]] = earliest
 
     # the frame of the first targets after the latest actual: text from obs, the actuals from `known`
-    t = obs.iloc[tpos[first]][["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "year", "value",
-                               "value_low", "bound"]].reset_index(drop=True)
+    t = obs[["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "year", "value", "value_low",
+             "bound"]].iloc[tpos[first]].reset_index(drop=True)
     lo, _ = bound_interval(t["value"], t.pop("value_low"), t["bound"], t["measure"], v["approx_band_pct"])
     t.insert(t.columns.get_loc("value") + 1, "low", lo)
     t.insert(0, "path_key", m_key)
@@ -967,6 +968,9 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
         vals = segments[col].to_numpy(dtype=float, na_value=np.nan)[step[at]]
         return np.where(has[at], vals, np.nan)
 
+    def seg_int(col, at):
+        return segments[col].astype("Int64").array.take(np.where(has[at], step[at], -1), allow_fill=True)
+
     def o(col, at):
         return obs[col].to_numpy(dtype=object)[tpos[at]]
 
@@ -989,8 +993,8 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
             "unit": o("unit", i), "end_year": year[i], "end_value": value[tpos[i]], "end_bound": o("bound", i),
             "parent_end_value": value[tpos[j]], "parent_end_bound": o("bound", j),
             "level_gap": value[tpos[i]] - value[tpos[j]], "metric": metric, "growth_unit": seg_col("growth_unit", i),
-            "start_year": pd.array(seg_num("start_year", i), dtype="Int64"), "start_value": seg_num("start_value", i),
-            "growth": growth, "parent_start_year": pd.array(seg_num("start_year", j), dtype="Int64"),
+            "start_year": seg_int("start_year", i), "start_value": seg_num("start_value", i),
+            "growth": growth, "parent_start_year": seg_int("start_year", j),
             "parent_start_value": seg_num("start_value", j), "parent_growth": parent_growth,
             "growth_gap": np.where(comparable, growth - parent_growth, np.nan), "vintage_gap_years": gap,
             "same_vintage": same, "comparison": words[inverse]}
@@ -1004,8 +1008,8 @@ def escalation(table: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
     documented escalation (compound growth only)."""
     p = th.loc["escalation_warn_cagr"]
     phrase, at, ref = _ref_phrase(p), float(p["value"]), p["reference"]
-    t = table[(table["metric"].to_numpy() == "cagr") & table["same_vintage"].to_numpy(dtype=bool)
-              & (table["growth_gap"].to_numpy(dtype=float) > at + EPS)]
+    rows = np.flatnonzero(table["same_vintage"].to_numpy(dtype=bool) & (table["growth_gap"].to_numpy(dtype=float) > at + EPS))
+    t = table.iloc[rows[table["metric"].to_numpy()[rows] == "cagr"]]
     year, region, start, parent, parent_start = _columns(t, "end_year", "region", "start_year", "parent_region",
                                                         "parent_start_year")
     units = t["growth_unit"].to_numpy(dtype=object)
