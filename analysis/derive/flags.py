@@ -436,42 +436,44 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, judgement: pd.DataFrame) 
     ref_of = dict(zip(th["name"], th["reference"]))
     reference = np.where(sev == "alert", [ref_of.get(c, "") for c in j["ceiling_name"].to_numpy(dtype=object)],
                          np.where(peers, "regional_panel.csv (peer windows)", j["national_max_window"].astype(str)))
-    # the sentences: every number formatted column by column, then one sentence per flag
+    # the sentences: every number formatted column by column; the head per flag, what it is set against once per
+    # distinct yardstick
     units = s["growth_unit"].to_numpy(dtype=object)
     word = np.array(["growth", "rise"], dtype=object)[(s["metric"].to_numpy(dtype=object) == "pp_per_year").astype(int)]
     least = np.array(["", "at least "], dtype=object)[(s["end_bound"].to_numpy(dtype=object) != "eq").astype(int)]
-    start_year, end_year, years = _columns(s, "start_year", "end_year", "years")
+    start = fmt_each(s["start_value"])
     head = [f"Implied {w} of {at_least}{g} ({a} → {e}, {y0}–{y1})" for w, at_least, g, a, e, y0, y1 in zip(
-        word, least, fmt_rate_each(pace, units), fmt_each(s["start_value"]), with_unit_each(s["end_value"], s["unit"]),
-        start_year, end_year)]
+        word, least, fmt_rate_each(pace, units), start, with_unit_each(s["end_value"], s["unit"]),
+        *_columns(s, "start_year", "end_year"))]
     stock_needs = (s["measure"].to_numpy(dtype=object) == "count_stock") & np.isfinite(s["new_per_year"].to_numpy(dtype=float))
     needs = [f"; it needs {n} new entries a year on a base of {a}" if k else "" for n, a, k in zip(
-        fmt_each(s["new_per_year"], 1), fmt_each(s["start_value"]), stock_needs)]
-    cols = {"head": head, "needs": needs, "years": years, "sev": sev, "peers": peers, "lim": fmt_rate_each(threshold, units),
-            "pct": fmt_each(j["peer_percentile"], 0), "peer_max": fmt_rate_each(j["peer_max"], units),
-            "indicator_id": s["indicator_id"].to_numpy(dtype=object)}
-    cols.update({c: j[c].to_numpy(dtype=object) for c in ("ceiling_name", "yardstick", "peer_series", "peer_n",
-                                                          "peer_max_window", "national_max_window")})
+        fmt_each(s["new_per_year"], 1), start, stock_needs)]
     info_pct, min_n = fmt(v["peer_info_percentile"], 0), fmt(v["peer_min_n"])
-    reasons = []
-    for r in _rows(cols):
-        years = int(r.years)
-        if r.sev == "alert":
-            text = f"{r.head} exceeds {phrase[r.ceiling_name]}, a pace over a window no longer than this segment"
-        elif r.peers:
-            proxy = f" (windows of {r.peer_series}, standing in for {r.indicator_id})" if r.yardstick == "peers (proxy)" else ""
-            where = (f"{int(r.peer_n)} {years}-year windows of comparable regions in regional_panel.csv{proxy}: "
-                     f"percentile {r.pct}; the fastest was {r.peer_max} ({r.peer_max_window})")
-            text = (f"{r.head} is above every one of the {where}" if r.sev == "warn" else
-                    f"{r.head} is above the {info_pct}th percentile ({r.lim}) of the {where}")
-        else:
-            text = (f"{r.head} exceeds the fastest national window of at most {years} year{'s' if years != 1 else ''} "
-                    f"of the same series in the "
-                    f"reference table, {r.national_max_window}: {r.lim}; only {int(r.peer_n)} comparable "
-                    f"regional windows of {years} year{'s' if years != 1 else ''} exist "
-                    f"(fewer than {min_n}), and a nation moves "
-                    f"more slowly than a district or city, so this is informative only")
-        reasons.append(text + r.needs + ".")
+
+    def against(sev, peers, years, ceiling_name, yardstick, peer_series, indicator_id, peer_n, pct, peer_max,
+                peer_max_window, lim, national_max_window) -> str:
+        years = int(years)
+        if sev == "alert":
+            return f" exceeds {phrase[ceiling_name]}, a pace over a window no longer than this segment"
+        if peers:
+            proxy = f" (windows of {peer_series}, standing in for {indicator_id})" if yardstick == "peers (proxy)" else ""
+            where = (f"{int(peer_n)} {years}-year windows of comparable regions in regional_panel.csv{proxy}: "
+                     f"percentile {pct}; the fastest was {peer_max} ({peer_max_window})")
+            return (f" is above every one of the {where}" if sev == "warn" else
+                    f" is above the {info_pct}th percentile ({lim}) of the {where}")
+        return (f" exceeds the fastest national window of at most {years} year{'s' if years != 1 else ''} "
+                f"of the same series in the "
+                f"reference table, {national_max_window}: {lim}; only {int(peer_n)} comparable "
+                f"regional windows of {years} year{'s' if years != 1 else ''} exist "
+                f"(fewer than {min_n}), and a nation moves "
+                f"more slowly than a district or city, so this is informative only")
+
+    clauses = _once_each(against, sev, peers, s["years"].to_numpy(dtype=object),
+                         *_columns(j, "ceiling_name", "yardstick", "peer_series"), s["indicator_id"].to_numpy(dtype=object),
+                         j["peer_n"].to_numpy(dtype=object), fmt_each(j["peer_percentile"], 0),
+                         fmt_rate_each(j["peer_max"], units), j["peer_max_window"].to_numpy(dtype=object),
+                         fmt_rate_each(threshold, units), j["national_max_window"].to_numpy(dtype=object))
+    reasons = [h + c + n + "." for h, c, n in zip(head, clauses, needs)]
     out = _flag_frame(s, "too_fast", sev, "too_fast", s["metric"], pace, threshold, name, reference, reasons)
     return out.assign(yardstick=j["yardstick"].to_numpy(dtype=object), peer_n=j["peer_n"].to_numpy(dtype=float),
                       peer_percentile=j["peer_percentile"].to_numpy(dtype=float),
