@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data spec test reports reports-under-lock reports-locked reports-invalid reports-run-queued lab lint lock bench bench-reports clean FORCE
+.PHONY: help setup data spec test reports reports-under-lock reports-locked reports-invalid lab lint lock bench bench-reports clean FORCE
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -53,7 +53,7 @@ lint: $(STAMP) ## check style, import order and likely bugs (ruff; configuration
 # Make tracks what each report depends on: its notebook, its own entry of reports.yml (a stamp the runner
 # rewrites only when that entry changes), data/processed/, data/raw/ and the analysis/ sources. A rerun
 # with nothing changed does nothing. The rule of an out-of-date report only queues it (reports/.build/NAME.queued);
-# then one process runs the queue (reports-run-queued), with as many workers as make's -j, each keeping one kernel
+# then one process runs the queue and writes the index, with as many workers as make's -j, each keeping one kernel
 # for its reports (analysis/reports/batch.py): `make -j2 reports` runs two notebooks at a time.
 # The lock (above) makes an overlapping run wait for the one in progress instead of corrupting it.
 REPORTS_BUILD := reports/.build
@@ -100,11 +100,9 @@ $(REPORTS_MK): reports.yml data/raw/sources.yml $(ANALYSIS_SRC) $(wildcard noteb
 	@$(PY) -m analysis.reports makefile $@
 	@touch $@
 
-reports-run-queued: $(REPORT_HTML)
-	@if ls $(REPORTS_BUILD)/*.queued >/dev/null 2>&1; then $(PY) -m analysis.reports run --queued; fi
-
-reports/index.html: $(REPORT_HTML) reports.yml data/raw/sources.yml $(ANALYSIS_SRC) | reports-run-queued
-	@$(PY) -m analysis.reports index
+# the queued runs, then the index (one process: the index needs every run's record)
+reports/index.html: $(REPORT_HTML) reports.yml data/raw/sources.yml $(ANALYSIS_SRC)
+	@$(PY) -m analysis.reports run --queued --index
 	@touch $@
 
 bench-reports: $(STAMP) ## time `make reports` cold, no-op and after one notebook changed (writes reports/bench-reports.json)

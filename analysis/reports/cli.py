@@ -10,6 +10,7 @@ with the error as reports/<name>.failed.ipynb.
     python -m analysis.reports run NAME...        execute these runs (one progress line each; all when none is given)
     python -m analysis.reports run --queued       execute the runs make queued (reports/.build/NAME.queued)
                                                   --jobs N: N at once (default: make's -j, else 1)
+                                                  --index: then write reports/index.html (also after a failure)
     python -m analysis.reports index              write reports/index.html
     python -m analysis.reports makefile FILE      the make rules of every run (included by the Makefile)
 
@@ -21,13 +22,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..core import lock, paths
 from ..core.errors import InputError, describe_os_error, run_cli
 from . import kernel
 from .batch import jobs_from_make, run_many, take_queue
-from .config import CONFIG, files, find, load_config, relative
+from .config import CONFIG, files, find, load_config, read_config, relative
 from .index import run_problems, write_index
 from .makerules import write_makefile
 from .runner import ReportError, record_failure
@@ -46,6 +48,7 @@ def main(argv=None) -> int:
     p_run.add_argument("names", nargs="*")
     p_run.add_argument("--queued", action="store_true", help="the runs make queued (reports/.build/NAME.queued)")
     p_run.add_argument("--jobs", type=int, default=None, help="runs at once (default: make's -j, else 1)")
+    p_run.add_argument("--index", action="store_true", help="then write the index page (also after a failed run)")
     sub.add_parser("index", help="write the index page")
     p_mk = sub.add_parser("makefile", help="write the make rules of every run")
     p_mk.add_argument("target", type=Path)
@@ -72,22 +75,18 @@ def _command(args) -> int:
             write_makefile(reports, args.target, problems=problems)
             return 0
         if args.command == "index":
-            reports, problems = run_problems(args.config, args.notebooks)
-            path = write_index(reports, args.out, problems)
-            print(f"make reports: index of {len(reports)} report(s) → {relative(path)}"
-                  + (f"; {len(problems)} problem(s) shown at its top" if problems else ""))
+            _index(args)
             return 0
-        reports = load_config(args.config, args.notebooks)
-        if args.queued:
-            names = take_queue()
-            if not names:
-                return 0
+        if args.queued:         # the valid runs (make's rule `reports-invalid` reports the invalid entries)
+            chosen = find(read_config(args.config, args.notebooks)[0], take_queue(), args.config)
         else:
-            names = args.names
-        chosen = find(reports, names, args.config) if names else reports
+            reports = load_config(args.config, args.notebooks)
+            chosen = find(reports, args.names, args.config) if args.names else reports
         jobs = args.jobs if args.jobs is not None else jobs_from_make()
         if jobs < 1:
             raise InputError(f"--jobs {jobs}: expected a whole number of at least 1")
+        # what the index needs besides the runs' records (the valid runs, the problems) is read meanwhile
+        pending_index = ThreadPoolExecutor(1).submit(run_problems, args.config, args.notebooks) if args.index else None
         failed = 0
         for r, outcome in run_many(chosen, args.out, jobs, kernel.ensure()):
             if isinstance(outcome, Exception):
@@ -103,7 +102,17 @@ def _command(args) -> int:
             flags = (" · flags " + ", ".join(f"{k} {v}" for k, v in counts.items())) if counts else ""
             print(f"report {r.name}: done in {outcome['duration_s']:.1f} s → {relative(files(r.name, args.out)['html'])}{flags}",
                   flush=True)
+        if pending_index:
+            _index(args, *pending_index.result())
         return 1 if failed else 0
+
+
+def _index(args, reports=None, problems=None) -> None:
+    if reports is None:
+        reports, problems = run_problems(args.config, args.notebooks)
+    path = write_index(reports, args.out, problems)
+    print(f"make reports: index of {len(reports)} report(s) → {relative(path)}"
+          + (f"; {len(problems)} problem(s) shown at its top" if problems else ""))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ def write_makefile(reports: list[Report], target: Path, build: Path = BUILD, pro
     """The make rules of every valid run: reports/NAME.html depends on its notebook, its own entry of
     reports.yml (a stamp rewritten only when that entry changes) and $(REPORT_DEPS) (processed data, analysis/
     sources, set in the Makefile); an actuals file parameter adds that file. A rule only queues its run
-    (reports/.build/NAME.queued); the Makefile's `reports-run-queued` then runs the queue (batch.py). With
+    (reports/.build/NAME.queued); the index's rule then runs the queue (batch.py). With
     `problems` (invalid entries), a rule `reports-invalid` prints them and fails, so that `make reports` exits
     non-zero after building the valid runs. Every file name written here has been checked by `make_safe` (names, notebooks, paths)."""
     from ..core.fileio import write_text_atomic
