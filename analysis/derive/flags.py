@@ -649,11 +649,12 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.Dat
     h = kn.drop(columns="citation").reindex(h_row).reset_index(drop=True).set_axis(
         ["h_year", "h_value", "h_known", "h_date"], axis=1)
     m = pd.concat([t, a, h], axis=1)
-    metric = np.where(m["measure"] == "share", "pp_per_year", "cagr").astype(object)
+    metric = np.where(m["measure"].to_numpy() == "share", "pp_per_year", "cagr").astype(object)
     m["metric"] = metric
     m["g_target"] = annual_rate(m["a_value"], m["low"], m["year"] - m["a_year"], metric)
     m["g_pre"] = annual_rate(m["h_value"], m["a_value"], m["a_year"] - m["h_year"], metric)
-    hindsight = ((m["a_known"] == "published later") | (m["h_known"] == "published later")).to_numpy()
+    hindsight = is_one_of(m["a_known"].to_numpy(dtype=object), "published later") | is_one_of(
+        m["h_known"].to_numpy(dtype=object), "published later")
     met = (m["low"] <= m["a_value"] + EPS).to_numpy()
     slow = (~met & (m["g_pre"] > 0) & (m["g_target"] < v["too_slow_ratio_info"] * m["g_pre"] - EPS)).to_numpy()
     frames = []
