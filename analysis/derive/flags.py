@@ -327,9 +327,11 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
         paces = pt["paces"].iloc[k]
         mine = at == k
         pct[mine] = 100.0 * np.searchsorted(paces, pace[mine] + EPS, side="right") / len(paces)
-    nfirst, nat_at = _distinct(ind_code.astype(np.int64) * 1000 + np.clip(years, 0, 999))
+    # national series: one lookup per (indicator, length), found among the peer keys
+    nfirst, nat_of_key = _distinct(ind_code[first].astype(np.int64) * 1000 + np.clip(years[first], 0, 999))
+    nfirst = first[nfirst]
     nt = _national_table(windows, pd.DataFrame({"indicator_id": ind_names[ind_code[nfirst]], "years": years[nfirst]}))
-    nat = {c: nt[c].to_numpy()[nat_at] for c in ("national_n", "national_max", "national_max_window", "national_same_window")}
+    nat = {c: nt[c].to_numpy()[nat_of_key[at]] for c in ("national_n", "national_max", "national_max_window", "national_same_window")}
 
     use_peer = (peer_n >= min_n) & ~small
     use_nat = ~use_peer & ~small & (nat["national_n"] > 0)
@@ -341,8 +343,8 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     sev[use_nat & (pace > nat["national_max"] + EPS)] = "info"
 
     # ceilings: the parameter for the indicator (or its metric), only where its window fits in the segment
-    pfirst, code = _distinct(ind_code.astype(np.int64) * 2 + is_pp)
-    names = [ceiling_for(rules, ind_names[ind_code[k]], met[k]) for k in pfirst]     # a few (indicator, metric) pairs
+    code = ind_code.astype(np.int64) * 2 + is_pp                    # (indicator, metric), a few pairs
+    names = [ceiling_for(rules, ind, metric) for ind in ind_names for metric in ("cagr", "pp_per_year")]
     cname = np.array(names, dtype=object)[code]
     has = pd.notna(np.array(names, dtype=object))[code]
     cval = np.array([th.at[c, "value"] if c else np.nan for c in names], dtype=float)[code]
