@@ -640,25 +640,34 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.Dat
     h_row = np.full(len(first), -1)
     h_row[m_of[earliest]] = earliest
 
-    # the frame of the first targets after the latest actual: text from obs, the actuals from `known`
-    t = obs[["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "year", "value", "value_low",
-             "bound"]].iloc[tpos[first]].reset_index(drop=True)
-    lo, _ = bound_interval(t["value"], t.pop("value_low"), t["bound"], t["measure"], v["approx_band_pct"])
-    t.insert(t.columns.get_loc("value") + 1, "low", lo)
-    t.insert(0, "path_key", m_key)
+    # the numbers of the first targets after the latest actual, and of the actuals before them (`known`)
+    t_rows = tpos[first]
+    value = obs["value"].to_numpy(dtype=float)[t_rows]
+    measure = obs["measure"].to_numpy()[t_rows]
+    low, _ = bound_interval(value, obs["value_low"].to_numpy(dtype=float)[t_rows], obs["bound"].to_numpy()[t_rows],
+                            measure, v["approx_band_pct"])
+    known_value = known["value"].to_numpy(dtype=float)
+    a_value, h_value = known_value[a_row], np.where(h_row >= 0, known_value[h_row], np.nan)
+    h_year = np.where(h_row >= 0, k_year[h_row], np.nan)
+    metric = np.where(measure == "share", "pp_per_year", "cagr").astype(object)
+    g_target = annual_rate(a_value, low, t_year[first] - a_year, metric)
+    g_pre = annual_rate(h_value, a_value, a_year - h_year, metric)
+    met = low <= a_value + EPS
+    slow = ~met & (g_pre > 0) & (g_target < v["too_slow_ratio_info"] * g_pre - EPS)
+    # the frame of the targets that fire only: text from obs, the actuals from `known`
+    pick = np.flatnonzero(met | slow)
+    t = obs[["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "year", "value",
+             "bound"]].iloc[t_rows[pick]].reset_index(drop=True)
+    t.insert(t.columns.get_loc("value") + 1, "low", low[pick])
+    t.insert(0, "path_key", m_key[pick])
     kn = known[["year", "value", "known", "published_date", "citation"]].reset_index(drop=True)
-    a = kn.iloc[a_row].reset_index(drop=True).set_axis(["a_year", "a_value", "a_known", "a_date", "a_cite"], axis=1)
-    h = kn.drop(columns="citation").reindex(h_row).reset_index(drop=True).set_axis(
+    a = kn.iloc[a_row[pick]].reset_index(drop=True).set_axis(["a_year", "a_value", "a_known", "a_date", "a_cite"], axis=1)
+    h = kn.drop(columns="citation").reindex(h_row[pick]).reset_index(drop=True).set_axis(
         ["h_year", "h_value", "h_known", "h_date"], axis=1)
-    m = pd.concat([t, a, h], axis=1)
-    metric = np.where(m["measure"].to_numpy() == "share", "pp_per_year", "cagr").astype(object)
-    m["metric"] = metric
-    m["g_target"] = annual_rate(m["a_value"], m["low"], m["year"] - m["a_year"], metric)
-    m["g_pre"] = annual_rate(m["h_value"], m["a_value"], m["a_year"] - m["h_year"], metric)
+    m = pd.concat([t, a, h], axis=1).assign(metric=metric[pick], g_target=g_target[pick], g_pre=g_pre[pick])
     hindsight = is_one_of(m["a_known"].to_numpy(dtype=object), "published later") | is_one_of(
         m["h_known"].to_numpy(dtype=object), "published later")
-    met = (m["low"] <= m["a_value"] + EPS).to_numpy()
-    slow = (~met & (m["g_pre"] > 0) & (m["g_target"] < v["too_slow_ratio_info"] * m["g_pre"] - EPS)).to_numpy()
+    met, slow = met[pick], slow[pick]
     frames = []
 
     def when(a_date, h_date, a_known, h_known) -> str:
