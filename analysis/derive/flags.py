@@ -42,7 +42,7 @@ import pandas as pd
 from ..core import schema
 from ..core.schema import SEVERITIES
 from ..inputs.reference import ceiling_for, load_links, load_regions, load_rules, load_thresholds, values
-from .growth import _rate, annual_rate, bound_interval, codes_of, is_one_of, run_codes
+from .growth import _rate, annual_rate, bound_interval, codes_of, is_one_of, path_points, run_codes
 from .peers import reference_windows
 
 COLUMNS = schema.columns("flags")
@@ -600,25 +600,26 @@ def _citations(source: np.ndarray, line: np.ndarray) -> np.ndarray:
                     dtype=object)[pair]
 
 
-def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
+def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame, points: pd.DataFrame | None = None) -> pd.DataFrame:
     """already_met_when_set: the first target after the latest pre-plan actual is at or below it.
     too_slow: that target's pace from the latest pre-plan actual is below too_slow_ratio_info × the pace realised
-    over the pre-plan years (from the earliest actual within too_slow_lookback_years of the latest)."""
+    over the pre-plan years (from the earliest actual within too_slow_lookback_years of the latest).
+    `points`: path_points(obs), when the caller has it."""
     if known.empty:
         return _frame([])
     v = values(th)
-    tpos = np.flatnonzero((obs["kind"].to_numpy() == "target")
-                          & obs["measure"].isin(["share", "level", "count_stock", "count_flow"]).to_numpy())
+    pts = points if points is not None else path_points(obs)
+    tpos, t_src, t_ind = _path_targets(pts)
     # one integer per (source, indicator) path: the joins and sorts below run on it (a panel has a million targets)
     sources, indicators = pd.Index(pd.unique(known["source_id"])), pd.Index(pd.unique(known["indicator_id"]))
 
-    def path_code(src, ind):
-        s, i = _positions(sources, src), _positions(indicators, ind)
+    def path_code(s, i):
         return np.where((s >= 0) & (i >= 0), s.astype(np.int64) * len(indicators) + i, -1)
 
-    k_key = path_code(known["source_id"].to_numpy(), known["indicator_id"].to_numpy())
+    k_key = path_code(_positions(sources, known["source_id"].to_numpy()), _positions(indicators, known["indicator_id"].to_numpy()))
     k_year = known["year"].to_numpy(dtype=np.int64)
-    t_key = path_code(obs["source_id"].to_numpy()[tpos], obs["indicator_id"].to_numpy()[tpos])
+    t_key = path_code(_positions(sources, pts["source"].cat.categories.to_numpy(dtype=object))[t_src],
+                      _positions(indicators, pts["indicator"].cat.categories.to_numpy(dtype=object))[t_ind])
     t_year = obs["year"].to_numpy(dtype=np.int64)[tpos]
     if not len(tpos):
         return _frame([])
@@ -912,6 +913,15 @@ def _positions(index: pd.Index, words) -> np.ndarray:
     return np.r_[index.get_indexer(distinct), -1][code]
 
 
+def _path_targets(points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, source, indicator) of the targets on indicator paths (path_points): their rows in the observations, in
+    the observations' order, and their source and indicator codes (the points' sorted categories)."""
+    t = np.flatnonzero(~points["actual"].to_numpy())
+    t = t[np.argsort(points["row"].to_numpy()[t], kind="stable")]
+    return (points["row"].to_numpy()[t], points["source"].cat.codes.to_numpy()[t].astype(np.int64),
+            points["indicator"].cat.codes.to_numpy()[t].astype(np.int64))
+
+
 def _ranked_codes(words) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     """(code, rank, distinct): each word's code (its position in `distinct`; -1 if missing) and each distinct word's
     rank in sorted order (rank[code] sorts as the text does, a missing word last), sorting only the distinct words."""
@@ -923,23 +933,23 @@ def _ranked_codes(words) -> tuple[np.ndarray, np.ndarray, pd.Index]:
 
 
 def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.DataFrame, plan_years: dict | None = None,
-                     max_gap: float = 2.0, judged: np.ndarray | None = None) -> pd.DataFrame:
+                     max_gap: float = 2.0, judged: np.ndarray | None = None,
+                     points: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every pair of a plan and a plan of a region above it (the whole chain of regions.csv) that target the same
     indicator, in the same unit, for the same year: both targets (the level comparison, for single-point targets
     too), the implied growth of each one's step ending there, and, for plans of the same vintage (dates within
     `max_gap` years; `plan_years`: source → year), the growth gap. Pairs of different vintages are context only
     (`comparison`). Joins and the sort run on integer codes (a national panel has a million targets); each column
-    is taken once, in the final order."""
+    is taken once, in the final order. `judged` (_judged) and `points` (path_points): when the caller has them."""
     rows = judged if judged is not None else _judged(segments)
-    tpos = np.flatnonzero((obs["kind"].to_numpy() == "target")
-                          & obs["measure"].isin(["share", "level", "count_stock", "count_flow"]).to_numpy())
+    pts = points if points is not None else path_points(obs)
+    tpos, src_code, ind_code = _path_targets(pts)
     if not len(tpos):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ESCALATION_COLUMNS})
-    # every target as integer codes: its region, source (ranked as the text sorts), indicator, unit and year
+    # every target as integer codes: its region, source and indicator (codes that sort as the text does), unit, year
     region, names = run_codes(obs["region"].to_numpy(dtype=object)[tpos])
-    src_code, src_order, src_names = _ranked_codes(obs["source_id"].to_numpy()[tpos])
-    ind_code, ind_order, ind_names = _ranked_codes(obs["indicator_id"].to_numpy()[tpos])
-    src_rank, ind_rank = src_order[src_code], ind_order[ind_code]
+    src_names, ind_names = (pd.Index(pts[c].cat.categories, dtype=object) for c in ("source", "indicator"))
+    src_rank, ind_rank = src_code, ind_code
     unit_code, _ = pd.factorize(obs["unit"].to_numpy()[tpos])
     year = obs["year"].to_numpy(dtype=np.int64)[tpos]
     what = ((ind_code * (unit_code.max() + 1) + unit_code) * 10000 + year % 10000)        # indicator×unit×year
@@ -1042,11 +1052,12 @@ def escalation(table: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
 def evaluate(obs: pd.DataFrame, segments: pd.DataFrame, thresholds: pd.DataFrame | None = None,
              links: pd.DataFrame | None = None, regions: pd.DataFrame | None = None, rules: dict | None = None,
              escalations: pd.DataFrame | None = None, judgement: pd.DataFrame | None = None,
-             known: pd.DataFrame | None = None) -> pd.DataFrame:
+             known: pd.DataFrame | None = None, points: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every rule over every path; sorted by source, indicator, years, rule. Columns COLUMNS.
 
-    `escalations`, `judgement` (judge_paces) and `known` (pre_plan_actuals): when the caller has them already; by
-    default the escalation table without plan dates and the document's own actuals as what was known."""
+    `escalations`, `judgement` (judge_paces), `known` (pre_plan_actuals) and `points` (path_points): when the caller
+    has them already; by default the escalation table without plan dates and the document's own actuals as what was
+    known."""
     th = thresholds if thresholds is not None else load_thresholds()
     links = links if links is not None else load_links()
     regions = regions if regions is not None else load_regions()
@@ -1056,11 +1067,13 @@ def evaluate(obs: pd.DataFrame, segments: pd.DataFrame, thresholds: pd.DataFrame
     if known is None:
         known = pre_plan_actuals(obs, None, {})
     judged = _judged(segments)
+    if points is None:
+        points = path_points(obs)
     if escalations is None:
         escalations = escalation_table(obs, segments, regions, None, th.at["escalation_max_vintage_gap_years", "value"],
-                                       judged)
+                                       judged, points)
     linked = _of_indicators(obs, links[["indicator_id", "of_indicator_id"]].to_numpy().ravel())  # all the link rules read
-    parts = [too_fast(segments, th, judgement), declines(segments, judged), too_slow(obs, known, th),
+    parts = [too_fast(segments, th, judgement), declines(segments, judged), too_slow(obs, known, th, points),
              share_above_100(obs), rate_vs_levels(linked, links, th), part_exceeds_whole(linked, links, th),
              flow_cannot_build_stock(linked, segments, links, th, judged), stock_change_vs_flow(linked, links, th),
              escalation(escalations, th)]

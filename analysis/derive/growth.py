@@ -109,13 +109,14 @@ def run_codes(words, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
 def path_points(obs: pd.DataFrame) -> pd.DataFrame:
     """The points of every indicator path (measure ≠ growth_rate), sorted by source, indicator, year, kind
     (an actual before a target of the same year). Lean on purpose (a national panel has a million points): the
-    numbers, measure and bound as categoricals, integer `group` codes (one per source × indicator), `actual` (else a
-    target), `n_points`, and `row`, the point's position in `obs`, from which the text columns are taken when a frame
-    is written."""
+    numbers, source, indicator, measure and bound as categoricals (sources and indicators in sorted order), integer
+    `group` codes (one per source × indicator), `actual` (else a target), `n_points`, and `row`, the point's position
+    in `obs`, from which the text columns are taken when a frame is written."""
     measure = codes_of(obs["measure"], PATH_MEASURES)
     row = np.flatnonzero(measure >= 0)
-    src = run_codes(obs["source_id"].to_numpy(), sort=True)[0][row]     # sorted codes: the order of the text
-    ind = run_codes(obs["indicator_id"].to_numpy(), sort=True)[0][row]
+    src, sources = run_codes(obs["source_id"].to_numpy(), sort=True)     # sorted codes: the order of the text
+    ind, indicators = run_codes(obs["indicator_id"].to_numpy(), sort=True)
+    src, ind = src[row], ind[row]
     year = obs["year"].to_numpy(dtype=np.int64)[row]
     y0 = year.min(initial=0)
     key = src.astype(np.int64) * (ind.max(initial=0) + 1) + ind
@@ -124,7 +125,9 @@ def path_points(obs: pd.DataFrame) -> pd.DataFrame:
     row, key = row[order], key[order]
     group = np.cumsum(np.r_[True, key[1:] != key[:-1]]) - 1 if len(key) else key
     return pd.DataFrame({
-        "row": row, "group": group, "year": year[order],
+        "row": row, "group": group,
+        "source": pd.Categorical.from_codes(src[order], categories=sources),
+        "indicator": pd.Categorical.from_codes(ind[order], categories=indicators), "year": year[order],
         "value": obs["value"].to_numpy(dtype=float)[row], "value_low": obs["value_low"].to_numpy(dtype=float)[row],
         "measure": pd.Categorical.from_codes(measure[row], categories=PATH_MEASURES),
         "bound": pd.Categorical.from_codes(codes_of(obs["bound"], BOUNDS)[row], categories=BOUNDS),
