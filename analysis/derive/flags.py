@@ -901,6 +901,8 @@ def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _last_match(keys: np.ndarray, lookup: np.ndarray) -> np.ndarray:
     """For each of `lookup`: the position of the last equal element of `keys` (-1 where none)."""
+    if not len(keys):
+        return np.full(len(lookup), -1)
     order = np.argsort(keys, kind="stable")
     pos = np.searchsorted(keys[order], lookup, side="right") - 1
     found = (pos >= 0) & (keys[order][np.maximum(pos, 0)] == lookup)
@@ -950,7 +952,7 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
     region, names = run_codes(obs["region"].to_numpy(dtype=object)[tpos])
     src_names, ind_names = (pd.Index(pts[c].cat.categories, dtype=object) for c in ("source", "indicator"))
     src_rank, ind_rank = src_code, ind_code
-    unit_code, _ = pd.factorize(obs["unit"].to_numpy()[tpos])
+    unit_code, _ = run_codes(obs["unit"].to_numpy()[tpos])
     year = obs["year"].to_numpy(dtype=np.int64)[tpos]
     what = ((ind_code * (unit_code.max() + 1) + unit_code) * 10000 + year % 10000)        # indicator×unit×year
     n_names = len(names) + 1
@@ -981,45 +983,44 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
     width = ind_code.max() + 2
     s_key = (s_src.astype(np.int64) * width + s_ind) * 10000 + segments["end_year"].to_numpy(dtype=np.int64)[rows] % 10000
     found = _last_match(s_key, (src_code * width + ind_code) * 10000 + year % 10000)
-    has = found >= 0
-    step = rows[np.maximum(found, 0)]
+    step = np.r_[rows, -1][found]                    # found -1 (no step): -1
+    # each pair's two targets: their rows in obs and the steps ending at them (-1: none)
+    obs_i, obs_j, step_i, step_j = tpos[i], tpos[j], step[i], step[j]
 
     def seg_col(col, at):
-        vals = segments[col].to_numpy(dtype=object)[step[at]]
-        return np.where(has[at], vals, None)
+        return pd.api.extensions.take(segments[col].to_numpy(dtype=object), at, allow_fill=True, fill_value=None)
 
     def seg_num(col, at):
-        vals = segments[col].to_numpy(dtype=float, na_value=np.nan)[step[at]]
-        return np.where(has[at], vals, np.nan)
+        return pd.api.extensions.take(segments[col].to_numpy(dtype=float, na_value=np.nan), at, allow_fill=True)
 
     def seg_int(col, at):
-        return segments[col].astype("Int64").array.take(np.where(has[at], step[at], -1), allow_fill=True)
+        return segments[col].astype("Int64").array.take(at, allow_fill=True)
 
     def o(col, at):
-        return obs[col].to_numpy(dtype=object)[tpos[at]]
+        return obs[col].to_numpy(dtype=object)[at]
 
     src_year = pd.Series(plan_years or {}, dtype=float).reindex(src_names).to_numpy(dtype=float)   # per source code
     gap = np.abs(src_year[src_code[i]] - src_year[src_code[j]])
     same = np.isfinite(gap) & (gap <= max_gap + EPS)
-    metric, parent_metric = seg_col("metric", i), seg_col("metric", j)
-    growth, parent_growth = seg_num("growth", i), seg_num("growth", j)
-    comparable = same & (metric == parent_metric) & has[i] & has[j]
+    metric, parent_metric = seg_col("metric", step_i), seg_col("metric", step_j)
+    growth, parent_growth = seg_num("growth", step_i), seg_num("growth", step_j)
+    comparable = same & (metric == parent_metric) & (step_i >= 0) & (step_j >= 0)
     inverse, gaps = pd.factorize(np.where(np.isfinite(gap), gap, -1.0))
     words = np.array(["context only: a plan's date is unknown" if g < 0 else
                       ("same vintage: growth compared" if g <= max_gap + EPS else f"context only: plans {g:g} years apart")
                       for g in gaps], dtype=object)
     value = obs["value"].to_numpy(dtype=float)
     level_of = dict(zip(regions["region"], regions["level"]))
-    cols = {"source_id": o("source_id", i), "region": o("region", i), "related_source_id": o("source_id", j),
+    cols = {"source_id": o("source_id", obs_i), "region": o("region", obs_i), "related_source_id": o("source_id", obs_j),
             "parent_region": names.to_numpy(dtype=object)[region[j]],
             "parent_level": pd.Series(names).map(level_of).to_numpy(dtype=object)[region[j]],
-            "indicator_id": o("indicator_id", i), "indicator_zh": o("indicator_zh", i), "measure": o("measure", i),
-            "unit": o("unit", i), "end_year": year[i], "end_value": value[tpos[i]], "end_bound": o("bound", i),
-            "parent_end_value": value[tpos[j]], "parent_end_bound": o("bound", j),
-            "level_gap": value[tpos[i]] - value[tpos[j]], "metric": metric, "growth_unit": seg_col("growth_unit", i),
-            "start_year": seg_int("start_year", i), "start_value": seg_num("start_value", i),
-            "growth": growth, "parent_start_year": seg_int("start_year", j),
-            "parent_start_value": seg_num("start_value", j), "parent_growth": parent_growth,
+            "indicator_id": o("indicator_id", obs_i), "indicator_zh": o("indicator_zh", obs_i),
+            "measure": o("measure", obs_i), "unit": o("unit", obs_i), "end_year": year[i], "end_value": value[obs_i],
+            "end_bound": o("bound", obs_i), "parent_end_value": value[obs_j], "parent_end_bound": o("bound", obs_j),
+            "level_gap": value[obs_i] - value[obs_j], "metric": metric, "growth_unit": seg_col("growth_unit", step_i),
+            "start_year": seg_int("start_year", step_i), "start_value": seg_num("start_value", step_i),
+            "growth": growth, "parent_start_year": seg_int("start_year", step_j),
+            "parent_start_value": seg_num("start_value", step_j), "parent_growth": parent_growth,
             "growth_gap": np.where(comparable, growth - parent_growth, np.nan), "vintage_gap_years": gap,
             "same_vintage": same, "comparison": words[inverse]}
     text = {c for c, a in cols.items() if isinstance(a, np.ndarray) and a.dtype == object}     # kept as objects
