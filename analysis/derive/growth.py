@@ -207,7 +207,7 @@ def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, points: 
             "note": note}
     row = pts["row"].to_numpy()
     s_row, e_row = row[s_idx], row[e_idx]
-    stated, st_row = _stated_rates(obs)              # stated rates go after the paths
+    stated, st_row = _stated_rates(obs, pts)         # stated rates go after the paths
     cols = {c: np.concatenate([cols[c], stated[c]]).astype(cols[c].dtype, copy=False) for c in cols}
     e_row = np.r_[e_row, st_row]
     s_row = np.r_[s_row, np.full(len(st_row), -1)]            # a stated rate has no start
@@ -225,10 +225,13 @@ def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, points: 
     return pd.DataFrame(out, columns=COLUMNS, copy=False)     # the arrays are new: no need to copy them again
 
 
-def _stated_rates(obs: pd.DataFrame) -> tuple[dict, np.ndarray]:
+def _stated_rates(obs: pd.DataFrame, points: pd.DataFrame) -> tuple[dict, np.ndarray]:
     """Targets stated as a growth rate, kept as the rate they are: one `stated` row each, sorted by source,
     indicator, year and kind. (the segment columns segments() computes, as numbers and codes; their rows in obs)"""
-    pos = np.flatnonzero(obs["measure"].to_numpy() == "growth_rate")
+    rest = np.ones(len(obs), dtype=bool)
+    rest[points["row"].to_numpy()] = False                                  # the rows that are not path points
+    pos = np.flatnonzero(rest)
+    pos = pos[obs["measure"].to_numpy()[pos] == "growth_rate"]
     r = obs.iloc[pos].reset_index(drop=True).sort_values(["source_id", "indicator_id", "year", "kind"])
     pp = (r["unit"] == "百分点").to_numpy()
     value = r["value"].to_numpy(dtype=float)
