@@ -180,10 +180,11 @@ def vectorised(obs: pd.DataFrame, links: pd.DataFrame, regions: pd.DataFrame, th
     rules = load_rules()
     judgement = judge_paces(seg, th, rules, reference_windows(rules), plan_levels(regions))
     one_vintage = dict.fromkeys(pd.unique(obs["source_id"]), 2015)       # the synthetic plans are of one round
-    esc = escalation_table(obs, seg, regions, one_vintage, th.at["escalation_max_vintage_gap_years", "value"])
+    esc = escalation_table(obs, seg, regions, one_vintage, th.at["escalation_max_vintage_gap_years", "value"],
+                           points=pts)
     return {"segments": seg, "trajectories": fit(obs, th, points=pts),
             "flags": evaluate(obs, seg, th, links=links, regions=regions, rules=rules, escalations=esc,
-                              judgement=judgement), "escalation": esc}
+                              judgement=judgement, points=pts), "escalation": esc}
 
 
 def _cagr(s: float, e: float, y: float) -> float:

@@ -414,6 +414,21 @@ def test_cross_level_walks_the_whole_chain_and_compares_single_targets():
     assert r["level_gap"] == pytest.approx(0.61) and r["same_vintage"] and np.isnan(r["parent_growth"])
 
 
+def test_cross_level_single_targets_without_any_step():
+    # two single-point targets (no segment at all): the level comparison still comes out, without growth
+    d = [{"year": 2020, "value": 3.11, "kind": "target", "indicator_id": "rd_intensity", "measure": "share", "unit": "%",
+          "source_id": "panyu-2015", "region": "番禺区"}]
+    n = [{**d[0], "value": 2.5, "source_id": "nation-2016", "region": "全国"}]
+    frame = obs(*d, *n)
+    seg = segments(frame)
+    assert not (seg["segment"] == "step").any()
+    t = escalation_table(frame, seg, CHAIN, {"panyu-2015": 2015, "nation-2016": 2016}, 2)
+    r = t.iloc[0]
+    assert len(t) == 1 and (r["related_source_id"], r["parent_region"]) == ("nation-2016", "全国")
+    assert r["level_gap"] == pytest.approx(0.61) and pd.isna(r["metric"]) and pd.isna(r["start_year"])
+    assert np.isnan(r["growth"]) and np.isnan(r["growth_gap"]) and r["comparison"] == "same vintage: growth compared"
+
+
 # ------------------------------------------------------------------ plumbing
 def test_bad_threshold_override_through_compute():
     from analysis.derive.plausibility import compute

@@ -42,7 +42,7 @@ import pandas as pd
 from ..core import schema
 from ..core.schema import SEVERITIES
 from ..inputs.reference import ceiling_for, load_links, load_regions, load_rules, load_thresholds, values
-from .growth import annual_rate, bound_interval, codes_of, is_one_of
+from .growth import _rate, annual_rate, bound_interval, codes_of, is_one_of, path_points, run_codes
 from .peers import reference_windows
 
 COLUMNS = schema.columns("flags")
@@ -76,7 +76,13 @@ def _with_unit(v: float, u: str) -> str:
 def fmt_each(values, decimals: int = 4) -> np.ndarray:
     """fmt() of every value of a column, as an object array; each distinct value is formatted once."""
     code, distinct = pd.factorize(pd.Series(values, dtype=float, copy=False).to_numpy(), use_na_sentinel=False)
-    return np.array([fmt(v, decimals) for v in distinct.tolist()], dtype=object)[code]
+    distinct = distinct.tolist()
+    spec = f",.{decimals}f"                        # fmt() in bulk: format, then drop trailing zeros
+    text = [format(v, spec) for v in distinct]
+    if decimals > 0:
+        text = [t.rstrip("0").rstrip(".") for t in text]
+    text = [("0" if t == "-0" else t) if math.isfinite(v) else fmt(v) for v, t in zip(distinct, text)]
+    return np.array(text, dtype=object)[code]
 
 
 def fmt_rate_each(values, units) -> list[str]:
@@ -128,6 +134,13 @@ def _rows(columns: dict):
 
     Row = namedtuple("Row", list(columns))
     return map(Row._make, zip(*columns.values()))
+
+
+def _once_each(func, *columns) -> list:
+    """func(*row) for every row of equally long columns, computed once per distinct row (a sentence part that
+    depends on a few words, not on the numbers)."""
+    done: dict = {}
+    return [done[k] if k in done else done.setdefault(k, func(*k)) for k in zip(*columns)]
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
@@ -285,18 +298,20 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
                          for c in JUDGEMENT_COLUMNS}, copy=False)
 
     # the segments' words as integer codes: indicators, regions and their levels (regions.csv)
-    ind_code, ind_names = pd.factorize(_at(segments, "indicator_id", rows))
+    ind_code, ind_names = run_codes(_at(segments, "indicator_id", rows))
     ind_names = np.asarray(ind_names, dtype=object)
     met = _at(segments, "metric", rows)
     years = _at(segments, "years", rows).astype(np.int64)
     start = _at(segments, "start_value", rows)
-    pace = annual_rate(start, _at(segments, "end_low", rows), years, met)
-    reg_code, reg_names = pd.factorize(_at(segments, "region", rows))
+    is_pp = met == "pp_per_year"                       # else cagr: the rows are rated
+    pace = _rate(start, _at(segments, "end_low", rows), years, ~is_pp, True)
+    reg_code, reg_names = run_codes(_at(segments, "region", rows))
     lvl_of_region, lvl_names = pd.factorize(pd.Series(reg_names).map(levels).fillna("unknown").to_numpy(dtype=object))
     lvl_code = lvl_of_region[reg_code]
     lvl_names = np.asarray(lvl_names, dtype=object)
     unknown = (lvl_names == "unknown")[lvl_code]
-    small = is_one_of(_at(segments, "measure", rows), "count_stock", "count_flow") & (start < v["info_min_count_base"])
+    small = start < v["info_min_count_base"]
+    small[small] = is_one_of(_at(segments, "measure", rows[small]), "count_stock", "count_flow")
     min_n = int(v["peer_min_n"])
 
     # peers: one lookup per (indicator, level, length) on integer codes, then every segment's percentile from the
@@ -312,9 +327,11 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
         paces = pt["paces"].iloc[k]
         mine = at == k
         pct[mine] = 100.0 * np.searchsorted(paces, pace[mine] + EPS, side="right") / len(paces)
-    nfirst, nat_at = _distinct(ind_code.astype(np.int64) * 1000 + np.clip(years, 0, 999))
+    # national series: one lookup per (indicator, length), found among the peer keys
+    nfirst, nat_of_key = _distinct(ind_code[first].astype(np.int64) * 1000 + np.clip(years[first], 0, 999))
+    nfirst = first[nfirst]
     nt = _national_table(windows, pd.DataFrame({"indicator_id": ind_names[ind_code[nfirst]], "years": years[nfirst]}))
-    nat = {c: nt[c].to_numpy()[nat_at] for c in ("national_n", "national_max", "national_max_window", "national_same_window")}
+    nat = {c: nt[c].to_numpy()[nat_of_key[at]] for c in ("national_n", "national_max", "national_max_window", "national_same_window")}
 
     use_peer = (peer_n >= min_n) & ~small
     use_nat = ~use_peer & ~small & (nat["national_n"] > 0)
@@ -326,8 +343,8 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     sev[use_nat & (pace > nat["national_max"] + EPS)] = "info"
 
     # ceilings: the parameter for the indicator (or its metric), only where its window fits in the segment
-    pfirst, code = _distinct(ind_code.astype(np.int64) * 2 + (met == "pp_per_year"))
-    names = [ceiling_for(rules, ind_names[ind_code[k]], met[k]) for k in pfirst]     # a few (indicator, metric) pairs
+    code = ind_code.astype(np.int64) * 2 + is_pp                    # (indicator, metric), a few pairs
+    names = [ceiling_for(rules, ind, metric) for ind in ind_names for metric in ("cagr", "pp_per_year")]
     cname = np.array(names, dtype=object)[code]
     has = pd.notna(np.array(names, dtype=object))[code]
     cval = np.array([th.at[c, "value"] if c else np.nan for c in names], dtype=float)[code]
@@ -408,7 +425,8 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, judgement: pd.DataFrame) 
     v = values(th)
     sev = j["severity"].to_numpy(dtype=object)
     pace = j["pace_judged"].to_numpy(dtype=float)
-    peers = j["yardstick"].astype(str).str.startswith("peers").to_numpy()
+    peers = np.array([isinstance(y, str) and y.startswith("peers") for y in j["yardstick"].to_numpy(dtype=object)],
+                     dtype=bool)
     threshold = np.where(sev == "alert", j["ceiling"], np.where(
         sev == "warn", j["peer_max"], np.where(peers, j["peer_p_info"], j["national_max"]))).astype(float)
     neighbours = [j["peer_p90"].where(peers), j["peer_p95"].where(peers), j["peer_p99"].where(peers),
@@ -420,42 +438,44 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, judgement: pd.DataFrame) 
     ref_of = dict(zip(th["name"], th["reference"]))
     reference = np.where(sev == "alert", [ref_of.get(c, "") for c in j["ceiling_name"].to_numpy(dtype=object)],
                          np.where(peers, "regional_panel.csv (peer windows)", j["national_max_window"].astype(str)))
-    # the sentences: every number formatted column by column, then one sentence per flag
+    # the sentences: every number formatted column by column; the head per flag, what it is set against once per
+    # distinct yardstick
     units = s["growth_unit"].to_numpy(dtype=object)
     word = np.array(["growth", "rise"], dtype=object)[(s["metric"].to_numpy(dtype=object) == "pp_per_year").astype(int)]
     least = np.array(["", "at least "], dtype=object)[(s["end_bound"].to_numpy(dtype=object) != "eq").astype(int)]
-    start_year, end_year, years = _columns(s, "start_year", "end_year", "years")
+    start = fmt_each(s["start_value"])
     head = [f"Implied {w} of {at_least}{g} ({a} → {e}, {y0}–{y1})" for w, at_least, g, a, e, y0, y1 in zip(
-        word, least, fmt_rate_each(pace, units), fmt_each(s["start_value"]), with_unit_each(s["end_value"], s["unit"]),
-        start_year, end_year)]
+        word, least, fmt_rate_each(pace, units), start, with_unit_each(s["end_value"], s["unit"]),
+        *_columns(s, "start_year", "end_year"))]
     stock_needs = (s["measure"].to_numpy(dtype=object) == "count_stock") & np.isfinite(s["new_per_year"].to_numpy(dtype=float))
     needs = [f"; it needs {n} new entries a year on a base of {a}" if k else "" for n, a, k in zip(
-        fmt_each(s["new_per_year"], 1), fmt_each(s["start_value"]), stock_needs)]
-    cols = {"head": head, "needs": needs, "years": years, "sev": sev, "peers": peers, "lim": fmt_rate_each(threshold, units),
-            "pct": fmt_each(j["peer_percentile"], 0), "peer_max": fmt_rate_each(j["peer_max"], units),
-            "indicator_id": s["indicator_id"].to_numpy(dtype=object)}
-    cols.update({c: j[c].to_numpy(dtype=object) for c in ("ceiling_name", "yardstick", "peer_series", "peer_n",
-                                                          "peer_max_window", "national_max_window")})
+        fmt_each(s["new_per_year"], 1), start, stock_needs)]
     info_pct, min_n = fmt(v["peer_info_percentile"], 0), fmt(v["peer_min_n"])
-    reasons = []
-    for r in _rows(cols):
-        years = int(r.years)
-        if r.sev == "alert":
-            text = f"{r.head} exceeds {phrase[r.ceiling_name]}, a pace over a window no longer than this segment"
-        elif r.peers:
-            proxy = f" (windows of {r.peer_series}, standing in for {r.indicator_id})" if r.yardstick == "peers (proxy)" else ""
-            where = (f"{int(r.peer_n)} {years}-year windows of comparable regions in regional_panel.csv{proxy}: "
-                     f"percentile {r.pct}; the fastest was {r.peer_max} ({r.peer_max_window})")
-            text = (f"{r.head} is above every one of the {where}" if r.sev == "warn" else
-                    f"{r.head} is above the {info_pct}th percentile ({r.lim}) of the {where}")
-        else:
-            text = (f"{r.head} exceeds the fastest national window of at most {years} year{'s' if years != 1 else ''} "
-                    f"of the same series in the "
-                    f"reference table, {r.national_max_window}: {r.lim}; only {int(r.peer_n)} comparable "
-                    f"regional windows of {years} year{'s' if years != 1 else ''} exist "
-                    f"(fewer than {min_n}), and a nation moves "
-                    f"more slowly than a district or city, so this is informative only")
-        reasons.append(text + r.needs + ".")
+
+    def against(sev, peers, years, ceiling_name, yardstick, peer_series, indicator_id, peer_n, pct, peer_max,
+                peer_max_window, lim, national_max_window) -> str:
+        years = int(years)
+        if sev == "alert":
+            return f" exceeds {phrase[ceiling_name]}, a pace over a window no longer than this segment"
+        if peers:
+            proxy = f" (windows of {peer_series}, standing in for {indicator_id})" if yardstick == "peers (proxy)" else ""
+            where = (f"{int(peer_n)} {years}-year windows of comparable regions in regional_panel.csv{proxy}: "
+                     f"percentile {pct}; the fastest was {peer_max} ({peer_max_window})")
+            return (f" is above every one of the {where}" if sev == "warn" else
+                    f" is above the {info_pct}th percentile ({lim}) of the {where}")
+        return (f" exceeds the fastest national window of at most {years} year{'s' if years != 1 else ''} "
+                f"of the same series in the "
+                f"reference table, {national_max_window}: {lim}; only {int(peer_n)} comparable "
+                f"regional windows of {years} year{'s' if years != 1 else ''} exist "
+                f"(fewer than {min_n}), and a nation moves "
+                f"more slowly than a district or city, so this is informative only")
+
+    clauses = _once_each(against, sev, peers, s["years"].to_numpy(dtype=object),
+                         *_columns(j, "ceiling_name", "yardstick", "peer_series"), s["indicator_id"].to_numpy(dtype=object),
+                         j["peer_n"].to_numpy(dtype=object), fmt_each(j["peer_percentile"], 0),
+                         fmt_rate_each(j["peer_max"], units), j["peer_max_window"].to_numpy(dtype=object),
+                         fmt_rate_each(threshold, units), j["national_max_window"].to_numpy(dtype=object))
+    reasons = [h + c + n + "." for h, c, n in zip(head, clauses, needs)]
     out = _flag_frame(s, "too_fast", sev, "too_fast", s["metric"], pace, threshold, name, reference, reasons)
     return out.assign(yardstick=j["yardstick"].to_numpy(dtype=object), peer_n=j["peer_n"].to_numpy(dtype=float),
                       peer_percentile=j["peer_percentile"].to_numpy(dtype=float),
@@ -496,10 +516,12 @@ def declines(segments: pd.DataFrame, judged: np.ndarray | None = None) -> pd.Dat
 
 
 def share_above_100(obs: pd.DataFrame) -> pd.DataFrame:
-    target = (obs["measure"].to_numpy() == "share") & (obs["kind"].to_numpy() == "target")
-    low = np.where(obs["bound"].to_numpy() == "range", obs["value_low"].to_numpy(dtype=float),
-                   obs["value"].to_numpy(dtype=float))
-    o = _as_points(obs.iloc[np.flatnonzero(target & (low > 100))])
+    """A share target whose least allowed value (the low end of a range) is above 100 %."""
+    rows = np.flatnonzero((obs["value"].to_numpy(dtype=float) > 100) | (obs["value_low"].to_numpy(dtype=float) > 100))
+    o = obs.iloc[rows[obs["measure"].to_numpy()[rows] == "share"]]             # shares above 100: few
+    target = o["kind"].to_numpy() == "target"
+    low = np.where(o["bound"].to_numpy() == "range", o["value_low"].to_numpy(dtype=float), o["value"].to_numpy(dtype=float))
+    o = _as_points(o.iloc[np.flatnonzero(target & (low > 100))])
     reasons = [f"A share cannot exceed 100 %, but the target for {r.year} is {fmt(r.value)}%." for r in _records(o)]
     return _flag_frame(o, "share_above_100", "alert", "impossible", "share", o["value"], 100.0, None,
                        "definition of a share (0–100 %)", reasons)
@@ -578,25 +600,26 @@ def _citations(source: np.ndarray, line: np.ndarray) -> np.ndarray:
                     dtype=object)[pair]
 
 
-def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
+def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame, points: pd.DataFrame | None = None) -> pd.DataFrame:
     """already_met_when_set: the first target after the latest pre-plan actual is at or below it.
     too_slow: that target's pace from the latest pre-plan actual is below too_slow_ratio_info × the pace realised
-    over the pre-plan years (from the earliest actual within too_slow_lookback_years of the latest)."""
+    over the pre-plan years (from the earliest actual within too_slow_lookback_years of the latest).
+    `points`: path_points(obs), when the caller has it."""
     if known.empty:
         return _frame([])
     v = values(th)
-    tpos = np.flatnonzero((obs["kind"].to_numpy() == "target")
-                          & obs["measure"].isin(["share", "level", "count_stock", "count_flow"]).to_numpy())
+    pts = points if points is not None else path_points(obs)
+    tpos, t_src, t_ind = _path_targets(pts)
     # one integer per (source, indicator) path: the joins and sorts below run on it (a panel has a million targets)
     sources, indicators = pd.Index(pd.unique(known["source_id"])), pd.Index(pd.unique(known["indicator_id"]))
 
-    def path_code(src, ind):
-        s, i = sources.get_indexer(src), indicators.get_indexer(ind)
+    def path_code(s, i):
         return np.where((s >= 0) & (i >= 0), s.astype(np.int64) * len(indicators) + i, -1)
 
-    k_key = path_code(known["source_id"].to_numpy(), known["indicator_id"].to_numpy())
+    k_key = path_code(_positions(sources, known["source_id"].to_numpy()), _positions(indicators, known["indicator_id"].to_numpy()))
     k_year = known["year"].to_numpy(dtype=np.int64)
-    t_key = path_code(obs["source_id"].to_numpy()[tpos], obs["indicator_id"].to_numpy()[tpos])
+    t_key = path_code(_positions(sources, pts["source"].cat.categories.to_numpy(dtype=object))[t_src],
+                      _positions(indicators, pts["indicator"].cat.categories.to_numpy(dtype=object))[t_ind])
     t_year = obs["year"].to_numpy(dtype=np.int64)[tpos]
     if not len(tpos):
         return _frame([])
@@ -618,24 +641,34 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.Dat
     h_row = np.full(len(first), -1)
     h_row[m_of[earliest]] = earliest
 
-    # the frame of the first targets after the latest actual: text from obs, the actuals from `known`
-    t = obs.iloc[tpos[first]][["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "year", "value",
-                               "value_low", "bound"]].reset_index(drop=True)
-    lo, _ = bound_interval(t["value"], t.pop("value_low"), t["bound"], t["measure"], v["approx_band_pct"])
-    t.insert(t.columns.get_loc("value") + 1, "low", lo)
-    t.insert(0, "path_key", m_key)
+    # the numbers of the first targets after the latest actual, and of the actuals before them (`known`)
+    t_rows = tpos[first]
+    value = obs["value"].to_numpy(dtype=float)[t_rows]
+    measure = obs["measure"].to_numpy()[t_rows]
+    low, _ = bound_interval(value, obs["value_low"].to_numpy(dtype=float)[t_rows], obs["bound"].to_numpy()[t_rows],
+                            measure, v["approx_band_pct"])
+    known_value = known["value"].to_numpy(dtype=float)
+    a_value, h_value = known_value[a_row], np.where(h_row >= 0, known_value[h_row], np.nan)
+    h_year = np.where(h_row >= 0, k_year[h_row], np.nan)
+    metric = np.where(measure == "share", "pp_per_year", "cagr").astype(object)
+    g_target = annual_rate(a_value, low, t_year[first] - a_year, metric)
+    g_pre = annual_rate(h_value, a_value, a_year - h_year, metric)
+    met = low <= a_value + EPS
+    slow = ~met & (g_pre > 0) & (g_target < v["too_slow_ratio_info"] * g_pre - EPS)
+    # the frame of the targets that fire only: text from obs, the actuals from `known`
+    pick = np.flatnonzero(met | slow)
+    t = obs[["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "year", "value",
+             "bound"]].iloc[t_rows[pick]].reset_index(drop=True)
+    t.insert(t.columns.get_loc("value") + 1, "low", low[pick])
+    t.insert(0, "path_key", m_key[pick])
     kn = known[["year", "value", "known", "published_date", "citation"]].reset_index(drop=True)
-    a = kn.iloc[a_row].reset_index(drop=True).set_axis(["a_year", "a_value", "a_known", "a_date", "a_cite"], axis=1)
-    h = kn.drop(columns="citation").reindex(h_row).reset_index(drop=True).set_axis(
+    a = kn.iloc[a_row[pick]].reset_index(drop=True).set_axis(["a_year", "a_value", "a_known", "a_date", "a_cite"], axis=1)
+    h = kn.drop(columns="citation").reindex(h_row[pick]).reset_index(drop=True).set_axis(
         ["h_year", "h_value", "h_known", "h_date"], axis=1)
-    m = pd.concat([t, a, h], axis=1)
-    metric = np.where(m["measure"] == "share", "pp_per_year", "cagr").astype(object)
-    m["metric"] = metric
-    m["g_target"] = annual_rate(m["a_value"], m["low"], m["year"] - m["a_year"], metric)
-    m["g_pre"] = annual_rate(m["h_value"], m["a_value"], m["a_year"] - m["h_year"], metric)
-    hindsight = ((m["a_known"] == "published later") | (m["h_known"] == "published later")).to_numpy()
-    met = (m["low"] <= m["a_value"] + EPS).to_numpy()
-    slow = (~met & (m["g_pre"] > 0) & (m["g_target"] < v["too_slow_ratio_info"] * m["g_pre"] - EPS)).to_numpy()
+    m = pd.concat([t, a, h], axis=1).assign(metric=metric[pick], g_target=g_target[pick], g_pre=g_pre[pick])
+    hindsight = is_one_of(m["a_known"].to_numpy(dtype=object), "published later") | is_one_of(
+        m["h_known"].to_numpy(dtype=object), "published later")
+    met, slow = met[pick], slow[pick]
     frames = []
 
     def when(a_date, h_date, a_known, h_known) -> str:
@@ -652,7 +685,7 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.Dat
         target = [f"The target for {y} ({_bound_word(b)}{t})" for y, b, t in
                   zip(*_columns(f, "year", "bound"), with_unit_each(f["value"], f["unit"]))]
         return (target, with_unit_each(f["a_value"], f["unit"]),
-                [when(*x) for x in zip(*_columns(f, "a_date", "h_date", "a_known", "h_known"))])
+                _once_each(when, *_columns(f, "a_date", "h_date", "a_known", "h_known")))
 
     a = m[met]
     if len(a):
@@ -678,8 +711,11 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame) -> pd.Dat
     return pd.concat(frames, ignore_index=True) if frames else _frame([])
 
 
+BOUND_WORDS = {"ge": "at least ", "gt": "more than ", "approx": "about ", "range": "up to "}
+
+
 def _bound_word(bound: str) -> str:
-    return {"ge": "at least ", "gt": "more than ", "approx": "about ", "range": "up to "}.get(str(bound), "")
+    return BOUND_WORDS.get(str(bound), "")
 
 
 # ---------------------------------------------------------------- internal consistency
@@ -770,9 +806,8 @@ def flow_cannot_build_stock(obs: pd.DataFrame, segments: pd.DataFrame, links: pd
     if lk.empty:
         return _frame([])
     rows = judged if judged is not None else _judged(segments)
-    stocks = (_at(segments, "measure", rows) == "count_stock") & is_one_of(_at(segments, "indicator_id", rows),
-                                                                         *lk["of_indicator_id"])
-    st = segments.iloc[rows[stocks]].merge(
+    rows = rows[is_one_of(_at(segments, "indicator_id", rows), *lk["of_indicator_id"])]
+    st = segments.iloc[rows[_at(segments, "measure", rows) == "count_stock"]].merge(
         lk.rename(columns={"indicator_id": "flow_id", "of_indicator_id": "indicator_id"}), on="indicator_id")
     if st.empty:
         return _frame([])
@@ -781,11 +816,10 @@ def flow_cannot_build_stock(obs: pd.DataFrame, segments: pd.DataFrame, links: pd
     o = o.assign(hi=hi)
     fl = o[["source_id", "indicator_id", "indicator_zh", "year", "kind", "hi"]].rename(
         columns={"indicator_id": "flow_id", "indicator_zh": "flow_zh", "year": "flow_year", "kind": "flow_kind"})
-    m = st.merge(fl, on=["source_id", "flow_id"])
-    m = m[(m["flow_year"] > m["start_year"]) & (m["flow_year"] <= m["end_year"])]
-    m = m.sort_values(["flow_year", "flow_kind"]).drop_duplicates(
-        ["source_id", "indicator_id", "start_year", "end_year", "flow_year"], keep="last")
     key = ["source_id", "indicator_id", "start_year", "end_year"]
+    m = st[key + ["flow_id"]].merge(fl, on=["source_id", "flow_id"])          # the keys only: each segment × flow year
+    m = m[(m["flow_year"] > m["start_year"]) & (m["flow_year"] <= m["end_year"])]
+    m = m.sort_values(["flow_year", "flow_kind"]).drop_duplicates(key + ["flow_year"], keep="last")
     agg = m.groupby(key).agg(flow_sum=("hi", "sum"), flow_n=("hi", "size"), flow_first=("flow_year", "min"),
                              flow_last=("flow_year", "max"), flow_zh=("flow_zh", "first")).reset_index()
     seg = st.drop_duplicates(key).merge(agg, on=key)
@@ -853,28 +887,47 @@ def ancestors(regions: pd.DataFrame) -> pd.DataFrame:
 
 def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Inner join of two integer key arrays: (left positions, right positions) of every matching pair, in left order
-    and, within one left key, in right order (as pandas' merge gives them). Sorts the right keys once."""
-    r_order = np.argsort(right, kind="stable")
-    r_sorted = right[r_order]
-    lo, hi = np.searchsorted(r_sorted, left, side="left"), np.searchsorted(r_sorted, left, side="right")
-    n = hi - lo
+    and, within one left key, in right order (as pandas' merge gives them). Hashes the right keys once."""
+    r_code, r_keys = pd.factorize(right)
+    r_order = np.argsort(r_code, kind="stable")                 # right positions grouped by key, in right order
+    count = np.bincount(r_code, minlength=len(r_keys))
+    start = np.cumsum(count) - count
+    l_code = pd.Index(r_keys).get_indexer(left)
+    n = np.r_[count, 0][l_code]                                # -1 (no match): none
     li = np.repeat(np.arange(len(left)), n)
     offset = np.arange(len(li)) - np.repeat(np.cumsum(n) - n, n)
-    return li, r_order[lo[li] + offset]
+    return li, r_order[start[l_code[li]] + offset]
 
 
 def _last_match(keys: np.ndarray, lookup: np.ndarray) -> np.ndarray:
     """For each of `lookup`: the position of the last equal element of `keys` (-1 where none)."""
+    if not len(keys):
+        return np.full(len(lookup), -1)
     order = np.argsort(keys, kind="stable")
     pos = np.searchsorted(keys[order], lookup, side="right") - 1
     found = (pos >= 0) & (keys[order][np.maximum(pos, 0)] == lookup)
     return np.where(found, order[np.maximum(pos, 0)], -1)
 
 
+def _positions(index: pd.Index, words) -> np.ndarray:
+    """index.get_indexer(words) (-1 where absent), each run of equal neighbours looked up once (run_codes)."""
+    code, distinct = run_codes(words)
+    return np.r_[index.get_indexer(distinct), -1][code]
+
+
+def _path_targets(points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, source, indicator) of the targets on indicator paths (path_points): their rows in the observations, in
+    the observations' order, and their source and indicator codes (the points' sorted categories)."""
+    t = np.flatnonzero(~points["actual"].to_numpy())
+    t = t[np.argsort(points["row"].to_numpy()[t], kind="stable")]
+    return (points["row"].to_numpy()[t], points["source"].cat.codes.to_numpy()[t].astype(np.int64),
+            points["indicator"].cat.codes.to_numpy()[t].astype(np.int64))
+
+
 def _ranked_codes(words) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     """(code, rank, distinct): each word's code (its position in `distinct`; -1 if missing) and each distinct word's
     rank in sorted order (rank[code] sorts as the text does, a missing word last), sorting only the distinct words."""
-    code, distinct = pd.factorize(np.asarray(words, dtype=object))
+    code, distinct = run_codes(words)
     rank = np.empty(len(distinct) + 1, dtype=np.int64)
     rank[np.argsort(np.asarray(distinct, dtype=object), kind="stable")] = np.arange(len(distinct))
     rank[-1] = len(distinct)
@@ -882,24 +935,24 @@ def _ranked_codes(words) -> tuple[np.ndarray, np.ndarray, pd.Index]:
 
 
 def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.DataFrame, plan_years: dict | None = None,
-                     max_gap: float = 2.0, judged: np.ndarray | None = None) -> pd.DataFrame:
+                     max_gap: float = 2.0, judged: np.ndarray | None = None,
+                     points: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every pair of a plan and a plan of a region above it (the whole chain of regions.csv) that target the same
     indicator, in the same unit, for the same year: both targets (the level comparison, for single-point targets
     too), the implied growth of each one's step ending there, and, for plans of the same vintage (dates within
     `max_gap` years; `plan_years`: source → year), the growth gap. Pairs of different vintages are context only
     (`comparison`). Joins and the sort run on integer codes (a national panel has a million targets); each column
-    is taken once, in the final order."""
+    is taken once, in the final order. `judged` (_judged) and `points` (path_points): when the caller has them."""
     rows = judged if judged is not None else _judged(segments)
-    tpos = np.flatnonzero((obs["kind"].to_numpy() == "target")
-                          & obs["measure"].isin(["share", "level", "count_stock", "count_flow"]).to_numpy())
+    pts = points if points is not None else path_points(obs)
+    tpos, src_code, ind_code = _path_targets(pts)
     if not len(tpos):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ESCALATION_COLUMNS})
-    # every target as integer codes: its region, source (ranked as the text sorts), indicator, unit and year
-    region, names = pd.factorize(obs["region"].to_numpy(dtype=object)[tpos])
-    src_code, src_order, src_names = _ranked_codes(obs["source_id"].to_numpy()[tpos])
-    ind_code, ind_order, ind_names = _ranked_codes(obs["indicator_id"].to_numpy()[tpos])
-    src_rank, ind_rank = src_order[src_code], ind_order[ind_code]
-    unit_code, _ = pd.factorize(obs["unit"].to_numpy()[tpos])
+    # every target as integer codes: its region, source and indicator (codes that sort as the text does), unit, year
+    region, names = run_codes(obs["region"].to_numpy(dtype=object)[tpos])
+    src_names, ind_names = (pd.Index(pts[c].cat.categories, dtype=object) for c in ("source", "indicator"))
+    src_rank, ind_rank = src_code, ind_code
+    unit_code, _ = run_codes(obs["unit"].to_numpy()[tpos])
     year = obs["year"].to_numpy(dtype=np.int64)[tpos]
     what = ((ind_code * (unit_code.max() + 1) + unit_code) * 10000 + year % 10000)        # indicator×unit×year
     n_names = len(names) + 1
@@ -925,47 +978,49 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
     i, j, steps = i[order], j[order], steps[order]
 
     # the step ending at each target (its growth), by (source, indicator, year) on integer codes
-    s_src = src_names.get_indexer(segments["source_id"].to_numpy()[rows])
-    s_ind = ind_names.get_indexer(segments["indicator_id"].to_numpy()[rows])
+    s_src, s_ind = (_positions(names_, segments[c].to_numpy()[rows])
+                    for names_, c in ((src_names, "source_id"), (ind_names, "indicator_id")))
     width = ind_code.max() + 2
     s_key = (s_src.astype(np.int64) * width + s_ind) * 10000 + segments["end_year"].to_numpy(dtype=np.int64)[rows] % 10000
     found = _last_match(s_key, (src_code * width + ind_code) * 10000 + year % 10000)
-    has = found >= 0
-    step = rows[np.maximum(found, 0)]
+    step = np.r_[rows, -1][found]                    # found -1 (no step): -1
+    # each pair's two targets: their rows in obs and the steps ending at them (-1: none)
+    obs_i, obs_j, step_i, step_j = tpos[i], tpos[j], step[i], step[j]
 
     def seg_col(col, at):
-        vals = segments[col].to_numpy(dtype=object)[step[at]]
-        return np.where(has[at], vals, None)
+        return pd.api.extensions.take(segments[col].to_numpy(dtype=object), at, allow_fill=True, fill_value=None)
 
     def seg_num(col, at):
-        vals = segments[col].to_numpy(dtype=float, na_value=np.nan)[step[at]]
-        return np.where(has[at], vals, np.nan)
+        return pd.api.extensions.take(segments[col].to_numpy(dtype=float, na_value=np.nan), at, allow_fill=True)
+
+    def seg_int(col, at):
+        return segments[col].astype("Int64").array.take(at, allow_fill=True)
 
     def o(col, at):
-        return obs[col].to_numpy(dtype=object)[tpos[at]]
+        return obs[col].to_numpy(dtype=object)[at]
 
     src_year = pd.Series(plan_years or {}, dtype=float).reindex(src_names).to_numpy(dtype=float)   # per source code
     gap = np.abs(src_year[src_code[i]] - src_year[src_code[j]])
     same = np.isfinite(gap) & (gap <= max_gap + EPS)
-    metric, parent_metric = seg_col("metric", i), seg_col("metric", j)
-    growth, parent_growth = seg_num("growth", i), seg_num("growth", j)
-    comparable = same & (metric == parent_metric) & has[i] & has[j]
+    metric, parent_metric = seg_col("metric", step_i), seg_col("metric", step_j)
+    growth, parent_growth = seg_num("growth", step_i), seg_num("growth", step_j)
+    comparable = same & (metric == parent_metric) & (step_i >= 0) & (step_j >= 0)
     inverse, gaps = pd.factorize(np.where(np.isfinite(gap), gap, -1.0))
     words = np.array(["context only: a plan's date is unknown" if g < 0 else
                       ("same vintage: growth compared" if g <= max_gap + EPS else f"context only: plans {g:g} years apart")
                       for g in gaps], dtype=object)
     value = obs["value"].to_numpy(dtype=float)
     level_of = dict(zip(regions["region"], regions["level"]))
-    cols = {"source_id": o("source_id", i), "region": o("region", i), "related_source_id": o("source_id", j),
+    cols = {"source_id": o("source_id", obs_i), "region": o("region", obs_i), "related_source_id": o("source_id", obs_j),
             "parent_region": names.to_numpy(dtype=object)[region[j]],
             "parent_level": pd.Series(names).map(level_of).to_numpy(dtype=object)[region[j]],
-            "indicator_id": o("indicator_id", i), "indicator_zh": o("indicator_zh", i), "measure": o("measure", i),
-            "unit": o("unit", i), "end_year": year[i], "end_value": value[tpos[i]], "end_bound": o("bound", i),
-            "parent_end_value": value[tpos[j]], "parent_end_bound": o("bound", j),
-            "level_gap": value[tpos[i]] - value[tpos[j]], "metric": metric, "growth_unit": seg_col("growth_unit", i),
-            "start_year": pd.array(seg_num("start_year", i), dtype="Int64"), "start_value": seg_num("start_value", i),
-            "growth": growth, "parent_start_year": pd.array(seg_num("start_year", j), dtype="Int64"),
-            "parent_start_value": seg_num("start_value", j), "parent_growth": parent_growth,
+            "indicator_id": o("indicator_id", obs_i), "indicator_zh": o("indicator_zh", obs_i),
+            "measure": o("measure", obs_i), "unit": o("unit", obs_i), "end_year": year[i], "end_value": value[obs_i],
+            "end_bound": o("bound", obs_i), "parent_end_value": value[obs_j], "parent_end_bound": o("bound", obs_j),
+            "level_gap": value[obs_i] - value[obs_j], "metric": metric, "growth_unit": seg_col("growth_unit", step_i),
+            "start_year": seg_int("start_year", step_i), "start_value": seg_num("start_value", step_i),
+            "growth": growth, "parent_start_year": seg_int("start_year", step_j),
+            "parent_start_value": seg_num("start_value", step_j), "parent_growth": parent_growth,
             "growth_gap": np.where(comparable, growth - parent_growth, np.nan), "vintage_gap_years": gap,
             "same_vintage": same, "comparison": words[inverse]}
     text = {c for c, a in cols.items() if isinstance(a, np.ndarray) and a.dtype == object}     # kept as objects
@@ -978,8 +1033,8 @@ def escalation(table: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
     documented escalation (compound growth only)."""
     p = th.loc["escalation_warn_cagr"]
     phrase, at, ref = _ref_phrase(p), float(p["value"]), p["reference"]
-    t = table[(table["metric"].to_numpy() == "cagr") & table["same_vintage"].to_numpy(dtype=bool)
-              & (table["growth_gap"].to_numpy(dtype=float) > at + EPS)]
+    rows = np.flatnonzero(table["same_vintage"].to_numpy(dtype=bool) & (table["growth_gap"].to_numpy(dtype=float) > at + EPS))
+    t = table.iloc[rows[table["metric"].to_numpy()[rows] == "cagr"]]
     year, region, start, parent, parent_start = _columns(t, "end_year", "region", "start_year", "parent_region",
                                                         "parent_start_year")
     units = t["growth_unit"].to_numpy(dtype=object)
@@ -998,11 +1053,12 @@ def escalation(table: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
 def evaluate(obs: pd.DataFrame, segments: pd.DataFrame, thresholds: pd.DataFrame | None = None,
              links: pd.DataFrame | None = None, regions: pd.DataFrame | None = None, rules: dict | None = None,
              escalations: pd.DataFrame | None = None, judgement: pd.DataFrame | None = None,
-             known: pd.DataFrame | None = None) -> pd.DataFrame:
+             known: pd.DataFrame | None = None, points: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every rule over every path; sorted by source, indicator, years, rule. Columns COLUMNS.
 
-    `escalations`, `judgement` (judge_paces) and `known` (pre_plan_actuals): when the caller has them already; by
-    default the escalation table without plan dates and the document's own actuals as what was known."""
+    `escalations`, `judgement` (judge_paces), `known` (pre_plan_actuals) and `points` (path_points): when the caller
+    has them already; by default the escalation table without plan dates and the document's own actuals as what was
+    known."""
     th = thresholds if thresholds is not None else load_thresholds()
     links = links if links is not None else load_links()
     regions = regions if regions is not None else load_regions()
@@ -1012,12 +1068,15 @@ def evaluate(obs: pd.DataFrame, segments: pd.DataFrame, thresholds: pd.DataFrame
     if known is None:
         known = pre_plan_actuals(obs, None, {})
     judged = _judged(segments)
+    if points is None:
+        points = path_points(obs)
     if escalations is None:
         escalations = escalation_table(obs, segments, regions, None, th.at["escalation_max_vintage_gap_years", "value"],
-                                       judged)
-    parts = [too_fast(segments, th, judgement), declines(segments, judged), too_slow(obs, known, th),
-             share_above_100(obs), rate_vs_levels(obs, links, th), part_exceeds_whole(obs, links, th),
-             flow_cannot_build_stock(obs, segments, links, th, judged), stock_change_vs_flow(obs, links, th),
+                                       judged, points)
+    linked = _of_indicators(obs, links[["indicator_id", "of_indicator_id"]].to_numpy().ravel())  # all the link rules read
+    parts = [too_fast(segments, th, judgement), declines(segments, judged), too_slow(obs, known, th, points),
+             share_above_100(obs), rate_vs_levels(linked, links, th), part_exceeds_whole(linked, links, th),
+             flow_cannot_build_stock(linked, segments, links, th, judged), stock_change_vs_flow(linked, links, th),
              escalation(escalations, th)]
     parts = [p for p in parts if not p.empty]
     if not parts:

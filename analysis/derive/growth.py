@@ -66,7 +66,7 @@ def is_one_of(words, *which) -> np.ndarray:
         return pd.Series(words, dtype=object, copy=False).isin(which).to_numpy()
     if isinstance(getattr(words, "dtype", None), pd.CategoricalDtype):   # compare the small integer codes
         cat = pd.Categorical(words)
-        return np.isin(cat.codes, np.flatnonzero(cat.categories.isin(which)))
+        return np.r_[cat.categories.isin(which), False][cat.codes]          # code -1 (missing): False
     return pd.Series(words, copy=False).isin(which).to_numpy()
 
 
@@ -96,28 +96,42 @@ def codes_of(words, categories) -> np.ndarray:
     return np.r_[pd.Index(categories).get_indexer(distinct), -1].astype(np.int8)[code]
 
 
+def run_codes(words, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """pd.factorize(words, sort=sort) (codes, distinct words), hashing each run of equal neighbours once: much faster
+    for words that come in runs, as the rows of a path share their source, region and indicator."""
+    words = np.asarray(words, dtype=object)
+    starts = np.ones(len(words), dtype=bool)
+    np.not_equal(words[1:], words[:-1], out=starts[1:])
+    code, distinct = pd.factorize(words[starts], sort=sort)
+    return code[np.cumsum(starts) - 1], distinct
+
+
 def path_points(obs: pd.DataFrame) -> pd.DataFrame:
     """The points of every indicator path (measure ≠ growth_rate), sorted by source, indicator, year, kind
     (an actual before a target of the same year). Lean on purpose (a national panel has a million points): the
-    numbers, measure and bound as categoricals, integer `group` codes (one per source × indicator), `n_points`,
-    and `row`, the point's position in `obs`, from which the text columns are taken when a frame is written."""
+    numbers, source, indicator, measure and bound as categoricals (sources and indicators in sorted order), integer
+    `group` codes (one per source × indicator), `actual` (else a target), `n_points`, and `row`, the point's position
+    in `obs`, from which the text columns are taken when a frame is written."""
     measure = codes_of(obs["measure"], PATH_MEASURES)
     row = np.flatnonzero(measure >= 0)
-    src = pd.factorize(obs["source_id"].to_numpy(), sort=True)[0][row]     # sorted codes: the order of the text
-    ind = pd.factorize(obs["indicator_id"].to_numpy(), sort=True)[0][row]
+    src, sources = run_codes(obs["source_id"].to_numpy(), sort=True)     # sorted codes: the order of the text
+    ind, indicators = run_codes(obs["indicator_id"].to_numpy(), sort=True)
+    src, ind = src[row], ind[row]
     year = obs["year"].to_numpy(dtype=np.int64)[row]
     y0 = year.min(initial=0)
     key = src.astype(np.int64) * (ind.max(initial=0) + 1) + ind
-    is_target = obs["kind"].to_numpy()[row] != "actual"
-    order = np.argsort((key * (year.max(initial=0) - y0 + 1) + year - y0) * 2 + is_target, kind="stable")
+    actual = obs["kind"].to_numpy()[row] == "actual"
+    order = np.argsort((key * (year.max(initial=0) - y0 + 1) + year - y0) * 2 + ~actual, kind="stable")
     row, key = row[order], key[order]
     group = np.cumsum(np.r_[True, key[1:] != key[:-1]]) - 1 if len(key) else key
     return pd.DataFrame({
-        "row": row, "group": group, "year": year[order],
+        "row": row, "group": group,
+        "source": pd.Categorical.from_codes(src[order], categories=sources),
+        "indicator": pd.Categorical.from_codes(ind[order], categories=indicators), "year": year[order],
         "value": obs["value"].to_numpy(dtype=float)[row], "value_low": obs["value_low"].to_numpy(dtype=float)[row],
         "measure": pd.Categorical.from_codes(measure[row], categories=PATH_MEASURES),
         "bound": pd.Categorical.from_codes(codes_of(obs["bound"], BOUNDS)[row], categories=BOUNDS),
-        "n_points": np.bincount(group)[group]}, copy=False)
+        "actual": actual[order], "n_points": np.bincount(group)[group]}, copy=False)
 
 
 METRICS = np.array(["none", "pp_per_year", "cagr", "new_per_year", "change_per_year"], dtype=object)
@@ -193,7 +207,7 @@ def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, points: 
             "note": note}
     row = pts["row"].to_numpy()
     s_row, e_row = row[s_idx], row[e_idx]
-    stated, st_row = _stated_rates(obs)              # stated rates go after the paths
+    stated, st_row = _stated_rates(obs, pts)         # stated rates go after the paths
     cols = {c: np.concatenate([cols[c], stated[c]]).astype(cols[c].dtype, copy=False) for c in cols}
     e_row = np.r_[e_row, st_row]
     s_row = np.r_[s_row, np.full(len(st_row), -1)]            # a stated rate has no start
@@ -211,10 +225,13 @@ def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, points: 
     return pd.DataFrame(out, columns=COLUMNS, copy=False)     # the arrays are new: no need to copy them again
 
 
-def _stated_rates(obs: pd.DataFrame) -> tuple[dict, np.ndarray]:
+def _stated_rates(obs: pd.DataFrame, points: pd.DataFrame) -> tuple[dict, np.ndarray]:
     """Targets stated as a growth rate, kept as the rate they are: one `stated` row each, sorted by source,
     indicator, year and kind. (the segment columns segments() computes, as numbers and codes; their rows in obs)"""
-    pos = np.flatnonzero(obs["measure"].to_numpy() == "growth_rate")
+    rest = np.ones(len(obs), dtype=bool)
+    rest[points["row"].to_numpy()] = False                                  # the rows that are not path points
+    pos = np.flatnonzero(rest)
+    pos = pos[obs["measure"].to_numpy()[pos] == "growth_rate"]
     r = obs.iloc[pos].reset_index(drop=True).sort_values(["source_id", "indicator_id", "year", "kind"])
     pp = (r["unit"] == "百分点").to_numpy()
     value = r["value"].to_numpy(dtype=float)

@@ -37,8 +37,9 @@ def compute(obs: pd.DataFrame, overrides: dict | None = None) -> dict[str, pd.Da
     judgement = judge_paces(seg, th, rules, reference_windows(rules), plan_levels(regions))
     known = pre_plan_actuals(obs, actuals.load_published(), sources)
     esc = escalation_table(obs, seg, regions, {k: s.year for k, s in sources.items()},
-                           th.at["escalation_max_vintage_gap_years", "value"])
-    flags = evaluate(obs, seg, th, regions=regions, rules=rules, escalations=esc, judgement=judgement, known=known)
+                           th.at["escalation_max_vintage_gap_years", "value"], points=pts)
+    flags = evaluate(obs, seg, th, regions=regions, rules=rules, escalations=esc, judgement=judgement, known=known,
+                     points=pts)
     seg = pd.concat([seg, judgement[SEGMENT_JUDGEMENT]], axis=1)
     return {"segments": seg, "trajectories": fit(obs, th, points=pts), "flags": flags, "escalation": esc,
             "thresholds": th, "judgement": judgement}

@@ -111,10 +111,12 @@ def plan_rows(pts: pd.DataFrame, approx_band_pct: float) -> dict:
     first = np.flatnonzero(is_first)
     last = np.r_[first[1:] - 1, len(g) - 1] if len(first) else first
     pi, yr = _expand_years(year[first], year[last])
-    span = int(year.max() - year.min() + 1) if len(year) else 1
-    key_pts = (g.astype(np.int64) * span) + (year - (year.min() if len(year) else 0))
-    key_rows = (g[first][pi].astype(np.int64) * span) + (yr - (year.min() if len(year) else 0))
-    prev = np.searchsorted(key_pts, key_rows, side="right") - 1
+    # the last point at or before each row's year: every point marked at its own row, then carried forward
+    n_rows = year[last] - year[first] + 1
+    path_of = np.cumsum(is_first) - 1
+    prev = np.full(len(yr), -1, dtype=np.int64)
+    prev[(np.cumsum(n_rows) - n_rows)[path_of] + year - year[first][path_of]] = np.arange(len(g))
+    prev = np.maximum.accumulate(prev) if len(prev) else prev
     nxt = np.where(yr == year[prev], prev, np.minimum(prev + 1, len(g) - 1))
     is_level = np.isin(measure, LEVEL_CODES)
     geometric = is_level[prev]
@@ -141,12 +143,11 @@ def plan_rows(pts: pd.DataFrame, approx_band_pct: float) -> dict:
 
 
 # ---------------------------------------------------------------- statistical fits of the actuals
-def _actual_points(pts: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
+def _actual_points(pts: pd.DataFrame) -> pd.DataFrame:
     """The actual points of paths with at least MIN_ACTUAL_POINTS actual years (one per year), with `path_last`,
     the last year of the whole path (fits are projected to it)."""
-    kind = obs["kind"].to_numpy()[pts["row"].to_numpy()]
     last_year = pts.groupby("group")["year"].max()
-    act = pts[kind == "actual"]
+    act = pts[pts["actual"].to_numpy()]
     g, y = act["group"].to_numpy(), act["year"].to_numpy()
     first_of_year = np.r_[True, (g[1:] != g[:-1]) | (y[1:] != y[:-1])] if len(g) else np.zeros(0, dtype=bool)
     act = act[first_of_year]
@@ -336,7 +337,7 @@ def fit(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, engine: str =
     if pts.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
     plan = plan_rows(pts, th["approx_band_pct"])
-    act = _actual_points(pts, obs)
+    act = _actual_points(pts)
     fits = (_fits_vectorised if engine == "vectorised" else _fits_statsmodels)(act, th["logistic_min_share"])
     parts = [plan] + ([fits] if fits is not None and len(fits["year"]) else [])
     cols = {k: np.concatenate([p[k] for p in parts]) for k in plan}
