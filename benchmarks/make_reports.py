@@ -62,15 +62,22 @@ def noop() -> float:
     return min(make()[0] for _ in range(5))
 
 
+def cold(runs, jobs: str, out: dict) -> None:
+    """A cold `make -jN reports` into `out` (cold_jN_s, its CPU seconds, its progress lines, the load before it);
+    it must run every report."""
+    clear(runs)
+    key = f"cold_{jobs.lstrip('-')}"
+    out[f"load_before_{key}"] = os.getloadavg()[0]
+    out[f"{key}_s"], log, out[f"{key}_cpu_s"] = make(jobs)
+    out[f"{key}_progress"] = [ln for ln in log.splitlines() if ln.startswith("report ")]
+    if len(out[f"{key}_progress"]) != len(runs):
+        sys.exit(f"a cold make reports ran {len(out[f'{key}_progress'])} of {len(runs)} reports:\n{log}")
+
+
 def main() -> int:
     runs = config.load_config()
     out = {"n_reports": len(runs), "cpus": os.cpu_count(), "python": platform.python_version()}
-    clear(runs)
-    out["load_before_cold_j1"] = os.getloadavg()[0]
-    out["cold_j1_s"], log, out["cold_j1_cpu_s"] = make("-j1")
-    out["cold_j1_progress"] = [ln for ln in log.splitlines() if ln.startswith("report ")]
-    if len(out["cold_j1_progress"]) != len(runs):
-        sys.exit(f"a cold make reports ran {len(out['cold_j1_progress'])} of {len(runs)} reports:\n{log}")
+    cold(runs, "-j1", out)
     out["noop_s"] = noop()
     (ROOT / "notebooks" / "02_growth_trajectories.ipynb").touch()
     out["notebook_touched_s"], log, _ = make("-j2")
@@ -79,12 +86,7 @@ def main() -> int:
     if out["notebook_touched_rebuilt"] != expected:      # the incremental build is what is measured: it must be right
         sys.exit(f"after touching notebook 02, make rebuilt {out['notebook_touched_rebuilt']} report(s), not its {expected}")
     out["noop_after_touch_s"] = noop()
-    clear(runs)
-    out["load_before_cold_j2"] = os.getloadavg()[0]
-    out["cold_j2_s"], log, out["cold_j2_cpu_s"] = make("-j2")
-    out["cold_j2_progress"] = [ln for ln in log.splitlines() if ln.startswith("report ")]
-    if len(out["cold_j2_progress"]) != len(runs):
-        sys.exit(f"a cold make reports ran {len(out['cold_j2_progress'])} of {len(runs)} reports:\n{log}")
+    cold(runs, "-j2", out)
     out["noop_after_j2_s"] = noop()
     for k, v in out.items():
         if isinstance(v, float):

@@ -70,11 +70,11 @@ def _face():
     return uharfbuzz.Face(_font_bytes())
 
 
-def _cut(unicodes, woff2: bool = True, quality: int | None = None) -> bytes:
+def _cut(unicodes, quality: int | None = None) -> bytes:
     """Noto Sans SC cut to the glyphs of `unicodes` and the glyphs its layout rules reach from them (HarfBuzz's
     subsetter: no hints, which add size and nothing on screens; no subroutines, which compresses better; the .notdef
-    outline kept), as an OpenType file or, with `woff2`, as WOFF2 written by fontTools with brotli at `quality`
-    (default BROTLI_QUALITY). The same bytes every run (no timestamp is touched)."""
+    outline kept), as WOFF2 written by fontTools with brotli at `quality` (default BROTLI_QUALITY). The same bytes
+    every run (no timestamp is touched)."""
     import uharfbuzz as hb
     from fontTools.ttLib import TTFont
 
@@ -83,8 +83,6 @@ def _cut(unicodes, woff2: bool = True, quality: int | None = None) -> bytes:
     wanted.sets(hb.SubsetInputSets.NAME_ID).update(NAME_IDS)
     wanted.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NOTDEF_OUTLINE
     otf = hb.subset(_face(), wanted).blob.data
-    if not woff2:
-        return otf
     font = TTFont(io.BytesIO(otf), recalcBBoxes=False, recalcTimestamp=False)
     font.flavor = "woff2"
     out = io.BytesIO()
@@ -94,7 +92,7 @@ def _cut(unicodes, woff2: bool = True, quality: int | None = None) -> bytes:
 
 
 # fontTools' WOFF2 writer always compresses at brotli's highest quality, 11: a page's font then takes ~0.45 s.
-# Quality 10 makes it in ~0.12 s and ~0.4 % larger (51,780 bytes instead of 51,559 for a report page).
+# Quality 10 makes it in ~0.12 s and ~0.4 % larger.
 BROTLI_QUALITY = 10
 _BROTLI_LOCK = threading.Lock()
 

@@ -74,10 +74,9 @@ def _policy_targets_reset(cwd):
         snap = builtins._policy_targets_snapshot = {
             "rc": dict(matplotlib.rcParams), "warnings": list(warnings.filters), "path": list(sys.path)}
     ip.reset(new_session=True)          # the user's names (this function's too)
-    if "matplotlib.pyplot" in sys.modules:
-        import matplotlib, matplotlib.pyplot
-        matplotlib.pyplot.close("all")
-        dict.update(matplotlib.rcParams, snap["rc"])
+    import matplotlib, matplotlib.pyplot    # loaded by the snapshot
+    matplotlib.pyplot.close("all")
+    dict.update(matplotlib.rcParams, snap["rc"])
     if "pandas" in sys.modules:
         import pandas
         with warnings.catch_warnings():
