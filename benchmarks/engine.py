@@ -178,7 +178,7 @@ def vectorised(obs: pd.DataFrame, links: pd.DataFrame, regions: pd.DataFrame, th
     pts = path_points(obs)
     seg = segments(obs, th, points=pts)
     rules = load_rules()
-    judgement = judge_paces(seg, th, rules, reference_windows(rules), plan_levels(regions))
+    judgement = judge_paces(seg, th, rules, reference_windows(rules), plan_levels(regions), pts)
     one_vintage = dict.fromkeys(pd.unique(obs["source_id"]), 2015)       # the synthetic plans are of one round
     esc = escalation_table(obs, seg, regions, one_vintage, th.at["escalation_max_vintage_gap_years", "value"],
                            points=pts)

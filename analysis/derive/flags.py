@@ -42,7 +42,7 @@ import pandas as pd
 from ..core import schema
 from ..core.schema import SEVERITIES
 from ..inputs.reference import ceiling_for, load_links, load_regions, load_rules, load_thresholds, values
-from .growth import _rate, annual_rate, bound_interval, codes_of, is_one_of, path_points, run_codes
+from .growth import _rate, annual_rate, bound_interval, codes_of, is_one_of, path_points, run_codes, step_rows
 from .peers import reference_windows
 
 COLUMNS = schema.columns("flags")
@@ -267,38 +267,58 @@ def _national_table(windows: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
 
 
 def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: pd.DataFrame,
-                levels: dict) -> pd.DataFrame:
+                levels: dict, points: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per segment (same positions): whether and against what its pace is judged (JUDGEMENT_COLUMNS).
 
     Judged are steps that end in a target with a rate (cagr, pp/yr); the pace judged is the least the target allows
     (to the low end of a ≥, approximate or range target). Yardsticks in order: peers (≥ peer_min_n windows of the
     same length), else the national series (fastest window no longer than the segment), and for every segment the
-    ceiling of its metric or indicator where the ceiling's window is no longer than the segment."""
+    ceiling of its metric or indicator where the ceiling's window is no longer than the segment. `points`
+    (path_points of the same observations): when the caller has them, to place the segments without reading words."""
     n = len(segments)
     v = values(th)
     out = {c: np.full(n, np.nan) for c in JUDGEMENT_COLUMNS}
     for c in ("not_judged_because", "yardstick", "peer_series", "peer_max_window", "national_max_window", "ceiling_name", "severity"):
         out[c] = np.full(n, None, dtype=object)
     out["judged"] = np.zeros(n, dtype=bool)
-    seg = segments["segment"].to_numpy()
-    end_kind = segments["end_kind"].to_numpy()
-    step = seg == "step"
-    rated = is_one_of(segments["metric"], "cagr", "pp_per_year")
     why = out["not_judged_because"]
-    why[seg == "overall"] = "the first-to-last segment repeats its steps, which are judged"
-    why[seg == "stated"] = "a stated growth rate: compared with its level path (rate_vs_levels)"
-    why[step & (end_kind == "actual")] = "history: both ends are actuals"
-    step_t = step & (end_kind == "target")
-    unrated = np.flatnonzero(step_t & ~rated)
+    steps = step_rows(points, segments) if points is not None else None
+    if steps is None:                                # the kind of each segment from its words
+        seg = segments["segment"].to_numpy()
+        end_kind = segments["end_kind"].to_numpy()
+        step = seg == "step"
+        overall, stated, history = seg == "overall", seg == "stated", step & (end_kind == "actual")
+        step_t = np.flatnonzero(step & (end_kind == "target"))
+        ind_of_step = None
+    else:                                            # or from the points (segments() lays the rows out by them)
+        actual = points["actual"].to_numpy()
+        path_rows = int((steps >= 0).sum()) + int((np.bincount(points["group"].to_numpy()) > 1).sum())
+        overall = np.zeros(n, dtype=bool)
+        overall[:path_rows] = True
+        overall[steps[steps >= 0]] = False
+        stated = np.zeros(n, dtype=bool)
+        stated[path_rows:] = True
+        history = steps[actual & (steps >= 0)]
+        at_target = np.flatnonzero(~actual & (steps >= 0))
+        step_t = steps[at_target]
+        ind_of_step = points["indicator"].cat.codes.to_numpy()[at_target]
+    why[overall] = "the first-to-last segment repeats its steps, which are judged"
+    why[stated] = "a stated growth rate: compared with its level path (rate_vs_levels)"
+    why[history] = "history: both ends are actuals"
+    rated = is_one_of(_at(segments, "metric", step_t), "cagr", "pp_per_year")
+    unrated = step_t[~rated]
     code, notes = pd.factorize(_at(segments, "note", unrated))
     why[unrated] = np.array([f"no annual rate ({t})" if t else "no annual rate" for t in notes], dtype=object)[code]
-    rows = np.flatnonzero(step_t & rated)
+    rows = step_t[rated]
     if not len(rows):
         return pd.DataFrame({c: pd.Series(out[c], dtype=object if out[c].dtype == object else None, copy=False)
                          for c in JUDGEMENT_COLUMNS}, copy=False)
 
     # the segments' words as integer codes: indicators, regions and their levels (regions.csv)
-    ind_code, ind_names = run_codes(_at(segments, "indicator_id", rows))
+    if ind_of_step is None:
+        ind_code, ind_names = run_codes(_at(segments, "indicator_id", rows))
+    else:
+        ind_code, ind_names = ind_of_step[rated], points["indicator"].cat.categories
     ind_names = np.asarray(ind_names, dtype=object)
     met = _at(segments, "metric", rows)
     years = _at(segments, "years", rows).astype(np.int64)
@@ -609,7 +629,7 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame, points: p
         return _frame([])
     v = values(th)
     pts = points if points is not None else path_points(obs)
-    tpos, t_src, t_ind = _path_targets(pts)
+    tpos, t_src, t_ind, _ = _path_targets(pts)
     # one integer per (source, indicator) path: the joins and sorts below run on it (a panel has a million targets)
     sources, indicators = pd.Index(pd.unique(known["source_id"])), pd.Index(pd.unique(known["indicator_id"]))
 
@@ -915,13 +935,33 @@ def _positions(index: pd.Index, words) -> np.ndarray:
     return np.r_[index.get_indexer(distinct), -1][code]
 
 
-def _path_targets(points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(rows, source, indicator) of the targets on indicator paths (path_points): their rows in the observations, in
-    the observations' order, and their source and indicator codes (the points' sorted categories)."""
+def _path_targets(points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, source, indicator, point) of the targets on indicator paths (path_points): their rows in the
+    observations, in the observations' order, their source and indicator codes (the points' sorted categories), and
+    their positions in `points`."""
     t = np.flatnonzero(~points["actual"].to_numpy())
     t = t[np.argsort(points["row"].to_numpy()[t], kind="stable")]
     return (points["row"].to_numpy()[t], points["source"].cat.codes.to_numpy()[t].astype(np.int64),
-            points["indicator"].cat.codes.to_numpy()[t].astype(np.int64))
+            points["indicator"].cat.codes.to_numpy()[t].astype(np.int64), t)
+
+
+def judged_rows(segments: pd.DataFrame, points: pd.DataFrame | None = None) -> np.ndarray:
+    """Positions (in `segments`) of the segments the rules judge: steps that end in a target. With `points`
+    (path_points of the same observations) found from the points, without reading the words, when `segments` is
+    laid out as segments() gives it (growth.step_rows)."""
+    steps = step_rows(points, segments) if points is not None else None
+    if steps is None:
+        return _judged(segments)
+    return steps[~points["actual"].to_numpy() & (steps >= 0)]
+
+
+def _step_at_targets(points: pd.DataFrame, steps: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """For points `at` (targets): the row of the step ending at the last point of the same path and year (-1: none),
+    as the rules read a target's growth (growth.step_rows gives `steps`)."""
+    g, y = points["group"].to_numpy(), points["year"].to_numpy()
+    last = np.r_[(g[1:] != g[:-1]) | (y[1:] != y[:-1]), True] if len(g) else np.zeros(0, dtype=bool)
+    run = np.cumsum(np.r_[True, last[:-1]]) - 1 if len(g) else np.zeros(0, dtype=np.int64)
+    return steps[np.flatnonzero(last)[run[at]]]
 
 
 def _ranked_codes(words) -> tuple[np.ndarray, np.ndarray, pd.Index]:
@@ -943,9 +983,9 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
     `max_gap` years; `plan_years`: source → year), the growth gap. Pairs of different vintages are context only
     (`comparison`). Joins and the sort run on integer codes (a national panel has a million targets); each column
     is taken once, in the final order. `judged` (_judged) and `points` (path_points): when the caller has them."""
-    rows = judged if judged is not None else _judged(segments)
     pts = points if points is not None else path_points(obs)
-    tpos, src_code, ind_code = _path_targets(pts)
+    tpos, src_code, ind_code, tpoint = _path_targets(pts)
+    step_of_point = step_rows(pts, segments)
     if not len(tpos):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ESCALATION_COLUMNS})
     # every target as integer codes: its region, source and indicator (codes that sort as the text does), unit, year
@@ -977,13 +1017,18 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
     order = np.argsort(key, kind="stable")           # by source, indicator, year, steps up, related source
     i, j, steps = i[order], j[order], steps[order]
 
-    # the step ending at each target (its growth), by (source, indicator, year) on integer codes
-    s_src, s_ind = (_positions(names_, segments[c].to_numpy()[rows])
-                    for names_, c in ((src_names, "source_id"), (ind_names, "indicator_id")))
-    width = ind_code.max() + 2
-    s_key = (s_src.astype(np.int64) * width + s_ind) * 10000 + segments["end_year"].to_numpy(dtype=np.int64)[rows] % 10000
-    found = _last_match(s_key, (src_code * width + ind_code) * 10000 + year % 10000)
-    step = np.r_[rows, -1][found]                    # found -1 (no step): -1
+    # the step ending at each target (its growth): the last step of its path ending in its year
+    if step_of_point is not None:                    # segments as segments() lays them out: found by position
+        step = _step_at_targets(pts, step_of_point, tpoint)
+    else:                                            # else by (source, indicator, year) on integer codes
+        rows = judged if judged is not None else _judged(segments)
+        s_src, s_ind = (_positions(names_, segments[c].to_numpy()[rows])
+                        for names_, c in ((src_names, "source_id"), (ind_names, "indicator_id")))
+        width = ind_code.max() + 2
+        s_key = ((s_src.astype(np.int64) * width + s_ind) * 10000
+                 + segments["end_year"].to_numpy(dtype=np.int64)[rows] % 10000)
+        found = _last_match(s_key, (src_code * width + ind_code) * 10000 + year % 10000)
+        step = np.r_[rows, -1][found]                # found -1 (no step): -1
     # each pair's two targets: their rows in obs and the steps ending at them (-1: none)
     obs_i, obs_j, step_i, step_j = tpos[i], tpos[j], step[i], step[j]
 
@@ -1067,9 +1112,9 @@ def evaluate(obs: pd.DataFrame, segments: pd.DataFrame, thresholds: pd.DataFrame
         judgement = judge_paces(segments, th, rules, reference_windows(rules), plan_levels(regions))
     if known is None:
         known = pre_plan_actuals(obs, None, {})
-    judged = _judged(segments)
     if points is None:
         points = path_points(obs)
+    judged = judged_rows(segments, points)
     if escalations is None:
         escalations = escalation_table(obs, segments, regions, None, th.at["escalation_max_vintage_gap_years", "value"],
                                        judged, points)

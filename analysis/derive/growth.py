@@ -143,6 +143,32 @@ NOTES = np.array(["", "actual and target for the same year: no annual rate",
                   "a target stated as a growth rate (compared with its level path in flags)"], dtype=object)
 
 
+def step_rows(points: pd.DataFrame, segments: pd.DataFrame | None = None) -> np.ndarray | None:
+    """The row in segments(obs, points=points) of the step ending at each point (-1 at a path's first point): a
+    path's steps come first, in the order of their end points, then its overall segment. With `segments`: None unless
+    that frame is laid out so (its steps' years and end values are those of their points), as when a caller filtered
+    or reordered it; the rules then find the steps by their words instead."""
+    group = points["group"].to_numpy()
+    n = len(group)
+    first = np.r_[True, group[1:] != group[:-1]] if n else np.zeros(0, dtype=bool)
+    size = np.bincount(group) if n else np.zeros(0, dtype=np.int64)
+    overall_before = np.cumsum(size > 1) - (size > 1)            # overall segments of the paths before each path
+    rows = np.where(first, -1, np.arange(n) - group - 1 + overall_before[group] if n else 0)
+    if segments is None:
+        return rows
+    n_path_rows = n - len(size) + int((size > 1).sum())
+    at = np.flatnonzero(~first)
+    if len(segments) < n_path_rows or (n_path_rows < len(segments)
+                                       and not (segments["segment"].to_numpy()[n_path_rows:] == "stated").all()):
+        return None
+    year = points["year"].to_numpy(dtype=np.int64)
+    end_year = segments["end_year"].to_numpy(dtype=np.int64, na_value=-1)[rows[at]]
+    end_value = segments["end_value"].to_numpy(dtype=float, na_value=np.nan)[rows[at]]
+    value = points["value"].to_numpy(dtype=float)[at]
+    same = (end_year == year[at]) & ((end_value == value) | (np.isnan(end_value) & np.isnan(value)))
+    return rows if same.all() else None
+
+
 def _metric_code(measure: np.ndarray, start, years):
     """Index into METRICS per segment from the end point's measure code (PATH_MEASURES): small integer codes,
     looked up once when the frame is written (fast and light at scale)."""

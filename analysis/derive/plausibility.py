@@ -34,7 +34,7 @@ def compute(obs: pd.DataFrame, overrides: dict | None = None) -> dict[str, pd.Da
     sources = {k: s for k, s in load_sources().items() if k in set(obs["source_id"])}
     pts = path_points(obs)
     seg = segments(obs, th, points=pts)
-    judgement = judge_paces(seg, th, rules, reference_windows(rules), plan_levels(regions))
+    judgement = judge_paces(seg, th, rules, reference_windows(rules), plan_levels(regions), pts)
     known = pre_plan_actuals(obs, actuals.load_published(), sources)
     esc = escalation_table(obs, seg, regions, {k: s.year for k, s in sources.items()},
                            th.at["escalation_max_vintage_gap_years", "value"], points=pts)
