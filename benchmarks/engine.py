@@ -12,12 +12,18 @@
 3. Times the naive engine, a Python loop per indicator path (segments and the too-fast/decline rules in
    plain Python, trajectories with statsmodels OLS), on a random sample of paths, and scales that time
    to the whole panel by the number of paths (the output says so).
-4. Checks that both engines give the same numbers on the sample.
-5. Measures peak memory: the process's peak resident set (getrusage: everything the process ever held,
+4. Times the same work in the vectorised engine (`same_work`: segments, the too-fast judgement and flags,
+   the decline flags, trajectories; it also writes the reasons, margins and robustness the loop does not),
+   --repeats runs after a first. The speedup goal is judged on it: a ratio of two times means something
+   only when both do the same work. The whole engine's ratio to the loop is given too
+   (`speedup_whole_engine`: the engine also builds the escalation table and runs every other rule, which
+   the loop does not, so that ratio understates the speedup).
+5. Checks that both engines give the same numbers on the sample.
+6. Measures peak memory: the process's peak resident set (getrusage: everything the process ever held,
    libraries, the generated panel, the engine's outputs and working memory, the allocator's slack) after the
    vectorised runs, the resident set before them, and the vectorised run's own peak allocation (tracemalloc,
    in a separate, untimed run).
-6. Prints a table and writes reports/bench.json.
+7. Prints a table and writes reports/bench.json.
 """
 from __future__ import annotations
 
@@ -36,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core import paths
-from analysis.derive.flags import escalation_table, evaluate, judge_paces, plan_levels
+from analysis.derive.flags import declines, escalation_table, evaluate, judge_paces, judged_rows, plan_levels, too_fast
 from analysis.derive.growth import path_points, segments
 from analysis.derive.peers import reference_windows
 from analysis.derive.trajectories import fit
@@ -187,6 +193,28 @@ def vectorised(obs: pd.DataFrame, links: pd.DataFrame, regions: pd.DataFrame, th
                               judgement=judgement, points=pts), "escalation": esc}
 
 
+def same_work(obs: pd.DataFrame, regions: pd.DataFrame, th: pd.DataFrame) -> dict:
+    """The vectorised engine's part that does the naive loop's work: segments, the too-fast judgement and flags, the
+    decline flags (target_backwards, stock_falls), the trajectories; as `vectorised` computes them."""
+    pts = path_points(obs)
+    seg = segments(obs, th, points=pts)
+    rules = load_rules()
+    judgement = judge_paces(seg, th, rules, reference_windows(rules), plan_levels(regions), pts)
+    flags = pd.concat([too_fast(seg, th, judgement), declines(seg, judged_rows(seg, pts))], ignore_index=True)
+    return {"segments": seg, "trajectories": fit(obs, th, points=pts), "flags": flags}
+
+
+def _timed_runs(func, repeats: int) -> tuple[float, list[float]]:
+    """(first, [repeats]) wall times of func(): a first run, then `repeats` runs, one set of outputs alive at a time."""
+    times = []
+    for _ in range(1 + repeats):
+        t0 = time.perf_counter()
+        out = func()
+        times.append(time.perf_counter() - t0)
+        del out
+    return times[0], times[1:]
+
+
 def _cagr(s: float, e: float, y: float) -> float:
     if y <= 0 or s <= 0 or e < 0:
         return math.nan
@@ -317,6 +345,8 @@ def run(n_regions: int, n_indicators: int, n_years: int, sample: int, seed: int,
         severities = vec["flags"].groupby(["rule", "severity"]).size()
         del vec                           # before the next run: one set of outputs alive at a time
     first_s, vec_s = times[0], statistics.median(times[1:])
+    same_first_s, same_runs = _timed_runs(lambda: same_work(obs, regions, th), repeats)
+    same_s = statistics.median(same_runs)
     rss_after = _rss_mib()
 
     tracemalloc.start()
@@ -336,6 +366,11 @@ def run(n_regions: int, n_indicators: int, n_years: int, sample: int, seed: int,
     naive_sample_s = time.perf_counter() - t0
     naive_s = naive_sample_s * n_paths / len(pick)
     check = agree(vec_sub, nai)
+    part = same_work(sub, regions, th)                # the timed part gives the whole engine's numbers
+    check["same_work_equal"] = bool(all(part[k].equals(vec_sub[k]) for k in ("segments", "trajectories")) and set(
+        map(tuple, part["flags"][["source_id", "indicator_id", "start_year", "end_year", "rule", "reason"]].to_numpy()))
+        <= set(map(tuple, vec_sub["flags"][["source_id", "indicator_id", "start_year", "end_year", "rule",
+                                            "reason"]].to_numpy())))
 
     return {
         "n_observations": int(len(obs)), "n_paths": int(n_paths), "n_regions": n_regions, "n_indicators": n_indicators,
@@ -345,8 +380,17 @@ def run(n_regions: int, n_indicators: int, n_years: int, sample: int, seed: int,
         "vectorised_runs_s": [round(t, 3) for t in times[1:]],
         "vectorised_note": f"whole panel, wall clock; vectorised_s is the median of {repeats} runs after a first run "
                            "in the fresh process (vectorised_first_run_s, slower: the process maps its memory)",
-        "naive_s": round(naive_s, 1), "speedup": round(naive_s / vec_s, 1),
-        "speedup_vs_first_run": round(naive_s / first_s, 1),
+        "vectorised_same_work_s": round(same_s, 3),
+        "vectorised_same_work_first_run_s": round(same_first_s, 3),
+        "vectorised_same_work_runs_s": [round(t, 3) for t in same_runs],
+        "same_work_note": "the engine's part doing the naive loop's work (same_work: segments, too-fast judgement and "
+                          "flags, decline flags, trajectories), timed as vectorised_s is",
+        "naive_s": round(naive_s, 1), "speedup": round(naive_s / same_s, 1),
+        "speedup_note": "naive_s / vectorised_same_work_s: the same work on both sides (the goal is judged on it)",
+        "speedup_whole_engine": round(naive_s / vec_s, 1),
+        "speedup_whole_engine_note": "naive_s / vectorised_s: the whole engine also builds the escalation table and "
+                                     "runs every other rule, which the naive loop does not",
+        "speedup_vs_first_run": round(naive_s / same_first_s, 1),
         "naive_timed_on_paths": int(len(pick)), "naive_sample_s": round(naive_sample_s, 2),
         "naive_scaled": f"timed on {len(pick)} of {n_paths} paths, scaled by {n_paths / len(pick):.1f}",
         "peak_mib": round(rss_after, 1),
@@ -358,7 +402,7 @@ def run(n_regions: int, n_indicators: int, n_years: int, sample: int, seed: int,
         "flags_by_rule": {f"{r}/{s}": int(n) for (r, s), n in severities.items()},
         "agreement": check,
         "goals": GOALS,
-        "goals_met": {"speedup": naive_s / vec_s >= GOALS["speedup"], "vectorised_s": vec_s <= GOALS["vectorised_s"],
+        "goals_met": {"speedup": naive_s / same_s >= GOALS["speedup"], "vectorised_s": vec_s <= GOALS["vectorised_s"],
                       "peak_mib": rss_after <= GOALS["peak_mib"]},
         "machine": {"python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
                     "cpus": os.cpu_count(), "platform": platform.platform()},
@@ -376,19 +420,23 @@ def table(r: dict) -> str:
         f"{'engine':<34}{'time (s)':>12}{'goal':>12}",
         f"{'vectorised (numpy, whole panel)':<34}{r['vectorised_s']:>12.2f}{goal['vectorised_s']:>12}",
         f"{'  first run in a fresh process':<34}{r['vectorised_first_run_s']:>12.2f}{'':>12}",
+        f"{'  same work as the naive loop':<34}{r['vectorised_same_work_s']:>12.2f}{'':>12}",
         f"{'naive loop (statsmodels), scaled':<34}{r['naive_s']:>12.1f}{'':>12}",
-        f"{'speedup':<34}{r['speedup']:>11.1f}×{goal['speedup']:>12}",
+        f"{'speedup, same work':<34}{r['speedup']:>11.1f}×{goal['speedup']:>12}",
+        f"{'speedup, whole engine':<34}{r['speedup_whole_engine']:>11.1f}×{'':>12}",
         f"{'peak memory, process RSS (MiB)':<34}{r['peak_mib']:>12.1f}{goal['peak_mib']:>12}",
         f"{'  resident before the engine ran':<34}{r['rss_before_engine_mib']:>12.1f}{'':>12}",
         f"{'vectorised run, traced peak (MiB)':<34}{r['vectorised_traced_peak_mib']:>12.1f}{'':>12}",
         "",
         f"vectorised: median of {len(r['vectorised_runs_s'])} runs ({', '.join(f'{t:.2f}' for t in r['vectorised_runs_s'])} s) "
-        "after the first; times are wall clock.",
+        f"after the first; same work: {', '.join(f'{t:.2f}' for t in r['vectorised_same_work_runs_s'])} s; "
+        "times are wall clock.",
         f"naive loop {r['naive_scaled']} ({r['naive_sample_s']:.1f} s on the sample).",
         f"agreement on the sample: segments {'equal' if a['segments_equal'] else 'DIFFER'} ({a['segments_compared']:,}), "
         f"trajectories {'equal' if a['trajectories_equal'] else 'DIFFER'} ({a['trajectory_rows_compared']:,} rows, "
         f"max rel. diff {a['trajectory_max_rel_diff']:.1e}), flags {'equal' if a['flags_equal'] else 'DIFFER'} "
-        f"({a['flags_compared']:,}).",
+        f"({a['flags_compared']:,}); the timed same work {'equals' if a['same_work_equal'] else 'DIFFERS FROM'} the "
+        "whole engine's.",
         "goals met: " + ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in r["goals_met"].items()),
     ]
     return "\n".join(lines)
@@ -410,7 +458,7 @@ def main(argv=None) -> int:
 
     write_text_atomic(args.out, json.dumps(r, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {os.path.relpath(args.out, paths.ROOT)}")
-    ok = r["agreement"]["segments_equal"] and r["agreement"]["trajectories_equal"] and r["agreement"]["flags_equal"]
+    ok = all(r["agreement"][k] for k in ("segments_equal", "trajectories_equal", "flags_equal", "same_work_equal"))
     return 0 if ok else 1
 
 

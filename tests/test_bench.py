@@ -14,7 +14,10 @@ def test_small_panel_engines_agree(tmp_path):
     r = json.loads(out.read_text(encoding="utf-8"))
     assert r["n_observations"] == 40 * 40 * 10 + 40          # regions × indicators × years, plus a stated rate each
     a = r["agreement"]
-    assert a["segments_equal"] and a["trajectories_equal"] and a["flags_equal"]
+    assert a["segments_equal"] and a["trajectories_equal"] and a["flags_equal"] and a["same_work_equal"]
+    # the speedup compares the same work; the whole engine's ratio is the smaller
+    assert r["speedup"] == pytest.approx(r["naive_s"] / r["vectorised_same_work_s"], rel=0.01)
+    assert r["vectorised_same_work_s"] < r["vectorised_s"] and r["speedup_whole_engine"] <= r["speedup"]
     assert a["segments_compared"] > 1000 and a["trajectory_rows_compared"] > 1000 and a["flags_compared"] > 5
     rules = {k.split("/")[0] for k in r["flags_by_rule"]}
     assert {"too_fast", "already_met_when_set", "escalation"} <= rules

@@ -150,22 +150,25 @@ def step_rows(points: pd.DataFrame, segments: pd.DataFrame | None = None) -> np.
     or reordered it; the rules then find the steps by their words instead."""
     group = points["group"].to_numpy()
     n = len(group)
-    first = np.r_[True, group[1:] != group[:-1]] if n else np.zeros(0, dtype=bool)
-    size = np.bincount(group) if n else np.zeros(0, dtype=np.int64)
-    overall_before = np.cumsum(size > 1) - (size > 1)            # overall segments of the paths before each path
-    rows = np.where(first, -1, np.arange(n) - group - 1 + overall_before[group] if n else 0)
+    first = np.ones(n, dtype=bool)
+    np.not_equal(group[1:], group[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    multi = np.diff(starts, append=n) > 1                       # paths with a step, hence an overall segment too
+    # a point's step follows the steps ending at earlier points (one per earlier point that is not a path's first)
+    # and the overall segments of the earlier paths
+    rows = np.arange(n) + (np.cumsum(multi) - multi - np.arange(len(starts)) - 1)[group]
+    rows[first] = -1
     if segments is None:
         return rows
-    n_path_rows = n - len(size) + int((size > 1).sum())
-    at = np.flatnonzero(~first)
+    n_path_rows = n - len(starts) + int(multi.sum())
     if len(segments) < n_path_rows or (n_path_rows < len(segments)
                                        and not (segments["segment"].to_numpy()[n_path_rows:] == "stated").all()):
         return None
-    year = points["year"].to_numpy(dtype=np.int64)
-    end_year = segments["end_year"].to_numpy(dtype=np.int64, na_value=-1)[rows[at]]
-    end_value = segments["end_value"].to_numpy(dtype=float, na_value=np.nan)[rows[at]]
-    value = points["value"].to_numpy(dtype=float)[at]
-    same = (end_year == year[at]) & ((end_value == value) | (np.isnan(end_value) & np.isnan(value)))
+    at = np.flatnonzero(~first)
+    end_year = segments["end_year"].to_numpy()[rows[at]]
+    end_value = segments["end_value"].to_numpy()[rows[at]]
+    value = points["value"].to_numpy()[at]
+    same = (end_year == points["year"].to_numpy()[at]) & ((end_value == value) | (np.isnan(end_value) & np.isnan(value)))
     return rows if same.all() else None
 
 
