@@ -277,11 +277,7 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     (path_points of the same observations): when the caller has them, to place the segments without reading words."""
     n = len(segments)
     v = values(th)
-    out = {c: np.full(n, np.nan) for c in JUDGEMENT_COLUMNS}
-    for c in ("not_judged_because", "yardstick", "peer_series", "peer_max_window", "national_max_window", "ceiling_name", "severity"):
-        out[c] = np.full(n, None, dtype=object)
-    out["judged"] = np.zeros(n, dtype=bool)
-    why = out["not_judged_because"]
+    why = np.full(n, None, dtype=object)
     steps = step_rows(points, segments) if points is not None else None
     if steps is None:                                # the kind of each segment from its words
         seg = segments["segment"].to_numpy()
@@ -305,14 +301,20 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     why[overall] = "the first-to-last segment repeats its steps, which are judged"
     why[stated] = "a stated growth rate: compared with its level path (rate_vs_levels)"
     why[history] = "history: both ends are actuals"
-    rated = is_one_of(_at(segments, "metric", step_t), "cagr", "pp_per_year")
+    step_metric = _at(segments, "metric", step_t)
+    step_pp = step_metric == "pp_per_year"
+    rated = step_pp | (step_metric == "cagr")
     unrated = step_t[~rated]
     code, notes = pd.factorize(_at(segments, "note", unrated))
     why[unrated] = np.array([f"no annual rate ({t})" if t else "no annual rate" for t in notes], dtype=object)[code]
     rows = step_t[rated]
     if not len(rows):
-        return pd.DataFrame({c: pd.Series(out[c], dtype=object if out[c].dtype == object else None, copy=False)
-                         for c in JUDGEMENT_COLUMNS}, copy=False)
+        text = ("not_judged_because", "yardstick", "peer_series", "peer_max_window", "national_max_window",
+                "ceiling_name", "severity")
+        return pd.DataFrame({c: pd.Series(why, dtype=object, copy=False) if c == "not_judged_because" else
+                             np.zeros(n, dtype=bool) if c == "judged" else
+                             pd.Series(np.full(n, None, dtype=object), dtype=object, copy=False) if c in text else
+                             np.full(n, np.nan) for c in JUDGEMENT_COLUMNS}, copy=False)
 
     # the segments' words as integer codes: indicators, regions and their levels (regions.csv)
     if ind_of_step is None:
@@ -320,10 +322,9 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     else:
         ind_code, ind_names = ind_of_step[rated], points["indicator"].cat.categories
     ind_names = np.asarray(ind_names, dtype=object)
-    met = _at(segments, "metric", rows)
     years = _at(segments, "years", rows).astype(np.int64)
     start = _at(segments, "start_value", rows)
-    is_pp = met == "pp_per_year"                       # else cagr: the rows are rated
+    is_pp = step_pp[rated]                             # else cagr: the rows are rated
     pace = _rate(start, _at(segments, "end_low", rows), years, ~is_pp, True)
     reg_code, reg_names = run_codes(_at(segments, "region", rows))
     lvl_of_region, lvl_names = pd.factorize(pd.Series(reg_names).map(levels).fillna("unknown").to_numpy(dtype=object))
@@ -397,26 +398,38 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
             texts.append("not judged: " + "; ".join(bits))
         reason[todo] = np.array(texts, dtype=object)[scode]
 
+    # every column in one gather over all segments: a judged segment takes its own value (or its peer group's row of
+    # `pt`), any other segment the column's empty value
+    own = np.full(n, len(rows))
+    own[rows] = np.arange(len(rows))
+    group = np.full(n, len(pt))
+    group[rows] = at
     with_peers = pt["peer_n"].to_numpy() > 0
-    out["judged"][rows] = judged
-    why[rows] = reason
-    out["yardstick"][rows] = yard
-    out["pace_judged"][rows] = pace
-    out["peer_n"][rows] = peer_n
-    out["peer_percentile"][rows] = pct
-    out["peer_p_info"][rows] = p_info
-    out["peer_series"][rows] = np.where(with_peers, pt["peer_series"].to_numpy(dtype=object), None)[at]
-    for q in (90, 95, 99):
-        out[f"peer_p{q}"][rows] = pt[f"peer_p{q}"].to_numpy()[at]
-    out["peer_max"][rows] = peer_max
-    out["peer_max_window"][rows] = np.where(with_peers, pt["peer_max_window"].to_numpy(dtype=object), None)[at]
-    out["national_max"][rows] = nat["national_max"]
-    out["national_max_window"][rows] = nat["national_max_window"]
-    out["national_same_window"][rows] = nat["national_same_window"]
-    out["ceiling"][rows] = np.where(fits, cval, np.nan)
-    out["ceiling_name"][rows] = np.where(fits, cname, None)
-    out["severity"][rows] = sev
-    return pd.DataFrame({c: pd.Series(out[c], dtype=object if out[c].dtype == object else None, copy=False)
+
+    def per_row(values, empty=np.nan):
+        values = np.asarray(values)
+        return np.append(values, np.array([empty], dtype=values.dtype))[own]
+
+    def per_group(values, empty=np.nan):
+        values = np.asarray(values)
+        return np.append(values, np.array([empty], dtype=values.dtype))[group]
+
+    not_judged = per_row(reason, None)
+    elsewhere = own == len(rows)
+    not_judged[elsewhere] = why[elsewhere]
+    cols = {"judged": per_row(judged, False), "not_judged_because": not_judged,
+            "yardstick": per_row(yard, None), "pace_judged": per_row(pace), "peer_series": per_group(
+                np.where(with_peers, pt["peer_series"].to_numpy(dtype=object), None), None),
+            "peer_n": per_row(peer_n.astype(float)), "peer_percentile": per_row(pct), "peer_p_info": per_row(p_info),
+            **{f"peer_p{q}": per_group(pt[f"peer_p{q}"].to_numpy(dtype=float)) for q in (90, 95, 99)},
+            "peer_max": per_row(peer_max), "peer_max_window": per_group(
+                np.where(with_peers, pt["peer_max_window"].to_numpy(dtype=object), None), None),
+            "national_max": per_row(nat["national_max"].astype(float)),
+            "national_max_window": per_row(nat["national_max_window"].astype(object), None),
+            "national_same_window": per_row(nat["national_same_window"].astype(float)),
+            "ceiling": per_row(np.where(fits, cval, np.nan)), "ceiling_name": per_row(np.where(fits, cname, None), None),
+            "severity": per_row(sev, None)}
+    return pd.DataFrame({c: pd.Series(cols[c], dtype=object if cols[c].dtype == object else None, copy=False)
                          for c in JUDGEMENT_COLUMNS}, copy=False)
 
 
