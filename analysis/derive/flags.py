@@ -450,7 +450,7 @@ def robustness(pace: np.ndarray, threshold: np.ndarray, neighbours: list[np.ndar
 def too_fast(segments: pd.DataFrame, th: pd.DataFrame, judgement: pd.DataFrame) -> pd.DataFrame:
     """A flag per judged segment whose pace exceeds its yardstick (judge_paces), with peer percentile, margin and
     robustness against the neighbouring yardsticks."""
-    fire = np.flatnonzero(judgement["severity"].notna().to_numpy())
+    fire = np.flatnonzero(~pd.isna(judgement["severity"].to_numpy(dtype=object)))
     if not len(fire):
         return _frame([])
     j = judgement.iloc[fire].reset_index(drop=True)

@@ -89,10 +89,11 @@ def bound_interval(value, value_low, bound, measure, approx_band_pct: float):
     return lo, hi
 
 
-def codes_of(words, categories) -> np.ndarray:
+def codes_of(words, categories, in_runs: bool = False) -> np.ndarray:
     """Each word's position in `categories` (-1 for any other word or a missing one), as int8. Hashes the column
-    once and compares only its few distinct words (much faster than building a Categorical from text)."""
-    code, distinct = pd.factorize(np.asarray(words, dtype=object))
+    once and compares only its few distinct words (much faster than building a Categorical from text); `in_runs`:
+    the words come in runs of equal neighbours (a path's measure), each run hashed once (run_codes)."""
+    code, distinct = run_codes(words) if in_runs else pd.factorize(np.asarray(words, dtype=object))
     return np.r_[pd.Index(categories).get_indexer(distinct), -1].astype(np.int8)[code]
 
 
@@ -112,7 +113,7 @@ def path_points(obs: pd.DataFrame) -> pd.DataFrame:
     numbers, source, indicator, measure and bound as categoricals (sources and indicators in sorted order), integer
     `group` codes (one per source × indicator), `actual` (else a target), `n_points`, and `row`, the point's position
     in `obs`, from which the text columns are taken when a frame is written."""
-    measure = codes_of(obs["measure"], PATH_MEASURES)
+    measure = codes_of(obs["measure"], PATH_MEASURES, in_runs=True)
     row = np.flatnonzero(measure >= 0)
     src, sources = run_codes(obs["source_id"].to_numpy(), sort=True)     # sorted codes: the order of the text
     ind, indicators = run_codes(obs["indicator_id"].to_numpy(), sort=True)

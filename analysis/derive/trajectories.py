@@ -33,7 +33,7 @@ import pandas as pd
 
 from ..core import schema
 from ..inputs.reference import load_thresholds, values
-from .growth import PATH_MEASURES, annual_rate, bound_interval, path_points, words
+from .growth import PATH_MEASURES, _rate, bound_interval, path_points, words
 
 LEVEL_MEASURES = ("level", "count_stock", "count_flow")
 CONFIDENCE = 0.90
@@ -132,8 +132,7 @@ def plan_rows(pts: pd.DataFrame, approx_band_pct: float) -> dict:
     # first → last growth of the plan: %/yr for positive levels, pp/yr for shares, units per year otherwise
     f_share, f_level = measure[first] == SHARE, is_level[first]
     unit = np.select([f_share, f_level & (value[first] > 0)], [1, 0], default=2)      # GROWTH_UNITS
-    metric = np.array(["cagr", "pp_per_year", "change_per_year"], dtype=object)[unit]
-    growth = annual_rate(value[first], value[last], (year[last] - year[first]).astype(float), metric)
+    growth = _rate(value[first], value[last], (year[last] - year[first]).astype(float), unit == 0, True)   # 0: cagr
     row = pts["row"].to_numpy()[k]
     return {"_row": row[first][pi], "_group": g[first][pi], "model": np.full(len(yr), PLAN, dtype=np.int8),
             "year": yr, "observed": observed, "fitted": fitted, "lower": lower, "upper": upper,
@@ -146,14 +145,15 @@ def plan_rows(pts: pd.DataFrame, approx_band_pct: float) -> dict:
 def _actual_points(pts: pd.DataFrame) -> pd.DataFrame:
     """The actual points of paths with at least MIN_ACTUAL_POINTS actual years (one per year), with `path_last`,
     the last year of the whole path (fits are projected to it)."""
-    last_year = pts.groupby("group")["year"].max()
-    act = pts[pts["actual"].to_numpy()]
-    g, y = act["group"].to_numpy(), act["year"].to_numpy()
+    group, year = pts["group"].to_numpy(), pts["year"].to_numpy()
+    last_year = year[np.r_[group[1:] != group[:-1], True]] if len(group) else year      # by group code: pts are sorted
+    a = np.flatnonzero(pts["actual"].to_numpy())
+    g, y = group[a], year[a]
     first_of_year = np.r_[True, (g[1:] != g[:-1]) | (y[1:] != y[:-1])] if len(g) else np.zeros(0, dtype=bool)
-    act = act[first_of_year]
-    n = act.groupby("group")["year"].transform("size").to_numpy() if len(act) else np.zeros(0)
-    act = act[n >= MIN_ACTUAL_POINTS].reset_index(drop=True)
-    act["path_last"] = last_year.reindex(act["group"]).to_numpy()
+    a, g = a[first_of_year], g[first_of_year]
+    a = a[np.bincount(g, minlength=len(last_year))[g] >= MIN_ACTUAL_POINTS]
+    act = pts.iloc[a].reset_index(drop=True)
+    act["path_last"] = last_year[group[a]]
     return act
 
 
