@@ -249,21 +249,22 @@ def _peer_table(windows: pd.DataFrame, rules: dict, min_n: int, keys: pd.DataFra
 def _national_table(windows: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     """Per (indicator_id, years): the fastest national window no longer than `years` (the fallback) and the
     fastest of exactly `years` (a robustness neighbour)."""
-    nat = windows[windows["scope"] == "national"]
-    by_indicator = {k: g.sort_values(["pace", "start_year"], kind="stable") for k, g in nat.groupby("indicator_id")}
+    nat = windows[windows["scope"] == "national"].sort_values(["indicator_id", "pace", "start_year"], kind="stable")
+    of = nat.groupby("indicator_id", sort=False).indices                  # indicator → its rows, by pace
+    length, pace = nat["years"].to_numpy(), nat["pace"].to_numpy(dtype=float)
+    label = [f"{_window_label(r, y0, y1)} (growth_references.csv line {ln})"
+             for r, y0, y1, ln in zip(*(nat[c].to_numpy(dtype=object) for c in ("region", "start_year", "end_year", "lines")))]
     rows = []
     for ind, years in keys.itertuples(index=False):
-        w = by_indicator.get(ind, nat.iloc[0:0])
-        length = w["years"].to_numpy()
-        fits = np.flatnonzero((length <= years) & (length >= 1))
-        same = w["pace"].to_numpy(dtype=float)[fits][length[fits] == years]
-        top = w.iloc[fits[-1]] if len(fits) else None
+        w = of.get(ind, np.zeros(0, dtype=np.intp))
+        fits = w[(length[w] <= years) & (length[w] >= 1)]
+        same = pace[fits][length[fits] == years]
         rows.append({"indicator_id": ind, "years": years, "national_n": len(fits),
-                     "national_max": float(top["pace"]) if top is not None else np.nan,
-                     "national_max_window": (f"{_window_label(top['region'], top['start_year'], top['end_year'])} "
-                                             f"(growth_references.csv line {top['lines']})") if top is not None else None,
+                     "national_max": float(pace[fits[-1]]) if len(fits) else np.nan,
+                     "national_max_window": label[fits[-1]] if len(fits) else None,
                      "national_same_window": float(same.max()) if len(same) else np.nan})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["indicator_id", "years", "national_n", "national_max", "national_max_window",
+                                       "national_same_window"])
 
 
 def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: pd.DataFrame,
@@ -352,7 +353,9 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     nfirst, nat_of_key = _distinct(ind_code[first].astype(np.int64) * 1000 + np.clip(years[first], 0, 999))
     nfirst = first[nfirst]
     nt = _national_table(windows, pd.DataFrame({"indicator_id": ind_names[ind_code[nfirst]], "years": years[nfirst]}))
-    nat = {c: nt[c].to_numpy()[nat_of_key[at]] for c in ("national_n", "national_max", "national_max_window", "national_same_window")}
+    nat_of_group = {c: nt[c].to_numpy()[nat_of_key] for c in ("national_n", "national_max", "national_max_window",
+                                                             "national_same_window")}    # per peer group (row of pt)
+    nat = {c: nat_of_group[c][at] for c in ("national_n", "national_max")}
 
     use_peer = (peer_n >= min_n) & ~small
     use_nat = ~use_peer & ~small & (nat["national_n"] > 0)
@@ -424,9 +427,9 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
             **{f"peer_p{q}": per_group(pt[f"peer_p{q}"].to_numpy(dtype=float)) for q in (90, 95, 99)},
             "peer_max": per_row(peer_max), "peer_max_window": per_group(
                 np.where(with_peers, pt["peer_max_window"].to_numpy(dtype=object), None), None),
-            "national_max": per_row(nat["national_max"].astype(float)),
-            "national_max_window": per_row(nat["national_max_window"].astype(object), None),
-            "national_same_window": per_row(nat["national_same_window"].astype(float)),
+            "national_max": per_group(nat_of_group["national_max"].astype(float)),
+            "national_max_window": per_group(nat_of_group["national_max_window"].astype(object), None),
+            "national_same_window": per_group(nat_of_group["national_same_window"].astype(float)),
             "ceiling": per_row(np.where(fits, cval, np.nan)), "ceiling_name": per_row(np.where(fits, cname, None), None),
             "severity": per_row(sev, None)}
     return pd.DataFrame({c: pd.Series(cols[c], dtype=object if cols[c].dtype == object else None, copy=False)
