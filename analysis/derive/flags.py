@@ -757,7 +757,8 @@ def _bound_word(bound: str) -> str:
 # ---------------------------------------------------------------- internal consistency
 def _of_indicators(obs: pd.DataFrame, ids) -> pd.DataFrame:
     """The observations of the given indicators (the few a link rule reads, out of a possibly national panel)."""
-    return obs[obs["indicator_id"].isin(pd.unique(np.asarray(ids, dtype=object))).to_numpy()]
+    return obs[is_one_of(obs["indicator_id"].to_numpy(dtype=object), *pd.unique(np.asarray(ids, dtype=object)),
+                         in_runs=True)]
 
 
 def rate_vs_levels(obs: pd.DataFrame, links: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
@@ -842,7 +843,7 @@ def flow_cannot_build_stock(obs: pd.DataFrame, segments: pd.DataFrame, links: pd
     if lk.empty:
         return _frame([])
     rows = judged if judged is not None else _judged(segments)
-    rows = rows[is_one_of(_at(segments, "indicator_id", rows), *lk["of_indicator_id"])]
+    rows = rows[is_one_of(_at(segments, "indicator_id", rows), *lk["of_indicator_id"], in_runs=True)]
     st = segments.iloc[rows[_at(segments, "measure", rows) == "count_stock"]].merge(
         lk.rename(columns={"indicator_id": "flow_id", "of_indicator_id": "indicator_id"}), on="indicator_id")
     if st.empty:

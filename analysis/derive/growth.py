@@ -60,8 +60,12 @@ def _rate(start, end, years, is_cagr, has_rate) -> np.ndarray:
     return out
 
 
-def is_one_of(words, *which) -> np.ndarray:
-    """Boolean mask: where `words` (an array, Series or list of text or categorical values) is one of `which`."""
+def is_one_of(words, *which, in_runs: bool = False) -> np.ndarray:
+    """Boolean mask: where `words` (an array, Series or list of text or categorical values) is one of `which`;
+    `in_runs`: the words come in runs of equal neighbours (a path's indicator), each run looked up once."""
+    if in_runs and not any(pd.isna(w) for w in which):
+        code, distinct = run_codes(words)
+        return np.r_[pd.Index(distinct, dtype=object).isin(which), False][code]      # code -1 (missing): False
     if isinstance(words, np.ndarray) and words.dtype == object:        # as it is: inferring text would copy it
         return pd.Series(words, dtype=object, copy=False).isin(which).to_numpy()
     if isinstance(getattr(words, "dtype", None), pd.CategoricalDtype):   # compare the small integer codes
