@@ -196,7 +196,7 @@ JUDGEMENT_COLUMNS = ["judged", "not_judged_because", "yardstick", "pace_judged",
 
 def plan_levels(regions: pd.DataFrame) -> dict:
     """{region: level} from regions.csv (district, city, province, country)."""
-    return dict(zip(regions["region"], regions["level"]))
+    return dict(zip(regions["region"].tolist(), regions["level"].tolist()))
 
 
 def _window_label(region, y0, y1) -> str:
@@ -910,8 +910,7 @@ ESCALATION_COLUMNS = schema.columns("escalation")
 def ancestors(regions: pd.DataFrame) -> pd.DataFrame:
     """(region, ancestor, ancestor_level, steps): every region above each region, walking regions.csv's parents
     (district → city → province → nation)."""
-    parent = dict(zip(regions["region"], regions["parent"]))
-    level = dict(zip(regions["region"], regions["level"]))
+    parent, level = dict(zip(regions["region"].tolist(), regions["parent"].tolist())), plan_levels(regions)
     rows = []
     for r in regions["region"]:
         seen, p, steps = {r}, parent.get(r, ""), 1
@@ -957,7 +956,9 @@ def _path_targets(points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndar
     observations, in the observations' order, their source and indicator codes (the points' sorted categories), and
     their positions in `points`."""
     t = np.flatnonzero(~points["actual"].to_numpy())
-    t = t[np.argsort(points["row"].to_numpy()[t], kind="stable")]
+    row = points["row"].to_numpy()[t]
+    if len(t) and (row[1:] < row[:-1]).any():        # points come in the observations' order when obs is sorted
+        t = t[np.argsort(row, kind="stable")]
     return (points["row"].to_numpy()[t], points["source"].cat.codes.to_numpy()[t].astype(np.int64),
             points["indicator"].cat.codes.to_numpy()[t].astype(np.int64), t)
 
@@ -1072,7 +1073,7 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
                       ("same vintage: growth compared" if g <= max_gap + EPS else f"context only: plans {g:g} years apart")
                       for g in gaps], dtype=object)
     value = obs["value"].to_numpy(dtype=float)
-    level_of = dict(zip(regions["region"], regions["level"]))
+    level_of = plan_levels(regions)
     cols = {"source_id": o("source_id", obs_i), "region": o("region", obs_i), "related_source_id": o("source_id", obs_j),
             "parent_region": names.to_numpy(dtype=object)[region[j]],
             "parent_level": pd.Series(names).map(level_of).to_numpy(dtype=object)[region[j]],
