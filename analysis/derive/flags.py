@@ -755,10 +755,16 @@ def _bound_word(bound: str) -> str:
 
 
 # ---------------------------------------------------------------- internal consistency
+LINK_COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "year", "value", "kind",
+                "bound", "value_low"]         # what the link rules read of an observation
+
+
 def _of_indicators(obs: pd.DataFrame, ids) -> pd.DataFrame:
-    """The observations of the given indicators (the few a link rule reads, out of a possibly national panel)."""
-    return obs[is_one_of(obs["indicator_id"].to_numpy(dtype=object), *pd.unique(np.asarray(ids, dtype=object)),
-                         in_runs=True)]
+    """The observations of the given indicators (the few a link rule reads, out of a possibly national panel), with
+    the columns the link rules read."""
+    rows = np.flatnonzero(is_one_of(obs["indicator_id"].to_numpy(dtype=object), *pd.unique(np.asarray(ids, dtype=object)),
+                                    in_runs=True))
+    return obs[[c for c in obs.columns if c in LINK_COLUMNS]].iloc[rows]
 
 
 def rate_vs_levels(obs: pd.DataFrame, links: pd.DataFrame, th: pd.DataFrame) -> pd.DataFrame:
