@@ -645,7 +645,7 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame, points: p
         return _frame([])
     v = values(th)
     pts = points if points is not None else path_points(obs)
-    tpos, t_src, t_ind, _ = _path_targets(pts)
+    tpos, t_src, t_ind, tpoint = _path_targets(pts)
     # one integer per (source, indicator) path: the joins and sorts below run on it (a panel has a million targets)
     sources, indicators = pd.Index(pd.unique(known["source_id"])), pd.Index(pd.unique(known["indicator_id"]))
 
@@ -678,17 +678,17 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame, points: p
     h_row[m_of[earliest]] = earliest
 
     # the numbers of the first targets after the latest actual, and of the actuals before them (`known`)
-    t_rows = tpos[first]
-    value = obs["value"].to_numpy(dtype=float)[t_rows]
-    measure = obs["measure"].to_numpy()[t_rows]
-    low, _ = bound_interval(value, obs["value_low"].to_numpy(dtype=float)[t_rows], obs["bound"].to_numpy()[t_rows],
-                            measure, v["approx_band_pct"])
+    t_rows, t_pts = tpos[first], tpoint[first]
+    value = pts["value"].to_numpy()[t_pts]
+    measure = pts["measure"].array.take(t_pts)
+    low, _ = bound_interval(value, pts["value_low"].to_numpy()[t_pts], pts["bound"].array.take(t_pts), measure,
+                            v["approx_band_pct"])
     known_value = known["value"].to_numpy(dtype=float)
     a_value, h_value = known_value[a_row], np.where(h_row >= 0, known_value[h_row], np.nan)
     h_year = np.where(h_row >= 0, k_year[h_row], np.nan)
-    metric = np.where(measure == "share", "pp_per_year", "cagr").astype(object)
-    g_target = annual_rate(a_value, low, t_year[first] - a_year, metric)
-    g_pre = annual_rate(h_value, a_value, a_year - h_year, metric)
+    share = is_one_of(measure, "share")                # pp per year; else compound growth
+    g_target = _rate(a_value, low, t_year[first] - a_year, ~share, True)
+    g_pre = _rate(h_value, a_value, a_year - h_year, ~share, True)
     met = low <= a_value + EPS
     slow = ~met & (g_pre > 0) & (g_target < v["too_slow_ratio_info"] * g_pre - EPS)
     # the frame of the targets that fire only: text from obs, the actuals from `known`
@@ -701,7 +701,8 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame, points: p
     a = kn.iloc[a_row[pick]].reset_index(drop=True).set_axis(["a_year", "a_value", "a_known", "a_date", "a_cite"], axis=1)
     h = kn.drop(columns="citation").reindex(h_row[pick]).reset_index(drop=True).set_axis(
         ["h_year", "h_value", "h_known", "h_date"], axis=1)
-    m = pd.concat([t, a, h], axis=1).assign(metric=metric[pick], g_target=g_target[pick], g_pre=g_pre[pick])
+    metric = np.array(["cagr", "pp_per_year"], dtype=object)[share[pick].astype(np.int8)]
+    m = pd.concat([t, a, h], axis=1).assign(metric=metric, g_target=g_target[pick], g_pre=g_pre[pick])
     hindsight = is_one_of(m["a_known"].to_numpy(dtype=object), "published later") | is_one_of(
         m["h_known"].to_numpy(dtype=object), "published later")
     met, slow = met[pick], slow[pick]
