@@ -440,3 +440,23 @@ def test_bad_threshold_override_through_compute():
 def test_fmt():
     assert [fmt(3.0), fmt(1528), fmt(2.51), fmt(1508.5), fmt(0.28000000000000003), fmt(10163)] == \
         ["3", "1,528", "2.51", "1,508.5", "0.28", "10,163"]
+
+
+def test_fmt_each_writes_what_fmt_writes():
+    """The column formatter builds digits from tables, so it is checked against fmt() itself: random magnitudes, both
+    signs, values near ties (x.xx5) and exact ties (0.125), zeros, -0, NaN, ±∞ and numbers too large for the tables."""
+    from analysis.derive.flags import _with_unit, fmt_each, fmt_rate, fmt_rate_each, with_unit_each
+
+    rng = np.random.default_rng(7)
+    v = np.concatenate([rng.lognormal(0, 4, 20000), -rng.lognormal(0, 4, 5000), rng.uniform(-1, 1, 5000),
+                        np.round(rng.uniform(0, 2000, 5000), 2) + 0.005, np.arange(-800, 800) / 8,
+                        [0.0, -0.0, np.nan, np.inf, -np.inf, 1e-9, -1e-9, 0.125, 2.675, 1.005, 1e15, 2.0 ** 52, 1e300,
+                         -1e300, 5e-5, -5e-5, 0.5, 2.5, 9999.99995, 9999.5, 999999.5, 1234567.891, 0.15, 0.015, -0.025,
+                         0.0055, 0.00035]])
+    for d in range(5):
+        assert fmt_each(v, d).tolist() == [fmt(x, d) for x in v.tolist()]
+    units = rng.choice(np.array(["%/yr", "pp/yr", "per yr"], dtype=object), len(v))
+    assert fmt_rate_each(v, units).tolist() == [fmt_rate(x, u) for x, u in zip(v.tolist(), units)]
+    words = rng.choice(np.array(["%", "亿元", "家"], dtype=object), len(v))
+    assert with_unit_each(v, words).tolist() == [_with_unit(x, u) for x, u in zip(v.tolist(), words)]
+    assert fmt_each([2.675, 1508.5, -0.001], 2).tolist() == ["2.67", "1,508.5", "0"]      # 2.675 is 2.67499…

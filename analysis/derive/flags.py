@@ -34,6 +34,7 @@ fragile it is.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -73,30 +74,66 @@ def _with_unit(v: float, u: str) -> str:
     return f"{fmt(v)}{_unit(u)}"
 
 
+_SMALL = 10_000                     # whole parts below this, and every decimal part, are written from tables
+
+
+@functools.cache
+def _digit_tables(decimals: int) -> tuple[np.ndarray, np.ndarray]:
+    """(whole, tail): fmt()'s text of every whole number below _SMALL ('1,234'), and of every decimal part of
+    `decimals` digits ('', '.5', '.25', ...: trailing zeros dropped)."""
+    whole = np.array([format(i, ",") for i in range(_SMALL)], dtype=object)
+    tail = np.array([""] + [("." + format(i, f"0{decimals}d")).rstrip("0") for i in range(1, 10 ** decimals)],
+                    dtype=object)
+    return whole, tail
+
+
 def fmt_each(values, decimals: int = 4) -> np.ndarray:
-    """fmt() of every value of a column, as an object array; each distinct value is formatted once."""
-    code, distinct = pd.factorize(pd.Series(values, dtype=float, copy=False).to_numpy(), use_na_sentinel=False)
-    distinct = distinct.tolist()
-    spec = f",.{decimals}f"                        # fmt() in bulk: format, then drop trailing zeros
-    text = [format(v, spec) for v in distinct]
-    if decimals > 0:
-        text = [t.rstrip("0").rstrip(".") for t in text]
-    text = [("0" if t == "-0" else t) if math.isfinite(v) else fmt(v) for v, t in zip(distinct, text)]
-    return np.array(text, dtype=object)[code]
+    """fmt() of every value of a column, as an object array (the same text, without formatting each number).
+
+    A value's digits are its magnitude times 10**decimals rounded to an integer, written from tables; where that
+    product is too large to be exact or lies within rounding error of a tie (x.5), the value is formatted as fmt()
+    does, so the text is always Python's correctly rounded one."""
+    v = pd.Series(values, dtype=float, copy=False).to_numpy()
+    out = np.empty(len(v), dtype=object)
+    scale = 10 ** decimals
+    with np.errstate(invalid="ignore", over="ignore"):
+        x = np.abs(v) * scale
+        r = np.rint(x)
+        exact = (x < 2.0 ** 52) & (np.abs(x - np.floor(x) - 0.5) > 4 * np.spacing(x))       # NaN, ∞: False
+    fast = np.flatnonzero(exact)
+    r = r[fast].astype(np.int64)
+    whole, part = np.divmod(r, scale)
+    whole_text, tail_text = _digit_tables(decimals)
+    small = whole < _SMALL
+    text = np.empty(len(fast), dtype=object)
+    text[small] = whole_text[whole[small]]
+    text[~small] = [format(w, ",") for w in whole[~small].tolist()]
+    text = text + tail_text[part]
+    negative = (v[fast] < 0) & (r > 0)                 # "-0" is written "0"
+    text[negative] = "-" + text[negative]
+    out[fast] = text
+    slow = np.flatnonzero(~exact)
+    out[slow] = [fmt(x, decimals) for x in v[slow].tolist()]
+    return out
 
 
-def fmt_rate_each(values, units) -> list[str]:
+def fmt_rate_each(values, units) -> np.ndarray:
     """fmt_rate() of every value of a column with its unit."""
     values, units = pd.Series(values, dtype=float, copy=False).to_numpy(), np.asarray(units, dtype=object)
     pp = units == "pp/yr"
     text = np.empty(len(units), dtype=object)
     text[pp], text[~pp] = fmt_each(values[pp], 3), fmt_each(values[~pp], 2)
-    return [f"{t} {u}" for t, u in zip(text, units)]
+    if pd.isna(units).any():                           # a missing unit is written as fmt_rate() writes it
+        return np.array([f"{t} {u}" for t, u in zip(text, units)], dtype=object)
+    return text + " " + units
 
 
-def with_unit_each(values, units) -> list[str]:
+def with_unit_each(values, units) -> np.ndarray:
     """_with_unit() of every value of a column with its unit."""
-    return [f"{t}{_unit(u)}" for t, u in zip(fmt_each(values), np.asarray(units, dtype=object))]
+    units = np.asarray(units, dtype=object)
+    code, distinct = pd.factorize(units, use_na_sentinel=False)
+    suffix = np.array([_unit(u) for u in distinct], dtype=object)[code] if len(units) else units
+    return fmt_each(values) + suffix if len(units) else fmt_each(values)
 
 
 def _phrases(th: pd.DataFrame) -> dict:
