@@ -162,3 +162,24 @@ def test_real_segments_cover_every_path():
     rd = s[(s.source_id == "panyu-2015") & (s.indicator_id == "enterprise_rd_centres") & (s.start_year == 2014)
            & (s.end_year == 2017)].iloc[0]
     assert rd["growth"] == pytest.approx(6.5508, abs=1e-4)
+
+
+def test_bound_interval_by_hand_for_every_kind_of_column():
+    """eq → [v, v]; ge/gt → [v, ∞), [v, 100] for a share; approx → v ± band (a share's top at 100); range →
+    [low, v]; any other word → [v, v]: the same whether the bounds come as text, as the points' categorical (codes in
+    BOUNDS order) or as a categorical of other categories."""
+    import numpy as np
+    import pandas as pd
+
+    from analysis.derive.growth import BOUNDS, bound_interval
+
+    value = np.array([10.0, 10.0, 10.0, 10.0, 95.0, 10.0, 10.0, 10.0])
+    low = np.array([np.nan, np.nan, np.nan, np.nan, np.nan, 8.0, np.nan, np.nan])
+    bound = np.array(["eq", "ge", "gt", "approx", "approx", "range", "le", None], dtype=object)
+    measure = np.array(["level", "level", "share", "level", "share", "level", "level", "level"], dtype=object)
+    want_lo = [10.0, 10.0, 10.0, 9.0, 85.5, 8.0, 10.0, 10.0]
+    want_hi = [10.0, np.inf, 100.0, 11.0, 100.0, 10.0, 10.0, 10.0]
+    points_like = pd.Categorical.from_codes([BOUNDS.index(b) if b in BOUNDS else -1 for b in bound], categories=BOUNDS)
+    for b in (bound, pd.Series(bound, dtype="str"), pd.Series(points_like), pd.Categorical(bound)):
+        lo, hi = bound_interval(value, low, b, pd.Categorical(measure), 10.0)
+        assert np.allclose(lo, want_lo, rtol=0, atol=1e-12) and np.allclose(hi, want_hi, rtol=0, atol=1e-12)

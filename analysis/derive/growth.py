@@ -76,20 +76,21 @@ def is_one_of(words, *which, in_runs: bool = False) -> np.ndarray:
 
 def bound_interval(value, value_low, bound, measure, approx_band_pct: float):
     """(low, high) of the values a published number allows: eq → [v, v]; ge/gt → [v, ∞) ([v, 100] for shares);
-    approx → v ± approx_band_pct %; range → [value_low, value]."""
+    approx → v ± approx_band_pct %; range → [value_low, value]. (Any other bound word: [v, v].)"""
     value = np.asarray(value, dtype=float)
-    value_low = np.asarray(value_low, dtype=float)
-    is_share = is_one_of(measure, "share")
-    lo, hi = value.copy(), value.copy()
-    floor = is_one_of(bound, "ge", "gt")
-    hi[floor] = np.where(is_share[floor], 100.0, np.inf)
-    approx = is_one_of(bound, "approx")
+    cat = bound.array if isinstance(bound, pd.Series) else bound
+    code = (np.asarray(cat.codes) if isinstance(cat, pd.Categorical) and tuple(cat.categories) == BOUNDS
+            else codes_of(bound, BOUNDS))                                           # -1: any other word
     band = approx_band_pct / 100.0
-    lo[approx] = value[approx] * (1 - band)
-    hi[approx] = value[approx] * (1 + band)
-    hi[approx & is_share] = np.minimum(hi[approx & is_share], 100.0)
-    rng = is_one_of(bound, "range")
-    lo[rng] = value_low[rng]
+    low_factor, high_factor = np.ones(len(BOUNDS) + 1), np.ones(len(BOUNDS) + 1)       # by code; the last: -1
+    low_factor[BOUNDS.index("approx")], high_factor[BOUNDS.index("approx")] = 1 - band, 1 + band
+    lo, hi = value * low_factor[code], value * high_factor[code]
+    is_share = is_one_of(measure, "share")
+    kind = np.r_[np.arange(len(BOUNDS)), -1][code]
+    floor = (kind == BOUNDS.index("ge")) | (kind == BOUNDS.index("gt"))
+    hi = np.where(floor, np.where(is_share, 100.0, np.inf), hi)
+    hi = np.where((kind == BOUNDS.index("approx")) & is_share, np.minimum(hi, 100.0), hi)
+    lo = np.where(kind == BOUNDS.index("range"), np.asarray(value_low, dtype=float), lo)
     return lo, hi
 
 
@@ -169,12 +170,14 @@ def step_rows(points: pd.DataFrame, segments: pd.DataFrame | None = None) -> np.
     if len(segments) < n_path_rows or (n_path_rows < len(segments)
                                        and not (segments["segment"].to_numpy()[n_path_rows:] == "stated").all()):
         return None
-    at = np.flatnonzero(~first)
-    end_year = segments["end_year"].to_numpy()[rows[at]]
-    end_value = segments["end_value"].to_numpy()[rows[at]]
-    value = points["value"].to_numpy()[at]
-    same = (end_year == points["year"].to_numpy()[at]) & ((end_value == value) | (np.isnan(end_value) & np.isnan(value)))
-    return rows if same.all() else None
+    # the path rows without the overall segments (each path's last row) are the steps, in the order of their points
+    is_step = np.ones(n_path_rows, dtype=bool)
+    is_step[(np.cumsum(np.diff(starts, append=n) - 1 + multi) - 1)[multi]] = False
+    step = ~first
+    same = (np.array_equal(segments["end_year"].to_numpy()[:n_path_rows][is_step], points["year"].to_numpy()[step])
+            and np.array_equal(segments["end_value"].to_numpy()[:n_path_rows][is_step], points["value"].to_numpy()[step],
+                               equal_nan=True))
+    return rows if same else None
 
 
 def _metric_code(measure: np.ndarray, start, years):
