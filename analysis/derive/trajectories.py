@@ -72,16 +72,27 @@ def interpolate(y0, v0, y1, v1, year, geometric):
                                                           np.asarray(geometric, dtype=bool))
     shape = v0.shape
     y0, v0, y1, v1, year, geometric = (np.ravel(a) for a in (y0, v0, y1, v1, year, geometric))
+    return interpolate_each(y0, y1, year, geometric, (v0, v1))[0].reshape(shape)
+
+
+def interpolate_each(y0, y1, year, geometric, *ends) -> list[np.ndarray]:
+    """interpolate() of several pairs of end values (v0, v1) on the same steps (1-d arrays of equal length): the
+    position within each step is found once."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         w = np.where(y1 > y0, (year - y0) / (y1 - y0), 0.0)
-        out = np.where(w == 0, v0, v1)
-        inside = np.flatnonzero((w != 0) & (w != 1))
-        a, b, wi = v0[inside], v1[inside], w[inside]
-        geo = geometric[inside] & (a > 0) & (b > 0) & np.isfinite(a) & np.isfinite(b)
-        step = a + (b - a) * wi
-        step[geo] = a[geo] * np.power(b[geo] / a[geo], wi[geo])
-        out[inside] = np.where(np.isinf(a) | np.isinf(b), np.inf, step)
-    return out.reshape(shape)
+        at_start = w == 0
+        inside = np.flatnonzero(~at_start & (w != 1))
+        wi, gi = w[inside], geometric[inside]
+        out = []
+        for v0, v1 in ends:
+            o = np.where(at_start, v0, v1)
+            a, b = v0[inside], v1[inside]
+            geo = gi & (a > 0) & (b > 0) & np.isfinite(a) & np.isfinite(b)
+            step = a + (b - a) * wi
+            step[geo] = a[geo] * np.power(b[geo] / a[geo], wi[geo])
+            o[inside] = np.where(np.isinf(a) | np.isinf(b), np.inf, step)
+            out.append(o)
+    return out
 
 
 def _expand_years(first: np.ndarray, last: np.ndarray):
@@ -120,10 +131,8 @@ def plan_rows(pts: pd.DataFrame, approx_band_pct: float) -> dict:
     nxt = np.where(yr == year[prev], prev, np.minimum(prev + 1, len(g) - 1))
     is_level = np.isin(measure, LEVEL_CODES)
     geometric = is_level[prev]
-    args = (year[prev], year[nxt], yr)
-    fitted = interpolate(args[0], value[prev], args[1], value[nxt], args[2], geometric)
-    lower = interpolate(args[0], lo[prev], args[1], lo[nxt], args[2], geometric)
-    upper = interpolate(args[0], hi[prev], args[1], hi[nxt], args[2], geometric)
+    fitted, lower, upper = interpolate_each(year[prev].astype(float), year[nxt].astype(float), yr.astype(float),
+                                           geometric, (value[prev], value[nxt]), (lo[prev], lo[nxt]), (hi[prev], hi[nxt]))
     share = measure[prev] == SHARE
     for arr in (fitted, lower, upper):
         arr[share] = np.clip(arr[share], *SHARE_LIMITS)
