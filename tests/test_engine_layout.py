@@ -6,9 +6,9 @@ import pytest
 
 from analysis.derive import flags
 from analysis.derive.flags import _judged, escalation_table, evaluate, judge_paces, judged_rows, plan_levels
-from analysis.derive.growth import path_points, segments, step_rows
+from analysis.derive.growth import bound_interval, path_points, segments, step_rows
 from analysis.derive.peers import reference_windows
-from analysis.inputs.reference import load_rules, load_thresholds
+from analysis.inputs.reference import load_rules, load_thresholds, values
 from benchmarks.engine import make_panel
 
 
@@ -64,3 +64,42 @@ def test_by_position_and_by_words_agree(panel, monkeypatch):
     # the district's two targets for 2020: both read the growth of the last step ending in 2020 (no annual rate)
     two = esc[(esc["source_id"] == "plan-0003") & (esc["indicator_id"] == "rd_expenditure") & (esc["end_year"] == 2020)]
     assert len(two) >= 2 and (two["metric"] == "none").all() and two["growth"].isna().all()
+
+
+def test_bands_and_paces_reuse_the_growth_only_where_their_ends_are_the_published_ones(panel):
+    """growth_low / growth_high (the rate between the ends a band allows) and the pace judged (to the low end of the
+    target) equal the rate computed afresh from their ends for every segment, zeros of either sign included."""
+    from analysis.derive.growth import _rate
+
+    obs, _, regions, th, _, _ = panel
+    obs = obs.copy()
+    ranges = obs.index[obs["bound"].eq("range")][:50]
+    obs.loc[ranges[:25], "value_low"] = 0.0                        # a range down to zero, from a negative zero
+    obs.loc[ranges[:25], "value"] = -0.0
+    pts = path_points(obs)
+    seg = segments(obs, th, points=pts)
+    step = seg["segment"].eq("step").to_numpy()
+    s = seg[step]
+    cagr = s["metric"].eq("cagr").to_numpy()
+    has = ~s["metric"].eq("none").to_numpy()
+    years = s["years"].to_numpy(dtype=float)
+    banded = ~(s["start_bound"].eq("eq") & s["end_bound"].eq("eq")).to_numpy()
+    # the start's band: the points' own (the start of a step is the previous point)
+    lo, hi = bound_interval(pts["value"], pts["value_low"], pts["bound"], pts["measure"], values(th)["approx_band_pct"])
+    rows = step_rows(pts)
+    at = np.flatnonzero(rows >= 0)
+    order = np.argsort(rows[at])
+    s_lo, s_hi = lo[at - 1][order], hi[at - 1][order]
+    e_lo, e_hi = lo[at][order], hi[at][order]
+    for column, a, b in (("growth_low", s_hi, e_lo), ("growth_high", s_lo, e_hi)):
+        want = np.where(banded, _rate(a, b, years, cagr, has), np.nan)
+        got = s[column].to_numpy()
+        assert np.array_equal(got, want, equal_nan=True) and np.array_equal(np.signbit(got), np.signbit(want))
+    rules = load_rules()
+    j = judge_paces(seg, th, rules, reference_windows(rules), plan_levels(regions), pts)
+    rated = np.flatnonzero(j["pace_judged"].notna().to_numpy())
+    r = seg.iloc[rated]
+    want = _rate(r["start_value"].to_numpy(), r["end_low"].to_numpy(), r["years"].to_numpy(dtype=float),
+                 r["metric"].eq("cagr").to_numpy(), True)
+    got = j["pace_judged"].to_numpy()[rated]
+    assert len(rated) > 1000 and np.array_equal(got, want) and np.array_equal(np.signbit(got), np.signbit(want))

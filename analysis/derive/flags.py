@@ -43,7 +43,7 @@ import pandas as pd
 from ..core import schema
 from ..core.schema import SEVERITIES
 from ..inputs.reference import ceiling_for, load_links, load_regions, load_rules, load_thresholds, values
-from .growth import _rate, annual_rate, bound_interval, codes_of, is_one_of, path_points, run_codes, step_rows
+from .growth import _rate, annual_rate, bound_interval, codes_of, differs, is_one_of, path_points, run_codes, step_rows
 from .peers import reference_windows
 
 COLUMNS = schema.columns("flags")
@@ -363,7 +363,10 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     years = _at(segments, "years", rows).astype(np.int64)
     start = _at(segments, "start_value", rows)
     is_pp = step_pp[rated]                             # else cagr: the rows are rated
-    pace = _rate(start, _at(segments, "end_low", rows), years, ~is_pp, True)
+    end_low = _at(segments, "end_low", rows)
+    pace = _at(segments, "growth", rows)                # where the target allows no less than it states: its growth
+    less = np.flatnonzero(differs(end_low, _at(segments, "end_value", rows)))
+    pace[less] = _rate(start[less], end_low[less], years[less], ~is_pp[less], True)
     reg_code, reg_names = run_codes(_at(segments, "region", rows))
     lvl_of_region, lvl_names = pd.factorize(pd.Series(reg_names).map(levels).fillna("unknown").to_numpy(dtype=object))
     lvl_code = lvl_of_region[reg_code]

@@ -60,6 +60,12 @@ def _rate(start, end, years, is_cagr, has_rate) -> np.ndarray:
     return out
 
 
+def differs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Where two float arrays are not the same number: unequal, a NaN, or zeros of opposite signs (a rate computed
+    from the one could differ from one computed from the other)."""
+    return (a != b) | (np.signbit(a) != np.signbit(b))
+
+
 def is_one_of(words, *which, in_runs: bool = False) -> np.ndarray:
     """Boolean mask: where `words` (an array, Series or list of text or categorical values) is one of `which`;
     `in_runs`: the words come in runs of equal neighbours (a path's indicator), each run looked up once."""
@@ -228,9 +234,12 @@ def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, points: 
     eq = (pts["bound"] == "eq").to_numpy()
     banded = np.flatnonzero(~eq[s_idx] | ~eq[e_idx])
     growth_low, growth_high = np.full(len(code), np.nan), np.full(len(code), np.nan)
-    b_s, b_e, b_years, b_cagr, b_rate = s_idx[banded], e_idx[banded], years[banded], is_cagr[banded], has_rate[banded]
-    growth_low[banded] = _rate(hi[b_s], lo[b_e], b_years, b_cagr, b_rate)
-    growth_high[banded] = _rate(lo[b_s], hi[b_e], b_years, b_cagr, b_rate)
+    for out, start, end in ((growth_low, hi, lo), (growth_high, lo, hi)):       # the least and the most growth
+        start, end = start[s_idx[banded]], end[e_idx[banded]]
+        out[banded] = growth[banded]                  # where the band leaves both ends as published: the growth itself
+        moved = np.flatnonzero(differs(start, s_val[banded]) | differs(end, e_val[banded]))
+        at = banded[moved]
+        out[at] = _rate(start[moved], end[moved], years[at], is_cagr[at], has_rate[at])
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where((measure == PATH_MEASURES.index("share")) & (s_val > 0), (e_val / s_val - 1.0) * 100.0, np.nan)
         per_year = np.where((measure == PATH_MEASURES.index("count_stock")) & (years > 0), (e_val - s_val) / years,
