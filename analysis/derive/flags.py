@@ -112,7 +112,9 @@ def fmt_each(values, decimals: int = 4) -> np.ndarray:
     negative = (v[fast] < 0) & (r > 0)                 # "-0" is written "0"
     text[negative] = "-" + text[negative]
     out[fast] = text
-    slow = np.flatnonzero(~exact)
+    out[np.isnan(v) | (v == -np.inf)] = fmt(np.nan)             # as fmt() writes them: n/a, ∞
+    out[v == np.inf] = fmt(np.inf)
+    slow = np.flatnonzero(~exact & np.isfinite(v))
     out[slow] = [fmt(x, decimals) for x in v[slow].tolist()]
     return out
 
@@ -229,6 +231,9 @@ def _rated(segments: pd.DataFrame, judged: np.ndarray | None) -> np.ndarray:
 JUDGEMENT_COLUMNS = ["judged", "not_judged_because", "yardstick", "pace_judged", "peer_series", "peer_n",
                      "peer_percentile", "peer_p_info", "peer_p90", "peer_p95", "peer_p99", "peer_max", "peer_max_window", "national_max",
                      "national_max_window", "national_same_window", "ceiling", "ceiling_name", "severity"]
+
+
+PEER_YARDSTICKS = ("peers", "peers (proxy)")       # a pace set against comparable regions' windows
 
 
 def plan_levels(regions: pd.DataFrame) -> dict:
@@ -417,10 +422,10 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     fits = has & (years >= cwin)
     sev[fits & (pace > cval + EPS)] = "alert"
 
-    yard = np.array(["peers", "national", "ceiling only", None], dtype=object)[
+    yard = np.array([PEER_YARDSTICKS[0], "national", "ceiling only", None], dtype=object)[
         np.select([use_peer, use_nat, fits], [0, 1, 2], default=3)]
     proxy = (pt["peer_series"].to_numpy(dtype=object) != pt["indicator_id"].to_numpy(dtype=object))[at]
-    yard[use_peer & proxy] = "peers (proxy)"
+    yard[use_peer & proxy] = PEER_YARDSTICKS[1]
     judged = use_peer | use_nat | fits
     reason = np.full(len(rows), None, dtype=object)
     todo = np.flatnonzero(~judged)
@@ -501,8 +506,7 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, judgement: pd.DataFrame) 
     v = values(th)
     sev = j["severity"].to_numpy(dtype=object)
     pace = j["pace_judged"].to_numpy(dtype=float)
-    peers = np.array([isinstance(y, str) and y.startswith("peers") for y in j["yardstick"].to_numpy(dtype=object)],
-                     dtype=bool)
+    peers = is_one_of(j["yardstick"].to_numpy(dtype=object), *PEER_YARDSTICKS)
     threshold = np.where(sev == "alert", j["ceiling"], np.where(
         sev == "warn", j["peer_max"], np.where(peers, j["peer_p_info"], j["national_max"]))).astype(float)
     neighbours = [j["peer_p90"].where(peers), j["peer_p95"].where(peers), j["peer_p99"].where(peers),
@@ -534,7 +538,7 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, judgement: pd.DataFrame) 
         if sev == "alert":
             return f" exceeds {phrase[ceiling_name]}, a pace over a window no longer than this segment"
         if peers:
-            proxy = f" (windows of {peer_series}, standing in for {indicator_id})" if yardstick == "peers (proxy)" else ""
+            proxy = f" (windows of {peer_series}, standing in for {indicator_id})" if yardstick == PEER_YARDSTICKS[1] else ""
             where = (f"{int(peer_n)} {years}-year windows of comparable regions in regional_panel.csv{proxy}: "
                      f"percentile {pct}; the fastest was {peer_max} ({peer_max_window})")
             return (f" is above every one of the {where}" if sev == "warn" else
