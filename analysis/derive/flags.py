@@ -233,7 +233,7 @@ JUDGEMENT_COLUMNS = ["judged", "not_judged_because", "yardstick", "pace_judged",
                      "national_max_window", "national_same_window", "ceiling", "ceiling_name", "severity"]
 
 
-PEER_YARDSTICKS = ("peers", "peers (proxy)")       # a pace set against comparable regions' windows
+PEER_YARDSTICKS = schema.YARDSTICKS[:2]            # "peers", "peers (proxy)": comparable regions' windows
 
 
 def plan_levels(regions: pd.DataFrame) -> dict:
@@ -422,7 +422,7 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     fits = has & (years >= cwin)
     sev[fits & (pace > cval + EPS)] = "alert"
 
-    yard = np.array([PEER_YARDSTICKS[0], "national", "ceiling only", None], dtype=object)[
+    yard = np.array([*schema.YARDSTICKS[:1], *schema.YARDSTICKS[2:], None], dtype=object)[
         np.select([use_peer, use_nat, fits], [0, 1, 2], default=3)]
     proxy = (pt["peer_series"].to_numpy(dtype=object) != pt["indicator_id"].to_numpy(dtype=object))[at]
     yard[use_peer & proxy] = PEER_YARDSTICKS[1]
