@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 
 import numpy as np
 import pandas as pd
@@ -154,6 +155,28 @@ def _ref_phrase(p: pd.Series) -> str:
     if not p["overridden"] and pd.notna(p["ref_start_year"]) and pd.notna(p["ref_end_year"]):
         bits.append(f"{int(p['ref_start_year'])}–{int(p['ref_end_year'])}")
     return f"{p['label']} ({', '.join(bits)})"
+
+
+def _text_of(values, words: dict | None = None) -> np.ndarray:
+    """f"{v}" (or words[v]) of every value of a column of words or whole numbers, as an object array; each distinct
+    value written once."""
+    values = np.asarray(values, dtype=object)
+    out = np.empty(len(values), dtype=object)
+    missing = pd.isna(values)
+    code, distinct = pd.factorize(values[~missing])
+    out[~missing] = np.array([words[d] if words is not None else f"{d}" for d in distinct] or [""], dtype=object)[code]
+    out[missing] = [words[d] if words is not None else f"{d}" for d in values[missing]]
+    return out
+
+
+def _texts(df: pd.DataFrame, *names: str) -> list[np.ndarray]:
+    """_text_of() of columns."""
+    return [_text_of(df[c].to_numpy(dtype=object)) for c in names]
+
+
+def _cat(*parts) -> np.ndarray:
+    """Text columns (object arrays) and constant strings joined elementwise."""
+    return functools.reduce(operator.add, parts)
 
 
 def _columns(df: pd.DataFrame, *names: str) -> list[np.ndarray]:
@@ -518,44 +541,45 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, judgement: pd.DataFrame) 
     ref_of = dict(zip(th["name"], th["reference"]))
     reference = np.where(sev == "alert", [ref_of.get(c, "") for c in j["ceiling_name"].to_numpy(dtype=object)],
                          np.where(peers, "regional_panel.csv (peer windows)", j["national_max_window"].astype(str)))
-    # the sentences: every number formatted column by column; the head per flag, what it is set against once per
-    # distinct yardstick
+    # the sentences, column by column: every number formatted in bulk, the words joined elementwise
     units = s["growth_unit"].to_numpy(dtype=object)
     word = np.array(["growth", "rise"], dtype=object)[(s["metric"].to_numpy(dtype=object) == "pp_per_year").astype(int)]
     least = np.array(["", "at least "], dtype=object)[(s["end_bound"].to_numpy(dtype=object) != "eq").astype(int)]
     start = fmt_each(s["start_value"])
-    head = [f"Implied {w} of {at_least}{g} ({a} → {e}, {y0}–{y1})" for w, at_least, g, a, e, y0, y1 in zip(
-        word, least, fmt_rate_each(pace, units), start, with_unit_each(s["end_value"], s["unit"]),
-        *_columns(s, "start_year", "end_year"))]
+    head = _cat("Implied ", word, " of ", least, fmt_rate_each(pace, units), " (", start, " → ",
+                with_unit_each(s["end_value"], s["unit"]), ", ", *_texts(s, "start_year"), "–", *_texts(s, "end_year"), ")")
     stock_needs = (s["measure"].to_numpy(dtype=object) == "count_stock") & np.isfinite(s["new_per_year"].to_numpy(dtype=float))
-    needs = [f"; it needs {n} new entries a year on a base of {a}" if k else "" for n, a, k in zip(
-        fmt_each(s["new_per_year"], 1), start, stock_needs)]
+    needs = np.where(stock_needs, _cat("; it needs ", fmt_each(s["new_per_year"], 1), " new entries a year on a base of ",
+                                       start), "")
     info_pct, min_n = fmt(v["peer_info_percentile"], 0), fmt(v["peer_min_n"])
-
-    def against(sev, peers, years, ceiling_name, yardstick, peer_series, indicator_id, peer_n, pct, peer_max,
-                peer_max_window, lim, national_max_window) -> str:
-        years = int(years)
-        if sev == "alert":
-            return f" exceeds {phrase[ceiling_name]}, a pace over a window no longer than this segment"
-        if peers:
-            proxy = f" (windows of {peer_series}, standing in for {indicator_id})" if yardstick == PEER_YARDSTICKS[1] else ""
-            where = (f"{int(peer_n)} {years}-year windows of comparable regions in regional_panel.csv{proxy}: "
-                     f"percentile {pct}; the fastest was {peer_max} ({peer_max_window})")
-            return (f" is above every one of the {where}" if sev == "warn" else
-                    f" is above the {info_pct}th percentile ({lim}) of the {where}")
-        return (f" exceeds the fastest national window of at most {years} year{'s' if years != 1 else ''} "
-                f"of the same series in the "
-                f"reference table, {national_max_window}: {lim}; only {int(peer_n)} comparable "
-                f"regional windows of {years} year{'s' if years != 1 else ''} exist "
-                f"(fewer than {min_n}), and a nation moves "
-                f"more slowly than a district or city, so this is informative only")
-
-    clauses = _once_each(against, sev, peers, s["years"].to_numpy(dtype=object),
-                         *_columns(j, "ceiling_name", "yardstick", "peer_series"), s["indicator_id"].to_numpy(dtype=object),
-                         j["peer_n"].to_numpy(dtype=object), fmt_each(j["peer_percentile"], 0),
-                         fmt_rate_each(j["peer_max"], units), j["peer_max_window"].to_numpy(dtype=object),
-                         fmt_rate_each(threshold, units), j["national_max_window"].to_numpy(dtype=object))
-    reasons = [h + c + n + "." for h, c, n in zip(head, clauses, needs)]
+    years = s["years"].to_numpy(dtype=object)
+    year_text, plural = _text_of(years), np.where(years != 1, "s", "").astype(object)
+    peer_n = j["peer_n"].to_numpy(dtype=float)
+    lim = fmt_rate_each(threshold, units)
+    clauses = np.empty(len(s), dtype=object)
+    alert = sev == "alert"
+    clauses[alert] = _cat(" exceeds ", _text_of(j["ceiling_name"].to_numpy(dtype=object)[alert], phrase),
+                          ", a pace over a window no longer than this segment")
+    p = np.flatnonzero(~alert & peers)                 # set against comparable regions' windows
+    yard = j["yardstick"].to_numpy(dtype=object)[p]
+    proxy = np.where(yard == PEER_YARDSTICKS[1], _cat(" (windows of ", _text_of(j["peer_series"].to_numpy(dtype=object)[p]),
+                                                       ", standing in for ", _text_of(s["indicator_id"].to_numpy(dtype=object)[p]),
+                                                       ")"), "")
+    where = _cat(_text_of(peer_n[p].astype(np.int64)), " ", year_text[p],
+                 "-year windows of comparable regions in regional_panel.csv", proxy, ": percentile ",
+                 fmt_each(j["peer_percentile"].to_numpy(dtype=float)[p], 0), "; the fastest was ",
+                 fmt_rate_each(j["peer_max"].to_numpy(dtype=float)[p], units[p]), " (",
+                 _text_of(j["peer_max_window"].to_numpy(dtype=object)[p]), ")")
+    clauses[p] = np.where(sev[p] == "warn", _cat(" is above every one of the ", where),
+                          _cat(" is above the ", info_pct, "th percentile (", lim[p], ") of the ", where))
+    nat = np.flatnonzero(~alert & ~peers)              # set against the national series
+    clauses[nat] = _cat(" exceeds the fastest national window of at most ", year_text[nat], " year", plural[nat],
+                        " of the same series in the reference table, ",
+                        _text_of(j["national_max_window"].to_numpy(dtype=object)[nat]), ": ", lim[nat], "; only ",
+                        _text_of(peer_n[nat].astype(np.int64)), " comparable regional windows of ", year_text[nat],
+                        " year", plural[nat], " exist (fewer than ", min_n, "), and a nation moves more slowly than a "
+                        "district or city, so this is informative only")
+    reasons = head + clauses + needs + "."
     out = _flag_frame(s, "too_fast", sev, "too_fast", s["metric"], pace, threshold, name, reference, reasons)
     return out.assign(yardstick=j["yardstick"].to_numpy(dtype=object), peer_n=j["peer_n"].to_numpy(dtype=float),
                       peer_percentile=j["peer_percentile"].to_numpy(dtype=float),
