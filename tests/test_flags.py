@@ -460,3 +460,14 @@ def test_fmt_each_writes_what_fmt_writes():
     words = rng.choice(np.array(["%", "亿元", "家"], dtype=object), len(v))
     assert with_unit_each(v, words).tolist() == [_with_unit(x, u) for x, u in zip(v.tolist(), words)]
     assert fmt_each([2.675, 1508.5, -0.001], 2).tolist() == ["2.67", "1,508.5", "0"]      # 2.675 is 2.67499…
+
+
+def test_fill_writes_each_sentence_from_its_template():
+    from analysis.derive.flags import _fill
+
+    rng = np.random.default_rng(3)
+    a = rng.choice(np.array(["Panyu", "番禺区", "Nanming"], dtype=object), 500)
+    b = rng.choice(np.array(["3", "12.5", "n/a"], dtype=object), 500)
+    want = [f"{x} grew {y} %/yr." for x, y in zip(a, b)]
+    assert _fill("{} grew {} %/yr.", a, b).tolist() == want == _fill("{} grew {} %/yr.", a, b, once=True).tolist()
+    assert _fill("{}", a[:0]).tolist() == [] == _fill("{}", a[:0], once=True).tolist()

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import functools
 import math
-import operator
 
 import numpy as np
 import pandas as pd
@@ -174,9 +173,19 @@ def _texts(df: pd.DataFrame, *names: str) -> list[np.ndarray]:
     return [_text_of(df[c].to_numpy(dtype=object)) for c in names]
 
 
-def _cat(*parts) -> np.ndarray:
-    """Text columns (object arrays) and constant strings joined elementwise."""
-    return functools.reduce(operator.add, parts)
+def _fill(template: str, *columns, once: bool = False) -> np.ndarray:
+    """template.format(*row) for every row of equally long columns, as an object array (one call per sentence);
+    `once`: each distinct row filled in once (columns of text that a sentence part shares with many rows)."""
+    if not columns or not len(columns[0]):
+        return np.zeros(0, dtype=object)
+    if not once:
+        return np.array(list(map(template.format, *columns)), dtype=object)
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for c in columns:                                  # the distinct rows, numbered column by column
+        code, distinct = pd.factorize(np.asarray(c, dtype=object), use_na_sentinel=False)
+        key, _ = pd.factorize(key * len(distinct) + code)
+    row, which = np.unique(key, return_index=True, return_inverse=True)[1:]
+    return _fill(template, *(np.asarray(c, dtype=object)[row] for c in columns))[which]
 
 
 def _columns(df: pd.DataFrame, *names: str) -> list[np.ndarray]:
@@ -541,16 +550,18 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, judgement: pd.DataFrame) 
     ref_of = dict(zip(th["name"], th["reference"]))
     reference = np.where(sev == "alert", [ref_of.get(c, "") for c in j["ceiling_name"].to_numpy(dtype=object)],
                          np.where(peers, "regional_panel.csv (peer windows)", j["national_max_window"].astype(str)))
-    # the sentences, column by column: every number formatted in bulk, the words joined elementwise
+    # the sentences, column by column: every number formatted in bulk, each distinct word written once, then each
+    # sentence filled in from its template in one call
     units = s["growth_unit"].to_numpy(dtype=object)
     word = np.array(["growth", "rise"], dtype=object)[(s["metric"].to_numpy(dtype=object) == "pp_per_year").astype(int)]
     least = np.array(["", "at least "], dtype=object)[(s["end_bound"].to_numpy(dtype=object) != "eq").astype(int)]
     start = fmt_each(s["start_value"])
-    head = _cat("Implied ", word, " of ", least, fmt_rate_each(pace, units), " (", start, " → ",
-                with_unit_each(s["end_value"], s["unit"]), ", ", *_texts(s, "start_year"), "–", *_texts(s, "end_year"), ")")
+    head = _fill("Implied {} of {}{} ({} → {}, {}–{})", word, least, fmt_rate_each(pace, units), start,
+                 with_unit_each(s["end_value"], s["unit"]), *_texts(s, "start_year", "end_year"))
     stock_needs = (s["measure"].to_numpy(dtype=object) == "count_stock") & np.isfinite(s["new_per_year"].to_numpy(dtype=float))
-    needs = np.where(stock_needs, _cat("; it needs ", fmt_each(s["new_per_year"], 1), " new entries a year on a base of ",
-                                       start), "")
+    needs = np.full(len(s), "", dtype=object)
+    needs[stock_needs] = _fill("; it needs {} new entries a year on a base of {}",
+                               fmt_each(s["new_per_year"].to_numpy(dtype=float)[stock_needs], 1), start[stock_needs])
     info_pct, min_n = fmt(v["peer_info_percentile"], 0), fmt(v["peer_min_n"])
     years = s["years"].to_numpy(dtype=object)
     year_text, plural = _text_of(years), np.where(years != 1, "s", "").astype(object)
@@ -558,28 +569,29 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, judgement: pd.DataFrame) 
     lim = fmt_rate_each(threshold, units)
     clauses = np.empty(len(s), dtype=object)
     alert = sev == "alert"
-    clauses[alert] = _cat(" exceeds ", _text_of(j["ceiling_name"].to_numpy(dtype=object)[alert], phrase),
-                          ", a pace over a window no longer than this segment")
+    clauses[alert] = _fill(" exceeds {}, a pace over a window no longer than this segment",
+                           _text_of(j["ceiling_name"].to_numpy(dtype=object)[alert], phrase), once=True)
     p = np.flatnonzero(~alert & peers)                 # set against comparable regions' windows
-    yard = j["yardstick"].to_numpy(dtype=object)[p]
-    proxy = np.where(yard == PEER_YARDSTICKS[1], _cat(" (windows of ", _text_of(j["peer_series"].to_numpy(dtype=object)[p]),
-                                                       ", standing in for ", _text_of(s["indicator_id"].to_numpy(dtype=object)[p]),
-                                                       ")"), "")
-    where = _cat(_text_of(peer_n[p].astype(np.int64)), " ", year_text[p],
-                 "-year windows of comparable regions in regional_panel.csv", proxy, ": percentile ",
-                 fmt_each(j["peer_percentile"].to_numpy(dtype=float)[p], 0), "; the fastest was ",
-                 fmt_rate_each(j["peer_max"].to_numpy(dtype=float)[p], units[p]), " (",
-                 _text_of(j["peer_max_window"].to_numpy(dtype=object)[p]), ")")
-    clauses[p] = np.where(sev[p] == "warn", _cat(" is above every one of the ", where),
-                          _cat(" is above the ", info_pct, "th percentile (", lim[p], ") of the ", where))
+    proxy = np.full(len(p), "", dtype=object)
+    by_proxy = j["yardstick"].to_numpy(dtype=object)[p] == PEER_YARDSTICKS[1]
+    proxy[by_proxy] = _fill(" (windows of {}, standing in for {})",
+                            _text_of(j["peer_series"].to_numpy(dtype=object)[p[by_proxy]]),
+                            _text_of(s["indicator_id"].to_numpy(dtype=object)[p[by_proxy]]))
+    where = _fill("{} {}-year windows of comparable regions in regional_panel.csv{}: percentile {}; the fastest was {} ({})",
+                  _text_of(peer_n[p].astype(np.int64)), year_text[p], proxy,
+                  fmt_each(j["peer_percentile"].to_numpy(dtype=float)[p], 0),
+                  fmt_rate_each(j["peer_max"].to_numpy(dtype=float)[p], units[p]),
+                  _text_of(j["peer_max_window"].to_numpy(dtype=object)[p]))
+    warn = sev[p] == "warn"
+    clauses[p[warn]] = _fill(" is above every one of the {}", where[warn])
+    clauses[p[~warn]] = _fill(" is above the " + info_pct + "th percentile ({}) of the {}", lim[p[~warn]], where[~warn])
     nat = np.flatnonzero(~alert & ~peers)              # set against the national series
-    clauses[nat] = _cat(" exceeds the fastest national window of at most ", year_text[nat], " year", plural[nat],
-                        " of the same series in the reference table, ",
-                        _text_of(j["national_max_window"].to_numpy(dtype=object)[nat]), ": ", lim[nat], "; only ",
-                        _text_of(peer_n[nat].astype(np.int64)), " comparable regional windows of ", year_text[nat],
-                        " year", plural[nat], " exist (fewer than ", min_n, "), and a nation moves more slowly than a "
-                        "district or city, so this is informative only")
-    reasons = head + clauses + needs + "."
+    clauses[nat] = _fill(" exceeds the fastest national window of at most {} year{} of the same series in the reference "
+                         "table, {}: {}; only {} comparable regional windows of {} year{} exist (fewer than " + min_n +
+                         "), and a nation moves more slowly than a district or city, so this is informative only",
+                         year_text[nat], plural[nat], _text_of(j["national_max_window"].to_numpy(dtype=object)[nat]),
+                         lim[nat], _text_of(peer_n[nat].astype(np.int64)), year_text[nat], plural[nat], once=True)
+    reasons = _fill("{}{}{}.", head, clauses, needs)
     out = _flag_frame(s, "too_fast", sev, "too_fast", s["metric"], pace, threshold, name, reference, reasons)
     return out.assign(yardstick=j["yardstick"].to_numpy(dtype=object), peer_n=j["peer_n"].to_numpy(dtype=float),
                       peer_percentile=j["peer_percentile"].to_numpy(dtype=float),
