@@ -132,7 +132,7 @@ def path_points(obs: pd.DataFrame) -> pd.DataFrame:
     year = obs["year"].to_numpy(dtype=np.int64)[row]
     y0 = year.min(initial=0)
     key = src.astype(np.int64) * (ind.max(initial=0) + 1) + ind
-    actual = obs["kind"].to_numpy()[row] == "actual"
+    actual = (obs["kind"].to_numpy() == "actual")[row]
     order = np.argsort((key * (year.max(initial=0) - y0 + 1) + year - y0) * 2 + ~actual, kind="stable")
     row, key = row[order], key[order]
     group = np.cumsum(np.r_[True, key[1:] != key[:-1]]) - 1 if len(key) else key
