@@ -352,7 +352,10 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     (path_points of the same observations): when the caller has them, to place the segments without reading words."""
     n = len(segments)
     v = values(th)
-    why = np.full(n, None, dtype=object)
+    # why a segment was not judged, as codes into `because` (0: it was judged, or not a step), written out once
+    because = [None, "the first-to-last segment repeats its steps, which are judged",
+               "a stated growth rate: compared with its level path (rate_vs_levels)", "history: both ends are actuals"]
+    why = np.zeros(n, dtype=np.int64)
     steps = step_rows(points, segments) if points is not None else None
     if steps is None:                                # the kind of each segment from its words
         seg = segments["segment"].to_numpy()
@@ -373,19 +376,19 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
         at_target = np.flatnonzero(~actual & (steps >= 0))
         step_t = steps[at_target]
         ind_of_step = points["indicator"].cat.codes.to_numpy()[at_target]
-    why[overall] = "the first-to-last segment repeats its steps, which are judged"
-    why[stated] = "a stated growth rate: compared with its level path (rate_vs_levels)"
-    why[history] = "history: both ends are actuals"
+    why[overall], why[stated], why[history] = 1, 2, 3
     step_metric = _at(segments, "metric", step_t)
     step_pp = step_metric == "pp_per_year"
     rated = step_pp | (step_metric == "cagr")
     unrated = step_t[~rated]
     code, notes = pd.factorize(_at(segments, "note", unrated))
-    why[unrated] = np.array([f"no annual rate ({t})" if t else "no annual rate" for t in notes], dtype=object)[code]
+    why[unrated] = len(because) + code
+    because += [f"no annual rate ({t})" if t else "no annual rate" for t in notes]
     rows = step_t[rated]
     if not len(rows):
         text = ("not_judged_because", "yardstick", "peer_series", "peer_max_window", "national_max_window",
                 "ceiling_name", "severity")
+        why = np.array(because, dtype=object)[why]
         return pd.DataFrame({c: pd.Series(why, dtype=object, copy=False) if c == "not_judged_because" else
                              np.zeros(n, dtype=bool) if c == "judged" else
                              pd.Series(np.full(n, None, dtype=object), dtype=object, copy=False) if c in text else
@@ -459,7 +462,6 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     proxy = (pt["peer_series"].to_numpy(dtype=object) != pt["indicator_id"].to_numpy(dtype=object))[at]
     yard[use_peer & proxy] = PEER_YARDSTICKS[1]
     judged = use_peer | use_nat | fits
-    reason = np.full(len(rows), None, dtype=object)
     todo = np.flatnonzero(~judged)
     if len(todo):                                  # one sentence per distinct situation, not per segment
         packed = ((((ind_code[todo].astype(np.int64) * 2 + small[todo]) * 2 + unknown[todo]) * 1000
@@ -476,7 +478,8 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
             bits.append(f"no ceiling for a {yr}-year window" if not isinstance(cn, str) else
                         f"the ceiling {cn} was measured over {int(cw)} years, longer than this {yr}-year segment")
             texts.append("not judged: " + "; ".join(bits))
-        reason[todo] = np.array(texts, dtype=object)[scode]
+        why[rows[todo]] = len(because) + scode
+        because += texts
 
     # every column in one gather over all segments: a judged segment takes its own value (or its peer group's row of
     # `pt`), any other segment the column's empty value
@@ -494,10 +497,7 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
         values = np.asarray(values)
         return np.append(values, np.array([empty], dtype=values.dtype))[group]
 
-    not_judged = per_row(reason, None)
-    elsewhere = own == len(rows)
-    not_judged[elsewhere] = why[elsewhere]
-    cols = {"judged": per_row(judged, False), "not_judged_because": not_judged,
+    cols = {"judged": per_row(judged, False), "not_judged_because": np.array(because, dtype=object)[why],
             "yardstick": per_row(yard, None), "pace_judged": per_row(pace), "peer_series": per_group(
                 np.where(with_peers, pt["peer_series"].to_numpy(dtype=object), None), None),
             "peer_n": per_row(peer_n.astype(float)), "peer_percentile": per_row(pct), "peer_p_info": per_row(p_info),
