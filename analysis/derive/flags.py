@@ -43,7 +43,19 @@ import pandas as pd
 from ..core import schema
 from ..core.schema import SEVERITIES
 from ..inputs.reference import ceiling_for, load_links, load_regions, load_rules, load_thresholds, values
-from .growth import _rate, annual_rate, bound_interval, codes_of, differs, is_one_of, path_points, run_codes, step_rows
+from .growth import (
+    METRICS,
+    _metric_code,
+    _rate,
+    annual_rate,
+    bound_interval,
+    codes_of,
+    differs,
+    is_one_of,
+    path_points,
+    run_codes,
+    step_rows,
+)
 from .peers import reference_windows
 
 COLUMNS = schema.columns("flags")
@@ -376,10 +388,14 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
         at_target = np.flatnonzero(~actual & (steps >= 0))
         step_t = steps[at_target]
         ind_of_step = points["indicator"].cat.codes.to_numpy()[at_target]
+        year = points["year"].to_numpy()            # the step's metric, as segments() chose it from the same points
+        metric = _metric_code(points["measure"].cat.codes.to_numpy()[at_target],
+                              points["value"].to_numpy()[at_target - 1], year[at_target] - year[at_target - 1])
     why[overall], why[stated], why[history] = 1, 2, 3
-    step_metric = _at(segments, "metric", step_t)
-    step_pp = step_metric == "pp_per_year"
-    rated = step_pp | (step_metric == "cagr")
+    if steps is None:
+        metric = codes_of(_at(segments, "metric", step_t), METRICS)
+    step_pp = metric == list(METRICS).index("pp_per_year")
+    rated = step_pp | (metric == list(METRICS).index("cagr"))
     unrated = step_t[~rated]
     code, notes = pd.factorize(_at(segments, "note", unrated))
     why[unrated] = len(because) + code
