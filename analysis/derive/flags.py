@@ -543,14 +543,18 @@ def robustness(pace: np.ndarray, threshold: np.ndarray, neighbours: list[np.ndar
     return margin, np.where(ok, "robust", "knife_edge").astype(object)
 
 
+TOO_FAST_READS = IDENTITY + ["measure", "unit", "metric", "growth_unit", "years", "start_value", "end_value", "end_bound",
+                             "new_per_year"]       # what too_fast reads of a segment
+
+
 def too_fast(segments: pd.DataFrame, th: pd.DataFrame, judgement: pd.DataFrame) -> pd.DataFrame:
     """A flag per judged segment whose pace exceeds its yardstick (judge_paces), with peer percentile, margin and
     robustness against the neighbouring yardsticks."""
     fire = np.flatnonzero(~pd.isna(judgement["severity"].to_numpy(dtype=object)))
     if not len(fire):
         return _frame([])
-    j = judgement.iloc[fire].reset_index(drop=True)
-    s = segments.iloc[fire].reset_index(drop=True)
+    j = judgement[[c for c in judgement.columns if c not in ("judged", "not_judged_because")]].iloc[fire].reset_index(drop=True)
+    s = segments[[c for c in segments.columns if c in TOO_FAST_READS]].iloc[fire].reset_index(drop=True)
     v = values(th)
     sev = j["severity"].to_numpy(dtype=object)
     pace = j["pace_judged"].to_numpy(dtype=float)
