@@ -144,10 +144,8 @@ def fmt_rate_each(values, units) -> np.ndarray:
 
 def with_unit_each(values, units) -> np.ndarray:
     """_with_unit() of every value of a column with its unit."""
-    units = np.asarray(units, dtype=object)
-    code, distinct = pd.factorize(units, use_na_sentinel=False)
-    suffix = np.array([_unit(u) for u in distinct], dtype=object)[code] if len(units) else units
-    return fmt_each(values) + suffix if len(units) else fmt_each(values)
+    code, distinct = pd.factorize(np.asarray(units, dtype=object), use_na_sentinel=False)
+    return fmt_each(values) + np.array([_unit(u) for u in distinct], dtype=object)[code]
 
 
 def _phrases(th: pd.DataFrame) -> dict:
@@ -175,7 +173,7 @@ def _text_of(values, words: dict | None = None) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     missing = pd.isna(values)
     code, distinct = pd.factorize(values[~missing])
-    out[~missing] = np.array([words[d] if words is not None else f"{d}" for d in distinct] or [""], dtype=object)[code]
+    out[~missing] = np.array([words[d] if words is not None else f"{d}" for d in distinct], dtype=object)[code]
     out[missing] = [words[d] if words is not None else f"{d}" for d in values[missing]]
     return out
 
@@ -376,6 +374,7 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
         overall, stated, history = seg == "overall", seg == "stated", step & (end_kind == "actual")
         step_t = np.flatnonzero(step & (end_kind == "target"))
         ind_of_step = None
+        metric = codes_of(_at(segments, "metric", step_t), METRICS)
     else:                                            # or from the points (segments() lays the rows out by them)
         actual = points["actual"].to_numpy()
         path_rows = int((steps >= 0).sum()) + int((np.bincount(points["group"].to_numpy()) > 1).sum())
@@ -392,8 +391,6 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
         metric = _metric_code(points["measure"].cat.codes.to_numpy()[at_target],
                               points["value"].to_numpy()[at_target - 1], year[at_target] - year[at_target - 1])
     why[overall], why[stated], why[history] = 1, 2, 3
-    if steps is None:
-        metric = codes_of(_at(segments, "metric", step_t), METRICS)
     step_pp = metric == list(METRICS).index("pp_per_year")
     rated = step_pp | (metric == list(METRICS).index("cagr"))
     unrated = step_t[~rated]
