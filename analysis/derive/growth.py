@@ -87,16 +87,16 @@ def bound_interval(value, value_low, bound, measure, approx_band_pct: float):
     cat = bound.array if isinstance(bound, pd.Series) else bound
     code = (np.asarray(cat.codes) if isinstance(cat, pd.Categorical) and tuple(cat.categories) == BOUNDS
             else codes_of(bound, BOUNDS))                                           # -1: any other word
+    lo, hi = value.copy(), value.copy()                       # eq, and any other word: [v, v]
+    at = np.flatnonzero(code != BOUNDS.index("eq"))           # the few bounded values
+    v, kind, is_share = value[at], code[at], is_one_of(measure, "share")[at]
+    approx = kind == BOUNDS.index("approx")
     band = approx_band_pct / 100.0
-    low_factor, high_factor = np.ones(len(BOUNDS) + 1), np.ones(len(BOUNDS) + 1)       # by code; the last: -1
-    low_factor[BOUNDS.index("approx")], high_factor[BOUNDS.index("approx")] = 1 - band, 1 + band
-    lo, hi = value * low_factor[code], value * high_factor[code]
-    is_share = is_one_of(measure, "share")
-    kind = np.r_[np.arange(len(BOUNDS)), -1][code]
-    floor = (kind == BOUNDS.index("ge")) | (kind == BOUNDS.index("gt"))
-    hi = np.where(floor, np.where(is_share, 100.0, np.inf), hi)
-    hi = np.where((kind == BOUNDS.index("approx")) & is_share, np.minimum(hi, 100.0), hi)
-    lo = np.where(kind == BOUNDS.index("range"), np.asarray(value_low, dtype=float), lo)
+    lo[at] = np.where(kind == BOUNDS.index("range"), np.asarray(value_low, dtype=float)[at],
+                      np.where(approx, v * (1 - band), v))
+    high = np.where(approx, v * (1 + band), v)
+    high = np.where(approx & is_share, np.minimum(high, 100.0), high)
+    hi[at] = np.where((kind == BOUNDS.index("ge")) | (kind == BOUNDS.index("gt")), np.where(is_share, 100.0, np.inf), high)
     return lo, hi
 
 
@@ -180,10 +180,15 @@ def step_rows(points: pd.DataFrame, segments: pd.DataFrame | None = None) -> np.
     is_step = np.ones(n_path_rows, dtype=bool)
     is_step[(np.cumsum(np.diff(starts, append=n) - 1 + multi) - 1)[multi]] = False
     step = ~first
+    # the end values compared bit for bit (segments() copies them from the points; NaN equals the same NaN)
     same = (np.array_equal(segments["end_year"].to_numpy()[:n_path_rows][is_step], points["year"].to_numpy()[step])
-            and np.array_equal(segments["end_value"].to_numpy()[:n_path_rows][is_step], points["value"].to_numpy()[step],
-                               equal_nan=True))
+            and np.array_equal(_bits(segments["end_value"])[:n_path_rows][is_step], _bits(points["value"])[step]))
     return rows if same else None
+
+
+def _bits(column: pd.Series) -> np.ndarray:
+    """A float column's values as their 64 bits (equal bits: the same number, or the same NaN)."""
+    return np.ascontiguousarray(column.to_numpy(dtype=np.float64, na_value=np.nan)).view(np.int64)
 
 
 def _metric_code(measure: np.ndarray, start, years):
