@@ -44,7 +44,9 @@ from ..core import schema
 from ..core.schema import SEVERITIES
 from ..inputs.reference import ceiling_for, load_links, load_regions, load_rules, load_thresholds, values
 from .growth import (
+    COUNT_MEASURES,
     METRICS,
+    PATH_MEASURES,
     _metric_code,
     _rate,
     annual_rate,
@@ -276,6 +278,7 @@ JUDGEMENT_COLUMNS = ["judged", "not_judged_because", "yardstick", "pace_judged",
 
 
 PEER_YARDSTICKS = schema.YARDSTICKS[:2]            # "peers", "peers (proxy)": comparable regions' windows
+SEVERITY_WORDS = (None, *SEVERITIES)                  # a judgement's severity by code (None: not too fast)
 
 
 def plan_levels(regions: pd.DataFrame) -> dict:
@@ -373,7 +376,7 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
         step = seg == "step"
         overall, stated, history = seg == "overall", seg == "stated", step & (end_kind == "actual")
         step_t = np.flatnonzero(step & (end_kind == "target"))
-        ind_of_step = None
+        ind_of_step = count_of_step = years_of_step = None
         metric = codes_of(_at(segments, "metric", step_t), METRICS)
     else:                                            # or from the points (segments() lays the rows out by them)
         actual = points["actual"].to_numpy()
@@ -387,9 +390,11 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
         at_target = np.flatnonzero(~actual & (steps >= 0))
         step_t = steps[at_target]
         ind_of_step = points["indicator"].cat.codes.to_numpy()[at_target]
+        measure = points["measure"].cat.codes.to_numpy()[at_target]
+        count_of_step = np.isin(measure, [PATH_MEASURES.index(m) for m in COUNT_MEASURES])
         year = points["year"].to_numpy()            # the step's metric, as segments() chose it from the same points
-        metric = _metric_code(points["measure"].cat.codes.to_numpy()[at_target],
-                              points["value"].to_numpy()[at_target - 1], year[at_target] - year[at_target - 1])
+        years_of_step = year[at_target] - year[at_target - 1]
+        metric = _metric_code(measure, points["value"].to_numpy()[at_target - 1], years_of_step)
     why[overall], why[stated], why[history] = 1, 2, 3
     step_pp = metric == list(METRICS).index("pp_per_year")
     rated = step_pp | (metric == list(METRICS).index("cagr"))
@@ -413,7 +418,7 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     else:
         ind_code, ind_names = ind_of_step[rated], points["indicator"].cat.categories
     ind_names = np.asarray(ind_names, dtype=object)
-    years = _at(segments, "years", rows).astype(np.int64)
+    years = (_at(segments, "years", rows) if years_of_step is None else years_of_step[rated]).astype(np.int64)
     start = _at(segments, "start_value", rows)
     is_pp = step_pp[rated]                             # else cagr: the rows are rated
     end_low = _at(segments, "end_low", rows)
@@ -426,7 +431,10 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     lvl_names = np.asarray(lvl_names, dtype=object)
     unknown = (lvl_names == "unknown")[lvl_code]
     small = start < v["info_min_count_base"]
-    small[small] = is_one_of(_at(segments, "measure", rows[small]), "count_stock", "count_flow")
+    if count_of_step is None:
+        small[small] = is_one_of(_at(segments, "measure", rows[small]), *COUNT_MEASURES)
+    else:
+        small &= count_of_step[rated]
     min_n = int(v["peer_min_n"])
 
     # peers: one lookup per (indicator, level, length) on integer codes, then every segment's percentile from the
@@ -452,28 +460,25 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
 
     use_peer = (peer_n >= min_n) & ~small
     use_nat = ~use_peer & ~small & (nat["national_n"] > 0)
-    sev = np.full(len(rows), None, dtype=object)
+    sev = np.zeros(len(rows), dtype=np.int8)                  # codes into SEVERITY_WORDS
     p_info = np.array([np.percentile(p, v["peer_info_percentile"]) if len(p) else np.nan for p in pt["paces"]])[at]
     peer_max = pt["peer_max"].to_numpy()[at]
-    sev[use_peer & (pace > p_info + EPS)] = "info"
-    sev[use_peer & (pace > peer_max + EPS)] = "warn"
-    sev[use_nat & (pace > nat["national_max"] + EPS)] = "info"
+    sev[use_peer & (pace > p_info + EPS)] = SEVERITY_WORDS.index("info")
+    sev[use_peer & (pace > peer_max + EPS)] = SEVERITY_WORDS.index("warn")
+    sev[use_nat & (pace > nat["national_max"] + EPS)] = SEVERITY_WORDS.index("info")
 
     # ceilings: the parameter for the indicator (or its metric), only where its window fits in the segment
     code = ind_code.astype(np.int64) * 2 + is_pp                    # (indicator, metric), a few pairs
     names = [ceiling_for(rules, ind, metric) for ind in ind_names for metric in ("cagr", "pp_per_year")]
-    cname = np.array(names, dtype=object)[code]
     has = pd.notna(np.array(names, dtype=object))[code]
     cval = np.array([th.at[c, "value"] if c else np.nan for c in names], dtype=float)[code]
     cwin = np.array([th.at[c, "ref_end_year"] - th.at[c, "ref_start_year"] if c else np.nan for c in names],
                     dtype=float)[code]
     fits = has & (years >= cwin)
-    sev[fits & (pace > cval + EPS)] = "alert"
+    sev[fits & (pace > cval + EPS)] = SEVERITY_WORDS.index("alert")
 
-    yard = np.array([*schema.YARDSTICKS[:1], *schema.YARDSTICKS[2:], None], dtype=object)[
-        np.select([use_peer, use_nat, fits], [0, 1, 2], default=3)]
     proxy = (pt["peer_series"].to_numpy(dtype=object) != pt["indicator_id"].to_numpy(dtype=object))[at]
-    yard[use_peer & proxy] = PEER_YARDSTICKS[1]
+    yard = np.select([use_peer & ~proxy, use_peer, use_nat, fits], [0, 1, 2, 3], default=4)   # codes into YARDSTICKS
     judged = use_peer | use_nat | fits
     todo = np.flatnonzero(~judged)
     if len(todo):                                  # one sentence per distinct situation, not per segment
@@ -482,7 +487,7 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
         ufirst, scode = _distinct(packed)
         texts = []
         for k in todo[ufirst]:
-            sm, pn, yr, ii, unk, cn, cw = small[k], peer_n[k], years[k], ind_names[ind_code[k]], unknown[k], cname[k], cwin[k]
+            sm, pn, yr, ii, unk, cn, cw = small[k], peer_n[k], years[k], ind_names[ind_code[k]], unknown[k], names[code[k]], cwin[k]
             span = f"{yr} year{'s' if yr != 1 else ''}"
             bits = ([f"a count starting below {fmt(v['info_min_count_base'])} is judged only against the ceiling"] if sm
                     else [f"{int(pn)} peer windows of {span} (fewer than {min_n})"
@@ -494,24 +499,27 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
         why[rows[todo]] = len(because) + scode
         because += texts
 
-    # every column in one gather over all segments: a judged segment takes its own value (or its peer group's row of
-    # `pt`), any other segment the column's empty value
-    own = np.full(n, len(rows))
-    own[rows] = np.arange(len(rows))
+    # every column over all segments: a judged segment takes its own value (or its peer group's row of `pt`), any
+    # other segment the column's empty value; words as codes into short tables, taken once
     group = np.full(n, len(pt))
     group[rows] = at
     with_peers = pt["peer_n"].to_numpy() > 0
 
     def per_row(values, empty=np.nan):
         values = np.asarray(values)
-        return np.append(values, np.array([empty], dtype=values.dtype))[own]
+        out = np.full(n, empty, dtype=values.dtype)
+        out[rows] = values
+        return out
 
     def per_group(values, empty=np.nan):
         values = np.asarray(values)
         return np.append(values, np.array([empty], dtype=values.dtype))[group]
 
+    def words_per_row(codes, vocabulary):             # code len(vocabulary), and any segment not judged: None
+        return np.array([*vocabulary, None], dtype=object)[per_row(codes, len(vocabulary))]
+
     cols = {"judged": per_row(judged, False), "not_judged_because": np.array(because, dtype=object)[why],
-            "yardstick": per_row(yard, None), "pace_judged": per_row(pace), "peer_series": per_group(
+            "yardstick": words_per_row(yard, schema.YARDSTICKS), "pace_judged": per_row(pace), "peer_series": per_group(
                 np.where(with_peers, pt["peer_series"].to_numpy(dtype=object), None), None),
             "peer_n": per_row(peer_n.astype(float)), "peer_percentile": per_row(pct), "peer_p_info": per_row(p_info),
             **{f"peer_p{q}": per_group(pt[f"peer_p{q}"].to_numpy(dtype=float)) for q in (90, 95, 99)},
@@ -520,8 +528,8 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
             "national_max": per_group(nat_of_group["national_max"].astype(float)),
             "national_max_window": per_group(nat_of_group["national_max_window"].astype(object), None),
             "national_same_window": per_group(nat_of_group["national_same_window"].astype(float)),
-            "ceiling": per_row(np.where(fits, cval, np.nan)), "ceiling_name": per_row(np.where(fits, cname, None), None),
-            "severity": per_row(sev, None)}
+            "ceiling": per_row(np.where(fits, cval, np.nan)), "ceiling_name": words_per_row(np.where(fits, code, len(names)), names),
+            "severity": words_per_row(sev, SEVERITY_WORDS)}
     return pd.DataFrame({c: pd.Series(cols[c], dtype=object if cols[c].dtype == object else None, copy=False)
                          for c in JUDGEMENT_COLUMNS}, copy=False)
 
