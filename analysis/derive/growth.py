@@ -176,13 +176,12 @@ def step_rows(points: pd.DataFrame, segments: pd.DataFrame | None = None) -> np.
     if len(segments) < n_path_rows or (n_path_rows < len(segments)
                                        and not (segments["segment"].to_numpy()[n_path_rows:] == "stated").all()):
         return None
-    # the path rows without the overall segments (each path's last row) are the steps, in the order of their points
-    is_step = np.ones(n_path_rows, dtype=bool)
-    is_step[(np.cumsum(np.diff(starts, append=n) - 1 + multi) - 1)[multi]] = False
-    step = ~first
-    # the end values compared bit for bit (segments() copies them from the points; NaN equals the same NaN)
-    same = (np.array_equal(segments["end_year"].to_numpy()[:n_path_rows][is_step], points["year"].to_numpy()[step])
-            and np.array_equal(_bits(segments["end_value"])[:n_path_rows][is_step], _bits(points["value"])[step]))
+    # each step's row holds the year and value of the point it ends at (values compared bit for bit: segments() copies
+    # them from the points; NaN equals the same NaN)
+    at = np.flatnonzero(~first)
+    step = rows[at]
+    same = (np.array_equal(segments["end_year"].to_numpy()[step], points["year"].to_numpy()[at])
+            and np.array_equal(_bits(segments["end_value"])[step], _bits(points["value"])[at]))
     return rows if same else None
 
 
