@@ -380,10 +380,11 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
         metric = codes_of(_at(segments, "metric", step_t), METRICS)
     else:                                            # or from the points (segments() lays the rows out by them)
         actual = points["actual"].to_numpy()
-        path_rows = int((steps >= 0).sum()) + int((np.bincount(points["group"].to_numpy()) > 1).sum())
+        length = np.diff(np.flatnonzero(steps < 0), append=len(steps))        # points per path (-1: a path's first)
+        multi = length > 1                                                   # a path with steps has an overall row
         overall = np.zeros(n, dtype=bool)
-        overall[:path_rows] = True
-        overall[steps[steps >= 0]] = False
+        overall[(np.cumsum(length - 1 + multi) - 1)[multi]] = True          # each path's last row
+        path_rows = len(steps) - len(length) + int(multi.sum())
         stated = np.zeros(n, dtype=bool)
         stated[path_rows:] = True
         history = steps[actual & (steps >= 0)]
@@ -481,10 +482,8 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
     yard = np.select([use_peer & ~proxy, use_peer, use_nat, fits], [0, 1, 2, 3], default=4)   # codes into YARDSTICKS
     judged = use_peer | use_nat | fits
     todo = np.flatnonzero(~judged)
-    if len(todo):                                  # one sentence per distinct situation, not per segment
-        packed = ((((ind_code[todo].astype(np.int64) * 2 + small[todo]) * 2 + unknown[todo]) * 1000
-                   + np.clip(years[todo], 0, 999)) * 100000 + np.clip(peer_n[todo], 0, 99999)) * len(names) + code[todo]
-        ufirst, scode = _distinct(packed)
+    if len(todo):        # one sentence per distinct situation (peer group: indicator, level, length; small; metric)
+        ufirst, scode = _distinct((at[todo].astype(np.int64) * 2 + small[todo]) * 2 + is_pp[todo])
         texts = []
         for k in todo[ufirst]:
             sm, pn, yr, ii, unk, cn, cw = small[k], peer_n[k], years[k], ind_names[ind_code[k]], unknown[k], names[code[k]], cwin[k]
