@@ -355,22 +355,24 @@ def run(n_regions: int, n_indicators: int, n_years: int, sample: int, seed: int,
     # paired rounds: the whole engine, then the same work bracketed by the two halves of one part of the naive loop
     # (half, same work, half), so that each ratio sets times taken under the same conditions of the machine side by
     # side: its speed drifts by ±30 % within seconds, and a steady drift cancels out of a bracket
-    whole_runs, same_runs, naive_runs, ratios, ratios_whole, naive_out = [], [], [], [], [], []
+    whole_runs, same_runs, naive_runs, ratios, ratios_whole, naive_out, naive_halves = [], [], [], [], [], [], []
     for part in parts:
         t, _ = _timed(lambda: vectorised(obs, links, regions, th))
         whole_runs.append(t)
-        halves = [obs.merge(part[part["source_id"].isin(h)], on=["source_id", "indicator_id"])
-                  for h in np.array_split(pd.unique(part["source_id"]), 2) if len(h)]
-        t_first, out = _timed(lambda half=halves[0]: naive(half, th, regions))
+        halves = [part[part["source_id"].isin(h)] for h in np.array_split(pd.unique(part["source_id"]), 2) if len(h)]
+        frames = [obs.merge(h, on=["source_id", "indicator_id"]) for h in halves]
+        t_first, out = _timed(lambda frame=frames[0]: naive(frame, th, regions))
         naive_out.append(out)
         t, _ = _timed(lambda: same_work(obs, regions, th))
         same_runs.append(t)
-        t = t_first
-        for half in halves[1:]:
-            t_second, out = _timed(lambda half=half: naive(half, th, regions))
+        half_runs = [t_first]
+        for frame in frames[1:]:
+            t_second, out = _timed(lambda frame=frame: naive(frame, th, regions))
             naive_out.append(out)
-            t += t_second
+            half_runs.append(t_second)
+        t = sum(half_runs)
         naive_runs.append(t)
+        naive_halves.append([{"s": round(h_t, 3), "paths": int(len(h))} for h_t, h in zip(half_runs, halves)])
         scaled = t * n_paths / len(part)
         ratios.append(scaled / same_runs[-1])
         ratios_whole.append(scaled / whole_runs[-1])
@@ -418,6 +420,9 @@ def run(n_regions: int, n_indicators: int, n_years: int, sample: int, seed: int,
                                      "runs every other rule, which the naive loop does not",
         "naive_timed_on_paths": int(len(pick)), "naive_sample_s": round(naive_sample_s, 2),
         "naive_runs_s": [round(t, 2) for t in naive_runs],
+        "naive_halves": naive_halves,
+        "naive_halves_note": "each round's naive part in its two halves, timed before and after the same work "
+                             "(seconds, paths)",
         "naive_scaled": f"timed on {len(pick)} of {n_paths} paths, scaled by {n_paths / len(pick):.1f}",
         "peak_mib": round(rss_after, 1),
         "peak_mib_note": "peak resident set of the whole process (getrusage) after a first run of the whole engine "

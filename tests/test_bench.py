@@ -19,6 +19,10 @@ def test_small_panel_engines_agree(tmp_path):
     assert len(r["speedup_rounds"]) == len(r["naive_runs_s"]) == len(r["vectorised_same_work_runs_s"]) == 2
     assert r["speedup"] == pytest.approx(sum(r["speedup_rounds"]) / 2, abs=0.1)
     assert r["naive_s"] == pytest.approx(sum(r["naive_runs_s"]) * r["n_paths"] / r["naive_timed_on_paths"], rel=0.05)
+    # each round's naive part ran in two halves around the same work, every sampled path in one of them
+    assert [len(h) for h in r["naive_halves"]] == [2, 2]
+    assert [sum(x["s"] for x in h) for h in r["naive_halves"]] == pytest.approx(r["naive_runs_s"], abs=0.02)
+    assert sum(x["paths"] for h in r["naive_halves"] for x in h) == r["naive_timed_on_paths"]
     assert r["vectorised_same_work_s"] < r["vectorised_s"] and r["speedup_whole_engine"] <= r["speedup"]
     assert a["segments_compared"] > 1000 and a["trajectory_rows_compared"] > 1000 and a["flags_compared"] > 5
     rules = {k.split("/")[0] for k in r["flags_by_rule"]}
