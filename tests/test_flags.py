@@ -471,3 +471,9 @@ def test_fill_writes_each_sentence_from_its_template():
     want = [f"{x} grew {y} %/yr." for x, y in zip(a, b)]
     assert _fill("{} grew {} %/yr.", a, b).tolist() == want == _fill("{} grew {} %/yr.", a, b, once=True).tolist()
     assert _fill("{}", a[:0]).tolist() == [] == _fill("{}", a[:0], once=True).tolist()
+    # rows are joined from the template's texts; whatever is not a bare {} of text is left to format()
+    assert _fill("{{{}}} → {}", a[:2], b[:2]).tolist() == [f"{{{x}}} → {y}" for x, y in zip(a[:2], b[:2])]
+    assert _fill("{}{}", np.array(["x"], dtype=object), np.array([""], dtype=object)).tolist() == ["x"]
+    numbers = np.array([3, None, 2.5], dtype=object)
+    assert _fill("n = {} ({})", numbers, a[:3]).tolist() == [f"n = {x} ({y})" for x, y in zip(numbers, a[:3])]
+    assert _fill("{:>4}|{!r}", b[:3], a[:3]).tolist() == [f"{x:>4}|{y!r}" for x, y in zip(b[:3], a[:3])]
