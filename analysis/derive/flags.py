@@ -34,6 +34,7 @@ fragile it is.
 """
 from __future__ import annotations
 
+import collections
 import functools
 import itertools
 import math
@@ -597,9 +598,10 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, judgement: pd.DataFrame) 
     name = np.where(sev == "alert", j["ceiling_name"], np.where(
         sev == "warn", "peer_max", np.where(peers, "peer_info_percentile", "national_series"))).astype(object)
     phrase = _phrases(th)
-    ref_of = dict(zip(th["name"], th["reference"]))
-    reference = np.where(sev == "alert", [ref_of.get(c, "") for c in j["ceiling_name"].to_numpy(dtype=object)],
-                         np.where(peers, "regional_panel.csv (peer windows)", j["national_max_window"].astype(str)))
+    alert = sev == "alert"
+    reference = np.where(peers, "regional_panel.csv (peer windows)", j["national_max_window"].astype(str)).astype(object)
+    reference[alert] = _text_of(j["ceiling_name"].to_numpy(dtype=object)[alert],
+                                collections.defaultdict(str, zip(th["name"], th["reference"])))   # "" if none
     # the sentences, column by column: every number formatted in bulk, each distinct word written once, then each
     # sentence filled in from its template in one call
     units = s["growth_unit"].to_numpy(dtype=object)
@@ -616,7 +618,6 @@ def too_fast(segments: pd.DataFrame, th: pd.DataFrame, judgement: pd.DataFrame) 
     peer_n = j["peer_n"].to_numpy(dtype=float)
     lim = fmt_rate_each(threshold, units)
     clauses = np.empty(len(s), dtype=object)
-    alert = sev == "alert"
     clauses[alert] = _fill(" exceeds {}, a pace over a window no longer than this segment",
                            _text_of(j["ceiling_name"].to_numpy(dtype=object)[alert], phrase), once=True)
     p = np.flatnonzero(~alert & peers)                 # set against comparable regions' windows
