@@ -64,6 +64,8 @@ def test_plan_path_of_a_level_passes_through_every_stated_point():
     assert list(t["year"]) == list(range(2014, 2021))
     fitted = t.set_index("year")["fitted"]
     assert fitted[[2014, 2017, 2020]].tolist() == pytest.approx([166, 262, 418])          # never misses a point
+    observed = t.set_index("year")["observed"]                                           # the points, none between
+    assert observed.dropna().to_dict() == {2014: 166, 2017: 262, 2020: 418} and len(observed) == 7
     assert fitted[2015] == pytest.approx(166 * (262 / 166) ** (1 / 3))                     # 191.96
     assert fitted[2019] == pytest.approx(262 * (418 / 262) ** (2 / 3))                     # 358.47
     assert (t["lower"] == t["fitted"]).all() and (t["upper"] == t["fitted"]).all()        # exact targets: [v, v]

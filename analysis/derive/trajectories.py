@@ -128,16 +128,21 @@ def plan_rows(pts: pd.DataFrame, approx_band_pct: float) -> dict:
     prev = np.full(len(yr), -1, dtype=np.int64)
     prev[(np.cumsum(n_rows) - n_rows)[path_of] + year - year[first][path_of]] = np.arange(len(g))
     prev = np.maximum.accumulate(prev) if len(prev) else prev
-    nxt = np.where(yr == year[prev], prev, np.minimum(prev + 1, len(g) - 1))
+    at_point = yr == year[prev]
     is_level = np.isin(measure, LEVEL_CODES)
-    geometric = is_level[prev]
-    fitted, lower, upper = interpolate_each(year[prev].astype(float), year[nxt].astype(float), yr.astype(float),
-                                           geometric, (value[prev], value[nxt]), (lo[prev], lo[nxt]), (hi[prev], hi[nxt]))
+    fitted, lower, upper = value[prev], lo[prev], hi[prev]            # a year with a point: the point itself
+    observed = np.where(at_point, fitted, np.nan)
+    between = np.flatnonzero(~at_point)                                # other years: on the step to the next point
+    if len(between):
+        p = prev[between]
+        q = np.minimum(p + 1, len(g) - 1)
+        fitted[between], lower[between], upper[between] = interpolate_each(
+            year[p].astype(float), year[q].astype(float), yr[between].astype(float), is_level[p],
+            (value[p], value[q]), (lo[p], lo[q]), (hi[p], hi[q]))
     share = measure[prev] == SHARE
     for arr in (fitted, lower, upper):
         arr[share] = np.clip(arr[share], *SHARE_LIMITS)
     upper[~np.isfinite(upper)] = np.nan
-    observed = np.where(yr == year[prev], value[prev], np.nan)
     # first → last growth of the plan: %/yr for positive levels, pp/yr for shares, units per year otherwise
     f_share, f_level = measure[first] == SHARE, is_level[first]
     unit = np.select([f_share, f_level & (value[first] > 0)], [1, 0], default=2)      # GROWTH_UNITS
