@@ -214,17 +214,20 @@ def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, points: 
     when the caller has it already."""
     th = values(thresholds if thresholds is not None else load_thresholds())
     pts = points if points is not None else path_points(obs)
-    group = pts["group"].to_numpy()
+    # the rows (step_rows): a path's steps in the order of their end points, then its overall segment
     n = len(pts)
-    same = np.flatnonzero(group[1:] == group[:-1]) if n > 1 else np.array([], dtype=int)
-    first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if n else np.array([], dtype=int)
-    last = np.r_[first[1:] - 1, n - 1] if n else np.array([], dtype=int)
+    step_row = step_rows(pts)
+    ends = np.flatnonzero(step_row >= 0)                                # the points that end a step
+    first = np.flatnonzero(step_row < 0)
+    last = np.r_[first[1:] - 1, n - 1] if n else first
     multi = first != last
-    s_idx = np.r_[same, first[multi]]
-    e_idx = np.r_[same + 1, last[multi]]
-    kind = np.r_[np.zeros(len(same), dtype=np.int8), np.ones(int(multi.sum()), dtype=np.int8)]
-    order = np.argsort(group[e_idx].astype(np.int64) * 2 + kind, kind="stable")   # steps of a path, then its overall
-    s_idx, e_idx, kind = s_idx[order], e_idx[order], kind[order]
+    overall = step_row[last[multi]] + 1                                # after the step ending at the last point
+    s_idx, e_idx = np.empty(len(ends) + len(overall), dtype=np.intp), np.empty(len(ends) + len(overall), dtype=np.intp)
+    s_idx[step_row[ends]] = ends - 1
+    e_idx[step_row[ends]] = ends
+    s_idx[overall], e_idx[overall] = first[multi], last[multi]
+    kind = np.zeros(len(s_idx), dtype=np.int8)
+    kind[overall] = 1
 
     value = pts["value"].to_numpy(dtype=float)
     lo, hi = bound_interval(value, pts["value_low"], pts["bound"], pts["measure"], th["approx_band_pct"])
