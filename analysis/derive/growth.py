@@ -87,8 +87,8 @@ def bound_interval(value, value_low, bound, measure, approx_band_pct: float):
     cat = bound.array if isinstance(bound, pd.Series) else bound
     code = (np.asarray(cat.codes) if isinstance(cat, pd.Categorical) and tuple(cat.categories) == BOUNDS
             else codes_of(bound, BOUNDS))                                           # -1: any other word
-    lo, hi = value.copy(), value.copy()                       # eq, and any other word: [v, v]
-    at = np.flatnonzero(code != BOUNDS.index("eq"))           # the few bounded values
+    lo, hi = value.copy(), value.copy()                       # eq and any other word: [v, v]
+    at = np.flatnonzero(code != BOUNDS.index("eq"))           # the values with a bound (the rest stay [v, v])
     v, kind, is_share = value[at], code[at], is_one_of(measure, "share")[at]
     approx = kind == BOUNDS.index("approx")
     band = approx_band_pct / 100.0
