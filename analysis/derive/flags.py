@@ -57,6 +57,7 @@ from .growth import (
     codes_of,
     differs,
     is_one_of,
+    overall_rows,
     path_points,
     run_codes,
     step_rows,
@@ -407,12 +408,10 @@ def judge_paces(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: 
         metric = codes_of(_at(segments, "metric", step_t), METRICS)
     else:                                            # or from the points (segments() lays the rows out by them)
         actual = points["actual"].to_numpy()
-        length = np.diff(np.flatnonzero(steps < 0), append=len(steps))        # points per path (-1: a path's first)
-        multi = length > 1                                                   # a path with steps has an overall row
         overall = np.zeros(n, dtype=bool)
-        overall[(np.cumsum(length - 1 + multi) - 1)[multi]] = True          # each path's last row
-        path_rows = len(steps) - len(length) + int(multi.sum())
+        overall[overall_rows(steps)[2]] = True
         stated = np.zeros(n, dtype=bool)
+        path_rows = int((steps >= 0).sum()) + int(overall.sum())             # stated rates follow the paths
         stated[path_rows:] = True
         history = steps[actual & (steps >= 0)]
         at_target = np.flatnonzero(~actual & (steps >= 0))
@@ -1263,12 +1262,12 @@ def evaluate(obs: pd.DataFrame, segments: pd.DataFrame, thresholds: pd.DataFrame
     links = links if links is not None else load_links()
     regions = regions if regions is not None else load_regions()
     rules = rules if rules is not None else load_rules()
-    if judgement is None:
-        judgement = judge_paces(segments, th, rules, reference_windows(rules), plan_levels(regions))
-    if known is None:
-        known = pre_plan_actuals(obs, None, {})
     if points is None:
         points = path_points(obs)
+    if judgement is None:
+        judgement = judge_paces(segments, th, rules, reference_windows(rules), plan_levels(regions), points)
+    if known is None:
+        known = pre_plan_actuals(obs, None, {})
     judged = judged_rows(segments, points)
     if escalations is None:
         escalations = escalation_table(obs, segments, regions, None, th.at["escalation_max_vintage_gap_years", "value"],

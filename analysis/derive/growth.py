@@ -185,6 +185,15 @@ def step_rows(points: pd.DataFrame, segments: pd.DataFrame | None = None) -> np.
     return rows if same else None
 
 
+def overall_rows(steps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """From step_rows(points): (first point, last point, row) of every path with a step; the row is its overall
+    segment's, right after the step ending at its last point."""
+    first = np.flatnonzero(steps < 0)
+    last = np.r_[first[1:] - 1, len(steps) - 1] if len(first) else first
+    multi = first != last
+    return first[multi], last[multi], steps[last[multi]] + 1
+
+
 def _bits(column: pd.Series) -> np.ndarray:
     """A float column's values as their 64 bits (equal bits: the same number, or the same NaN)."""
     return np.ascontiguousarray(column.to_numpy(dtype=np.float64, na_value=np.nan)).view(np.int64)
@@ -215,17 +224,13 @@ def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, points: 
     th = values(thresholds if thresholds is not None else load_thresholds())
     pts = points if points is not None else path_points(obs)
     # the rows (step_rows): a path's steps in the order of their end points, then its overall segment
-    n = len(pts)
     step_row = step_rows(pts)
     ends = np.flatnonzero(step_row >= 0)                                # the points that end a step
-    first = np.flatnonzero(step_row < 0)
-    last = np.r_[first[1:] - 1, n - 1] if n else first
-    multi = first != last
-    overall = step_row[last[multi]] + 1                                # after the step ending at the last point
+    first, last, overall = overall_rows(step_row)
     s_idx, e_idx = np.empty(len(ends) + len(overall), dtype=np.intp), np.empty(len(ends) + len(overall), dtype=np.intp)
     s_idx[step_row[ends]] = ends - 1
     e_idx[step_row[ends]] = ends
-    s_idx[overall], e_idx[overall] = first[multi], last[multi]
+    s_idx[overall], e_idx[overall] = first, last
     kind = np.zeros(len(s_idx), dtype=np.int8)
     kind[overall] = 1
 
