@@ -31,16 +31,20 @@ lock: $(STAMP) ## re-resolve requirements.lock from the pins of pyproject.toml (
 # One lock for everything that writes (data/processed/, reports/): .policy-targets.lock at the project root,
 # where `make clean` does not reach. analysis/core/lock.py holds it (flock; an O_EXCL file where flock is missing);
 # a run that finds it taken says for whom it waits, waits at most LOCK_WAIT seconds, then exits 75.
+# Values given on the command line (SOURCE, FORCE, LOCK_WAIT) are taken as literal text ($(value …)), never expanded
+# by make or seen by a shell: they reach the programs through the environment, which check them.
 LOCK_WAIT ?= 7200
-export LOCK_WAIT
-LOCKED = $(PYTHON) -m analysis.core.lock --wait $(LOCK_WAIT)
+override LOCK_WAIT := $(value LOCK_WAIT)
+override SOURCE := $(value SOURCE)
+override FORCE := $(value FORCE)
+export LOCK_WAIT SOURCE FORCE
+LOCKED = $(PYTHON) -m analysis.core.lock
 
 data: $(STAMP) ## rebuild data/processed/ from data/raw/ (verifies document hashes first; takes the lock itself)
 	$(PY) -m analysis.build
 
-spec: $(STAMP) ## write a draft data/raw/specs/$(SOURCE).yml for a registered document (FORCE=1 overwrites)
-	@test -n "$(SOURCE)" || { echo "make spec: give SOURCE=<id of data/raw/sources.yml>" >&2; exit 2; }
-	$(PY) -m analysis.ingest.draft_spec $(SOURCE) $(if $(FORCE),--force)
+spec: $(STAMP) ## write a draft data/raw/specs/<SOURCE>.yml for a registered document (FORCE=1 overwrites)
+	@$(PY) -m analysis.ingest.draft_spec --from-make
 
 test: $(STAMP) ## run the test suite (pytest: three workers on two cores, as many tests wait on a subprocess; idle ones steal work)
 	$(PY) -m pytest -n 3 --dist worksteal
@@ -65,7 +69,7 @@ REPORT_DEPS := $(PROCESSED_CSV) $(RAW_FILES) $(ANALYSIS_SRC) $(STAMP)
 reports: $(STAMP) ## the main job: build the data, then every report of reports.yml and reports/index.html
 	@mkdir -p $(REPORTS_BUILD)
 	@$(LOCKED) --name "make reports" -- $(MAKE) --no-print-directory reports-under-lock; rc=$$?; \
-	if [ $$rc -eq 75 ]; then echo "make reports: nothing done (LOCK_WAIT=$(LOCK_WAIT) s passed)" >&2; \
+	if [ $$rc -eq 75 ]; then echo "make reports: nothing done (LOCK_WAIT=$$LOCK_WAIT s passed)" >&2; \
 	elif [ $$rc -ne 0 ]; then echo "make reports: failed (see above); the last good reports are kept; reports/index.html lists the problems" >&2; fi; exit $$rc
 
 # under the lock: delete what an interrupted run left (temporary files); bring the data and the make rules of the

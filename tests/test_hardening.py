@@ -607,3 +607,95 @@ def test_kill_9_at_each_replace_step_of_a_report_run(tmp_path):
         runner.run(config.Report(name="tiny", notebook=nb, parameters={"language": "zh"}, timeout=60), out)
         assert index._page_matches_record(f["html"], json.loads(f["meta"].read_text()))
         assert "page zh" in f["html"].read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------------------ lock: unsafe cases
+def test_a_lock_that_is_a_symlink_is_refused_and_its_target_kept(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    path = tmp_path / "lock"
+    path.symlink_to(victim)
+    with pytest.raises(lock.LockError, match="make data: .*lock is a symbolic link"):
+        lock.acquire("make data", 0, path)
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+
+
+def test_a_lock_that_is_a_fifo_is_refused(tmp_path):
+    path = tmp_path / "lock"
+    os.mkfifo(path)
+    with pytest.raises(lock.LockError, match="not a regular file"):
+        lock.acquire("make data", 0, path)
+
+
+def test_an_environment_pid_that_is_not_an_ancestor_does_not_skip_the_lock(monkeypatch):
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        monkeypatch.setenv(lock.ENV, str(sleeper.pid))        # alive, but a sibling, not a parent
+        assert not lock.held_by_parent()
+        monkeypatch.setenv(lock.ENV, str(os.getppid()))        # our parent: it may hold the lock for us
+        assert lock.held_by_parent()
+        monkeypatch.setenv(lock.ENV, "1")                      # init: never
+        assert not lock.held_by_parent()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+@pytest.mark.parametrize("value", ["abc", "", "-5", "nan", "inf"])
+def test_a_bad_lock_wait_is_named(value, capsys, monkeypatch):
+    monkeypatch.setenv("LOCK_WAIT", value)
+    monkeypatch.delenv(lock.ENV, raising=False)
+    assert lock.main(["--name", "make clean", "--", "true"]) == 2
+    err = capsys.readouterr().err
+    assert f"make clean: LOCK_WAIT={value!r}: expected a number of seconds" in err
+    with pytest.raises(lock.LockError, match="LOCK_WAIT"):
+        with lock.hold("make data"):
+            pass
+
+
+def test_lock_wait_seconds_reads_numbers():
+    assert lock.wait_seconds("60") == 60.0
+    assert lock.wait_seconds(" 0.5 ") == 0.5
+    assert lock.wait_seconds(7200) == 7200.0
+
+
+# ------------------------------------------------------------------------------------------------ make spec: unsafe cases
+@pytest.mark.parametrize("source", ["x; touch {canary}", "$(shell touch {canary})", "`touch {canary}`",
+                                    "panyu-2015 --out {canary}"])
+def test_make_spec_takes_source_as_text(tmp_path, source):
+    canary = tmp_path / "canary"
+    result = subprocess.run(["make", "--no-print-directory", "spec", f"SOURCE={source.format(canary=canary)}"],
+                            cwd=paths.ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "MAKEFLAGS": ""})
+    assert result.returncode != 0
+    assert "sources.yml: no source" in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert not canary.exists()
+
+
+@pytest.mark.parametrize("force, needle", [("0", "exists; not overwritten"), ("", "exists; not overwritten"),
+                                           ("maybe", "FORCE='maybe': expected FORCE=1")])
+def test_make_spec_never_overwrites_without_force_1(force, needle):
+    spec = paths.SPECS / "panyu-2015.yml"
+    before = spec.read_bytes()
+    result = subprocess.run(["make", "--no-print-directory", "spec", "SOURCE=panyu-2015", f"FORCE={force}"],
+                            cwd=paths.ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "MAKEFLAGS": ""})
+    assert result.returncode != 0 and needle in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert spec.read_bytes() == before
+
+
+@pytest.mark.parametrize("err", [errno.EROFS, errno.ENOSPC, errno.EACCES])
+def test_draft_spec_that_cannot_be_written_is_one_clear_error(tmp_path, monkeypatch, capsys, err):
+    from analysis.ingest import draft_spec
+
+    out = tmp_path / "specs" / "panyu-2015.yml"
+
+    def refuse(path, text):
+        raise OSError(err, os.strerror(err), str(path))
+
+    monkeypatch.setattr(draft_spec, "write_text_atomic", refuse)
+    monkeypatch.delenv(lock.ENV, raising=False)
+    status = run_cli("make spec", draft_spec.main, ["panyu-2015", "--out", str(out)])
+    message = capsys.readouterr().err
+    assert status == 74 and f"make spec: error: {out}: " in message and "Traceback" not in message, message
+    assert not out.exists()

@@ -19,8 +19,10 @@ import contextlib
 import datetime as dt
 import errno
 import json
+import math
 import os
 import re
+import stat
 import subprocess
 import sys
 import time
@@ -43,6 +45,40 @@ class LockTimeout(RuntimeError):
     """The lock stayed taken for longer than the caller would wait."""
 
     exit_status = EXIT_TIMEOUT
+
+
+class LockError(RuntimeError):
+    """The lock cannot be used as asked: LOCK_WAIT is not a number of seconds, or the lock file is not a regular
+    file of its own (a symbolic link, which would be followed to truncate its target, a FIFO, a directory)."""
+
+    exit_status = 2
+
+
+def wait_seconds(text, name: str = "LOCK_WAIT") -> float:
+    """`text` (LOCK_WAIT's value) as a number of seconds ≥ 0; LockError naming `name` otherwise."""
+    try:
+        seconds = float(str(text).strip())
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise LockError(f"{name}={str(text)!r}: expected a number of seconds ≥ 0 to wait for the lock "
+                        f"(e.g. {name}=60; the default is {DEFAULT_WAIT})")
+    return seconds
+
+
+def _open_regular(path: Path, flags: int) -> int:
+    """Open `path` without following a symbolic link and make sure it is a regular file (LockError otherwise)."""
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0), 0o666)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise LockError(f"{_rel(path)} is a symbolic link; the lock must be a regular file of the project "
+                            "(a link would be followed and its target truncated): remove it and run again") from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise LockError(f"{_rel(path)} is not a regular file; remove it and run again")
+    return fd
 
 
 def _holder_text(path: Path) -> str:
@@ -74,7 +110,7 @@ def _alive(pid: int) -> bool:
 class _Flock:
     def __init__(self, path: Path):
         self.path = path
-        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        self.fd = _open_regular(path, os.O_RDWR | os.O_CREAT)
         self.acquired = False
 
     def try_acquire(self, name: str) -> bool:
@@ -104,7 +140,7 @@ class _Excl:
 
     def try_acquire(self, name: str) -> bool:
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
         except FileExistsError:
             try:
                 pid = int(json.loads(self.path.read_text(encoding="utf-8")).get("pid", 0))
@@ -150,7 +186,10 @@ def acquire(name: str, wait: float = DEFAULT_WAIT, path: Path = LOCK, say=None):
     object with `release()`. LockTimeout when the wait expires."""
     path = Path(path)
     say = say or (lambda text: print(text, file=sys.stderr, flush=True))
-    lock = _mechanism(path)
+    try:
+        lock = _mechanism(path)
+    except LockError as exc:
+        raise LockError(f"{name}: {exc}") from None
     deadline = time.monotonic() + max(0.0, float(wait))
     said = False
     while not lock.try_acquire(name):
@@ -174,10 +213,37 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
+def _parent_of(pid: int) -> int:
+    """The parent pid of `pid` (0 when unknown): /proc where there is one, else `ps`."""
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+        return int(stat_line.rsplit(")", 1)[1].split()[1])       # the name in ( ) may hold spaces
+    except (OSError, IndexError, ValueError):
+        pass
+    try:
+        out = subprocess.run(["ps", "-o", "ppid=", "-p", str(pid)], capture_output=True, text=True, timeout=5).stdout
+        return int(out.strip() or 0)
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return 0
+
+
+def _is_ancestor(pid: int) -> bool:
+    """True when `pid` is this process's parent, grandparent, …"""
+    current, seen = os.getppid(), set()
+    while current > 1 and current not in seen:
+        if current == pid:
+            return True
+        seen.add(current)
+        current = _parent_of(current)
+    return False
+
+
 def held_by_parent() -> bool:
-    """True when a parent process runs us under the lock (POLICY_TARGETS_LOCK names a live holder)."""
+    """True when an ancestor process holds the lock for us: POLICY_TARGETS_LOCK names the pid of a live holder
+    that is our parent, grandparent, … (any other pid, e.g. a value copied into a shell's environment, counts for
+    nothing: the lock is then taken as usual)."""
     pid = os.environ.get(ENV, "")
-    return pid.isdigit() and _alive(int(pid))
+    return pid.isdigit() and int(pid) > 1 and _alive(int(pid)) and _is_ancestor(int(pid))
 
 
 @contextlib.contextmanager
@@ -186,7 +252,7 @@ def hold(name: str, wait: float | None = None, path: Path = LOCK):
     if held_by_parent():
         yield
         return
-    wait = float(os.environ.get("LOCK_WAIT", DEFAULT_WAIT)) if wait is None else wait
+    wait = wait_seconds(os.environ.get("LOCK_WAIT", DEFAULT_WAIT)) if wait is None else wait
     lock = acquire(name, wait, path)
     previous = os.environ.get(ENV)
     os.environ[ENV] = str(os.getpid())
@@ -220,8 +286,8 @@ def main(argv=None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m analysis.core.lock", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--wait", type=float, default=float(os.environ.get("LOCK_WAIT", DEFAULT_WAIT)),
-                        help="seconds to wait for the lock before giving up with exit status 75")
+    parser.add_argument("--wait", default=None,
+                        help="seconds to wait for the lock before giving up with exit status 75 (default: LOCK_WAIT)")
     parser.add_argument("--name", default=None, help="what the holder is called in messages (default: the command)")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -229,13 +295,22 @@ def main(argv=None) -> int:
     if not command:
         parser.error("a command to run under the lock is required")
     name = args.name or " ".join(command)
+    try:
+        wait = wait_seconds(args.wait, "--wait") if args.wait is not None else \
+            wait_seconds(os.environ.get("LOCK_WAIT", DEFAULT_WAIT))
+    except LockError as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        return exc.exit_status
     if held_by_parent():
         return subprocess.call(command, pass_fds=jobserver_fds())
     try:
-        lock = acquire(name, args.wait)
-    except LockTimeout as exc:
+        lock = acquire(name, wait)
+    except (LockTimeout, LockError) as exc:
         print(exc, file=sys.stderr)
-        return EXIT_TIMEOUT
+        return exc.exit_status
+    except OSError as exc:
+        print(f"{name}: cannot open the lock {_rel(LOCK)} ({exc.strerror})", file=sys.stderr)
+        return 74
     fds = (lock.fd,) if isinstance(lock, _Flock) else ()     # the child keeps the lock if this helper dies
     fds += jobserver_fds()
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -19,8 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core import paths, quantity
-from ..core.errors import InputError
+from ..core import lock, paths, quantity
+from ..core.errors import InputError, run_cli
 from ..core.fileio import write_text_atomic
 from ..inputs.registry import Source, load_verified
 from ..inputs.vocab import load_indicators
@@ -267,30 +268,58 @@ def write_readme(path: Path = README) -> None:
     write_text_atomic(path, head + readme_tables() + tail)
 
 
+FORCE_WORDS = {"": False, "0": False, "no": False, "false": False, "1": True, "yes": True, "true": True}
+
+
+def _from_make(environ) -> tuple[str, bool]:
+    """SOURCE and FORCE as `make spec` passes them: through the environment, never through a shell or make's own
+    expansion (the Makefile takes both as literal text), so an id such as `x; touch y` or `$(shell …)` is only an
+    unknown id. FORCE must say yes or no: `FORCE=0` does not overwrite."""
+    source = environ.get("SOURCE", "")
+    force = environ.get("FORCE", "")
+    if not source.strip():
+        raise InputError("give SOURCE=<id of data/raw/sources.yml>")
+    if force.strip().lower() not in FORCE_WORDS:
+        raise InputError(f"FORCE={force!r}: expected FORCE=1 (overwrite an existing spec) or FORCE=0")
+    return source, FORCE_WORDS[force.strip().lower()]
+
+
+def write_draft(source_id: str, force: bool = False, out: Path | None = None) -> tuple[Path, str]:
+    """Draft the spec of a registered source and write it (under the lock: never over a spec being edited by
+    another run, never half-written); an existing spec only with `force`."""
+    sources = load_verified()
+    if source_id not in sources:
+        shown = source_id if len(source_id) <= 80 else source_id[:80] + "…"
+        raise InputError(f"{paths.SOURCES}: no source {shown!r}; registered: {', '.join(sorted(sources))}")
+    out = out or paths.SPECS / f"{source_id}.yml"
+    with lock.hold("make spec"):
+        if out.exists() and not force:
+            raise InputError(f"{out} exists; not overwritten (edit it, or run `make spec SOURCE={source_id} FORCE=1` "
+                             "to replace it with a new draft)")
+        common_file = paths.SPECS / COMMON_SPEC
+        text = draft(sources[source_id], load_indicators(), load_spec(common_file) if common_file.exists() else None)
+        write_text_atomic(out, text)
+    return out, text
+
+
 def main(argv=None) -> int:
     if argv is None and sys.argv[1:] == ["--readme"] or argv == ["--readme"]:
         write_readme()
         print(f"{README} rewritten")
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("source", help="a source id of data/raw/sources.yml (or --readme: rewrite the tables of the specs README)")
+    parser.add_argument("source", nargs="?", help="a source id of data/raw/sources.yml (or --readme: rewrite the "
+                        "tables of the specs README)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing spec")
     parser.add_argument("--out", type=Path, help="where to write (default data/raw/specs/<id>.yml)")
+    parser.add_argument("--from-make", action="store_true",
+                        help="read SOURCE and FORCE from the environment (how `make spec` calls it)")
     args = parser.parse_args(argv)
-    try:
-        sources = load_verified()
-        if args.source not in sources:
-            raise InputError(f"{paths.SOURCES}: no source {args.source!r}; registered: {', '.join(sorted(sources))}")
-        out = args.out or paths.SPECS / f"{args.source}.yml"
-        if out.exists() and not args.force:
-            raise InputError(f"{out} exists; not overwritten (edit it, or run `make spec SOURCE={args.source} FORCE=1` "
-                             "to replace it with a new draft)")
-        common_file = paths.SPECS / COMMON_SPEC
-        text = draft(sources[args.source], load_indicators(), load_spec(common_file) if common_file.exists() else None)
-        write_text_atomic(out, text)
-    except InputError as exc:
-        print(f"make spec: error: {exc}", file=sys.stderr)
-        return 1
+    if args.from_make:
+        args.source, args.force = _from_make(os.environ)
+    elif not args.source:
+        parser.error("a source id is required")
+    out, text = write_draft(args.source, args.force, args.out)
     n = text.count("\n  - {indicator")
     print(f"make spec: {out} written: {n} observation(s) to check, "
           f"{text.count('# !')} number(s) the reader cannot read")
@@ -298,4 +327,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_cli("make spec", main))
