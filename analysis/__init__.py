@@ -5,7 +5,7 @@ this list (docs/design.md, enforced by tests/test_layers.py):
   core/      paths, errors, fileio (CSV/YAML, atomic writes, publishing a set), lock, schema, quantity, grades
   inputs/    registry (sources.yml), vocab (indicators.csv), reference (regions, growth references, thresholds), actuals
   ingest/    extract (spec → observations), validate (their invariants), draft_spec (`make spec`)
-  derive/    growth (segments), peers, trajectories, flags, progress, backtest, plausibility (the judging stage)
+  derive/    growth (segments), peers, yardsticks, trajectories, flags, progress, backtest, plausibility (the judging stage)
   pipeline/  build (`make data`), datasets (reading the published set)
   present/   labels (zh/en words), plots, views, progress_views, progress_plots, html_page (the report page)
   reports/   config, parameters, record, runner (one run), batch (several, kernels kept), index, makerules,
