@@ -251,6 +251,7 @@ SOURCE_TITLES_EN = {
     "zhuhai-2018-action": "Three-year action plan on S&T innovation promoting high-quality development (2018-2020), Zhuhai",
     "guangyuan-2017-st13": "Guangyuan 13th Five-Year Plan for S&T Innovation (2016-2020)",
     "zhuhai-2021-st14": "Zhuhai 14th Five-Year Plan for S&T Innovation (2021-2025)",
+    "dachang-2018-digest": "Dachang County: digest of policy measures for the private economy (2), the S&T innovation targets",
 }
 ISSUERS_EN = {
     "panyu-2015": "CPC Panyu District Committee; Panyu District People's Government",
@@ -267,6 +268,7 @@ ISSUERS_EN = {
     "zhuhai-2018-action": "Zhuhai Municipal People's Government",
     "guangyuan-2017-st13": "Guangyuan Municipal People's Government",
     "zhuhai-2021-st14": "Zhuhai Municipal People's Government",
+    "dachang-2018-digest": "Office of the Langfang Municipal Leading Group for the Private Economy",
 }
 
 
