@@ -252,6 +252,8 @@ SOURCE_TITLES_EN = {
     "guangyuan-2017-st13": "Guangyuan 13th Five-Year Plan for S&T Innovation (2016-2020)",
     "zhuhai-2021-st14": "Zhuhai 14th Five-Year Plan for S&T Innovation (2021-2025)",
     "dachang-2018-digest": "Dachang County: digest of policy measures for the private economy (2), the S&T innovation targets",
+    "hangzhou-2016-nidz": "Hangzhou holds the mobilisation meeting for building its national innovation demonstration zone "
+                          "(the zone's goals for 2020)",
 }
 ISSUERS_EN = {
     "panyu-2015": "CPC Panyu District Committee; Panyu District People's Government",
@@ -269,6 +271,7 @@ ISSUERS_EN = {
     "guangyuan-2017-st13": "Guangyuan Municipal People's Government",
     "zhuhai-2021-st14": "Zhuhai Municipal People's Government",
     "dachang-2018-digest": "Office of the Langfang Municipal Leading Group for the Private Economy",
+    "hangzhou-2016-nidz": "Hangzhou.com.cn (the city's news portal)",
 }
 
 
