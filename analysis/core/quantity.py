@@ -76,7 +76,7 @@ RANK_UNIT = "名次"
 INDEX_UNIT = "点"
 # words before the number (simplified; the longest that ends right before the number wins)
 BEFORE: dict[str, str] = {
-    "不少于": "ge", "不低于": "ge", "不小于": "ge", "不少": "ge", "至少": "ge", "最少": "ge",
+    "不少于": "ge", "不低于": "ge", "不小于": "ge", "不少": "ge", "至少": "ge", "至少达到": "ge", "最少": "ge",
     "超过": "gt", "突破": "gt", "逾": "gt", "高于": "gt", "多于": "gt", "大于": "gt",
     "不超过": "le", "不高于": "le", "不多于": "le", "不大于": "le", "最多": "le", "最高": "le",
     "不足": "lt", "不到": "lt", "少于": "lt", "低于": "lt", "小于": "lt",

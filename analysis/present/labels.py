@@ -222,7 +222,7 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
 UNITS_EN = {"%": "%", "百分点": "percentage points", "亿元": "100 million yuan", "万元": "10,000 yuan",
             "万平方米": "10,000 m²", "平方公里": "km²", "人": "persons", "亩": "mu", "家": "firms/institutions",
             "个": "units", "件": "items", "项": "items", "次": "times", "场": "events", "张": "cards",
-            "所": "institutions", "支": "funds"}
+            "所": "institutions", "支": "funds", "点": "index points", "人年": "person-years (full-time equivalent)"}
 COUNT_UNITS = ("家", "个", "件", "项", "次", "场", "张", "所", "支", "人")
 # growth units of segments.csv / trajectories.csv
 GROWTH_UNITS = {"%/yr": ("%/年", "%/yr"), "pp/yr": ("百分点/年", "pp/yr"),
@@ -243,6 +243,17 @@ SOURCE_TITLES_EN = {
                     "innovative central district",
     "national-2006-mlp": "National medium- and long-term programme for science and technology development (2006–2020)",
     "national-2016-outline": "Outline of the national strategy of innovation-driven development",
+    # district/county and city plans (issue 22): a bridge until the registry's title_en/issuer_en are read
+    "panan-2021-st14": "Pan'an County 14th Five-Year Plan for Science and Technology Development (2021-2025)",
+    "chengan-2019-innov": "Implementation plan for building Cheng'an into an innovative county",
+    "dongtou-2023-innov": "Implementation plan of Dongtou District for raising S&T innovation capacity and joining "
+                          "the province's \"315\" S&T innovation system programme (2023-2027)",
+    "zhuhai-2018-action": "Three-year action plan on S&T innovation promoting high-quality development (2018-2020), Zhuhai",
+    "guangyuan-2017-st13": "Guangyuan 13th Five-Year Plan for S&T Innovation (2016-2020)",
+    "zhuhai-2021-st14": "Zhuhai 14th Five-Year Plan for S&T Innovation (2021-2025)",
+    "dachang-2018-digest": "Dachang County: digest of policy measures for the private economy (2), the S&T innovation targets",
+    "hangzhou-2016-nidz": "Hangzhou holds the mobilisation meeting for building its national innovation demonstration zone "
+                          "(the zone's goals for 2020)",
 }
 ISSUERS_EN = {
     "panyu-2015": "CPC Panyu District Committee; Panyu District People's Government",
@@ -252,6 +263,15 @@ ISSUERS_EN = {
     "nanming-2017": "Nanming District Science and Technology Bureau",
     "national-2006-mlp": "State Council",
     "national-2016-outline": "CPC Central Committee; State Council",
+    # district/county and city plans (issue 22): a bridge until the registry's title_en/issuer_en are read
+    "panan-2021-st14": "General Office of the Pan'an County People's Government",
+    "chengan-2019-innov": "Cheng'an County People's Government",
+    "dongtou-2023-innov": "People's Government of Dongtou District, Wenzhou",
+    "zhuhai-2018-action": "Zhuhai Municipal People's Government",
+    "guangyuan-2017-st13": "Guangyuan Municipal People's Government",
+    "zhuhai-2021-st14": "Zhuhai Municipal People's Government",
+    "dachang-2018-digest": "Office of the Langfang Municipal Leading Group for the Private Economy",
+    "hangzhou-2016-nidz": "Hangzhou.com.cn (the city's news portal)",
 }
 
 
