@@ -135,11 +135,12 @@ def number(text: str) -> float | None:
 MISREAD = {"山两": "山西", "两藏": "西藏"}
 
 
-def province_rows(rows: list[list[str]], where: str) -> dict[str, list[str]]:
-    """{short province name: its row} for the 31 provinces; InputError if one is missing or repeated."""
+def province_rows(rows: list[list[str]], where: str, name_col: int = 0) -> dict[str, list[str]]:
+    """{short province name (in column `name_col`): its row} for the 31 provinces; InputError if one is missing
+    or repeated."""
     found: dict[str, list[str]] = {}
     for r in rows:
-        name = squeeze(r[0]) if r else ""
+        name = squeeze(r[name_col]) if len(r) > name_col else ""
         name = MISREAD.get(name, name)
         if name in PROVINCES:
             if name in found:
@@ -239,11 +240,34 @@ def multi_year(entry: dict, rows: list[list[str]], url: str, indicator: str, uni
     return out
 
 
-def activity(entries: list[tuple[dict, Path]], checks: list[tuple[dict, Path]], commit: str) -> list[dict]:
-    """R&D expenditure by type of activity (techme's long extraction of the yearbook table 各地区研究与试验发展(R&D)
-    经费内部支出, one file per data year): the total (亿元) and the basic-research share (%). Where the yearbook
-    table itself is in the repository (`checks`), every total and basic-research figure must agree with it."""
-    title = "中国科技统计年鉴: 各地区研究与试验发展(R&D)经费内部支出, 按活动类型 (the table of each edition)"
+# the long extractions of a yearbook table (province | year | chn_block4 | value | units): which table, its two
+# figures (the whole and a part), the rows they give and the yearbook table's columns that check them (header
+# prefixes: the tables of different editions word them differently)
+TIDY = {
+    "activity": {
+        "title": "中国科技统计年鉴: 各地区研究与试验发展(R&D)经费内部支出, 按活动类型 (the table of each edition)",
+        "publisher": YEARBOOK_PUBLISHER, "unit": "万元", "whole": "合计", "part": "基础研究",
+        "level": ("rd_expenditure", "亿元", 10000, "合计"),
+        "share": ("basic_research_share", "%"),
+        "check_columns": (("R&D经费",), ("基础研究",)),
+    },
+    "budget": {
+        "title": "中国统计年鉴: 分地区一般公共预算支出 (the table of each edition)",
+        "publisher": ("国家统计局 (中国统计年鉴, 中国统计出版社; 财政部 figures); the yearbook table as extracted by "
+                      "huhuaping/techme from the CNKI yearbook database"),
+        "unit": "亿元", "whole": "合计", "part": "科学技术",
+        "level": ("fiscal_st_spending", "亿元", 1, "科学技术"),
+        "share": ("fiscal_st_share", "%"),
+        "check_columns": (("地方一般公共预算支出", "合计"), ("科学技术",)),
+    },
+}
+
+
+def tidy(kind: str, entries: list[tuple[dict, Path]], checks: list[tuple[dict, Path]], commit: str) -> list[dict]:
+    """The rows of a long extraction (TIDY[kind]): a level (the whole or the part, converted to the panel's unit)
+    and the part's share of the whole (COMPUTED from the same province and year). Where the yearbook table itself
+    is in the repository (`checks`), every whole and part must agree with it (to 0.5 of the last unit)."""
+    spec = TIDY[kind]
     out, seen = [], {}
     for entry, path in entries:
         rows = read_xlsx(path)
@@ -251,9 +275,9 @@ def activity(entries: list[tuple[dict, Path]], checks: list[tuple[dict, Path]], 
             raise InputError(f"{entry['path']}: header {rows[0]}; expected province | year | chn_block4 | value | units")
         cells = {}
         for r in rows[1:]:
-            if squeeze(r[0]) in PROVINCES and r[2] in ("合计", "基础研究"):
-                if r[4] != "万元":
-                    raise InputError(f"{entry['path']}: unit {r[4]!r} for {r[0]} {r[2]}; expected 万元")
+            if squeeze(r[0]) in PROVINCES and r[2] in (spec["whole"], spec["part"]):
+                if r[4] != spec["unit"]:
+                    raise InputError(f"{entry['path']}: unit {r[4]!r} for {r[0]} {r[2]}; expected {spec['unit']}")
                 cells[(squeeze(r[0]), int(r[1]), r[2])] = r
         url = address(commit, entry["path"])
         for p in PROVINCES:
@@ -261,28 +285,54 @@ def activity(entries: list[tuple[dict, Path]], checks: list[tuple[dict, Path]], 
             if not years:
                 raise InputError(f"{entry['path']}: no rows for {p}")
             for y in years:
-                total, basic = cells.get((p, y, "合计")), cells.get((p, y, "基础研究"))
-                if total is None or basic is None:
-                    raise InputError(f"{entry['path']}: {p} {y} lacks 合计 or 基础研究")
-                t, b = float(total[3]), float(basic[3])
-                seen[(p, y)] = (t, b)
-                quote = f"{shown(total[:5])} ; {shown(basic[:5])}"
+                whole, part = cells.get((p, y, spec["whole"])), cells.get((p, y, spec["part"]))
+                if whole is None or part is None:
+                    raise InputError(f"{entry['path']}: {p} {y} lacks {spec['whole']} or {spec['part']}")
+                w, q = float(whole[3]), float(part[3])
+                seen[(p, y)] = (w, q)
+                quote = f"{shown(whole[:5])} ; {shown(part[:5])}"
                 base = "columns quoted: 'province | year | chn_block4 | value | units'; the extraction's long rows"
-                out.append(row(p, "rd_expenditure", "亿元", y, round(t / 10000, 6), url, YEARBOOK_PUBLISHER, title,
-                               quote, f"{base}; value = 合计 in 万元 / 10000 (亿元)"))
-                if t > 0:
-                    out.append(row(p, "basic_research_share", "%", y, round(100 * b / t, 4), url, YEARBOOK_PUBLISHER,
-                                   title, quote, f"{base}; COMPUTED SHARE: value = 100 × 基础研究 / 合计 of the same "
-                                   "province and year (a ratio of two published figures of one table row)"))
-    for entry, path in checks:           # the yearbook tables: the same figures
+                indicator, unit, scale, block = spec["level"]
+                level = w if block == spec["whole"] else q
+                how = f"value = {block} in {spec['unit']} / {scale} ({unit})" if scale != 1 else f"value = {block}"
+                out.append(row(p, indicator, unit, y, round(level / scale, 6), url, spec["publisher"], spec["title"],
+                               quote, f"{base}; {how}"))
+                if w > 0:
+                    indicator, unit = spec["share"]
+                    out.append(row(p, indicator, unit, y, round(100 * q / w, 4), url, spec["publisher"],
+                                   spec["title"], quote, f"{base}; COMPUTED SHARE: value = 100 × {spec['part']} / "
+                                   f"{spec['whole']} of the same province and year (a ratio of two published "
+                                   "figures of one table row)"))
+    for entry, path in checks:
         rows = read_xlsx(path)
         year = int(re.search(r"\((\d{4})年\)", rows[0][0]).group(1))
         h = header_row(rows, entry["path"])
-        basic_col = next(j for r in rows[h:h + 2] for j, c in enumerate(r) if squeeze(c).startswith("基础研究"))
-        for p, r in province_rows(rows, entry["path"]).items():
-            t, b = float(r[2]), float(r[basic_col])
-            if (p, year) not in seen or abs(seen[(p, year)][0] - t) > 0.5 or abs(seen[(p, year)][1] - b) > 0.5:
-                raise InputError(f"{entry['path']}: {p} {year}: table {t}, {b}; extraction {seen.get((p, year))}")
+        end = next(i for i in range(h + 1, len(rows)) if rows[i] and squeeze(rows[i][0]))
+        head = [squeeze("".join(r[j] for r in rows[h:end] if j < len(r))) for j in range(len(rows[h]))]
+        cols = [next(j for j, c in enumerate(head) if j > 0 and c.startswith(names)) for names in spec["check_columns"]]
+        block = rows[:next((i for i in range(end, len(rows)) if "续表" in rows[i][0]), len(rows))]   # not 续表
+        for p, r in province_rows(block, entry["path"]).items():
+            w, q = float(r[cols[0]]), float(r[cols[1]])
+            if (p, year) not in seen or abs(seen[(p, year)][0] - w) > 0.5 or abs(seen[(p, year)][1] - q) > 0.5:
+                raise InputError(f"{entry['path']}: {p} {year}: the table's {w}, {q}; the extraction's "
+                                 f"{seen.get((p, year))}")
+    return out
+
+
+def certifications(entry: dict, rows: list[list[str]], url: str) -> list[dict]:
+    """Firms on a year's high-tech enterprise certification lists (innocom.gov.cn), counted per province by
+    techme's scraper (index | year | province | num)."""
+    if rows[0][:4] != ["index", "year", "province", "num"]:
+        raise InputError(f"{entry['path']}: header {rows[0]}; expected index | year | province | num")
+    title = "高新技术企业认定管理工作网 (innocom.gov.cn): firms on the year's certification lists, per province"
+    publisher = ("科技部火炬中心, 高新技术企业认定管理工作网 (innocom.gov.cn) lists; counted per province by "
+                 "huhuaping/techme's scraper")
+    out = []
+    for p, r in province_rows(rows[1:], entry["path"], name_col=2).items():
+        out.append(row(p, "high_tech_enterprises_new_certified", "家", int(r[1]), float(r[3]), url, publisher, title,
+                       shown(r), "columns quoted: 'index | year | province | num'; THIRD-PARTY COUNT of the firms "
+                       "named on the year's certification (认定) lists: first certifications and renewals together; "
+                       "not the stock of valid certificates"))
     return out
 
 
@@ -303,7 +353,7 @@ def check_bulletins(df: pd.DataFrame) -> None:
 def build(techme: Path | None) -> pd.DataFrame:
     commit, manifest = load_manifest()
     rows: list[dict] = []
-    act, act_checks = [], []
+    long: dict = {k: ([], []) for k in TIDY}
     for entry in manifest:
         path = source_file(entry, techme)
         url = address(commit, entry["path"])
@@ -316,14 +366,17 @@ def build(techme: Path | None) -> pd.DataFrame:
             rows += multi_year(entry, read_xlsx(path), url, "rd_intensity", "% of GDP", 1)
         elif kind == "tech_market":
             rows += multi_year(entry, read_xlsx(path), url, "tech_contract_turnover", "亿元", 10000)
-        elif kind == "activity":
-            act.append((entry, path))
-        elif kind == "activity_check":
-            act_checks.append((entry, path))
+        elif kind == "certifications":
+            rows += certifications(entry, read_xlsx(path), url)
+        elif kind in TIDY:
+            long[kind][0].append((entry, path))
+        elif kind.removesuffix("_check") in TIDY:
+            long[kind.removesuffix("_check")][1].append((entry, path))
         else:
             raise InputError(f"{MANIFEST}: table {kind!r} of {entry['path']}; expected bulletin, patents, intensity, "
-                             "tech_market, activity or activity_check")
-    rows += activity(act, act_checks, commit)
+                             f"tech_market, certifications, {', '.join(TIDY)} or one of them + _check")
+    for kind, (entries, checks) in long.items():
+        rows += tidy(kind, entries, checks, commit)
     df = pd.DataFrame(rows, columns=PANEL_COLUMNS)
     check_bulletins(df)
     df = df.sort_values(["indicator", "title", "province", "year"], kind="stable").reset_index(drop=True)
