@@ -130,9 +130,15 @@ def number(text: str) -> float | None:
         return None
 
 
-# names misprinted by the character recognition of a source file (raw-2012.xlsx of the patent tables prints 山两 and
-# 两藏; its English column reads Shanxi and Tibet): the province they stand for; rows so matched say so in `notes`
-MISREAD = {"山两": "山西", "两藏": "西藏"}
+# characters misread by the character recognition of some source files (the patent tables of 2012 and 2014 print
+# 山两, 两藏, 江两; their English column reads Shanxi, Tibet, Jiangxi): no province name contains 两, so a name that
+# is a province once 两 is read as 西 is that province; rows so matched say so in `notes`
+MISREAD = str.maketrans({"两": "西"})
+
+
+def province_name(cell: str) -> str:
+    name = squeeze(cell)
+    return name if name in PROVINCES else name.translate(MISREAD)
 
 
 def province_rows(rows: list[list[str]], where: str, name_col: int = 0) -> dict[str, list[str]]:
@@ -140,8 +146,7 @@ def province_rows(rows: list[list[str]], where: str, name_col: int = 0) -> dict[
     or repeated."""
     found: dict[str, list[str]] = {}
     for r in rows:
-        name = squeeze(r[name_col]) if len(r) > name_col else ""
-        name = MISREAD.get(name, name)
+        name = province_name(r[name_col]) if len(r) > name_col else ""
         if name in PROVINCES:
             if name in found:
                 raise InputError(f"{where}: province {name} appears twice")
@@ -162,7 +167,7 @@ def header_row(rows: list[list[str]], where: str) -> int:
 
 def misread_note(r: list[str]) -> str:
     name = squeeze(r[0])
-    return f"; the file prints {name!r} for {MISREAD[name]} (a recognition error)" if name in MISREAD else ""
+    return "" if name in PROVINCES else f"; the file prints {name!r} for {province_name(name)} (a recognition error)"
 
 
 def row(province: str, indicator: str, unit: str, year: int, value: float, url: str, publisher: str, title: str,
@@ -196,27 +201,45 @@ def bulletin(entry: dict, rows: list[list[str]], url: str) -> list[dict]:
     return out
 
 
-def patents(entry: dict, rows: list[list[str]], url: str) -> list[dict]:
-    """国内三种专利(申请)授权数按地区分布 (one data year): the invention column (发明), grants in the year."""
-    heading = next(c for r in rows[:3] for c in r if re.search(r"授权数按地区分布\(\d{4}年\)", c))
+# the two patent tables: their heading, title and rows (indicator, unit) for the total and the invention column
+PATENT_TABLES = {
+    "patents": (r"授权数按地区分布\(\d{4}年\)", "中国科技统计年鉴: 国内三种专利授权数按地区分布",
+                "patent_grants", "invention_patent_grants", "grants per year"),
+    "applications": (r"申请(受理)?数按地区分布\(\d{4}年\)", "中国科技统计年鉴: 国内三种专利申请(受理)数按地区分布",
+                     "patent_applications", "invention_patent_applications", "applications per year"),
+}
+
+
+def patents(entry: dict, rows: list[list[str]], url: str, kind: str) -> list[dict]:
+    """国内三种专利授权数 / 申请(受理)数按地区分布 (one data year): the total (合计, all three kinds) and the invention
+    column (发明); every row must have 合计 = 发明 + 实用新型 + 外观设计 (a check on misread digits)."""
+    pattern, name, total_id, invention_id, unit = PATENT_TABLES[kind]
+    heading = next(c for r in rows[:3] for c in r if re.search(pattern, c))
     year = int(re.search(r"\((\d{4})年\)", heading).group(1))
     h = header_row(rows, entry["path"])
     end = next(i for i in range(h + 1, len(rows)) if rows[i] and squeeze(rows[i][0]))   # the first data row
-    invention = next(j for r in rows[h:end] for j, c in enumerate(r) if squeeze(c).startswith("发明"))
-    if invention != 3:
-        raise InputError(f"{entry['path']}: the column 发明 is column {invention + 1}; expected column 4")
+    head = [squeeze("".join(r[j] for r in rows[h:end] if j < len(r))) for j in range(len(rows[h]))]
+    if not (head[2].startswith("合计") and head[3].startswith("发明")):
+        raise InputError(f"{entry['path']}: columns {head}; expected 合计 in column 3 and 发明 in column 4")
     cols = " | ".join(" ".join(c.split()) for r in rows[h:end] for c in r if c.strip())
-    title = "中国科技统计年鉴: 国内三种专利授权数按地区分布, 发明 (the table of each edition)"
     out = []
     for p, r in province_rows(rows, entry["path"]).items():
         total, kinds = number(r[2]), [number(c) for c in r[3:6]]
-        if total is None or None in kinds or total != sum(kinds):
+        if total is None or kinds[0] is None:
+            raise InputError(f"{entry['path']}: {p}: 合计 {r[2]!r} or 发明 {r[3]!r} is not a number")
+        if None in kinds:
+            checked = "not checked: a cell of the other kinds is empty"
+        elif total == sum(kinds):
+            checked = "checked: 合计 = the three kinds"
+        else:
             raise InputError(f"{entry['path']}: {p}: 合计 {r[2]!r} is not 发明 + 实用新型 + 外观设计 {r[3:6]} "
                              "(a misread digit?)")
-        out.append(row(p, "invention_patent_grants", "grants per year", year, kinds[0], url, YEARBOOK_PUBLISHER,
-                       title, shown(r), f"table heading quoted: '{' '.join(heading.split())}'; column header "
-                       f"quoted: '{cols}'; value: the column 发明 (the fourth cell); unit 件; checked: 合计 = the "
-                       f"three kinds{misread_note(r)}"))
+        for indicator, column, v in ((total_id, "合计 (the third cell)", total),
+                                     (invention_id, "发明 (the fourth cell)", kinds[0])):
+            out.append(row(p, indicator, unit, year, v, url, YEARBOOK_PUBLISHER,
+                           f"{name}, {column.split()[0]} (the table of each edition)", shown(r),
+                           f"table heading quoted: '{' '.join(heading.split())}'; column header quoted: '{cols}'; "
+                           f"value: the column {column}; unit 件; {checked}{misread_note(r)}"))
     return out
 
 
@@ -228,7 +251,7 @@ def multi_year(entry: dict, rows: list[list[str]], url: str, indicator: str, uni
     unit_cell = next(" ".join(c.split()) for r in rows[:h] for c in r if c.strip().startswith("单位"))
     span = f"{min(years.values())}–{max(years.values())}"
     title = f"中国科技统计年鉴: {heading} (the edition with data to {max(years.values())}; {span})"
-    note_unit = (f"; value = the cell in 万元 / 10000 (亿元)" if scale != 1 else "")
+    note_unit = f"; value = the cell / {scale:g} ({unit})" if scale != 1 else ""
     out = []
     for p, r in province_rows(rows, entry["path"]).items():
         for j, year in years.items():
@@ -360,8 +383,8 @@ def build(techme: Path | None) -> pd.DataFrame:
         kind = entry["table"]
         if kind == "bulletin":
             rows += bulletin(entry, read_xlsx(path), url)
-        elif kind == "patents":
-            rows += patents(entry, read_xlsx(path), url)
+        elif kind in PATENT_TABLES:
+            rows += patents(entry, read_xlsx(path), url, kind)
         elif kind == "intensity":
             rows += multi_year(entry, read_xlsx(path), url, "rd_intensity", "% of GDP", 1)
         elif kind == "tech_market":
@@ -373,8 +396,8 @@ def build(techme: Path | None) -> pd.DataFrame:
         elif kind.removesuffix("_check") in TIDY:
             long[kind.removesuffix("_check")][1].append((entry, path))
         else:
-            raise InputError(f"{MANIFEST}: table {kind!r} of {entry['path']}; expected bulletin, patents, intensity, "
-                             f"tech_market, certifications, {', '.join(TIDY)} or one of them + _check")
+            raise InputError(f"{MANIFEST}: table {kind!r} of {entry['path']}; expected bulletin, patents, applications, "
+                             f"intensity, tech_market, certifications, {', '.join(TIDY)} or one of them + _check")
     for kind, (entries, checks) in long.items():
         rows += tidy(kind, entries, checks, commit)
     df = pd.DataFrame(rows, columns=PANEL_COLUMNS)
