@@ -254,6 +254,8 @@ SOURCE_TITLES_EN = {
     "dachang-2018-digest": "Dachang County: digest of policy measures for the private economy (2), the S&T innovation targets",
     "hangzhou-2016-nidz": "Hangzhou holds the mobilisation meeting for building its national innovation demonstration zone "
                           "(the zone's goals for 2020)",
+    # provincial, city and national plans (issue 22, plans-more): the same bridge
+    "zhejiang-2016-st13": "Zhejiang Province S&T innovation plan for the 13th five-year period (2016–2020)",
 }
 ISSUERS_EN = {
     "panyu-2015": "CPC Panyu District Committee; Panyu District People's Government",
@@ -272,6 +274,8 @@ ISSUERS_EN = {
     "zhuhai-2021-st14": "Zhuhai Municipal People's Government",
     "dachang-2018-digest": "Office of the Langfang Municipal Leading Group for the Private Economy",
     "hangzhou-2016-nidz": "Hangzhou.com.cn (the city's news portal)",
+    # provincial, city and national plans (issue 22, plans-more): the same bridge
+    "zhejiang-2016-st13": "General Office of the Zhejiang Provincial People's Government",
 }
 
 
