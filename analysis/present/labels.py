@@ -256,6 +256,7 @@ SOURCE_TITLES_EN = {
                           "(the zone's goals for 2020)",
     # provincial, city and national plans (issue 22, plans-more): the same bridge
     "zhejiang-2016-st13": "Zhejiang Province S&T innovation plan for the 13th five-year period (2016–2020)",
+    "yunnan-2016-st13": "Yunnan Province S&T innovation plan for the 13th five-year period (2016–2020)",
 }
 ISSUERS_EN = {
     "panyu-2015": "CPC Panyu District Committee; Panyu District People's Government",
@@ -276,6 +277,7 @@ ISSUERS_EN = {
     "hangzhou-2016-nidz": "Hangzhou.com.cn (the city's news portal)",
     # provincial, city and national plans (issue 22, plans-more): the same bridge
     "zhejiang-2016-st13": "General Office of the Zhejiang Provincial People's Government",
+    "yunnan-2016-st13": "Yunnan Provincial People's Government",
 }
 
 
