@@ -259,6 +259,7 @@ SOURCE_TITLES_EN = {
     "yunnan-2016-st13": "Yunnan Province S&T innovation plan for the 13th five-year period (2016–2020)",
     "guizhou-2021-st14": "Guizhou Province S&T innovation plan for the 14th five-year period (2021–2025)",
     "henan-2016-st13": "Henan Province S&T innovation plan for the 13th five-year period (2016–2020)",
+    "guangdong-2021-st14": "Guangdong Province S&T innovation plan for the 14th five-year period (2021–2025)",
 }
 ISSUERS_EN = {
     "panyu-2015": "CPC Panyu District Committee; Panyu District People's Government",
@@ -282,6 +283,7 @@ ISSUERS_EN = {
     "yunnan-2016-st13": "Yunnan Provincial People's Government",
     "guizhou-2021-st14": "Guizhou Provincial People's Government",
     "henan-2016-st13": "Henan Provincial People's Government",
+    "guangdong-2021-st14": "Guangdong Provincial People's Government",
 }
 
 
