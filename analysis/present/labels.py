@@ -261,6 +261,7 @@ SOURCE_TITLES_EN = {
     "henan-2016-st13": "Henan Province S&T innovation plan for the 13th five-year period (2016–2020)",
     "guangdong-2021-st14": "Guangdong Province S&T innovation plan for the 14th five-year period (2021–2025)",
     "fuzhou-2021-st14": "Fuzhou's S&T innovation targets for the 14th five-year period (2021–2025)",
+    "shanghai-2016-st13": "Shanghai S&T innovation plan for the 13th five-year period (2016–2020)",
 }
 ISSUERS_EN = {
     "panyu-2015": "CPC Panyu District Committee; Panyu District People's Government",
@@ -286,6 +287,7 @@ ISSUERS_EN = {
     "henan-2016-st13": "Henan Provincial People's Government",
     "guangdong-2021-st14": "Guangdong Provincial People's Government",
     "fuzhou-2021-st14": "Fuzhou Municipal Science and Technology Bureau",
+    "shanghai-2016-st13": "Shanghai Municipal People's Government",
 }
 
 
