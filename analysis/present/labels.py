@@ -262,6 +262,8 @@ SOURCE_TITLES_EN = {
     "guangdong-2021-st14": "Guangdong Province S&T innovation plan for the 14th five-year period (2021–2025)",
     "fuzhou-2021-st14": "Fuzhou's S&T innovation targets for the 14th five-year period (2021–2025)",
     "shanghai-2016-st13": "Shanghai S&T innovation plan for the 13th five-year period (2016–2020)",
+    "national-2021-fyp14": "Outline of the 14th Five-Year Plan (2021–2025) for national economic and social "
+                           "development and the long-range objectives through 2035",
 }
 ISSUERS_EN = {
     "panyu-2015": "CPC Panyu District Committee; Panyu District People's Government",
@@ -288,6 +290,7 @@ ISSUERS_EN = {
     "guangdong-2021-st14": "Guangdong Provincial People's Government",
     "fuzhou-2021-st14": "Fuzhou Municipal Science and Technology Bureau",
     "shanghai-2016-st13": "Shanghai Municipal People's Government",
+    "national-2021-fyp14": "National People's Congress",
 }
 
 
