@@ -264,6 +264,7 @@ SOURCE_TITLES_EN = {
     "shanghai-2016-st13": "Shanghai S&T innovation plan for the 13th five-year period (2016–2020)",
     "national-2021-fyp14": "Outline of the 14th Five-Year Plan (2021–2025) for national economic and social "
                            "development and the long-range objectives through 2035",
+    "zhengzhou-2016-st13": "Zhengzhou S&T innovation development plan for the 13th five-year period (2016–2020)",
 }
 ISSUERS_EN = {
     "panyu-2015": "CPC Panyu District Committee; Panyu District People's Government",
@@ -291,6 +292,7 @@ ISSUERS_EN = {
     "fuzhou-2021-st14": "Fuzhou Municipal Science and Technology Bureau",
     "shanghai-2016-st13": "Shanghai Municipal People's Government",
     "national-2021-fyp14": "National People's Congress",
+    "zhengzhou-2016-st13": "Zhengzhou Municipal People's Government",
 }
 
 
