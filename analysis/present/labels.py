@@ -254,6 +254,17 @@ SOURCE_TITLES_EN = {
     "dachang-2018-digest": "Dachang County: digest of policy measures for the private economy (2), the S&T innovation targets",
     "hangzhou-2016-nidz": "Hangzhou holds the mobilisation meeting for building its national innovation demonstration zone "
                           "(the zone's goals for 2020)",
+    # provincial, city and national plans (issue 22, plans-more): the same bridge
+    "zhejiang-2016-st13": "Zhejiang Province S&T innovation plan for the 13th five-year period (2016–2020)",
+    "yunnan-2016-st13": "Yunnan Province S&T innovation plan for the 13th five-year period (2016–2020)",
+    "guizhou-2021-st14": "Guizhou Province S&T innovation plan for the 14th five-year period (2021–2025)",
+    "henan-2016-st13": "Henan Province S&T innovation plan for the 13th five-year period (2016–2020)",
+    "guangdong-2021-st14": "Guangdong Province S&T innovation plan for the 14th five-year period (2021–2025)",
+    "fuzhou-2021-st14": "Fuzhou's S&T innovation targets for the 14th five-year period (2021–2025)",
+    "shanghai-2016-st13": "Shanghai S&T innovation plan for the 13th five-year period (2016–2020)",
+    "national-2021-fyp14": "Outline of the 14th Five-Year Plan (2021–2025) for national economic and social "
+                           "development and the long-range objectives through 2035",
+    "zhengzhou-2016-st13": "Zhengzhou S&T innovation development plan for the 13th five-year period (2016–2020)",
 }
 ISSUERS_EN = {
     "panyu-2015": "CPC Panyu District Committee; Panyu District People's Government",
@@ -272,6 +283,16 @@ ISSUERS_EN = {
     "zhuhai-2021-st14": "Zhuhai Municipal People's Government",
     "dachang-2018-digest": "Office of the Langfang Municipal Leading Group for the Private Economy",
     "hangzhou-2016-nidz": "Hangzhou.com.cn (the city's news portal)",
+    # provincial, city and national plans (issue 22, plans-more): the same bridge
+    "zhejiang-2016-st13": "General Office of the Zhejiang Provincial People's Government",
+    "yunnan-2016-st13": "Yunnan Provincial People's Government",
+    "guizhou-2021-st14": "Guizhou Provincial People's Government",
+    "henan-2016-st13": "Henan Provincial People's Government",
+    "guangdong-2021-st14": "Guangdong Provincial People's Government",
+    "fuzhou-2021-st14": "Fuzhou Municipal Science and Technology Bureau",
+    "shanghai-2016-st13": "Shanghai Municipal People's Government",
+    "national-2021-fyp14": "National People's Congress",
+    "zhengzhou-2016-st13": "Zhengzhou Municipal People's Government",
 }
 
 
