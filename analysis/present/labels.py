@@ -254,6 +254,12 @@ SOURCE_TITLES_EN = {
     "dachang-2018-digest": "Dachang County: digest of policy measures for the private economy (2), the S&T innovation targets",
     "hangzhou-2016-nidz": "Hangzhou holds the mobilisation meeting for building its national innovation demonstration zone "
                           "(the zone's goals for 2020)",
+    # the 13th five-year chain (issue 22); the same words stand in sources.yml (title_en), their future one home
+    "national-2016-st13": "National Science and Technology Innovation Plan for the 13th Five-Year Period",
+    "guangdong-2016-fyp13": "Outline of the 13th Five-Year Plan for the Economic and Social Development of "
+                            "Guangdong Province (draft)",
+    "guangzhou-2017-st13": "Guangzhou Science and Technology Innovation Plan for the 13th Five-Year Period "
+                           "(2016–2020)",
 }
 ISSUERS_EN = {
     "panyu-2015": "CPC Panyu District Committee; Panyu District People's Government",
@@ -272,6 +278,10 @@ ISSUERS_EN = {
     "zhuhai-2021-st14": "Zhuhai Municipal People's Government",
     "dachang-2018-digest": "Office of the Langfang Municipal Leading Group for the Private Economy",
     "hangzhou-2016-nidz": "Hangzhou.com.cn (the city's news portal)",
+    # the 13th five-year chain (issue 22); the same words stand in sources.yml (issuer_en), their future one home
+    "national-2016-st13": "State Council",
+    "guangdong-2016-fyp13": "People's Government of Guangdong Province",
+    "guangzhou-2017-st13": "General Office of the Guangzhou Municipal People's Government",
 }
 
 
