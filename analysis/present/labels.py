@@ -260,6 +260,7 @@ SOURCE_TITLES_EN = {
                             "Guangdong Province (draft)",
     "guangzhou-2017-st13": "Guangzhou Science and Technology Innovation Plan for the 13th Five-Year Period "
                            "(2016–2020)",
+    "yunnan-2017-st13": "Yunnan Province Science and Technology Innovation Plan for the 13th Five-Year Period",
 }
 ISSUERS_EN = {
     "panyu-2015": "CPC Panyu District Committee; Panyu District People's Government",
@@ -282,6 +283,7 @@ ISSUERS_EN = {
     "national-2016-st13": "State Council",
     "guangdong-2016-fyp13": "People's Government of Guangdong Province",
     "guangzhou-2017-st13": "General Office of the Guangzhou Municipal People's Government",
+    "yunnan-2017-st13": "People's Government of Yunnan Province",
 }
 
 
