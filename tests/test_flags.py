@@ -94,7 +94,8 @@ def test_agreeing_floors_are_not_inconsistent(real):
 def test_plans_of_different_vintages_are_context_only(real):
     assert real[real.rule == "escalation"].empty
     esc = load("escalation")
-    hte = esc[(esc.source_id == "panyu-2015") & (esc.indicator_id == "high_tech_enterprises")].iloc[0]
+    hte = esc[(esc.source_id == "panyu-2015") & (esc.related_source_id == "guangzhou-2019")
+              & (esc.indicator_id == "high_tech_enterprises")].iloc[0]
     assert hte["vintage_gap_years"] == 4 and not hte["same_vintage"] and np.isnan(hte["growth_gap"])
     assert hte["comparison"].startswith("context only")
 

@@ -265,6 +265,12 @@ SOURCE_TITLES_EN = {
     "national-2021-fyp14": "Outline of the 14th Five-Year Plan (2021–2025) for national economic and social "
                            "development and the long-range objectives through 2035",
     "zhengzhou-2016-st13": "Zhengzhou S&T innovation development plan for the 13th five-year period (2016–2020)",
+    # the 13th five-year chain (issue 22); the same words stand in sources.yml (title_en), their future one home
+    "national-2016-st13": "National Science and Technology Innovation Plan for the 13th Five-Year Period",
+    "guangdong-2016-fyp13": "Outline of the 13th Five-Year Plan for the Economic and Social Development of "
+                            "Guangdong Province (draft)",
+    "guangzhou-2017-st13": "Guangzhou Science and Technology Innovation Plan for the 13th Five-Year Period "
+                           "(2016–2020)",
 }
 ISSUERS_EN = {
     "panyu-2015": "CPC Panyu District Committee; Panyu District People's Government",
@@ -293,6 +299,10 @@ ISSUERS_EN = {
     "shanghai-2016-st13": "Shanghai Municipal People's Government",
     "national-2021-fyp14": "National People's Congress",
     "zhengzhou-2016-st13": "Zhengzhou Municipal People's Government",
+    # the 13th five-year chain (issue 22); the same words stand in sources.yml (issuer_en), their future one home
+    "national-2016-st13": "State Council",
+    "guangdong-2016-fyp13": "People's Government of Guangdong Province",
+    "guangzhou-2017-st13": "General Office of the Guangzhou Municipal People's Government",
 }
 
 
@@ -535,7 +545,7 @@ _NOTE_SLOTS = {   # placeholder → what it matches and how it reads in Chinese 
     "method": (r".+?", lambda v: _note_part("method", v)),
     "caveats": (r".+?", lambda v: _caveats(v)),
     "origin": (r"researcher|published|document", lambda v: value("origin", v, "zh")),
-    "source": (r".+?", str),
+    "source": (r".+?", lambda v: _source_title_zh(v)),
     "reason": (r".+", lambda v: progress_note(v, "zh", strict=True)),
     "region": (r"\S+", str),
     "indicator_id": (r"[a-z0-9_]+", lambda v: _display_name(v)),
@@ -578,6 +588,14 @@ def _display_name(indicator_id: str) -> str | None:
 
     names = load_indicators()["display_zh"]
     return names.get(indicator_id)
+
+
+def _source_title_zh(source: str) -> str:
+    """A registered document named by its Chinese title (《…》) in a zh note; anything else (a file) as it is."""
+    from ..inputs.registry import load_sources
+
+    found = load_sources().get(source)
+    return f"《{found.title}》" if found else source
 
 
 @functools.lru_cache(maxsize=1)
