@@ -22,6 +22,7 @@ def _source(tmp_path):
     doc = tmp_path / "example-2021.txt"
     doc.write_text(FIXTURE, encoding="utf-8")
     return Source(id="example-2021", file=doc.name, sha256="-", title="示例区科技创新三年行动计划", issuer="示例区人民政府",
+                  title_en="Example plan", issuer_en="Example government",
                   region="番禺区", region_en="Panyu District", date="2021-01-01", url=None, script="simplified", path=doc)
 
 

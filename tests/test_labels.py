@@ -4,7 +4,7 @@ import re
 import pandas as pd
 import pytest
 
-from analysis.core import paths
+from analysis.core import paths, quantity, schema
 from analysis.pipeline import datasets
 from analysis.present import labels
 
@@ -35,6 +35,22 @@ def test_the_words_of_the_rules_and_statuses_that_are_coming():
                  "stock_change_vs_flow", "escalation"):
         assert rule in labels.FLAG_REASONS_ZH and CJK.search(labels.value("rule", rule, "zh"))
     assert labels.value("robust", "knife_edge", "zh").startswith("临界")
+
+
+def test_every_bound_the_reader_produces_has_words_and_a_legend_label():
+    for bound in schema.BOUNDS:
+        assert CJK.search(labels.value("bound", bound, "zh")), bound
+        assert labels.value("bound", bound, "en") not in ("", bound) or bound == "range", bound
+        assert labels.t(f"bound.{bound}", "zh") and not CJK.search(labels.t(f"bound.{bound}", "en"))
+    assert labels.value("bound", "le", "en") == "at most" and labels.value("bound", "lt", "zh") == "低于"
+
+
+def test_every_canonical_unit_of_the_unit_table_has_its_english_name():
+    for u in quantity.canonical_units():
+        assert not CJK.search(labels.unit(u, "en")), f"unit {u!r} of data/raw/units.yml untranslated in English"
+    assert labels.unit("人年", "en") == "person-years" and labels.unit("名次", "en") == "rank"
+    assert labels.unit("人次", "en") == "person-times" and labels.unit("倍", "en") == "times (a multiple)"
+    assert labels.english_names("reached 15 名次 and 209 人年") == "reached 15 rank and 209 person-years"
 
 
 def test_unknown_code_stays_itself_and_missing_is_blank():

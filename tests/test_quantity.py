@@ -137,3 +137,38 @@ def test_validation_re_reads_the_quote():
     line = "收入达到34萬億元"
     assert "reads as" in reading_problem(_row(quote="达到34萬億元", value_published="34", value=34.0, unit="亿元",
                                               unit_published="萬億元", bound="eq"), line)
+
+
+# ------------------------------------------------------------------------------ the unit table (data/raw/units.yml)
+def test_unit_table_drives_the_reader_and_accepts_traditional_hu():
+    assert quantity.UNITS["户"][0] == "家" and "户" not in quantity.UNKNOWN_UNITS
+    r = only("科技型中小企业超过800戶")                       # traditional 戶 = 户: enterprises
+    assert (r.value, r.unit, r.bound, r.unit_published) == (800, "家", "gt", "戶")
+    r = only("科普经费占比达到3.5‰")
+    assert (r.value, r.unit, r.unit_published) == (0.35, "%", "‰")
+    assert quantity.canonical_units() == frozenset(quantity.units().canonical)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("canonical: {}\npublished: {}\nnot_read: {}\n", "key 'canonical'"),
+    ("canonical: {亿元: {en: x, meaning: y}}\npublished: {元: {canonical: 亿元, factor: 1, meaning: m}}\nnot_read: {台: {}}\n",
+     r"canonical unit\(s\) \['%'"),
+    ("units: []\n", "the top level"),
+])
+def test_bad_unit_table_is_refused_naming_the_file_and_entry(tmp_path, text, message):
+    bad = tmp_path / "units.yml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(quantity.InputError, match=message):
+        quantity.load_units(bad)
+
+
+def test_bad_unit_entries_name_the_unit(tmp_path):
+    good = paths.UNITS.read_text(encoding="utf-8")
+    for old, new, message in [
+            ("元: {canonical: 亿元, factor: 1.0e-8", "元: {canonical: 亿圆, factor: 1.0e-8", "published unit '元' field 'canonical'"),
+            ("人年: {canonical: 人年, factor: 1,", "人年: {canonical: 人年, factor: -1,", "published unit '人年' field 'factor'"),
+            ("  台: {}", "  家: {}", "'家' is both a published unit and not read")]:
+        bad = tmp_path / "units.yml"
+        bad.write_text(good.replace(old, new, 1), encoding="utf-8")
+        with pytest.raises(quantity.InputError, match=message):
+            quantity.load_units(bad)

@@ -4,7 +4,7 @@ produce the values use the same enumerations."""
 import pandas as pd
 import pytest
 
-from analysis.core import paths, schema
+from analysis.core import paths, quantity, schema
 from analysis.derive import backtest, growth, progress, trajectories
 from analysis.ingest import extract
 from analysis.inputs import vocab
@@ -46,3 +46,11 @@ def test_enumerations_agree_with_the_modules_that_produce_them():
     assert schema.JUDGED_BY == progress.JUDGED_BY
     assert set(schema.OUTCOMES) == set(progress.OUTCOMES.values()) and schema.OUTCOMES == backtest.OUTCOME_ORDER
     assert set(schema.METRICS) - {"none"} == set(growth.GROWTH_UNITS) - {"none"}
+
+
+def test_every_unit_of_the_processed_data_is_a_canonical_unit_of_the_unit_table():
+    for name, (_, cols) in schema.FILES.items():
+        if "unit" in [c.name for c in cols]:
+            units = set(pd.read_csv(paths.PROCESSED / f"{name}.csv", dtype=str, keep_default_na=False)["unit"]) - {""}
+            assert units <= quantity.canonical_units(), f"{name}.csv: {sorted(units - quantity.canonical_units())}"
+    assert schema.BOUNDS == quantity.BOUNDS and {"le", "lt"} <= set(schema.BOUNDS)

@@ -31,6 +31,8 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from .errors import InputError
+
 # one-for-one replacements (same length), so offsets survive normalisation
 _FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
 _FULLWIDTH.update({"．": ".", "％": "%", "～": "~", "〜": "~", "－": "-"})
@@ -41,34 +43,9 @@ YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
 _SPACE = " \u3000\t\u00a0"
 
 # ---- the tables (README: data/raw/specs/README.md is generated from these) ----------------------------
-# published unit (simplified) -> (canonical unit, multiplier to the canonical unit, meaning)
-UNITS: dict[str, tuple[str, float, str]] = {
-    "元": ("亿元", 1e-8, "yuan"),
-    "亿元": ("亿元", 1.0, "100 million yuan"),
-    "亿": ("亿元", 1.0, "亿 alone: 100 million yuan (as the documents use it)"),
-    "平方米": ("万平方米", 1e-4, "square metres"),
-    "平方公里": ("平方公里", 1.0, "square kilometres"),
-    "亩": ("亩", 1.0, "mu (land area)"),
-    "%": ("%", 1.0, "per cent (％ too)"),
-    "个百分点": ("百分点", 1.0, "percentage points"),
-    "百分点": ("百分点", 1.0, "percentage points"),
-    "家": ("家", 1.0, "firms, institutions"),
-    "件": ("件", 1.0, "items (patents)"),
-    "人": ("人", 1.0, "persons"),
-    "名": ("人", 1.0, "persons"),
-    "位": ("人", 1.0, "persons (前N位/第N位 are ranks)"),
-    "人年": ("人年", 1.0, "person-years (full-time equivalent)"),
-    "人次": ("人次", 1.0, "person-times"),
-    "个": ("个", 1.0, "generic count"),
-    "项": ("项", 1.0, "items (projects, standards)"),
-    "张": ("张", 1.0, "cards, sheets"),
-    "支": ("支", 1.0, "teams, funds"),
-    "场": ("场", 1.0, "events"),
-    "所": ("所", 1.0, "institutions (schools)"),
-    "次": ("次", 1.0, "times"),
-    "倍": ("倍", 1.0, "a multiple"),
-    "点": ("点", 1.0, "index points"),
-}
+# the units and their words: data/raw/units.yml (one table for the reader, the schema, the vocabulary and the
+# labels), loaded on first use by `units()`; UNITS, UNKNOWN_UNITS, VAGUE_CLASSIFIERS and CANONICAL_UNITS of this
+# module are its views (module attributes computed on access)
 # scale words between a number and its unit (万家, 亿元, 万亿元, 千万元)
 SCALES: dict[str, float] = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8, "千万": 1e7, "百万": 1e6,
                             "十万": 1e5, "万": 1e4, "千": 1e3}
@@ -92,12 +69,6 @@ RELATIVE: dict[str, float] = {"翻一番": 2, "翻两番": 4, "翻三番": 8, "�
 BOUNDS = ("eq", "ge", "gt", "le", "lt", "approx", "range")
 BOUND_MEANING = {"eq": "exactly", "ge": "at least", "gt": "more than", "le": "at most (a rank: this or better)",
                  "lt": "less than", "approx": "about", "range": "from value_low to value"}
-# unit-like tokens that are NOT read: a number followed by one of them is an error naming it
-UNKNOWN_UNITS = ("美元", "港元", "欧元", "公顷", "公斤", "千克", "千瓦", "兆瓦", "千米", "公里", "立方米", "毫米", "厘米",
-                 "台", "套", "座", "篇", "户", "辆", "吨", "艘", "架", "株", "栋", "册", "颗", "枚", "棵", "岁",
-                 "米", "克", "升", "批", "条", "类", "种")
-# after a Chinese numeral these are vague classifiers (一批, 三类, 两条), not units: the numeral is not counted
-VAGUE_CLASSIFIERS = ("批", "条", "类", "种", "篇", "米", "克", "升")
 TIME_WORDS = ("个月", "年", "月", "日", "天", "周", "小时")   # durations and dates (not quantities of a target)
 # characters that may follow a unit and would change its meaning (人 + 年 = 人年): an unknown compound
 _COMPOUND_TAIL = "年次天日时"
@@ -106,18 +77,121 @@ _SENTENCE_END = re.compile(r"[。！？!?；;]")
 _RANK_CONTEXT = ("世界", "全球", "全国", "全省", "全市", "全区", "国内", "亚洲", "居", "排名", "排", "位列", "位居",
                  "跃居", "列", "进入", "提升到", "提高到", "上升至", "达到", "保持")
 _NOT_A_NUMERAL_BEFORE = "同每统唯逐单某任其万上下"   # 同一, 每一个, 统一, 唯一, 逐一, 单一, 万一, 上一篇
-CANONICAL_UNITS = frozenset([u for u, _, _ in UNITS.values()] + [RANK_UNIT])
 
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_MULT = {"十": 10, "百": 100, "千": 1000}
 _CN_RUN = re.compile(r"[〇零一二两三四五六七八九十百千]+")
-_UNIT_KEYS = sorted(UNITS, key=len, reverse=True)
 _SCALE_KEYS = sorted(SCALES, key=len, reverse=True)
-_UNKNOWN_KEYS = sorted(UNKNOWN_UNITS, key=len, reverse=True)
 
 
 class QuantityError(ValueError):
     """A number that cannot be read as a quantity (unknown unit token, an ordinal, no number)."""
+
+
+@dataclass(frozen=True)
+class UnitTable:
+    """data/raw/units.yml, checked: see `units()`."""
+    canonical: dict[str, tuple[str, str]]            # canonical unit -> (English name, meaning)
+    published: dict[str, tuple[str, float, str]]     # published unit -> (canonical unit, factor, meaning)
+    not_read: tuple[str, ...]                        # unit-like words that are an error after a number
+    vague: tuple[str, ...]                           # of those, the vague classifiers after a Chinese numeral
+    published_keys: tuple[str, ...]                  # longest first (the reader matches the longest)
+    not_read_keys: tuple[str, ...]
+
+
+# the canonical units the reader itself produces or relies on (a rank, index points, a multiple, money, shares)
+_REQUIRED_CANONICAL = ("亿元", "%", "百分点", "倍", "点", "名次")
+
+
+def _table_error(path, where: str, found, expected: str) -> InputError:
+    return InputError(f"{path}: {where} is {found!r}; expected {expected}")
+
+
+def load_units(path=None) -> UnitTable:
+    """Read and check data/raw/units.yml (or `path`): every problem is an InputError naming the file and the entry."""
+    import math
+
+    from . import paths
+    from .fileio import load_yaml
+
+    path = paths.UNITS if path is None else path
+    doc = load_yaml(path, "a YAML mapping with `canonical`, `published` and `not_read` (see its header)")
+    if not isinstance(doc, dict) or set(doc) != {"canonical", "published", "not_read"}:
+        raise _table_error(path, "the top level", sorted(doc) if isinstance(doc, dict) else doc,
+                           "a mapping with exactly the keys canonical, published, not_read")
+    for key in ("canonical", "published", "not_read"):
+        if not isinstance(doc[key], dict) or not doc[key]:
+            raise _table_error(path, f"key {key!r}", doc[key], "a non-empty mapping of unit to its fields")
+
+    def word(w, where):
+        if not isinstance(w, str) or not w.strip() or w != w.strip() or any(c.isdigit() for c in w):
+            raise _table_error(path, where, w, "a unit as written (text without digits or spaces)")
+        return w
+
+    def fields(v, where, required, optional=()):
+        if not isinstance(v, dict) or not set(required) <= set(v) or set(v) - set(required) - set(optional):
+            raise _table_error(path, where, v, f"a mapping with {', '.join(required)}"
+                               + (f" (optional: {', '.join(optional)})" if optional else ""))
+        return v
+
+    canonical = {}
+    for u, v in doc["canonical"].items():
+        where = f"canonical unit {word(u, 'a canonical unit')!r}"
+        v = fields(v, where, ("en", "meaning"))
+        for k in ("en", "meaning"):
+            if not isinstance(v[k], str) or not v[k].strip():
+                raise _table_error(path, f"{where} field {k!r}", v[k], "text")
+        canonical[u] = (v["en"], v["meaning"])
+    missing = [u for u in _REQUIRED_CANONICAL if u not in canonical]
+    if missing:
+        raise InputError(f"{path}: canonical unit(s) {missing} missing; the reader produces them, expected an entry each")
+    published = {}
+    for u, v in doc["published"].items():
+        where = f"published unit {word(u, 'a published unit')!r}"
+        v = fields(v, where, ("canonical", "factor", "meaning"))
+        if v["canonical"] not in canonical:
+            raise _table_error(path, f"{where} field 'canonical'", v["canonical"],
+                               f"one of the canonical units: {', '.join(canonical)}")
+        f = v["factor"]
+        if isinstance(f, bool) or not isinstance(f, (int, float)) or not math.isfinite(f) or f <= 0:
+            raise _table_error(path, f"{where} field 'factor'", f, "a positive number (1 when the unit is canonical)")
+        if not isinstance(v["meaning"], str) or not v["meaning"].strip():
+            raise _table_error(path, f"{where} field 'meaning'", v["meaning"], "text")
+        published[u] = (v["canonical"], float(f), v["meaning"])
+    not_read, vague = [], []
+    for u, v in doc["not_read"].items():
+        where = f"not_read unit {word(u, 'a unit that is not read')!r}"
+        v = fields({} if v is None else v, where, (), ("vague",))
+        if u in published:
+            raise InputError(f"{path}: {u!r} is both a published unit and not read; expected one of the two")
+        if not isinstance(v.get("vague", False), bool):
+            raise _table_error(path, f"{where} field 'vague'", v["vague"], "true or false")
+        not_read.append(u)
+        if v.get("vague"):
+            vague.append(u)
+    return UnitTable(canonical=canonical, published=published, not_read=tuple(not_read), vague=tuple(vague),
+                     published_keys=tuple(sorted(published, key=len, reverse=True)),
+                     not_read_keys=tuple(sorted(not_read, key=len, reverse=True)))
+
+
+@lru_cache(maxsize=1)
+def units() -> UnitTable:
+    """The unit table of the project (data/raw/units.yml), read once."""
+    return load_units()
+
+
+def canonical_units() -> frozenset[str]:
+    """Every unit a processed value may have (the canonical units of data/raw/units.yml)."""
+    return frozenset(units().canonical)
+
+
+def __getattr__(name: str):
+    """UNITS, UNKNOWN_UNITS, VAGUE_CLASSIFIERS, CANONICAL_UNITS: views of data/raw/units.yml, read on first use."""
+    views = {"UNITS": lambda: units().published, "UNKNOWN_UNITS": lambda: units().not_read,
+             "VAGUE_CLASSIFIERS": lambda: units().vague, "CANONICAL_UNITS": canonical_units}
+    if name in views:
+        return views[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @lru_cache(maxsize=1)
@@ -243,28 +317,28 @@ def _unit_after(s: str, pos: int, line: str) -> tuple[int, str, str | None, floa
     p, mult = ws, 1.0
     k = _startswith_any(s, p, _SCALE_KEYS)
     scaled = False
-    if k and not (k in ("千", "十万", "百万") and not (_startswith_any(s, p + len(k), _UNIT_KEYS) or
+    if k and not (k in ("千", "十万", "百万") and not (_startswith_any(s, p + len(k), units().published_keys) or
                                                      s.startswith(("多", "余"), p + len(k)))):
         # 亿 alone (突破850亿) is 亿元, as the documents use it
-        if k == "亿" and not _startswith_any(s, p + 1, _UNIT_KEYS) and not _startswith_any(s, p + 1, _UNKNOWN_KEYS):
+        if k == "亿" and not _startswith_any(s, p + 1, units().published_keys) and not _startswith_any(s, p + 1, units().not_read_keys):
             return p + 1, line[ws: p + 1], "亿元", 1.0
         p, mult, scaled = p + len(k), SCALES[k], True
     if s.startswith(MORE_THAN, p):        # 1万多家
         p += 1
-    u = _startswith_any(s, p, _UNIT_KEYS)
+    u = _startswith_any(s, p, units().published_keys)
     if u is None:
-        bad = _startswith_any(s, p, _UNKNOWN_KEYS)
+        bad = _startswith_any(s, p, units().not_read_keys)
         if bad:
             raise QuantityError(f"unknown unit {line[p:p + len(bad)]!r} after {line[:p].strip()[-12:]!r}; "
-                                f"known units: {', '.join(_UNIT_KEYS)}")
+                                f"known units: {', '.join(units().published_keys)}")
         if scaled:
             return p, line[ws:p], None, mult
         return pos, "", None, 1.0
-    canon, m, _ = UNITS[u]
+    canon, m, _ = units().published[u]
     end = p + len(u)
     if u in ("个", "个百分点") and s.startswith("月", p + 1):
         raise QuantityError(f"{line[p:p + 2]!r} (a duration) is not a unit of a quantity")
-    if end < len(s) and s[end] in _COMPOUND_TAIL and s[p:end + 1] not in UNITS and u not in ("%", "亿元", "元"):
+    if end < len(s) and s[end] in _COMPOUND_TAIL and s[p:end + 1] not in units().published and u not in ("%", "亿元", "元"):
         raise QuantityError(f"unknown unit {line[p:end + 1]!r} after {line[:p].strip()[-12:]!r} "
                             f"(read as {u!r} it would drop {line[end]!r})")
     if scaled:
@@ -292,7 +366,7 @@ def _rank(s: str, start: int, num_end: int) -> tuple[int, str] | None:
     if before == "前":
         if after in ("位", "名"):
             return num_end + 1, after
-        if not after or not (_startswith_any(s, num_end, _UNIT_KEYS) or _startswith_any(s, num_end, _UNKNOWN_KEYS)
+        if not after or not (_startswith_any(s, num_end, units().published_keys) or _startswith_any(s, num_end, units().not_read_keys)
                              or _startswith_any(s, num_end, TIME_WORDS) or _startswith_any(s, num_end, _SCALE_KEYS)):
             return num_end, ""
         return None
@@ -300,8 +374,8 @@ def _rank(s: str, start: int, num_end: int) -> tuple[int, str] | None:
         if after in ("位", "名"):
             return num_end + 1, after
         ctx = s[max(0, start - 6): start - 1].rstrip(_SPACE)
-        if ctx.endswith(_RANK_CONTEXT) and not (_startswith_any(s, num_end, _UNIT_KEYS)
-                                                 or _startswith_any(s, num_end, _UNKNOWN_KEYS)
+        if ctx.endswith(_RANK_CONTEXT) and not (_startswith_any(s, num_end, units().published_keys)
+                                                 or _startswith_any(s, num_end, units().not_read_keys)
                                                  or _startswith_any(s, num_end, TIME_WORDS)):
             return num_end, ""
     return None
@@ -354,7 +428,7 @@ def read_number(line: str, start: int, *, before_window: int = 6) -> Reading:
     if s.startswith(MORE_THAN, pos) and not is_range:
         bound = "gt"
         pos += 1
-    if not is_range and _startswith_any(s, pos, TIME_WORDS) and not _startswith_any(s, pos, _UNIT_KEYS):
+    if not is_range and _startswith_any(s, pos, TIME_WORDS) and not _startswith_any(s, pos, units().published_keys):
         raise QuantityError(f"{line[start:pos + 2]!r} is a date or a duration, not a quantity")
     end, unit_published, unit, mult = _unit_after(s, pos, line)
     if s.startswith(MORE_THAN, end) and not is_range and bound == "eq" and unit is not None:
@@ -425,15 +499,15 @@ def _chinese_carries_quantity(s: str, m: re.Match) -> bool:
         return _rank(s, start, end) is not None
     if _startswith_any(s, end, TIME_WORDS):
         return False                                   # 五年行动计划, 二〇一七年
-    if _startswith_any(s, end, _UNIT_KEYS):
-        u = _startswith_any(s, end, _UNIT_KEYS)
+    if _startswith_any(s, end, units().published_keys):
+        u = _startswith_any(s, end, units().published_keys)
         return not s.startswith("性", end + len(u))    # 一次性 (one-off)
     if _startswith_any(s, end, _SCALE_KEYS):
         return True
     sep = _startswith_any(s, end, RANGE_SEPARATORS)
     if sep and (m2 := _CN_RUN.match(s, end + len(sep))):
         return _chinese_carries_quantity(s, m2)             # 二至三家
-    return _startswith_any(s, end, _UNKNOWN_KEYS) is not None and _startswith_any(s, end, VAGUE_CLASSIFIERS) is None
+    return _startswith_any(s, end, units().not_read_keys) is not None and _startswith_any(s, end, units().vague) is None
 
 
 def scan(line: str) -> list[Token]:
@@ -483,7 +557,7 @@ def _classify(s: str, a: int, b: int, chinese: bool) -> str | None:
         if re.match(r"\s*[—–\-~至]", s[b:]) and re.search(r"(?:19|20)\d{2}\s*[—–\-~至]\s*$", s[max(0, a - 8):a] + text + "—") is None:
             pass
     if not chinese and (s[max(0, a - 1):a] == ":" and re.match(r"\d{1,2}:", s[max(0, a - 3):a]) or
-                        (_startswith_any(s, b, TIME_WORDS) and (s.startswith("个月", b) or not s.startswith(tuple(UNITS), b)))):
+                        (_startswith_any(s, b, TIME_WORDS) and (s.startswith("个月", b) or not s.startswith(units().published_keys, b)))):
         return "date"                                  # 14:26; 15年内, 3个月 (durations)
     if re.match(r"\s*(?:月|日|号|时|:\d)", s[b:b + 3]) and not chinese:
         if re.search(r"[〕\]】]\s*$", s[max(0, a - 3):a]):

@@ -11,11 +11,11 @@ import sys
 from dataclasses import dataclass
 
 from . import paths
+from .quantity import BOUNDS  # the one list of bounds (the quantity reader produces them)
 
 # enumerations (the modules that produce the values keep them in this order; tests/test_schema.py compares)
 MEASURES = ("share", "level", "count_stock", "count_flow", "growth_rate")
 KINDS = ("actual", "target")
-BOUNDS = ("eq", "ge", "gt", "approx", "range")
 SEVERITIES = ("info", "warn", "alert")
 DIRECTIONS = ("too_fast", "too_slow", "inconsistent", "impossible")
 RULES = ("too_fast", "already_met_when_set", "too_slow", "target_backwards", "stock_falls", "share_above_100",
@@ -54,7 +54,8 @@ INDICATOR_ZH = _c("indicator_zh", "the indicator's name as published, in simplif
 INDICATOR_EN = _c("indicator_en", "the indicator's English name (data/raw/indicators.csv)")
 MEASURE = _c("measure", "what kind of number: a share of a whole (0–100), a level (money, area, people), a cumulative "
              "count (stock), a count within one year (flow), a target stated as a growth rate", values=MEASURES)
-UNIT = _c("unit", "the canonical unit of the values (e.g. %, 亿元, 万平方米, 家)")
+UNIT = _c("unit", "the canonical unit of the values (e.g. %, 亿元, 万平方米, 家, 名次 for a rank): one of "
+         "the `canonical` units of data/raw/units.yml")
 METRIC = _c("metric", "the growth measure: compound annual growth (levels, counts), percentage points a year (shares), "
             "new entries or change a year (from a zero base), none (no annual rate)", values=METRICS)
 GROWTH_UNIT = _c("growth_unit", "unit of the growth columns of the row", values=GROWTH_UNITS)
@@ -76,7 +77,8 @@ FILES: dict[str, tuple[str, tuple[Column, ...]]] = {
         _c("value_published", "the number as written in the document"),
         _c("unit_published", "the unit as written in the document"),
         _c("kind", "an actual (a figure for a past year) or a target", values=KINDS),
-        _c("bound", "the qualifier: exactly, at least (以上, 不少于), more than (超过, 突破), about (左右, 近), a range",
+        _c("bound", "the qualifier: exactly, at least (以上, 不少于), more than (超过, 突破), at most (以下, 不超过; a rank "
+           "such as 前15位: this place or better), less than (不足, 低于), about (左右, 近), a range",
            values=BOUNDS),
         _c("value_low", "a range's lower end; empty otherwise", "unit"),
         _c("line", "1-based line of the raw document (data/raw/documents/<source_id>.txt)", "line"),

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..core import paths, quantity
 from ..core.errors import ValidationError
-from ..core.quantity import BOUNDS, CANONICAL_UNITS
+from ..core.quantity import BOUNDS, canonical_units
 from ..inputs.registry import Source
 from .extract import COLUMNS, KINDS
 
@@ -38,7 +38,7 @@ def validate_observations(df: pd.DataFrame, sources: dict[str, Source], vocab: p
         if row.indicator_id not in vocab.index:
             _fail(row, f"indicator_id {row.indicator_id!r} is not in the vocabulary")
         expected = vocab.at[row.indicator_id, "unit"]
-        if row.unit not in CANONICAL_UNITS or row.unit != expected:
+        if row.unit not in canonical_units() or row.unit != expected:
             _fail(row, f"unit {row.unit!r} is not the canonical unit {expected!r} of {row.indicator_id}")
         if row.measure != vocab.at[row.indicator_id, "measure"]:
             _fail(row, f"measure {row.measure!r} differs from the vocabulary's")

@@ -11,7 +11,8 @@ from ..core import paths
 from ..core.errors import InputError, IntegrityError
 from ..core.fileio import load_yaml, read_text
 
-REQUIRED = ("id", "file", "sha256", "title", "issuer", "region", "region_en", "date", "url", "script")
+REQUIRED = ("id", "file", "sha256", "title", "issuer", "title_en", "issuer_en", "region", "region_en", "date", "url",
+            "script")
 SCRIPTS = ("simplified", "traditional")
 MIN_YEAR = 1949        # the earliest year of a document or a statistic the project accepts (PRC statistics)
 
@@ -23,6 +24,8 @@ class Source:
     sha256: str
     title: str
     issuer: str
+    title_en: str         # the title and issuer in English (en pages give the Chinese name with its translation)
+    issuer_en: str
     region: str
     region_en: str
     date: str
@@ -41,7 +44,7 @@ class Source:
 
 ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
 DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-TEXT_FIELDS = ("title", "issuer", "region", "region_en")
+TEXT_FIELDS = ("title", "issuer", "title_en", "issuer_en", "region", "region_en")
 
 
 def _check_entry(entry, i: int, registry: Path, documents: Path) -> dict:
@@ -136,8 +139,8 @@ def check_documents(sources: dict[str, Source], documents: Path = paths.DOCUMENT
         p = extra[0]
         digest = sha256_of(p) if p.is_file() else "(not a file)"
         raise InputError(f"{p}: a document that {registry} does not register; expected an entry for it there "
-                         f"(- id: {p.stem}, file: {p.name}, sha256: {digest}, title, issuer, region, region_en, date, "
-                         "url, script), and a spec data/raw/specs/<id>.yml; or move the file out of "
+                         f"(- id: {p.stem}, file: {p.name}, sha256: {digest}, title, issuer, title_en, issuer_en, "
+                         "region, region_en, date, url, script), and a spec data/raw/specs/<id>.yml; or move the file out of "
                          f"{Path(documents).name}/" + (f" ({len(extra) - 1} more unregistered)" if len(extra) > 1 else ""))
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 from ..core import paths
 from ..core.errors import InputError
 from ..core.fileio import read_csv_table
-from ..core.quantity import CANONICAL_UNITS
+from ..core.quantity import canonical_units
 
 # display_zh / display_en: the one name per indicator that the reports show (a name a reader recognises, short
 # enough for an axis; never the fragment one sentence of a document happens to use)
@@ -34,9 +34,9 @@ def load_indicators(path: Path = paths.INDICATORS) -> pd.DataFrame:
                              "letters, digits and '_', starting with a letter")
         if row.measure not in MEASURES:
             raise InputError(f"{path}: line {i} ({row.indicator_id}) field 'measure' is {row.measure!r}; expected one of {MEASURES}")
-        if row.unit not in CANONICAL_UNITS:
+        if row.unit not in canonical_units():
             raise InputError(f"{path}: line {i} ({row.indicator_id}) field 'unit' is {row.unit!r}; "
-                             f"expected a canonical unit: {sorted(CANONICAL_UNITS)}")
+                             f"expected a canonical unit: {sorted(canonical_units())} (data/raw/units.yml)")
         if row.measure == "share" and row.unit != "%":
             raise InputError(f"{path}: line {i} ({row.indicator_id}): measure 'share' needs unit '%', found {row.unit!r}")
         for col in ("display_zh", "display_en"):

@@ -21,6 +21,7 @@ import re
 
 from pandas import NA as _NA  # the missing value of nullable columns (boolean, Int64)
 
+from ..core import quantity
 from ..core.errors import InputError
 
 LANGUAGES = ("zh", "en")
@@ -41,6 +42,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "bound.eq": ("目标", "target"),
     "bound.ge": ("目标：不低于 ▲", "target: at least ▲"),
     "bound.gt": ("目标：超过 △", "target: more than △"),
+    "bound.le": ("目标：不超过 ▼（名次：此名次或更前）", "target: at most ▼ (a rank: this place or better)"),
+    "bound.lt": ("目标：低于 ▽", "target: less than ▽"),
     "bound.approx": ("目标：左右 ◇", "target: about ◇"),
     "bound.range": ("目标：区间 ┃", "target: range ┃"),
     "fit": ("拟合趋势", "fitted trend"),
@@ -152,6 +155,7 @@ TEXT: dict[str, tuple[str, str]] = {
 # code values of the frames → (zh, en); `value(field, code)`
 VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "bound": {"eq": ("等于", "exactly"), "ge": ("不低于", "at least"), "gt": ("超过", "more than"),
+              "le": ("不超过", "at most"), "lt": ("低于", "less than"),
               "approx": ("左右", "about"), "range": ("区间", "range")},
     "kind": {"actual": ("实际值", "actual"), "target": ("目标值", "target")},
     "status": {
@@ -218,11 +222,6 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
-# canonical units (docs/design.md) in English; a counter word becomes the thing it counts
-UNITS_EN = {"%": "%", "百分点": "percentage points", "亿元": "100 million yuan", "万元": "10,000 yuan",
-            "万平方米": "10,000 m²", "平方公里": "km²", "人": "persons", "亩": "mu", "家": "firms/institutions",
-            "个": "units", "件": "items", "项": "items", "次": "times", "场": "events", "张": "cards",
-            "所": "institutions", "支": "funds", "点": "index points", "人年": "person-years (full-time equivalent)"}
 COUNT_UNITS = ("家", "个", "件", "项", "次", "场", "张", "所", "支", "人")
 # growth units of segments.csv / trajectories.csv
 GROWTH_UNITS = {"%/yr": ("%/年", "%/yr"), "pp/yr": ("百分点/年", "pp/yr"),
@@ -231,80 +230,6 @@ GROWTH_UNITS = {"%/yr": ("%/年", "%/yr"), "pp/yr": ("百分点/年", "pp/yr"),
                 "count": ("个", "count"), "ratio": ("比值", "ratio"), "years": ("年", "years"),
                 "windows": ("个窗口", "windows"), "percentile": ("百分位", "percentile"), "%": ("%", "%"),
                 "cagr_percent": ("%/年", "%/yr"), "pp_per_year": ("百分点/年", "pp/yr")}
-
-# the documents' titles and issuers in English (en pages give a Chinese proper name with its translation)
-SOURCE_TITLES_EN = {
-    "panyu-2015": "Implementation opinions on accelerating innovation-driven development",
-    "guangzhou-2017-letter": "Reply of the Guangzhou S&T Innovation Commission to deputies' proposal No. 20172212 "
-                             "of the 1st session of the 15th Municipal People's Congress",
-    "guangzhou-2019": "Three-year action plan for building Guangzhou into a strong S&T innovation city (2019–2021)",
-    "qingyuan-2013": "Five-year action plan for improving Qingyuan's innovation environment (2013–2017)",
-    "nanming-2017": "Implementation opinions on S&T innovation for making Nanming District of Guiyang an "
-                    "innovative central district",
-    "national-2006-mlp": "National medium- and long-term programme for science and technology development (2006–2020)",
-    "national-2016-outline": "Outline of the national strategy of innovation-driven development",
-    # district/county and city plans (issue 22): a bridge until the registry's title_en/issuer_en are read
-    "panan-2021-st14": "Pan'an County 14th Five-Year Plan for Science and Technology Development (2021-2025)",
-    "chengan-2019-innov": "Implementation plan for building Cheng'an into an innovative county",
-    "dongtou-2023-innov": "Implementation plan of Dongtou District for raising S&T innovation capacity and joining "
-                          "the province's \"315\" S&T innovation system programme (2023-2027)",
-    "zhuhai-2018-action": "Three-year action plan on S&T innovation promoting high-quality development (2018-2020), Zhuhai",
-    "guangyuan-2017-st13": "Guangyuan 13th Five-Year Plan for S&T Innovation (2016-2020)",
-    "zhuhai-2021-st14": "Zhuhai 14th Five-Year Plan for S&T Innovation (2021-2025)",
-    "dachang-2018-digest": "Dachang County: digest of policy measures for the private economy (2), the S&T innovation targets",
-    "hangzhou-2016-nidz": "Hangzhou holds the mobilisation meeting for building its national innovation demonstration zone "
-                          "(the zone's goals for 2020)",
-    # provincial, city and national plans (issue 22, plans-more): the same bridge
-    "zhejiang-2016-st13": "Zhejiang Province S&T innovation plan for the 13th five-year period (2016–2020)",
-    "yunnan-2016-st13": "Yunnan Province S&T innovation plan for the 13th five-year period (2016–2020)",
-    "guizhou-2021-st14": "Guizhou Province S&T innovation plan for the 14th five-year period (2021–2025)",
-    "henan-2016-st13": "Henan Province S&T innovation plan for the 13th five-year period (2016–2020)",
-    "guangdong-2021-st14": "Guangdong Province S&T innovation plan for the 14th five-year period (2021–2025)",
-    "fuzhou-2021-st14": "Fuzhou's S&T innovation targets for the 14th five-year period (2021–2025)",
-    "shanghai-2016-st13": "Shanghai S&T innovation plan for the 13th five-year period (2016–2020)",
-    "national-2021-fyp14": "Outline of the 14th Five-Year Plan (2021–2025) for national economic and social "
-                           "development and the long-range objectives through 2035",
-    "zhengzhou-2016-st13": "Zhengzhou S&T innovation development plan for the 13th five-year period (2016–2020)",
-    # the 13th five-year chain (issue 22); the same words stand in sources.yml (title_en), their future one home
-    "national-2016-st13": "National Science and Technology Innovation Plan for the 13th Five-Year Period",
-    "guangdong-2016-fyp13": "Outline of the 13th Five-Year Plan for the Economic and Social Development of "
-                            "Guangdong Province (draft)",
-    "guangzhou-2017-st13": "Guangzhou Science and Technology Innovation Plan for the 13th Five-Year Period "
-                           "(2016–2020)",
-}
-ISSUERS_EN = {
-    "panyu-2015": "CPC Panyu District Committee; Panyu District People's Government",
-    "guangzhou-2017-letter": "Guangzhou Science and Technology Innovation Commission",
-    "guangzhou-2019": "Guangzhou Science and Technology Bureau",
-    "qingyuan-2013": "General Offices of the CPC Qingyuan Municipal Committee and the Qingyuan Municipal Government",
-    "nanming-2017": "Nanming District Science and Technology Bureau",
-    "national-2006-mlp": "State Council",
-    "national-2016-outline": "CPC Central Committee; State Council",
-    # district/county and city plans (issue 22): a bridge until the registry's title_en/issuer_en are read
-    "panan-2021-st14": "General Office of the Pan'an County People's Government",
-    "chengan-2019-innov": "Cheng'an County People's Government",
-    "dongtou-2023-innov": "People's Government of Dongtou District, Wenzhou",
-    "zhuhai-2018-action": "Zhuhai Municipal People's Government",
-    "guangyuan-2017-st13": "Guangyuan Municipal People's Government",
-    "zhuhai-2021-st14": "Zhuhai Municipal People's Government",
-    "dachang-2018-digest": "Office of the Langfang Municipal Leading Group for the Private Economy",
-    "hangzhou-2016-nidz": "Hangzhou.com.cn (the city's news portal)",
-    # provincial, city and national plans (issue 22, plans-more): the same bridge
-    "zhejiang-2016-st13": "General Office of the Zhejiang Provincial People's Government",
-    "yunnan-2016-st13": "Yunnan Provincial People's Government",
-    "guizhou-2021-st14": "Guizhou Provincial People's Government",
-    "henan-2016-st13": "Henan Provincial People's Government",
-    "guangdong-2021-st14": "Guangdong Provincial People's Government",
-    "fuzhou-2021-st14": "Fuzhou Municipal Science and Technology Bureau",
-    "shanghai-2016-st13": "Shanghai Municipal People's Government",
-    "national-2021-fyp14": "National People's Congress",
-    "zhengzhou-2016-st13": "Zhengzhou Municipal People's Government",
-    # the 13th five-year chain (issue 22); the same words stand in sources.yml (issuer_en), their future one home
-    "national-2016-st13": "State Council",
-    "guangdong-2016-fyp13": "People's Government of Guangdong Province",
-    "guangzhou-2017-st13": "General Office of the Guangzhou Municipal People's Government",
-}
-
 
 # the regions of data/raw/reference/growth_references.csv (written in English there) in Chinese
 REFERENCE_REGIONS_ZH = {
@@ -355,7 +280,7 @@ def unit(u: str, language: str = "zh") -> str:
     """A canonical unit as an axis shows it: '亿元' in zh, '100 million yuan' in en, '家' → 'firms/institutions'."""
     if check_language(language) == "zh" or not isinstance(u, str):
         return u
-    return UNITS_EN.get(u, u)
+    return _units_en().get(u, u)
 
 
 def growth_unit(u: str, language: str = "zh") -> str:
@@ -598,6 +523,11 @@ def _source_title_zh(source: str) -> str:
     return f"《{found.title}》" if found else source
 
 
+def _units_en() -> dict[str, str]:
+    """Every canonical unit in English (data/raw/units.yml `canonical`: '家' → 'firms/institutions')."""
+    return {u: en for u, (en, _) in quantity.units().canonical.items()}
+
+
 @functools.lru_cache(maxsize=1)
 def _region_names() -> dict[str, str]:
     from ..inputs.reference import load_regions
@@ -621,8 +551,9 @@ def english_names(text: str) -> str:
         return text
     for zh, en in sorted(_region_names().items(), key=lambda kv: -len(kv[0])):
         text = text.replace(zh, en)
-    units = "|".join(sorted((re.escape(u) for u in UNITS_EN if re.search(r"[\u3400-\u9fff]", u)), key=len, reverse=True))
-    return re.sub(rf"(\d) ?({units})(?![\u3400-\u9fff])", lambda m: f"{m.group(1)} {UNITS_EN[m.group(2)]}", text)
+    names = _units_en()
+    units = "|".join(sorted((re.escape(u) for u in names if re.search(r"[\u3400-\u9fff]", u)), key=len, reverse=True))
+    return re.sub(rf"(\d) ?({units})(?![\u3400-\u9fff])", lambda m: f"{m.group(1)} {names[m.group(2)]}", text)
 
 
 def progress_note(text, language: str = "zh", strict: bool = False):

@@ -134,10 +134,8 @@ def sources(obs: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
             "source_id": sid,
             "region": src.region if language == "zh" else src.region_en,
             "date": src.date,
-            "title": src.title if language == "zh" or sid not in labels.SOURCE_TITLES_EN
-            else f"{src.title} ({labels.SOURCE_TITLES_EN[sid]})",
-            "issuer": src.issuer if language == "zh" or sid not in labels.ISSUERS_EN
-            else f"{src.issuer} ({labels.ISSUERS_EN[sid]})",
+            "title": src.title if language == "zh" else f"{src.title} ({src.title_en})",
+            "issuer": src.issuer if language == "zh" else f"{src.issuer} ({src.issuer_en})",
             "n_indicators": o["indicator_id"].nunique(),
             "n_actuals": int((o["kind"] == "actual").sum()),
             "n_targets": int((o["kind"] == "target").sum()),

@@ -39,7 +39,7 @@ def source_info(source_id: str | None) -> dict | None:
         return None
     from ..inputs.registry import load_sources
     s = load_sources()[source_id]
-    return {"id": s.id, "title": s.title, "region": s.region, "region_en": s.region_en, "date": s.date}
+    return {"id": s.id, "title": s.title, "title_en": s.title_en, "region": s.region, "region_en": s.region_en, "date": s.date}
 
 
 def n_observations(report: Report) -> int:

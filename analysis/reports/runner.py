@@ -161,11 +161,10 @@ def _header(meta: dict) -> str:
     language = meta.get("language") or "zh"
     stem = Path(meta["notebook"]).stem
     howto_key = f"howto.{stem}"
-    source_id = (meta.get("source") or {}).get("id")
     return templates().get_template("report_header.html.j2").render(
         meta=meta, language=language, t=lambda key: labels.t(key, language),
         howto=labels.narrative(howto_key, language) if howto_key in labels.NARRATIVE else "",
-        title_en=labels.SOURCE_TITLES_EN.get(source_id, "") if source_id else "")
+        title_en=(meta.get("source") or {}).get("title_en", ""))
 
 
 def _alt_texts(nb) -> None:
