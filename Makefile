@@ -101,7 +101,7 @@ $(DATA_BUILT): $(RAW_FILES) $(wildcard analysis/*.py analysis/*/*.py) $(STAMP)
 $(PROCESSED_CSV): $(DATA_BUILT) ;
 FORCE:
 
-$(REPORTS_MK): reports.yml data/raw/sources.yml $(ANALYSIS_SRC) $(wildcard notebooks/*.ipynb) $(STAMP)
+$(REPORTS_MK): reports.yml data/raw/sources.yml data/processed/progress.csv $(ANALYSIS_SRC) $(wildcard notebooks/*.ipynb) $(STAMP)
 	@mkdir -p $(@D)
 	@$(PY) -m analysis.reports makefile $@
 	@touch $@

@@ -484,6 +484,21 @@ def test_sources_all_gives_one_run_per_registered_source(tmp_path):
     assert all(r.parameters == {"source_id": r.name[2:], "language": "en"} for r in runs)
 
 
+def test_sources_with_progress_gives_one_run_per_source_with_progress_rows(tmp_path, monkeypatch):
+    """`sources: with_progress`: the sources with rows in progress.csv, in registry order, with no list to keep."""
+    cfg = tmp_path / "reports.yml"
+    cfg.write_text(f"reports:\n  - {{name: 'p-{{source_id}}', notebook: {GROWTH}, sources: with_progress}}\n",
+                   encoding="utf-8")
+    from analysis.inputs.registry import load_sources
+    registered = list(load_sources())
+    monkeypatch.setattr(config, "_sources_with_progress", lambda: {registered[-1], registered[0]})
+    assert [r.name for r in config.load_config(cfg)] == [f"p-{registered[0]}", f"p-{registered[-1]}"]
+    cfg.write_text(f"reports:\n  - {{name: 'p-{{source_id}}', notebook: {GROWTH}, sources: with_progres}}\n",
+                   encoding="utf-8")
+    with pytest.raises(InputError, match="field 'sources' is 'with_progres'; expected `all`, `with_progress`"):
+        config.load_config(cfg)
+
+
 def test_the_project_config_has_one_entry_per_notebook_family():
     """reports.yml uses `sources` instead of copies per source; the runs it stands for are unchanged."""
     text = (paths.ROOT / "reports.yml").read_text(encoding="utf-8")

@@ -17,6 +17,7 @@ NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")   # no '.': NAME.failed.ipynb, NAME.ru
 MAX_NAME = 100                               # reports/.NAME.html.<random>.tmp stays within a file name's 255 bytes
 RESERVED_NAMES = {"index", "bench", "bench-reports", "bench-actuals", "cron"}
 SOURCE_SLOT = "{source_id}"
+WITH_PROGRESS = "with_progress"              # `sources: with_progress`: the sources that have progress rows
 DEFAULT_TIMEOUT = 600                        # seconds per cell
 MAX_TIMEOUT = 86400
 START_TIMEOUT = 120                          # seconds for the kernel to start
@@ -132,6 +133,9 @@ def _entry(entry, i: int, path: Path, notebooks: Path, default_timeout: int) -> 
     wanted = entry["sources"]
     if wanted == "all":
         ids = registered
+    elif wanted == WITH_PROGRESS:
+        with_rows = _sources_with_progress()
+        ids = [sid for sid in registered if sid in with_rows]
     elif isinstance(wanted, list) and wanted and all(isinstance(x, str) for x in wanted):
         unknown_ids = [x for x in wanted if x not in registered]
         if unknown_ids:
@@ -141,13 +145,20 @@ def _entry(entry, i: int, path: Path, notebooks: Path, default_timeout: int) -> 
             raise InputError(f"{where}: field 'sources' lists a source twice")
         ids = wanted
     else:
-        raise InputError(f"{where}: field 'sources' is {wanted!r}; expected `all` or a non-empty list of source ids")
+        raise InputError(f"{where}: field 'sources' is {wanted!r}; expected `all`, `{WITH_PROGRESS}` (the sources with rows "
+                         "in data/processed/progress.csv) or a non-empty list of source ids")
     runs = []
     for sid in ids:
         run_name = name.replace(SOURCE_SLOT, sid)
         _check_name(run_name, where)
         runs.append(Report(name=run_name, notebook=notebook, parameters={"source_id": sid, **params}, timeout=timeout))
     return runs
+
+
+def _sources_with_progress() -> set[str]:
+    """The sources with at least one row in data/processed/progress.csv (a target set against an actual)."""
+    from ..pipeline import datasets
+    return set(datasets.load("progress")["source_id"])
 
 
 def _sources_in_order() -> list[str]:
