@@ -478,3 +478,29 @@ def test_fill_writes_each_sentence_from_its_template():
     numbers = np.array([3, None, 2.5], dtype=object)
     assert _fill("n = {} ({})", numbers, a[:3]).tolist() == [f"n = {x} ({y})" for x, y in zip(numbers, a[:3])]
     assert _fill("{:>4}|{!r}", b[:3], a[:3]).tolist() == [f"{x:>4}|{y!r}" for x, y in zip(b[:3], a[:3])]
+
+
+def test_a_rank_that_rises_is_neither_already_met_nor_backwards_nor_judged_as_growth():
+    # 由2015年的第18位提升到前15位 (2020), then 前10位 (2025): each a rise in places
+    rank = {"indicator_id": "innovation_rank", "measure": "rank", "unit": "名次"}
+    frame = obs({"year": 2015, "value": 18, "kind": "actual", **rank},
+                {"year": 2020, "value": 15, "kind": "target", "bound": "le", **rank},
+                {"year": 2025, "value": 10, "kind": "target", "bound": "le", **rank})
+    assert flags(frame).empty
+    th = load_thresholds()
+    seg = segments(frame, th)
+    j = judge_paces(seg, th, {}, pd.DataFrame(columns=WINDOW_COLUMNS), {"番禺区": "district"})
+    steps = (seg["segment"] == "step").to_numpy()
+    assert not j["judged"][steps].any()
+    assert all("a rank: compared in places" in w for w in j["not_judged_because"][steps])
+    # the same path as a level that falls is still flagged: the exception is for ranks only
+    level = obs({"year": 2015, "value": 18, "kind": "actual"}, {"year": 2020, "value": 15, "kind": "target"},
+                {"year": 2025, "value": 10, "kind": "target"})
+    assert {"already_met_when_set", "target_backwards"} <= set(flags(level)["rule"])
+
+
+def test_a_le_target_below_the_latest_actual_is_not_already_met():
+    # 对外技术依存度 降低到30%以下 from 50 %: a target to go down to
+    share = {"measure": "share", "unit": "%", "indicator_id": "tech_dependence"}
+    assert flags(obs({"year": 2005, "value": 50, "kind": "actual", **share},
+                     {"year": 2020, "value": 30, "kind": "target", "bound": "le", **share})).empty

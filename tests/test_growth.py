@@ -165,8 +165,9 @@ def test_real_segments_cover_every_path():
 
 
 def test_bound_interval_by_hand_for_every_kind_of_column():
-    """eq → [v, v]; ge/gt → [v, ∞), [v, 100] for a share; approx → v ± band (a share's top at 100); range →
-    [low, v]; any other word → [v, v]: the same whether the bounds come as text, as the points' categorical (codes in
+    """eq → [v, v]; ge/gt → [v, ∞), [v, 100] for a share; le → [0, v] (an upper bound, issue 22; [1, v] for a rank:
+    see test_a_rank_is_compared_in_places…); approx → v ± band (a share's top at 100); range → [low, v]; any other
+    word → [v, v]: the same whether the bounds come as text, as the points' categorical (codes in
     BOUNDS order) or as a categorical of other categories."""
     import numpy as np
     import pandas as pd
@@ -177,9 +178,37 @@ def test_bound_interval_by_hand_for_every_kind_of_column():
     low = np.array([np.nan, np.nan, np.nan, np.nan, np.nan, 8.0, np.nan, np.nan])
     bound = np.array(["eq", "ge", "gt", "approx", "approx", "range", "le", None], dtype=object)
     measure = np.array(["level", "level", "share", "level", "share", "level", "level", "level"], dtype=object)
-    want_lo = [10.0, 10.0, 10.0, 9.0, 85.5, 8.0, 10.0, 10.0]
+    want_lo = [10.0, 10.0, 10.0, 9.0, 85.5, 8.0, 0.0, 10.0]
     want_hi = [10.0, np.inf, 100.0, 11.0, 100.0, 10.0, 10.0, 10.0]
     points_like = pd.Categorical.from_codes([BOUNDS.index(b) if b in BOUNDS else -1 for b in bound], categories=BOUNDS)
     for b in (bound, pd.Series(bound, dtype="str"), pd.Series(points_like), pd.Categorical(bound)):
         lo, hi = bound_interval(value, low, b, pd.Categorical(measure), 10.0)
         assert np.allclose(lo, want_lo, rtol=0, atol=1e-12) and np.allclose(hi, want_hi, rtol=0, atol=1e-12)
+
+
+# ------------------------------------------------------------------ ranks (issue 22): places, never a growth rate
+RANK = {"indicator_id": "innovation_rank", "measure": "rank", "unit": "名次"}
+
+
+def test_a_rank_is_compared_in_places_and_its_le_target_is_a_band():
+    # 由2015年的第18位提升到前15位 (2020): 18 → at most 15 (place 15 or better, down to place 1)
+    seg = segments(obs({"year": 2015, "value": 18, "kind": "actual", **RANK},
+                       {"year": 2020, "value": 15, "kind": "target", "bound": "le", **RANK}))
+    step = seg[seg["segment"] == "step"].iloc[0]
+    assert step["metric"] == "places_per_year" and step["growth_unit"] == "places/yr"
+    assert step["growth"] == pytest.approx(-0.6)                    # (15 − 18) / 5: 0.6 places up a year, not −3.6 %/yr
+    assert step["end_low"] == 1 and step["end_high"] == 15          # le: place 1 to 15, not exactly 15
+    assert step["growth_low"] == pytest.approx(-3.4) and step["growth_high"] == pytest.approx(-0.6)   # (1 − 18) / 5
+    assert "never as a growth rate" in step["note"]
+
+
+def test_le_and_lt_targets_are_not_exact_in_the_growth_engine():
+    # 对外技术依存度 at most 30 % in 2020 from 50 % in 2006: the band reaches down to 0 %
+    seg = segments(obs({"year": 2006, "value": 50, "kind": "actual", "measure": "share", "unit": "%"},
+                       {"year": 2020, "value": 30, "kind": "target", "bound": "le", "measure": "share", "unit": "%"}))
+    step = seg[seg["segment"] == "step"].iloc[0]
+    assert (step["end_low"], step["end_high"]) == (0, 30)
+    assert step["growth_high"] == pytest.approx((30 - 50) / 14) and step["growth_low"] == pytest.approx((0 - 50) / 14)
+    lt = segments(obs({"year": 2015, "value": 10, "kind": "actual"}, {"year": 2020, "value": 8, "kind": "target",
+                                                                       "bound": "lt"}))
+    assert lt.iloc[0]["end_low"] == 0 and lt.iloc[0]["end_high"] == 8

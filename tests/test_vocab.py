@@ -2,12 +2,13 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import InputError
-from analysis.inputs.vocab import COLUMNS, load_indicators
+from analysis.inputs.vocab import COLUMNS, MEASURES, load_indicators
 
 
 def test_vocabulary_is_consistent(vocab, ):
     assert vocab.index.is_unique
-    assert set(vocab.measure) <= {"share", "level", "count_stock", "count_flow", "growth_rate"}
+    assert set(vocab.measure) <= set(MEASURES)
+    assert MEASURES == ("share", "level", "count_stock", "count_flow", "growth_rate", "rank")
 
 
 def test_every_used_indicator_is_in_vocabulary(vocab):
@@ -20,6 +21,8 @@ def test_every_used_indicator_is_in_vocabulary(vocab):
     ("x,名,X,share,家,,名,X", "measure 'share' needs unit '%'"),
     ("x,名,X,ratio,%,,名,X", "field 'measure' is 'ratio'"),
     ("x,名,X,level,万元,,名,X", "field 'unit' is '万元'"),
+    ("x,名,X,rank,家,,名,X", "measure 'rank' goes with unit '名次'"),
+    ("x,名,X,level,名次,,名,X", "measure 'rank' goes with unit '名次'"),
 ])
 def test_bad_vocabulary_rows(tmp_path, row, message):
     f = tmp_path / "indicators.csv"

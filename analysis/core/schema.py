@@ -14,15 +14,15 @@ from . import paths
 from .quantity import BOUNDS  # the one list of bounds (the quantity reader produces them)
 
 # enumerations (the modules that produce the values keep them in this order; tests/test_schema.py compares)
-MEASURES = ("share", "level", "count_stock", "count_flow", "growth_rate")
+MEASURES = ("share", "level", "count_stock", "count_flow", "growth_rate", "rank")
 KINDS = ("actual", "target")
 SEVERITIES = ("info", "warn", "alert")
 DIRECTIONS = ("too_fast", "too_slow", "inconsistent", "impossible")
 RULES = ("too_fast", "already_met_when_set", "too_slow", "target_backwards", "stock_falls", "share_above_100",
          "rate_vs_levels", "part_exceeds_whole", "flow_cannot_build_stock", "stock_change_vs_flow", "escalation")
 SEGMENT_KINDS = ("step", "overall", "stated")
-METRICS = ("cagr", "pp_per_year", "new_per_year", "change_per_year", "none")
-GROWTH_UNITS = ("%/yr", "pp/yr", "per yr")
+METRICS = ("cagr", "pp_per_year", "new_per_year", "change_per_year", "places_per_year", "none")
+GROWTH_UNITS = ("%/yr", "pp/yr", "per yr", "places/yr")
 YARDSTICKS = ("peers", "peers (proxy)", "national", "ceiling only")
 MODELS = ("plan", "exponential", "linear", "logistic")
 INTERVALS = ("bounds", "prediction_90")
@@ -53,10 +53,12 @@ INDICATOR_ID = _c("indicator_id", "indicator id of data/raw/indicators.csv (the 
 INDICATOR_ZH = _c("indicator_zh", "the indicator's name as published, in simplified characters")
 INDICATOR_EN = _c("indicator_en", "the indicator's English name (data/raw/indicators.csv)")
 MEASURE = _c("measure", "what kind of number: a share of a whole (0–100), a level (money, area, people), a cumulative "
-             "count (stock), a count within one year (flow), a target stated as a growth rate", values=MEASURES)
+             "count (stock), a count within one year (flow), a target stated as a growth rate, a place in a ranking (lower is "
+             "better)", values=MEASURES)
 UNIT = _c("unit", "the canonical unit of the values (e.g. %, 亿元, 万平方米, 家, 名次 for a rank): one of "
          "the `canonical` units of data/raw/units.yml")
 METRIC = _c("metric", "the growth measure: compound annual growth (levels, counts), percentage points a year (shares), "
+            "places a year (ranks; negative: moving up), "
             "new entries or change a year (from a zero base), none (no annual rate)", values=METRICS)
 GROWTH_UNIT = _c("growth_unit", "unit of the growth columns of the row", values=GROWTH_UNITS)
 PEER_N = _c("peer_n", "number of comparable regional windows of the same length (regional_panel.csv)", "windows")

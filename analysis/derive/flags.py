@@ -661,7 +661,7 @@ def declines(segments: pd.DataFrame, judged: np.ndarray | None = None) -> pd.Dat
     s = segments.iloc[rows[_at(segments, "end_value", rows) < _at(segments, "start_value", rows) - EPS]]
     cumulative = np.array([_is_cumulative(z, e) for z, e in zip(s["indicator_zh"], s["indicator_en"])], dtype=bool)
     cumulative &= s["measure"].to_numpy() == "count_stock"
-    keep = cumulative | (s["start_kind"].to_numpy() == "target")
+    keep = (cumulative | (s["start_kind"].to_numpy() == "target")) & (s["measure"].to_numpy() != "rank")  # rank: down is up
     s, cumulative = s[keep], cumulative[keep]
     rule, severity, direction, reasons = [], [], [], []
     for r, cum in zip(_records(s), cumulative):
@@ -820,8 +820,11 @@ def too_slow(obs: pd.DataFrame, known: pd.DataFrame, th: pd.DataFrame, points: p
     g_pre = _rate(h_value, a_value, a_year - h_year, ~share, True)
     met = low <= a_value + EPS
     slow = ~met & (g_pre > 0) & (g_target < v["too_slow_ratio_info"] * g_pre - EPS)
+    # a target to go down to (a rank, where lower is better; a ≤ or < bound) is not judged by a rule written for
+    # targets that go up: 由第18位提升到前15位 is a rise, not a target already met
+    upward = ~(is_one_of(measure, "rank") | is_one_of(pts["bound"].array.take(t_pts), "le", "lt"))
     # the frame of the targets that fire only: text from obs, the actuals from `known`
-    pick = np.flatnonzero(met | slow)
+    pick = np.flatnonzero((met | slow) & upward)
     t = obs[["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "year", "value",
              "bound"]].iloc[t_rows[pick]].reset_index(drop=True)
     t.insert(t.columns.get_loc("value") + 1, "low", low[pick])

@@ -9,11 +9,15 @@ before a target of the same year). Each consecutive pair is a `step` segment; fi
     share                            percentage points per year, `pp_per_year` (and the relative change)
     from a zero base                 `new_per_year` (counts) or `change_per_year` (levels): the compound
                                      rate is undefined, so the absolute yearly change is given, with a note
+    rank                             places per year, `places_per_year` ((end − start) / years: negative is a
+                                     move up, as a lower place is better); a rank is compared in places, never
+                                     as a growth rate, and its pace is not judged
     growth_rate                      a target stated as a rate is kept as the rate it is (`stated` rows;
                                      `pp_per_year` when its unit is 百分点, `cagr` otherwise); analysis.derive.flags
                                      compares it with the level path it belongs to
 
-Bounds carry through as a band: a ≥ target gives a minimum growth (growth_low), an approximate target
+Bounds carry through as a band: a ≥ target gives a minimum growth (growth_low), a ≤ target (以下, 不超过; a
+rank's 前15位: place 15 or better) a maximum, an approximate target
 a band of ± approx_band_pct, a range both ends (end_low / end_high: the values the end target allows;
 end_high is empty when unbounded). Everything is computed on whole columns at once
 (numpy), so the same code serves the few hundred real numbers and a million-row panel.
@@ -26,10 +30,11 @@ import pandas as pd
 from ..core import schema
 from ..inputs.reference import load_thresholds, values
 
-PATH_MEASURES = ("share", "level", "count_stock", "count_flow")
+PATH_MEASURES = ("share", "level", "count_stock", "count_flow", "rank")
 COUNT_MEASURES = ("count_stock", "count_flow")
 GROWTH_UNITS = {"cagr": "%/yr", "pp_per_year": "pp/yr", "new_per_year": "per yr", "change_per_year": "per yr",
-                "none": ""}
+                "places_per_year": "places/yr", "none": ""}
+BEST_RANK = 1.0                    # the best place a rank can reach (the low end of a ≤ rank target)
 _SEGMENT_COLUMNS = schema.columns("segments")
 COLUMNS = _SEGMENT_COLUMNS[:_SEGMENT_COLUMNS.index("judged")]       # the growth; the judgement follows (plausibility)
 ID_COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "indicator_en", "measure", "unit"]
@@ -82,7 +87,8 @@ def is_one_of(words, *which, in_runs: bool = False) -> np.ndarray:
 
 def bound_interval(value, value_low, bound, measure, approx_band_pct: float):
     """(low, high) of the values a published number allows: eq → [v, v]; ge/gt → [v, ∞) ([v, 100] for shares);
-    approx → v ± approx_band_pct %; range → [value_low, value]. (Any other bound word: [v, v].)"""
+    le/lt → [0, v] ([1, v] for a rank: this place or better); approx → v ± approx_band_pct %; range →
+    [value_low, value]. (Any other bound word: [v, v].)"""
     value = np.asarray(value, dtype=float)
     cat = bound.array if isinstance(bound, pd.Series) else bound
     code = (np.asarray(cat.codes) if isinstance(cat, pd.Categorical) and tuple(cat.categories) == BOUNDS
@@ -97,6 +103,8 @@ def bound_interval(value, value_low, bound, measure, approx_band_pct: float):
     high = np.where(approx, v * (1 + band), v)
     high = np.where(approx & is_share, np.minimum(high, 100.0), high)
     hi[at] = np.where((kind == BOUNDS.index("ge")) | (kind == BOUNDS.index("gt")), np.where(is_share, 100.0, np.inf), high)
+    below = (kind == BOUNDS.index("le")) | (kind == BOUNDS.index("lt"))            # an upper bound: down to the floor
+    lo[at] = np.where(below, np.where(is_one_of(measure, "rank")[at], BEST_RANK, 0.0), lo[at])
     return lo, hi
 
 
@@ -146,13 +154,14 @@ def path_points(obs: pd.DataFrame) -> pd.DataFrame:
         "actual": actual[order], "n_points": np.bincount(group)[group]}, copy=False)
 
 
-METRICS = np.array(["none", "pp_per_year", "cagr", "new_per_year", "change_per_year"], dtype=object)
+METRICS = np.array(["none", "pp_per_year", "cagr", "new_per_year", "change_per_year", "places_per_year"], dtype=object)
 METRIC_UNITS = np.array([GROWTH_UNITS[m] for m in METRICS], dtype=object)
 SEGMENT_KINDS = np.array(["step", "overall", "stated"], dtype=object)
 NOTES = np.array(["", "actual and target for the same year: no annual rate",
                   "zero base: compound growth is undefined; the absolute change per year is given",
                   "the end value is zero: -100 %/yr",
-                  "a target stated as a growth rate (compared with its level path in flags)"], dtype=object)
+                  "a target stated as a growth rate (compared with its level path in flags)",
+                  "a rank: compared in places (lower is better), never as a growth rate"], dtype=object)
 
 
 def step_rows(points: pd.DataFrame, segments: pd.DataFrame | None = None) -> np.ndarray | None:
@@ -203,7 +212,8 @@ def _metric_code(measure: np.ndarray, start, years):
     """Index into METRICS per segment from the end point's measure code (PATH_MEASURES): small integer codes,
     looked up once when the frame is written (fast and light at scale)."""
     counts = (measure == PATH_MEASURES.index("count_stock")) | (measure == PATH_MEASURES.index("count_flow"))
-    return np.select([years <= 0, measure == PATH_MEASURES.index("share"), start > 0, counts], [0, 1, 2, 3], default=4)
+    return np.select([years <= 0, measure == PATH_MEASURES.index("share"), measure == PATH_MEASURES.index("rank"),
+                      start > 0, counts], [0, 1, 5, 2, 3], default=4)
 
 
 def words(vocabulary, codes) -> pd.arrays.StringArray:
@@ -256,7 +266,8 @@ def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, points: 
         rel = np.where((measure == PATH_MEASURES.index("share")) & (s_val > 0), (e_val / s_val - 1.0) * 100.0, np.nan)
         per_year = np.where((measure == PATH_MEASURES.index("count_stock")) & (years > 0), (e_val - s_val) / years,
                             np.nan)
-    note = np.select([years <= 0, (code == 3) | (code == 4), (code == 2) & (e_val == 0)], [1, 2, 3], default=0)
+    note = np.select([years <= 0, (code == 3) | (code == 4), (code == 2) & (e_val == 0), code == 5], [1, 2, 3, 5],
+                     default=0)
     end_high = hi[e_idx]
     cols = {"segment": kind, "start_year": year[s_idx], "end_year": year[e_idx], "years": years, "start_value": s_val,
             "end_value": e_val, "end_low": lo[e_idx], "end_high": np.where(np.isfinite(end_high), end_high, np.nan),

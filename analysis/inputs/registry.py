@@ -24,14 +24,14 @@ class Source:
     sha256: str
     title: str
     issuer: str
-    title_en: str         # the title and issuer in English (en pages give the Chinese name with its translation)
-    issuer_en: str
     region: str
     region_en: str
     date: str
     url: str | None
     script: str
     path: Path
+    title_en: str = ""    # the title and issuer in English (en pages give the Chinese name with its translation);
+    issuer_en: str = ""   # required in sources.yml (REQUIRED), optional here for hand-built sources in tests
 
     def text(self) -> str:
         return read_text(self.path, f"the UTF-8 text of document {self.id!r} (registered in sources.yml)")

@@ -9,12 +9,12 @@ import pandas as pd
 from ..core import paths
 from ..core.errors import InputError
 from ..core.fileio import read_csv_table
-from ..core.quantity import canonical_units
+from ..core.quantity import RANK_UNIT, canonical_units
 
 # display_zh / display_en: the one name per indicator that the reports show (a name a reader recognises, short
 # enough for an axis; never the fragment one sentence of a document happens to use)
 COLUMNS = ["indicator_id", "indicator_zh", "indicator_en", "measure", "unit", "aliases", "display_zh", "display_en"]
-MEASURES = ("share", "level", "count_stock", "count_flow", "growth_rate")
+MEASURES = ("share", "level", "count_stock", "count_flow", "growth_rate", "rank")
 ID = re.compile(r"[a-z][a-z0-9_]{0,79}")
 
 
@@ -39,6 +39,9 @@ def load_indicators(path: Path = paths.INDICATORS) -> pd.DataFrame:
                              f"expected a canonical unit: {sorted(canonical_units())} (data/raw/units.yml)")
         if row.measure == "share" and row.unit != "%":
             raise InputError(f"{path}: line {i} ({row.indicator_id}): measure 'share' needs unit '%', found {row.unit!r}")
+        if (row.measure == "rank") != (row.unit == RANK_UNIT):
+            raise InputError(f"{path}: line {i} ({row.indicator_id}): measure 'rank' goes with unit {RANK_UNIT!r} (a place "
+                             f"in a ranking, lower is better) and only with it; found measure {row.measure!r}, unit {row.unit!r}")
         for col in ("display_zh", "display_en"):
             if not getattr(row, col).strip():
                 raise InputError(f"{path}: line {i} ({row.indicator_id}) field {col!r} is empty; expected the name the reports show")

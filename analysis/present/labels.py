@@ -172,7 +172,9 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     },
     "metric": {"cagr": ("年均复合增长率", "compound annual growth"),
                "pp_per_year": ("每年百分点变化", "percentage points per year"),
-               "new_per_year": ("每年新增", "new per year"), "none": ("无年率", "no annual rate")},
+               "new_per_year": ("每年新增", "new per year"), "none": ("无年率", "no annual rate"),
+               "change_per_year": ("每年变化", "change per year"),
+               "places_per_year": ("每年名次变化（负数为上升）", "places per year (negative: moving up)")},
     "rule": {
         "too_fast": ("增长过快", "too fast"),
         "too_slow": ("增长过慢", "too slow"),
@@ -192,7 +194,8 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "direction": {"too_fast": ("过快", "too fast"), "too_slow": ("过慢", "too slow"),
                   "inconsistent": ("不一致", "inconsistent"), "impossible": ("不可能", "impossible")},
     "measure": {"share": ("比重", "share"), "level": ("总量", "level"), "count_stock": ("存量（个数）", "count (stock)"),
-                "count_flow": ("流量（个数）", "count (flow)"), "growth_rate": ("增长率", "growth rate")},
+                "count_flow": ("流量（个数）", "count (flow)"), "growth_rate": ("增长率", "growth rate"),
+                "rank": ("名次", "rank")},
     "segment": {"step": ("相邻两点", "step"), "overall": ("首末两点", "overall"), "stated": ("文件所述增长率", "rate stated")},
     "model": {"plan": ("规划路径（逐段插值）", "plan path (piecewise)"), "exponential": ("指数", "exponential"),
               "linear": ("线性", "linear"), "logistic": ("逻辑斯蒂", "logistic")},
@@ -219,12 +222,14 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "a target stated as a growth rate (compared with its level path in flags)": (
             "以增长率表述的目标（在合理性标记中与其水平路径对比）",
             "a target stated as a growth rate (compared with its level path in flags)"),
+        "a rank: compared in places (lower is better), never as a growth rate": (
+            "名次：按名次比较（越小越好），不按增长率计算", "a rank: compared in places (lower is better), never as a growth rate"),
     },
 }
 
 COUNT_UNITS = ("家", "个", "件", "项", "次", "场", "张", "所", "支", "人")
 # growth units of segments.csv / trajectories.csv
-GROWTH_UNITS = {"%/yr": ("%/年", "%/yr"), "pp/yr": ("百分点/年", "pp/yr"),
+GROWTH_UNITS = {"%/yr": ("%/年", "%/yr"), "pp/yr": ("百分点/年", "pp/yr"), "places/yr": ("名次/年", "places/yr"),
                 "logit/yr": ("对数几率/年（逻辑斯蒂拟合的斜率）", "log-odds/yr (slope of the logistic fit)"),
                 # units of threshold parameters (thresholds.yml)
                 "count": ("个", "count"), "ratio": ("比值", "ratio"), "years": ("年", "years"),
