@@ -156,3 +156,79 @@ def test_processed_file_reads_back(obs):
     back = pd.read_csv(paths.OBSERVATIONS, keep_default_na=False, na_values=[""])
     assert len(back) == len(obs)
     assert back["value"].tolist() == pytest.approx(obs["value"].tolist())
+
+
+# ------------------------------------------------------------------ relative targets (issue 22)
+RELATIVE_TEXT = ("示例区科技创新规划\n"
+                 "2015年，全区专利申请量5000件，研发经费投入强度2.2%。\n"
+                 "到2020年，专利申请量比2015年增长50%，研发经费投入强度比2015年提高0.8个百分点以上，"
+                 "发明专利授权量比2015年翻一番，研发经费投入强度2025年达到全国平均水平，2016年达到全国平均水平。\n")
+RELATIVE_SPEC = """source: example-2021
+observations:
+  - {indicator: patent_applications, kind: actual, quote: "全区专利申请量5000件"}
+  - {indicator: rd_intensity, kind: actual, quote: "研发经费投入强度2.2%"}
+  - {indicator: patent_applications, year: 2020, quote: "比2015年增长50%", relative: {base_year: 2015, published: 增长50%}}
+  - {indicator: rd_intensity, year: 2020, quote: "比2015年提高0.8个百分点以上", relative: {base_year: 2015, published: 提高0.8个百分点}}
+  - {indicator: invention_patent_grants, year: 2020, quote: "比2015年翻一番", relative: {base_year: 2015, published: 翻一番}}
+  - {indicator: rd_intensity, year: 2025, quote: "2025年达到全国平均水平", relative: {series: 全国, published: 达到全国平均水平}}
+  - {indicator: rd_intensity, year: 2016, quote: "2016年达到全国平均水平", relative: {series: 全国, published: 达到全国平均水平}}
+"""
+
+
+def _relative_extraction(tmp_path, vocab, spec=RELATIVE_SPEC):
+    from analysis.ingest.extract import extract
+    from analysis.inputs.registry import Source
+
+    doc = tmp_path / "example-2021.txt"
+    doc.write_text(RELATIVE_TEXT, encoding="utf-8")
+    (tmp_path / "example-2021.yml").write_text(spec, encoding="utf-8")
+    src = Source(id="example-2021", file=doc.name, sha256="-", title="t", issuer="i", region="番禺区",
+                 region_en="Panyu District", date="2021-01-01", url=None, script="simplified", path=doc)
+    return extract(src, tmp_path / "example-2021.yml", vocab)
+
+
+def test_relative_targets_by_hand(tmp_path, vocab):
+    ex = _relative_extraction(tmp_path, vocab)
+    rows = {(r["indicator_id"], r["year"], r["kind"]): r for r in ex.rows}
+    # 增长50% of the document's 5000 (2015): 7500, with its words as published
+    assert rows[("patent_applications", 2020, "target")]["value"] == 7500
+    assert rows[("patent_applications", 2020, "target")]["value_published"] == "增长50%"
+    # 提高0.8个百分点以上 of 2.2 %: at least 3.0 % (decimal arithmetic: not 3.0000000000000004)
+    r = rows[("rd_intensity", 2020, "target")]
+    assert (r["value"], r["bound"], r["unit"]) == (3.0, "ge", "%")
+    # 达到全国平均水平 in 2016: the published national actual 2.11 % (data/raw/actuals/published_actuals.csv)
+    assert rows[("rd_intensity", 2016, "target")]["value"] == 2.11
+    # 翻一番 of grants: no 2015 value known → no row; 2025 national average not known → no row
+    assert ("invention_patent_grants", 2020, "target") not in rows and ("rd_intensity", 2025, "target") not in rows
+    rel = {(r["indicator_id"], r["year"]): r for r in ex.relatives}
+    assert len(rel) == 5 and all(r["resolved"] == (r["value"] is not None) for r in rel.values())
+    assert rel[("patent_applications", 2020)]["relation"] == "percent_change" and rel[("patent_applications", 2020)]["factor"] == 1.5
+    assert rel[("rd_intensity", 2020)]["relation"] == "pp_change" and rel[("rd_intensity", 2020)]["change"] == 0.8
+    assert rel[("rd_intensity", 2020)]["base_source"] == "example-2021 line 2"
+    grants = rel[("invention_patent_grants", 2020)]
+    assert (grants["relation"], grants["factor"], grants["base_year"], grants["resolved"]) == ("multiple", 2.0, 2015, False)
+    assert "2015 value of 番禺区 is neither in the document nor in" in grants["not_resolved_because"]
+    national = rel[("rd_intensity", 2025)]
+    assert (national["relation"], national["base_region"], national["base_year"]) == ("series", "全国", 2025)
+    assert rel[("rd_intensity", 2016)]["base_source"].startswith("published_actuals.csv line ")
+    assert len(ex.notes) == 2 and not ex.unaccounted
+
+
+@pytest.mark.parametrize("entry, message", [
+    ('{indicator: patent_applications, year: 2020, quote: "比2015年增长50%", relative: {published: 增长50%}}',
+     "needs 'base_year'"),
+    ('{indicator: patent_applications, year: 2020, quote: "比2015年增长50%", relative: {base_year: 2015, published: 增长50%, '
+     'factor: 2}}', "reads as × 1.5"),
+    ('{indicator: patent_applications, year: 2020, quote: "比2015年增长50%", relative: {base_year: 2015, published: 比2015年}}',
+     "not a relation the reader knows"),
+    ('{indicator: patent_applications, year: 2020, quote: "比2015年提高0.8个百分点以上", relative: {base_year: 2015, '
+     'published: 提高0.8个百分点}}', "a change in percentage points; indicator 'patent_applications' has unit '件'"),
+    ('{indicator: rd_intensity, year: 2025, quote: "2025年达到全国平均水平", relative: {base_year: 2015, '
+     'published: 达到全国平均水平}}', "give `series: <region>`"),
+])
+def test_bad_relative_entries_are_refused(tmp_path, vocab, entry, message):
+    from analysis.core.errors import SpecError
+
+    spec = "source: example-2021\nobservations:\n  - " + entry + "\n"
+    with pytest.raises(SpecError, match=message):
+        _relative_extraction(tmp_path, vocab, spec)

@@ -16,5 +16,6 @@ PUBLISHED_ACTUAL_FILES = (PUBLISHED_ACTUALS, ACTUALS / "more_actuals_2017-2021.c
 PROCESSED = ROOT / "data" / "processed"
 OBSERVATIONS = PROCESSED / "observations.csv"
 PROGRESS = PROCESSED / "progress.csv"
+RELATIVE_TARGETS = PROCESSED / "relative_targets.csv"
 REPORTS = ROOT / "reports"
 NOTEBOOKS = ROOT / "notebooks"

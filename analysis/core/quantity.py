@@ -473,6 +473,49 @@ def read_relative(line: str, start: int) -> Reading | None:
                    unit_published="", unit="倍", bound=bound, spans=spans)
 
 
+# ---- a target stated relative to a base: 翻一番, 增长50%, 提高2个百分点, 达到全国平均水平 ------------------------------
+CHANGE_WORDS = {"增长": 1, "增加": 1, "提高": 1, "提升": 1, "上升": 1, "降低": -1, "下降": -1, "减少": -1}
+SERIES_WORDS = ("平均水平",)          # 达到全国平均水平: the value of another series (a region's) in the target's year
+RELATIONS = ("multiple", "percent_change", "pp_change", "series")
+_CHANGE = re.compile("(" + "|".join(CHANGE_WORDS) + r")了?\s*(\d+(?:\.\d+)?)\s*(%|个百分点|百分点)")
+
+
+@dataclass(frozen=True)
+class Change:
+    """A relative target's relation to its base: value = base × factor (multiple, percent_change), base + change
+    (pp_change, in percentage points), or the base itself (series: another region's value)."""
+    relation: str                          # one of RELATIONS
+    factor: float | None
+    change: float | None
+    bound: str                             # eq, or ge/gt/le/lt/approx from the words after (翻一番以上: ge)
+    spans: tuple[tuple[int, int], ...]     # the numbers of the phrase (offsets in the line)
+    end: int
+
+
+def read_change(line: str, start: int) -> Change | None:
+    """The relative phrase that begins at `start` of `line`, or None: 翻一番 (×2), 翻两番 (×4), 增长50% (×1.5),
+    降低20% (×0.8), 提高2个百分点 (+2 pp), 达到全国平均水平 (the series)."""
+    s = simple(line)
+    rel = read_relative(line, start)
+    if rel is not None:
+        return Change("multiple", rel.value, None, rel.bound, rel.spans, rel.end)
+    m = _CHANGE.match(s, start)
+    if m:
+        sign, number = CHANGE_WORDS[m.group(1)], float(m.group(2))
+        end, bound = m.end(), "eq"
+        after = _startswith_any(s, end, sorted(AFTER, key=len, reverse=True))
+        if after:
+            bound, end = AFTER[after], end + len(after)
+        spans = ((m.start(2), m.end(2)),)
+        if m.group(3) == "%":
+            return Change("percent_change", float(Decimal(1) + sign * Decimal(m.group(2)) / 100), None, bound, spans, end)
+        return Change("pp_change", None, sign * number, bound, spans, end)
+    word = next((w for w in SERIES_WORDS if w in s[start:start + 12]), None)
+    if word:
+        return Change("series", None, None, "eq", (), s.index(word, start) + len(word))
+    return None
+
+
 # ---- scanning a line: every number, classified ----------------------------------------------------------
 @dataclass(frozen=True)
 class Token:

@@ -30,6 +30,7 @@ STATUSES = ("achieved", "achieved_late", "achieved_at_rounding", "missed", "no_d
             "on_track", "acceleration_needed", "limited_progress", "deterioration")
 JUDGED_BY = ("actual_at_target_year", "interpolated", "actual_after_target_year", "latest_actual_before_target_year")
 OUTCOMES = ("achieved", "achieved_late", "missed")
+RELATIONS = ("multiple", "percent_change", "pp_change", "series")
 LEVELS = ("district", "city", "province", "country")
 BOOLEANS = ("True", "False")
 
@@ -85,6 +86,29 @@ FILES: dict[str, tuple[str, tuple[Column, ...]]] = {
         _c("value_low", "a range's lower end; empty otherwise", "unit"),
         _c("line", "1-based line of the raw document (data/raw/documents/<source_id>.txt)", "line"),
         _c("quote", "the exact text of the document the number was read from; it occurs verbatim at `line`"),
+    )),
+    "relative_targets": ("One row per target stated relative to a base (翻一番, 增长50%, 提高2个百分点 of a base year; "
+                         "达到全国平均水平, another region's value in the target's year), resolved or not "
+                         "(analysis.ingest.extract); a resolved one is also a row of observations.csv.", (
+        SOURCE_ID, REGION, INDICATOR_ID,
+        _c("year", "the target's year", "year"),
+        _c("kind", "an actual or a target", values=KINDS),
+        _c("relation", "multiple (× factor), percent_change (× factor: 增长50% is × 1.5), pp_change (+ change "
+           "percentage points), series (the value of base_region in the target's year)", values=RELATIONS),
+        _c("published", "the words of the relation as written"),
+        _c("base_region", "the region whose value is the base (the document's own, or the series' region)"),
+        _c("base_year", "the year of the base value", "year"),
+        _c("factor", "value = base_value × factor (multiple, percent_change)", "ratio"),
+        _c("change", "value = base_value + change (pp_change)", "unit"),
+        _c("base_value", "the base value; empty when not known", "unit"),
+        _c("base_source", "where the base value comes from (the document's line, or the published actual's citation)"),
+        _c("value", "the resolved target; empty when the base is not known", "unit"),
+        UNIT,
+        _c("bound", "the target's bound (翻一番以上: at least)", values=BOUNDS),
+        _c("resolved", "whether the base value was found (the target is then a row of observations.csv)", values=BOOLEANS),
+        _c("not_resolved_because", "why the target stays relative; empty when resolved"),
+        _c("line", "1-based line of the raw document", "line"),
+        _c("quote", "the exact text of the document holding the relation"),
     )),
     "segments": ("One row per consecutive pair of points of an indicator's path (`step`), per path first → last "
                  "(`overall`) and per target stated as a growth rate (`stated`), with the growth it implies and "

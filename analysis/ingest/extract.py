@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -55,6 +56,7 @@ class Extraction:
     rows: list[dict] = field(default_factory=list)
     unaccounted: list[Unaccounted] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)      # targets kept relative (no base value found)
+    relatives: list[dict] = field(default_factory=list)  # every relative target, resolved or not
 
 
 class _Doc:
@@ -72,6 +74,7 @@ class _Doc:
             self.n = hits[0]
         self.accounted: dict[int, list[tuple[int, int]]] = {}
         self.notes: list[str] = []
+        self.relatives: list[dict] = []
 
     def line(self, no: int) -> str:
         return self.lines[no - 1]
@@ -177,7 +180,7 @@ def _check_structure(spec: dict, path: Path) -> None:
         rel = entry.get("relative")
         if rel is not None:
             if not isinstance(rel, dict):
-                _fail_kind(path, f"{where} field 'relative'", rel, "a mapping {base_year, factor, published}")
+                _fail_kind(path, f"{where} field 'relative'", rel, "a mapping {published, base_year or series, [factor]}")
             if "base_year" in rel:
                 _check_year(rel["base_year"], path, f"{where} relative.base_year")
             if "factor" in rel and (isinstance(rel["factor"], bool) or not isinstance(rel["factor"], (int, float))
@@ -400,50 +403,97 @@ def _shown(r, text: str) -> str:
     return r.value_published if isinstance(r, quantity.Reading) else "?"
 
 
+RELATIVE_KEYS = {"base_year", "published", "factor", "series"}
+
+
 def _relative(doc, vocab, entry, where, indicator, kind, name, line_no, q_start, quote, rows) -> dict | None:
-    """翻一番 / 翻一倍: a target stated as a multiple of a base year's value. The base comes from the document (an
-    earlier entry's actual) or else from the published actuals (data/raw/actuals/); with neither, the target stays
-    relative: no row, a note in `doc.notes`."""
+    """A target stated relative to a base (quantity.read_change): 翻一番 (× 2), 增长50% (× 1.5), 提高2个百分点 (+ 2),
+    each of the document's region in `base_year`; or 达到全国平均水平, the value of region `series` for the same
+    indicator in the target's year. The base is the document's own actual (its region) or a published actual
+    (data/raw/actuals/); found, the target becomes a row; else it stays relative: no row, a note in `doc.notes`.
+    Either way a record in `doc.relatives` (relative_targets.csv) keeps the relation, the base and why."""
     rel = entry["relative"]
-    for key in ("base_year", "published"):
-        if key not in rel:
-            raise SpecError(f"{doc.spec_file}: {where}: `relative` needs {key!r}")
-    if rel["published"] not in quote:
-        raise SpecError(f"{doc.spec_file}: {where}: {rel['published']!r} not in quote {quote!r}")
+    unknown = set(rel) - RELATIVE_KEYS
+    if unknown:
+        raise SpecError(f"{doc.spec_file}: {where}: `relative` has unknown field(s) {sorted(unknown)}; expected some of "
+                        f"{sorted(RELATIVE_KEYS)}")
+    if "published" not in rel:
+        raise SpecError(f"{doc.spec_file}: {where}: `relative` needs 'published' (the words of the relation as written)")
+    published = str(rel["published"])
+    if published not in quote:
+        raise SpecError(f"{doc.spec_file}: {where}: {published!r} not in quote {quote!r}")
     if "year" not in entry:
         raise SpecError(f"{doc.spec_file}: {where}: a relative target needs `year`")
-    at = q_start + quote.index(rel["published"])
-    reading = quantity.read_relative(doc.line(line_no), at)
-    factor = rel.get("factor", reading.value if reading else None)
-    if factor is None:
-        raise SpecError(f"{doc.spec_file}: {where}: {rel['published']!r} is not a relative word the reader knows "
-                        f"({', '.join(quantity.RELATIVE)}); give `factor`")
-    if reading and float(factor) != reading.value:
-        raise SpecError(f"{doc.spec_file}: {where}: `factor: {factor}` but {rel['published']!r} reads as {reading.value:g}")
-    for s, e in (reading.spans if reading else ()):
-        doc.account(line_no, s, e)
-    bound = reading.bound if reading else "eq"
-    base = [r for r in rows if r["indicator_id"] == indicator and r["year"] == rel["base_year"] and r["kind"] == "actual"]
-    base_value = base[0]["value"] if base else _published_base(doc.source.region, indicator, rel["base_year"])
-    if base_value is None:
-        doc.notes.append(f"{doc.source.id} line {line_no}: {indicator} {entry['year']} stays a relative target "
-                         f"({rel['published']} of {rel['base_year']}): the {rel['base_year']} value is neither in the document "
-                         f"nor in {paths.PUBLISHED_ACTUALS.relative_to(paths.ROOT)} for {doc.source.region}")
-        return None
+    at = q_start + quote.index(published)
+    line = doc.line(line_no)
+    change = quantity.read_change(line, at)
+    if change is None:
+        raise SpecError(f"{doc.spec_file}: {where}: {published!r} is not a relation the reader knows "
+                        f"({', '.join(quantity.RELATIVE)}; 增长/提高/降低 N%; 提高/降低 N 个百分点; …平均水平)")
+    if change.relation == "series":
+        if not isinstance(rel.get("series"), str) or "base_year" in rel:
+            raise SpecError(f"{doc.spec_file}: {where}: {published!r} ties the target to another series: give "
+                            "`series: <region>` (e.g. 全国, a region of data/raw/reference/regions.csv), not base_year")
+        base_region, base_year = rel["series"], int(entry["year"])
+    else:
+        if "base_year" not in rel or "series" in rel:
+            raise SpecError(f"{doc.spec_file}: {where}: `relative` needs 'base_year' (the year {published!r} is measured "
+                            "from)")
+        base_region, base_year = doc.source.region, int(rel["base_year"])
+    if "factor" in rel and (change.factor is None or float(rel["factor"]) != change.factor):
+        raise SpecError(f"{doc.spec_file}: {where}: `factor: {rel['factor']}` but {published!r} reads as "
+                        + (f"× {change.factor:g}" if change.factor is not None else f"a {change.relation}"))
     unit = vocab.at[indicator, "unit"]
-    value = quantity.scale(base_value, factor)
+    if change.relation == "pp_change" and unit != "%":
+        raise SpecError(f"{doc.spec_file}: {where}: {published!r} is a change in percentage points; indicator "
+                        f"{indicator!r} has unit {unit!r}, expected a share in %")
+    for s, e in change.spans:
+        doc.account(line_no, s, e)
+    base, base_source = None, ""
+    if base_region == doc.source.region:
+        mine = [r for r in rows if r["indicator_id"] == indicator and r["year"] == base_year and r["kind"] == "actual"]
+        if mine:
+            base, base_source = mine[0]["value"], f"{doc.source.id} line {mine[0]['line']}"
+    if base is None:
+        base, base_source = _published_base(base_region, indicator, base_year)
+    record = {"source_id": doc.source.id, "region": doc.source.region, "indicator_id": indicator,
+              "year": int(entry["year"]), "kind": kind, "relation": change.relation, "published": published,
+              "base_region": base_region, "base_year": base_year, "factor": change.factor, "change": change.change,
+              "base_value": base, "base_source": base_source, "value": None, "unit": unit, "bound": change.bound,
+              "resolved": base is not None, "not_resolved_because": "", "line": line_no, "quote": quote}
+    doc.relatives.append(record)
+    if base is None:
+        record["not_resolved_because"] = (
+            f"the {base_year} value of {base_region} is neither in the document nor in "
+            f"{paths.PUBLISHED_ACTUALS.relative_to(paths.ROOT)}")
+        doc.notes.append(f"{doc.source.id} line {line_no}: {indicator} {entry['year']} stays a relative target "
+                         f"({published}, of {base_region} {base_year}): {record['not_resolved_because']}")
+        return None
+    value = (base if change.relation == "series" else quantity.scale(base, change.factor)
+             if change.factor is not None else float(Decimal(repr(base)) + Decimal(repr(change.change))))
+    record["value"] = value
     row_reading = quantity.Reading(start=at, end=q_start + len(quote), value=value, value_low=None,
-                                  value_published=rel["published"], unit_published="", unit=unit, bound=bound, spans=())
+                                  value_published=published, unit_published="", unit=unit, bound=change.bound, spans=())
     return _row(doc, vocab, indicator, name, entry["year"], kind, row_reading, value, line_no, quote, unit)
 
 
-def _published_base(region: str, indicator: str, year: int) -> float | None:
-    """A cited actual (data/raw/actuals/published_actuals.csv) for region, indicator and year, or None."""
+def _published_base(region: str, indicator: str, year: int) -> tuple[float | None, str]:
+    """A cited actual (data/raw/actuals/) for region, indicator and year: (value, where it was published), or
+    (None, "")."""
     from ..inputs.actuals import load_published  # late: actuals reads the vocabulary and regions
 
     pub = load_published()
     hit = pub[(pub["region"] == region) & (pub["indicator_id"] == indicator) & (pub["year"] == int(year))]
-    return float(hit["value"].iloc[0]) if len(hit) else None
+    if not len(hit):
+        return None, ""
+    h = hit.iloc[0]
+    return float(h["value"]), f"{Path(h['file']).name} line {h['line']}: {h['source']}"
+
+
+def relative_frame(records: list[dict]) -> pd.DataFrame:
+    """The relative targets of every document (relative_targets.csv), sorted by source, indicator, year."""
+    df = pd.DataFrame(records, columns=schema.columns("relative_targets"))
+    return df.sort_values(["source_id", "indicator_id", "year", "line"], kind="stable").reset_index(drop=True)
 
 
 LITERAL_NUMBER = r"(?:\d+(?:\.\d+)?|[〇零一二两兩三四五六七八九十百千]+)"
@@ -517,7 +567,7 @@ def extract(source: Source, spec_file: Path, vocab: pd.DataFrame,
     if common:
         _run_ignores(doc, common.get("ignore"), Path(common_file), must_match=False)
     rows.sort(key=lambda r: (r["line"], r["_pos"]))
-    return Extraction(rows=rows, unaccounted=_unaccounted(doc), notes=doc.notes)
+    return Extraction(rows=rows, unaccounted=_unaccounted(doc), notes=doc.notes, relatives=doc.relatives)
 
 
 def extract_all(sources: dict[str, Source], vocab: pd.DataFrame, specs_dir: Path = paths.SPECS) -> tuple[pd.DataFrame, list[Unaccounted]]:
@@ -529,7 +579,7 @@ def extract_all(sources: dict[str, Source], vocab: pd.DataFrame, specs_dir: Path
                         f"expected an entry `- id: {orphans[0].stem}` in {paths.SOURCES} (with file, sha256, title, issuer, "
                         "region, region_en, date, url, script) and the document in data/raw/documents/; or rename the "
                         "spec to the id of a registered source")
-    rows, unaccounted, notes = [], [], []
+    rows, unaccounted, notes, relatives = [], [], [], []
     for sid, source in sorted(sources.items()):
         spec_file = specs_dir / f"{sid}.yml"
         if not spec_file.exists():
@@ -538,9 +588,11 @@ def extract_all(sources: dict[str, Source], vocab: pd.DataFrame, specs_dir: Path
         rows += dedupe(ex.rows, spec_file)
         unaccounted += ex.unaccounted
         notes += ex.notes
+        relatives += ex.relatives
     df = pd.DataFrame(rows, columns=COLUMNS)
     df = df.sort_values(["source_id", "indicator_id", "year", "kind"], kind="stable").reset_index(drop=True)
     df.attrs["notes"] = notes
+    df.attrs["relatives"] = relatives
     return df, unaccounted
 
 

@@ -71,11 +71,11 @@ def reading_problem(row, line: str) -> str | None:
     """Read the quote again with analysis.core.quantity; None when a reading of value_published in the quote gives the
     row's value, bound, value_low and unit as published, else what it reads instead. (A table cell takes its unit
     from the row's label, so a unitless cell is scaled by unit_published; a relative target (翻一番) is computed
-    from a base value and is checked for its word only.)"""
+    from a base value (relative_targets.csv) and is checked for its words only.)"""
     q_at = line.find(row.quote)
-    if row.value_published in quantity.RELATIVE:
-        return None if quantity.read_relative(line, q_at + row.quote.index(row.value_published)) else \
-            f"{row.value_published!r} is not a relative word the reader knows"
+    if quantity.read_change(str(row.value_published), 0) is not None:     # a relative target: its words, not a number
+        return None if quantity.read_change(line, q_at + row.quote.index(row.value_published)) else \
+            f"{row.value_published!r} is not a relation the reader knows"
     seen = []
     i = row.quote.find(row.value_published)
     while i >= 0:

@@ -17,7 +17,7 @@ from ..core import lock, paths
 from ..core.errors import ValidationError, run_cli
 from ..core.fileio import frame_to_csv_text, publish_set, repair
 from ..derive import backtest, plausibility, progress
-from ..ingest.extract import extract_all
+from ..ingest.extract import extract_all, relative_frame
 from ..ingest.validate import validate_observations
 from ..inputs import actuals
 from ..inputs.registry import load_verified
@@ -43,7 +43,7 @@ def derived_frames(obs) -> dict:
     """Every processed frame computed from the observations, by output path.
 
     Each later stage (growth, trajectories, flags, progress) adds its frames here: one line each."""
-    frames = {paths.OBSERVATIONS: obs}
+    frames = {paths.OBSERVATIONS: obs, paths.RELATIVE_TARGETS: relative_frame(obs.attrs.get("relatives", []))}
     frames.update(plausibility.frames(obs))      # issue 4: segments, trajectories, flags
     frames[paths.PROGRESS] = progress.compute(obs, actuals.combined(obs), frames[plausibility.TRAJECTORIES])  # issue 6
     frames[backtest.BACKTEST] = backtest.compute(frames[paths.PROGRESS], frames[plausibility.FLAGS])  # issue 10
