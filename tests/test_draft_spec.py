@@ -76,3 +76,36 @@ def test_specs_readme_lists_what_the_code_accepts():
     from analysis.ingest.draft_spec import README, readme_tables
 
     assert readme_tables() in README.read_text(encoding="utf-8")
+
+
+CARRY = """示例区科技创新行动方案
+到2027年，基本建成创新型城区。全区高新技术企业达到300家，专利申请量比2022年翻一番。研发经费投入强度比2022年提高0.5个百分点以上。
+"""
+
+
+def test_draft_carries_the_target_year_and_drafts_a_relative_target_as_relative(tmp_path, vocab):
+    """到2027年 in an earlier sentence gives the year of the next ones (with a note to check it); 比2022年翻一番 is a
+    relative target of 2027 with base year 2022, never an actual of 2 倍 for 2022."""
+    src = _source(tmp_path)
+    src.path.write_text(CARRY, encoding="utf-8")
+    text = draft(src, vocab, load_spec(paths.SPECS / "_common.yml"))
+    spec = yaml.safe_load(text)
+    got = [(e["indicator"], e.get("kind", "target"), e["year"], e.get("relative")) for e in spec["observations"]]
+    assert got == [("high_tech_enterprises", "target", 2027, None),
+                   ("patent_applications", "target", 2027, {"base_year": 2022, "published": "翻一番"}),
+                   ("rd_intensity", "target", 2027, {"base_year": 2022, "published": "提高0.5个百分点"})]
+    assert "year 2027 carried from line 2" in text and "2022 value × 2 (eq)" in text and "+0.5 percentage points (ge)" in text
+    spec_file = tmp_path / "example-2021.yml"
+    spec_file.write_text(text, encoding="utf-8")
+    ex = extract(src, spec_file, vocab)                       # runs as drafted: no base known, so they stay relative
+    assert [str(u) for u in ex.unaccounted] == [] and len(ex.relatives) == 2 and not any(r["resolved"] for r in ex.relatives)
+    assert [(r["indicator_id"], r["year"], r["value"]) for r in ex.rows] == [("high_tech_enterprises", 2027, 300)]
+
+
+def test_a_target_year_is_carried_only_within_its_paragraph_or_below_a_colon(tmp_path, vocab):
+    src = _source(tmp_path)
+    src.path.write_text("到2027年，主要目标如下：\n高新技术企业达到300家。\n到2027年建成创新型城区。\n"
+                        "高新技术企业达到400家。\n", encoding="utf-8")
+    spec = yaml.safe_load(draft(src, vocab, load_spec(paths.SPECS / "_common.yml")))
+    assert [(e["quote"], e["year"]) for e in spec["observations"]] == [("高新技术企业达到300家", 2027),
+                                                                     ("高新技术企业达到400家", None)]

@@ -65,13 +65,55 @@ def _names(vocab: pd.DataFrame) -> list[tuple[str, str]]:
     return sorted(set(out), key=lambda x: (-len(x[0]), x[1]))
 
 
-def suggest_indicator(context: str, unit: str | None, vocab: pd.DataFrame, names=None) -> str | None:
-    """The vocabulary indicator whose name (or alias) occurs in `context` and whose unit is the reading's: the
-    longest such name wins; None when none fits."""
+def suggest_indicator(context: str, unit: str | None, vocab: pd.DataFrame, names=None, any_unit: bool = False) -> str | None:
+    """The vocabulary indicator whose name (or alias) occurs in `context` and whose unit is the reading's (any unit
+    with `any_unit`: a relative target's 倍 or % says nothing of the indicator's unit): the longest such name wins;
+    None when none fits."""
     ctx = re.sub(r"\s+", "", quantity.simple(context))
     for name, iid in (names or _names(vocab)):
-        if name and name in ctx and vocab.at[iid, "unit"] == unit:
+        if name and name in ctx and (any_unit or vocab.at[iid, "unit"] == unit):
             return iid
+    return None
+
+
+_TARGET_YEAR = re.compile(r"(?:到|至|截至|力争到|力争)\s*((?:19|20)\d{2})\s*年")
+
+
+CARRY_LINES = 10       # a target year introduced by a line ending in a colon (到2027年，主要目标：) reaches this far
+
+
+def target_years(lines: list[str]) -> list[tuple[int, int, int, bool]]:
+    """(line, offset, year, introduces) of every target-year phrase of the document in text order: 到2027年, 至2025年;
+    `introduces`: its line ends with a colon, so the lines below it are its targets."""
+    return [(no, m.start(), int(m.group(1)), line.rstrip().endswith(("：", ":"))) for no, line in enumerate(lines, 1)
+            for m in _TARGET_YEAR.finditer(quantity.normalize(line))]
+
+
+def carried_year(marks: list[tuple[int, int, int, bool]], no: int, at: int) -> tuple[int, int] | None:
+    """(year, line) of the target-year phrase that governs offset `at` of line `no` without a year of its own sentence:
+    the last one in an earlier sentence of the same line (到2027年，…。then more targets), or of a line ending in a
+    colon at most CARRY_LINES above; None otherwise (a table's cells keep their columns' years)."""
+    before = [(y, n, intro) for n, o, y, intro in marks if (n, o) < (no, at)]
+    if not before:
+        return None
+    year, line, intro = before[-1]
+    return (year, line) if line == no or (intro and no - line <= CARRY_LINES) else None
+
+
+def relative_at(line: str, r: quantity.Reading) -> tuple[quantity.Change, int, int] | None:
+    """(relation, where its words start, base year) when the reading is part of a target stated relative to a base
+    year (比2015年翻一番, 比2015年增长50%, 比2015年提高2个百分点), else None."""
+    for start in (r.start, r.start - 2, r.start - 3):           # 翻一番 at the number's word; 增长50%, 增长了50%
+        if start < 0:
+            continue
+        change = quantity.read_change(line, start)
+        if change is None or change.relation == "series":
+            continue
+        if change.relation != "multiple" and not any(a == r.start for a, _ in change.spans):
+            continue
+        base = _base_year(line, start)
+        if base is not None:
+            return change, start, base
     return None
 
 
@@ -112,6 +154,7 @@ def draft(source: Source, vocab: pd.DataFrame, common: dict | None) -> str:
     names = _names(vocab)
     all_text = "\n".join(lines)
     items: list[Item] = []
+    marks = target_years(lines)
     for no, line in enumerate(lines, 1):
         covered = _common_spans(line, (common or {}).get("ignore"))
         for sm in _SENTENCE.finditer(line):
@@ -125,7 +168,8 @@ def draft(source: Source, vocab: pd.DataFrame, common: dict | None) -> str:
                     continue
                 sentence = sm.group().strip()
                 if tok.kind == "quantity":
-                    items.append(_observation(no, line, sm.start(), tok, sentence, doc_year, vocab, names, all_text))
+                    items.append(_observation(no, line, sm.start(), tok, sentence, doc_year, vocab, names, all_text,
+                                              marks))
                 elif tok.kind == "error":
                     items.append(Item(no, sentence, f"  # ! line {no}: {line[tok.start:tok.end + 2].strip()!s}: {tok.error}. "
                                       "Ignore it with a reason, or ask for the unit to be added to analysis/core/quantity.py", "problem"))
@@ -136,9 +180,12 @@ def draft(source: Source, vocab: pd.DataFrame, common: dict | None) -> str:
     return _render(source, items)
 
 
-def _observation(no, line, sentence_start, tok, sentence, doc_year, vocab, names, all_text) -> Item:
+def _observation(no, line, sentence_start, tok, sentence, doc_year, vocab, names, all_text, marks=()) -> Item:
     r = tok.reading
     at = _clause_start(line, sentence_start, r.begin if r.begin >= 0 else r.start)
+    relative = relative_at(line, r)
+    if relative is not None:
+        return _relative_observation(no, line, sentence_start, sentence, relative, vocab, names, marks)
     quote = line[at:r.end].strip()
     if not quote:
         quote = line[r.start:r.end]
@@ -159,6 +206,9 @@ def _observation(no, line, sentence_start, tok, sentence, doc_year, vocab, names
     base = _base_year(line, r.start)
     if base is not None:
         year = base
+    carried = None
+    if year is None and base is None and (carried := carried_year(marks, no, r.start)) is not None:
+        year = carried[0]
     indicator = suggest_indicator(line[at:r.end], r.unit, vocab, names)
     kind = "actual" if year is not None and year < doc_year else None
     head = f"indicator: {indicator or 'null'}"
@@ -173,9 +223,38 @@ def _observation(no, line, sentence_start, tok, sentence, doc_year, vocab, names
         notes.append("no indicator of the vocabulary matches by name and unit: pick one or add a row to data/raw/indicators.csv")
     if year is None:
         notes.append("no year in the sentence: give `year`")
+    elif carried is not None:
+        notes.append(f"year {year} carried from line {carried[1]} (到{year}年 in an earlier sentence): check it")
     if r.unit is None:
         notes.append("no unit: give `unit` if the document states it elsewhere")
     text = f"  - {{{head}, quote: {_q(quote)}}}   # {'; '.join(notes)}"
+    return Item(no, sentence, text, "observation")
+
+
+def _relative_observation(no, line, sentence_start, sentence, relative, vocab, names, marks) -> Item:
+    """A draft entry for a target stated relative to a base year: `relative: {base_year, published}`, its year the
+    target's (never the base year: 比2015年翻一番 is not an actual of 2 倍)."""
+    change, start, base = relative
+    published = line[start:change.end]
+    for word in quantity.AFTER:                                  # 以上 belongs to the bound, not to the relation's words
+        if published.endswith(word) and change.bound == quantity.AFTER[word]:
+            published = published[: -len(word)]
+    at = _clause_start(line, sentence_start, start)
+    quote = line[at:change.end].strip()
+    year = quantity.year_before(line, start, "target")
+    carried = carried_year(marks, no, start) if year is None else None
+    year = year if year is not None else (carried[0] if carried else None)
+    indicator = suggest_indicator(line[at:change.end], None, vocab, names, any_unit=True)
+    how = (f"× {change.factor:g}" if change.factor is not None else f"{change.change:+g} percentage points")
+    notes = [f"a target relative to {base}: {published} → {base} value {how} ({change.bound})"]
+    if indicator is None:
+        notes.append("no indicator of the vocabulary matches by name: pick one or add a row to data/raw/indicators.csv")
+    if year is None:
+        notes.append("no target year in the sentence: give `year`")
+    elif carried is not None:
+        notes.append(f"year {year} carried from line {carried[1]} (到{year}年 in an earlier sentence): check it")
+    text = (f"  - {{indicator: {indicator or 'null'}, year: {year if year is not None else 'null'}, quote: {_q(quote)}, "
+            f"relative: {{base_year: {base}, published: {_q(published)}}}}}   # {'; '.join(notes)}")
     return Item(no, sentence, text, "observation")
 
 
