@@ -172,3 +172,53 @@ def test_bad_unit_entries_name_the_unit(tmp_path):
         bad.write_text(good.replace(old, new, 1), encoding="utf-8")
         with pytest.raises(quantity.InputError, match=message):
             quantity.load_units(bad)
+
+
+# ------------------------------------------------------------------ read right or refuse (issue 25)
+@pytest.mark.parametrize("text, value, unit, published", [
+    ("-5%", -5, "%", "-5%"), ("负5%", -5, "%", "负5%"), ("−5%", -5, "%", "−5%"),       # signs: ASCII, 负, U+2212
+    ("增速为-0.3个百分点", -0.3, "百分点", "-0.3个百分点"),
+    ("零点五个百分点", 0.5, "百分点", "零点五个百分点"),                                    # a Chinese decimal, one number
+    ("三点一四倍", 3.14, "倍", "三点一四倍"),
+    ("3万5千家", 35000, "家", "3万5千家"), ("三万五千人", 35000, "人", "三万五千人"),        # one number in two parts
+    ("1亿5000万元", 1.5, "亿元", "1亿5000万元"),
+    ("3.5‰", 0.35, "%", "3.5‰"),                                                        # per mille, with its unit
+])
+def test_signs_decimals_and_compound_numbers_read_as_one_number(text, value, unit, published):
+    r = only(text)
+    assert (r.value, r.unit, r.published(text)) == (pytest.approx(value), unit, published)
+
+
+def test_a_range_dash_is_not_a_sign():
+    r = only("3-5万元")
+    assert (r.value, r.value_low, r.bound) == (pytest.approx(0.0005), pytest.approx(0.0003), "range")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("1.2.3亿元", "'1.2.3' is not a number"), ("1e308亿元", "'1e308' is not a number"),
+    ("9" * 400 + "亿元", "larger than 1e+15"), ("1" + "0" * 20 + "家", "larger than 1e+15"),
+])
+def test_malformed_or_absurd_numbers_are_refused_and_none_of_their_digits_read(text, message):
+    tokens = [t for t in quantity.scan(text) if t.kind in ("quantity", "error")]
+    assert [t.kind for t in tokens] == ["error"] and message in tokens[0].error
+
+
+def test_command_line_reads_right_or_refuses_with_valid_json_and_no_traceback():
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "analysis.quantity", *args], capture_output=True, cwd=paths.ROOT)
+
+    out = run("-5%")                                        # a text that starts with '-' is text, not an option
+    assert out.returncode == 0 and json.loads(out.stdout)["value"] == -5
+    for text in ("1e308亿元", "9" * 400 + "亿元", "1.2.3亿元"):
+        out = run(text)
+        assert out.returncode == 1 and b"Traceback" not in out.stderr
+        lines = out.stdout.decode().splitlines()
+        assert len(lines) == 1 and "error" in json.loads(lines[0]) and "Infinity" not in lines[0]
+    out = run(b"\xff\xfe\xe5\xa2\x9e5%".decode("utf-8", "surrogateescape"))     # argv bytes that are not UTF-8
+    assert out.returncode == 1 and out.stdout == b"" and b"Traceback" not in out.stderr
+    assert b"argument 1: byte 0xff at character 1 is not UTF-8" in out.stderr
+
+
+def test_a_rank_with_its_base_reads_as_two_places():
+    ranks = [t.reading for t in quantity.scan("由2015年的第18位提升到前15位") if t.kind == "quantity"]
+    assert [(r.value, r.unit, r.bound) for r in ranks] == [(18, "名次", "le"), (15, "名次", "le")]

@@ -35,7 +35,7 @@ from .errors import InputError
 
 # one-for-one replacements (same length), so offsets survive normalisation
 _FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
-_FULLWIDTH.update({"．": ".", "％": "%", "～": "~", "〜": "~", "－": "-"})
+_FULLWIDTH.update({"．": ".", "％": "%", "～": "~", "〜": "~", "－": "-", "\u2212": "-"})   # − (minus sign) too
 _TRANS = str.maketrans(_FULLWIDTH)
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -277,17 +277,53 @@ class Reading:
         return line[(self.begin if self.begin >= 0 else self.start): self.end]
 
 
+_CN_DECIMALS = re.compile(r"点([〇零一二三四五六七八九]+)")      # 零点五, 三点一四: a Chinese decimal fraction
+MAX_VALUE = 1e15        # larger values (in the canonical unit) are not a plan's quantity: refused, never printed as inf
+
+
 def _number_at(s: str, pos: int) -> tuple[float, int, bool] | None:
-    """(value, end, is_chinese) of the number (digits or a Chinese numeral) starting at pos of simplified text."""
+    """(value, end, is_chinese) of the number (digits or a Chinese numeral, 零点五 included) starting at pos of
+    simplified text. Raises QuantityError for digits that are no number (1.2.3, 1e308)."""
     m = NUMBER.match(s, pos)
     if m:
+        tail = re.match(r"(?:\.\d+)+|[eE][+-]?\d", s[m.end():])
+        if tail:
+            run = re.match(r"[\d.eE+-]+", s[pos:]).group()
+            raise QuantityError(f"{run!r} is not a number as plans write them (two decimal points, or scientific "
+                                "notation); expected digits with at most one decimal point")
         return float(m.group()), m.end(), False
     m = _CN_RUN.match(s, pos)
     if m:
         v = parse_chinese(m.group())
         if v is not None:
+            d = _CN_DECIMALS.match(s, m.end())
+            if d:
+                fraction = "".join(str(_CN_DIGITS[c]) for c in d.group(1))
+                return float(Decimal(int(v)) + Decimal(f"0.{fraction}")), d.end(), True
             return float(v), m.end(), True
     return None
+
+
+_COMPOUND_SCALES = ("万亿", "亿", "万")      # 3万5千家, 1亿5000万元: one number in two parts
+_PART_SCALES = {**SCALES, "百": 1e2}
+
+
+def _compound(s: str, value: float, pos: int) -> tuple[float, int, tuple[int, int] | None]:
+    """3万5千 → (35000, end, span of the second number), or (value, pos, None) when no second part follows."""
+    k1 = _startswith_any(s, pos, _COMPOUND_SCALES)
+    if not k1:
+        return value, pos, None
+    second = _number_at(s, pos + len(k1))
+    if second is None:
+        return value, pos, None
+    v2, end2, chinese2 = second
+    k2 = _startswith_any(s, end2, sorted(_PART_SCALES, key=len, reverse=True))
+    part = v2 * _PART_SCALES[k2] if k2 else (v2 if chinese2 else None)
+    if part is None or part >= SCALES[k1]:
+        return value, pos, None
+    total = float(Decimal(repr(value)) * Decimal(repr(SCALES[k1])) + Decimal(repr(part)))
+    end = end2 + (len(k2) if k2 else 0)
+    return total, end, (pos + len(k1), end)            # the second part's span holds its scale (千 is a numeral too)
 
 
 def _startswith_any(s: str, pos: int, keys) -> str | None:
@@ -397,10 +433,14 @@ def read_number(line: str, start: int, *, before_window: int = 6) -> Reading:
     if first is None:
         raise QuantityError(f"no number at offset {start} of {line!r}")
     low, pos, chinese = first
+    low, pos, part = _compound(s, low, pos)
     high = low
-    spans = ((start, pos),)
+    spans = ((start, pos),) if part is None else ((start, part[0]), part)
     value_published = line[start:pos]
     is_range = False
+    # a sign: -5%, −5%, 负5% (a '-' right after a digit is a range's, 3-5)
+    sign = -1.0 if (s[start - 1: start] == "-" and not s[max(0, start - 2): start - 1].isdigit()
+                    or s[start - 1: start] == "负") and start > 0 else 1.0
     # a range: 1~2, 3-5万元, 二至三
     sep_pos = pos
     while sep_pos < len(s) and s[sep_pos] in _SPACE:
@@ -450,8 +490,14 @@ def read_number(line: str, start: int, *, before_window: int = 6) -> Reading:
             b, at = _bound_before(s, start, before_window)
             if b:
                 bound, begin = b, at
-    v_high = scale(high, mult)
-    return Reading(start=start, end=end, value=v_high, value_low=(scale(low, mult) if is_range else None),
+    v_high = scale(high, mult) * sign
+    if not abs(v_high) <= MAX_VALUE:
+        raise QuantityError(f"{line[start:end]!r} reads as {v_high:g} {unit or ''}: larger than {MAX_VALUE:g}, not a "
+                            "plan's quantity")
+    if sign < 0:
+        value_published = line[start - 1: start] + value_published
+        begin = start - 1 if begin < 0 else begin
+    return Reading(start=start, end=end, value=v_high, value_low=(scale(low, mult) * sign if is_range else None),
                    value_published=value_published, unit_published=unit_published, unit=unit, bound=bound,
                    spans=spans, begin=begin)
 
@@ -579,9 +625,11 @@ def scan(line: str) -> list[Token]:
         try:
             r = read_number(line, a)
         except QuantityError as exc:
-            out.append(Token(a, b, "ordinal" if s[max(0, a - 1):a] == "第" and "ordinal" in str(exc) else "error",
+            run = re.match(r"[\d.eE+-]+", s[a:]) if not chinese else None
+            end = max(b, a + len(run.group())) if run else b          # 1.2.3亿元: none of its digits read after
+            out.append(Token(a, end, "ordinal" if s[max(0, a - 1):a] == "第" and "ordinal" in str(exc) else "error",
                              error=str(exc)))
-            consumed = b
+            consumed = end
             continue
         out.append(Token(a, r.end, "quantity", r))
         consumed = max(e for _, e in r.spans)
@@ -656,16 +704,34 @@ def as_json(reading: Reading, line: str) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Show how the suite reads every quantity of a text: one JSON object per "
+    """`python -m analysis.quantity TEXT`: one JSON object a line per quantity (valid JSON: no NaN or Infinity); an
+    unreadable one is printed with its `error` and the exit status is 1; text that is not UTF-8 is refused (status 1)."""
+    from .errors import run_cli
+
+    parser = argparse.ArgumentParser(prog="python -m analysis.quantity",
+                                     description="Show how the suite reads every quantity of a text: one JSON object per "
                                      "quantity, in text order. Unreadable ones are printed with an `error` and exit 1.")
     parser.add_argument("text", nargs="+", help="the text (several arguments are joined by a space)")
-    args = parser.parse_args(argv)
-    text = " ".join(args.text)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # a text may begin with '-' (-5%): everything is text unless help is asked for
+    args = parser.parse_args(argv if {"-h", "--help"} & set(argv) else ["--", *argv])
+    return run_cli("python -m analysis.quantity", _show, args.text)
+
+
+def _show(texts: list[str]) -> int:
+    for i, arg in enumerate(texts, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as exc:        # argv bytes that are not UTF-8 arrive as lone surrogates
+            bad = arg[exc.start].encode("utf-8", "surrogateescape")
+            raise InputError(f"argument {i}: byte {bad[0]:#04x} at character {exc.start + 1} is not UTF-8; expected "
+                             "the text in UTF-8") from None
+    text = " ".join(texts)
     bad = 0
     for line in text.split("\n"):
         for t in scan(line):
             if t.kind == "quantity":
-                print(json.dumps(as_json(t.reading, line), ensure_ascii=False))
+                print(json.dumps(as_json(t.reading, line), ensure_ascii=False, allow_nan=False))
             elif t.kind == "error":
                 bad += 1
                 print(json.dumps({"published": line[t.start:t.end + 2].strip(), "start": t.start, "error": t.error},
