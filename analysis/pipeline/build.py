@@ -22,6 +22,7 @@ from ..ingest.validate import validate_observations
 from ..inputs import actuals
 from ..inputs.registry import load_verified
 from ..inputs.vocab import load_indicators
+from . import documents
 
 
 def build_observations(strict: bool = False):
@@ -71,6 +72,7 @@ def _build(strict: bool) -> int:
         obs, _ = build_observations(strict=strict)
         outputs = derived_frames(obs)     # everything is computed before anything is written
         changed = publish(outputs)
+        changed += documents.write()      # the lists of documents in README.md and docs/design.md follow the registry
     counts = obs.groupby("source_id").size()
     print(f"make data: {len(obs)} observations ({', '.join(f'{k} {v}' for k, v in counts.items())}) "
           f"→ {paths.OBSERVATIONS.relative_to(paths.ROOT)} in {time.perf_counter() - t0:.2f} s"
