@@ -81,9 +81,10 @@ def _replace(text: str, block: str, path: Path) -> str:
 
 
 def current() -> dict[Path, str]:
-    """README.md and docs/design.md as they should be (the generated parts from the registry)."""
-    return {README: _replace(read_text(README), readme_table(), README),
-            DESIGN: _replace(read_text(DESIGN), design_list(), DESIGN)}
+    """README.md and docs/design.md as they should be (the generated parts from the registry); a copy of the project
+    without them (data and code only) has nothing to rewrite."""
+    return {path: _replace(read_text(path), make(), path) for path, make in ((README, readme_table), (DESIGN, design_list))
+            if path.exists()}
 
 
 def write() -> list[Path]:
