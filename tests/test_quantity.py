@@ -222,3 +222,10 @@ def test_command_line_reads_right_or_refuses_with_valid_json_and_no_traceback():
 def test_a_rank_with_its_base_reads_as_two_places():
     ranks = [t.reading for t in quantity.scan("由2015年的第18位提升到前15位") if t.kind == "quantity"]
     assert [(r.value, r.unit, r.bound) for r in ranks] == [(18, "名次", "le"), (15, "名次", "le")]
+
+
+def test_a_range_written_with_dao_is_a_range_but_a_rise_is_two_numbers():
+    r = only("“独角兽”企业3到5家")                              # zhuhai-2018-action's 3到5家 (issue 22)
+    assert (r.value, r.value_low, r.bound, r.unit) == (5, 3, "range", "家")
+    assert [t.reading.value for t in quantity.scan("由3家增加到5家") if t.kind == "quantity"] == [3, 5]
+    assert [t.kind for t in quantity.scan("从2020年到2025年")] == ["year", "year"]

@@ -63,7 +63,7 @@ BEFORE: dict[str, str] = {
 AFTER: dict[str, str] = {"以上": "ge", "以下": "le", "以内": "le", "左右": "approx", "上下": "approx"}
 # between number and unit: 550多亿元, 300余家 (more than)
 MORE_THAN = ("多", "余")
-RANGE_SEPARATORS = ("~", "至", "-", "—")
+RANGE_SEPARATORS = ("~", "至", "到", "-", "—")
 # relative amounts: word -> factor
 RELATIVE: dict[str, float] = {"翻一番": 2, "翻两番": 4, "翻三番": 8, "翻一倍": 2, "翻番": 2}
 BOUNDS = ("eq", "ge", "gt", "le", "lt", "approx", "range")
