@@ -8,7 +8,7 @@ this list (docs/design.md, enforced by tests/test_layers.py):
   ingest/    extract (spec → observations), validate (their invariants), draft_spec (`make spec`)
   derive/    growth (segments), peers, yardsticks, trajectories, flags, progress, backtest, plausibility (the judging stage)
   pipeline/  build (`make data`), datasets (reading the published set), documents (the lists of documents in the docs)
-  present/   labels (zh/en words), plots, views, progress_views, progress_plots, html_page (the report page)
+  present/   labels (zh/en words), plots, views, progress_views, progress_plots, indicator_views, html_page (the report page)
   reports/   config, parameters, record, runner (one run), batch (several, kernels kept), index, makerules,
              cli (`python -m analysis.reports`), kernel
 The documented commands `python -m analysis.build`, `.actuals` and `.quantity` are one-line entry

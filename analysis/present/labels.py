@@ -109,6 +109,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "peer_percentile": ("同类百分位", "peer percentile"),
     "outcome": ("结果", "outcome"),
     "target_year": ("目标年份", "target year"),
+    "level": ("层级", "level"),
+    "actual_year": ("实际值年份", "year of the actual"),
+    "status": ("状态", "status"),
     "worst_severity": ("路径上最严重的标记", "worst flag on the path"),
     "n_flags": ("标记数", "flags"),
     "rules": ("规则", "rules"),
@@ -158,6 +161,8 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
               "le": ("不超过", "at most"), "lt": ("低于", "less than"),
               "approx": ("左右", "about"), "range": ("区间", "range")},
     "kind": {"actual": ("实际值", "actual"), "target": ("目标值", "target")},
+    "level": {"country": ("全国", "nation"), "province": ("省级", "province"), "city": ("市级", "city"),
+              "district": ("区县级", "district or county")},
     "status": {
         "achieved": ("已实现", "achieved"),
         "achieved_late": ("逾期实现", "achieved late"),
@@ -306,6 +311,11 @@ def name_column(language: str) -> str:
 
 def region_column(language: str) -> str:
     return "region" if check_language(language) == "zh" else "region_en"
+
+
+def display_name(indicator_id: str, language: str = "zh") -> str:
+    """The display name of one indicator id (data/raw/indicators.csv `display_zh`/`display_en`)."""
+    return str(display_names([indicator_id], language).iloc[0])
 
 
 def display_names(indicator_ids, language: str = "zh"):
@@ -642,6 +652,18 @@ more than (超过, 突破); about (左右, 近); a range (1~2: the value is its 
 it). `name as published` is what the document calls the indicator in that sentence (Chinese); `line`
 and `quote` locate the number in its document."""),
     # ---- 02 growth trajectories
+    "indicator.title": ("""# 同一指标的各级规划
+
+一个指标在所有规划文件中的数值：按层级（全国 → 省 → 市 → 区县）和文件日期排列的目标与实际值，
+各文件目标隐含的年均增长（名次按名次变化计算，不按增长率），以及已有实际值的目标的完成情况。""",
+                        """# One indicator across plans
+
+One indicator in every plan that states it: the targets and actuals by level (nation → province → city →
+district or county) and by the plan's date, the annual growth each plan's targets imply (a rank in places, never as
+a growth rate), and the outcome of the targets whose actual is known."""),
+    "indicator.targets": ("## 各文件的数值", "## Every plan's numbers"),
+    "indicator.growth": ("## 隐含的年均增长", "## Implied annual growth"),
+    "indicator.outcomes": ("## 完成情况（已知实际值）", "## Outcomes (where the actual is known)"),
     "growth.title": ("""# 增长路径
 
 一份政策文件的每个指标：基期实际值（●）和目标，目标按其表述画出（◆ 等于，▲ 不低于，△ 超过，◇ 左右，
@@ -839,6 +861,12 @@ progress from the ratio of observed to required growth."""),
         "Each row of the chart is a target step; the further right, the faster the implied growth; a point in a "
         "coloured zone exceeds a reference threshold. The flags table gives each flag's reason and reference; the "
         "threshold table lists every parameter used, with its source."),
+    "howto.05_indicator_across_plans": (
+        "图中每条线是一份规划文件，颜色表示层级（全国、省、市、区县），圆点为实际值，菱形为目标。"
+        "下面三张表依次列出各文件的数值、各段隐含的年均增长，以及已知实际值的目标的完成情况。",
+        "Each line of the chart is one plan, its colour the level (nation, province, city, district or county); dots "
+        "are actuals, diamonds targets. The three tables below give every plan's numbers, the annual growth each step "
+        "to a target implies, and the outcome of the targets whose actual is known."),
     "howto.04_target_vs_actual": (
         "先看状态计数和条形图（实际值占目标的百分比，100% 线即目标），再看状态表和路径图：虚线为计划路径，实线为实际路径。"
         "最后两张表列出未能判断的目标及实际值的来源和来源等级。",

@@ -12,11 +12,12 @@ from ..core.fileio import load_yaml
 CONFIG = paths.ROOT / "reports.yml"
 BUILD = paths.REPORTS / ".build"            # make's bookkeeping: per-run parameter stamps, the generated rules
 CONFIG_KEYS = {"execution_timeout", "reports"}
-ENTRY_KEYS = {"name", "notebook", "parameters", "timeout", "sources"}
+ENTRY_KEYS = {"name", "notebook", "parameters", "timeout", "sources", "indicators"}
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")   # no '.': NAME.failed.ipynb, NAME.run.json must not be another report's
 MAX_NAME = 100                               # reports/.NAME.html.<random>.tmp stays within a file name's 255 bytes
 RESERVED_NAMES = {"index", "bench", "bench-reports", "bench-actuals", "cron"}
 SOURCE_SLOT = "{source_id}"
+INDICATOR_SLOT = "{indicator_id}"          # `indicators: {min_plans: N}`: one run per indicator N or more plans target
 WITH_PROGRESS = "with_progress"              # `sources: with_progress`: the sources that have progress rows
 DEFAULT_TIMEOUT = 600                        # seconds per cell
 MAX_TIMEOUT = 86400
@@ -120,6 +121,8 @@ def _entry(entry, i: int, path: Path, notebooks: Path, default_timeout: int) -> 
     if isinstance(timeout, bool) or not isinstance(timeout, int) or not 0 < timeout <= MAX_TIMEOUT:
         raise InputError(f"{where}: field 'timeout' is {timeout!r}; expected a whole number of seconds in 1–{MAX_TIMEOUT}")
     name = entry["name"]
+    if "indicators" in entry:
+        return _indicator_runs(entry, name, where, notebook, params, timeout)
     if "sources" not in entry:
         _check_name(name, where)
         return [Report(name=name, notebook=notebook, parameters=params, timeout=timeout)]
@@ -152,6 +155,28 @@ def _entry(entry, i: int, path: Path, notebooks: Path, default_timeout: int) -> 
         run_name = name.replace(SOURCE_SLOT, sid)
         _check_name(run_name, where)
         runs.append(Report(name=run_name, notebook=notebook, parameters={"source_id": sid, **params}, timeout=timeout))
+    return runs
+
+
+def _indicator_runs(entry: dict, name: str, where: str, notebook: Path, params: dict, timeout: int) -> list[Report]:
+    """`indicators: {min_plans: N}`: one run per indicator that N or more documents target, named by its
+    {indicator_id} slot, each with the parameter indicator_id (a newly read indicator gets its report by itself)."""
+    if "sources" in entry or "indicator_id" in params:
+        raise InputError(f"{where}: give `indicators` alone (not with `sources` or the parameter `indicator_id`)")
+    wanted = entry["indicators"]
+    n = wanted.get("min_plans") if isinstance(wanted, dict) and set(wanted) == {"min_plans"} else None
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise InputError(f"{where}: field 'indicators' is {wanted!r}; expected {{min_plans: N}} with N a whole number "
+                         "from 1 (one run per indicator that N or more documents target)")
+    if name.count(INDICATOR_SLOT) != 1:
+        raise InputError(f"{where}: field 'name' {name[:80]!r} must contain {INDICATOR_SLOT} once when the entry has "
+                         "`indicators` (each indicator's run is named by it, e.g. indicator-{indicator_id})")
+    from ..present.indicator_views import indicators_in_plans
+    runs = []
+    for iid in indicators_in_plans(n):
+        run_name = name.replace(INDICATOR_SLOT, iid)
+        _check_name(run_name, where)
+        runs.append(Report(name=run_name, notebook=notebook, parameters={"indicator_id": iid, **params}, timeout=timeout))
     return runs
 
 

@@ -47,6 +47,17 @@ def _check_indicators(v):
         raise _Reject(f"unknown indicator id(s) {unknown}", accepts)
 
 
+def _check_indicator_id(v):
+    """One indicator id of the vocabulary that a document has an observation of (notebook 05)."""
+    from ..inputs.vocab import load_indicators
+    ids = sorted(load_indicators().index)
+    accepts = f"an indicator id of {paths.INDICATORS.relative_to(paths.ROOT)} ({len(ids)} ids, e.g. {ids[:3]})"
+    if not isinstance(v, str):
+        raise _Reject(f"wrong type {type(v).__name__}", accepts)
+    if v not in ids:
+        raise _Reject(f"unknown indicator id {v!r}", accepts)
+
+
 def _choice(*choices, optional=False):
     accepts = (["null"] if optional else []) + [repr(c) for c in choices]
 
@@ -105,6 +116,7 @@ def _check_actuals_path(v):
 NOTEBOOK_PARAMETERS = {
     "source_id": _check_source_id,
     "indicators": _check_indicators,
+    "indicator_id": _check_indicator_id,
     "kind": _choice("actual", "target", optional=True),
     "language": _choice("zh", "en"),
     "min_severity": _choice(*SEVERITIES),
