@@ -36,8 +36,8 @@ PHRASES = [
     ("创新指数 160以上", 160, "点", "ge", None),
     ("排名全省前40位", 40, "名次", "le", None),
     ("全市前3", 3, "名次", "le", None),
-    ("论文被引次数达到世界第二", 2, "名次", "le", None),
-    ("居全省第4位", 4, "名次", "le", None),
+    ("论文被引次数达到世界第二", 2, "名次", "eq", None),            # 第N: that place (issue 22; 前N: this or better)
+    ("居全省第4位", 4, "名次", "eq", None),
     ("比重提高1.5个百分点", 1.5, "百分点", "eq", None),
     ("国家级制造业创新中心 1~2 家", 2, "家", "range", 1),
     ("核心专家二至三名", 3, "人", "range", 2),
@@ -221,7 +221,7 @@ def test_command_line_reads_right_or_refuses_with_valid_json_and_no_traceback():
 
 def test_a_rank_with_its_base_reads_as_two_places():
     ranks = [t.reading for t in quantity.scan("由2015年的第18位提升到前15位") if t.kind == "quantity"]
-    assert [(r.value, r.unit, r.bound) for r in ranks] == [(18, "名次", "le"), (15, "名次", "le")]
+    assert [(r.value, r.unit, r.bound) for r in ranks] == [(18, "名次", "eq"), (15, "名次", "le")]   # place 18; 15 or better
 
 
 def test_a_range_written_with_dao_is_a_range_but_a_rise_is_two_numbers():

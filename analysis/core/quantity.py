@@ -12,7 +12,8 @@ What it reads (every table below is the single source; data/raw/specs/README.md 
   - units (家, 件, 人, 人年, 亿元, 万平方米, %, 个百分点, 倍…), converted to a canonical unit;
   - bounds from the words around the number (以上, 不少于, 超过, 以下, 不超过, 左右, 近, 约…), 多/余 between
     number and unit (550多亿元: more than 550), ranges (1~2, 二至三);
-  - ranks (全省前40位, 全市前3, 第15位, 世界第二): unit 名次, bound `le` ("this or better");
+  - ranks (全省前40位, 全市前3, 第15位, 世界第二): unit 名次; 前N bound `le` ("this place or better"), 第N `eq` (that
+    place);
   - index points (创新指数 160以上: unit 点 when the clause names an 指数 and no unit follows);
   - relative amounts (翻一番 = 2 倍, 翻两番 = 4 倍).
 A number followed by a unit token this module does not know (台, 美元, 家次…) is an error naming the token,
@@ -461,7 +462,8 @@ def read_number(line: str, start: int, *, before_window: int = 6) -> Reading:
     if rank:
         end, unit_published = rank
         return Reading(start=start, end=end, value=high, value_low=None, value_published=value_published,
-                       unit_published=line[pos:end] if unit_published else "", unit=RANK_UNIT, bound="le",
+                       unit_published=line[pos:end] if unit_published else "", unit=RANK_UNIT,
+                       bound="le" if s[start - 1: start] == "前" else "eq",     # 前15位: 15 or better; 第18位: place 18
                        spans=spans, begin=start - 1)
     if s[max(0, start - 1): start] == "第":
         raise QuantityError(f"{line[start - 1:pos + 1]!r} is an ordinal, not a quantity")

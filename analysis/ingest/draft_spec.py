@@ -319,7 +319,8 @@ def readme_tables() -> str:
         "From `data/raw/units.yml` (a unit a new document needs is a line there, with its canonical unit and factor).",
         "",
         "| published | canonical | factor | meaning |", "|---|---|---|---|", units,
-        f"| 前N位, 第N位, 世界第二 | `{quantity.RANK_UNIT}` | = | a rank (bound `le`: this or better) |",
+        f"| 前N位, 全市前3 | `{quantity.RANK_UNIT}` | = | a rank, bound `le` (this place or better; lower is better) |",
+        f"| 第N位, 世界第二 | `{quantity.RANK_UNIT}` | = | a rank, bound `eq` (that place) |",
         f"| (none, the clause names an 指数) | `{quantity.INDEX_UNIT}` | = | index points |",
         "",
         f"Scale words between the number and the unit (both scripts): {scales}. A number is digits (ASCII or "
