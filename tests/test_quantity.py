@@ -137,6 +137,11 @@ def test_validation_re_reads_the_quote():
     line = "收入达到34萬億元"
     assert "reads as" in reading_problem(_row(quote="达到34萬億元", value_published="34", value=34.0, unit="亿元",
                                               unit_published="萬億元", bound="eq"), line)
+    line = "增速不低于-0.5个百分点"                                  # a signed number re-reads from after its sign
+    assert reading_problem(_row(quote="不低于-0.5个百分点", value_published="-0.5", value=-0.5, unit="百分点",
+                                unit_published="个百分点", bound="ge"), line) is None
+    assert "reads as" in reading_problem(_row(quote="不低于-0.5个百分点", value_published="-0.5", value=0.5, unit="百分点",
+                                              unit_published="个百分点", bound="ge"), line)
 
 
 # ------------------------------------------------------------------------------ the unit table (data/raw/units.yml)
@@ -229,3 +234,9 @@ def test_a_range_written_with_dao_is_a_range_but_a_rise_is_two_numbers():
     assert (r.value, r.value_low, r.bound, r.unit) == (5, 3, "range", "家")
     assert [t.reading.value for t in quantity.scan("由3家增加到5家") if t.kind == "quantity"] == [3, 5]
     assert [t.kind for t in quantity.scan("从2020年到2025年")] == ["year", "year"]
+
+
+def test_a_bound_word_before_a_sign_still_counts():
+    r = only("增速不低于-5%")
+    assert (r.value, r.bound, r.published("增速不低于-5%")) == (-5, "ge", "不低于-5%")
+    assert (only("不超过负2个百分点").value, only("不超过负2个百分点").bound) == (-2, "le")

@@ -489,7 +489,7 @@ def read_number(line: str, start: int, *, before_window: int = 6) -> Reading:
         elif word and bound == "gt" and AFTER[word] == "ge":
             end += len(word)                  # 550多亿元以上: still more than
         if bound == "eq":
-            b, at = _bound_before(s, start, before_window)
+            b, at = _bound_before(s, start - 1 if sign < 0 else start, before_window)   # 不低于-5%: the word before the sign
             if b:
                 bound, begin = b, at
     v_high = scale(high, mult) * sign

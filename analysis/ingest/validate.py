@@ -78,9 +78,10 @@ def reading_problem(row, line: str) -> str | None:
             f"{row.value_published!r} is not a relation the reader knows"
     seen = []
     i = row.quote.find(row.value_published)
+    sign = 1 if str(row.value_published)[:1] in ("-", "−", "－", "负") else 0     # -5: the number starts after its sign
     while i >= 0:
         try:
-            r = quantity.read_number(line, q_at + i)
+            r = quantity.read_number(line, q_at + i + sign)
         except quantity.QuantityError as exc:
             seen.append(str(exc))
         else:
