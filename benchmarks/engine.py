@@ -46,9 +46,14 @@ import numpy as np
 import pandas as pd
 
 from analysis.core import paths
-from analysis.derive.flags import declines, escalation_table, evaluate, judge_paces, judged_rows, plan_levels, too_fast
+from analysis.derive.cross_level import escalation_table, plan_levels
+from analysis.derive.flags import evaluate
 from analysis.derive.growth import path_points, segments
+from analysis.derive.known import pre_plan_actuals
+from analysis.derive.paces import pace_judgements
 from analysis.derive.peers import reference_windows
+from analysis.derive.rules import stock_falls, target_backwards, too_fast
+from analysis.derive.rules.base import Inputs
 from analysis.derive.trajectories import fit
 from analysis.ingest.extract import COLUMNS
 from analysis.inputs.reference import ceiling_for, load_rules, load_thresholds, values
@@ -188,13 +193,12 @@ def vectorised(obs: pd.DataFrame, links: pd.DataFrame, regions: pd.DataFrame, th
     pts = path_points(obs)
     seg = segments(obs, th, points=pts)
     rules = load_rules()
-    judgement = judge_paces(seg, th, rules, reference_windows(rules), plan_levels(regions), pts)
+    judgement = pace_judgements(seg, th, rules, reference_windows(rules), plan_levels(regions))
     one_vintage = dict.fromkeys(pd.unique(obs["source_id"]), 2015)       # the synthetic plans are of one round
-    esc = escalation_table(obs, seg, regions, one_vintage, th.at["escalation_max_vintage_gap_years", "value"],
-                           points=pts)
+    esc = escalation_table(obs, seg, regions, one_vintage, th.at["escalation_max_vintage_gap_years", "value"])
     return {"segments": seg, "trajectories": fit(obs, th, points=pts),
             "flags": evaluate(obs, seg, th, links=links, regions=regions, rules=rules, escalations=esc,
-                              judgement=judgement, points=pts), "escalation": esc}
+                              judgement=judgement), "escalation": esc}
 
 
 def same_work(obs: pd.DataFrame, regions: pd.DataFrame, th: pd.DataFrame) -> dict:
@@ -203,8 +207,10 @@ def same_work(obs: pd.DataFrame, regions: pd.DataFrame, th: pd.DataFrame) -> dic
     pts = path_points(obs)
     seg = segments(obs, th, points=pts)
     rules = load_rules()
-    judgement = judge_paces(seg, th, rules, reference_windows(rules), plan_levels(regions), pts)
-    flags = pd.concat([too_fast(seg, th, judgement), declines(seg, judged_rows(seg, pts))], ignore_index=True)
+    judgement = pace_judgements(seg, th, rules, reference_windows(rules), plan_levels(regions))
+    inp = Inputs(obs, seg, th, rules, obs.iloc[0:0], regions, judgement, pre_plan_actuals(obs.iloc[0:0], None, {}),
+                 obs.iloc[0:0])
+    flags = pd.concat([r.RULE.find(inp) for r in (too_fast, target_backwards, stock_falls)], ignore_index=True)
     return {"segments": seg, "trajectories": fit(obs, th, points=pts), "flags": flags}
 
 

@@ -5,9 +5,14 @@ import pytest
 from _frames import obs, path
 
 from analysis.core.errors import InputError
-from analysis.derive.flags import COLUMNS, escalation_table, evaluate, fmt, judge_paces, pre_plan_actuals
+from analysis.derive.cross_level import escalation_table
+from analysis.derive.flags import evaluate
 from analysis.derive.growth import segments
+from analysis.derive.known import pre_plan_actuals
+from analysis.derive.paces import pace_judgements
 from analysis.derive.peers import WINDOW_COLUMNS
+from analysis.derive.rules.base import COLUMNS
+from analysis.derive.sentences import fmt
 from analysis.inputs.reference import load_thresholds
 from analysis.pipeline.datasets import load
 
@@ -133,7 +138,7 @@ def judge(frame, wins, overrides=None, rules=None):
     rules = rules or {"ceilings": {"cagr": "cagr_alert"}, "peers": {"levels": {"district": ["district", "city"]},
                                                                      "proxies": {"proxied": "ind"}},
                       "national_series": {}}
-    j = judge_paces(seg, th, rules, wins, {"番禺区": "district"})
+    j = pace_judgements(seg, th, rules, wins, {"番禺区": "district"})
     return seg, j, evaluate(frame, seg, th, links=NO_LINKS, regions=REGIONS, rules=rules, judgement=j)
 
 
@@ -443,43 +448,6 @@ def test_fmt():
         ["3", "1,528", "2.51", "1,508.5", "0.28", "10,163"]
 
 
-def test_fmt_each_writes_what_fmt_writes():
-    """The column formatter builds digits from tables, so it is checked against fmt() itself: random magnitudes, both
-    signs, values near ties (x.xx5) and exact ties (0.125), zeros, -0, NaN, ±∞ and numbers too large for the tables."""
-    from analysis.derive.flags import _with_unit, fmt_each, fmt_rate, fmt_rate_each, with_unit_each
-
-    rng = np.random.default_rng(7)
-    v = np.concatenate([rng.lognormal(0, 4, 20000), -rng.lognormal(0, 4, 5000), rng.uniform(-1, 1, 5000),
-                        np.round(rng.uniform(0, 2000, 5000), 2) + 0.005, np.arange(-800, 800) / 8,
-                        [0.0, -0.0, np.nan, np.inf, -np.inf, 1e-9, -1e-9, 0.125, 2.675, 1.005, 1e15, 2.0 ** 52, 1e300,
-                         -1e300, 5e-5, -5e-5, 0.5, 2.5, 9999.99995, 9999.5, 999999.5, 1234567.891, 0.15, 0.015, -0.025,
-                         0.0055, 0.00035]])
-    for d in range(5):
-        assert fmt_each(v, d).tolist() == [fmt(x, d) for x in v.tolist()]
-    units = rng.choice(np.array(["%/yr", "pp/yr", "per yr"], dtype=object), len(v))
-    assert fmt_rate_each(v, units).tolist() == [fmt_rate(x, u) for x, u in zip(v.tolist(), units)]
-    words = rng.choice(np.array(["%", "亿元", "家"], dtype=object), len(v))
-    assert with_unit_each(v, words).tolist() == [_with_unit(x, u) for x, u in zip(v.tolist(), words)]
-    assert fmt_each([2.675, 1508.5, -0.001], 2).tolist() == ["2.67", "1,508.5", "0"]      # 2.675 is 2.67499…
-
-
-def test_fill_writes_each_sentence_from_its_template():
-    from analysis.derive.flags import _fill
-
-    rng = np.random.default_rng(3)
-    a = rng.choice(np.array(["Panyu", "番禺区", "Nanming"], dtype=object), 500)
-    b = rng.choice(np.array(["3", "12.5", "n/a"], dtype=object), 500)
-    want = [f"{x} grew {y} %/yr." for x, y in zip(a, b)]
-    assert _fill("{} grew {} %/yr.", a, b).tolist() == want == _fill("{} grew {} %/yr.", a, b, once=True).tolist()
-    assert _fill("{}", a[:0]).tolist() == [] == _fill("{}", a[:0], once=True).tolist()
-    # rows are joined from the template's texts; whatever is not a bare {} of text is left to format()
-    assert _fill("{{{}}} → {}", a[:2], b[:2]).tolist() == [f"{{{x}}} → {y}" for x, y in zip(a[:2], b[:2])]
-    assert _fill("{}{}", np.array(["x"], dtype=object), np.array([""], dtype=object)).tolist() == ["x"]
-    numbers = np.array([3, None, 2.5], dtype=object)
-    assert _fill("n = {} ({})", numbers, a[:3]).tolist() == [f"n = {x} ({y})" for x, y in zip(numbers, a[:3])]
-    assert _fill("{:>4}|{!r}", b[:3], a[:3]).tolist() == [f"{x:>4}|{y!r}" for x, y in zip(b[:3], a[:3])]
-
-
 def test_a_rank_that_rises_is_neither_already_met_nor_backwards_nor_judged_as_growth():
     # 由2015年的第18位提升到前15位 (2020), then 前10位 (2025): each a rise in places
     rank = {"indicator_id": "innovation_rank", "measure": "rank", "unit": "名次"}
@@ -489,7 +457,7 @@ def test_a_rank_that_rises_is_neither_already_met_nor_backwards_nor_judged_as_gr
     assert flags(frame).empty
     th = load_thresholds()
     seg = segments(frame, th)
-    j = judge_paces(seg, th, {}, pd.DataFrame(columns=WINDOW_COLUMNS), {"番禺区": "district"})
+    j = pace_judgements(seg, th, {}, pd.DataFrame(columns=WINDOW_COLUMNS), {"番禺区": "district"})
     steps = (seg["segment"] == "step").to_numpy()
     assert not j["judged"][steps].any()
     assert all("a rank: compared in places" in w for w in j["not_judged_because"][steps])

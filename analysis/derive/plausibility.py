@@ -12,9 +12,12 @@ from ..core import paths, schema
 from ..inputs import actuals
 from ..inputs.reference import load_regions, load_rules, load_thresholds
 from ..inputs.registry import load_sources
-from .flags import escalation_table, evaluate, judge_paces, plan_levels, pre_plan_actuals
+from .cross_level import escalation_table, plan_levels
+from .flags import evaluate
 from .growth import COLUMNS as growth_columns
 from .growth import path_points, segments
+from .known import pre_plan_actuals
+from .paces import pace_judgements
 from .peers import reference_windows
 from .trajectories import fit
 
@@ -22,7 +25,7 @@ SEGMENTS = paths.PROCESSED / "segments.csv"
 TRAJECTORIES = paths.PROCESSED / "trajectories.csv"
 FLAGS = paths.PROCESSED / "flags.csv"
 ESCALATION = paths.PROCESSED / "escalation.csv"
-# what segments.csv carries of each segment's judgement (analysis.derive.flags.judge_paces)
+# what segments.csv carries of each segment's judgement (analysis.derive.paces.pace_judgements)
 SEGMENT_JUDGEMENT = schema.columns("segments")[len(growth_columns):]
 
 
@@ -34,12 +37,11 @@ def compute(obs: pd.DataFrame, overrides: dict | None = None) -> dict[str, pd.Da
     sources = {k: s for k, s in load_sources().items() if k in set(obs["source_id"])}
     pts = path_points(obs)
     seg = segments(obs, th, points=pts)
-    judgement = judge_paces(seg, th, rules, reference_windows(rules), plan_levels(regions), pts)
+    judgement = pace_judgements(seg, th, rules, reference_windows(rules), plan_levels(regions))
     known = pre_plan_actuals(obs, actuals.load_published(), sources)
     esc = escalation_table(obs, seg, regions, {k: s.year for k, s in sources.items()},
-                           th.at["escalation_max_vintage_gap_years", "value"], points=pts)
-    flags = evaluate(obs, seg, th, regions=regions, rules=rules, escalations=esc, judgement=judgement, known=known,
-                     points=pts)
+                           th.at["escalation_max_vintage_gap_years", "value"])
+    flags = evaluate(obs, seg, th, regions=regions, rules=rules, escalations=esc, judgement=judgement, known=known)
     seg = pd.concat([seg, judgement[SEGMENT_JUDGEMENT]], axis=1)
     return {"segments": seg, "trajectories": fit(obs, th, points=pts), "flags": flags, "escalation": esc,
             "thresholds": th, "judgement": judgement}

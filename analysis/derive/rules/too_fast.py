@@ -1,0 +1,182 @@
+"""too_fast: the least pace a target allows exceeds its yardstick (analysis.derive.paces judges every segment):
+above the peer windows' info percentile (info) or every peer window of the same length (warn); with too few
+peers, above the fastest national window no longer than the segment (info); above a ceiling whose window fits
+(alert). `margin` and `robust` say how far past the yardstick and whether the neighbouring yardsticks agree."""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ...core import schema
+from ..sentences import Words, fmt, rate, with_unit
+from .base import EPS, Inputs, Plan, Rule, empty, flag_frame, threshold_phrase
+
+PEER_YARDSTICKS = schema.YARDSTICKS[:2]            # "peers", "peers (proxy)": comparable regions' windows
+PEERS_REFERENCE = "regional_panel.csv (peer windows)"
+READS = ["source_id", "region", "indicator_id", "indicator_zh", "start_year", "end_year", "measure", "unit", "metric",
+         "growth_unit", "years", "start_value", "end_value", "end_bound", "new_per_year"]   # of a segment
+
+
+# ---------------------------------------------------------------- the flag of one segment, in plain words
+def threshold_of(j) -> tuple[float, str]:
+    """(threshold, threshold_name) a judged segment crossed: the ceiling (alert), the fastest peer window (warn),
+    the peer info percentile, or the fastest national window."""
+    if j.severity == "alert":
+        return j.ceiling, j.ceiling_name
+    if j.severity == "warn":
+        return j.peer_max, "peer_max"
+    if j.yardstick in PEER_YARDSTICKS:
+        return j.peer_p_info, "peer_info_percentile"
+    return j.national_max, "national_series"
+
+
+def margin_of(pace: float, threshold: float, neighbours: Sequence[float], min_margin_pct: float) -> tuple[float, str]:
+    """(margin, robust): margin = pace / threshold; robust where the pace clears every neighbouring yardstick that
+    exists (NaN = absent) and its own threshold by at least min_margin_pct, else knife_edge."""
+    margin = pace / threshold if threshold > 0 else math.nan
+    clears = all(not (math.isfinite(nb) and pace <= nb + EPS) for nb in neighbours)
+    ok = clears and (not math.isfinite(margin) or margin >= 1 + min_margin_pct / 100.0)
+    return margin, "robust" if ok else "knife_edge"
+
+
+def neighbours_of(j) -> list[float]:
+    """The neighbouring yardsticks of a judged segment: peer p90, p95, p99 (peers only), the national window of
+    exactly the segment's length."""
+    peers = j.yardstick in PEER_YARDSTICKS
+    return [j.peer_p90 if peers else math.nan, j.peer_p95 if peers else math.nan, j.peer_p99 if peers else math.nan,
+            j.national_same_window]
+
+
+def _plural(n) -> str:
+    return "s" if n != 1 else ""
+
+
+def clause(r, v: dict, phrases: dict) -> Words:
+    """What the pace exceeds: the ceiling, every peer window, the peers' info percentile, or the national window."""
+    unit, years = r.growth_unit, r.years
+    if r.severity == "alert":
+        p = phrases[r.ceiling_name]
+        return Words(f"，超过{p.zh}——该速度的窗口不长于本段",
+                     f" exceeds {p.en}, a pace over a window no longer than this segment")
+    lim = rate(r.threshold, unit)
+    if r.yardstick in PEER_YARDSTICKS:
+        proxy = (Words(f"（以 {r.peer_series} 的窗口代替 {r.indicator_id}）",
+                       f" (windows of {r.peer_series}, standing in for {r.indicator_id})")
+                 if r.yardstick == PEER_YARDSTICKS[1] else Words("", ""))
+        n, pct, top = int(r.peer_n), fmt(r.peer_percentile, 0), rate(r.peer_max, unit)
+        where = Words(f"regional_panel.csv 中同类地区的 {n} 个 {years} 年窗口{proxy.zh}：位于第 {pct} 百分位；最快的是 "
+                      f"{top.zh}（{r.peer_max_window}）",
+                      f"{n} {years}-year windows of comparable regions in regional_panel.csv{proxy.en}: percentile "
+                      f"{pct}; the fastest was {top.en} ({r.peer_max_window})")
+        if r.severity == "warn":
+            return Words(f"，高于{where.zh}中的每一个", f" is above every one of the {where.en}")
+        info = fmt(v["peer_info_percentile"], 0)
+        return Words(f"，高于{where.zh}的第 {info} 百分位（{lim.zh}）",
+                     f" is above the {info}th percentile ({lim.en}) of the {where.en}")
+    n, min_n = int(r.peer_n), fmt(v["peer_min_n"])
+    return Words(f"，超过参考表中同一序列不长于 {years} 年的最快全国窗口 {r.national_max_window}：{lim.zh}；同类地区的 "
+                 f"{years} 年窗口只有 {n} 个（少于 {min_n}），而全国的变化比区县或城市慢，因此仅供参考",
+                 f" exceeds the fastest national window of at most {years} year{_plural(years)} of the same series in "
+                 f"the reference table, {r.national_max_window}: {lim.en}; only {n} comparable regional windows of "
+                 f"{years} year{_plural(years)} exist (fewer than {min_n}), and a nation moves more slowly than a "
+                 "district or city, so this is informative only")
+
+
+def reason(r, v: dict, phrases: dict) -> Words:
+    """'Implied growth of <pace> (<start> → <end>, <years>)<clause><needs>.' `r`: the segment, its judgement and
+    the flag's threshold; `v`: the parameters' values; `phrases`: {ceiling name: its phrase}."""
+    rise = r.metric == "pp_per_year"
+    least = r.end_bound != "eq"
+    pace, start, end = rate(r.pace_judged, r.growth_unit), fmt(r.start_value), with_unit(r.end_value, r.unit)
+    needs = Words("", "")
+    if r.measure == "count_stock" and math.isfinite(r.new_per_year):
+        new = fmt(r.new_per_year, 1)
+        needs = Words(f"；需在 {start} 的基数上每年新增 {new}", f"; it needs {new} new entries a year on a base of {start}")
+    c = clause(r, v, phrases)
+    return Words(f"隐含年均{'提高' if rise else '增长'}{'至少 ' if least else ''}{pace.zh}（{start} → {end}，"
+                 f"{r.start_year}–{r.end_year}）{c.zh}{needs.zh}。",
+                 f"Implied {'rise' if rise else 'growth'} of {'at least ' if least else ''}"
+                 f"{pace.en} ({start} → {end}, {r.start_year}–{r.end_year}){c.en}"
+                 f"{needs.en}.")
+
+
+def _phrases(th: pd.DataFrame) -> dict:
+    return {name: threshold_phrase(row) for name, row in th.iterrows()}
+
+
+def _frame(s: pd.DataFrame, inp: Inputs) -> pd.DataFrame:
+    """The flags of the segments `s` that fire (their judgement columns included, `threshold`, `threshold_name`,
+    `margin`, `robust` computed)."""
+    if s.empty:
+        return empty()
+    v, phrases = inp.values, _phrases(inp.thresholds)
+    refs = dict(zip(inp.thresholds["name"], inp.thresholds["reference"]))
+    peers = s["yardstick"].isin(PEER_YARDSTICKS).to_numpy()
+    reference = np.where(peers, PEERS_REFERENCE, s["national_max_window"].astype(str)).astype(object)
+    alert = (s["severity"] == "alert").to_numpy()
+    reference[alert] = [refs.get(c, "") for c in s["ceiling_name"].to_numpy(dtype=object)[alert]]
+    out = flag_frame(s, RULE.name, s["severity"].to_numpy(dtype=object), RULE.direction, s["metric"],
+                     s["pace_judged"].to_numpy(dtype=float), s["threshold"].to_numpy(dtype=float),
+                     s["threshold_name"].to_numpy(dtype=object), reference,
+                     [reason(r, v, phrases) for r in s.itertuples(index=False)])
+    return out.assign(yardstick=s["yardstick"].to_numpy(dtype=object), peer_n=s["peer_n"].to_numpy(dtype=float),
+                      peer_percentile=s["peer_percentile"].to_numpy(dtype=float),
+                      peer_max=s["peer_max"].to_numpy(dtype=float),
+                      peer_max_window=s["peer_max_window"].to_numpy(dtype=object), margin=s["margin"].to_numpy(),
+                      robust=s["robust"].to_numpy(dtype=object))
+
+
+def judge(plan: Plan, inp: Inputs) -> pd.DataFrame:
+    """Each judged segment of the plan whose judgement has a severity, with its threshold, margin and robustness."""
+    keep, extra = [], []
+    for i, j in enumerate(plan.segments.itertuples(index=False)):
+        if not isinstance(j.severity, str):
+            continue
+        threshold, name = threshold_of(j)
+        margin, robust = margin_of(j.pace_judged, threshold, neighbours_of(j), inp.values["robust_min_margin_pct"])
+        keep.append(i)
+        extra.append((threshold, name, margin, robust))
+    s = plan.segments.iloc[keep]
+    cols = list(zip(*extra)) if extra else [[], [], [], []]
+    return _frame(s.assign(threshold=np.array(cols[0], dtype=float), threshold_name=np.array(cols[1], dtype=object),
+                           margin=np.array(cols[2], dtype=float), robust=np.array(cols[3], dtype=object)), inp)
+
+
+def find(inp: Inputs) -> pd.DataFrame:
+    """judge() over every plan at once."""
+    fire = np.flatnonzero(inp.judgement["severity"].notna().to_numpy())
+    j = inp.judgement.iloc[fire].reset_index(drop=True)
+    s = pd.concat([inp.segments[READS].iloc[fire].reset_index(drop=True),
+                   j.drop(columns=["judged", "not_judged_because"])], axis=1)
+    sev, pace = s["severity"].to_numpy(dtype=object), s["pace_judged"].to_numpy(dtype=float)
+    peers = s["yardstick"].isin(PEER_YARDSTICKS).to_numpy()
+    threshold = np.select([sev == "alert", sev == "warn", peers], [s["ceiling"], s["peer_max"], s["peer_p_info"]],
+                          s["national_max"]).astype(float)
+    name = np.select([sev == "alert", sev == "warn", peers], [s["ceiling_name"], "peer_max", "peer_info_percentile"],
+                     "national_series").astype(object)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        margin = np.where(threshold > 0, pace / threshold, np.nan)
+    clears = np.ones(len(s), dtype=bool)
+    for nb in (s["peer_p90"].where(peers), s["peer_p95"].where(peers), s["peer_p99"].where(peers),
+               s["national_same_window"]):
+        nb = nb.to_numpy(dtype=float)
+        clears &= ~(np.isfinite(nb) & (pace <= nb + EPS))
+    ok = clears & (~np.isfinite(margin) | (margin >= 1 + inp.values["robust_min_margin_pct"] / 100.0))
+    return _frame(s.assign(threshold=threshold, threshold_name=name, margin=margin,
+                           robust=np.where(ok, "robust", "knife_edge").astype(object)), inp)
+
+
+RULE = Rule(
+    name="too_fast", direction="too_fast", severities=("info", "warn", "alert"),
+    parameters=("peer_min_n", "peer_info_percentile", "info_min_count_base", "robust_min_margin_pct", "cagr_alert",
+                "rd_intensity_alert_pp", "approx_band_pct"),
+    label=Words("增长过快", "too fast"),
+    fires_when=Words("目标允许的最低速度高于同类地区的第 90 百分位（提示）或每一个同长度窗口（警告）；同类地区过少时高于不长于本段的"
+                     "最快全国窗口（提示）；高于窗口相符的上限（严重）",
+                     "the least pace a target allows is above the peer p90 (info) or every peer window of the same "
+                     "length (warn); with too few peers, above the fastest national window no longer than the segment "
+                     "(info); above a ceiling whose window fits (alert)"),
+    reason=reason, judge=judge, find=find, section="too_fast: yardsticks in order")

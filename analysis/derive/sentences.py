@@ -1,0 +1,86 @@
+"""Sentences in both languages, built once from the same parts (flag reasons; progress notes can use it too).
+
+A sentence is joined from parts; each part is a `Words` pair (Chinese, English). Numbers and names are written
+the same in both languages (`same`), so the two sentences always carry the same figures:
+
+    Words("隐含增长 ", "Implied growth of ") + same(fmt_rate(12.5, "%/yr")) + Words("。", ".")
+
+`fmt` writes a number as every sentence of the project does (thousands separators, no trailing zeros).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+LANGUAGES = ("zh", "en")
+RATE_UNITS_ZH = {"%/yr": "%/年", "pp/yr": "个百分点/年", "per yr": "/年"}
+
+
+@dataclass(frozen=True)
+class Words:
+    """One part of a sentence in Chinese and in English."""
+    zh: str
+    en: str
+
+    def __add__(self, other: Words) -> Words:
+        return Words(self.zh + other.zh, self.en + other.en)
+
+    def __radd__(self, other) -> Words:          # sum() starts from 0
+        if other == 0:
+            return self
+        return NotImplemented
+
+    def get(self, language: str) -> str:
+        if language not in LANGUAGES:
+            raise ValueError(f"language {language!r}: expected one of {LANGUAGES}")
+        return self.zh if language == "zh" else self.en
+
+
+EMPTY = Words("", "")
+
+
+def same(text) -> Words:
+    """A part written the same in both languages: a number, a name, a year."""
+    return Words(str(text), str(text))
+
+
+def join(parts: Iterable[Words], sep: Words = Words("；", "; ")) -> Words:
+    """The parts joined by `sep` (by default a semicolon in each language)."""
+    parts = list(parts)
+    if not parts:
+        return EMPTY
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + sep + p
+    return out
+
+
+def fmt(v, decimals: int = 4) -> str:
+    """A number for a sentence: thousands separators, no trailing zeros (3, 1,528, 2.51, 1,508.5); ∞, n/a."""
+    if v is None or not math.isfinite(v):
+        return "∞" if v is not None and v > 0 else "n/a"
+    s = f"{v:,.{decimals}f}"
+    s = s.rstrip("0").rstrip(".") if "." in s else s
+    return "0" if s == "-0" else s
+
+
+def fmt_rate(v, unit: str) -> str:
+    """A rate with its unit: '12.5 %/yr' (two decimals), '0.125 pp/yr' (three)."""
+    return f"{fmt(v, 3 if unit == 'pp/yr' else 2)} {unit}"
+
+
+def rate(v, unit: str) -> Words:
+    """fmt_rate in both languages: '12.5 %/yr' and '12.5 %/年'."""
+    number = fmt(v, 3 if unit == "pp/yr" else 2)
+    return Words(f"{number} {RATE_UNITS_ZH.get(unit, unit)}", f"{number} {unit}")
+
+
+def with_unit(v, unit: str) -> str:
+    """A value with its canonical unit: '13.5%', '1,528 家'."""
+    return f"{fmt(v)}{'%' if unit == '%' else f' {unit}'}"
+
+
+def years(y0, y1) -> str:
+    """'2019–2021'."""
+    return f"{y0}–{y1}"
