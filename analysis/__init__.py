@@ -6,7 +6,11 @@ this list (docs/design.md, enforced by tests/test_layers.py):
   inputs/    registry (sources.yml), vocab (indicators.csv), reference (regions, growth references, thresholds),
              panels (provincial_panel.csv), actuals
   ingest/    extract (spec → observations), validate (their invariants), draft_spec (`make spec`)
-  derive/    growth (segments), peers, yardsticks, trajectories, flags, progress, backtest, plausibility (the judging stage)
+  derive/    growth (segments), peers, yardsticks, trajectories, paces (what each pace is judged against), known (what was
+             known when a plan was set), cross_level, sentences (zh/en parts), flags (the engine) and rules/ (base,
+             _declines, _known, _links, one module per rule: too_fast, already_met_when_set, too_slow,
+             target_backwards, stock_falls, share_above_100, rate_vs_levels, part_exceeds_whole,
+             flow_cannot_build_stock, stock_change_vs_flow, escalation), progress, backtest, plausibility
   pipeline/  build (`make data`), datasets (reading the published set), documents (the lists of documents in the docs)
   present/   labels (zh/en words), plots, views, progress_views, progress_plots, indicator_views, html_page (the report page)
   reports/   config, parameters, record, runner (one run), batch (several, kernels kept), index, makerules,

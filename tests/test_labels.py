@@ -30,9 +30,7 @@ def test_the_words_of_the_rules_and_statuses_that_are_coming():
     for status in ("achieved", "achieved_late", "achieved_at_rounding", "missed", "no_data", "not_assessable", "on_track",
                    "acceleration_needed", "limited_progress", "deterioration"):
         assert CJK.search(labels.value("status", status, "zh")) and labels.value("status", status, "en") != ""
-    for rule in ("too_fast", "too_slow", "already_met_when_set", "below_baseline", "below_trend", "target_backwards",
-                 "stock_falls", "share_above_100", "rate_vs_levels", "part_exceeds_whole", "flow_cannot_build_stock",
-                 "stock_change_vs_flow", "escalation"):
+    for rule in schema.RULES:
         assert rule in labels.FLAG_REASONS_ZH and CJK.search(labels.value("rule", rule, "zh"))
     assert labels.value("robust", "knife_edge", "zh").startswith("临界")
 

@@ -15,7 +15,7 @@ PACKAGE = paths.ROOT / "analysis"
 
 def imported(path: Path, package: str) -> set[str]:
     """The analysis modules a file imports, as dotted names below `analysis` ("core.paths", "derive"...), at any
-    depth of the file; `package` is the file's own subpackage (for relative imports)."""
+    depth of the file; `package` is the file's own (sub)package, dotted ("derive.rules"), for relative imports."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
@@ -24,7 +24,7 @@ def imported(path: Path, package: str) -> set[str]:
                     continue
                 base = (node.module or "").split(".")[1:]
             else:
-                here = [package] if package else []
+                here = package.split(".") if package else []
                 base = (here[: len(here) - (node.level - 1)] if node.level > 1 else here) + \
                     (node.module.split(".") if node.module else [])
             found.update(".".join(base + ([a.name] if len(base) < 2 else [])) for a in node.names)
@@ -54,7 +54,7 @@ def test_no_import_runs_upward():
         if name in ENTRY_POINTS:
             continue
         own = name.split(".")[0]
-        for dep in imported(path, own):
+        for dep in imported(path, ".".join(name.split(".")[:-1])):
             target = dep.split(".")[0]
             if target in ENTRY_POINTS:
                 upward.append(f"{name} imports the entry point analysis.{target}")

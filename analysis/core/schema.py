@@ -112,7 +112,7 @@ FILES: dict[str, tuple[str, tuple[Column, ...]]] = {
     )),
     "segments": ("One row per consecutive pair of points of an indicator's path (`step`), per path first → last "
                  "(`overall`) and per target stated as a growth rate (`stated`), with the growth it implies and "
-                 "what its pace was judged against (analysis.derive.growth, analysis.derive.flags.judge_paces).", (
+                 "what its pace was judged against (analysis.derive.growth, analysis.derive.paces).", (
         SOURCE_ID, REGION, INDICATOR_ID, INDICATOR_ZH, INDICATOR_EN, MEASURE, UNIT,
         _c("segment", "step (consecutive points), overall (first → last), stated (a growth-rate target)",
            values=SEGMENT_KINDS),
@@ -174,6 +174,7 @@ FILES: dict[str, tuple[str, tuple[Column, ...]]] = {
         _c("note", "how the path was drawn or fitted"),
     )),
     "flags": ("One row per (source, indicator, segment, rule) that fires (analysis.derive.flags; the rules: "
+              "analysis/derive/rules/, "
               "docs/methods.md).", (
         SOURCE_ID, REGION, INDICATOR_ID, INDICATOR_ZH,
         _c("start_year", "first year of the flagged segment", "year"),
@@ -193,7 +194,7 @@ FILES: dict[str, tuple[str, tuple[Column, ...]]] = {
         _c("reason", "one plain sentence with the numbers, for a reviewer"),
     )),
     "escalation": ("One row per pair of plans of different levels (district → city → province → nation) that target "
-                   "the same indicator in the same year (analysis.derive.flags.escalation_table).", (
+                   "the same indicator in the same year (analysis.derive.cross_level).", (
         SOURCE_ID, REGION, RELATED_SOURCE_ID,
         _c("parent_region", "the region above, of the related document"),
         _c("parent_level", "the level of the region above", values=LEVELS),

@@ -17,7 +17,7 @@ from .known import pre_plan_actuals
 from .paces import pace_judgements
 from .peers import reference_windows
 from .rules import REGISTRY
-from .rules.base import COLUMNS, Inputs, empty, plans
+from .rules.base import COLUMNS, WITH_ZH, Inputs, empty, plans
 
 SORT = ["source_id", "indicator_id", "start_year", "end_year", "rule", "related_source_id"]
 
@@ -25,12 +25,13 @@ SORT = ["source_id", "indicator_id", "start_year", "end_year", "rule", "related_
 def evaluate(obs: pd.DataFrame, segments: pd.DataFrame, thresholds: pd.DataFrame | None = None,
              links: pd.DataFrame | None = None, regions: pd.DataFrame | None = None, rules: dict | None = None,
              escalations: pd.DataFrame | None = None, judgement: pd.DataFrame | None = None,
-             known: pd.DataFrame | None = None, points: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every rule over every plan; sorted by source, indicator, years, rule. Columns COLUMNS.
+             known: pd.DataFrame | None = None, chinese: bool = False) -> pd.DataFrame:
+    """Every rule over every plan; sorted by source, indicator, years, rule. Columns COLUMNS (flags.csv's), and
+    `reason_zh` (the same reason in Chinese) when `chinese`.
 
     `escalations` (escalation_table), `judgement` (pace_judgements) and `known` (pre_plan_actuals): when the
     caller has them already; by default the escalation table without plan dates and the document's own actuals as
-    what was known. (`points` is accepted for callers that still pass it; it is not needed.)"""
+    what was known."""
     th = thresholds if thresholds is not None else load_thresholds()
     links = links if links is not None else load_links()
     regions = regions if regions is not None else load_regions()
@@ -44,12 +45,12 @@ def evaluate(obs: pd.DataFrame, segments: pd.DataFrame, thresholds: pd.DataFrame
     inp = Inputs(obs, segments, th, rules, links, regions, judgement, known, escalations)
     parts = [p for p in (run(rule, inp) for rule in REGISTRY) if not p.empty]
     if not parts:
-        return empty()
+        return empty()[WITH_ZH if chinese else COLUMNS]
     out = pd.concat(parts, ignore_index=True)
     out["start_year"] = out["start_year"].astype(np.int64)
     out["end_year"] = out["end_year"].astype(np.int64)
     out = margins(out, values(th)["robust_min_margin_pct"])
-    return out.sort_values(SORT, kind="stable", na_position="first").reset_index(drop=True)[COLUMNS]
+    return out.sort_values(SORT, kind="stable", na_position="first").reset_index(drop=True)[WITH_ZH if chinese else COLUMNS]
 
 
 def run(rule, inp: Inputs) -> pd.DataFrame:

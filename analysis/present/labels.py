@@ -23,6 +23,7 @@ from pandas import NA as _NA  # the missing value of nullable columns (boolean, 
 
 from ..core import quantity
 from ..core.errors import InputError
+from ..derive.rules import REGISTRY as RULES
 
 LANGUAGES = ("zh", "en")
 
@@ -180,21 +181,7 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
                "new_per_year": ("每年新增", "new per year"), "none": ("无年率", "no annual rate"),
                "change_per_year": ("每年变化", "change per year"),
                "places_per_year": ("每年名次变化（负数为上升）", "places per year (negative: moving up)")},
-    "rule": {
-        "too_fast": ("增长过快", "too fast"),
-        "too_slow": ("增长过慢", "too slow"),
-        "already_met_when_set": ("制定时已达成", "already met when set"),
-        "below_baseline": ("低于基期值", "below baseline"),
-        "below_trend": ("低于既有趋势", "below trend"),
-        "target_backwards": ("目标倒退", "target backwards"),
-        "stock_falls": ("存量下降", "stock falls"),
-        "share_above_100": ("比重超过100%", "share above 100 %"),
-        "rate_vs_levels": ("增速与水平目标不一致", "rate disagrees with levels"),
-        "part_exceeds_whole": ("部分大于整体", "part exceeds whole"),
-        "flow_cannot_build_stock": ("新增量不足以累积存量", "flows cannot build the stock"),
-        "stock_change_vs_flow": ("存量变化与新增量不符", "stock change disagrees with flows"),
-        "escalation": ("层层加码", "escalation"),
-    },
+    "rule": {r.name: (r.label.zh, r.label.en) for r in RULES},     # each rule's module: analysis/derive/rules/
     "severity": {"info": ("提示", "info"), "warn": ("警告", "warn"), "alert": ("严重", "alert")},
     "direction": {"too_fast": ("过快", "too fast"), "too_slow": ("过慢", "too slow"),
                   "inconsistent": ("不一致", "inconsistent"), "impossible": ("不可能", "impossible")},
@@ -363,8 +350,6 @@ FLAG_REASONS_ZH = {
     "too_fast": "{period}隐含年均增长 {value}，超过参考阈值 {threshold}（{threshold_name}），为阈值的 {margin} 倍。",
     "too_slow": "{period}隐含年均增长 {value}，低于参考阈值 {threshold}（{threshold_name}）。",
     "already_met_when_set": "目标在制定时已经达到：{period}的目标值不高于制定时的实际值（{value}，对比 {threshold}）。",
-    "below_baseline": "{period}的目标低于其起点的实际值（{value}，对比 {threshold}）。",
-    "below_trend": "{period}从最后实际值到首个目标的增长 {value}，慢于文件所述的既有趋势 {threshold}。",
     "target_backwards": "{period}后一年的目标低于前一年的目标（{value}，对比 {threshold}）。",
     "stock_falls": "{period}累计存量的目标下降（{value}，对比 {threshold}）；累计数不会减少。",
     "share_above_100": "{period}比重目标 {value} 超过 100%。",
@@ -382,6 +367,8 @@ def flag_reason(row, language: str = "zh") -> str:
     get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
     if check_language(language) == "en":
         return english_names(get("reason", "") or "")
+    if isinstance(get("reason_zh"), str) and get("reason_zh"):      # the rule's own sentence (evaluate(chinese=True))
+        return get("reason_zh")
     metric = get("metric")
     gu = {"cagr": "%/yr", "pp_per_year": "pp/yr"}.get(metric)
     with_unit = (lambda v: f"{_num(v)} {growth_unit(gu, 'zh')}") if gu else _num

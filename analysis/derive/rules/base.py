@@ -19,6 +19,7 @@ from ...core import schema
 from ..sentences import EMPTY, Words, fmt, fmt_rate
 
 COLUMNS = schema.columns("flags")
+WITH_ZH = [*COLUMNS, "reason_zh"]       # in memory, the reason in Chinese too (flags.csv: COLUMNS)
 IDENTITY = ["source_id", "region", "indicator_id", "indicator_zh", "start_year", "end_year"]
 INTERNAL = "internal: the document's own figures"
 EPS = 1e-9      # differences below this are floating-point noise ((3.11 - 2.51) / 3 is 0.20000000000000004)
@@ -95,25 +96,25 @@ class Rule:
 
 def empty() -> pd.DataFrame:
     """A flags frame without rows."""
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in WITH_ZH})
 
 
 def flag_frame(rows: pd.DataFrame, rule: str, severity, direction: str, metric, value, threshold, threshold_name,
                reference, reasons: list[Words], related=None) -> pd.DataFrame:
     """The flags of one rule: `rows` (one per flag) gives the IDENTITY columns; every other argument is one value
-    for all flags or one value per flag. `reasons` are written in English (flags.csv `reason`)."""
+    for all flags or one value per flag; `reasons` give `reason` (English) and `reason_zh`."""
     if not len(reasons):
         return empty()
     n = len(reasons)
     cols = {c: rows[c].array for c in IDENTITY}
     given = {"rule": rule, "severity": severity, "direction": direction, "metric": metric, "value": value,
              "threshold": threshold, "threshold_name": threshold_name, "reference": reference,
-             "related_source_id": related, "reason": [r.en for r in reasons]}
+             "related_source_id": related, "reason": [r.en for r in reasons], "reason_zh": [r.zh for r in reasons]}
     cols.update({k: v.array if isinstance(v, pd.Series) else v for k, v in given.items()})
     for k in ("value", "threshold"):                # plain floats, whatever type the rule computed them in
         v = cols[k]
         cols[k] = np.full(n, float(v)) if np.ndim(v) == 0 else pd.Series(v).to_numpy(dtype=float, na_value=np.nan)
-    return pd.DataFrame(cols, index=pd.RangeIndex(n), columns=COLUMNS)
+    return pd.DataFrame(cols, index=pd.RangeIndex(n), columns=WITH_ZH)
 
 
 def records(df: pd.DataFrame) -> Iterator:

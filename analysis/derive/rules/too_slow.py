@@ -46,6 +46,7 @@ RULE = Rule(
     name="too_slow", direction="too_slow", severities=("warn", "info"),
     parameters=("too_slow_ratio_info", "too_slow_ratio_warn", "too_slow_lookback_years", "approx_band_pct"),
     label=Words("增长过慢", "too slow"),
-    fires_when=Words("该目标的速度低于规划前已实现速度的一定比例",
-                     "that target's pace is below a fraction of the pace realised before the plan"),
+    fires_when=Words("最近一个规划前实际值之后的第一个目标所要求的速度低于规划前已实现速度的一定比例",
+                     "the first target after the latest pre-plan actual asks less than a fraction of the pace "
+                     "realised before the plan"),
     reason=reason, judge=judge, find=find, section="Too slow: what was known when the plan was set")
