@@ -45,7 +45,9 @@ def test_enumerations_agree_with_the_modules_that_produce_them():
     assert schema.STATUSES == progress.STATUSES
     assert schema.JUDGED_BY == progress.JUDGED_BY
     assert set(schema.OUTCOMES) == set(progress.OUTCOMES.values()) and schema.OUTCOMES == backtest.OUTCOME_ORDER
-    assert set(schema.METRICS) - {"none"} == set(growth.GROWTH_UNITS) - {"none"}
+    assert growth.METRICS == schema.METRICS and trajectories.GROWTH_UNITS == schema.GROWTH_UNITS
+    assert set(schema.UNIT_OF_METRIC) == set(schema.METRICS)
+    assert set(schema.UNIT_OF_METRIC.values()) - {""} <= set(schema.GROWTH_UNITS)
 
 
 def test_every_unit_of_the_processed_data_is_a_canonical_unit_of_the_unit_table():

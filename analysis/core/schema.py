@@ -22,7 +22,10 @@ RULES = ("too_fast", "already_met_when_set", "too_slow", "target_backwards", "st
          "rate_vs_levels", "part_exceeds_whole", "flow_cannot_build_stock", "stock_change_vs_flow", "escalation")
 SEGMENT_KINDS = ("step", "overall", "stated")
 METRICS = ("cagr", "pp_per_year", "new_per_year", "change_per_year", "places_per_year", "none")
-GROWTH_UNITS = ("%/yr", "pp/yr", "per yr", "places/yr")
+UNIT_OF_METRIC = {"cagr": "%/yr", "pp_per_year": "pp/yr", "new_per_year": "per yr", "change_per_year": "per yr",
+                  "places_per_year": "places/yr", "none": ""}
+# logit/yr: the slope of a logistic trajectory; places/yr: a rank's change (negative: moving up)
+GROWTH_UNITS = ("%/yr", "pp/yr", "per yr", "logit/yr", "places/yr")
 YARDSTICKS = ("peers", "peers (proxy)", "national", "ceiling only")
 MODELS = ("plan", "exponential", "linear", "logistic")
 INTERVALS = ("bounds", "prediction_90")

@@ -32,8 +32,6 @@ from ..inputs.reference import load_thresholds, values
 
 PATH_MEASURES = ("share", "level", "count_stock", "count_flow", "rank")
 COUNT_MEASURES = ("count_stock", "count_flow")
-GROWTH_UNITS = {"cagr": "%/yr", "pp_per_year": "pp/yr", "new_per_year": "per yr", "change_per_year": "per yr",
-                "places_per_year": "places/yr", "none": ""}
 BEST_RANK = 1.0                    # the best place a rank can reach (the low end of a ≤ rank target)
 _SEGMENT_COLUMNS = schema.columns("segments")
 COLUMNS = _SEGMENT_COLUMNS[:_SEGMENT_COLUMNS.index("judged")]       # the growth; the judgement follows (plausibility)
@@ -154,8 +152,10 @@ def path_points(obs: pd.DataFrame) -> pd.DataFrame:
         "actual": actual[order], "n_points": np.bincount(group)[group]}, copy=False)
 
 
-METRICS = np.array(["none", "pp_per_year", "cagr", "new_per_year", "change_per_year", "places_per_year"], dtype=object)
-METRIC_UNITS = np.array([GROWTH_UNITS[m] for m in METRICS], dtype=object)
+METRICS = schema.METRICS                                        # a segment's metric, as its position here
+CAGR, PP_PER_YEAR, NEW_PER_YEAR, CHANGE_PER_YEAR, PLACES_PER_YEAR, NO_RATE = (METRICS.index(m) for m in (
+    "cagr", "pp_per_year", "new_per_year", "change_per_year", "places_per_year", "none"))
+METRIC_UNITS = [schema.UNIT_OF_METRIC[m] for m in METRICS]
 SEGMENT_KINDS = np.array(["step", "overall", "stated"], dtype=object)
 NOTES = np.array(["", "actual and target for the same year: no annual rate",
                   "zero base: compound growth is undefined; the absolute change per year is given",
@@ -213,7 +213,8 @@ def _metric_code(measure: np.ndarray, start, years):
     looked up once when the frame is written (fast and light at scale)."""
     counts = (measure == PATH_MEASURES.index("count_stock")) | (measure == PATH_MEASURES.index("count_flow"))
     return np.select([years <= 0, measure == PATH_MEASURES.index("share"), measure == PATH_MEASURES.index("rank"),
-                      start > 0, counts], [0, 1, 5, 2, 3], default=4)
+                      start > 0, counts], [NO_RATE, PP_PER_YEAR, PLACES_PER_YEAR, CAGR, NEW_PER_YEAR],
+                     default=CHANGE_PER_YEAR)
 
 
 def words(vocabulary, codes) -> pd.arrays.StringArray:
@@ -251,7 +252,7 @@ def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, points: 
     years = year[e_idx] - year[s_idx]
     measure = pts["measure"].cat.codes.to_numpy()[e_idx]
     code = _metric_code(measure, s_val, years)
-    is_cagr, has_rate = code == 2, code != 0
+    is_cagr, has_rate = code == CAGR, code != NO_RATE
     growth = _rate(s_val, e_val, years, is_cagr, has_rate)
     eq = (pts["bound"] == "eq").to_numpy()
     banded = np.flatnonzero(~eq[s_idx] | ~eq[e_idx])
@@ -266,8 +267,8 @@ def segments(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, points: 
         rel = np.where((measure == PATH_MEASURES.index("share")) & (s_val > 0), (e_val / s_val - 1.0) * 100.0, np.nan)
         per_year = np.where((measure == PATH_MEASURES.index("count_stock")) & (years > 0), (e_val - s_val) / years,
                             np.nan)
-    note = np.select([years <= 0, (code == 3) | (code == 4), (code == 2) & (e_val == 0), code == 5], [1, 2, 3, 5],
-                     default=0)
+    note = np.select([years <= 0, (code == NEW_PER_YEAR) | (code == CHANGE_PER_YEAR), is_cagr & (e_val == 0),
+                      code == PLACES_PER_YEAR], [1, 2, 3, 5], default=0)
     end_high = hi[e_idx]
     cols = {"segment": kind, "start_year": year[s_idx], "end_year": year[e_idx], "years": years, "start_value": s_val,
             "end_value": e_val, "end_low": lo[e_idx], "end_high": np.where(np.isfinite(end_high), end_high, np.nan),
@@ -310,7 +311,7 @@ def _stated_rates(obs: pd.DataFrame, points: pd.DataFrame) -> tuple[dict, np.nda
     banded = bound != "eq"
     n = len(r)
     empty = np.full(n, np.nan)
-    code = np.where(pp, 1, 2)                                              # METRICS: pp_per_year, cagr
+    code = np.where(pp, PP_PER_YEAR, CAGR)
     return {"segment": np.full(n, 2), "start_year": np.zeros(n, dtype=np.int64), "end_year": r["year"].to_numpy(),
             "years": np.zeros(n, dtype=np.int64), "start_value": empty, "end_value": empty, "end_low": empty,
             "end_high": empty, "metric": code, "growth": value, "growth_low": np.where(banded, lo, np.nan),

@@ -49,7 +49,7 @@ MODEL_NOTES = ("", "a zero value cannot be logged: straight-line fit")
 PLAN_NOTES = {True: "piecewise geometric through the stated points (constant compound growth within each step)",
               False: "piecewise linear through the stated points"}
 NOTES = (PLAN_NOTES[True], PLAN_NOTES[False]) + MODEL_NOTES     # `note` codes: plan notes, then the fits' notes
-GROWTH_UNITS = ("%/yr", "pp/yr", "per yr", "logit/yr")          # `growth_unit` codes
+GROWTH_UNITS = schema.GROWTH_UNITS                              # `growth_unit` codes
 SHARE = PATH_MEASURES.index("share")
 LEVEL_CODES = [PATH_MEASURES.index(m) for m in LEVEL_MEASURES]
 TEXT_COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit"]

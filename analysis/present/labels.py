@@ -221,7 +221,7 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
 
 COUNT_UNITS = ("家", "个", "件", "项", "次", "场", "张", "所", "支", "人")
 # growth units of segments.csv / trajectories.csv
-GROWTH_UNITS = {"%/yr": ("%/年", "%/yr"), "pp/yr": ("百分点/年", "pp/yr"), "places/yr": ("名次/年", "places/yr"),
+GROWTH_UNIT_WORDS = {"%/yr": ("%/年", "%/yr"), "pp/yr": ("百分点/年", "pp/yr"), "places/yr": ("名次/年", "places/yr"),
                 "logit/yr": ("对数几率/年（逻辑斯蒂拟合的斜率）", "log-odds/yr (slope of the logistic fit)"),
                 # units of threshold parameters (thresholds.yml)
                 "count": ("个", "count"), "ratio": ("比值", "ratio"), "years": ("年", "years"),
@@ -284,8 +284,8 @@ def growth_unit(u: str, language: str = "zh") -> str:
     """'%/yr' → '%/年', 'pp/yr' → '百分点/年', 'logit/yr' explained; English as given."""
     if not isinstance(u, str):
         return u
-    if u in GROWTH_UNITS:
-        return _pick(GROWTH_UNITS[u], language)
+    if u in GROWTH_UNIT_WORDS:
+        return _pick(GROWTH_UNIT_WORDS[u], language)
     if check_language(language) == "en":
         return u
     return u.replace("pp/", "百分点/").replace("per yr", "/年").replace("/yr", "/年")
