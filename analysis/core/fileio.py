@@ -287,10 +287,6 @@ def check_published(directory: Path) -> None:
                          f"({journal.name}); its files may mix two versions. Run `make data` (it finishes the update)")
 
 
-def write_csv_atomic(df: pd.DataFrame, path: Path) -> None:
-    write_text_atomic(path, frame_to_csv_text(df))
-
-
 def read_processed(path: Path) -> pd.DataFrame:
     """Read a CSV of data/processed/ with text columns kept as text (empty cells as NaN)."""
     return pd.read_csv(path, dtype={"source_id": str, "indicator_id": str, "quote": str,

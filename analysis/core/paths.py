@@ -14,8 +14,15 @@ PUBLISHED_ACTUALS = ACTUALS / "published_actuals.csv"
 # every file of published actuals the project ships (provenance of each: data/raw/actuals/README.md)
 PUBLISHED_ACTUAL_FILES = (PUBLISHED_ACTUALS, ACTUALS / "more_actuals_2017-2021.csv")
 PROCESSED = ROOT / "data" / "processed"
-OBSERVATIONS = PROCESSED / "observations.csv"
-PROGRESS = PROCESSED / "progress.csv"
-RELATIVE_TARGETS = PROCESSED / "relative_targets.csv"
+
+
+def processed(name: str) -> Path:
+    """data/processed/<name>.csv (its columns: analysis.core.schema.FILES[name])."""
+    return PROCESSED / f"{name}.csv"
+
+
+OBSERVATIONS = processed("observations")
+PROGRESS = processed("progress")
+RELATIVE_TARGETS = processed("relative_targets")
 REPORTS = ROOT / "reports"
 NOTEBOOKS = ROOT / "notebooks"

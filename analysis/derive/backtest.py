@@ -16,7 +16,7 @@ from ..core import paths, schema
 from ..core.schema import SEVERITIES as FLAG_SEVERITIES
 from .progress import OUTCOMES
 
-BACKTEST = paths.PROCESSED / "backtest.csv"
+BACKTEST = paths.processed("backtest")
 SEVERITIES = ("none",) + FLAG_SEVERITIES              # none < info < warn < alert: the worst flag of a path
 OUTCOME_ORDER = ("achieved", "achieved_late", "missed")
 COLUMNS = schema.columns("backtest")

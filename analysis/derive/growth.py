@@ -164,11 +164,9 @@ NOTES = np.array(["", "actual and target for the same year: no annual rate",
                   "a rank: compared in places (lower is better), never as a growth rate"], dtype=object)
 
 
-def step_rows(points: pd.DataFrame, segments: pd.DataFrame | None = None) -> np.ndarray | None:
+def step_rows(points: pd.DataFrame) -> np.ndarray:
     """The row in segments(obs, points=points) of the step ending at each point (-1 at a path's first point): a
-    path's steps come first, in the order of their end points, then its overall segment. With `segments`: None unless
-    that frame is laid out so (its steps' years and end values are those of their points), as when a caller filtered
-    or reordered it; the rules then find the steps by their words instead."""
+    path's steps come first, in the order of their end points, then its overall segment."""
     group = points["group"].to_numpy()
     n = len(group)
     first = np.ones(n, dtype=bool)
@@ -179,19 +177,7 @@ def step_rows(points: pd.DataFrame, segments: pd.DataFrame | None = None) -> np.
     # and the overall segments of the earlier paths
     rows = np.arange(n) + (np.cumsum(multi) - multi - np.arange(len(starts)) - 1)[group]
     rows[first] = -1
-    if segments is None:
-        return rows
-    n_path_rows = n - len(starts) + int(multi.sum())
-    if len(segments) < n_path_rows or (n_path_rows < len(segments)
-                                       and not (segments["segment"].to_numpy()[n_path_rows:] == "stated").all()):
-        return None
-    # each step's row holds the year and value of the point it ends at (values compared bit for bit: segments() copies
-    # them from the points; NaN equals the same NaN)
-    at = np.flatnonzero(~first)
-    step = rows[at]
-    same = (np.array_equal(segments["end_year"].to_numpy()[step], points["year"].to_numpy()[at])
-            and np.array_equal(_bits(segments["end_value"])[step], _bits(points["value"])[at]))
-    return rows if same else None
+    return rows
 
 
 def overall_rows(steps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -201,11 +187,6 @@ def overall_rows(steps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     last = np.r_[first[1:] - 1, len(steps) - 1] if len(first) else first
     multi = first != last
     return first[multi], last[multi], steps[last[multi]] + 1
-
-
-def _bits(column: pd.Series) -> np.ndarray:
-    """A float column's values as their 64 bits (equal bits: the same number, or the same NaN)."""
-    return np.ascontiguousarray(column.to_numpy(dtype=np.float64, na_value=np.nan)).view(np.int64)
 
 
 def _metric_code(measure: np.ndarray, start, years):

@@ -21,10 +21,10 @@ from .paces import pace_judgements
 from .peers import reference_windows
 from .trajectories import fit
 
-SEGMENTS = paths.PROCESSED / "segments.csv"
-TRAJECTORIES = paths.PROCESSED / "trajectories.csv"
-FLAGS = paths.PROCESSED / "flags.csv"
-ESCALATION = paths.PROCESSED / "escalation.csv"
+SEGMENTS = paths.processed("segments")
+TRAJECTORIES = paths.processed("trajectories")
+FLAGS = paths.processed("flags")
+ESCALATION = paths.processed("escalation")
 # what segments.csv carries of each segment's judgement (analysis.derive.paces.pace_judgements)
 SEGMENT_JUDGEMENT = schema.columns("segments")[len(growth_columns):]
 

@@ -15,7 +15,7 @@ def load(name: str) -> pd.DataFrame:
     if name not in NAMES:
         raise InputError(f"unknown dataset {name!r}; expected one of {NAMES}")
     check_published(paths.PROCESSED)
-    path = paths.PROCESSED / f"{name}.csv"
+    path = paths.processed(name)
     if not path.exists():
         raise InputError(f"{path} does not exist; run `make data` first")
     return read_processed(path)

@@ -219,7 +219,6 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
-COUNT_UNITS = ("家", "个", "件", "项", "次", "场", "张", "所", "支", "人")
 # growth units of segments.csv / trajectories.csv
 GROWTH_UNIT_WORDS = {"%/yr": ("%/年", "%/yr"), "pp/yr": ("百分点/年", "pp/yr"), "places/yr": ("名次/年", "places/yr"),
                 "logit/yr": ("对数几率/年（逻辑斯蒂拟合的斜率）", "log-odds/yr (slope of the logistic fit)"),

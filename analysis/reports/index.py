@@ -73,14 +73,11 @@ def write_index(reports: list[Report], out_dir: Path = paths.REPORTS, problems: 
     return path
 
 
-DATA_FAILED = BUILD / "data.failed"        # the message of a failed data step of `make reports` (the Makefile writes it)
-
-
 def run_problems(config: Path = CONFIG, notebooks: Path = paths.NOTEBOOKS, build: Path = BUILD) -> tuple[list[Report], list[str]]:
     """(the valid runs, every problem of the last `make reports`: a failed data step, invalid entries of
     reports.yml, runs whose parameters do not validate)."""
     reports, problems = read_config(config, notebooks)
-    failed_data = Path(build) / "data.failed"
+    failed_data = Path(build) / "data.failed"       # the message of a failed data step (the Makefile writes it)
     if failed_data.exists():
         lines = [ln for ln in failed_data.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
         problems.insert(0, "make data failed: " + (lines[-1] if lines else "see reports/.build/data.log"))

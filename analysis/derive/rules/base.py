@@ -62,11 +62,6 @@ class Plan:
     segments: pd.DataFrame
     escalation: pd.DataFrame
 
-    def steps_to_targets(self) -> pd.DataFrame:
-        """The segments the pace rules judge: steps that end in a target."""
-        s = self.segments
-        return s[(s["segment"] == "step") & (s["end_kind"] == "target")]
-
 
 def plans(inp: Inputs) -> Iterator[Plan]:
     """Every plan of `inp`, with its rows of each frame (segments joined with their judgements)."""
