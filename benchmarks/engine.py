@@ -47,7 +47,11 @@ from analysis.derive.trajectories import fit
 from analysis.ingest.extract import COLUMNS
 from analysis.inputs.reference import load_rules, load_thresholds
 from analysis.reports import config
-from benchmarks import make_reports
+
+try:                                # run as a script (make bench): benchmarks/ is the script's own directory
+    import make_reports
+except ImportError:                 # imported as benchmarks.engine (tests/test_bench.py)
+    from benchmarks import make_reports
 
 # synthetic indicators: (id, measure, unit). Real ids where a national reference exists, so every tier fires.
 REAL = [("rd_intensity", "share", "%"), ("basic_research_share", "share", "%"),

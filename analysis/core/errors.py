@@ -1,5 +1,9 @@
 """Errors the suite raises on bad input. Each message names the file, the line or field, and what was expected."""
 
+import errno
+import os
+import sys
+
 
 class InputError(ValueError):
     """A raw or user-supplied input (document, spec, vocabulary, actuals file, parameter) is not as expected."""
@@ -19,7 +23,6 @@ class ValidationError(ValueError):
 
 def describe_os_error(exc: OSError) -> str:
     """An OSError as one sentence naming the file: a full disk says that nothing was replaced."""
-    import errno
 
     where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
     what = exc.strerror or str(exc)
@@ -36,8 +39,6 @@ def run_cli(prog: str, main, *args) -> int:
     status, never a traceback: 1 for bad input or a broken invariant, 75 when the lock stays taken (LOCK_WAIT),
     74 for a file that cannot be read or written (disk full...), 70 for a bug (POLICY_TARGETS_TRACEBACK=1 shows
     where), 130 on Ctrl-C."""
-    import os
-    import sys
 
     try:
         return main(*args)

@@ -15,6 +15,7 @@ Stdlib only: `make clean` runs it with the system python3 before .venv exists.
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
 import datetime as dt
 import errno
@@ -282,7 +283,6 @@ def jobserver_fds(makeflags: str | None = None) -> tuple[int, ...]:
 
 
 def main(argv=None) -> int:
-    import argparse
 
     parser = argparse.ArgumentParser(prog="python -m analysis.core.lock", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -15,19 +15,22 @@ kind == "actual" in observations.csv) and a researcher's file into one frame, wi
 """
 from __future__ import annotations
 
+import argparse
+import codecs
 import csv
 import datetime
 import difflib
 import io
 import math
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..core import paths, schema
-from ..core.errors import InputError
+from ..core.errors import InputError, run_cli
 from .reference import load_regions
 from .vocab import load_indicators
 
@@ -102,9 +105,7 @@ def _scan(path: Path) -> dict:
     where it starts, its number of fields and whether every field is empty. Returns numpy arrays
     `start`, `fields`, `blank` over all records (the header included), `offset` (the byte where each
     record starts, and where the last one ends) and the header's text."""
-    import codecs
 
-    import numpy as np
 
     if not path.exists():
         raise InputError(f"{path}: file does not exist; expected {EXPECTED_FILE}")
@@ -379,7 +380,6 @@ def load(path, *, vocab: pd.DataFrame | None = None, regions: pd.DataFrame | Non
     pandas reads the columns of few values as categories (`_Distinct`: each check once per distinct value),
     value and year as text, and source and the other text columns as their first bytes only (`_Text`); the
     text of the rows kept is read again at the end (`_Reread`)."""
-    import warnings
 
     path = Path(path)
     vocab = load_indicators() if vocab is None else vocab
@@ -687,9 +687,7 @@ def combined(obs: pd.DataFrame, extra=None, *, published: pd.DataFrame | None = 
 def main(argv=None) -> int:
     """`python -m analysis.actuals FILE...`: check researcher actuals files (exit status 1 on the first bad one:
     one message naming the file, the line and column, and what was expected; never a traceback)."""
-    import argparse
 
-    from ..core.errors import run_cli
 
     parser = argparse.ArgumentParser(prog="python -m analysis.actuals",
                                      description="Check files of actuals (format: data/raw/actuals/README.md).")

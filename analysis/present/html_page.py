@@ -33,6 +33,7 @@ import threading
 from pathlib import Path
 
 from ..core.errors import InputError
+from . import labels
 
 FONT_FAMILY = "Noto Sans SC"
 FONT_STACK = f'"{FONT_FAMILY}", system-ui, -apple-system, "Segoe UI", sans-serif'      # the page's text
@@ -229,7 +230,6 @@ def toc_html(entries: list[tuple[str, str]], title: str) -> str:
 
 def finish(html: str, language: str = "zh") -> str:
     """The page as handed to a reviewer (see the module docstring)."""
-    from . import labels
 
     html = stable_ids(html)
     html = html.replace(TOC_MARK, toc_html(toc(html), labels.t("page.contents", language)), 1)

@@ -19,11 +19,14 @@ import functools
 import math
 import re
 
+import pandas as pd
 from pandas import NA as _NA  # the missing value of nullable columns (boolean, Int64)
 
 from ..core import quantity
 from ..core.errors import InputError
 from ..derive.rules import REGISTRY as RULES
+from ..inputs.reference import load_regions, load_thresholds
+from ..inputs.vocab import load_indicators
 
 LANGUAGES = ("zh", "en")
 
@@ -306,9 +309,7 @@ def display_name(indicator_id: str, language: str = "zh") -> str:
 
 def display_names(indicator_ids, language: str = "zh"):
     """The display name of each indicator id (a pandas Series aligned with `indicator_ids`)."""
-    import pandas as pd
 
-    from ..inputs.vocab import load_indicators
 
     ids = pd.Series(indicator_ids) if not isinstance(indicator_ids, pd.Series) else indicator_ids
     return ids.map(load_indicators()[name_column(language)])
@@ -328,7 +329,6 @@ def _num(v, decimals: int = 3) -> str:
 @functools.lru_cache(maxsize=1)
 def _parameter_words() -> dict[str, tuple[str, str]]:
     """{parameter of thresholds.yml: (label_zh, label)}: what each threshold stands for, in both languages."""
-    from ..inputs.reference import load_thresholds
 
     th = load_thresholds()
     return dict(zip(th["name"], zip(th["label_zh"], th["label"])))
@@ -510,7 +510,6 @@ def _caveats(text: str) -> str | None:
 
 
 def _display_name(indicator_id: str) -> str | None:
-    from ..inputs.vocab import load_indicators
 
     names = load_indicators()["display_zh"]
     return names.get(indicator_id)
@@ -531,7 +530,6 @@ def _units_en() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def _region_names() -> dict[str, str]:
-    from ..inputs.reference import load_regions
 
     regions = load_regions()
     return dict(zip(regions["region"], regions["region_en"]))

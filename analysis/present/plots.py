@@ -24,6 +24,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, MultipleLocator
 
+from ..core.schema import SEVERITIES
+from ..inputs.registry import load_sources
+from ..inputs.vocab import load_indicators
 from . import labels
 from .html_page import FONT_FAMILY, font_path  # noqa: F401 - font_path: the font's one home, named here too
 
@@ -115,14 +118,12 @@ def _names(df: pd.DataFrame, language: str) -> pd.Series:
     col = labels.name_column(language)
     if col in df.columns:
         return df[col]
-    from ..inputs.vocab import load_indicators
     return df["indicator_id"].map(load_indicators()[col])
 
 
 def _source_labels(df: pd.DataFrame, language: str) -> pd.Series:
     """Each row's source as a reader knows it: its region and the year of the document ('广州市 2019'),
     from the registry (two documents of one region stay apart)."""
-    from ..inputs.registry import load_sources
     col = labels.region_column(language)
     names = {sid: f"{getattr(s, col)} {s.year}" for sid, s in load_sources().items()}
     return df["source_id"].map(names)
@@ -285,7 +286,6 @@ def growth_vs_reference(bands: pd.DataFrame, flags: pd.DataFrame | None = None, 
     One panel per metric (compound growth in %/yr; percentage points per year for shares), log-like x axis
     (symlog) so that 0.2 pp/yr and 10 pp/yr, or 6 %/yr and 200 %/yr, are both readable. A point is coloured
     by the severity of its `too_fast` flag."""
-    from ..core.schema import SEVERITIES
 
     labels.check_language(language)
     if bands.empty:

@@ -13,10 +13,15 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ..core import paths
+from ..core import grades, paths
 from ..core.errors import InputError
 from ..core.schema import SEVERITIES  # in increasing order (flags.csv `severity`)
+from ..derive.plausibility import compute
+from ..inputs.reference import load_thresholds
+from ..inputs.registry import load_sources
+from ..pipeline import datasets
 from . import labels
+from .progress_views import STATUS_TEXT
 
 
 def _as_list(value) -> list | None:
@@ -32,7 +37,6 @@ def select(df: pd.DataFrame, source_id: str | Iterable[str] | None = None, indic
     """Rows of `df` for the given source(s), indicator ids and kind (None: all). An id that `df` does not
     hold is an InputError naming it and the ids that are there."""
     if source_id is not None:
-        from ..inputs.registry import load_sources
         registered = load_sources()
         unknown = [s for s in _as_list(source_id) if s not in registered]
         if unknown:
@@ -66,9 +70,6 @@ def plausibility(source_id: str | None = None, min_severity: str | None = None,
     frames agree with each other), restricted to `source_id`, flags at `min_severity` or above.
 
     Without overrides these are the processed frames of `make data` (nothing is recomputed)."""
-    from ..derive.plausibility import compute
-    from ..inputs.reference import load_thresholds
-    from ..pipeline import datasets
 
     if thresholds:            # overrides: the frames must agree with them, so compute them afresh
         out = compute(datasets.load("observations"), thresholds)
@@ -125,7 +126,6 @@ def _years(values: pd.Series) -> str:
 def sources(obs: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     """Every registered source with its region, date, title and what it holds: indicators, number of
     actual and target values, and the years of each."""
-    from ..inputs.registry import load_sources
 
     rows = []
     for sid, src in sorted(load_sources().items()):
@@ -274,7 +274,6 @@ def flags(flags: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
 @functools.lru_cache(maxsize=1)
 def _reference_lines() -> pd.DataFrame:
     """growth_references.csv with source grades, indexed by its line number in the file (header = line 1)."""
-    from ..core import grades
     refs = grades.reference_grades(pd.read_csv(paths.REFERENCE / "growth_references.csv"))
     return refs.set_axis(range(2, len(refs) + 2))
 
@@ -454,7 +453,6 @@ PROGRESS_COLUMNS = {
 def progress_table(df: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     """A table of analysis.present.progress_views in `language`: headers, status words (the English status words of
     progress_views.STATUS_TEXT and the status codes) and indicator ids as display names."""
-    from .progress_views import STATUS_TEXT
 
     labels.check_language(language)
     words = {text: code for code, text in STATUS_TEXT.items()} | {code: code for code in STATUS_TEXT}
@@ -499,7 +497,6 @@ def progress_table(df: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
         out["growth observed / required (ratio)"] = out["growth observed / required (ratio)"].map(
             lambda v: re.sub(r"(%/yr|pp/yr)", lambda m: labels.growth_unit(m.group(1), language), v) if isinstance(v, str) else v)
     if "actual_source" in out.columns:
-        from ..core import grades
         out["grade"] = [labels.value("grade", grades.grade(v, v) if isinstance(v, str) and v else None, language)
                         for v in out["actual_source"]]
     return out.rename(columns={c: labels._pick(w, language) for c, w in PROGRESS_COLUMNS.items() if c in out.columns})

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..core.errors import InputError
 from .config import BUILD, Report, files
+from .kernel import KeptKernel
 from .runner import ReportError, run
 
 QUEUED = ".queued"                      # reports/.build/NAME.queued: a run make found out of date
@@ -57,7 +58,6 @@ def longest_first(reports: list[Report], out_dir: Path) -> list[Report]:
 
 def _runs(reports, out_dir: Path, kernel_name: str) -> Iterator[tuple[Report, dict | Exception]]:
     """Run `reports` in turn in one kept kernel; yields (run, its metadata or the exception it raised)."""
-    from .kernel import KeptKernel
 
     kept = KeptKernel(kernel_name)
     try:

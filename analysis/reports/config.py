@@ -8,6 +8,7 @@ from pathlib import Path
 from ..core import paths
 from ..core.errors import InputError
 from ..core.fileio import load_yaml
+from ..inputs.registry import load_sources
 
 CONFIG = paths.ROOT / "reports.yml"
 BUILD = paths.REPORTS / ".build"            # make's bookkeeping: per-run parameter stamps, the generated rules
@@ -187,7 +188,6 @@ def _sources_with_progress() -> set[str]:
 
 
 def _sources_in_order() -> list[str]:
-    from ..inputs.registry import load_sources
     return list(load_sources())
 
 

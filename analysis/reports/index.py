@@ -7,6 +7,8 @@ from pathlib import Path
 
 from ..core import paths
 from ..core.errors import InputError
+from ..core.fileio import write_text_atomic
+from ..present import html_page
 from .config import BUILD, CONFIG, Report, files, read_config, relative
 from .parameters import validate
 from .record import data_version, git_commit, source_info
@@ -56,8 +58,6 @@ def write_index(reports: list[Report], out_dir: Path = paths.REPORTS, problems: 
     """reports/index.html: every report with its source, parameters, run time, commit, data version and flag
     counts; a failed run's message beside its last good report; `problems` (invalid entries of reports.yml, a
     failed data step) at the top."""
-    from ..core.fileio import write_text_atomic
-    from ..present import html_page
 
     out_dir = Path(out_dir)
     try:

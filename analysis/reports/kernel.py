@@ -23,8 +23,13 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import sys
+import tempfile
 from pathlib import Path
+
+from ..core.fileio import write_text_atomic
+from ..present.html_page import font_path, lab_css
 
 KERNEL_NAME = "policy-targets"
 DISPLAY_NAME = "Python (policy-targets)"
@@ -178,7 +183,6 @@ def _spec_matches() -> bool:
 def ensure() -> str:
     """Register the kernel for this interpreter's environment unless it already is; returns its name."""
     if not _spec_matches():
-        import tempfile
 
         from ipykernel.kernelspec import write_kernel_spec
         from jupyter_client.kernelspec import KernelSpecManager
@@ -195,10 +199,7 @@ def ensure() -> str:
 
 def lab_settings() -> Path:
     """Write custom.css and the font beside it for JupyterLab (see the module docstring); returns the css path."""
-    import shutil
 
-    from ..core.fileio import write_text_atomic
-    from ..present.html_page import font_path, lab_css
 
     custom = LAB_CONFIG / "custom"
     custom.mkdir(parents=True, exist_ok=True)

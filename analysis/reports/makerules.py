@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from ..core.errors import InputError
+from ..core.fileio import write_text_atomic
 from .batch import QUEUED
 from .config import BUILD, Report, files, make_safe, relative
 
@@ -16,7 +17,6 @@ def write_makefile(reports: list[Report], target: Path, build: Path = BUILD, pro
     (reports/.build/NAME.queued); the index's rule then runs the queue (batch.py). With
     `problems` (invalid entries), a rule `reports-invalid` prints them and fails, so that `make reports` exits
     non-zero after building the valid runs. Every file name written here has been checked by `make_safe` (names, notebooks, paths)."""
-    from ..core.fileio import write_text_atomic
 
     build = Path(build)
     build.mkdir(parents=True, exist_ok=True)

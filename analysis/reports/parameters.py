@@ -6,6 +6,11 @@ from pathlib import Path
 from ..core import paths
 from ..core.errors import InputError
 from ..core.schema import SEVERITIES
+from ..inputs.actuals import load
+from ..inputs.reference import load_thresholds
+from ..inputs.registry import load_sources
+from ..inputs.vocab import load_indicators
+from ..pipeline import datasets
 from .config import Report, make_safe
 
 
@@ -16,7 +21,6 @@ class _Reject(Exception):
 
 
 def _registered_sources() -> list[str]:
-    from ..inputs.registry import load_sources
     return sorted(load_sources())
 
 
@@ -32,7 +36,6 @@ def _check_source_id(v):
 
 
 def _check_indicators(v):
-    from ..inputs.vocab import load_indicators
     ids = sorted(load_indicators().index)
     accepts = (f"null (all indicators) or a list of indicator ids of {paths.INDICATORS.relative_to(paths.ROOT)} "
                f"({len(ids)} ids, e.g. {ids[:3]})")
@@ -78,7 +81,6 @@ def _check_thresholds(v):
         return
     if not isinstance(v, dict):
         raise _Reject(f"wrong type {type(v).__name__}", accepts)
-    from ..inputs.reference import load_thresholds
     try:
         load_thresholds(v)
     except InputError as exc:
@@ -103,7 +105,6 @@ def _check_actuals_path(v):
     _check_path(v)
     if v is None:
         return
-    from ..inputs.actuals import load
     try:
         load(paths.ROOT / v)
     except InputError as exc:
@@ -175,7 +176,6 @@ def _check_indicators_of_source(source_id, indicators, prefix: str) -> None:
     listing those the source has (checked once data/processed/ exists)."""
     if not source_id or not indicators:
         return
-    from ..pipeline import datasets
     try:
         obs = datasets.load("observations")
     except InputError:

@@ -7,6 +7,10 @@ from pathlib import Path
 
 from ..core import paths
 from ..core.errors import InputError
+from ..core.fileio import check_published
+from ..inputs.registry import load_sources
+from ..pipeline import datasets
+from ..present import views
 from .config import Report
 from .parameters import notebook_parameters
 
@@ -25,7 +29,6 @@ def git_commit(root: Path = paths.ROOT) -> str:
 
 def data_version(processed: Path = paths.PROCESSED) -> str:
     """sha256 (first 12 hex digits) over every data/processed/*.csv, name and bytes, in name order."""
-    from ..core.fileio import check_published
 
     check_published(processed)
     h = hashlib.sha256()
@@ -37,14 +40,12 @@ def data_version(processed: Path = paths.PROCESSED) -> str:
 def source_info(source_id: str | None) -> dict | None:
     if not source_id:
         return None
-    from ..inputs.registry import load_sources
     s = load_sources()[source_id]
     return {"id": s.id, "title": s.title, "title_en": s.title_en, "region": s.region, "region_en": s.region_en, "date": s.date}
 
 
 def n_observations(report: Report) -> int:
     """Rows of observations.csv the report's source (all sources when it has none) holds."""
-    from ..pipeline import datasets
 
     obs = datasets.load("observations")
     sid = report.parameters.get("source_id")
@@ -55,8 +56,6 @@ def flag_counts(report: Report) -> dict | None:
     """Counts per severity of the flags a plausibility report shows (None for a report of another notebook).
     With the default thresholds they are counted in data/processed/flags.csv, which the data step wrote (no
     the plausibility frames are recomputed); only a run that overrides thresholds computes its own flags."""
-    from ..pipeline import datasets
-    from ..present import views
     if "min_severity" not in notebook_parameters(report.notebook):
         return None
     try:

@@ -20,6 +20,9 @@ import time
 from pathlib import Path
 
 from ..core import paths
+from ..core.fileio import FILE_MODE, write_temporary, write_text_atomic
+from ..present import html_page, labels
+from . import kernel
 from .config import START_TIMEOUT, Report, files, relative
 from .parameters import read_notebook, validate
 from .record import data_version, flag_counts, git_commit, n_observations, report_language, source_info
@@ -31,7 +34,6 @@ class ReportError(RuntimeError):
 
 def _publish(tmp: str | Path, dst: Path) -> None:
     """Atomically put a finished temporary file in place, readable like any other file."""
-    from ..core.fileio import FILE_MODE
 
     os.chmod(tmp, FILE_MODE)
     os.replace(tmp, dst)
@@ -42,7 +44,6 @@ def now_utc() -> str:
 
 
 def write_json(path: Path, obj) -> None:
-    from ..core.fileio import write_text_atomic
     write_text_atomic(path, json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
@@ -77,8 +78,6 @@ def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None =
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from ..core.fileio import write_temporary
-    from . import kernel
 
     validate(report)
     out_dir = Path(out_dir)
@@ -156,7 +155,6 @@ def templates():
 
 def _header(meta: dict) -> str:
     """The page header (templates/report_header.html.j2) in the page's language."""
-    from ..present import labels
 
     language = meta.get("language") or "zh"
     stem = Path(meta["notebook"]).stem
@@ -196,7 +194,6 @@ def to_html(executed: str | Path, meta: dict) -> str:
     """The executed notebook as HTML for reviewers: no code cells, no prompts, a header saying how it was made."""
     import nbformat
 
-    from ..present import html_page
 
     nb = read_notebook(Path(executed))
     nb.cells = [c for c in nb.cells if "lab-only" not in c.get("metadata", {}).get("tags", [])]   # notes for JupyterLab
