@@ -59,7 +59,7 @@ TEXT_COLUMNS = ["source_id", "region", "indicator_id", "indicator_zh", "measure"
 def _t_quantile(df, q):
     """Student's t quantile (scipy.special.stdtrit), imported on first use: scipy costs ~0.1 s at import, and most
     runs of `make data` fit no trend with enough points to need it."""
-    from scipy.special import stdtrit
+    from scipy.special import stdtrit  # heavy: loaded only when a fit needs it
 
     return stdtrit(df, q)
 
@@ -298,7 +298,7 @@ def _observed_at(act: pd.DataFrame, group: np.ndarray, year: np.ndarray) -> np.n
 
 def _fits_statsmodels(act: pd.DataFrame, logistic_min_share: float) -> dict | None:
     """The reference engine: statsmodels OLS and its prediction intervals, one path and model at a time."""
-    import statsmodels.api as sm
+    import statsmodels.api as sm  # heavy: loaded only when a fit needs it
 
     if act.empty:
         return None

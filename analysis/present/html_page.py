@@ -47,7 +47,7 @@ FONT_CACHE_DIR = Path(sys.prefix) / "share" / "policy-targets"    # the environm
 def font_path() -> Path:
     """The Noto Sans SC file shipped by the `pylopdf-fonts-zh-cn` wheel (a dependency in pyproject.toml)."""
     try:
-        import pylopdf_fonts_zh_cn
+        import pylopdf_fonts_zh_cn  # heavy (font tools): loaded only when a page's font is cut
     except ImportError as exc:  # pragma: no cover - only without `make setup`
         raise InputError("the CJK font package 'pylopdf-fonts-zh-cn' is not installed; run `make setup`") from exc
     path = Path(pylopdf_fonts_zh_cn.sans_path())
@@ -66,7 +66,7 @@ NAME_IDS = (0, 1, 2, 3, 4, 5, 6)         # the copyright, family and version nam
 
 @functools.lru_cache(maxsize=1)
 def _face():
-    import uharfbuzz
+    import uharfbuzz  # heavy (font tools): loaded only when a page's font is cut
 
     return uharfbuzz.Face(_font_bytes())
 
@@ -76,8 +76,8 @@ def _cut(unicodes, quality: int | None = None) -> bytes:
     subsetter: no hints, which add size and nothing on screens; no subroutines, which compresses better; the .notdef
     outline kept), as WOFF2 written by fontTools with brotli at `quality` (default BROTLI_QUALITY). The same bytes
     every run (no timestamp is touched)."""
-    import uharfbuzz as hb
-    from fontTools.ttLib import TTFont
+    import uharfbuzz as hb  # heavy (font tools): loaded only when a page's font is cut
+    from fontTools.ttLib import TTFont  # heavy (font tools): loaded only when a page's font is cut
 
     wanted = hb.SubsetInput()
     wanted.unicode_set.update(sorted(unicodes))
@@ -102,7 +102,7 @@ _BROTLI_LOCK = threading.Lock()
 def _brotli_quality(quality: int):
     """While fontTools writes a WOFF2 file, its brotli compresses at `quality` (the writer has no option for it, so
     the module it calls is stood in for; with a lock, as that is one name for the whole process)."""
-    from fontTools.ttLib import woff2
+    from fontTools.ttLib import woff2  # heavy (font tools): loaded only when a page's font is cut
 
     real = woff2.brotli
 
@@ -124,9 +124,9 @@ def _brotli_quality(quality: int):
 @functools.lru_cache(maxsize=1)
 def _font_key() -> str:
     """What a cut's bytes depend on besides its characters: the font, HarfBuzz, fontTools and brotli, the cut."""
-    import brotli
-    import fontTools
-    import uharfbuzz
+    import brotli  # heavy (font tools): loaded only when a page's font is cut
+    import fontTools  # heavy (font tools): loaded only when a page's font is cut
+    import uharfbuzz  # heavy (font tools): loaded only when a page's font is cut
 
     key = hashlib.sha256(_font_bytes())
     key.update(f"uharfbuzz {uharfbuzz.__version__} harfbuzz {uharfbuzz.version_string()}\nfontTools {fontTools.version}\n"

@@ -114,7 +114,7 @@ def _values(series: pd.Series, field: str, language: str) -> pd.Series:
 
 def text(key: str, language: str = "zh"):
     """A narrative block of a notebook (labels.NARRATIVE) as Markdown in `language`."""
-    from IPython.display import Markdown
+    from IPython.display import Markdown  # IPython: only inside a notebook
     return Markdown(labels.narrative(key, language))
 
 

@@ -100,7 +100,7 @@ def run_many(reports: list[Report], out_dir: Path, jobs: int, kernel_name: str) 
     if jobs == 1:
         yield from _runs(ordered, out_dir, kernel_name)
         return
-    import multiprocessing
+    import multiprocessing  # only when several workers run
 
     ctx = multiprocessing.get_context("spawn")
     todo, done = ctx.Queue(), ctx.Queue()

@@ -51,7 +51,7 @@ class QuietShutdown(logging.Filter):
 
 def launch(argv: list[str]) -> None:
     """Start ipykernel (argv as ipykernel_launcher takes it) with QuietShutdown on its log handlers."""
-    from ipykernel.kernelapp import IPKernelApp
+    from ipykernel.kernelapp import IPKernelApp  # heavy (jupyter): loaded only when a kernel is started
 
     app = IPKernelApp.instance()
     app.initialize(argv)
@@ -106,7 +106,7 @@ class KeptKernel:
 
     def prepare(self, cwd: str | Path, timeout: float = 120):
         """The kernel manager, reset for a notebook run in `cwd` (started first when needed): give it to papermill."""
-        from jupyter_client.manager import run_sync
+        from jupyter_client.manager import run_sync  # heavy (jupyter): loaded only when a kernel is started
 
         if self.km is None:
             self.km = _manager_class()(kernel_name=self.kernel_name)
@@ -135,7 +135,7 @@ class KeptKernel:
 
     def shutdown(self) -> None:
         """Stop the kernel (after a failed run, so that the next one starts afresh, and at the end)."""
-        from jupyter_client.manager import run_sync
+        from jupyter_client.manager import run_sync  # heavy (jupyter): loaded only when a kernel is started
 
         if self.km is not None:
             self._release_clients()
@@ -151,7 +151,7 @@ class KeptKernel:
 def _manager_class():
     """jupyter_client's kernel manager that remembers the clients opened on it (nbclient opens one per notebook
     and leaves it open on a kernel it did not start), so that KeptKernel can close them after each run."""
-    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.manager import AsyncKernelManager  # heavy (jupyter): loaded only when a kernel is started
 
     class KeptKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
@@ -171,6 +171,7 @@ def _argv() -> list[str]:
 
 
 def _spec_matches() -> bool:
+    # heavy (jupyter): loaded only when the kernel's spec is checked
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:
@@ -184,8 +185,8 @@ def ensure() -> str:
     """Register the kernel for this interpreter's environment unless it already is; returns its name."""
     if not _spec_matches():
 
-        from ipykernel.kernelspec import write_kernel_spec
-        from jupyter_client.kernelspec import KernelSpecManager
+        from ipykernel.kernelspec import write_kernel_spec  # heavy (jupyter): loaded only when a kernel is started
+        from jupyter_client.kernelspec import KernelSpecManager  # heavy (jupyter): loaded only when a kernel is started
 
         with tempfile.TemporaryDirectory() as tmp:
             spec_dir = write_kernel_spec(Path(tmp) / KERNEL_NAME, overrides={"display_name": DISPLAY_NAME})

@@ -128,7 +128,7 @@ NOTEBOOK_PARAMETERS = {
 
 def notebook_parameters(notebook: Path) -> dict:
     """{name: default as written} of the notebook's `parameters` cell (papermill's own reading of it)."""
-    import papermill
+    import papermill  # heavy (papermill, nbformat): loaded only when a notebook is read
 
     cells = [c for c in read_notebook(notebook).cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
@@ -138,7 +138,7 @@ def notebook_parameters(notebook: Path) -> dict:
 
 def read_notebook(path: Path):
     """The notebook at `path`; InputError when the file is not a notebook (not JSON, not nbformat 4)."""
-    import nbformat
+    import nbformat  # heavy (papermill, nbformat): loaded only when a notebook is read
     try:
         return nbformat.read(str(path), as_version=4)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:   # nbformat's NotJSONError is a ValueError

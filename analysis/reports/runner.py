@@ -75,7 +75,7 @@ def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None =
     parameter (before anything runs) and ReportError for a failing notebook (the last good HTML stays).
     With `kept` (a kernel.KeptKernel) the notebook runs in that kernel, reset first; after a failure it is
     shut down, so that the next run starts a fresh one. Without, papermill starts a kernel for this run."""
-    import papermill
+    import papermill  # heavy (papermill, nbconvert, jinja2): loaded only when a notebook runs
     from papermill.exceptions import PapermillExecutionError
 
 
@@ -146,7 +146,7 @@ def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None =
 
 
 def templates():
-    import jinja2
+    import jinja2  # heavy (papermill, nbconvert, jinja2): loaded only when a notebook runs
     env = jinja2.Environment(loader=jinja2.PackageLoader("analysis.reports", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["param"] = lambda v: json.dumps(v, ensure_ascii=False)   # a plain string; autoescape escapes it
@@ -183,7 +183,7 @@ def _alt_texts(nb) -> None:
 def _exporter():
     """nbconvert's HTML exporter with the report template, made once per process (loading and compiling its templates
     is most of a conversion's time)."""
-    from nbconvert import HTMLExporter
+    from nbconvert import HTMLExporter  # heavy (papermill, nbconvert, jinja2): loaded only when a notebook runs
 
     return HTMLExporter(template_name="lab", template_file="report.html.j2",
                         extra_template_paths=[str(Path(__file__).parent / "templates")],
@@ -192,7 +192,7 @@ def _exporter():
 
 def to_html(executed: str | Path, meta: dict) -> str:
     """The executed notebook as HTML for reviewers: no code cells, no prompts, a header saying how it was made."""
-    import nbformat
+    import nbformat  # heavy (papermill, nbconvert, jinja2): loaded only when a notebook runs
 
 
     nb = read_notebook(Path(executed))
