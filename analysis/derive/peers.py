@@ -1,6 +1,6 @@
 """Reference windows: the pace that comparable series actually achieved over windows of each length.
 
-The yardsticks of the pace rules (analysis.derive.flags: too_fast, too_slow) are distributions of realised paces,
+The yardsticks of the pace rules (analysis.derive.paces, analysis/derive/rules/too_fast.py) are distributions of realised paces,
 not single national numbers:
 
     peer       data/raw/reference/regional_panel.csv: every window (y0 → y1) of one published series (one region,

@@ -7,7 +7,8 @@
 - `unit(u)`, `growth_unit(u)`: canonical units and growth units.
 - `narrative(key)`: the Markdown of the notebooks' headings and explanations (NARRATIVE), so that a zh
   page reads Chinese from its title to its footnotes.
-- `flag_reason(row)`: a flag's reason in the page's language: the English sentence analysis.derive.flags writes,
+- `flag_reason(row)`: a flag's reason in the page's language: the English sentence of flags.csv, the rule's own
+  Chinese sentence where the frame carries it (`reason_zh`: analysis.derive.flags.evaluate(chinese=True)),
   or a Chinese sentence built from the flag's columns (FLAG_REASONS_ZH).
 
 Indicator names: one display name per indicator id (data/raw/indicators.csv, `display_zh`, `display_en`),
@@ -316,7 +317,8 @@ def display_names(indicator_ids, language: str = "zh"):
 
 
 # ------------------------------------------------------------------------------------------------
-# flag reasons in Chinese, from the flag's columns (analysis/derive/flags.py writes the English sentence)
+# flag reasons in Chinese from flags.csv's columns, for frames without `reason_zh` (flags.csv carries the English
+# sentence only; each rule's module writes both from the same parts: analysis/derive/rules/)
 # ------------------------------------------------------------------------------------------------
 def _num(v, decimals: int = 3) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):

@@ -84,7 +84,7 @@ def plausibility(source_id: str | None = None, min_severity: str | None = None,
 
 
 def reference_bands(segments: pd.DataFrame, thresholds: pd.DataFrame | None = None, language: str = "zh") -> pd.DataFrame:
-    """The segments whose pace was judged (analysis.derive.flags.judge_paces: segments.csv `judged`) with the yardsticks
+    """The segments whose pace was judged (analysis.derive.paces: segments.csv `judged`) with the yardsticks
     that judged them: threshold_info (the peer percentile, or the fastest fitting national window), threshold_warn
     (the fastest peer window) and threshold_alert (the ceiling), empty where a severity does not apply."""
     s = segments[segments["judged"].fillna(False).astype(bool).to_numpy()

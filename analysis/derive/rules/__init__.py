@@ -1,33 +1,37 @@
 """The registry of the plausibility rules: one module each (analysis/derive/rules/<name>.py, see base.py for what
 a rule holds). The order is flags.csv's order of rules (schema.RULES; tests/test_rules.py checks both agree).
 
-A new rule is one new module here, its entry in REGISTRY, its parameters in thresholds.yml and its examples in
-tests/test_rules.py; `python -m analysis.derive.rules` rewrites the rules table of docs/methods.md.
+A new rule is one new module here (found by its name: every module of this package defines RULE, except base
+and the shared parts whose names start with _), its name in schema.RULES (flags.csv's allowed values), its
+parameters in thresholds.yml and its examples in tests/test_rules.py; `python -m analysis.derive.rules`
+rewrites the rules table of docs/methods.md.
 """
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from pathlib import Path
 
-from ...core import paths
-from . import (
-    already_met_when_set,
-    escalation,
-    flow_cannot_build_stock,
-    part_exceeds_whole,
-    rate_vs_levels,
-    share_above_100,
-    stock_change_vs_flow,
-    stock_falls,
-    target_backwards,
-    too_fast,
-    too_slow,
-)
+from ...core import paths, schema
 from .base import Rule
 
-REGISTRY: tuple[Rule, ...] = tuple(m.RULE for m in (
-    too_fast, already_met_when_set, too_slow, target_backwards, stock_falls, share_above_100, rate_vs_levels,
-    part_exceeds_whole, flow_cannot_build_stock, stock_change_vs_flow, escalation))
+
+def _discover() -> tuple[Rule, ...]:
+    """The RULE of every module of this package (those whose name starts with _ hold shared parts), in the order
+    of schema.RULES (flags.csv's order; a rule missing there is a programming error, named)."""
+    found = {}
+    for m in pkgutil.iter_modules(__path__):
+        if not m.name.startswith("_") and m.name != "base":
+            rule = importlib.import_module(f"{__name__}.{m.name}").RULE
+            found[rule.name] = rule
+    missing = set(found) - set(schema.RULES)
+    if missing:
+        raise RuntimeError(f"rules {sorted(missing)} are not in analysis.core.schema.RULES: add them there")
+    return tuple(found[name] for name in schema.RULES if name in found)
+
+
+REGISTRY: tuple[Rule, ...] = _discover()
 BY_NAME: dict[str, Rule] = {r.name: r for r in REGISTRY}
 
 METHODS = paths.ROOT / "docs" / "methods.md"
