@@ -19,8 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..core import paths
-from ..core.fileio import FILE_MODE, write_temporary, write_text_atomic
+from ..core import fileio, paths
+from ..core.fileio import FILE_MODE, write_text_atomic
 from ..present import html_page, labels
 from . import kernel
 from .config import START_TIMEOUT, Report, files, relative
@@ -130,7 +130,7 @@ def run(report: Report, out_dir: Path = paths.REPORTS, kernel_name: str | None =
         # nothing replaced); then the report's files are replaced, each atomically, the page last: the record
         # names the page it belongs to (html_sha256), and a run killed before the page is replaced leaves the
         # page older than its inputs, so the next `make reports` runs it again (the index says so meanwhile)
-        page = write_temporary(f["html"], html)
+        page = fileio.write_temporary(f["html"], html)
         try:
             _publish(tmp, f["ipynb"])
             write_json(f["meta"], meta)
