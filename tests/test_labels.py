@@ -30,8 +30,8 @@ def test_the_words_of_the_rules_and_statuses_that_are_coming():
     for status in ("achieved", "achieved_late", "achieved_at_rounding", "missed", "no_data", "not_assessable", "on_track",
                    "acceleration_needed", "limited_progress", "deterioration"):
         assert CJK.search(labels.value("status", status, "zh")) and labels.value("status", status, "en") != ""
-    for rule in schema.RULES:
-        assert rule in labels.FLAG_REASONS_ZH and CJK.search(labels.value("rule", rule, "zh"))
+    for rule in schema.RULES:            # (a rule without a FLAG_REASONS_ZH template reads the general one)
+        assert CJK.search(labels.value("rule", rule, "zh"))
     assert labels.value("robust", "knife_edge", "zh").startswith("临界")
 
 
