@@ -44,12 +44,39 @@ def test_without_a_peer_percentile_column_it_stays_empty():
     assert bt["peer_percentile"].isna().all() and list(bt.columns) == backtest.COLUMNS
 
 
+def segs(*rows):
+    return pd.DataFrame([{"source_id": s, "indicator_id": i, "end_year": b, "judged": j} for s, i, b, j in rows])
+
+
+# a: x judged (and flagged), y judged (flagged by another rule); b: x never judged by a pace yardstick
+S = segs(("a", "x", 2017, True), ("a", "x", 2020, False), ("a", "y", 2020, True), ("b", "x", 2020, False))
+
+
+def test_directions_apart_and_not_judged_told_from_none():
+    F2 = pd.concat([F, flags(("a", "x", 2017, 2020, "too_slow", "info", None))], ignore_index=True)
+    P2 = pd.concat([P, prog(("c", "x", 2020, "missed"))], ignore_index=True)
+    S2 = pd.concat([S, segs(("c", "x", 2020, True))], ignore_index=True)
+    bt = backtest.compute(P2, F2, S2).set_index(["source_id", "indicator_id", "target_year"])
+    # a/x 2020: too_fast alert and too_slow info on its path
+    assert bt.loc[("a", "x", 2020), ["worst_too_fast", "worst_too_slow", "worst_severity"]].tolist() == ["alert", "info", "alert"]
+    assert bt.loc[("a", "x", 2017), ["worst_too_fast", "worst_too_slow"]].tolist() == ["info", "none"]
+    assert bool(bt.loc[("a", "x", 2017), "pace_judged"]) and not bool(bt.loc[("b", "x", 2020), "pace_judged"])
+    classes = {k: backtest.path_class(r) for k, r in bt.iterrows()}
+    assert classes == {("a", "x", 2017): "too_fast:info", ("a", "x", 2020): "both:alert", ("a", "y", 2020): "other:warn",
+                       ("b", "x", 2020): "not_judged", ("c", "x", 2020): "none"}
+    t = backtest.cross_table(backtest.compute(P2, F2, S2))
+    assert list(t.index) == ["too_fast:info", "both:alert", "other:warn", "none", "not_judged", "total"]
+    assert t.loc["not_judged", "achieved"] == 1 and t.loc["none", "missed"] == 1 and t.loc["total", "total"] == 5
+    assert backtest.caveat_numbers(backtest.compute(P2, F2, S2)) == \
+        {"n": 5, "flagged": 3, "paths": 2, "none": 1, "not_judged": 1, "sources": 3}
+
+
 def test_cross_table_counts_severity_by_outcome():
     t = backtest.cross_table(backtest.compute(P, F))
-    assert list(t.index) == ["none", "info", "warn", "alert", "total"]
+    assert list(t.index) == ["too_fast:alert", "too_fast:info", "other:warn", "none", "not_judged", "total"]
     assert list(t.columns) == ["achieved", "achieved_late", "missed", "total"]
-    assert t.loc["alert", "missed"] == 1 and t.loc["none", "achieved"] == 1 and t.loc["info", "achieved"] == 1
-    assert t.loc["total", "total"] == 4
+    assert t.loc["too_fast:alert", "missed"] == 1 and t.loc["none", "achieved"] == 1 and t.loc["too_fast:info", "achieved"] == 1
+    assert t.loc["total", "total"] == 4 and t.loc["not_judged", "total"] == 0
 
 
 def test_committed_backtest_is_current_and_registered():
@@ -60,6 +87,8 @@ def test_committed_backtest_is_current_and_registered():
     bt = load("backtest")
     assert set(bt["outcome"]) <= set(backtest.OUTCOME_ORDER) and len(bt) >= 18
     assert set(bt["worst_severity"]) <= set(backtest.SEVERITIES)
+    # issue 23: every unflagged path of the real data is told apart: judged with nothing found, or never judged
+    assert set(backtest.path_class(r) for _, r in bt.iterrows()) <= set(backtest.path_classes())
 
 
 # ---------------------------------------------------------------- published actuals from every file

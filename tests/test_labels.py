@@ -96,39 +96,39 @@ def test_narrative_in_both_languages():
 
 
 def test_every_progress_note_and_reason_of_the_real_data_reads_in_chinese():
-    """analysis.progress writes its notes and reasons in English (progress.csv keeps them); labels.PROGRESS_NOTES
-    translates every one the real data produce, piece by piece, with no English left but proper names."""
+    """analysis.progress writes every note and reason in both languages from the same parts (progress_notes.PARTS):
+    the Chinese has no English left but proper names, and says as many pieces as the English."""
     from analysis.derive import progress
     from analysis.inputs import actuals
 
     obs = datasets.load("observations")
     table = progress.assess(obs, actuals.combined(obs), datasets.load("trajectories"))
-    texts = {t for col in ("note", "reason", "quality_note") for t in table[col].dropna()}
-    assert len(texts) > 20
-    for text in sorted(texts):
-        zh = labels.progress_note(text, "zh", strict=True)
-        assert zh is not None, f"no Chinese for a piece of {text!r}: add its template to labels.PROGRESS_NOTES"
-        assert not re.search(r"[A-Za-z]{2,}", zh.replace("Open SDG", "")), zh
-        assert labels.progress_note(text, "en") == labels.english_names(text)          # 广州市 → Guangzhou
+    pairs = {(en, zh) for col in ("note", "reason", "quality_note") for en, zh in
+             zip(table[col], table[f"{col}_zh" if col != "quality_note" else "quality_note_zh"]) if isinstance(en, str)}
+    assert len(pairs) > 20
+    for en, zh in sorted(pairs):
+        assert isinstance(zh, str) and zh, en
+        assert not re.search(r"[A-Za-z]{2,}", re.sub(r"https?://\S+", "", zh).replace("Open SDG", "")), zh
+        assert 0 < zh.count("；") + 1 <= en.count("; ") + 1, (en, zh)     # a citation or a name may hold "; "
 
 
-def test_progress_note_pieces_by_hand():
-    note = ("base from 2017, 1 year(s) before the plan's base year 2018; no actual for 2021: the estimate 12149.1 "
-            "(geometric interpolation between 2020 (12000) and 2022 (12300)) meets it (interpolated between published "
-            "lower bounds); actual: preliminary figure, published as approximate; later: 2022 > 5, 2023 6")
-    assert labels.progress_note(note, "zh") == (
-        "基期取 2017 年的实际值（比规划基期 2018 年早 1 年）；2021 年没有实际值：估计值 12149.1（2020 年（12000）与 "
-        "2022 年（12300）之间的几何插值）达到目标（在公布的下限之间插值）；实际值：初步数，公布为约数；"
-        "后来的实际值：2022 年 > 5，2023 年 6")
-    # a citation may hold "; " itself: the piece is found across it
-    alt = "base: 2016 is also given as 3.1 (published: 统计公报; 第二页)"
-    assert labels.progress_note(alt, "zh") == "基期：2016 年另有数值 3.1（公开统计：统计公报; 第二页）"
-    assert labels.progress_note("no actual for 广州市 rd_intensity", "zh") == "广州市没有“研发投入强度”的实际值"
-    # an unknown piece stays English on the page (strict: None, which the test above turns into a failure)
-    assert labels.progress_note("a new kind of note; a range target counts as met at its lower end", "zh") == \
-        "a new kind of note；区间目标达到下限即算达到"
-    assert labels.progress_note("a new kind of note", "zh", strict=True) is None
-    assert labels.progress_note(None, "zh") is None and labels.progress_note("", "zh") == ""
+def test_every_part_of_a_progress_note_has_both_languages_with_the_same_slots():
+    from analysis.derive import progress_notes
+
+    for key, (en, zh) in progress_notes.PARTS.items():
+        slots = set(re.findall(r"\{(\w+)\}", en))
+        assert slots == set(re.findall(r"\{(\w+)\}", zh)), key
+        words = re.sub(r"\{\w+\}", "", en)
+        assert not re.search(r"[\u3400-\u9fff]", en), key
+        assert re.search(r"[\u3400-\u9fff]", zh) or not re.search(r"[A-Za-z]", words), key
+    note = [progress_notes.part("base_lag", year=2017, n=1, base_year=2018),
+            progress_notes.part("later", later=[progress_notes.part("year_value", year=2022, value="> 5"),
+                                                progress_notes.part("year_value", year=2023, value=6.0)])]
+    assert progress_notes.text(note, "en") == "base from 2017, 1 year(s) before the plan's base year 2018; later: 2022 > 5, 2023 6"
+    assert progress_notes.text(note, "zh") == "基期取 2017 年的实际值（比规划基期 2018 年早 1 年）；后来的实际值：2022 年 > 5，2023 年 6"
+    assert progress_notes.text([], "zh") is None
+    with pytest.raises(KeyError):
+        progress_notes.part("no such note")
 
 
 def test_every_reference_region_has_its_chinese_name():

@@ -137,15 +137,25 @@ def test_guangzhou_rd_intensity_achieved_and_an_old_base_is_not_used():
     assert (r.parent_region, r.parent_actual_value) == ("广东省", 3.14)   # the province beside the city
 
 
-def test_panyu_rd_intensity_2020_achieved_one_year_late_with_the_interpolated_estimate():
+def test_panyu_rd_intensity_2020_met_a_year_later_the_target_year_unknown():
     o, pub = panyu()
     prog = table(o, pub)
     r = prog[(prog["source_id"] == "panyu-2015") & (prog["target_year"] == 2020)].iloc[0]
-    # no 2020 actual; 2014 (1.67, the plan's own baseline) and 2021 (3.17) bracket it: linear for a share,
-    # 1.67 + 1.50 × 6/7 = 2.9557 < 3.11, so not on time; 3.17 ≥ 3.11 in 2021: achieved one year late
-    assert (r.status, r.achieved_year, r.judged_by) == ("achieved_late", 2021, "actual_after_target_year")
-    assert r.estimate_at_target == pytest.approx(2.955714, abs=1e-6)
-    assert r.estimate_method == "linear interpolation between 2014 (1.67) and 2021 (3.17)"
+    # no 2020 actual; 2014 (1.67, the plan's own baseline) and 2021 (3.17) are 7 years apart, more than
+    # progress_max_interpolation_years (3): no estimate for 2020. 3.17 ≥ 3.11 in 2021, one year after: met
+    # by T+1, the target year itself unknown (not achieved_late, which needs 2020 known to fall short)
+    assert (r.status, r.achieved_year, r.judged_by) == ("met_later_not_observed", 2021, "actual_after_target_year")
+    assert pd.isna(r.estimate_at_target) and pd.isna(r.estimate_method)
+    assert "the actuals around 2020 (2014 and 2021) are 7 years apart, more than progress_max_interpolation_years = 3" \
+        in r.note
+    assert "2014 年和 2021 年）相隔 7 年，超过允许的 3 年" in r.note_zh
+    # allowed to interpolate across 7 years: 1.67 + 1.50 × 6/7 = 2.9557 < 3.11, so not on time; 3.17 in 2021:
+    # achieved one year late
+    wide = table(o, pub, parameters={"progress_max_interpolation_years": 7})
+    w = wide[(wide["source_id"] == "panyu-2015") & (wide["target_year"] == 2020)].iloc[0]
+    assert (w.status, w.achieved_year, w.judged_by) == ("achieved_late", 2021, "actual_after_target_year")
+    assert w.estimate_at_target == pytest.approx(2.955714, abs=1e-6)
+    assert w.estimate_method == "linear interpolation between 2014 (1.67) and 2021 (3.17)"
     assert (r.actual_year, r.actual_value) == (2021, 3.17) and r.gap == pytest.approx(0.06)
     # percentage points for a share: observed (3.17 − 1.67)/7 = 0.2143 pp/yr, required (3.11 − 1.67)/6 = 0.24 pp/yr
     assert r.growth_unit == "pp/yr" and r.observed_growth == pytest.approx(0.2142857) and r.required_growth == pytest.approx(0.24)
@@ -159,7 +169,7 @@ def test_panyu_rd_intensity_2020_achieved_one_year_late_with_the_interpolated_es
     pair = progress.across_levels(prog)
     pair = pair[(pair["region"] == "番禺区") & (pair["target_year"] == 2020)].iloc[0]
     assert (pair.status, pair.parent_region, pair.parent_target_year, pair.parent_status) == \
-        ("achieved_late", "广州市", 2021, "achieved")
+        ("met_later_not_observed", "广州市", 2021, "achieved")
 
 
 # ---------------------------------------------------------------- each status
@@ -176,6 +186,54 @@ def test_ties_within_the_published_rounding(actual, status):
     r = one(obs(*SHARE_2019), published(("广州市", "high_tech_output_share", 2019, actual)))
     assert r.status == status
     assert pd.isna(r.quality_note) and pd.isna(r.quality_reference)      # no note about manipulated statistics
+
+
+@pytest.mark.parametrize("actual,status", [
+    (49, "achieved_at_rounding"),   # 49 may be 49.4: short of 49.2 as published, a tie at rounding
+    (48.6, "missed"),               # 48.65 at most
+    (49.3, "achieved"),             # 49.25 at least
+])
+def test_a_shortfall_within_the_published_rounding_is_a_tie(actual, status):
+    o = obs(("guangzhou-2019", "high_tech_output_share", 2019, 49.2, "target", "eq"))
+    assert one(o, published(("广州市", "high_tech_output_share", 2019, actual))).status == status
+
+
+def test_an_actuals_own_lower_bound_is_honoured():
+    # "more than 12,000" (2020) against a target of "more than 12,000" for 2020: the value exceeds 12,000, so it is met
+    o = obs(("guangzhou-2019", "high_tech_enterprises", 2020, 12000, "target", "gt"))
+    r = one(o, published(("广州市", "high_tech_enterprises", 2020, 12000, "gt")))
+    assert (r.status, r.judged_by) == ("achieved", "actual_at_target_year")
+    assert "published as a lower bound ('more than') and meets the target as it stands" in r.note
+    assert "实际值公布为下限（“超过”），按公布数即已达到目标" in r.note_zh
+    # an exact 12,000 does not exceed 12,000
+    assert one(o, published(("广州市", "high_tech_enterprises", 2020, 12000))).status == "missed"
+    # more than 11,900 may or may not be more than 12,000
+    r = one(o, published(("广州市", "high_tech_enterprises", 2020, 11900, "gt")))
+    assert r.status == "missed" and "the target may have been met" in r.note
+
+
+def with_quotes(frame, quotes):
+    frame = frame.copy()
+    frame["quote"] = quotes
+    return frame
+
+
+def test_a_count_published_in_wan_ties_within_its_rounding():
+    # 2021 target: more than 1.2 万 (12,000). 2020 "超过1.2万家" (± 500) and 2022 "突破1.23万家" (± 50) bracket it:
+    # √(12000 × 12300) = 12,149.07 meets it, but 12,149.07 − 500 = 11,649 would not: a tie at rounding
+    o = obs(("guangzhou-2019", "high_tech_enterprises", 2021, 12000, "target", "gt"))
+    pub = with_quotes(published(("广州市", "high_tech_enterprises", 2020, 12000, "gt"),
+                                ("广州市", "high_tech_enterprises", 2022, 12300, "gt")),
+                      ["高新技术企业……超过1.2万家", "全市高新技术企业突破1.23万家"])
+    r = one(o, pub)
+    assert (r.status, r.judged_by, r.achieved_year) == ("achieved_at_rounding", "interpolated", 2021)
+    assert r.estimate_at_target == pytest.approx(12149.074, abs=1e-3)
+    assert "within the published rounding (± 500) of the actuals it is interpolated from" in r.note
+    # written out in full (12000家, 12300家) the counts are exact: achieved
+    r = one(o, with_quotes(pub, ["12000家", "12300家"]))
+    assert r.status == "achieved"
+    assert progress.rounding_half_unit(12300, "count_stock", "突破1.23万家") == 50
+    assert progress.rounding_half_unit(12300, "count_stock", "12300家") == 0
 
 
 def test_a_count_equal_to_its_target_is_achieved_not_a_tie():
@@ -209,10 +267,41 @@ def test_interpolated_estimate_judges_the_target_year():
 def test_later_actual_without_an_earlier_one_says_the_target_year_is_unknown():
     o = obs(("guangzhou-2019", "high_tech_enterprises", 2019, 11400, "target", "gt"))
     r = one(o, published(("广州市", "high_tech_enterprises", 2020, 12000)))
-    assert (r.status, r.achieved_year) == ("achieved_late", 2020)
+    assert (r.status, r.achieved_year, r.judged_by) == ("met_later_not_observed", 2020, "actual_after_target_year")
     assert "whether 2019 itself met the target is not known" in r.note
+    assert "2020 (12000) met it, 1 year(s) after the target year 2019" in r.note
     r = one(o, published(("广州市", "high_tech_enterprises", 2020, 11000)))
     assert r.status == "missed" and "2020 still falls short" in r.note
+
+
+def test_a_stock_met_before_its_year_without_a_base_is_met_before_not_observed():
+    # Guangzhou's provincial labs: 4 in 2019 already meets the targets of 3 for 2020 and 2021; nothing is known for
+    # 2020 or 2021 and the plan (2019) has no base at or before 2018
+    o = obs(("guangzhou-2019", "national_labs", 2020, 3, "target", "eq"), ("guangzhou-2019", "national_labs", 2021, 3, "target", "eq"))
+    p = run(o, published(("广州市", "national_labs", 2019, 4), ("全国", "rd_intensity", 2021, 2.44)))
+    for year in (2020, 2021):
+        r = p.loc[("national_labs", year)]
+        assert (r.status, r.judged_by, r.actual_year, r.achieved_year) == \
+            ("met_before_not_observed", "latest_actual_before_target_year", 2019, 2019)
+        assert f"2019 (4) already met it, before the target year {year}; the target year itself is not observed" in r.note
+        assert pd.isna(r.current_status_index) and pd.isna(r.base_year)
+    # 2 in 2019 does not meet 3: no data
+    assert run(o, published(("广州市", "national_labs", 2019, 2), ("全国", "rd_intensity", 2021, 2.44))
+               ).loc[("national_labs", 2020)].status == "no_data"
+    # met before, missed after, too far apart to interpolate (2015 → 2021: 6 years): not decided (2015 is too old
+    # to be the base, so the target is not a fall from it)
+    r = one(obs(("guangzhou-2019", "national_labs", 2020, 3, "target", "eq")),
+            published(("广州市", "national_labs", 2015, 4), ("广州市", "national_labs", 2021, 2)))
+    assert r.status == "no_data" and "2015 (4) met it but 2021 (2) did not: the target year is not decided" in r.note
+
+
+def test_current_status_index_is_blank_without_an_actual_after_the_base():
+    # Panyu's 2017 target: the only actual up to 2018 is the 2014 base itself: nothing observed after it
+    o, pub = panyu()
+    prog = table(o, pub)
+    r = prog[(prog["source_id"] == "panyu-2015") & (prog["target_year"] == 2017)].iloc[0]
+    assert (r.status, r.base_year, r.actual_year) == ("no_data", 2014, 2014)
+    assert pd.isna(r.current_status_index)
 
 
 def test_a_flow_is_judged_only_by_its_own_year():
@@ -294,10 +383,17 @@ def test_limit_factor_scales_trend_thresholds_for_a_share_near_its_ceiling():
     assert r.status == "deterioration" and "trend thresholds" in r.note and r.limit_factor == pytest.approx(c)
 
 
-def test_a_future_target_already_met_is_achieved_first():
-    # Open SDG checks "target achieved" before the growth ratio: 250 in 2014 already meets the 2019 target of 200
+def test_a_future_target_already_met_is_met_before_not_observed_first():
+    # Open SDG checks "target achieved" before the growth ratio: 250 in 2014 already meets the 2019 target of 200;
+    # the target year is still to come, so it is met before its year, not observed at it
     r = pace(250)
-    assert (r.status, r.achieved_year) == ("achieved", 2014) and "met in 2014, before the target year 2019" in r.note
+    assert (r.status, r.achieved_year) == ("met_before_not_observed", 2014)
+    assert "2014 (250) already met it, before the target year 2019" in r.note
+    # without a usable base the check runs all the same (it used to end as not_assessable)
+    o = obs(("guangzhou-2019", "tech_contract_turnover", 2024, 2000, "target", "gt"))
+    r = one(o, published(("广州市", "tech_contract_turnover", 2013, 100), ("广州市", "tech_contract_turnover", 2021, 2413.11)),
+            as_of=2021)
+    assert (r.status, r.achieved_year) == ("met_before_not_observed", 2021) and pd.isna(r.base_year)
 
 
 def test_not_assessable_without_a_usable_base():
@@ -463,8 +559,16 @@ def test_issue_10_cases_on_the_real_data(real):
     _, _, prog = real
     key = prog.set_index(["source_id", "indicator_id", "target_year"])
     panyu_ = key.loc[("panyu-2015", "rd_intensity", 2020)]
-    assert (panyu_.status, panyu_.achieved_year) == ("achieved_late", 2021)
-    assert panyu_.estimate_at_target == pytest.approx(1.67 + 1.5 * 6 / 7)
+    assert (panyu_.status, panyu_.achieved_year) == ("met_later_not_observed", 2021)
+    assert pd.isna(panyu_.estimate_at_target)                     # 2014 → 2021 is too long to interpolate
+    # issue 23: met before the target year without a base; the actual's lower bound; the rounding of 1.2 万
+    for year in (2020, 2021):
+        assert key.loc[("guangzhou-2019", "gd_provincial_labs", year), "status"] == "met_before_not_observed"
+    assert key.loc[("guangzhou-2019", "national_enterprise_tech_centres", 2019), "status"] == "met_later_not_observed"
+    assert key.loc[("guangzhou-2019", "basic_research_share", 2020), "status"] == "met_later_not_observed"
+    assert key.loc[("guangzhou-2019", "high_tech_enterprises", 2021), "status"] == "achieved_at_rounding"
+    assert key.loc[("guangzhou-2019", "high_tech_enterprises", 2020), "status"] == "achieved"
+    assert pd.isna(key.loc[("panyu-2015", "rd_intensity", 2017), "current_status_index"])
     assert key.loc[("guangzhou-2019", "tech_contract_turnover", 2021), "status"] == "achieved"
     assert key.loc[("guangzhou-2019", "basic_research_share", 2021), "status"] == "missed"
     assert key.loc[("guangzhou-2019", "rd_intensity", 2021), "status"] == "achieved"

@@ -29,8 +29,9 @@ GROWTH_UNITS = ("%/yr", "pp/yr", "per yr", "logit/yr", "places/yr")
 YARDSTICKS = ("peers", "peers (proxy)", "national", "ceiling only")
 MODELS = ("plan", "exponential", "linear", "logistic")
 INTERVALS = ("bounds", "prediction_90")
-STATUSES = ("achieved", "achieved_late", "achieved_at_rounding", "missed", "no_data", "not_assessable",
-            "on_track", "acceleration_needed", "limited_progress", "deterioration")
+# target versus actual, in the order they are decided (docs/methods.md, "Target versus actual")
+STATUSES = ("achieved", "achieved_at_rounding", "met_before_not_observed", "met_later_not_observed", "achieved_late",
+            "missed", "no_data", "not_assessable", "on_track", "acceleration_needed", "limited_progress", "deterioration")
 JUDGED_BY = ("actual_at_target_year", "interpolated", "actual_after_target_year", "latest_actual_before_target_year")
 OUTCOMES = ("achieved", "achieved_late", "missed")
 RELATIONS = ("multiple", "percent_change", "pp_change", "series")
@@ -260,17 +261,25 @@ FILES: dict[str, tuple[str, tuple[Column, ...]]] = {
         _c("parent_actual_year", "year of the region above's actual", "year"),
         _c("parent_actual_value", "the region above's actual", "unit"),
         _c("quality_note", "a caution about the statistic's quality, where the literature gives one"),
+        _c("quality_note_zh", "quality_note in Chinese (built from the same parts)"),
         _c("quality_reference", "the literature behind quality_note"),
         _c("note", "how the status was reached, in words"),
+        _c("note_zh", "note in Chinese (built from the same parts, analysis/derive/progress_notes.py)"),
     )),
     "backtest": ("One row per target whose outcome is known: the worst flag on its path against the outcome "
                  "(analysis.derive.backtest).", (
         SOURCE_ID, INDICATOR_ID,
         _c("target_year", "the target's year", "year"),
-        _c("status", "its progress status", values=("achieved", "achieved_late", "achieved_at_rounding", "missed")),
+        _c("status", "its progress status", values=("achieved", "achieved_at_rounding", "achieved_late", "missed")),
         _c("outcome", "the outcome the status stands for", values=OUTCOMES),
-        _c("worst_severity", "the worst flag severity on the path to the target; none when nothing fired",
+        _c("worst_severity", "the worst flag severity on the path to the target, of any direction; none when nothing "
+           "fired", values=("none",) + SEVERITIES),
+        _c("worst_too_fast", "the worst too_fast flag on that path (an implausibly fast target); none without one",
            values=("none",) + SEVERITIES),
+        _c("worst_too_slow", "the worst too_slow flag on that path (an unambitious target); none without one",
+           values=("none",) + SEVERITIES),
+        _c("pace_judged", "whether a pace yardstick judged any segment of that path (segments.csv judged); "
+           "none with False means not judged, not 'nothing found'", values=BOOLEANS),
         _c("n_flags", "number of flags on that path", "flags"),
         _c("rules", "the rules that fired, separated by ';'"),
         _c("directions", "their directions, separated by ';'"),

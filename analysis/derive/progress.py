@@ -7,22 +7,31 @@ status is decided in this order, as Open SDG's ProgressMeasure checks "target ac
 (https://github.com/open-sdg/sdg-build/blob/master/sdg/ProgressMeasure.py); the rules, formulas and anchors
 are in docs/methods.md, "Target versus actual (progress)":
 
-1. An actual **for the target year** meets the target (bound-aware, `meets`): `achieved`, or
+1. An actual **for the target year** meets the target (bound-aware, `meets`; the actual's own bound honoured: an
+   actual published as "more than 12,000" meets a target of "more than 12,000"): `achieved`, or
    `achieved_at_rounding` when the actual ties with the target within its published rounding (49 against
    49 %: the true value may lie either side). It misses: `achieved_late` if a later actual (at most
    `progress_max_years_after_target` years late) meets it, else `missed`.
 2. No actual for the target year, but actuals **bracket** it (one before, one at most
-   `progress_max_years_after_target` years after): the estimate at the target year is interpolated (linear for
-   shares, geometric for levels and counts) and judges it: `achieved` (judged_by `interpolated`), else
-   `achieved_late` when the later actual meets it, else `missed`. No earlier actual: the later actual decides
-   (`achieved_late` or `missed`) and the note says the target year itself is not known. Flows (new entries in
-   one year) are never judged from another year.
-3. The target year has passed (it is not after `as_of`, the latest year any actual covers) with no actual
-   at or after it: `no_data`, never a progress category; the latest actual and the anticipated value stand beside.
-4. A target after `as_of` that the latest actual already meets is `achieved` (met early; not for flows);
-   otherwise it is judged by pace, base → latest actual against base → target: the growth ratio of
-   Open SDG / Statistics Canada: `on_track`, `acceleration_needed`, `limited_progress`, `deterioration`; without a
-   usable base: `not_assessable`, with the reason.
+   `progress_max_years_after_target` years after) at most `progress_max_interpolation_years` apart: the estimate at
+   the target year is interpolated (linear for shares, geometric for levels and counts) and judges it: `achieved`
+   (judged_by `interpolated`), `achieved_at_rounding` when the estimate is within the published rounding of either
+   actual, else `achieved_late` when the later actual meets it, else `missed`. A longer bracket is named in the
+   note and decides nothing.
+3. No estimate at the target year, and the latest actual before it already meets it (a stock or level, not a
+   flow; no later actual in the window says otherwise): `met_before_not_observed`.
+4. No estimate at the target year, and a later actual within the window meets it: `met_later_not_observed`
+   (the target year itself is not known, so not `achieved_late`). A later actual that falls short: `missed`,
+   the note saying that the target year is not known. Flows (new entries in one year) are never judged from
+   another year.
+5. The target year has passed (it is not after `as_of`, the latest year any actual covers) with none of the
+   above: `no_data`, never a progress category; the latest actual and the anticipated value stand beside.
+6. A target after `as_of` that the latest actual already meets is `met_before_not_observed` (whether or not a
+   base exists; not for flows); otherwise it is judged by pace, base → latest actual against base → target: the
+   growth ratio of Open SDG / Statistics Canada: `on_track`, `acceleration_needed`, `limited_progress`,
+   `deterioration`; without a usable base: `not_assessable`, with the reason.
+
+Notes and reasons are built from the Parts of `progress_notes` and written in both languages (`note`, `note_zh`).
 
 Base: the latest actual at or before the plan's base year (the year of the document's own baseline, else the
 year before the document), the document's own figure first; an older one is named in the note, and one more
@@ -36,6 +45,7 @@ overridden by name, like the flags' thresholds.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -45,10 +55,12 @@ import pandas as pd
 from ..core import schema
 from ..core.errors import InputError
 from ..inputs.reference import load_references, load_regions, load_thresholds
+from ..inputs.vocab import load_indicators
 from .growth import annual_rate
+from .progress_notes import Part, Words, number, part
+from .progress_notes import text as note_text
 
-STATUSES = ("achieved", "achieved_late", "achieved_at_rounding", "missed", "no_data", "not_assessable",
-            "on_track", "acceleration_needed", "limited_progress", "deterioration")
+STATUSES = schema.STATUSES          # in the order they are decided (module docstring)
 PACE_STATUSES = ("on_track", "acceleration_needed", "limited_progress", "deterioration")
 # the known outcome of a target whose year has passed (the backtest's `outcome`)
 OUTCOMES = {"achieved": "achieved", "achieved_at_rounding": "achieved", "achieved_late": "achieved_late",
@@ -61,17 +73,18 @@ THRESHOLD_NAMES = {
     "ratio_limited_progress": "progress_ratio_limited_progress", "trend_on_track_cagr": "progress_trend_on_track_cagr",
     "trend_acceleration_cagr": "progress_trend_acceleration_cagr", "limit_exponent": "progress_limit_exponent",
     "max_years_after_target": "progress_max_years_after_target", "max_base_lag_years": "progress_max_base_lag_years",
+    "max_interpolation_years": "progress_max_interpolation_years",
     "approx_tolerance_pct": "approx_band_pct",        # shared with growth: the band read into 左右/近/约
 }
 SHARE_LIMIT = 100.0          # a share's natural maximum (%)
 COUNT_MEASURES = ("count_stock", "count_flow")     # published as whole numbers: no rounding to tie within
 FLOW_MEASURES = ("count_flow",)                    # a year's new entries say nothing about another year
 PRELIMINARY_MARKERS = ("PRELIMINARY", "preliminary", "预计", "初步")
-SOURCE_FLAGS = (  # words of an actual's note → what progress's note repeats
-    (PRELIMINARY_MARKERS, "preliminary figure"), (("THIRD-PARTY",), "third-party source"),
-    (("NEAREST YEAR",), "nearest year (stated for another date)"),
-    (("DEFINITION CAVEAT",), "its definition may differ from the target's"),
-    (("uncertain",), "year uncertain"), (("inferred",), "year inferred"))
+SOURCE_FLAGS = (  # words of an actual's note → what progress's note repeats (keys of progress_notes.PARTS)
+    (PRELIMINARY_MARKERS, "preliminary"), (("THIRD-PARTY",), "third_party"), (("NEAREST YEAR",), "nearest_year"),
+    (("DEFINITION CAVEAT",), "definition"), (("uncertain",), "year_uncertain"), (("inferred",), "year_inferred"))
+ORIGIN_WORDS = {"researcher": Words("researcher", "研究者文件"), "published": Words("published", "公开统计"),
+                "document": Words("document", "文件自身")}
 # literature for data-quality notes: rows of growth_references.csv (topic lit_statistical_manipulation) by author key
 QUALITY_LITERATURE = "Gong, Shen & Chen (2025)"
 QUALITY_LITERATURE_BY_INDICATOR = {
@@ -80,6 +93,7 @@ QUALITY_LITERATURE_BY_INDICATOR = {
     "patent": "Dang & Motohashi (2015)",
 }
 # a compiler's note may say that its row does not judge a target year: "The 2020 target (…) is not judged by this row"
+WAN_NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(万|萬|亿|億)")   # a count written in 万 or 亿 (its rounding)
 EXCLUSION = re.compile(r"The (\d{4}) target[^.]*?is not judged by this row")
 _EPS = 1e-9
 
@@ -96,7 +110,7 @@ def parameter_table(overrides: dict | None = None) -> pd.DataFrame:
                          f"{THRESHOLD_NAMES['ratio_limited_progress']}, found {on:g}, {acc:g}, {lim:g}")
     if not v[THRESHOLD_NAMES["trend_on_track_cagr"]] > v[THRESHOLD_NAMES["trend_acceleration_cagr"]]:
         raise InputError(f"thresholds: expected {THRESHOLD_NAMES['trend_on_track_cagr']} > {THRESHOLD_NAMES['trend_acceleration_cagr']}")
-    for key in ("max_years_after_target", "max_base_lag_years"):
+    for key in ("max_years_after_target", "max_base_lag_years", "max_interpolation_years"):
         if not float(v[THRESHOLD_NAMES[key]]).is_integer():
             raise InputError(f"threshold {THRESHOLD_NAMES[key]!r} = {v[THRESHOLD_NAMES[key]]:g}; expected a whole number of years")
     return th
@@ -189,14 +203,27 @@ def meets(actual: float, target: float, bound: str, direction: int, tolerance_pc
     return actual >= target - _EPS * scale if direction > 0 else actual <= target + _EPS * scale
 
 
-def rounding_half_unit(value: float, measure: str) -> float:
-    """Half a unit of the last published digit (0.5 for 49, 0.005 for 3.12); 0 for counts, which are exact. The
-    digits are those of the number as read (a trailing zero, 2.10, is not seen: the band is then wider)."""
+def rounding_half_unit(value: float, measure: str, quote=None) -> float:
+    """Half a unit of the last published digit (0.5 for 49, 0.005 for 3.12). A count is exact unless its quote
+    gives it in 万 or 亿 ("超过1.2万家": half of 0.1 万 = 500; "1.23万": 50). Otherwise the digits are those of
+    the number as read (a trailing zero, 2.10, is not seen: the band is then wider)."""
     if measure in COUNT_MEASURES:
-        return 0.0
+        return _count_half_unit(value, quote)
     text = f"{value:.10g}"
     decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 0
     return 0.5 * 10.0 ** (-decimals)
+
+
+def _count_half_unit(value: float, quote) -> float:
+    """Half a unit of a count's last digit as its quote writes it in 万 or 亿; 0 when it is written out in full."""
+    if not isinstance(quote, str):
+        return 0.0
+    for digits, unit in WAN_NUMBER.findall(quote):
+        scale = {"万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8}[unit]
+        if abs(float(digits) * scale - value) <= _EPS * max(value, 1.0):
+            decimals = len(digits.split(".")[1]) if "." in digits else 0
+            return 0.5 * 10.0 ** (-decimals) * scale
+    return 0.0
 
 
 def at_rounding(actual: float, half_unit: float, met: bool, target: float, bound: str, direction: int,
@@ -207,13 +234,13 @@ def at_rounding(actual: float, half_unit: float, met: bool, target: float, bound
                                                value_low)
 
 
-def interpolate(y0: int, v0: float, y1: int, v1: float, year: int, measure: str) -> tuple[float, str]:
-    """The value at `year` between two actuals and how: linear for shares, geometric for levels and counts (linear
+def interpolate(y0: int, v0: float, y1: int, v1: float, year: int, measure: str) -> tuple[float, Part]:
+    """The value at `year` between two actuals and how (a note Part): linear for shares, geometric for levels and counts (linear
     where a value is not positive)."""
     w = (year - y0) / (y1 - y0)
     if measure != "share" and v0 > 0 and v1 > 0:
-        return v0 * (v1 / v0) ** w, f"geometric interpolation between {y0} ({v0:g}) and {y1} ({v1:g})"
-    return v0 + (v1 - v0) * w, f"linear interpolation between {y0} ({v0:g}) and {y1} ({v1:g})"
+        return v0 * (v1 / v0) ** w, part("geometric", year=y0, value=v0, later_year=y1, later_value=v1)
+    return v0 + (v1 - v0) * w, part("linear", year=y0, value=v0, later_year=y1, later_value=v1)
 
 
 def current_status_index(actual: float, base: float, target: float) -> float:
@@ -289,18 +316,27 @@ def _best_per_year(acts: pd.DataFrame) -> pd.DataFrame:
     return acts.drop_duplicates("year", keep="first").sort_values("year")
 
 
-def _alternatives(acts: pd.DataFrame, chosen) -> str:
+def _source_words(source: str):
+    """A source as a note names it: a registered document by its Chinese title (《…》) in Chinese, its id in English;
+    anything else (a publication, a file) as it is."""
+    from ..inputs.registry import load_sources
+
+    found = load_sources().get(source)
+    return Words(source, f"《{found.title}》") if found else source
+
+
+def _alternatives(acts: pd.DataFrame, chosen) -> pd.DataFrame:
+    """Other values published for the chosen actual's year (other origins or sources)."""
     same = acts[(acts["year"] == chosen["year"]) & ~((acts["origin"] == chosen["origin"]) & (acts["source"] == chosen["source"]))]
-    diff = same[(same["value"] - chosen["value"]).abs() > _EPS * max(abs(chosen["value"]), 1.0)]
-    return "; ".join(f"{r.year} is also given as {r.value:g} ({r.origin}: {r.source})" for r in diff.itertuples())
+    return same[(same["value"] - chosen["value"]).abs() > _EPS * max(abs(chosen["value"]), 1.0)]
 
 
-def _source_flags(row) -> str:
+def _source_flags(row) -> list[Part]:
     note = "" if _nan(row.get("note")) else str(row.get("note"))
-    flags = [text for words, text in SOURCE_FLAGS if any(w in note for w in words)]
+    flags = [part(key) for words, key in SOURCE_FLAGS if any(w in note for w in words)]
     if row.get("bound") == "approx":
-        flags.append("published as approximate")
-    return ", ".join(flags)
+        flags.append(part("approximate"))
+    return flags
 
 
 def _plan_view(trajectories: pd.DataFrame | None, target, actual: float, actual_year: int) -> dict:
@@ -338,22 +374,41 @@ class Target:
     def met(self, value: float, p: dict) -> bool:
         return meets(value, self.value, self.bound, self.direction, p["approx_tolerance_pct"], self.low)
 
+    def met_by(self, actual, p: dict) -> bool:
+        """Whether an actual (a row with value and bound) meets the target, its own bound honoured: an actual
+        published as "more than a" says the value exceeds a, so it meets a target of "more than a" (or less)."""
+        value = float(actual["value"])
+        if actual["bound"] == "gt" and self.direction > 0 and self.bound != "approx":
+            return value >= self.threshold - _EPS * max(abs(self.threshold), 1.0)
+        return self.met(value, p)
 
-def choose_base(series: pd.DataFrame, own: pd.DataFrame, base_year: int, max_lag: int) -> tuple[object, str, str]:
-    """(base actual or None, note, reason): the latest actual at or before the plan's base year, the document's
-    own figure first; one more than `max_lag` years older is not used (the reason says so)."""
+    def tie(self, actual, p: dict) -> bool:
+        """Whether the actual ties with the target within its own published rounding (h, `rounding_half_unit`):
+        met as published, but a value it may round from (a − h) would not meet it; or missed as published, but
+        a + h would. A lower bound ("more than a") has no doubt below a."""
+        value, h = float(actual["value"]), rounding_half_unit(float(actual["value"]), self.measure, actual.get("quote"))
+        if h <= 0:
+            return False
+        if self.met_by(actual, p):
+            return actual["bound"] != "gt" and not self.met(value - self.direction * h, p)
+        return self.met(value + self.direction * h, p)
+
+
+def choose_base(series: pd.DataFrame, own: pd.DataFrame, base_year: int, max_lag: int) -> tuple[object, object, object]:
+    """(base actual or None, note, reason; the note and reason are Parts or ""): the latest actual at or before the
+    plan's base year, the document's own figure first; one more than `max_lag` years older is not used (the reason
+    says so)."""
     mine = own[own["year"] == base_year]
     if len(mine):
         return mine.iloc[0], "", ""
     earlier = series[series["year"] <= base_year]
     if not len(earlier):
-        return None, "", f"no actual at or before the plan's base year {base_year}"
+        return None, "", part("no_base", year=base_year)
     base = earlier.iloc[-1]
     lag = base_year - int(base["year"])
     if lag > max_lag:
-        return None, "", (f"the latest actual at or before the plan's base year {base_year} is from {int(base['year'])}, "
-                          f"{lag} years earlier (more than progress_max_base_lag_years = {max_lag})")
-    note = f"base from {int(base['year'])}, {lag} year(s) before the plan's base year {base_year}" if lag else ""
+        return None, "", part("base_too_old", base_year=base_year, year=int(base["year"]), n=lag, m=max_lag)
+    note = part("base_lag", year=int(base["year"]), n=lag, base_year=base_year) if lag else ""
     return base, note, ""
 
 
@@ -363,73 +418,121 @@ def excluded_years(note) -> set[int]:
     return {int(y) for y in EXCLUSION.findall(text)}
 
 
+def _value_text(r) -> str:
+    return f"{'> ' if r['bound'] == 'gt' else ''}{float(r['value']):g}"
+
+
 def judge_passed(t: Target, series: pd.DataFrame, p: dict) -> dict:
-    """Status of a target whose year has passed (steps 1–3 of the module docstring): status, judged_by, the
-    judging actual (a row of `series`), achieved_year, the estimate at the target year and notes. An actual
-    whose note excludes this target year (`excluded_years`) is not used for it."""
+    """Status of a target whose year has passed (steps 1–4 of the module docstring): status, judged_by, the
+    judging actual (a row of `series`), achieved_year, the estimate at the target year and notes (Parts). An
+    actual whose note excludes this target year (`excluded_years`) is not used for it."""
     keep = [t.year not in excluded_years(n) for n in series["note"]]
     dropped = [str(y) for y in series.loc[[not k for k in keep], "year"]] if len(keep) else []
     series = series[keep] if len(keep) else series
-    excluded = [f"the note of the {', '.join(dropped)} actual excludes it from judging {t.year}"] if dropped else []
+    notes = [part("excluded", years=", ".join(dropped), year=t.year)] if dropped else []
     window = series[(series["year"] > t.year) & (series["year"] <= t.year + p["max_years_after_target"])]
     flow = t.measure in FLOW_MEASURES
-    later_met = window[[t.met(v, p) for v in window["value"]]] if not flow else window.iloc[:0]
+    later_met = window[[t.met_by(r, p) for _, r in window.iterrows()]] if not flow else window.iloc[:0]
     at = series[series["year"] == t.year]
-    out = {"estimate": None, "method": None, "notes": excluded}
-    if len(at):
+    out = {"estimate": None, "method": None, "notes": notes}
+
+    def late(first_note):
+        first = later_met.iloc[0]
+        return {**out, "status": "achieved_late", "judged_by": "actual_after_target_year", "actual": first,
+                "achieved_year": int(first["year"]), "notes": notes + [first_note]}
+
+    if len(at):                                                        # 1. the target year's own actual
         actual = at.iloc[0]
-        if t.met(float(actual["value"]), p):
-            tie = at_rounding(float(actual["value"]), rounding_half_unit(float(actual["value"]), t.measure), True,
-                              t.value, t.bound, t.direction, p["approx_tolerance_pct"], t.low)
-            return {**out, "status": "achieved_at_rounding" if tie else "achieved", "judged_by": "actual_at_target_year",
-                    "actual": actual, "achieved_year": t.year}
+        a = float(actual["value"])
+        if t.met_by(actual, p):
+            return {**out, "status": "achieved_at_rounding" if t.tie(actual, p) else "achieved",
+                    "judged_by": "actual_at_target_year", "actual": actual, "achieved_year": t.year}
+        if t.tie(actual, p):
+            return {**out, "status": "achieved_at_rounding", "judged_by": "actual_at_target_year", "actual": actual,
+                    "achieved_year": t.year}
         if len(later_met):
-            return {**out, "status": "achieved_late", "judged_by": "actual_after_target_year", "actual": later_met.iloc[0],
-                    "achieved_year": int(later_met.iloc[0]["year"]),
-                    "notes": excluded + [f"{t.year}: {float(actual['value']):g} fell short"]}
+            return late(part("fell_short", year=t.year, value=a))
         return {**out, "status": "missed", "judged_by": "actual_at_target_year", "actual": actual, "achieved_year": None}
+    if flow:
+        before = series[series["year"] < t.year]
+        return {**out, "status": "no_data", "judged_by": "latest_actual_before_target_year" if len(before) else None,
+                "actual": before.iloc[-1] if len(before) else None, "achieved_year": None,
+                "notes": notes + [part("no_actual_window_flow", year=t.year, n=int(p["max_years_after_target"]))]}
     before = series[series["year"] < t.year]
-    if flow or not len(window):
-        latest = before.iloc[-1] if len(before) else None
-        return {**out, "status": "no_data", "judged_by": "latest_actual_before_target_year" if latest is not None else None,
-                "actual": latest, "achieved_year": None,
-                "notes": excluded + [f"no actual for {t.year}" + (" (a flow is judged only by its own year)" if flow else "")
-                                     + f" or the {int(p['max_years_after_target'])} year(s) after"]}
-    after = window.iloc[0]
-    if len(before):
-        b = before.iloc[-1]
-        est, method = interpolate(int(b["year"]), float(b["value"]), int(after["year"]), float(after["value"]), t.year,
-                                  t.measure)
-        out.update(estimate=est, method=method)
-        bounds_note = " (interpolated between published lower bounds)" if "gt" in (b["bound"], after["bound"]) else ""
-        if t.met(est, p):
-            return {**out, "status": "achieved", "judged_by": "interpolated", "actual": after, "achieved_year": t.year,
-                    "notes": excluded + [f"no actual for {t.year}: the estimate {est:.6g} ({method}) meets it" + bounds_note]}
-        if len(later_met):
-            return {**out, "status": "achieved_late", "judged_by": "actual_after_target_year", "actual": later_met.iloc[0],
-                    "achieved_year": int(later_met.iloc[0]["year"]),
-                    "notes": excluded + [f"no actual for {t.year}: the estimate {est:.6g} ({method}) falls short" + bounds_note]}
-        return {**out, "status": "missed", "judged_by": "interpolated", "actual": after, "achieved_year": None,
-                "notes": excluded + [f"no actual for {t.year}: the estimate {est:.6g} ({method}) falls short, as does {int(after['year'])}"
-                          + bounds_note]}
-    unknown = f"no actual for {t.year} or before; whether {t.year} itself met the target is not known"
+    b = before.iloc[-1] if len(before) else None
+    after = window.iloc[0] if len(window) else None
+    if b is not None and after is not None:                            # 2. a bracket: interpolate, if short enough
+        span = int(after["year"]) - int(b["year"])
+        if span <= p["max_interpolation_years"]:
+            return _interpolated(t, b, after, later_met, notes, out, p)
+        notes = notes + [part("bracket_too_long", year=t.year, before_year=int(b["year"]), later_year=int(after["year"]),
+                              n=span, m=int(p["max_interpolation_years"]))]
+    before_met = b is not None and t.met_by(b, p)
+    if before_met and (after is None or len(later_met)):             # 3. met before T, T not observed
+        return {**out, "status": "met_before_not_observed", "judged_by": "latest_actual_before_target_year", "actual": b,
+                "achieved_year": int(b["year"]),
+                "notes": notes + [part("met_before", year=int(b["year"]), value=_value_text(b), target_year=t.year)]}
+    if len(later_met):                                                # 4. met by T+k, T not observed
+        first = later_met.iloc[0]
+        return {**out, "status": "met_later_not_observed", "judged_by": "actual_after_target_year", "actual": first,
+                "achieved_year": int(first["year"]),
+                "notes": notes + [part("year_unknown", year=t.year),
+                                  part("met_later", year=int(first["year"]), value=_value_text(first),
+                                       n=int(first["year"]) - t.year, target_year=t.year)]}
+    if after is not None and before_met:                             # met before, not after, too far apart to tell
+        return {**out, "status": "no_data", "judged_by": None, "actual": None, "achieved_year": None,
+                "notes": notes + [part("met_then_short", year=int(b["year"]), value=_value_text(b),
+                                       later_year=int(after["year"]), later_value=_value_text(after))]}
+    if after is not None:                                             # 5. T unknown, and the later actual falls short
+        return {**out, "status": "missed", "judged_by": "actual_after_target_year", "actual": after, "achieved_year": None,
+                "notes": notes + [part("year_unknown", year=t.year), part("still_short", year=int(after["year"]))]}
+    return {**out, "status": "no_data", "judged_by": "latest_actual_before_target_year" if b is not None else None,
+            "actual": b, "achieved_year": None,
+            "notes": notes + [part("no_actual_window", year=t.year, n=int(p["max_years_after_target"]))]}
+
+
+def _interpolated(t: Target, b, after, later_met: pd.DataFrame, notes: list, out: dict, p: dict) -> dict:
+    """The verdict of an estimate interpolated at the target year between `b` and `after` (a bracket short enough):
+    achieved, achieved_at_rounding (within the published rounding of either actual), achieved_late or missed."""
+    est, method = interpolate(int(b["year"]), float(b["value"]), int(after["year"]), float(after["value"]), t.year,
+                              t.measure)
+    out = {**out, "estimate": est, "method": method.text("en")}
+    lower = part("lower_bounds") if "gt" in (b["bound"], after["bound"]) else ""
+    half = max(rounding_half_unit(float(b["value"]), t.measure, b.get("quote")),
+               rounding_half_unit(float(after["value"]), t.measure, after.get("quote")))
+    met = t.met(est, p)
+    tie = half > 0 and met != t.met(est - t.direction * half if met else est + t.direction * half, p)
+    tie_note = [part("estimate_tie", value=half)] if tie else []
+    if met or tie:
+        return {**out, "status": "achieved_at_rounding" if tie else "achieved", "judged_by": "interpolated", "actual": after,
+                "achieved_year": t.year,
+                "notes": notes + [part("estimate_meets" if met else "estimate_short", year=t.year, value=number(est, 6),
+                                       method=method, lower=lower)] + tie_note}
     if len(later_met):
-        return {**out, "status": "achieved_late", "judged_by": "actual_after_target_year", "actual": later_met.iloc[0],
-                "achieved_year": int(later_met.iloc[0]["year"]), "notes": excluded + [unknown]}
-    return {**out, "status": "missed", "judged_by": "actual_after_target_year", "actual": after, "achieved_year": None,
-            "notes": excluded + [unknown + f"; {int(after['year'])} still falls short"]}
+        first = later_met.iloc[0]
+        return {**out, "status": "achieved_late", "judged_by": "actual_after_target_year", "actual": first,
+                "achieved_year": int(first["year"]),
+                "notes": notes + [part("estimate_short", year=t.year, value=number(est, 6), method=method, lower=lower)]}
+    return {**out, "status": "missed", "judged_by": "interpolated", "actual": after, "achieved_year": None,
+            "notes": notes + [part("estimate_short_as_does", year=t.year, value=number(est, 6), method=method,
+                                   later_year=int(after["year"]), lower=lower)]}
 
 
-def judge_pace(t: Target, series: pd.DataFrame, base, base_reason: str) -> dict:
-    """Status of a target after `as_of` (step 4): the growth-ratio category, or not_assessable with the reason."""
-    latest = series[(series["year"] < t.year) & (series["year"] > (int(base["year"]) if base is not None else -1))]
-    actual = latest.iloc[-1] if len(latest) else (series[series["year"] < t.year].iloc[-1]
-                                                 if len(series[series["year"] < t.year]) else None)
+def judge_pace(t: Target, series: pd.DataFrame, base, base_reason, p: dict) -> dict:
+    """Status of a target after `as_of` (step 6): met before its year (not a flow) first, whether or not a base
+    exists; else the growth-ratio category (status None: pace_status decides), or not_assessable with the reason."""
+    earlier = series[series["year"] < t.year]
+    latest = earlier[earlier["year"] > (int(base["year"]) if base is not None else -1)]
+    actual = latest.iloc[-1] if len(latest) else (earlier.iloc[-1] if len(earlier) else None)
+    if actual is not None and t.measure not in FLOW_MEASURES and t.met_by(actual, p):
+        return {"status": "met_before_not_observed", "judged_by": "latest_actual_before_target_year", "actual": actual,
+                "achieved_year": int(actual["year"]),
+                "notes": [part("met_before", year=int(actual["year"]), value=_value_text(actual), target_year=t.year)]}
     if base is None:
         return {"status": "not_assessable", "judged_by": None, "actual": actual, "reason": base_reason}
     if not len(latest):
         return {"status": "not_assessable", "judged_by": None, "actual": actual,
-                "reason": f"no actual after the base year {int(base['year'])}"}
+                "reason": part("no_actual_after_base", year=int(base["year"]))}
     return {"status": None, "judged_by": "latest_actual_before_target_year", "actual": actual}
 
 
@@ -442,9 +545,7 @@ def pace_status(row: dict, direction: int, p: dict) -> tuple[str | None, str]:
         b, a = row["base_value"], row["actual_value"]
         years = row["actual_year"] - row["base_year"]
         compound = float(annual_rate(b, a, years, "cagr")) if b > 0 and a > 0 and years > 0 else math.nan
-        return (trend_status(compound, direction, row["limit_factor"], p),
-                "target equals the base value: judged by Open SDG's trend thresholds on the compound rate "
-                "(scaled by the limit factor for shares)")
+        return trend_status(compound, direction, row["limit_factor"], p), part("trend_thresholds")
     return None, ""
 
 
@@ -458,7 +559,9 @@ def assess(obs: pd.DataFrame, actuals: pd.DataFrame, trajectories: pd.DataFrame 
     year any usable actual covers, so that the same inputs always give the same statuses."""
     p = load_parameters(parameters)
     doc_years = document_years(obs) if doc_years is None else doc_years
+    regions = load_regions() if regions is None else regions
     parents = parent_regions(regions)
+    regions_en = dict(zip(regions["region"], regions["region_en"]))
     literature = _literature()
     use = usable(actuals, doc_years)
     as_of = int(use["year"].max()) if as_of is None and len(use) else (as_of if as_of is not None else 0)
@@ -469,8 +572,8 @@ def assess(obs: pd.DataFrame, actuals: pd.DataFrame, trajectories: pd.DataFrame 
     for t in targets.itertuples(index=False):
         doc_year = doc_years.get(t.source_id, int(t.year))
         base_year = plan_base_year(doc_year, own_years.get(t.source_id, []))
-        out.append(_assess_one(t, by_series, base_year, as_of, p, trajectories, parents))
-    cols = COLUMNS + ["reason"]
+        out.append(_assess_one(t, by_series, base_year, as_of, p, trajectories, parents, regions_en))
+    cols = COLUMNS + ["reason", "reason_zh"]
     df = pd.DataFrame(out, columns=cols) if out else pd.DataFrame(columns=cols)
     return _series_quality(df, literature) if len(df) else df
 
@@ -480,7 +583,8 @@ def _identity(t) -> dict:
     row.update({"source_id": t.source_id, "region": t.region, "indicator_id": t.indicator_id, "indicator_zh": t.indicator_zh,
                 "indicator_en": t.indicator_en, "measure": t.measure, "unit": t.unit, "bound": t.bound,
                 "target_year": int(t.year), "target_value": float(t.value),
-                "target_value_low": None if pd.isna(t.value_low) else float(t.value_low), "reason": None})
+                "target_value_low": None if pd.isna(t.value_low) else float(t.value_low), "reason": None,
+                "reason_zh": None})
     return row
 
 
@@ -499,7 +603,8 @@ def _measures(row: dict, t: Target, base, actual, p: dict) -> None:
         row["observed_growth"] = growth(b, a, ya - yb, t.measure)
     row["required_growth"] = growth(b, t.threshold, t.year - yb, t.measure)
     row["growth_ratio"] = growth_ratio(row["observed_growth"], row["required_growth"], t.direction)
-    row["current_status_index"] = current_status_index(a, b, t.threshold)
+    if ya > yb:                              # blank, not 0, when nothing was observed after the base
+        row["current_status_index"] = current_status_index(a, b, t.threshold)
     row["elapsed_share"] = (ya - yb) / (t.year - yb) if t.year > yb else math.nan
     if t.measure == "share":
         row["limit_factor"] = limit_factor(b, SHARE_LIMIT, p["limit_exponent"])
@@ -508,47 +613,62 @@ def _measures(row: dict, t: Target, base, actual, p: dict) -> None:
         row["anticipated_gap"] = anticipated_gap(row["anticipated_value"], b, t.threshold, t.direction)
 
 
-def _assess_one(t, by_series, base_year, as_of, p, trajectories, parents) -> dict:
-    """One target's progress row: its outcome (judge_passed or judge_pace), its measures, its status and notes."""
+def _assess_one(t, by_series, base_year, as_of, p, trajectories, parents, regions_en) -> dict:
+    """One target's progress row: its outcome (judge_passed or judge_pace), its measures, its status and notes
+    (`note` in English, `note_zh` in Chinese, from the same Parts)."""
     row = _identity(t)
     acts = by_series.get((t.region, t.indicator_id))
     series = _best_per_year(acts) if acts is not None and len(acts) else None
-    row["reason"] = _no_outcome(t, series, base_year)
-    if row["reason"]:
+    reason = _no_outcome(t, series, base_year, regions_en)
+    if reason:
+        row.update({"reason": reason.text("en"), "reason_zh": reason.text("zh")})
         return row
     own = acts[(acts["origin"] == "document") & (acts["source_id"] == t.source_id)]
     base, base_note, base_reason = choose_base(series, own, base_year, int(p["max_base_lag_years"]))
     target = _target(t, row["target_value_low"], base)
     row["plan_base_year"] = base_year
-    verdict = judge_passed(target, series, p) if t.year <= as_of else judge_pace(target, series, base, base_reason)
+    verdict = judge_passed(target, series, p) if t.year <= as_of else judge_pace(target, series, base, base_reason, p)
     actual = verdict["actual"]
     if actual is None:                       # no actual at all up to the target year (and its window)
-        row.update({"status": verdict["status"], "judged_by": None, "note": _without_actual(verdict, series, target)})
+        row.update({"status": verdict["status"], "judged_by": None})
+        _write_notes(row, _without_actual(verdict, series, target))
         return row
     _measures(row, target, base, actual, p)
     row.update({"judged_by": verdict["judged_by"], "achieved_year": verdict.get("achieved_year"),
                 "estimate_at_target": verdict.get("estimate"), "estimate_method": verdict.get("method")})
     notes = [base_note] + _decide_status(row, verdict, target, actual, p)
     if row["status"] == "no_data" and base is None and base_reason:
-        notes.append(f"no anticipated value: {base_reason}")
+        notes.append(part("no_anticipated", reason=base_reason))
     notes += _caveats(row, target, actual, p) + _later(series, row, actual) + _provenance(acts, actual, base)
     row.update(_plan_view(trajectories, t, float(actual["value"]), int(actual["year"])))
     row.update(_parent_actual(by_series, parents.get(t.region), t.indicator_id, row["actual_year"]))
-    row["note"] = "; ".join(n for n in notes if n) or None
+    _write_notes(row, notes)
     return row
 
 
-def _no_outcome(t, series: pd.DataFrame | None, base_year: int) -> str | None:
+def _write_notes(row: dict, notes: list) -> None:
+    row["note"], row["note_zh"] = note_text(notes, "en"), note_text(notes, "zh")
+
+
+def _no_outcome(t, series: pd.DataFrame | None, base_year: int, regions_en: dict) -> Part | None:
     """Why a target has no outcome to judge (a growth-rate target, no actual, nothing after the base), or None;
     `series`: its actuals, one per year (None without any)."""
     if t.measure == "growth_rate":
-        return "a growth-rate target (compare with the growth of the actual series in segments)"
+        return part("growth_rate_target")
     if series is None:
-        return f"no actual for {t.region} {t.indicator_id}"
+        name = _indicator_names().get(t.indicator_id, Words(t.indicator_id, t.indicator_zh))
+        return part("no_actual_series", region=Words(regions_en.get(t.region, t.region), t.region), indicator=name)
     if not (series["year"] > base_year).any():          # only the plan's baseline or older: no outcome to judge
-        return (f"no actual after the plan's base year {base_year} (latest: "
-                f"{int(series['year'].iloc[-1])}: {series['value'].iloc[-1]:g})")
+        return part("nothing_after_base", year=base_year, latest_year=int(series["year"].iloc[-1]),
+                    value=float(series["value"].iloc[-1]))
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def _indicator_names() -> dict[str, Words]:
+    """{indicator_id: its display names} (data/raw/indicators.csv)."""
+    names = load_indicators()
+    return {i: Words(en, zh) for i, en, zh in zip(names["indicator_id"], names["display_en"], names["display_zh"])}
 
 
 def _target(t, low: float | None, base) -> Target:
@@ -558,18 +678,20 @@ def _target(t, low: float | None, base) -> Target:
     return Target(t, int(t.year), float(t.value), low, threshold, t.bound, t.measure, direction)
 
 
-def _without_actual(verdict: dict, series: pd.DataFrame, target: Target) -> str:
-    """The note of a target with no actual up to its year: why, and the actuals published after it."""
+def _without_actual(verdict: dict, series: pd.DataFrame, target: Target) -> list:
+    """The notes of a target with no judging actual: why, and the actuals published after it."""
     later = series[series["year"] > target.year]
-    why = verdict.get("reason") or "; ".join(verdict.get("notes", []))
-    return "; ".join([why] + (["later: " + ", ".join(f"{r.year} {r.value:g}" for r in later.itertuples())]
-                              if len(later) else []))
+    why = [verdict["reason"]] if verdict.get("reason") else list(verdict.get("notes", []))
+    return why + ([_later_part(later)] if len(later) else [])
 
 
-def _decide_status(row: dict, verdict: dict, target: Target, actual, p: dict) -> list[str]:
-    """Sets row's status (and achieved_year, reason where they follow from it); returns the notes that explain it.
-    A passed target keeps its verdict; a future one is judged by pace, but one already met counts as achieved
-    first (Open SDG's order; not a flow: a year's new entries say nothing of another year)."""
+def _later_part(later: pd.DataFrame) -> Part:
+    return part("later", later=[part("year_value", year=int(r["year"]), value=_value_text(r)) for _, r in later.iterrows()])
+
+
+def _decide_status(row: dict, verdict: dict, target: Target, actual, p: dict) -> list:
+    """Sets row's status (and reason where it follows from it); returns the notes (Parts) that explain it. A passed
+    target, or one met before its year, keeps its verdict; the others are judged by pace."""
     row["status"] = verdict["status"]
     notes = list(verdict.get("notes", []))
     if verdict["status"] == "not_assessable":
@@ -577,52 +699,50 @@ def _decide_status(row: dict, verdict: dict, target: Target, actual, p: dict) ->
     if row["status"] is None:                                   # judged by pace
         row["status"], why = pace_status(row, target.direction, p)
         notes += [why] if why else []
-        if target.met(float(actual["value"]), p) and target.measure not in FLOW_MEASURES:
-            row.update({"status": "achieved", "achieved_year": int(actual["year"])})
-            notes.append(f"met in {int(actual['year'])}, before the target year {target.year}")
         if row["status"] is None:
-            row.update({"status": "not_assessable",
-                        "reason": "growth cannot be measured (a zero or negative value, or no time between base and actual)"})
-            notes.append(row["reason"])
+            why = part("no_growth")
+            row.update({"status": "not_assessable", "reason": why.text("en"), "reason_zh": why.text("zh")})
+            notes.append(why)
     return notes
 
 
-def _caveats(row: dict, target: Target, actual, p: dict) -> list[str]:
+def _caveats(row: dict, target: Target, actual, p: dict) -> list:
     """What a reader must know to read the status: a lower-bound actual, how 'about' and range targets count,
     a tie at the published rounding."""
     notes = []
-    if row["status"] in ("missed", "achieved_late") and actual["bound"] == "gt" and not target.met(float(actual["value"]), p):
-        notes.append("the actual is published as a lower bound ('more than'); the target may have been met")
+    if actual["bound"] == "gt":
+        if row["status"] in ("missed", "achieved_late") and not target.met_by(actual, p):
+            notes.append(part("lower_bound_actual"))
+        elif target.met_by(actual, p) and not target.met(float(actual["value"]), p):
+            notes.append(part("lower_bound_met"))
     if target.bound == "approx":
-        notes.append(f"an 'about' target counts as met within {p['approx_tolerance_pct']:g} % below it")
+        notes.append(part("approx", value=p["approx_tolerance_pct"]))
     if target.bound == "range":
-        notes.append("a range target counts as met at its lower end")
-    if row["status"] == "achieved_at_rounding":
-        notes.append("the actual ties with the target at its published rounding "
-                     f"(± {rounding_half_unit(row['actual_value'], target.measure):g})")
+        notes.append(part("range"))
+    if row["status"] == "achieved_at_rounding" and row["judged_by"] == "actual_at_target_year":
+        notes.append(part("tie", value=rounding_half_unit(row["actual_value"], target.measure, actual.get("quote"))))
     return notes
 
 
-def _later(series: pd.DataFrame, row: dict, actual) -> list[str]:
+def _later(series: pd.DataFrame, row: dict, actual) -> list:
     """The actuals after the judging one (unless the target year's own actual judged it)."""
     later = series[series["year"] > int(actual["year"])]
     if row["judged_by"] == "actual_at_target_year" or not len(later):
         return []
-    return ["later: " + ", ".join(f"{r.year} {'> ' if r.bound == 'gt' else ''}{r.value:g}" for r in later.itertuples())]
+    return [_later_part(later)]
 
 
-def _provenance(acts: pd.DataFrame, actual, base) -> list[str]:
+def _provenance(acts: pd.DataFrame, actual, base) -> list:
     """The caveats of the actual's and the base's sources, and other values published for their years."""
     notes = []
-    for what, chosen in (("actual", actual), ("base", base)):
+    for what, chosen in ((Words("actual", "实际值"), actual), (Words("base", "基期"), base)):
         if chosen is None:
             continue
         flags = _source_flags(chosen)
         if flags:
-            notes.append(f"{what}: {flags}")
-        alt = _alternatives(acts, chosen)
-        if alt:
-            notes.append(f"{what}: {alt}")
+            notes.append(part("provenance", what=what, caveats=flags))
+        notes += [part("also_given", what=what, year=int(r.year), value=float(r.value), origin=ORIGIN_WORDS[r.origin],
+                       source=_source_words(r.source)) for r in _alternatives(acts, chosen).itertuples()]
     return notes
 
 
@@ -647,8 +767,8 @@ def _series_quality(df: pd.DataFrame, literature: dict[str, str]) -> pd.DataFram
     for (sid, ind), g in df[exact].groupby(["source_id", "indicator_id"]):
         judged = df[(df["source_id"] == sid) & (df["indicator_id"] == ind) & (df["judged_by"] == "actual_at_target_year")]
         if len(g) >= 2 and len(g) == len(judged):
-            df.loc[g.index, "quality_note"] = (f"the series lands exactly on every target ({len(g)} of {len(g)}; "
-                                               "information, not an accusation)")
+            note = part("exact_hits", n=len(g))
+            df.loc[g.index, "quality_note"], df.loc[g.index, "quality_note_zh"] = note.text("en"), note.text("zh")
             df.loc[g.index, "quality_reference"] = _quality_reference(ind, literature)
     return df
 
@@ -665,7 +785,7 @@ def progress_rows(table: pd.DataFrame) -> pd.DataFrame:
 def unassessed_rows(table: pd.DataFrame) -> pd.DataFrame:
     """The targets of an `assess` table without a progress row, with the reason."""
     return table[table["status"].isna()][["source_id", "region", "indicator_id", "indicator_zh", "unit", "bound",
-                                          "target_year", "target_value", "reason"]].reset_index(drop=True)
+                                          "target_year", "target_value", "reason", "reason_zh"]].reset_index(drop=True)
 
 
 def compute(obs: pd.DataFrame, actuals: pd.DataFrame, trajectories: pd.DataFrame | None = None, **kwargs) -> pd.DataFrame:

@@ -47,7 +47,8 @@ def derived_frames(obs) -> dict:
     frames = {paths.OBSERVATIONS: obs, paths.RELATIVE_TARGETS: relative_frame(obs.attrs.get("relatives", []))}
     frames.update(plausibility.frames(obs))      # issue 4: segments, trajectories, flags
     frames[paths.PROGRESS] = progress.compute(obs, actuals.combined(obs), frames[plausibility.TRAJECTORIES])  # issue 6
-    frames[backtest.BACKTEST] = backtest.compute(frames[paths.PROGRESS], frames[plausibility.FLAGS])  # issue 10
+    frames[backtest.BACKTEST] = backtest.compute(frames[paths.PROGRESS], frames[plausibility.FLAGS],
+                                                  frames[plausibility.SEGMENTS])  # issue 10
     return frames
 
 

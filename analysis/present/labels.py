@@ -118,6 +118,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "actual_year": ("实际值年份", "year of the actual"),
     "status": ("状态", "status"),
     "worst_severity": ("路径上最严重的标记", "worst flag on the path"),
+    "path": ("路径上的标记（方向 · 最严重）", "flags on the path (direction · worst)"),
     "n_flags": ("标记数", "flags"),
     "rules": ("规则", "rules"),
     "directions": ("方向", "directions"),
@@ -170,8 +171,10 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
               "district": ("区县级", "district or county")},
     "status": {
         "achieved": ("已实现", "achieved"),
-        "achieved_late": ("逾期实现", "achieved late"),
         "achieved_at_rounding": ("按四舍五入实现", "achieved at rounding"),
+        "met_before_not_observed": ("目标年前已达到，目标年份无数据", "met before the target year, not observed at it"),
+        "met_later_not_observed": ("目标年后达到，目标年份未知", "met later, the target year unknown"),
+        "achieved_late": ("逾期实现", "achieved late"),
         "missed": ("未实现", "missed"),
         "no_data": ("无数据", "no data"),
         "not_assessable": ("无法评估", "not assessable"),
@@ -398,133 +401,6 @@ def flag_reason(row, language: str = "zh") -> str:
     return text + ("（" + "；".join(extra) + "）" if extra else "")
 
 
-# ------------------------------------------------------------------------------------------------
-# the notes and reasons of target versus actual in Chinese (analysis/derive/progress.py writes them in English into
-# progress.csv and the unassessed table; the data stay English, the zh pages translate them here)
-# ------------------------------------------------------------------------------------------------
-# (the English as analysis/derive/progress.py writes it, with {placeholders}; the Chinese). A note is several of these
-# joined by "; ". tests/test_labels.py checks that every note and reason of the real data translates.
-PROGRESS_NOTES: tuple[tuple[str, str], ...] = (
-    ("base from {year}, {n} year(s) before the plan's base year {base_year}",
-     "基期取 {year} 年的实际值（比规划基期 {base_year} 年早 {n} 年）"),
-    ("no actual for {year} (a flow is judged only by its own year) or the {n} year(s) after",
-     "{year} 年及其后 {n} 年都没有实际值（新增量只按当年判断）"),
-    ("no actual for {year} or the {n} year(s) after", "{year} 年及其后 {n} 年都没有实际值"),
-    ("{year}: {value} fell short", "{year} 年的 {value} 未达到目标"),
-    ("no actual for {year}: the estimate {value} ({method}) meets it{lower}",
-     "{year} 年没有实际值：估计值 {value}（{method}）达到目标{lower}"),
-    ("no actual for {year}: the estimate {value} ({method}) falls short, as does {later_year}{lower}",
-     "{year} 年没有实际值：估计值 {value}（{method}）未达到目标，{later_year} 年也未达到{lower}"),
-    ("no actual for {year}: the estimate {value} ({method}) falls short{lower}",
-     "{year} 年没有实际值：估计值 {value}（{method}）未达到目标{lower}"),
-    ("no actual for {year} or before", "{year} 年及之前没有实际值"),
-    ("whether {year} itself met the target is not known", "{year} 年本身是否达到目标不得而知"),
-    ("{year} still falls short", "{year} 年仍未达到"),
-    ("the note of the {years} actual excludes it from judging {year}", "{years} 年实际值的说明指出它不用于判断 {year} 年的目标"),
-    ("no actual after the base year {year}", "基期 {year} 年之后没有实际值"),
-    ("target equals the base value: judged by Open SDG's trend thresholds on the compound rate (scaled by the limit "
-     "factor for shares)", "目标等于基期值：按 Open SDG 的趋势阈值判断复合增长率（比重乘以极限系数）"),
-    ("met in {year}, before the target year {target_year}", "{year} 年已达到，早于目标年份 {target_year} 年"),
-    ("growth cannot be measured (a zero or negative value, or no time between base and actual)",
-     "无法计算增长（数值为零或负数，或基期与实际值同一年）"),
-    ("no anticipated value: {reason}", "无预期值：{reason}"),
-    ("no actual at or before the plan's base year {year}", "规划基期 {year} 年及之前没有实际值"),
-    ("the latest actual at or before the plan's base year {base_year} is from {year}, {n} years earlier (more than "
-     "progress_max_base_lag_years = {m})", "规划基期 {base_year} 年及之前最近的实际值是 {year} 年的，早 {n} 年（超过允许的 {m} 年）"),
-    ("the actual is published as a lower bound ('more than')", "实际值公布为下限（“超过”）"),
-    ("the target may have been met", "目标可能已经达到"),
-    ("an 'about' target counts as met within {value} % below it", "“左右”目标在低于目标值 {value}% 以内即算达到"),
-    ("a range target counts as met at its lower end", "区间目标达到下限即算达到"),
-    ("the actual ties with the target at its published rounding (± {value})", "按公布的取整精度（± {value}），实际值与目标值持平"),
-    ("later: {later}", "后来的实际值：{later}"),
-    ("{what}: {year} is also given as {value} ({origin}: {source})", "{what}：{year} 年另有数值 {value}（{origin}：{source}）"),
-    ("{year} is also given as {value} ({origin}: {source})", "{year} 年另有数值 {value}（{origin}：{source}）"),
-    ("{what}: {caveats}", "{what}：{caveats}"),
-    # the reasons of targets without a progress row (progress.unassessed)
-    ("a growth-rate target (compare with the growth of the actual series in segments)",
-     "以增长率表述的目标（可与增长表中实际序列的增长对比）"),
-    ("no actual for {region} {indicator_id}", "{region}没有“{indicator_id}”的实际值"),
-    ("no actual after the plan's base year {year} (latest: {latest_year}: {value})",
-     "规划基期 {year} 年之后没有实际值（最近一个：{latest_year} 年 {value}）"),
-    # quality_note
-    ("the series lands exactly on every target ({n} of {m}; information, not an accusation)",
-     "该序列恰好落在每一个目标上（{m} 个中的 {n} 个；仅供参考，并非指控）"),
-)
-# the pieces inside a note: how an estimate was interpolated, what an actual's own note says about it
-PROGRESS_NOTE_PARTS: dict[str, tuple[tuple[str, str], ...]] = {
-    "method": (("geometric interpolation between {year} ({value}) and {later_year} ({later_value})",
-                "{year} 年（{value}）与 {later_year} 年（{later_value}）之间的几何插值"),
-               ("linear interpolation between {year} ({value}) and {later_year} ({later_value})",
-                "{year} 年（{value}）与 {later_year} 年（{later_value}）之间的线性插值")),
-    "caveat": (("preliminary figure", "初步数"), ("third-party source", "第三方来源"),
-               ("nearest year (stated for another date)", "最接近的年份（原文所述为另一日期）"),
-               ("its definition may differ from the target's", "口径可能与目标不同"), ("year uncertain", "年份不确定"),
-               ("year inferred", "年份为推断"), ("published as approximate", "公布为约数")),
-}
-_NOTE_SLOTS = {   # placeholder → what it matches and how it reads in Chinese (None: the note does not translate)
-    "year": (r"\d{4}", str), "base_year": (r"\d{4}", str), "target_year": (r"\d{4}", str), "later_year": (r"\d{4}", str),
-    "latest_year": (r"\d{4}", str), "years": (r"\d{4}(?:, \d{4})*", lambda v: v.replace(", ", "、")),
-    "n": (r"\d+", str), "m": (r"\d+", str), "value": (r"-?[0-9.]+(?:e[-+]?\d+)?", str),
-    "later_value": (r"-?[0-9.]+(?:e[-+]?\d+)?", str),
-    "what": (r"actual|base", lambda v: {"actual": "实际值", "base": "基期"}[v]),
-    "lower": (r"(?: \(interpolated between published lower bounds\))?", lambda v: "（在公布的下限之间插值）" if v else ""),
-    "later": (r"\d{4} (?:> )?-?[0-9.]+(?:e[-+]?\d+)?(?:, \d{4} (?:> )?-?[0-9.]+(?:e[-+]?\d+)?)*",
-              lambda v: "，".join(re.sub(r"^(\d{4}) ", r"\1 年 ", x) for x in v.split(", "))),
-    "method": (r".+?", lambda v: _note_part("method", v)),
-    "caveats": (r".+?", lambda v: _caveats(v)),
-    "origin": (r"researcher|published|document", lambda v: value("origin", v, "zh")),
-    "source": (r".+?", lambda v: _source_title_zh(v)),
-    "reason": (r".+", lambda v: progress_note(v, "zh", strict=True)),
-    "region": (r"\S+", str),
-    "indicator_id": (r"[a-z0-9_]+", lambda v: _display_name(v)),
-}
-
-
-def _note_regex(template: str) -> re.Pattern:
-    parts = re.split(r"\{(\w+)\}", template)
-    return re.compile("".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>{_NOTE_SLOTS[p][0]})"
-                              for i, p in enumerate(parts)))
-
-
-def _translate(text: str, table) -> str | None:
-    """`text` by the first (English template, Chinese) pair of `table` it matches in full, else None."""
-    for en, zh in table:
-        m = _note_regex(en).fullmatch(text)
-        if m is None:
-            continue
-        words = {}
-        for k, v in m.groupdict().items():
-            words[k] = _NOTE_SLOTS[k][1](v)
-            if words[k] is None:
-                break
-        else:
-            return zh.format(**words)
-    return None
-
-
-def _note_part(kind: str, text: str) -> str | None:
-    return _translate(text, PROGRESS_NOTE_PARTS[kind])
-
-
-def _caveats(text: str) -> str | None:
-    words = [_note_part("caveat", c) for c in text.split(", ")]
-    return None if None in words else "，".join(words)
-
-
-def _display_name(indicator_id: str) -> str | None:
-
-    names = load_indicators()["display_zh"]
-    return names.get(indicator_id)
-
-
-def _source_title_zh(source: str) -> str:
-    """A registered document named by its Chinese title (《…》) in a zh note; anything else (a file) as it is."""
-    from ..inputs.registry import load_sources
-
-    found = load_sources().get(source)
-    return f"《{found.title}》" if found else source
-
-
 def _units_en() -> dict[str, str]:
     """Every canonical unit in English (data/raw/units.yml `canonical`: '家' → 'firms/institutions')."""
     return {u: en for u, (en, _) in quantity.units().canonical.items()}
@@ -555,32 +431,6 @@ def english_names(text: str) -> str:
     names = _units_en()
     units = "|".join(sorted((re.escape(u) for u in names if re.search(r"[\u3400-\u9fff]", u)), key=len, reverse=True))
     return re.sub(rf"(\d) ?({units})(?![\u3400-\u9fff])", lambda m: f"{m.group(1)} {names[m.group(2)]}", text)
-
-
-def progress_note(text, language: str = "zh", strict: bool = False):
-    """A note or reason of analysis.derive.progress (English, pieces joined by "; ") in `language`. A piece without a
-    Chinese template stays English (strict: the result is None, so a test can find it)."""
-    if check_language(language) == "en" or not isinstance(text, str) or not text:
-        return english_names(text) if language == "en" else text
-
-    def from_(pieces: list[str]) -> list[str] | None:
-        if not pieces:
-            return []
-        for j in range(1, len(pieces) + 1):       # a piece may hold "; " itself (a citation)
-            head = _translate("; ".join(pieces[:j]), PROGRESS_NOTES)
-            if head is not None:
-                rest = from_(pieces[j:])
-                if rest is not None:
-                    return [head] + rest
-        return None
-
-    pieces = text.split("; ")
-    out = from_(pieces)
-    if out is None and strict:
-        return None
-    if out is None:          # translate what translates, keep the rest as written
-        out = [_translate(p, PROGRESS_NOTES) or p for p in pieces]
-    return "；".join(out)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ from ..derive.progress import COUNT_MEASURES, parent_regions
 from . import labels
 from .progress_views import STATUS_ORDER, ProgressRun
 
-STATUS_COLORS = {"achieved": "#1a9850", "achieved_at_rounding": "#66bd63", "achieved_late": "#a6d96a",
+STATUS_COLORS = {"achieved": "#1a9850", "achieved_at_rounding": "#66bd63", "met_before_not_observed": "#78c679",
+                 "met_later_not_observed": "#c2e699", "achieved_late": "#a6d96a",
                  "on_track": "#91cf60", "acceleration_needed": "#fdae61", "limited_progress": "#f46d43",
                  "deterioration": "#a50026", "missed": "#d73027", "no_data": "#bdbdbd", "not_assessable": "#969696"}
 TARGET_MARKERS = {"eq": ("D", True), "ge": ("^", True), "gt": ("^", False), "approx": ("D", False), "range": ("D", True)}
@@ -92,9 +93,10 @@ def plan_and_actual_paths(run: ProgressRun, ncols: int = 2, language: str = "zh"
 
 
 def at_a_glance(prog: pd.DataFrame, language: str = "zh"):
-    """Actual as % of target per target with an actual, coloured by status (None if there is nothing to show)."""
+    """Actual as % of target per target with an actual, coloured by status (None if there is nothing to show). A
+    `no_data` target has no bar: its only actual is from another year, which says nothing of the target's own."""
     w = lambda key: labels.t(key, language)                                    # noqa: E731
-    prog = prog[prog["actual_value"].notna()]
+    prog = prog[prog["actual_value"].notna() & (prog["status"] != "no_data")]
     if prog.empty:
         return None
     df = prog.assign(pct=100.0 * prog["actual_value"] / prog["target_value"]).iloc[::-1]

@@ -19,20 +19,27 @@ from ..inputs import actuals
 from ..pipeline import datasets
 from . import labels
 
-STATUS_ORDER = ("achieved", "achieved_at_rounding", "achieved_late", "on_track", "acceleration_needed",
-                "limited_progress", "deterioration", "missed", "no_data", "not_assessable")
-STATUS_TEXT = {"achieved": "achieved", "achieved_at_rounding": "achieved (at rounding)", "achieved_late": "achieved late",
+STATUS_ORDER = ("achieved", "achieved_at_rounding", "met_before_not_observed", "met_later_not_observed", "achieved_late",
+                "on_track", "acceleration_needed", "limited_progress", "deterioration", "missed", "no_data", "not_assessable")
+STATUS_TEXT = {"achieved": "achieved", "achieved_at_rounding": "achieved (at rounding)",
+               "met_before_not_observed": "met before the target year, not observed at it",
+               "met_later_not_observed": "met later, the target year unknown", "achieved_late": "achieved late",
                "missed": "missed", "no_data": "no data", "not_assessable": "not assessable", "on_track": "on track",
                "acceleration_needed": "progress, acceleration needed", "limited_progress": "limited progress",
                "deterioration": "deterioration"}
 BACKTEST_CAVEAT = {
-    "zh": ("{n} 个目标有已知结果，其中 {flagged} 个被标记，几乎都来自同一个城市：样本太小，无法估计被标记目标的未完成率。"
-           "此表展示的是个案而不是比率；“过慢”类标记（见“方向”）表示目标缺乏雄心，而不是不合理。每增加一条有出处的实际值，"
-           "此表就更有说服力。"),
-    "en": ("{n} targets with a known outcome, {flagged} of them flagged, nearly all from one city: far too few "
-           "to estimate how often flagged targets are missed. The table shows the cases, not a rate; a too_slow "
-           "flag (see `directions`) marks an unambitious target, not an implausible one. Every cited actual added "
-           "makes it more telling."),
+    "zh": ("这是所有文件合并的回测（不只是本文件）：{n} 个目标有已知结果（{sources} 份文件），其中 {flagged} 个被标记，"
+           "来自 {paths} 条不同的路径（同一路径上的几个目标共享其标记）：样本太小，无法估计被标记目标的未完成率，"
+           "此表展示的是个案而不是比率。“过快”与“过慢”分开列出：“过慢”表示目标缺乏雄心，而不是不合理。"
+           "没有标记的目标中，{none} 个经过增长速度的判断而未被标记（“无标记”），{not_judged} 个从未被任何速度规则判断"
+           "（“未判断”：没有可比的同类窗口、全国序列或上限），不能算作“没有问题”。每增加一条有出处的实际值，此表就更有说服力。"),
+    "en": ("This backtest pools every source (not only this one): {n} targets with a known outcome ({sources} sources), "
+           "{flagged} of them flagged, on {paths} distinct flagged paths (the targets of one path share its flags): far "
+           "too few to estimate how often flagged targets are missed; the table shows the cases, not a rate. Too fast "
+           "and too slow are apart: a too-slow flag marks an unambitious target, not an implausible one. Of the "
+           "unflagged targets, {none} were judged for pace and not flagged (\"none\"), {not_judged} were never judged "
+           "by any pace rule (\"not judged\": no comparable peer windows, national series or ceiling), which is not "
+           "the same as nothing wrong. Every cited actual added makes it more telling."),
 }
 
 
@@ -85,7 +92,7 @@ def prepare(source_id: str, actuals_path: str | None = None, thresholds: dict | 
         actuals=progress.usable(comb[comb["region"].isin([region, parent])], progress.document_years(obs)).reset_index(drop=True),
         parameters=progress.parameter_table(thresholds).reset_index(drop=True),
         extra_file=None if extra_path is None else str(extra_path),
-        backtest=backtest.compute(prog, datasets.load("flags")))
+        backtest=backtest.compute(prog, datasets.load("flags"), datasets.load("segments")))
 
 
 def summary(run: ProgressRun, language: str = "zh") -> str:
@@ -99,7 +106,8 @@ def summary(run: ProgressRun, language: str = "zh") -> str:
 
 def _status_text(status: str, achieved_year) -> str:
     text = STATUS_TEXT[status]
-    return f"{text} ({int(achieved_year)})" if status == "achieved_late" and pd.notna(achieved_year) else text
+    dated = ("achieved_late", "met_before_not_observed", "met_later_not_observed")
+    return f"{text} ({int(achieved_year)})" if status in dated and pd.notna(achieved_year) else text
 
 
 def _number(v, digits: int = 2) -> str:
@@ -133,27 +141,34 @@ def status_table(prog: pd.DataFrame) -> pd.DataFrame:
             for o, r, u, q in zip(prog["observed_growth"], prog["required_growth"], prog["growth_unit"], prog["growth_ratio"])],
         "current status index": [_number(v) for v in prog["current_status_index"]],
         "anticipated in target year": [_number(v, 4) for v in prog["anticipated_value"]],
-        "quality": prog["quality_note"].fillna(""),
-        "note": prog["note"].fillna(""),
+        "quality": prog["quality_note"].fillna(""), "quality_zh": prog["quality_note_zh"].fillna(""),
+        "note": prog["note"].fillna(""), "note_zh": prog["note_zh"].fillna(""),
     })
-    return out.drop(columns=[c for c in OPTIONAL_COLUMNS if not (out[c] != "").any()])
+    empty = [c for c in OPTIONAL_COLUMNS if not (out[c] != "").any()]
+    return out.drop(columns=empty + (["quality_zh"] if "quality" in empty else []))
+
+
+def _path_words(code: str, language: str) -> str:
+    """A backtest path class (backtest.path_class) in words: 过快 · 提示, too fast · info; 无标记 / none; 未判断 / not judged."""
+    zh = labels.check_language(language) == "zh"
+    fixed = {"none": ("无标记（已判断）", "none (judged)"), backtest.NOT_JUDGED: ("未判断", "not judged"),
+             "total": ("合计", "total"), "both": ("两个方向", "both directions"), "other": ("其他规则", "other rules")}
+    if code in fixed:
+        return fixed[code][0 if zh else 1]
+    direction, severity = code.split(":")
+    d = fixed[direction][0 if zh else 1] if direction in fixed else labels.value("direction", direction, language)
+    return f"{d} · {labels.value('severity', severity, language)}"
 
 
 def backtest_summary(bt: pd.DataFrame, language: str = "zh") -> tuple[pd.DataFrame, str]:
-    """The backtest cross-table (worst flag severity × outcome, in `language`) and the small-n caveat to print beside
-    it."""
-    flagged = int((bt["worst_severity"] != "none").sum())
+    """The backtest cross-table (the path's flags, by direction and worst severity, × outcome, in `language`) and the
+    caveat to print beside it: the table pools every source, n, the distinct flagged paths, none against not judged."""
     table = backtest.cross_table(bt)
-    word = {"none": ("无标记", "none"), "total": ("合计", "total")}
     zh = labels.check_language(language) == "zh"
-
-    def name(field, code):
-        return word[code][0 if zh else 1] if code in word else labels.value(field, code, language)
-
-    table.index = [name("severity", c) for c in table.index]
-    table.columns = [name("status", c) for c in table.columns]
-    table.index.name = "最严重的标记 \\ 结果" if zh else "worst flag \\ outcome"
-    return table, BACKTEST_CAVEAT[language].format(n=len(bt), flagged=flagged)
+    table.index = [_path_words(c, language) for c in table.index]
+    table.columns = [("合计" if zh else "total") if c == "total" else labels.value("status", c, language) for c in table.columns]
+    table.index.name = "路径上的标记 \\ 结果" if zh else "flags on the path \\ outcome"
+    return table, BACKTEST_CAVEAT[language].format(**backtest.caveat_numbers(bt))
 
 
 def backtest_table(bt: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
@@ -165,9 +180,8 @@ def backtest_table(bt: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     out = pd.DataFrame({
         "source_id": bt["source_id"], "indicator": labels.display_names(bt["indicator_id"], language).to_numpy(),
         "target_year": bt["target_year"], "outcome": words("status", bt["outcome"]),
-        "worst_severity": [("无" if language == "zh" else "none") if v == "none" else labels.value("severity", v, language)
-                           for v in bt["worst_severity"]],
-        "n_flags": bt["n_flags"], "rules": words("rule", bt["rules"]), "directions": words("direction", bt["directions"]),
+        "path": [_path_words(backtest.path_class(r), language) for _, r in bt.iterrows()],
+        "n_flags": bt["n_flags"], "rules": words("rule", bt["rules"]),
         "peer_percentile": bt["peer_percentile"]})
     return out.rename(columns={c: labels.t(c, language) for c in out.columns if c in labels.TEXT})
 

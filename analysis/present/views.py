@@ -486,9 +486,10 @@ def progress_table(df: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     for col in ("region", "parent_region"):
         if col in out.columns:
             out[col] = out[col].map(lambda v: labels.region(v, language))
-    for col in ("note", "quality", "reason"):                 # analysis.progress writes them in English
+    for col in ("note", "quality", "reason"):     # analysis.progress writes each in both languages (col, col_zh)
         if col in out.columns:
-            out[col] = out[col].map(lambda v: labels.progress_note(v, language))
+            out[col] = out[f"{col}_zh"] if language == "zh" else out[col].map(labels.english_names)
+        out = out.drop(columns=[f"{col}_zh"], errors="ignore")
     if "actual_origin" in out.columns:
         out["actual_origin"] = out["actual_origin"].map(lambda v: labels.value("origin", v, language))
     if "actual_preliminary" in out.columns:
