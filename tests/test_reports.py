@@ -4,6 +4,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import time
 
 import nbformat
@@ -11,6 +12,7 @@ import pytest
 
 from analysis.core import paths
 from analysis.core.errors import InputError
+from analysis.present import html_page
 from analysis.reports import cli, config, index, makerules, parameters, record, runner
 
 GROWTH = paths.NOTEBOOKS / "02_growth_trajectories.ipynb"
@@ -344,3 +346,38 @@ def test_a_figure_is_drawn_only_for_its_picture_in_the_report(tmp_path):
     runner.run(config.Report(name="draws", notebook=nb, timeout=60), tmp_path / "out")
     outputs = _outputs(config.files("draws", tmp_path / "out")["ipynb"])
     assert [png for *_, png in outputs] == [True, False] and outputs[1][2].strip() == "2"
+
+
+def _executed(path, language="zh", error=False):
+    """A notebook as papermill leaves it: a Chinese heading, a displayed table, papermill's metadata."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 目标与实际：广州市"),
+                nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
+                    "display_data", data={"text/html": "<p>已实现 3 个目标</p>", "text/plain": "已实现"})])]
+    if error:
+        nb.cells.append(nbformat.v4.new_code_cell("1/0", outputs=[nbformat.v4.new_output(
+            "error", ename="ZeroDivisionError", evalue="division by zero", traceback=[])]))
+    nb.metadata["papermill"] = {"parameters": {"source_id": "guangzhou-2019", "language": language},
+                                "input_path": "04_target_vs_actual.ipynb", "start_time": "2026-12-05T08:00:00.123456",
+                                "duration": 4.2}
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_render_makes_a_project_page_of_a_notebook_run_by_hand(tmp_path):
+    nb = _executed(tmp_path / "mine.ipynb")
+    proc = subprocess.run([sys.executable, "-m", "analysis.reports", "render", str(nb)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "mine.html").read_text(encoding="utf-8")
+    assert "已实现 3 个目标" in html and "目标与实际：广州市" in html
+    assert "@font-face" in html and "data:font/woff2;base64," in html           # the font travels with the page
+    assert html_page.external_requests(html) == []                             # nothing from a CDN
+    assert "guangzhou-2019" in html and "2026-12-05 08:00:00" in html and "04_target_vs_actual.ipynb" in html
+    # --html chooses the page; a notebook that stopped with an error, or a file that is no notebook: one message, exit 1
+    out = tmp_path / "pages" / "p.html"
+    assert cli.main(["render", str(nb), "--html", str(out)]) == 0 and out.exists()
+    bad = _executed(tmp_path / "bad.ipynb", error=True)
+    assert cli.main(["render", str(bad)]) == 1 and not (tmp_path / "bad.html").exists()
+    (tmp_path / "x.ipynb").write_text("not json", encoding="utf-8")
+    assert cli.main(["render", str(tmp_path / "x.ipynb")]) == 1

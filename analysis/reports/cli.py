@@ -13,6 +13,9 @@ with the error as reports/<name>.failed.ipynb.
                                                   --index: then write reports/index.html (also after a failure)
     python -m analysis.reports index              write reports/index.html
     python -m analysis.reports makefile FILE      the make rules of every run (included by the Makefile)
+    python -m analysis.reports render OUT.ipynb   any executed notebook (papermill, JupyterLab) as a project page:
+                                                  OUT.html beside it (--html PATH to choose), the same page as
+                                                  `make reports` writes (embedded font, nothing loaded from outside)
 
 Files per report NAME in reports/: NAME.html (what reviewers read), NAME.ipynb (the executed notebook),
 NAME.run.json (how the last good run was made: parameters, time, commit, data version, flag counts) and,
@@ -32,7 +35,7 @@ from .batch import jobs_from_make, run_many, take_queue
 from .config import CONFIG, files, find, load_config, read_config, relative
 from .index import run_problems, write_index
 from .makerules import write_makefile
-from .runner import ReportError, record_failure
+from .runner import ReportError, record_failure, render
 
 
 def main(argv=None) -> int:
@@ -52,6 +55,9 @@ def main(argv=None) -> int:
     sub.add_parser("index", help="write the index page")
     p_mk = sub.add_parser("makefile", help="write the make rules of every run")
     p_mk.add_argument("target", type=Path)
+    p_render = sub.add_parser("render", help="an executed notebook as a project page (HTML beside it)")
+    p_render.add_argument("executed", type=Path, help="the executed notebook (.ipynb)")
+    p_render.add_argument("--html", type=Path, default=None, help="the page to write (default: beside the notebook)")
     args = parser.parse_args(argv)
     status = run_cli("python -m analysis.reports", _command, args)
     return 2 if status == 1 and args.command == "check" else status
@@ -66,6 +72,9 @@ def _command(args) -> int:
             print(f"{relative(args.config)}: {len(problems)} problem(s); {len(reports)} valid report(s)", file=sys.stderr)
             return 2
         print(f"{relative(args.config)}: {len(reports)} report(s), parameters valid")
+        return 0
+    if args.command == "render":          # writes one page where the user says: no lock on reports/
+        print(f"page → {render(args.executed, args.html)}")
         return 0
     with lock.hold(f"python -m analysis.reports {args.command}"):
         if args.command == "makefile":

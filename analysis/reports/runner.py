@@ -215,3 +215,53 @@ def record_failure(report: Report, out_dir: Path, message: str) -> None:
             "started": now_utc(), "duration_s": 0.0, "error": message})
     except OSError:
         pass
+
+
+def render(executed: str | Path, html: str | Path | None = None) -> Path:
+    """Any notebook executed by hand (papermill, JupyterLab) as a project page, the same pipeline as `make reports`
+    (no code cells, the header, the embedded font subset, nothing loaded from outside); written beside it as
+    NAME.html unless `html` names the page. Its parameters and run time are read from papermill's metadata where
+    the notebook has them. InputError for a file that is not a notebook, or one that stopped with an error."""
+    from ..core.errors import InputError
+    from ..core.fileio import write_temporary
+
+    executed = Path(executed)
+    nb = read_notebook(executed)
+    errors = [i for i, c in enumerate(nb.cells) for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    if errors:
+        raise InputError(f"{executed}: cell {errors[0] + 1} stopped with an error; expected a notebook that ran to "
+                         "its end (fix the error and run it again)")
+    run = nb.metadata.get("papermill", {})
+    parameters = dict(run.get("parameters") or {})
+    source = parameters.get("source_id")
+    language = parameters.get("language")
+    if language not in ("zh", "en"):
+        defaults = _parameters_of(executed)
+        language = str(defaults.get("language", "zh")).strip("'\"")
+    try:
+        source_meta = source_info(source) if isinstance(source, str) else None
+    except KeyError:
+        source_meta = None
+    started = str(run.get("start_time") or dt.datetime.fromtimestamp(executed.stat().st_mtime, dt.timezone.utc).isoformat())
+    meta = {"name": executed.stem, "notebook": Path(run.get("input_path") or executed.name).name,
+            "parameters": parameters, "source": source_meta, "started": started[:19],
+            "duration_s": float(run.get("duration") or 0.0), "commit": git_commit(), "data_version": data_version(),
+            "language": language if language in ("zh", "en") else "zh"}
+    target = Path(html) if html is not None else executed.with_suffix(".html")
+    page = write_temporary(target, to_html(executed, meta))
+    try:
+        os.replace(page, target)
+    finally:
+        page.unlink(missing_ok=True)
+    return target
+
+
+def _parameters_of(notebook: Path) -> dict:
+    """The defaults of a notebook's `parameters` cell; {} when it has none."""
+    from ..core.errors import InputError
+    from .parameters import notebook_parameters
+
+    try:
+        return notebook_parameters(notebook)
+    except InputError:
+        return {}
