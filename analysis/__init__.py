@@ -13,8 +13,10 @@ this list (docs/design.md, enforced by tests/test_layers.py):
              flow_cannot_build_stock, stock_change_vs_flow, escalation), progress (+ progress_notes: its notes in zh
              and en), backtest, plausibility
   pipeline/  build (`make data`), datasets (reading the published set), documents (the lists of documents in the docs)
-  present/   labels (zh/en words), plots, views, progress_views, progress_plots, indicator_views, html_page (the report page)
-  reports/   config, parameters, record, runner (one run), batch (several, kernels kept), index, makerules,
+  present/   labels (zh/en words), plots, views, progress_views, progress_plots, indicator_views, conclusions (a
+             page's opening sentences), html_page (the report page)
+  reports/   config, parameters, record, runner (one run; render), batch (several, kernels kept), index, makerules,
+             narrative (the notebooks' prose cells),
              cli (`python -m analysis.reports`), kernel
 The documented commands `python -m analysis.build`, `.actuals` and `.quantity` are one-line entry
 points into pipeline/build, inputs/actuals and core/quantity.

@@ -332,3 +332,22 @@ def test_a_page_copied_alone_renders_chinese_in_headless_chromium(executed, tmp_
     left, right = img[:, 5:115] < 0.5, img[:, 125:235] < 0.5
     assert left.sum() > 100 and right.sum() > 100, "no glyph drawn"
     assert (left != right).mean() > 0.05, "both characters drawn alike: a missing-glyph box, not the font"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_the_prose_stands_in_markdown_in_both_languages_and_the_conclusion_follows_the_title(path):
+    """A researcher in JupyterLab reads the explanations as Markdown (Chinese and English cells, tagged lang-zh /
+    lang-en), not as keys; they agree with labels.NARRATIVE (`python -m analysis.reports narrative`)."""
+    from analysis.reports import narrative
+
+    nb = nbformat.read(str(path), as_version=4)
+    assert narrative.sync([path], write=False) == {}, "run `python -m analysis.reports narrative`"
+    prose = [(c.metadata.get("narrative"), narrative.language_of(c)) for c in nb.cells
+             if c.cell_type == "markdown" and narrative.language_of(c)]
+    keys = list(dict.fromkeys(k for k, _ in prose))
+    assert len(keys) >= 4 and all(k for k in keys)
+    assert sorted(prose) == sorted((k, lang) for k in keys for lang in ("zh", "en"))
+    assert not any("views.text(" in c.source for c in nb.cells if c.cell_type == "code")
+    title = next(i for i, c in enumerate(nb.cells) if c.metadata.get("narrative", "").endswith(".title"))
+    assert nb.cells[title].source.startswith("# ") and nb.cells[title + 1].source.startswith("# ")
+    assert nb.cells[title + 2].cell_type == "code" and nb.cells[title + 2].source.startswith("conclusions.markdown(")

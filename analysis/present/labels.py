@@ -668,11 +668,13 @@ progress from the ratio of observed to required growth."""),
     "progress.unassessed": ("## 无可用实际值的目标\n\n文件的其他目标及无法判断的原因（通常：该地区该指标没有公开的实际值）。",
                             "## Targets without a usable actual\n\nEvery other target of the document, with the reason it "
                             "could not be judged (usually: no published actual for the region and indicator)."),
-    "progress.backtest": ("## 回测：标记与结果\n\n结果已知的目标（已实现、逾期实现、未实现），按其路径上最严重的合理性标记分组。"
-                          "被标记的目标是否更常未实现？先读表下的说明。",
-                          "## Backtest: flags against outcomes\n\nEvery target whose outcome is known (achieved, achieved late, "
-                          "missed), by the worst plausibility flag on the path leading to it. Are flagged targets missed more "
-                          "often? Read the caveat first."),
+    "progress.backtest": ("## 回测：标记与结果（所有文件合并）\n\n这是所有文件合并的表，不只是本文件：每个结果已知的目标"
+                          "（已实现、逾期实现、未实现），按其路径上的合理性标记分组，“过快”与“过慢”分开，没有标记的目标分为"
+                          "“已判断、无标记”和“未判断”。被标记的目标是否更常未实现？先读表下的说明。",
+                          "## Backtest: flags against outcomes (every document pooled)\n\nThis table pools every document, "
+                          "not only this one: every target whose outcome is known (achieved, achieved late, missed), by the "
+                          "plausibility flags on the path leading to it, too fast and too slow apart, the unflagged split into "
+                          "judged with no flag and never judged. Are flagged targets missed more often? Read the caveat first."),
     "progress.sources": ("## 实际值的来源\n\n上面使用的每个实际值和基期的出处及来源等级（官方公报 / 官方公报转载 / 新闻报道 / 二手汇编）。",
                          "## Where the actuals come from\n\nThe citation of every actual and base used above, with its source "
                          "grade (official bulletin / official repost / newspaper / secondary compilation)."),
@@ -686,11 +688,19 @@ progress from the ratio of observed to required growth."""),
         "Start with the table of sources, then the chart of years covered (● actual, ◆ target). "
         "The last table holds one published number per row; its line number finds it in the document."),
     "howto.02_growth_trajectories": (
-        "每幅小图是一个指标：黑点是实际值，橙色标记是目标（形状表示“等于/不低于/超过/左右”），蓝线是拟合趋势。"
+        "每幅小图是一个指标：黑点是实际值，橙色标记是目标（形状表示“等于/不低于/超过/左右”），虚线是规划路径。"
         "只有一个年份的指标列在表中。增长表给出每段隐含的年均增长及单位。",
         "Each panel is one indicator: black dots are actuals, orange marks are targets (the shape says exactly / "
-        "at least / more than / about), the blue line is the fitted trend. Indicators with a single year are in a "
+        "at least / more than / about), the dashed line is the plan path. Indicators with a single year are in a "
         "table. The growth table gives the annual growth each step implies, with its unit."),
+    # the same, where a statistical trend is fitted (a path with four or more actual years): runner._header picks it
+    "howto.02_growth_trajectories.fits": (
+        "每幅小图是一个指标：黑点是实际值，橙色标记是目标（形状表示“等于/不低于/超过/左右”），虚线是规划路径，"
+        "实线是按实际值拟合的趋势。只有一个年份的指标列在表中。增长表给出每段隐含的年均增长及单位。",
+        "Each panel is one indicator: black dots are actuals, orange marks are targets (the shape says exactly / "
+        "at least / more than / about), the dashed line is the plan path, the solid line the trend fitted to the "
+        "actuals. Indicators with a single year are in a table. The growth table gives the annual growth each step "
+        "implies, with its unit."),
     "howto.03_plausibility_flags": (
         "图中每行是一个目标区段，点越靠右隐含增长越快；落入彩色区表示超过参考阈值。"
         "标记表说明每个标记的理由和依据，阈值表列出判断所用的全部参数及其出处。",

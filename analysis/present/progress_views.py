@@ -52,7 +52,7 @@ class ProgressRun:
     targets: pd.DataFrame         # its targets (observations, kind == target)
     actuals: pd.DataFrame         # usable actuals of its region and the parent region (progress.usable)
     parameters: pd.DataFrame      # the thresholds in force (thresholds.yml rows: reference.load_thresholds columns)
-    extra_file: str | None
+    extra_file: str | None        # the researcher's file as the page names it (shown_path)
     backtest: pd.DataFrame        # every source's targets with a known outcome and the flags on their path
 
 
@@ -64,6 +64,15 @@ def resolve(actuals_path: str | None) -> Path | None:
         raise InputError(f"parameter 'actuals_path' = {actuals_path!r}; expected null or the path of a CSV file")
     path = Path(actuals_path)
     return path if path.is_absolute() else paths.ROOT / path
+
+
+def shown_path(path: Path) -> str:
+    """A user's file as a page shows it: relative to the project root inside it, else its name alone (a page handed
+    on does not carry the layout of someone's disk)."""
+    try:
+        return str(Path(path).resolve().relative_to(paths.ROOT.resolve()))
+    except ValueError:
+        return Path(path).name
 
 
 def prepare(source_id: str, actuals_path: str | None = None, thresholds: dict | None = None) -> ProgressRun:
@@ -91,17 +100,8 @@ def prepare(source_id: str, actuals_path: str | None = None, thresholds: dict | 
         targets=obs[(obs["source_id"] == source_id) & (obs["kind"] == "target")].reset_index(drop=True),
         actuals=progress.usable(comb[comb["region"].isin([region, parent])], progress.document_years(obs)).reset_index(drop=True),
         parameters=progress.parameter_table(thresholds).reset_index(drop=True),
-        extra_file=None if extra_path is None else str(extra_path),
+        extra_file=None if extra_path is None else shown_path(extra_path),
         backtest=backtest.compute(prog, datasets.load("flags"), datasets.load("segments")))
-
-
-def summary(run: ProgressRun, language: str = "zh") -> str:
-    """One line: how many targets of the source have a usable actual, and the researcher's file if one was given."""
-    if labels.check_language(language) == "zh":
-        return (f"{run.source_id}：{len(run.progress)} 个目标有可用的实际值，{len(run.unassessed)} 个没有"
-                + (f"；研究者的实际值文件：{run.extra_file}" if run.extra_file else ""))
-    return (f"{run.source_id}: {len(run.progress)} target(s) with a usable actual, {len(run.unassessed)} without"
-            + (f"; researcher actuals from {run.extra_file}" if run.extra_file else ""))
 
 
 def _status_text(status: str, achieved_year) -> str:

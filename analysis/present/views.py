@@ -428,6 +428,7 @@ def sensitivity(segments: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     return relabel(out, language)
 
 
+DOCUMENT_LINE = re.compile(r"^([a-z0-9-]+) line (\d+): ")   # the citation of a document's own figure
 # words of the progress tables (analysis/present/progress_views.py builds them in English)
 PROGRESS_COLUMNS = {
     "indicator": ("指标", "indicator"), "unit": ("单位", "unit"), "target": ("目标", "target"), "base": ("基期", "base"),
@@ -498,6 +499,12 @@ def progress_table(df: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
         out["growth observed / required (ratio)"] = out["growth observed / required (ratio)"].map(
             lambda v: re.sub(r"(%/yr|pp/yr)", lambda m: labels.growth_unit(m.group(1), language), v) if isinstance(v, str) else v)
     if "actual_source" in out.columns:
-        out["grade"] = [labels.value("grade", grades.grade(v, v) if isinstance(v, str) and v else None, language)
-                        for v in out["actual_source"]]
+        origins = df["actual_origin"] if "actual_origin" in df.columns else pd.Series([None] * len(df), index=df.index)
+        # a figure the plan states itself is the document, not a compilation of it: its origin stands for the grade
+        out["grade"] = [labels.value("origin", "document", language) if o == "document" else
+                        labels.value("grade", grades.grade(v, v) if isinstance(v, str) and v else None, language)
+                        for v, o in zip(df["actual_source"], origins)]
+    for col in ("actual_source", "base_source"):       # a document's own figure: "panyu-2015 line 53: …"
+        if col in out.columns and language == "zh":
+            out[col] = out[col].map(lambda v: DOCUMENT_LINE.sub(r"\1 第 \2 行：", v) if isinstance(v, str) else v)
     return out.rename(columns={c: labels._pick(w, language) for c, w in PROGRESS_COLUMNS.items() if c in out.columns})

@@ -13,6 +13,8 @@ with the error as reports/<name>.failed.ipynb.
                                                   --index: then write reports/index.html (also after a failure)
     python -m analysis.reports index              write reports/index.html
     python -m analysis.reports makefile FILE      the make rules of every run (included by the Makefile)
+    python -m analysis.reports narrative          rewrite the notebooks' Markdown prose (lang-zh / lang-en cells) from
+                                                  analysis/present/labels.py NARRATIVE
     python -m analysis.reports render OUT.ipynb   any executed notebook (papermill, JupyterLab) as a project page:
                                                   OUT.html beside it (--html PATH to choose), the same page as
                                                   `make reports` writes (embedded font, nothing loaded from outside)
@@ -30,7 +32,7 @@ from pathlib import Path
 
 from ..core import lock, paths
 from ..core.errors import InputError, describe_os_error, run_cli
-from . import kernel
+from . import kernel, narrative
 from .batch import jobs_from_make, run_many, take_queue
 from .config import CONFIG, files, find, load_config, read_config, relative
 from .index import run_problems, write_index
@@ -55,6 +57,7 @@ def main(argv=None) -> int:
     sub.add_parser("index", help="write the index page")
     p_mk = sub.add_parser("makefile", help="write the make rules of every run")
     p_mk.add_argument("target", type=Path)
+    sub.add_parser("narrative", help="rewrite the notebooks' prose cells from labels.NARRATIVE")
     p_render = sub.add_parser("render", help="an executed notebook as a project page (HTML beside it)")
     p_render.add_argument("executed", type=Path, help="the executed notebook (.ipynb)")
     p_render.add_argument("--html", type=Path, default=None, help="the page to write (default: beside the notebook)")
@@ -72,6 +75,12 @@ def _command(args) -> int:
             print(f"{relative(args.config)}: {len(problems)} problem(s); {len(reports)} valid report(s)", file=sys.stderr)
             return 2
         print(f"{relative(args.config)}: {len(reports)} report(s), parameters valid")
+        return 0
+    if args.command == "narrative":
+        changed = narrative.sync()
+        for name, blocks in changed.items():
+            print(f"notebooks/{name}: {', '.join(blocks)}")
+        print(f"{len(changed)} notebook(s) rewritten" if changed else "the notebooks' prose agrees with labels.NARRATIVE")
         return 0
     if args.command == "render":          # writes one page where the user says: no lock on reports/
         print(f"page → {render(args.executed, args.html)}")

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..core import paths
 from ..core.errors import InputError
 from ..core.fileio import write_text_atomic
-from ..present import html_page
+from ..present import conclusions, html_page
 from .config import BUILD, CONFIG, Report, files, read_config, relative
 from .parameters import validate
 from .record import data_version, git_commit, source_info
@@ -64,9 +64,11 @@ def write_index(reports: list[Report], out_dir: Path = paths.REPORTS, problems: 
         version = data_version()
     except InputError:
         version = "(data/processed/ being updated)"
+    rows = index_rows(reports, out_dir)
+    records = [r["meta"] for r in rows if r["meta"]]
     html = templates().get_template("index.html.j2").render(
-        rows=index_rows(reports, out_dir), generated=now_utc(), commit=git_commit(), data_version=version,
-        problems=problems or [], font="<!--pt-font-->")
+        rows=rows, generated=now_utc(), commit=git_commit(), data_version=version, problems=problems or [],
+        font="<!--pt-font-->", summary_zh=conclusions.index(records, "zh"), summary_en=conclusions.index(records, "en"))
     html = html.replace("<!--pt-font-->", html_page.font_face_css(html), 1)
     path = out_dir / "index.html"
     write_text_atomic(path, html)

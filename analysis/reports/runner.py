@@ -22,7 +22,7 @@ from pathlib import Path
 from ..core import fileio, paths
 from ..core.fileio import FILE_MODE, write_text_atomic
 from ..present import html_page, labels
-from . import kernel
+from . import kernel, narrative
 from .config import START_TIMEOUT, Report, files, relative
 from .parameters import read_notebook, validate
 from .record import data_version, flag_counts, git_commit, n_observations, report_language, source_info
@@ -159,10 +159,28 @@ def _header(meta: dict) -> str:
     language = meta.get("language") or "zh"
     stem = Path(meta["notebook"]).stem
     howto_key = f"howto.{stem}"
+    source_id = (meta.get("source") or {}).get("id")
+    if f"{howto_key}.fits" in labels.NARRATIVE and _has_fits(source_id):
+        howto_key += ".fits"                       # say "fitted trend" only on a page that shows one
+    shown = {k: (Path(v).name if k == "actuals_path" and isinstance(v, str) and Path(v).is_absolute() else v)
+             for k, v in meta["parameters"].items()}          # no absolute path of someone's disk on a page
     return templates().get_template("report_header.html.j2").render(
-        meta=meta, language=language, t=lambda key: labels.t(key, language),
+        meta={**meta, "parameters": shown}, language=language, t=lambda key: labels.t(key, language),
         howto=labels.narrative(howto_key, language) if howto_key in labels.NARRATIVE else "",
         title_en=(meta.get("source") or {}).get("title_en", ""))
+
+
+def _has_fits(source_id: str | None) -> bool:
+    """Whether trajectories.csv holds a statistical fit (a model other than the plan path) for the source."""
+    from ..pipeline import datasets
+
+    try:
+        traj = datasets.load("trajectories")
+    except Exception:  # noqa: BLE001 - no data, no fit to mention
+        return False
+    if source_id:
+        traj = traj[traj["source_id"] == source_id]
+    return bool((traj["model"] != "plan").any())
 
 
 def _alt_texts(nb) -> None:
@@ -196,7 +214,9 @@ def to_html(executed: str | Path, meta: dict) -> str:
 
 
     nb = read_notebook(Path(executed))
-    nb.cells = [c for c in nb.cells if "lab-only" not in c.get("metadata", {}).get("tags", [])]   # notes for JupyterLab
+    language = meta.get("language") or "zh"
+    nb.cells = [c for c in nb.cells if "lab-only" not in c.get("metadata", {}).get("tags", [])   # notes for JupyterLab
+                and narrative.language_of(c) in (None, language)]                              # the page's language
     header = _header(meta)
     cell = nbformat.v4.new_code_cell(source="", outputs=[nbformat.v4.new_output("display_data", data={"text/html": header})])
     cell.metadata["tags"] = ["report-header"]
@@ -242,7 +262,7 @@ def render(executed: str | Path, html: str | Path | None = None) -> Path:
         source_meta = source_info(source) if isinstance(source, str) else None
     except KeyError:
         source_meta = None
-    started = str(run.get("start_time") or dt.datetime.fromtimestamp(executed.stat().st_mtime, dt.timezone.utc).isoformat())
+    started = str(run.get("start_time") or dt.datetime.fromtimestamp(executed.stat().st_mtime, dt.UTC).isoformat())
     meta = {"name": executed.stem, "notebook": Path(run.get("input_path") or executed.name).name,
             "parameters": parameters, "source": source_meta, "started": started[:19],
             "duration_s": float(run.get("duration") or 0.0), "commit": git_commit(), "data_version": data_version(),
