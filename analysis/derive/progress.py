@@ -55,6 +55,7 @@ import pandas as pd
 from ..core import schema
 from ..core.errors import InputError
 from ..inputs.reference import load_references, load_regions, load_thresholds
+from ..inputs.registry import load_sources
 from ..inputs.vocab import load_indicators
 from .growth import annual_rate
 from .progress_notes import Part, Words, number, part
@@ -283,8 +284,6 @@ def plan_base_year(doc_year: int, own_actual_years) -> int:
 # ---------------------------------------------------------------- helpers
 def document_years(obs: pd.DataFrame) -> dict[str, int]:
     """{source_id: the year of its date} from the registry (a document states actuals only for earlier years)."""
-    from ..inputs.registry import load_sources
-
     sources = load_sources()
     return {sid: sources[sid].year for sid in obs["source_id"].unique() if sid in sources}
 
@@ -319,8 +318,6 @@ def _best_per_year(acts: pd.DataFrame) -> pd.DataFrame:
 def _source_words(source: str):
     """A source as a note names it: a registered document by its Chinese title (《…》) in Chinese, its id in English;
     anything else (a publication, a file) as it is."""
-    from ..inputs.registry import load_sources
-
     found = load_sources().get(source)
     return Words(source, f"《{found.title}》") if found else source
 
