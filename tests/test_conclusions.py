@@ -7,7 +7,7 @@ import pytest
 
 from analysis.derive import backtest
 from analysis.pipeline import datasets
-from analysis.present import conclusions, progress_views, views
+from analysis.present import conclusions, indicator_views, progress_views, views
 
 
 def _page(text: str) -> str:
@@ -64,8 +64,19 @@ def test_every_conclusion_of_the_real_data_is_in_its_language(language):
     for sid in progress_views.sources_with_progress():
         run = progress_views.prepare(sid)
         texts.append(conclusions.progress(run.progress, len(run.unassessed), run.backtest, language))
+    for ind in indicator_views.indicators_in_plans():
+        texts.append(conclusions.indicator(indicator_views.prepare(ind), language))
     assert backtest.caveat_numbers(run.backtest)["n"] > 0
     for text in texts:
         html = _page(text)
         found = page_words.english_words(html) if language == "zh" else page_words.untranslated_chinese(html)
         assert found == [], text
+
+
+def test_indicator_conclusion_by_hand():
+    obs = pd.DataFrame({"source_id": ["a", "b", "c", "c"], "kind": ["target"] * 3 + ["actual"], "year": [2020, 2020, 2025, 2015],
+                        "value": [2.5, 3.1, 3.5, 2.0], "level": ["country", "city", "city", "city"]})
+    prog = pd.DataFrame({"status": ["achieved", "missed", "no_data"]})
+    text = conclusions.indicator({"observations": obs, "progress": prog}, "en")
+    assert "3 plan(s) set 3 target(s) for this indicator (nation and city)." in text
+    assert "For 2020 the targets run from 2.5 to 3.1 (2)." in text and "Of the 2 target(s) with a known outcome, 1 were met" in text

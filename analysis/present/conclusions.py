@@ -202,3 +202,26 @@ def index(records: list[dict], language: str = "zh") -> str:
     if flagged:
         text += " The plausibility reports' flag counts are on their rows; a flagged target is a lead to check, not a verdict."
     return text + " Each page opens alone: its font is embedded and nothing is loaded from outside."
+
+
+# ---------------------------------------------------------------- 05 one indicator across plans
+def indicator(p: dict, language: str = "zh") -> str:
+    """One indicator across plans (`indicator_views.prepare`): how many plans at which levels target it, the range of
+    its targets for the most common target year, and how many targets with a known actual were met."""
+    zh = _zh(language)
+    obs, prog = p["observations"], p["progress"]
+    targets = obs[obs["kind"] == "target"]
+    plans = targets["source_id"].nunique()
+    levels = [labels.value("level", lv, language) for lv in dict.fromkeys(targets["level"].dropna())]
+    text = (f"{plans} 份规划为该指标设定了 {len(targets)} 个目标（{_join(levels, language)}）。" if zh else
+            f"{plans} plan(s) set {len(targets)} target(s) for this indicator ({_join(levels, language)}).")
+    if len(targets):
+        year = int(targets["year"].mode().iloc[0])
+        same = targets[targets["year"] == year]["value"]
+        text += (f"{year} 年的目标从 {same.min():g} 到 {same.max():g}（{len(same)} 个）。" if zh else
+                 f" For {year} the targets run from {same.min():g} to {same.max():g} ({len(same)}).")
+    known = prog[prog["status"].isin(["achieved", "achieved_at_rounding", "achieved_late", "missed"])]
+    met = int(known["status"].isin(["achieved", "achieved_at_rounding"]).sum())
+    text += (f"有已知结果的 {len(known)} 个目标中，{met} 个在目标年份实现。" if zh else
+             f" Of the {len(known)} target(s) with a known outcome, {met} were met in the target year.")
+    return _lead(language) + text
