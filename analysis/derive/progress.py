@@ -420,7 +420,7 @@ def _value_text(r) -> str:
 
 
 def judge_passed(t: Target, series: pd.DataFrame, p: dict) -> dict:
-    """Status of a target whose year has passed (steps 1–4 of the module docstring): status, judged_by, the
+    """Status of a target whose year has passed (steps 1–5 of the module docstring): status, judged_by, the
     judging actual (a row of `series`), achieved_year, the estimate at the target year and notes (Parts). An
     actual whose note excludes this target year (`excluded_years`) is not used for it."""
     keep = [t.year not in excluded_years(n) for n in series["note"]]
@@ -432,32 +432,34 @@ def judge_passed(t: Target, series: pd.DataFrame, p: dict) -> dict:
     later_met = window[[t.met_by(r, p) for _, r in window.iterrows()]] if not flow else window.iloc[:0]
     at = series[series["year"] == t.year]
     out = {"estimate": None, "method": None, "notes": notes}
-
-    def late(first_note):
-        first = later_met.iloc[0]
-        return {**out, "status": "achieved_late", "judged_by": "actual_after_target_year", "actual": first,
-                "achieved_year": int(first["year"]), "notes": notes + [first_note]}
-
     if len(at):                                                        # 1. the target year's own actual
-        actual = at.iloc[0]
-        a = float(actual["value"])
-        if t.met_by(actual, p):
-            return {**out, "status": "achieved_at_rounding" if t.tie(actual, p) else "achieved",
-                    "judged_by": "actual_at_target_year", "actual": actual, "achieved_year": t.year}
-        if t.tie(actual, p):
-            return {**out, "status": "achieved_at_rounding", "judged_by": "actual_at_target_year", "actual": actual,
-                    "achieved_year": t.year}
-        if len(later_met):
-            return late(part("fell_short", year=t.year, value=a))
-        return {**out, "status": "missed", "judged_by": "actual_at_target_year", "actual": actual, "achieved_year": None}
+        return _at_target_year(t, at.iloc[0], later_met, out, p)
+    before = series[series["year"] < t.year]
     if flow:
-        before = series[series["year"] < t.year]
         return {**out, "status": "no_data", "judged_by": "latest_actual_before_target_year" if len(before) else None,
                 "actual": before.iloc[-1] if len(before) else None, "achieved_year": None,
                 "notes": notes + [part("no_actual_window_flow", year=t.year, n=int(p["max_years_after_target"]))]}
-    before = series[series["year"] < t.year]
-    b = before.iloc[-1] if len(before) else None
-    after = window.iloc[0] if len(window) else None
+    return _around_target_year(t, before.iloc[-1] if len(before) else None, window.iloc[0] if len(window) else None,
+                               later_met, out, p)
+
+
+def _at_target_year(t: Target, actual, later_met: pd.DataFrame, out: dict, p: dict) -> dict:
+    """Step 1: the target year's own actual decides: achieved, at rounding, achieved late or missed."""
+    if t.met_by(actual, p) or t.tie(actual, p):
+        return {**out, "status": "achieved_at_rounding" if t.tie(actual, p) else "achieved",
+                "judged_by": "actual_at_target_year", "actual": actual, "achieved_year": t.year}
+    if len(later_met):
+        first = later_met.iloc[0]
+        return {**out, "status": "achieved_late", "judged_by": "actual_after_target_year", "actual": first,
+                "achieved_year": int(first["year"]),
+                "notes": out["notes"] + [part("fell_short", year=t.year, value=float(actual["value"]))]}
+    return {**out, "status": "missed", "judged_by": "actual_at_target_year", "actual": actual, "achieved_year": None}
+
+
+def _around_target_year(t: Target, b, after, later_met: pd.DataFrame, out: dict, p: dict) -> dict:
+    """Steps 2–5, no actual for the target year: `b` the latest actual before it, `after` the first in the window
+    after it (None where there is none)."""
+    notes = out["notes"]
     if b is not None and after is not None:                            # 2. a bracket: interpolate, if short enough
         span = int(after["year"]) - int(b["year"])
         if span <= p["max_interpolation_years"]:
@@ -476,16 +478,16 @@ def judge_passed(t: Target, series: pd.DataFrame, p: dict) -> dict:
                 "notes": notes + [part("year_unknown", year=t.year),
                                   part("met_later", year=int(first["year"]), value=_value_text(first),
                                        n=int(first["year"]) - t.year, target_year=t.year)]}
-    if after is not None and before_met:                             # met before, not after, too far apart to tell
+    if after is None:                                                 # 5. nothing after it, nothing before meets it
+        return {**out, "status": "no_data", "judged_by": "latest_actual_before_target_year" if b is not None else None,
+                "actual": b, "achieved_year": None,
+                "notes": notes + [part("no_actual_window", year=t.year, n=int(p["max_years_after_target"]))]}
+    if before_met:                                                    # met before, not after, too far apart to tell
         return {**out, "status": "no_data", "judged_by": None, "actual": None, "achieved_year": None,
                 "notes": notes + [part("met_then_short", year=int(b["year"]), value=_value_text(b),
                                        later_year=int(after["year"]), later_value=_value_text(after))]}
-    if after is not None:                                             # 5. T unknown, and the later actual falls short
-        return {**out, "status": "missed", "judged_by": "actual_after_target_year", "actual": after, "achieved_year": None,
-                "notes": notes + [part("year_unknown", year=t.year), part("still_short", year=int(after["year"]))]}
-    return {**out, "status": "no_data", "judged_by": "latest_actual_before_target_year" if b is not None else None,
-            "actual": b, "achieved_year": None,
-            "notes": notes + [part("no_actual_window", year=t.year, n=int(p["max_years_after_target"]))]}
+    return {**out, "status": "missed", "judged_by": "actual_after_target_year", "actual": after, "achieved_year": None,
+            "notes": notes + [part("year_unknown", year=t.year), part("still_short", year=int(after["year"]))]}
 
 
 def _interpolated(t: Target, b, after, later_met: pd.DataFrame, notes: list, out: dict, p: dict) -> dict:

@@ -20,11 +20,13 @@ import time
 from pathlib import Path
 
 from ..core import fileio, paths
+from ..core.errors import InputError
 from ..core.fileio import FILE_MODE, write_text_atomic
+from ..pipeline import datasets
 from ..present import html_page, labels
 from . import kernel, narrative
 from .config import START_TIMEOUT, Report, files, relative
-from .parameters import read_notebook, validate
+from .parameters import notebook_parameters, read_notebook, validate
 from .record import data_version, flag_counts, git_commit, n_observations, report_language, source_info
 
 
@@ -172,8 +174,6 @@ def _header(meta: dict) -> str:
 
 def _has_fits(source_id: str | None) -> bool:
     """Whether trajectories.csv holds a statistical fit (a model other than the plan path) for the source."""
-    from ..pipeline import datasets
-
     try:
         traj = datasets.load("trajectories")
     except Exception:  # noqa: BLE001 - no data, no fit to mention
@@ -242,9 +242,6 @@ def render(executed: str | Path, html: str | Path | None = None) -> Path:
     (no code cells, the header, the embedded font subset, nothing loaded from outside); written beside it as
     NAME.html unless `html` names the page. Its parameters and run time are read from papermill's metadata where
     the notebook has them. InputError for a file that is not a notebook, or one that stopped with an error."""
-    from ..core.errors import InputError
-    from ..core.fileio import write_temporary
-
     executed = Path(executed)
     nb = read_notebook(executed)
     errors = [i for i, c in enumerate(nb.cells) for o in c.get("outputs", []) if o.get("output_type") == "error"]
@@ -268,7 +265,7 @@ def render(executed: str | Path, html: str | Path | None = None) -> Path:
             "duration_s": float(run.get("duration") or 0.0), "commit": git_commit(), "data_version": data_version(),
             "language": language if language in ("zh", "en") else "zh"}
     target = Path(html) if html is not None else executed.with_suffix(".html")
-    page = write_temporary(target, to_html(executed, meta))
+    page = fileio.write_temporary(target, to_html(executed, meta))
     try:
         os.replace(page, target)
     finally:
@@ -278,9 +275,6 @@ def render(executed: str | Path, html: str | Path | None = None) -> Path:
 
 def _parameters_of(notebook: Path) -> dict:
     """The defaults of a notebook's `parameters` cell; {} when it has none."""
-    from ..core.errors import InputError
-    from .parameters import notebook_parameters
-
     try:
         return notebook_parameters(notebook)
     except InputError:
