@@ -62,10 +62,13 @@ lint: $(STAMP) ## check style, import order and likely bugs (ruff; configuration
 REPORTS_BUILD := reports/.build
 REPORTS_MK := $(REPORTS_BUILD)/reports.mk
 DATA_BUILT := $(REPORTS_BUILD)/data.built
-RAW_FILES := $(shell find data/raw -type f -not -name '.*' 2>/dev/null)
-PROCESSED_CSV := $(wildcard data/processed/*.csv)
+# data/raw/ is tracked through one listing (path, size, time of each file) that reports-under-lock rewrites only
+# when it changes: a file name with a space, `$$(` or `:` never reaches make. The processed files are those of
+# the published set with plain names (a stray file is not part of the set).
+RAW_LISTING := $(REPORTS_BUILD)/raw.listing
+PROCESSED_CSV := $(addprefix data/processed/,$(shell ls data/processed 2>/dev/null | grep -E '^[A-Za-z0-9_.-]+\.csv$$'))
 ANALYSIS_SRC := $(wildcard analysis/*.py analysis/*/*.py analysis/reports/templates/*.j2)
-REPORT_DEPS := $(PROCESSED_CSV) $(RAW_FILES) $(ANALYSIS_SRC) $(STAMP)
+REPORT_DEPS := $(PROCESSED_CSV) $(RAW_LISTING) $(ANALYSIS_SRC) $(STAMP)
 reports: $(STAMP) ## the main job: build the data, then every report of reports.yml and reports/index.html
 	@mkdir -p $(REPORTS_BUILD)
 	@$(LOCKED) --name "make reports" -- $(MAKE) --no-print-directory reports-under-lock; rc=$$?; \
@@ -78,6 +81,11 @@ reports: $(STAMP) ## the main job: build the data, then every report of reports.
 reports-under-lock:
 	@rm -f reports/.*.tmp reports/.*.ipynb reports/fonts/.*.tmp reports/.build/.*.tmp reports/.build/*.queued
 	@mkdir -p $(REPORTS_BUILD)
+	@find data/raw -type f -not -name '.*' -printf '%P\t%s\t%T@\n' 2>/dev/null | LC_ALL=C sort >$(REPORTS_BUILD)/.raw.listing.tmp; \
+	if cmp -s $(REPORTS_BUILD)/.raw.listing.tmp $(RAW_LISTING); then rm -f $(REPORTS_BUILD)/.raw.listing.tmp; \
+	else mv -f $(REPORTS_BUILD)/.raw.listing.tmp $(RAW_LISTING); fi
+	@if [ -e $(REPORTS_MK) ] && [ "$$(head -n -1 $(REPORTS_MK) | sha256sum | cut -c1-64)" != "$$(tail -n 1 $(REPORTS_MK) | sed -n 's/^# sha256 //p')" ]; then \
+		echo "make reports: $(REPORTS_MK) is not as \`python -m analysis.reports makefile\` wrote it; writing it again" >&2; rm -f $(REPORTS_MK); fi
 	@{ $(MAKE) --no-print-directory -k $(DATA_BUILT) $(REPORTS_MK) && $(MAKE) --no-print-directory -k reports-locked; } \
 		|| { $(PY) -m analysis.reports index >/dev/null; exit 1; }
 
@@ -93,7 +101,14 @@ reports-locked: $(DATA_BUILT) reports/index.html
 ifneq ($(wildcard data/processed/.publish-pending.json data/processed/.*.tmp),)
 $(DATA_BUILT): FORCE
 endif
-$(DATA_BUILT): $(RAW_FILES) $(wildcard analysis/*.py analysis/*/*.py) $(STAMP)
+# a published file that differs from the set's manifest (a hand edit, a merge conflict, a deleted row) is rebuilt
+ifneq ($(filter $(DATA_BUILT),$(MAKECMDGOALS)),)
+ifneq ($(shell cd data/processed 2>/dev/null && sha256sum --quiet --strict -c manifest.sha256 >/dev/null 2>&1 || echo changed),)
+$(DATA_BUILT): FORCE
+endif
+endif
+$(RAW_LISTING): ;
+$(DATA_BUILT): $(RAW_LISTING) $(wildcard analysis/*.py analysis/*/*.py) $(STAMP)
 	@mkdir -p $(@D)
 	@if $(PY) -m analysis.build 2>$(REPORTS_BUILD)/data.log; then rm -f $(REPORTS_BUILD)/data.failed; \
 	else cat $(REPORTS_BUILD)/data.log >&2; cp $(REPORTS_BUILD)/data.log $(REPORTS_BUILD)/data.failed; exit 1; fi

@@ -10,7 +10,7 @@ import time
 import nbformat
 import pytest
 
-from analysis.core import paths
+from analysis.core import fileio, paths
 from analysis.core.errors import InputError
 from analysis.present import html_page
 from analysis.reports import cli, config, index, makerules, parameters, record, runner
@@ -183,9 +183,9 @@ def test_report_header_escapes_and_names_the_run():
 
 
 def test_data_version_changes_with_the_data(tmp_path):
-    (tmp_path / "a.csv").write_text("x\n1\n")
+    fileio.publish_set({tmp_path / "a.csv": "x\n1\n"}, tmp_path)
     v1 = record.data_version(tmp_path)
-    (tmp_path / "a.csv").write_text("x\n2\n")
+    fileio.publish_set({tmp_path / "a.csv": "x\n2\n"}, tmp_path)
     assert record.data_version(tmp_path) != v1 and len(v1) == 12
 
 

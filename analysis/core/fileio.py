@@ -4,10 +4,12 @@ expected."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -201,6 +203,14 @@ def write_text_atomic(path: Path, text: str) -> None:
 # publishing a set of files (data/processed/): all or nothing, even across kill -9
 # --------------------------------------------------------------------------------------------------
 PENDING = ".publish-pending.json"     # the journal: which temporary file becomes which file
+MANIFEST = "manifest.sha256"          # the published set: `sha256sum` lines of its files, in name order
+
+
+def manifest_text(texts: dict) -> str:
+    """The manifest of a set of files ({path: text}): one `sha256sum` line per file, in name order, so
+    `sha256sum -c manifest.sha256` checks the set and its sha256 is the set's version."""
+    named = sorted((Path(p).name, t) for p, t in texts.items())
+    return "".join(f"{hashlib.sha256(t.encode('utf-8')).hexdigest()}  {name}\n" for name, t in named)
 
 
 def publish_set(texts: dict, directory: Path) -> list[Path]:
@@ -210,9 +220,11 @@ def publish_set(texts: dict, directory: Path) -> list[Path]:
     in place in one atomic step (from then on the new set is decided); then each temporary file is renamed
     over its file and the journal removed. A crash before the journal leaves the old set (and temporaries,
     which the next run deletes); a crash after it leaves the journal, which the next `repair` finishes.
-    Readers (`check_published`) refuse a directory with a journal."""
+    Readers (`check_published`) refuse a directory with a journal. The set includes its manifest
+    (MANIFEST: each file's sha256), which readers check the files against."""
     directory = Path(directory)
     repair(directory)
+    texts = {**texts, directory / MANIFEST: manifest_text(texts)}
     changed = {Path(p): t for p, t in texts.items() if not _same_text(Path(p), t)}
     staged: dict[Path, Path] = {}
     try:
@@ -278,13 +290,49 @@ def repair(directory: Path) -> list[str]:
     return done
 
 
-def check_published(directory: Path) -> None:
-    """InputError when `directory` is in the middle of (or was interrupted in) an update: its files may
-    be a mix of two versions until the update is finished."""
-    journal = Path(directory) / PENDING
+def check_published(directory: Path) -> str:
+    """The text of the directory's manifest once every file it lists is there with its sha256 (the set as
+    `publish_set` wrote it); InputError when an update is under way or was interrupted (its files may be a mix
+    of two versions), when the manifest is missing or unreadable, or when a file was changed or deleted since
+    (a hand edit, a merge-conflict marker, a deleted row), naming the file. Files the manifest does not list
+    (a stray CSV) are not part of the set."""
+    directory = Path(directory)
+    journal = directory / PENDING
     if journal.exists():
         raise InputError(f"{journal.parent}: an update of these files is under way or was interrupted "
                          f"({journal.name}); its files may mix two versions. Run `make data` (it finishes the update)")
+    manifest = directory / MANIFEST
+    rebuild = "run `make data` to rebuild the set from data/raw/ (or `git checkout data/processed`)"
+    try:
+        text = manifest.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{manifest}: missing; expected the manifest `make data` writes with the set; {rebuild}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{manifest}: cannot be read ({exc}); {rebuild}") from None
+    for no, line in enumerate(text.splitlines(), 1):
+        m = _MANIFEST_LINE.fullmatch(line)
+        if not m:
+            raise InputError(f"{manifest}: line {no}: {_clip(line)!r}; expected '<sha256>  <file name>' "
+                             f"(a merge conflict?); {rebuild}")
+        path = directory / m[2]
+        try:
+            found = hashlib.sha256(path.read_bytes()).hexdigest()
+        except FileNotFoundError:
+            raise InputError(f"{path}: missing, but {manifest.name} line {no} lists it; {rebuild}") from None
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be read ({exc.strerror}); {rebuild}") from None
+        if found != m[1]:
+            raise InputError(f"{path}: changed since `make data` published it (sha256 {found[:12]}…, "
+                             f"{manifest.name} line {no} says {m[1][:12]}…: a hand edit, a merge conflict or a "
+                             f"deleted row?); the reports use only the published set; {rebuild}")
+    return text
+
+
+_MANIFEST_LINE = re.compile(r"([0-9a-f]{64})  ([^/\\\0]+)")
+
+
+def _clip(text: str, width: int = 80) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def read_processed(path: Path) -> pd.DataFrame:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from ..core import lock, paths
 from ..core.errors import InputError, describe_os_error, run_cli
+from ..core.fileio import check_published
 from . import kernel, narrative
 from .batch import jobs_from_make, run_many, take_queue
 from .config import CONFIG, files, find, load_config, read_config, relative
@@ -95,6 +96,7 @@ def _command(args) -> int:
         if args.command == "index":
             _index(args)
             return 0
+        check_published(paths.PROCESSED)     # the reports use only the set `make data` published, as it wrote it
         if args.queued:         # the valid runs (make's rule `reports-invalid` reports the invalid entries)
             chosen = find(read_config(args.config, args.notebooks)[0], take_queue(), args.config)
         else:

@@ -1,6 +1,7 @@
 """The make rules of every run (what the Makefile includes), and the record of a run that stopped early."""
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -16,7 +17,8 @@ def write_makefile(reports: list[Report], target: Path, build: Path = BUILD, pro
     sources, set in the Makefile); an actuals file parameter adds that file. A rule only queues its run
     (reports/.build/NAME.queued); the index's rule then runs the queue (batch.py). With
     `problems` (invalid entries), a rule `reports-invalid` prints them and fails, so that `make reports` exits
-    non-zero after building the valid runs. Every file name written here has been checked by `make_safe` (names, notebooks, paths)."""
+    non-zero after building the valid runs. Every file name written here has been checked by `make_safe` (names,
+    notebooks, paths). Its last line is the sha256 of the lines above (the Makefile writes a damaged file again)."""
 
     build = Path(build)
     build.mkdir(parents=True, exist_ok=True)
@@ -40,7 +42,9 @@ def write_makefile(reports: list[Report], target: Path, build: Path = BUILD, pro
     if problems:
         lines += ["reports-locked: reports-invalid", "reports-invalid:",
                   "\t@$(PY) -m analysis.reports check >&2; exit 1", ""]
-    write_text_atomic(Path(target), "\n".join(lines))
+    body = "\n".join(lines).rstrip("\n") + "\n"
+    # the last line is the sha256 of the rules above it: the Makefile writes a damaged file again
+    write_text_atomic(Path(target), body + f"# sha256 {hashlib.sha256(body.encode('utf-8')).hexdigest()}\n")
 
 
 PATH_PARAMETERS = {"actuals_path"}          # parameters naming a file that the report reads (a make dependency)
