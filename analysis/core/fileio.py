@@ -76,13 +76,46 @@ def load_yaml(path, expected: str = "a YAML file"):
     given twice in one mapping, naming the file and the line."""
     path = Path(path)
     text = read_text(path, expected)
+    loader = _StrictLoader(text)
     try:
-        return yaml.load(text, Loader=_StrictLoader)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_graph(node, path, expected)
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise InputError(f"{path}: {where}not valid YAML ({problem}); expected {expected}") from None
+    finally:
+        loader.dispose()
+
+
+MAX_YAML_DEPTH = 50        # nesting deeper than any input of the project needs (and than the reader's recursion allows)
+
+
+def _check_graph(root, path: Path, expected: str) -> None:
+    """Refuse YAML aliases (`*name` reusing an `&name` anchor: a kilobyte of them expands to gigabytes once the
+    values are copied or printed; no input of the project needs them) and nesting deeper than MAX_YAML_DEPTH,
+    naming the line. The composed graph is walked once: a node reached twice is an alias."""
+    seen: set[int] = set()
+    stack = [(root, 1, 1)]          # (node, depth, the line of the key or sequence that holds it)
+    while stack:
+        node, depth, held_at = stack.pop()
+        line = node.start_mark.line + 1
+        if id(node) in seen:
+            raise InputError(f"{path}: line {held_at}: an alias (*…) reuses the value anchored (&…) at line {line}; "
+                             "aliases and merge keys (<<) are not accepted (a few lines of them can expand to "
+                             f"gigabytes): write each value out; expected {expected}")
+        seen.add(id(node))
+        if depth > MAX_YAML_DEPTH:
+            raise InputError(f"{path}: line {line}: nested more than {MAX_YAML_DEPTH} levels deep; expected {expected}")
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1, line) for child in reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                stack.extend([(value, depth + 1, key.start_mark.line + 1), (key, depth + 1, key.start_mark.line + 1)])
 
 
 def read_csv_table(path, columns, *, exact: bool = False, expected: str | None = None) -> pd.DataFrame:

@@ -18,11 +18,13 @@ Every digit in the document must end up either in an observation or inside an ig
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+import regex
 
 from ..core import paths, quantity, schema
 from ..core.errors import InputError, SpecError
@@ -505,17 +507,24 @@ def literal_pattern(text: str) -> str:
     return LITERAL_NUMBER.join(re.escape(part) for part in text.split("#"))
 
 
-def _rule_pattern(rule: dict, r_i: int, spec_file: Path) -> re.Pattern:
+IGNORE_TIMEOUT_S = 5.0    # the most time one ignore rule may take over one document (a normal rule takes milliseconds)
+
+
+def _rule_pattern(rule: dict, r_i: int, spec_file: Path) -> regex.Pattern:
+    """An ignore rule's expression. `pattern`s run in the `regex` package (the syntax of `re`), which can stop a
+    match after a time limit: a pattern with catastrophic backtracking (`(a|aa)+$`) is refused, not a hang."""
     if not isinstance(rule, dict) or ("pattern" in rule) == ("text" in rule):
         raise SpecError(f"{spec_file}: ignore[{r_i}]: give either `text` (the words as written, # for a number) or "
                         f"`pattern` (a regular expression), and a `reason`")
     if "text" in rule:
         if "#" not in str(rule["text"]):
             raise SpecError(f"{spec_file}: ignore[{r_i}]: `text` {rule['text']!r} has no # (the number it ignores)")
-        return re.compile(literal_pattern(str(rule["text"])))
+        return regex.compile(literal_pattern(str(rule["text"])))
+    if not isinstance(rule["pattern"], str) or not rule["pattern"]:
+        raise SpecError(f"{spec_file}: ignore[{r_i}]: field 'pattern' is {rule['pattern']!r}; expected a regular expression")
     try:
-        return re.compile(rule["pattern"])
-    except re.error as exc:
+        return regex.compile(rule["pattern"])
+    except (regex.error, re.error, ValueError, OverflowError, RecursionError) as exc:
         raise SpecError(f"{spec_file}: ignore[{r_i}]: field 'pattern' is not a valid regular expression ({exc})") from exc
 
 
@@ -531,14 +540,27 @@ def _run_ignores(doc: _Doc, rules: list[dict], spec_file: Path, must_match: bool
             raise SpecError(f"{spec_file}: ignore[{r_i}] field 'lines': line {outside[0]} is outside "
                             f"{doc.source.path.name} (lines 1–{doc.n}); expected a line of the document")
         hit = False
+        deadline = time.monotonic() + IGNORE_TIMEOUT_S
         for no in (lines or range(1, doc.n + 1)):
             norm = quantity.normalize(doc.line(no))
-            for m in pattern.finditer(norm):
+            try:
+                spans = [m.span() for m in pattern.finditer(norm, timeout=max(deadline - time.monotonic(), 0.001))]
+            except TimeoutError:
+                raise SpecError(f"{spec_file}: ignore[{r_i}] field 'pattern' {_clip(shown)!r} took more than "
+                                f"{IGNORE_TIMEOUT_S:g} s on {doc.source.path.name} (stopped at line {no}): it backtracks "
+                                "without end (nested repetition such as (a+)+ or (a|aa)+); expected a pattern "
+                                "without nested repeats") from None
+            for start, end in spans:
                 hit = True
-                doc.account(no, m.start(), m.end())
+                doc.account(no, start, end)
         if must_match and not hit:
             raise SpecError(f"{spec_file}: ignore[{r_i}]: {shown!r} ({rule['reason']}) matches nothing "
                             f"in {doc.source.path.name}; the spec no longer fits the document")
+
+
+def _clip(text, width: int = 80) -> str:
+    text = str(text)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _unaccounted(doc: _Doc) -> list[Unaccounted]:
