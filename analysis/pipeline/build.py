@@ -1,7 +1,8 @@
 """`python -m analysis.build` (what `make data` runs): raw documents → data/processed/.
 
 Order: take the project's lock (analysis.core.lock), finish an interrupted earlier update and delete leftover
-temporary files, verify every document's hash (a changed document stops everything before anything is
+temporary files, check every reference table against its schema (analysis.inputs.reference.check_all), verify
+every document's hash (a changed document stops everything before anything is
 written), extract with the specs, validate the invariants, compute every frame, then publish the changed
 CSVs as one set (analysis.core.fileio.publish_set: all or nothing, even across kill -9 or a full disk).
 Any failure is one message naming the file and what was expected, and exit status 1 (74 for a file that
@@ -20,6 +21,7 @@ from ..derive import backtest, plausibility, progress
 from ..ingest.extract import extract_all, relative_frame
 from ..ingest.validate import validate_observations
 from ..inputs import actuals
+from ..inputs.reference import check_all
 from ..inputs.registry import load_verified
 from ..inputs.vocab import load_indicators
 from . import documents
@@ -70,6 +72,7 @@ def _build(strict: bool) -> int:
     with lock.hold("make data"):
         for done in repair(paths.PROCESSED):
             print(f"make data: {done}", file=sys.stderr)
+        check_all(load_indicators())      # every reference table against its schema, before anything is computed
         obs, _ = build_observations(strict=strict)
         outputs = derived_frames(obs)     # everything is computed before anything is written
         changed = publish(outputs)
