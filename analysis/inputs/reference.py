@@ -554,7 +554,7 @@ def check_rules_against_data(rules: dict, refs: pd.DataFrame, panel: pd.DataFram
     if panel is None:
         return
     series = set(zip(panel["region"], panel["indicator"]))
-    for k, (indicator, proxy) in enumerate((peers.get("proxies") or {}).items(), 1):
+    for indicator, proxy in (peers.get("proxies") or {}).items():
         for name in (indicator, proxy):
             if name not in vocab.index:
                 raise InputError(f"{path}: peers.proxies {indicator!r}: {name!r} is not an indicator_id of {paths.INDICATORS.name}")
