@@ -14,6 +14,14 @@ from ..pipeline import datasets
 from .config import Report, make_safe
 
 
+class ParameterError(InputError):
+    """A bad parameter found by a notebook's own check (`check_cell`): Jupyter shows it as its one line (IPython
+    renders `_render_traceback_` instead of a traceback), so papermill run by hand stops with that line."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
+
+
 class _Reject(Exception):
     def __init__(self, problem: str, accepts: str):
         super().__init__(problem)
@@ -164,6 +172,18 @@ def validate(report: Report, where: str | None = None) -> None:
         except _Reject as rej:
             raise InputError(f"{prefix}: parameter {name!r} = {_short(value)}: {rej.problem}; accepted: {rej.accepts}") from None
     _check_indicators_of_source(report.parameters.get("source_id"), report.parameters.get("indicators"), prefix)
+
+
+def check_cell(notebook: str, namespace: dict) -> None:
+    """The check a notebook's second cell runs on the values of its parameters cell (as papermill set them):
+    the same as for an entry of reports.yml (`validate`). ParameterError names the notebook, the parameter and
+    what is accepted. `notebook`: its name in notebooks/ without .ipynb; `namespace`: the notebook's globals()."""
+    path = paths.NOTEBOOKS / f"{notebook}.ipynb"
+    values = {name: namespace[name] for name in notebook_parameters(path) if name in namespace}
+    try:
+        validate(Report(name=notebook, notebook=path, parameters=values), where="papermill parameters")
+    except InputError as exc:
+        raise ParameterError(str(exc)) from None
 
 
 def _short(value) -> str:
