@@ -1,4 +1,5 @@
 """Errors the suite raises on bad input. Each message names the file, the line or field, and what was expected."""
+import re
 
 import errno
 import os
@@ -34,6 +35,18 @@ def describe_os_error(exc: OSError) -> str:
     return f"{where}{what}"
 
 
+_LONG_QUOTED = re.compile(r"'([^'\n]{200,})'" + r'|"([^"\n]{200,})"')
+
+
+def clip_quoted(message: str) -> str:
+    """A message with every quoted value longer than 200 characters cut to its start and its length: a
+    100,000-character cell is named, not echoed whole."""
+    def cut(m):
+        text = m[1] or m[2]
+        return f"'{text[:80]}…' ({len(text)} characters)"
+    return _LONG_QUOTED.sub(cut, message)
+
+
 def run_cli(prog: str, main, *args) -> int:
     """Run an entry point's `main(*args)` and turn any failure into one line on stderr and a non-zero exit
     status, never a traceback: 1 for bad input or a broken invariant, 75 when the lock stays taken (LOCK_WAIT),
@@ -43,7 +56,7 @@ def run_cli(prog: str, main, *args) -> int:
     try:
         return main(*args)
     except (InputError, ValidationError) as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {clip_quoted(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; the files already there are kept unchanged", file=sys.stderr)

@@ -10,6 +10,7 @@ import json
 import math
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 
@@ -24,10 +25,31 @@ _BOM = "\ufeff"
 # --------------------------------------------------------------------------------------------------
 # reading
 # --------------------------------------------------------------------------------------------------
-def read_text(path, expected: str = "a UTF-8 text file") -> str:
-    """The file's text (UTF-8, a byte-order mark dropped). InputError for a missing file, a directory,
-    bytes that are not UTF-8 (naming line and byte) or a NUL byte."""
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe), which would be read forever"),
+          (stat.S_ISCHR, "a character device (such as /dev/null), not a file"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def check_regular_file(path, expected: str) -> None:
+    """InputError unless `path` is (a link to) a regular file, saying what it is instead: missing, a directory,
+    a FIFO, a device (/dev/null), a socket."""
     path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InputError(f"{path}: file does not exist; expected {expected}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror}); expected {expected}") from None
+    if not stat.S_ISREG(mode):
+        what = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        raise InputError(f"{path}: is {what}; expected {expected}")
+
+
+def read_text(path, expected: str = "a UTF-8 text file") -> str:
+    """The file's text (UTF-8, a byte-order mark dropped). InputError for a missing file, a directory, a FIFO or
+    a device, bytes that are not UTF-8 (naming line and byte) or a NUL byte."""
+    path = Path(path)
+    check_regular_file(path, expected)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -209,6 +231,9 @@ def write_temporary(path: Path, text: str) -> Path:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+    except OSError as exc:             # a full disk: name the file being written (a write error names none)
+        Path(tmp).unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

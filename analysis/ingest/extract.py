@@ -134,8 +134,8 @@ def _check_year(value, path, where) -> None:
 def _check_structure(spec: dict, path: Path) -> None:
     """The kinds of the spec's parts (a year is a number, a table has an anchor...), with the part's place."""
     for key in ("stop_at", "kind"):
-        if key in spec and not isinstance(spec[key], str):
-            _fail_kind(path, f"field {key!r}", spec[key], "text")
+        if key in spec and (not isinstance(spec[key], str) or not spec[key].strip()):
+            _fail_kind(path, f"field {key!r}", spec[key], "text (not empty; leave the field out when it does not apply)")
     if spec.get("corrections") is not None and not isinstance(spec["corrections"], dict):
         _fail_kind(path, "field 'corrections'", spec["corrections"], "a mapping typo → fix")
     for part in ("tables", "observations", "ignore"):

@@ -42,6 +42,8 @@ def validate_observations(df: pd.DataFrame, sources: dict[str, Source], vocab: p
             _fail(row, f"unit {row.unit!r} is not the canonical unit {expected!r} of {row.indicator_id}")
         if row.measure != vocab.at[row.indicator_id, "measure"]:
             _fail(row, f"measure {row.measure!r} differs from the vocabulary's")
+        if row.measure in ("count_stock", "count_flow") and row.value != round(row.value):
+            _fail(row, f"count {row.value:g} is not a whole number (a count of enterprises, patents… cannot be fractional)")
         if row.measure == "share" and not 0 <= row.value <= 100:
             _fail(row, f"share {row.value} outside 0-100")
         if row.kind not in KINDS:

@@ -31,6 +31,7 @@ import pandas as pd
 
 from ..core import paths, schema
 from ..core.errors import InputError, run_cli
+from ..core.fileio import check_regular_file
 from .reference import load_regions
 from .vocab import load_indicators
 
@@ -105,12 +106,7 @@ def _scan(path: Path) -> dict:
     where it starts, its number of fields and whether every field is empty. Returns numpy arrays
     `start`, `fields`, `blank` over all records (the header included), `offset` (the byte where each
     record starts, and where the last one ends) and the header's text."""
-
-
-    if not path.exists():
-        raise InputError(f"{path}: file does not exist; expected {EXPECTED_FILE}")
-    if not path.is_file():
-        raise InputError(f"{path}: is a directory, not a file; expected {EXPECTED_FILE}")
+    check_regular_file(path, EXPECTED_FILE)
     decoder = codecs.getincrementaldecoder("utf-8")()
     blank_table = np.zeros(256, dtype=bool)
     blank_table[list(_BLANK_BYTES)] = True
@@ -570,6 +566,9 @@ class _RowChecker:
                  lambda i: f"share {cells[i].strip()} outside 0–100; expected a percentage between 0 and 100", 4)
             fail(sane & is_measure(*NON_NEGATIVE) & (value < 0), "value", lambda i: f"negative "
                  f"{'count' if measure[i].startswith('count') else 'amount'} {cells[i].strip()}; expected a number ≥ 0", 4)
+            fail(sane & is_measure("count_stock", "count_flow") & (value != np.round(value)), "value",
+                 lambda i: f"count {cells[i].strip()[:20]} is not a whole number; expected a whole number of "
+                           "enterprises, patents… (a count cannot be fractional)", 4)
             fail(sane & is_measure("growth_rate") & (value < -100), "value",
                  lambda i: f"growth rate {cells[i].strip()} % is below −100 % (a level cannot fall by more than all of "
                            "itself); expected a percentage change ≥ −100", 4)

@@ -5,15 +5,17 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ..core import paths
 from ..core.errors import InputError, IntegrityError
-from ..core.fileio import load_yaml, read_text
+from ..core.fileio import check_regular_file, load_yaml, read_text
 
 REQUIRED = ("id", "file", "sha256", "title", "issuer", "title_en", "issuer_en", "region", "region_en", "date", "url",
             "script")
 SCRIPTS = ("simplified", "traditional")
+SOURCES_NAME = paths.SOURCES.name
 MIN_YEAR = 1949        # the earliest year of a document or a statistic the project accepts (PRC statistics)
 
 
@@ -34,7 +36,15 @@ class Source:
     issuer_en: str = ""   # required in sources.yml (REQUIRED), optional here for hand-built sources in tests
 
     def text(self) -> str:
-        return read_text(self.path, f"the UTF-8 text of document {self.id!r} (registered in sources.yml)")
+        """The document's text; InputError for line ends that are a carriage return alone (old Mac OS): the
+        lines would not be found where the spec says."""
+        text = read_text(self.path, f"the UTF-8 text of document {self.id!r} (registered in sources.yml)")
+        lone = _LONE_CR.search(text)
+        if lone:
+            raise InputError(f"{self.path}: line {text.count(chr(10), 0, lone.start()) + 1}: a line ends in a carriage "
+                             "return alone (CR, old Mac OS line ends); expected line feeds (LF or CR LF) as every "
+                             f"document's line ends: convert the file (e.g. `tr '\\r' '\\n'`) and register it again")
+        return text
 
     @property
     def year(self) -> int:
@@ -43,6 +53,7 @@ class Source:
 
 
 ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
+_LONE_CR = re.compile(r"\r(?!\n)")
 DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 TEXT_FIELDS = ("title", "issuer", "title_en", "issuer_en", "region", "region_en")
 
@@ -121,15 +132,44 @@ def sha256_of(path: Path) -> str:
 def verify(sources: dict[str, Source]) -> None:
     """Stop with an error naming the document if its bytes are missing or differ from the registry."""
     for s in sources.values():
-        if not s.path.is_file():
+        if not s.path.exists():
             raise IntegrityError(f"document {s.id!r}: file {s.path} is missing (registered in sources.yml); expected the "
                                  "document's text, byte for byte as received")
+        check_regular_file(s.path, f"the text of document {s.id!r}, byte for byte as received")
         found = sha256_of(s.path)
         if found != s.sha256:
             raise IntegrityError(
                 f"document {s.id!r} ({s.path}) has changed: sha256 expected {s.sha256}, found {found}. "
                 "Raw documents are immutable; if the new text is intended, register it as a new source.")
-        s.text()                      # UTF-8 text without NUL bytes, or an error naming the line
+        check_script(s, s.text())     # UTF-8 text without NUL bytes, or an error naming the line
+
+
+@lru_cache(maxsize=2)
+def _converter(config: str):
+    import opencc
+    return opencc.OpenCC(config)
+
+
+def check_script(source: Source, text: str) -> None:
+    """The registry's `script` agrees with the text: InputError when a document said to be traditional has at least
+    five times as many distinct simplified-only characters as traditional-only ones (or the reverse), counted with
+    OpenCC (a few characters such as 于 台 are converted by s2t yet common in traditional text)."""
+    han = sorted({ch for ch in text if "\u4e00" <= ch <= "\u9fff"})       # each character once, on its own line
+    if len(han) < 20:
+        return                                           # too little Chinese to tell
+    to_simplified, to_traditional = (_converter(c).convert("\n".join(han)).split("\n") for c in ("t2s", "s2t"))
+    if len(to_simplified) != len(han) or len(to_traditional) != len(han):
+        return
+    traditional_only = sum(a != b for a, b in zip(han, to_simplified))
+    simplified_only = sum(a != b for a, b in zip(han, to_traditional))
+    found = ("simplified" if simplified_only >= max(5, 5 * traditional_only) else
+             "traditional" if traditional_only >= max(5, 5 * simplified_only) else None)
+    if found and found != source.script:
+        other = "traditional" if found == "simplified" else "simplified"
+        raise InputError(f"{SOURCES_NAME}: entry {source.id!r} field 'script' is {source.script!r}, but the text of "
+                         f"{source.path.name} is written in {found} characters ({max(simplified_only, traditional_only)} "
+                         f"distinct characters of {found} Chinese only, {min(simplified_only, traditional_only)} of "
+                         f"{other}); expected script: {found}")
 
 
 def check_documents(sources: dict[str, Source], documents: Path = paths.DOCUMENTS, registry: Path = paths.SOURCES) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +17,11 @@ from ..core.quantity import RANK_UNIT, canonical_units
 COLUMNS = ["indicator_id", "indicator_zh", "indicator_en", "measure", "unit", "aliases", "display_zh", "display_en"]
 MEASURES = ("share", "level", "count_stock", "count_flow", "growth_rate", "rank")
 ID = re.compile(r"[a-z][a-z0-9_]{0,79}")
+
+
+def _clip(text: str, width: int = 60) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= width else shown[: width - 1] + f"…' ({len(text)} characters)"
 
 
 def load_indicators(path: Path = paths.INDICATORS) -> pd.DataFrame:
@@ -43,10 +49,20 @@ def load_indicators(path: Path = paths.INDICATORS) -> pd.DataFrame:
             raise InputError(f"{path}: line {i} ({row.indicator_id}): measure 'rank' goes with unit {RANK_UNIT!r} (a place "
                              f"in a ranking, lower is better) and only with it; found measure {row.measure!r}, unit {row.unit!r}")
         for col in ("display_zh", "display_en"):
-            if not getattr(row, col).strip():
+            name = getattr(row, col)
+            if not name.strip():
                 raise InputError(f"{path}: line {i} ({row.indicator_id}) field {col!r} is empty; expected the name the reports show")
+            if name != name.strip() or "$" in name:
+                raise InputError(f"{path}: line {i} ({row.indicator_id}) field {col!r} is {_clip(name)}: "
+                                 + ("spaces around it" if name != name.strip() else "a $ (the plots read $…$ as a formula)")
+                                 + "; expected the name the reports show, without spaces around it or $")
     for col in ("indicator_id", "display_zh", "display_en"):
-        dup = df[col][df[col].duplicated()]
-        if len(dup):
-            raise InputError(f"{path}: {col} {dup.iloc[0]!r} appears twice")
+        key = df[col].map(lambda v: unicodedata.normalize("NFKC", v).casefold())     # 'R&D' and 'r&d' are one name
+        dup = key.duplicated()
+        if dup.any():
+            second = int(dup.to_numpy().argmax())
+            first = int((key == key.iloc[second]).to_numpy().argmax())
+            raise InputError(f"{path}: line {second + 2} field {col!r} is {_clip(df[col].iloc[second])}, the same name as "
+                             f"line {first + 2} ({df['indicator_id'].iloc[first]}); expected one {col} per indicator "
+                             "(a reader could not tell them apart)")
     return df.set_index("indicator_id", drop=False)

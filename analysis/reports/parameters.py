@@ -101,6 +101,9 @@ def _check_path(v):
         return
     if not isinstance(v, str):
         raise _Reject(f"wrong type {type(v).__name__}", accepts)
+    inside = (paths.ROOT / v).resolve()
+    if not inside.is_relative_to(paths.ROOT.resolve()):
+        raise _Reject(f"file {v!r} is outside the project (the reports may read only the project's files)", accepts)
     if not (paths.ROOT / v).is_file():
         raise _Reject(f"file {v!r} does not exist", accepts)
     if not make_safe(v):
