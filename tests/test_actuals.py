@@ -207,7 +207,7 @@ def test_text_columns_come_back_in_full_across_pieces(tmp_path, monkeypatch):
     monkeypatch.setattr(actuals, "CHUNK_ROWS", 2)
     text = ("region,indicator,unit,year,value,source,note\n"
             '广州市,rd_intensity,%,2019,2.9,"  http://a.example/x, p. 3 ","第一行\n第二行"\n'
-            "广州市,rd_intensity,%,2019,2.9,another page,agreeing repeat: dropped\n"
+            '广州市,rd_intensity,%,2019,2.9,"http://a.example/x, p. 3",agreeing repeat of the same source: dropped\n'
             "广州市,rd_intensity,%,2020,3.0,\u3000全角 source,😀 note\n"
             "广州市,rd_intensity,%,2021,3.1,\u00a0 b,-3\n"
             "广州市,rd_intensity,%,2022,3.2,c,\n")

@@ -438,13 +438,17 @@ def load(path, *, vocab: pd.DataFrame | None = None, regions: pd.DataFrame | Non
     if not parts:
         raise InputError(f"{path}: the file has a header but no data lines; expected one line per actual")
     cols = {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
-    unique = _check_duplicates(problems, _first_of_key(cols["key"]), cols)
+    first = _first_of_key(cols["key"])
+    unique = _check_duplicates(problems, first, cols)
     problems.raise_if_any()
-    cols = {k: v[unique] for k, v in cols.items()}
     try:
         text = reread.cells(cols["begin"], cols["end"], ["source", *checker.extras], cols["value"])
     except _ReadTwiceDiffers:
         raise InputError(_READ_TWICE_DIFFERS.format(path=path)) from None
+    _check_repeated_sources(problems, first, unique, _stripped(text["source"]), cols)
+    problems.raise_if_any()
+    cols = {k: v[unique] for k, v in cols.items()}
+    text = {k: v[unique] for k, v in text.items()}
     out = pd.DataFrame({**{k: cols[k] for k in ("region", "indicator_id", "unit", "year", "value", "bound")},
                         "source": _stripped(text["source"]), "line": cols["line"],
                         **{name: _stripped(text[name]) for name in checker.extras}})
@@ -595,10 +599,10 @@ class _RowChecker:
         out = {"region": region[rows], "indicator_id": indicator[rows], "unit": unit[rows], "year": year[rows],
                "value": value[rows], "bound": bound[rows], "line": line[rows].astype(np.int64), "key": key,
                "begin": begin[rows], "end": end[rows]}
-        # repeated keys within the piece: a different value or bound is an error, an agreeing repeat is dropped
-        # here already (a file of a million lines repeats the few thousand keys the project's tables allow)
-        unique = _check_duplicates(problems, _first_of_key(key), out)
-        return {k: v[unique] for k, v in out.items()}
+        # repeated keys within the piece: a different value or bound is an error (a repeat that agrees is dropped
+        # once every piece is read and its source is known to be the same as the first's)
+        _check_duplicates(problems, _first_of_key(key), out)
+        return out
 
 
 def _first_of_key(key: np.ndarray) -> np.ndarray:
@@ -627,6 +631,24 @@ def _check_duplicates(problems: _Problems, first: np.ndarray, cols: dict) -> np.
     return first == np.arange(len(first))
 
 
+def _check_repeated_sources(problems: _Problems, first: np.ndarray, unique: np.ndarray, source: np.ndarray,
+                            cols: dict) -> None:
+    """A (region, indicator, year) repeated with the same value but another source would lose that source when
+    the repeat is dropped: an error naming both lines (one row per key; the other source goes into its note)."""
+    rows = np.flatnonzero(~unique)
+    other = rows[source[rows] != source[first[rows]]]
+    line = cols["line"]
+    problems.add_many(line[other], "source", [
+        f"{cols['region'][b]} {cols['indicator_id'][b]} {cols['year'][b]} is given again (first at line {line[first[b]]}) "
+        f"with another source ({_clip_text(source[b])} and {_clip_text(source[first[b]])}); expected one line per "
+        "(region, indicator, year): keep one and cite the other source in its note" for b in other], 7)
+
+
+def _clip_text(value, width: int = 60) -> str:
+    text = repr(str(value))
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def load_published(files=paths.PUBLISHED_ACTUAL_FILES, **kwargs) -> pd.DataFrame:
     """The published actuals shipped with the project (`paths.PUBLISHED_ACTUAL_FILES`, same format, with quote and
     citation columns), one frame; a (region, indicator, year) given by two files with different values is an error."""
@@ -638,6 +660,11 @@ def load_published(files=paths.PUBLISHED_ACTUAL_FILES, **kwargs) -> pd.DataFrame
             where = ", ".join(f"{Path(r.file).name} line {r.line}: {r.value:g}" for r in group.itertuples())
             raise InputError(f"{group.iloc[0]['region']} {group.iloc[0]['indicator_id']} {group.iloc[0]['year']} is given "
                              f"with different values ({where}); expected one value per (region, indicator, year)")
+        if group["source"].nunique() > 1:
+            where = ", ".join(f"{Path(r.file).name} line {r.line}: {_clip_text(r.source)}" for r in group.itertuples())
+            raise InputError(f"{group.iloc[0]['region']} {group.iloc[0]['indicator_id']} {group.iloc[0]['year']} is given "
+                             f"again with another source ({where}); expected one line per (region, indicator, year): "
+                             "keep one and cite the other source in its note")
     return df.drop_duplicates(key, keep="first").reset_index(drop=True)
 
 

@@ -123,7 +123,7 @@ def _read_yaml(path: Path) -> dict:
     unknown = [k for k in doc if k not in TOP_KEYS]
     if unknown:
         raise InputError(f"{path}: unknown section {_short(unknown[0])}; expected the sections {', '.join(TOP_KEYS)}")
-    version = doc.get("version")
+    version = doc.get("version", THRESHOLDS_VERSION)   # required of the project's file (check_thresholds_file)
     if isinstance(version, bool) or not isinstance(version, int):
         raise InputError(f"{path}: field 'version' is {_short(version)}; expected the whole number {THRESHOLDS_VERSION}")
     if version != THRESHOLDS_VERSION:
@@ -227,7 +227,6 @@ def load_thresholds(overrides: dict | None = None, path: Path = THRESHOLDS, refe
             "label_zh": spec["label_zh"].strip(), "justification_zh": spec["justification_zh"].strip(),
         })
     th = pd.DataFrame(rows, columns=THRESHOLD_COLUMNS).set_index("name", drop=False)
-    _check_parameter_names(th, doc, path)
     if overrides is not None and not isinstance(overrides, dict):
         raise InputError(f"threshold overrides are {_short(overrides)}; expected a mapping {{parameter name: number}}")
     for name, value in (overrides or {}).items():
@@ -252,17 +251,29 @@ def ceiling_for(rules: dict, indicator_id: str, metric: str) -> str | None:
     return ceilings.get(indicator_id) or ceilings.get(metric)
 
 
+def check_thresholds_file(path: Path = THRESHOLDS) -> pd.DataFrame:
+    """The project's thresholds.yml as the rules need it: its `version` given, every parameter the code reads
+    there, every other parameter named by a `ceilings` entry (load_thresholds checks each parameter and section)."""
+    path = Path(path)
+    th = load_thresholds(path=path)
+    doc = _read_yaml(path)
+    if "version" not in doc:
+        raise InputError(f"{path}: field 'version' is missing; expected the whole number {THRESHOLDS_VERSION}")
+    _check_parameter_names(th, doc, path)
+    return th
+
+
 def _check_parameter_names(th: pd.DataFrame, doc: dict, path: Path) -> None:
-    """Every parameter the code reads is there; every other parameter is named by a `ceilings` entry."""
-    missing = [n for n in PARAMETERS if n not in th.index]
-    if missing:
-        raise InputError(f"{path}: parameters: {missing[0]!r} is missing" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
-                         + "; expected every parameter the rules read (analysis.inputs.reference.PARAMETERS)")
     named = {str(v) for v in doc["ceilings"].values()}
     unknown = [n for n in th.index if n not in PARAMETERS and n not in named]
-    if unknown:
-        raise InputError(f"{path}: parameters: {unknown[0]!r} is not a parameter of the rules (a misspelt name?) and no "
-                         f"`ceilings` entry names it; expected one of {', '.join(PARAMETERS)} or a ceiling's parameter")
+    missing = [n for n in PARAMETERS if n not in th.index]
+    problems = [f"{path}: parameters: {n!r} is not a parameter of the rules (a misspelt name?) and no `ceilings` entry "
+                "names it; expected a parameter the rules read (analysis.inputs.reference.PARAMETERS) or a ceiling's"
+                for n in unknown]
+    problems += [f"{path}: parameters: {n!r} is missing; expected every parameter the rules read "
+                 "(analysis.inputs.reference.PARAMETERS)" for n in missing]
+    if problems:
+        raise InputError("\n".join(problems))
 
 
 def _check_rules(rules: dict, th: pd.DataFrame, path: Path) -> None:
@@ -401,7 +412,7 @@ def check_all(vocab: pd.DataFrame) -> None:
     attempt(load_links_checked, vocab)
     panel = attempt(check_panel, PANEL, vocab)
     if refs is not None:
-        th = attempt(load_thresholds)
+        th = attempt(check_thresholds_file)
         if th is not None:
             attempt(check_rules_against_data, load_rules(), refs, panel, vocab)
     if problems:

@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..core import lock, paths
-from ..core.errors import InputError, describe_os_error, run_cli
+from ..core.errors import InputError, clip_quoted, describe_os_error, run_cli
 from ..core.fileio import check_published
 from . import kernel, narrative
 from .batch import jobs_from_make, run_many, take_queue
@@ -71,7 +71,7 @@ def _command(args) -> int:
     if args.command == "check":
         reports, problems = run_problems(args.config, args.notebooks)
         for problem in problems:
-            print(f"error: {problem}", file=sys.stderr)
+            print(f"error: {clip_quoted(problem)}", file=sys.stderr)
         if problems:
             print(f"{relative(args.config)}: {len(problems)} problem(s); {len(reports)} valid report(s)", file=sys.stderr)
             return 2

@@ -40,7 +40,7 @@ def _check_source_id(v):
     if not isinstance(v, str):
         raise _Reject(f"wrong type {type(v).__name__}", accepts)
     if v not in ids:
-        raise _Reject(f"unknown source {v!r} (not in {paths.SOURCES.relative_to(paths.ROOT)})", accepts)
+        raise _Reject(f"unknown source {_short(v)} (not in {paths.SOURCES.relative_to(paths.ROOT)})", accepts)
 
 
 def _check_indicators(v):
