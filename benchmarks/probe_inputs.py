@@ -968,7 +968,8 @@ def cases() -> list[Case]:
             both(
                 lambda r: os.mkfifo(r / "data/raw/actuals/pipe.csv"),
                 reports_yml(
-                    "  - name: p\n    notebook: notebooks/04_target_vs_actual.ipynb\n    parameters: {actuals_path: data/raw/actuals/pipe.csv}\n"
+                    "  - name: p\n    notebook: notebooks/04_target_vs_actual.ipynb\n"
+                    "    parameters: {actuals_path: data/raw/actuals/pipe.csv}\n"
                 ),
             ),
             CHECK,
