@@ -432,7 +432,8 @@ def check_provenance(path: Path = PROVENANCE) -> None:
         if not isinstance(e, dict) or sorted(e) != ["file", "notes", "received", "sha256"]:
             raise InputError(f"{path}: entry {i} is {_short(e)}; expected a mapping with exactly file, sha256, received, notes")
         file = path.parent / str(e["file"])
-        if "/" in str(e["file"]) or not file.is_file():
+        inside = file.resolve().is_relative_to(path.parent.resolve()) and not Path(str(e["file"])).is_absolute()
+        if not inside or not file.is_file():
             raise InputError(f"{path}: entry {i} field 'file' is {_short(e['file'])}; expected a file of {path.parent.name}/")
         if not isinstance(e["sha256"], str) or not re.fullmatch(r"[0-9a-f]{64}", e["sha256"]):
             raise InputError(f"{path}: entry {i} field 'sha256' is {_short(e['sha256'])}; expected 64 lower-case hex digits")
