@@ -6,6 +6,8 @@
                             rules' data: ceilings, peer levels and proxies, each indicator's national series
     indicator_links.csv     which indicator is the stated growth rate / a part / the yearly flow of another
     regions.csv             which region lies inside which (district → city), for escalation across levels
+    provincial_panel.csv    province (and city) annual panels (analysis.inputs.panels checks it)
+    provenance.yml          where each table came from, with its sha256
 
 `load_thresholds(overrides)` is what notebooks pass their `thresholds` parameter to. `check_all()` (every build
 runs it first) checks every file against its schema with the strictness of sources.yml: each problem is one line
@@ -25,6 +27,7 @@ import pandas as pd
 from ..core import paths
 from ..core.errors import InputError
 from ..core.fileio import load_yaml, read_csv_table
+from .panels import load_panel as load_provincial_panel
 
 REFERENCES = paths.REFERENCE / "growth_references.csv"
 THRESHOLDS = paths.REFERENCE / "thresholds.yml"
@@ -411,6 +414,7 @@ def check_all(vocab: pd.DataFrame) -> None:
     attempt(load_regions)
     attempt(load_links_checked, vocab)
     panel = attempt(check_panel, PANEL, vocab)
+    attempt(load_provincial_panel)
     if refs is not None:
         th = attempt(check_thresholds_file)
         if th is not None:
