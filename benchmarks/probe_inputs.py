@@ -40,6 +40,9 @@ LOAD = [
     "import sys; from analysis.core.errors import run_cli; from analysis.pipeline import datasets; "
     "sys.exit(run_cli('datasets.load', lambda: print(len(datasets.load('observations'))) or 0))",
 ]
+KEPT_SOURCE = [PY, "-c", "import sys; from analysis.core.errors import run_cli; from analysis.inputs import actuals; "
+               "sys.exit(run_cli('actuals', lambda: 0 if actuals.load_published()['source'].str.contains("
+               "'another-source', regex=False).any() else 1))"]
 RUN_QUEUED = [PY, "-m", "analysis.reports", "run", "--queued"]
 TIMEOUT = 120
 
@@ -802,22 +805,22 @@ def cases() -> list[Case]:
     )
     add(
         Case(
-            "actuals: a repeated key with another source",
+            "actuals: a repeated key with another source keeps both sources",
             "smaller",
             _repeat_actual_other_source(),
-            DATA,
-            ("published_actuals.csv", "source"),
+            KEPT_SOURCE,
+            expect="accept",
         )
     )
     add(
         Case(
-            "reports.yml: actuals_path outside the project (absolute)",
+            "reports.yml: actuals_path an absolute path to a file that is not actuals",
             "smaller",
             reports_yml(
                 "  - name: p\n    notebook: notebooks/04_target_vs_actual.ipynb\n    parameters: {actuals_path: /etc/hostname}\n"
             ),
             CHECK,
-            ("reports.yml", "actuals_path", "outside"),
+            ("reports.yml", "actuals_path", "/etc/hostname"),
         )
     )
     add(

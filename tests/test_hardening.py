@@ -216,7 +216,7 @@ def test_numbers_and_ordinary_text_are_not_formulas(tmp_path):
 
 
 def test_a_directory_as_the_actuals_file(tmp_path):
-    with pytest.raises(InputError, match="is a directory, not a file; expected a CSV file of actuals"):
+    with pytest.raises(InputError, match="is a directory; expected a CSV file of actuals"):
         actuals.load(tmp_path)
 
 

@@ -8,6 +8,7 @@ import errno
 import hashlib
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -139,9 +140,7 @@ def test_an_ignore_pattern_that_backtracks_without_end_is_refused_naming_the_rul
 def ref(tmp_path):
     """A copy of data/raw/reference/ to change."""
     d = tmp_path / "reference"
-    d.mkdir()
-    for p in paths.REFERENCE.iterdir():
-        (d / p.name).write_bytes(p.read_bytes())
+    shutil.copytree(paths.REFERENCE, d)
     return d
 
 
@@ -284,21 +283,22 @@ def test_display_names_are_unique_plain_text(tmp_path, change, needle):
     assert needle in error(vocab.load_indicators, f)
 
 
-def test_a_fractional_count_and_a_repeated_key_with_another_source_are_refused_in_actuals(tmp_path):
+def test_a_fractional_count_is_refused_and_a_repeated_key_keeps_every_source(tmp_path):
     head = "region,indicator,unit,year,value,source\n"
     f = tmp_path / "a.csv"
     f.write_text(head + "广州市,high_tech_enterprises,家,2016,0.1,http://a\n", encoding="utf-8")
     assert "line 2, column 'value': count 0.1 is not a whole number" in error(actuals.load, f)
-    f.write_text(head + "广州市,rd_intensity,%,2016,2.9,http://a\n广州市,rd_intensity,%,2016,2.9,http://b\n", encoding="utf-8")
-    msg = error(actuals.load, f)
-    assert "line 3, column 'source'" in msg and "'http://b' and 'http://a'" in msg
-    f.write_text(head + "广州市,rd_intensity,%,2016,2.9,http://a\n广州市,rd_intensity,%,2016,2.9, http://a\n", encoding="utf-8")
-    assert len(actuals.load(f)) == 1                                    # the same source again: one row
+    f.write_text(head + "广州市,rd_intensity,%,2016,2.9,http://a\n广州市,rd_intensity,%,2016,2.9,http://b\n"
+                 "广州市,rd_intensity,%,2016,2.9, http://a\n", encoding="utf-8")
+    assert list(actuals.load(f)["source"]) == ["http://a | http://b"]      # one row, neither source dropped
+    g = tmp_path / "b.csv"
+    g.write_text(head + "广州市,rd_intensity,%,2016,2.9,http://c\n", encoding="utf-8")
+    assert list(actuals.load_published((f, g))["source"]) == ["http://a | http://b | http://c"]
 
 
-def test_actuals_path_outside_the_project_is_refused():
-    for outside in ("/etc/hostname", "../outside.csv"):
-        with pytest.raises(parameters._Reject, match="outside the project"):
+def test_a_relative_actuals_path_leading_outside_the_project_is_refused():
+    for outside in ("../outside.csv", "data/../../outside.csv"):
+        with pytest.raises(parameters._Reject, match="leads outside the project"):
             parameters._check_path(outside)
 
 

@@ -445,12 +445,11 @@ def load(path, *, vocab: pd.DataFrame | None = None, regions: pd.DataFrame | Non
         text = reread.cells(cols["begin"], cols["end"], ["source", *checker.extras], cols["value"])
     except _ReadTwiceDiffers:
         raise InputError(_READ_TWICE_DIFFERS.format(path=path)) from None
-    _check_repeated_sources(problems, first, unique, _stripped(text["source"]), cols)
-    problems.raise_if_any()
+    source = _merged_sources(first, unique, _stripped(text["source"]))[unique]
     cols = {k: v[unique] for k, v in cols.items()}
     text = {k: v[unique] for k, v in text.items()}
     out = pd.DataFrame({**{k: cols[k] for k in ("region", "indicator_id", "unit", "year", "value", "bound")},
-                        "source": _stripped(text["source"]), "line": cols["line"],
+                        "source": source, "line": cols["line"],
                         **{name: _stripped(text[name]) for name in checker.extras}})
     out.insert(len(out.columns), "file", str(path))
     return out
@@ -631,22 +630,19 @@ def _check_duplicates(problems: _Problems, first: np.ndarray, cols: dict) -> np.
     return first == np.arange(len(first))
 
 
-def _check_repeated_sources(problems: _Problems, first: np.ndarray, unique: np.ndarray, source: np.ndarray,
-                            cols: dict) -> None:
-    """A (region, indicator, year) repeated with the same value but another source would lose that source when
-    the repeat is dropped: an error naming both lines (one row per key; the other source goes into its note)."""
+def _merged_sources(first: np.ndarray, unique: np.ndarray, source: np.ndarray) -> np.ndarray:
+    """Each row's source, where a (region, indicator, year) repeated with the same value (the repeat is dropped)
+    cites another source: that source joined to the kept row's with ' | ' (a corroborating source is kept, not lost)."""
     rows = np.flatnonzero(~unique)
     other = rows[source[rows] != source[first[rows]]]
-    line = cols["line"]
-    problems.add_many(line[other], "source", [
-        f"{cols['region'][b]} {cols['indicator_id'][b]} {cols['year'][b]} is given again (first at line {line[first[b]]}) "
-        f"with another source ({_clip_text(source[b])} and {_clip_text(source[first[b]])}); expected one line per "
-        "(region, indicator, year): keep one and cite the other source in its note" for b in other], 7)
-
-
-def _clip_text(value, width: int = 60) -> str:
-    text = repr(str(value))
-    return text if len(text) <= width else text[: width - 1] + "…"
+    if not len(other):
+        return source
+    source = source.copy()
+    for b in other:
+        kept = first[b]
+        if source[b] not in source[kept].split(" | "):
+            source[kept] = f"{source[kept]} | {source[b]}"
+    return source
 
 
 def load_published(files=paths.PUBLISHED_ACTUAL_FILES, **kwargs) -> pd.DataFrame:
@@ -660,12 +656,9 @@ def load_published(files=paths.PUBLISHED_ACTUAL_FILES, **kwargs) -> pd.DataFrame
             where = ", ".join(f"{Path(r.file).name} line {r.line}: {r.value:g}" for r in group.itertuples())
             raise InputError(f"{group.iloc[0]['region']} {group.iloc[0]['indicator_id']} {group.iloc[0]['year']} is given "
                              f"with different values ({where}); expected one value per (region, indicator, year)")
-        if group["source"].nunique() > 1:
-            where = ", ".join(f"{Path(r.file).name} line {r.line}: {_clip_text(r.source)}" for r in group.itertuples())
-            raise InputError(f"{group.iloc[0]['region']} {group.iloc[0]['indicator_id']} {group.iloc[0]['year']} is given "
-                             f"again with another source ({where}); expected one line per (region, indicator, year): "
-                             "keep one and cite the other source in its note")
-    return df.drop_duplicates(key, keep="first").reset_index(drop=True)
+    # a key given again with the same value by another source: one row, citing every source (none is lost)
+    sources = df.groupby(key, sort=False)["source"].transform(lambda s: " | ".join(dict.fromkeys(s)))
+    return df.assign(source=sources).drop_duplicates(key, keep="first").reset_index(drop=True)
 
 
 def document_actuals(obs: pd.DataFrame) -> pd.DataFrame:

@@ -101,9 +101,9 @@ def _check_path(v):
         return
     if not isinstance(v, str):
         raise _Reject(f"wrong type {type(v).__name__}", accepts)
-    inside = (paths.ROOT / v).resolve()
-    if not inside.is_relative_to(paths.ROOT.resolve()):
-        raise _Reject(f"file {v!r} is outside the project (the reports may read only the project's files)", accepts)
+    if not Path(v).is_absolute() and not (paths.ROOT / v).resolve().is_relative_to(paths.ROOT.resolve()):
+        raise _Reject(f"file {v!r} leads outside the project (a relative path is read from the project root; name a "
+                      "file elsewhere by its absolute path)", accepts)
     if not (paths.ROOT / v).is_file():
         raise _Reject(f"file {v!r} does not exist", accepts)
     if not make_safe(v):
