@@ -1184,32 +1184,32 @@ def run_case(case: Case, pristine: Path, work: Path, version0: str) -> dict:
     except subprocess.TimeoutExpired:
         return {"name": case.name, "group": case.group, "outcome": "hang", "seconds": TIMEOUT}
     seconds = round(time.perf_counter() - t0, 1)
-    after = processed(root)
-    both_ = out + err
     result = {"name": case.name, "group": case.group, "status": rc, "seconds": seconds, "message": err.strip()[-600:]}
-    if "Traceback (most recent call last)" in both_:
-        outcome = "traceback"
-    elif rc == 70 or "internal error" in both_:
-        outcome = "internal"
-    elif case.expect == "accept":
-        outcome = "ok" if rc == 0 else "wrongly refused"
-    elif case.expect == "same_version":
-        outcome = "ok" if rc == 0 and out.strip() == version0 else ("silent" if rc == 0 else "wrongly refused")
-    elif case.expect == "repair":
-        committed = processed(pristine)
-        fixed = {k: after.get(k) for k in committed} == committed
-        outcome = "ok" if rc == 0 and fixed else ("damaged" if rc == 0 else "wrongly refused")
-    elif rc == 0:
-        outcome = "silent"
-    elif after != before:
-        outcome = "damaged"
-    else:
-        missing = [n for n in case.needles if n not in err]
-        outcome = "clear" if not missing and len(err) < 3000 else "unclear"
-        if missing:
-            result["missing"] = missing
-    result["outcome"] = outcome
+    missing = [n for n in case.needles if n not in err]
+    if missing:
+        result["missing"] = missing
+    result["outcome"] = classify(case, rc, out, err, before, processed(root), processed(pristine), version0)
     return result
+
+
+def classify(case: Case, rc: int, out: str, err: str, before: dict, after: dict, committed: dict, version0: str) -> str:
+    """The outcome of one run (see the module's docstring)."""
+    if "Traceback (most recent call last)" in out + err:
+        return "traceback"
+    if rc == 70 or "internal error" in out + err:
+        return "internal"
+    if case.expect == "accept":
+        return "ok" if rc == 0 else "wrongly refused"
+    if case.expect == "same_version":
+        return "wrongly refused" if rc else ("ok" if out.strip() == version0 else "silent")
+    if case.expect == "repair":
+        fixed = {k: after.get(k) for k in committed} == committed
+        return "wrongly refused" if rc else ("ok" if fixed else "damaged")
+    if rc == 0:
+        return "silent"
+    if after != before:
+        return "damaged"
+    return "clear" if all(n in err for n in case.needles) and len(err) < 3000 else "unclear"
 
 
 def main(argv=None) -> int:

@@ -1,8 +1,7 @@
 """Errors the suite raises on bad input. Each message names the file, the line or field, and what was expected."""
-import re
-
 import errno
 import os
+import re
 import sys
 
 
