@@ -44,7 +44,8 @@ PARAMETERS = ("peer_min_n", "peer_info_percentile", "robust_min_margin_pct", "in
               "rate_consistency_warn_cagr", "rate_consistency_warn_pp", "flow_stock_tolerance_pct", "approx_band_pct",
               "logistic_min_share", "progress_ratio_on_track", "progress_ratio_acceleration_needed",
               "progress_ratio_limited_progress", "progress_trend_on_track_cagr", "progress_trend_acceleration_cagr",
-              "progress_limit_exponent", "progress_max_years_after_target", "progress_max_base_lag_years")
+              "progress_limit_exponent", "progress_max_years_after_target", "progress_max_base_lag_years",
+              "progress_max_interpolation_years")
 
 REFERENCE_COLUMNS = ["topic", "region", "indicator", "unit", "start_year", "start_value", "end_year", "end_value",
                      "annual_rate", "rate_unit", "source_title", "source_url", "quote_or_series", "note"]
