@@ -1,4 +1,6 @@
 """Per-document checks against values read by hand from the documents, completeness, determinism."""
+import re
+
 import pandas as pd
 import pytest
 
@@ -38,6 +40,17 @@ def test_every_registered_source_has_a_spec_and_rows(obs, sources):
     for sid in sources:
         assert (paths.SPECS / f"{sid}.yml").exists(), sid
     assert set(obs.source_id) == set(sources)
+
+
+def test_every_registered_source_has_a_hand_check_note(sources):
+    """Issue 22: a plan counts once its reading is checked by hand; the note `<id>.check.md` sits next to its spec,
+    opens with `# Hand check: <id>`, and no note outlives its source."""
+    notes = {p.name[: -len(".check.md")]: p for p in paths.SPECS.glob("*.check.md")}
+    assert sorted(set(sources) - set(notes)) == [], "registered sources without a hand-check note"
+    assert sorted(set(notes) - set(sources)) == [], "hand-check notes of sources that are not registered"
+    for sid, note in notes.items():
+        first = note.read_text(encoding="utf-8").split("\n", 1)[0]
+        assert re.match(rf"# Hand check: {re.escape(sid)}(?: |$)", first), (note.name, first)
 
 
 def test_documents_at_three_levels_or_more(sources):

@@ -29,6 +29,8 @@ observations:
   - {{indicator: synthetic_innovation_rank, kind: actual, quote: "由2020年的第18位"}}
   - {{indicator: synthetic_innovation_rank, quote: "提升到前15位"}}
 """
+# the hand-check note (issue 22: a plan counts once its reading is checked by hand)
+NOTE = f"# Hand check: {SOURCE_ID} (a synthetic document)\n\nSeven rows, each checked against the text.\n"
 # new indicators (ids and display names of their own: the vocabulary refuses a second one)
 INDICATORS = ("synthetic_rd_fte,示例研发人员全时当量,Synthetic R&D personnel (full-time equivalent),count_stock,人年,,"
               "示例研发人员全时当量,Synthetic R&D personnel (FTE)\n"
@@ -76,7 +78,8 @@ def test_a_document_added_by_spec_alone_builds_and_passes_the_registry_tests(tmp
         f.write(_entry(hashlib.sha256(doc.read_bytes()).hexdigest()))
     with open(raw / "reference" / "regions.csv", "a", encoding="utf-8") as f:      # 3. its region
         f.write(REGION)
-    (raw / "specs" / f"{SOURCE_ID}.yml").write_text(SPEC, encoding="utf-8")        # 4. its spec, new indicators
+    (raw / "specs" / f"{SOURCE_ID}.yml").write_text(SPEC, encoding="utf-8")        # 4. its spec, new indicators,
+    (raw / "specs" / f"{SOURCE_ID}.check.md").write_text(NOTE, encoding="utf-8")   #    its hand-check note
     with open(raw / "indicators.csv", "a", encoding="utf-8") as f:
         f.write(INDICATORS)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "POLICY_TARGETS"))}
