@@ -391,6 +391,8 @@ FLAG_REASONS_ZH = {
     "share_above_100": "{period}比重目标 {value} 超过 100%。",
     "rate_vs_levels": "文件所述增速 {threshold} 与其水平目标{period}隐含的 {value} 不一致。",
     "part_exceeds_whole": "{period}部分的目标 {value} 大于其整体 {threshold}。",
+    "near_synonyms_far_apart": "{period}“{name}”与名称只差同义限定词的另一类别数值相差 {value} 倍（超过 {threshold} 倍）；"
+                               "请读者核对规划所指的是哪个数字或口径。",
     "flow_cannot_build_stock": "{period}每年新增的目标合计 {value}，少于存量目标所需的增加 {threshold}。",
     "stock_change_vs_flow": "{period}存量的变化 {value} 与每年新增的目标 {threshold} 不符。",
     "escalation": "{period}下级地区隐含增长比上级城市高 {value}，超过文献记载的最大加码幅度 {threshold}（{related}）。",
@@ -422,7 +424,7 @@ def flag_reason(row, language: str = "zh") -> str:
     text = FLAG_REASONS_ZH.get(rule, FLAG_REASON_ZH_FALLBACK).format(
         period=period, value=with_unit(value_), threshold=with_unit(threshold), margin=_num(margin, 2),
         threshold_name=threshold_words(get("threshold_name"), "zh"), related=get("related_source_id") or "—",
-        rule=value("rule", rule, "zh"))
+        rule=value("rule", rule, "zh"), name=get("indicator_zh") or "")
     extra = []
     pct, n = get("peer_percentile"), get("peer_n")
     if pct is not None and not (isinstance(pct, float) and math.isnan(pct)) and n:
