@@ -66,7 +66,8 @@ def counts(segments: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
     """One row per plan: its region, `target_segments`, `steps` (steps that end in a target), one column
     `yardstick:<value>` per yardstick that judged a step, `ceiling_only`, `not_judged` (steps), `binding_pct` (steps
     judged by a yardstick other than the ceiling, % of steps), `flagged` (target segments with a flag of `flags`),
-    `plausible` (steps judged and not flagged) and `why` ({reason kind: steps}); codes, not words."""
+    `plausible` (steps judged by a yardstick that can bind and not flagged) and `why` ({reason kind: steps}); codes,
+    not words. With several plans, a last row (source_id None) for all of them."""
     t = target_segments(segments)
     t = t.assign(_status=statuses(t, flags), _step=t["segment"].to_numpy() == "step",
                  _kind=[reason_kind(r) for r in t["not_judged_because"]])
@@ -120,7 +121,8 @@ def table(segments: pd.DataFrame, flags: pd.DataFrame, language: str = "zh") -> 
     sticks = [col.split(":", 1)[1] for col in c.columns if col.startswith("yardstick:")]
     others = [y for y in sticks if y not in labels.VALUES["yardstick"]]
     t = lambda key: labels.t(key, language)     # noqa: E731
-    why = [("；" if language == "zh" else "; ").join(f"{labels.value('not_judged', k, language)} ({n})"
+    count = "{}（{}）" if language == "zh" else "{} ({})"
+    why = [("；" if language == "zh" else "; ").join(count.format(labels.value("not_judged", k, language), n)
                                                      for k, n in w.items()) for w in c["why"]]
     out = pd.DataFrame({
         t("source_id"): c["source_id"].fillna(t("coverage.all")),
