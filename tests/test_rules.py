@@ -242,3 +242,15 @@ def test_near_synonyms_need_the_same_year_and_a_declared_qualifier():
     assert fired.iloc[0]["reason"].startswith("For 2017 the plan sets '中级以上专业技术人才' (more than 60,000 人) and "
                                               "'中高级专业技术人才' (at least 6,000 人), near-synonymous categories "
                                               "(中级以上 ≈ 中高级), 10 times apart")
+
+
+def test_near_synonyms_find_is_its_judge_over_several_plans():
+    rule = BY_NAME["near_synonyms_far_apart"]
+    frames = [_talent(v).assign(source_id=s) for s, v in (("p1", 6000), ("p2", 20000), ("p3", 100))]
+    third = obs({"year": 2017, "value": 500, "kind": "target", "bound": "ge", "indicator_id": "mid_up",
+                 "indicator_zh": "中级及以上专业技术人才", "measure": "count_stock", "unit": "人", "source_id": "p3"})
+    inp = inputs(pd.concat([*frames, third], ignore_index=True))
+    found = rule.find(inp)
+    # p1: 10 times; p2: 3 (silent); p3: 60,000 / 100 = 600, 60,000 / 500 = 120, 500 / 100 = 5 (at the limit: silent)
+    assert sorted(zip(found["source_id"], found["value"].round(6))) == [("p1", 10.0), ("p3", 120.0), ("p3", 600.0)]
+    pd.testing.assert_frame_equal(normal(found), normal(by_plan(rule, inp)))
