@@ -10,11 +10,11 @@ this list (docs/design.md, enforced by tests/test_layers.py):
              known when a plan was set), cross_level, sentences (zh/en parts), flags (the engine) and rules/ (base,
              _declines, _known, _links, one module per rule: too_fast, already_met_when_set, too_slow,
              target_backwards, stock_falls, share_above_100, rate_vs_levels, part_exceeds_whole,
-             flow_cannot_build_stock, stock_change_vs_flow, escalation), progress (+ progress_notes: its notes in zh
-             and en), backtest, plausibility
+             near_synonyms_far_apart, flow_cannot_build_stock, stock_change_vs_flow, escalation), progress
+             (+ progress_notes: its notes in zh and en), backtest, plausibility
   pipeline/  build (`make data`), datasets (reading the published set), documents (the lists of documents in the docs)
-  present/   labels (zh/en words), plots, views, progress_views, progress_plots, indicator_views, conclusions (a
-             page's opening sentences), html_page (the report page)
+  present/   labels (zh/en words), plots, views, coverage (what the flags judged), progress_views, progress_plots,
+             indicator_views, conclusions (a page's opening sentences), html_page (the report page)
   reports/   config, parameters, record, runner (one run; render), batch (several, kernels kept), index, makerules,
              narrative (the notebooks' prose cells),
              cli (`python -m analysis.reports`), kernel

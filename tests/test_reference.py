@@ -141,3 +141,13 @@ def test_bad_links_file(tmp_path):
     with pytest.raises(InputError, match=r"line 2 field 'relation' is 'same_as'; expected one of"):
         load_links(p)
 
+
+
+def test_near_synonym_qualifiers_are_groups_of_text(tmp_path):
+    assert ["中级以上", "中高级"] <= load_rules()["near_synonyms"]["qualifiers"][0]
+    assert load_rules(_write(tmp_path, "parameters: {}\n" + SERIES))["near_synonyms"] == {"qualifiers": []}
+    for bad, message in (("near_synonyms: {qualifiers: [[以上]]}\n", r"group 1 is \['以上'\]; expected a list of two"),
+                         ("near_synonyms: {qualifiers: [[以上, 及以上], [以上, 之上]]}\n", r"group 2: \['以上'\] already"),
+                         ("near_synonyms: [以上]\n", "expected a mapping with `qualifiers`")):
+        with pytest.raises(InputError, match=message):
+            load_rules(_write(tmp_path, "parameters: {}\n" + SERIES + bad))

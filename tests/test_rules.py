@@ -86,6 +86,15 @@ def _cagr(start, end, years):
     return ((end / start) ** (1 / years) - 1) * 100
 
 
+def _talent(senior, senior_year=2017):
+    """Qingyuan's pair: 中级以上 (intermediate title and above) more than 60,000 and 中高级 (intermediate and senior)."""
+    common = {"kind": "target", "measure": "count_stock", "unit": "人"}
+    return obs({"year": 2017, "value": 60000, "bound": "gt", "indicator_id": "mid_level",
+                "indicator_zh": "中级以上专业技术人才", **common},
+               {"year": senior_year, "value": senior, "bound": "ge", "indicator_id": "mid_senior",
+                "indicator_zh": "中高级专业技术人才", **common})
+
+
 # rule → (frame that fires, its links, the flag's value), (a near miss, its links)
 EXAMPLES = {
     # NEEQ 3 → 95 over 3 years: 216.37 %/yr > the NEEQ boom ceiling 205.63 %/yr (3 years) → alert; 3 → 80: 198.7
@@ -120,6 +129,8 @@ EXAMPLES = {
                            (obs({"year": 2017, "value": 90, "kind": "target", "indicator_id": "part"},
                                 {"year": 2017, "value": 100, "kind": "target", "indicator_id": "whole"}),
                             _links("part_of", "part", "whole"))),
+    # near-synonyms (中级以上 ≈ 中高级) 60,000 and 6,000 for 2017: 10 times apart > 5; 60,000 and 15,000: 4 times
+    "near_synonyms_far_apart": ((_talent(6000), NO_LINKS, 10.0), (_talent(15000), NO_LINKS)),
     # the stock rises by 100 in 3 years; 3 × 10 new a year is 30 (3 × 40 = 120 would do)
     "flow_cannot_build_stock": ((_stock_and_flows(10), _links("flow_of", "new", "stock"), 30.0),
                                 (_stock_and_flows(40), _links("flow_of", "new", "stock"))),
@@ -220,3 +231,26 @@ def test_evaluate_runs_the_judge_of_a_rule_without_find(monkeypatch):
     assert list(out["rule"]) == ["share_above_100"] and "reason_zh" not in out
     assert "比重不能超过 100%" in evaluate(frame, segments(frame, load_thresholds()), links=links, regions=CHAIN,
                                       chinese=True).iloc[0]["reason_zh"]
+
+
+def test_near_synonyms_need_the_same_year_and_a_declared_qualifier():
+    rule = BY_NAME["near_synonyms_far_apart"]
+    assert flags.run(rule, inputs(_talent(6000, senior_year=2018))).empty            # another year: not a pair
+    other = _talent(6000).assign(indicator_zh=["中级以上专业技术人才", "高级专业技术人才"])   # 高级 is not declared
+    assert flags.run(rule, inputs(other)).empty
+    fired = flags.run(rule, inputs(_talent(6000)))
+    assert fired.iloc[0]["reason"].startswith("For 2017 the plan sets '中级以上专业技术人才' (more than 60,000 人) and "
+                                              "'中高级专业技术人才' (at least 6,000 人), near-synonymous categories "
+                                              "(中级以上 ≈ 中高级), 10 times apart")
+
+
+def test_near_synonyms_find_is_its_judge_over_several_plans():
+    rule = BY_NAME["near_synonyms_far_apart"]
+    frames = [_talent(v).assign(source_id=s) for s, v in (("p1", 6000), ("p2", 20000), ("p3", 100))]
+    third = obs({"year": 2017, "value": 500, "kind": "target", "bound": "ge", "indicator_id": "mid_up",
+                 "indicator_zh": "中级及以上专业技术人才", "measure": "count_stock", "unit": "人", "source_id": "p3"})
+    inp = inputs(pd.concat([*frames, third], ignore_index=True))
+    found = rule.find(inp)
+    # p1: 10 times; p2: 3 (silent); p3: 60,000 / 100 = 600, 60,000 / 500 = 120, 500 / 100 = 5 (at the limit: silent)
+    assert sorted(zip(found["source_id"], found["value"].round(6))) == [("p1", 10.0), ("p3", 120.0), ("p3", 600.0)]
+    pd.testing.assert_frame_equal(normal(found), normal(by_plan(rule, inp)))

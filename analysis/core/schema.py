@@ -19,7 +19,8 @@ KINDS = ("actual", "target")
 SEVERITIES = ("info", "warn", "alert")
 DIRECTIONS = ("too_fast", "too_slow", "inconsistent", "impossible")
 RULES = ("too_fast", "already_met_when_set", "too_slow", "target_backwards", "stock_falls", "share_above_100",
-         "rate_vs_levels", "part_exceeds_whole", "flow_cannot_build_stock", "stock_change_vs_flow", "escalation")
+         "rate_vs_levels", "part_exceeds_whole", "near_synonyms_far_apart", "flow_cannot_build_stock",
+         "stock_change_vs_flow", "escalation")
 SEGMENT_KINDS = ("step", "overall", "stated")
 METRICS = ("cagr", "pp_per_year", "new_per_year", "change_per_year", "places_per_year", "none")
 UNIT_OF_METRIC = {"cagr": "%/yr", "pp_per_year": "pp/yr", "new_per_year": "per yr", "change_per_year": "per yr",

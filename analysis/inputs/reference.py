@@ -45,7 +45,7 @@ PARAMETERS = ("peer_min_n", "peer_info_percentile", "robust_min_margin_pct", "in
               "logistic_min_share", "progress_ratio_on_track", "progress_ratio_acceleration_needed",
               "progress_ratio_limited_progress", "progress_trend_on_track_cagr", "progress_trend_acceleration_cagr",
               "progress_limit_exponent", "progress_max_years_after_target", "progress_max_base_lag_years",
-              "progress_max_interpolation_years")
+              "progress_max_interpolation_years", "synonym_max_ratio")
 
 REFERENCE_COLUMNS = ["topic", "region", "indicator", "unit", "start_year", "start_value", "end_year", "end_value",
                      "annual_rate", "rate_unit", "source_title", "source_url", "quote_or_series", "note"]
@@ -54,7 +54,8 @@ PARAM_KEYS = {"unit", "min", "max", "value", "from_reference", "reference", "lab
 TEXT_KEYS = ("label", "justification", "label_zh", "justification_zh")   # the words of a parameter, in en and zh
 SELECTOR_KEYS = {"topic", "region", "start_year", "end_year", "indicator"}
 RULE_SECTIONS = ("parameters", "ceilings", "peers", "national_series")
-TOP_KEYS = ("version",) + RULE_SECTIONS
+OPTIONAL_SECTIONS = ("near_synonyms",)     # a rule's data that a file may leave out (then: empty)
+TOP_KEYS = ("version",) + RULE_SECTIONS + OPTIONAL_SECTIONS
 PEER_KEYS = {"levels": "a mapping {level: [levels]}", "excluded_marks": "a list of texts",
              "breaks": "a list of {region, indicator, title_contains, after_year, reason}",
              "proxies": "a mapping {indicator id: indicator id}"}
@@ -246,7 +247,30 @@ def load_thresholds(overrides: dict | None = None, path: Path = THRESHOLDS, refe
 def load_rules(path: Path = THRESHOLDS) -> dict:
     """The rule sections of thresholds.yml (`ceilings`, `peers`, `national_series`; see the file's header)."""
     doc = _read_yaml(path)
-    return {k: doc[k] for k in RULE_SECTIONS if k != "parameters"}
+    rules = {k: doc[k] for k in RULE_SECTIONS if k != "parameters"}
+    rules["near_synonyms"] = _near_synonyms(doc.get("near_synonyms"), path)
+    return rules
+
+
+def _near_synonyms(section, path: Path) -> dict:
+    """`near_synonyms`: {"qualifiers": [[qualifier, …], …]}, groups of two or more qualifiers that name the same
+    category (analysis/derive/rules/near_synonyms_far_apart.py); a qualifier in one group only."""
+    if section is None:
+        return {"qualifiers": []}
+    groups = section.get("qualifiers") if isinstance(section, dict) else None
+    if not isinstance(groups, list):
+        raise InputError(f"{path}: near_synonyms: expected a mapping with `qualifiers`, a list of lists of qualifiers")
+    seen: set[str] = set()
+    for i, g in enumerate(groups, start=1):
+        if not isinstance(g, list) or len(g) < 2 or not all(isinstance(q, str) and q.strip() for q in g):
+            raise InputError(f"{path}: near_synonyms.qualifiers group {i} is {_short(g)}; expected a list of two or "
+                             "more qualifiers (text)")
+        twice = seen & set(g)
+        if twice:
+            raise InputError(f"{path}: near_synonyms.qualifiers group {i}: {sorted(twice)} already in an earlier "
+                             "group; expected each qualifier in one group")
+        seen |= set(g)
+    return {"qualifiers": [list(g) for g in groups]}
 
 
 def ceiling_for(rules: dict, indicator_id: str, metric: str) -> str | None:

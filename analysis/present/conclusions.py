@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..derive import backtest
-from . import labels
+from . import coverage, labels
 
 PASSED_MET = ("achieved", "achieved_at_rounding")
 NOT_OBSERVED = ("met_before_not_observed", "met_later_not_observed")
@@ -106,13 +106,17 @@ def growth(obs: pd.DataFrame, segments: pd.DataFrame, language: str = "zh") -> s
 # ---------------------------------------------------------------- 03 plausibility flags
 def flags(shown: pd.DataFrame, every: pd.DataFrame, segments: pd.DataFrame, min_severity: str | None,
           language: str = "zh") -> str:
-    """How many flags the page shows (by severity and direction), how many fell below its min_severity, and how
-    many segments no yardstick could judge."""
+    """How many flags the page shows (by severity and direction), how many fell below its min_severity, and of the
+    steps that end in a target how many a yardstick that can bind judged, how many only the ceiling, how many none
+    (analysis.present.coverage)."""
     zh = _zh(language)
     hidden = len(every) - len(shown)
     level = labels.value("severity", min_severity or "info", language)
-    judged = int(segments["judged"].astype(str).eq("True").sum()) if len(segments) else 0
-    not_judged = len(segments) - judged
+    plans = coverage.counts(segments, every) if len(segments) else pd.DataFrame()
+    total = plans.iloc[-1] if len(plans) else None          # the last row: every plan of the page
+    steps = int(total["steps"]) if total is not None else 0
+    ceiling, not_judged = (int(total[k]) for k in ("ceiling_only", "not_judged")) if steps else (0, 0)
+    binding = steps - ceiling - not_judged
     if shown.empty:
         text = (f"在“{level}”及以上级别没有任何标记。" if zh else f"no flag at {level} or above.")
     else:
@@ -133,9 +137,10 @@ def flags(shown: pd.DataFrame, every: pd.DataFrame, segments: pd.DataFrame, min_
                      f"{int(worst['start_year'])}–{int(worst['end_year'])}).")
     if hidden:
         text += (f"另有 {hidden} 个低于“{level}”的标记未显示。" if zh else f" {hidden} flag(s) below {level} are not shown.")
-    text += (f"{len(segments)} 段增长中有 {not_judged} 段没有可用的参照，未作判断（没有标记不等于合理）。" if zh else
-             f" Of {len(segments)} segment(s), {not_judged} had no usable yardstick and were not judged (no flag does "
-             "not mean plausible).")
+    text += (f"以目标结尾的 {steps} 个相邻两点中，{binding} 个按可约束的参照判断，{ceiling} 个只与上限比较，"
+             f"{not_judged} 个未作判断（没有标记不等于合理）。" if zh else
+             f" Of {steps} step(s) ending in a target, {binding} were judged against a yardstick that can bind, "
+             f"{ceiling} against the ceiling only, and {not_judged} were not judged (no flag does not mean plausible).")
     return _lead(language) + text
 
 

@@ -107,6 +107,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "threshold": ("阈值", "threshold"),
     "reference": ("依据", "reference"),
     "reason": ("理由", "reason"),
+    "yardstick": ("参照", "yardstick"),
     "grade": ("来源等级", "source grade"),
     "robust": ("稳健性", "robustness"),
     "margin": ("超出幅度", "margin"),
@@ -159,6 +160,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "publisher": ("发布者", "publisher"),
     "address": ("网址", "address"),
     "publisher_address": ("发布者原址", "publisher's own address"),
+    # the coverage table and the status of every target segment (analysis/present/coverage.py)
+    "coverage.all": ("全部规划", "all plans"),
+    "coverage.target_segments": ("以目标结尾的路段", "segments ending in a target"),
+    "coverage.steps": ("其中相邻两点", "of which steps"),
+    "coverage.judged_by": ("按{}判断", "judged: {}"),
+    "coverage.other_yardstick": ("其他参照 {}", "other yardstick {}"),
+    "coverage.ceiling_only": ("仅按上限判断（实际上无法约束）", "judged against the ceiling only (cannot bind in practice)"),
+    "coverage.not_judged": ("未判断", "not judged"),
+    "coverage.binding_pct": ("可约束的判断占相邻两点（%）", "judged by a yardstick that can bind (% of steps)"),
+    "coverage.flagged": ("已标记", "flagged"),
+    "coverage.plausible": ("已判断：合理", "judged plausible"),
+    "coverage.why": ("未判断的原因（个数）", "why not judged (count)"),
 }
 
 # code values of the frames → (zh, en); `value(field, code)`
@@ -213,7 +226,26 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     # the yardsticks a too_fast flag names in flags.csv `threshold_name` besides the parameters of thresholds.yml
     "yardstick": {"peer_max": ("同类地区最快的同长度窗口", "the fastest peer window"),
                   "peer_info_percentile": ("同类地区同长度窗口的高百分位", "the peer windows' info percentile"),
-                  "national_series": ("全国同一序列的最快窗口", "the fastest national window of the series")},
+                  "national_series": ("全国同一序列的最快窗口", "the fastest national window of the series"),
+                  # what a segment's pace was judged against (segments.csv, flags.csv `yardstick`: schema.YARDSTICKS)
+                  "peers": ("同类地区", "peers"), "peers (proxy)": ("同类地区（代理序列）", "peers (proxy series)"),
+                  "national": ("全国序列", "national series"), "ceiling only": ("仅上限", "ceiling only")},
+    # a target segment's status on the flags pages (analysis/present/coverage.py)
+    "segment_status": {"flagged": ("已标记", "flagged"),
+                       "flagged_below": ("已标记（严重程度低于本页显示的级别）", "flagged (below the severity this page shows)"),
+                       "judged": ("已判断：合理", "judged plausible"),
+                       "ceiling_only": ("只与上限比较：未超过（上限实际上无法约束）",
+                                        "against the ceiling only: not above it (a ceiling cannot bind in practice)"),
+                       "not_judged": ("未判断", "not judged")},
+    # why a segment was not judged, by kind (analysis/present/coverage.py: JUDGEMENT_REASON_KINDS finds the kind)
+    "not_judged": {"overall": ("首末两点：由其相邻两点判断", "first to last: judged by its steps"),
+                   "stated": ("文件所述增长率：与其水平路径对比", "a stated rate: compared with its level path"),
+                   "history": ("历史：两端都是实际值", "history: both ends are actuals"),
+                   "no_rate": ("无年率", "no annual rate"),
+                   "small_base": ("基数过小，只能与上限比较，而上限的窗口不适用", "base too small, and no ceiling fits"),
+                   "no_yardstick": ("没有适用的参照：同类窗口太少、无全国序列、无适用的上限",
+                                    "no yardstick reaches it: too few peer windows, no national series, no ceiling that fits"),
+                   "other": ("其他原因（见 segments.csv）", "another reason (see segments.csv)")},
     # the notes analysis.derive.growth writes into segments.csv
     "segment_note": {
         "actual and target for the same year: no annual rate": ("同一年份的实际值和目标值：无年率",
@@ -359,6 +391,8 @@ FLAG_REASONS_ZH = {
     "share_above_100": "{period}比重目标 {value} 超过 100%。",
     "rate_vs_levels": "文件所述增速 {threshold} 与其水平目标{period}隐含的 {value} 不一致。",
     "part_exceeds_whole": "{period}部分的目标 {value} 大于其整体 {threshold}。",
+    "near_synonyms_far_apart": "{period}“{name}”与名称只差同义限定词的另一类别数值相差 {value} 倍（超过 {threshold} 倍）；"
+                               "请读者核对规划所指的是哪个数字或口径。",
     "flow_cannot_build_stock": "{period}每年新增的目标合计 {value}，少于存量目标所需的增加 {threshold}。",
     "stock_change_vs_flow": "{period}存量的变化 {value} 与每年新增的目标 {threshold} 不符。",
     "escalation": "{period}下级地区隐含增长比上级城市高 {value}，超过文献记载的最大加码幅度 {threshold}（{related}）。",
@@ -390,7 +424,7 @@ def flag_reason(row, language: str = "zh") -> str:
     text = FLAG_REASONS_ZH.get(rule, FLAG_REASON_ZH_FALLBACK).format(
         period=period, value=with_unit(value_), threshold=with_unit(threshold), margin=_num(margin, 2),
         threshold_name=threshold_words(get("threshold_name"), "zh"), related=get("related_source_id") or "—",
-        rule=value("rule", rule, "zh"))
+        rule=value("rule", rule, "zh"), name=get("indicator_zh") or "")
     extra = []
     pct, n = get("peer_percentile"), get("peer_n")
     if pct is not None and not (isinstance(pct, float) and math.isnan(pct)) and n:
@@ -399,6 +433,58 @@ def flag_reason(row, language: str = "zh") -> str:
     if isinstance(robust, str) and robust:
         extra.append(f"判断{value('robust', robust, 'zh')}")
     return text + ("（" + "；".join(extra) + "）" if extra else "")
+
+
+# ------------------------------------------------------------------------------------------------
+# why a segment was not judged, in Chinese (analysis/derive/paces.py writes segments.csv `not_judged_because` in
+# English: one sentence, or "not judged: " and pieces joined by "; "). A piece without a template makes the whole
+# reason untranslated: a zh page then shows the words of its kind (VALUES["not_judged"], analysis/present/coverage.py).
+# ------------------------------------------------------------------------------------------------
+# (the English with {slots}, the Chinese); a slot's pattern and its Chinese (None: the reason does not translate)
+JUDGEMENT_REASONS: tuple[tuple[str, str], ...] = (
+    ("the first-to-last segment repeats its steps, which are judged", "首末两点的路段重复其相邻两点的路段，后者已判断"),
+    ("a stated growth rate: compared with its level path (rate_vs_levels)", "文件所述增长率：与其水平路径对比"),
+    ("history: both ends are actuals", "历史：两端都是实际值"),
+    ("no annual rate ({note})", "无年率（{note}）"),
+    ("no annual rate", "无年率"),
+    ("a count starting below {value} is judged only against the ceiling", "起点低于 {value} 的计数只与上限比较"),
+    ("{value} peer windows of {n} year (fewer than {m})", "{n} 年的同类地区窗口只有 {value} 个（少于 {m} 个）"),
+    ("{value} peer windows of {n} years (fewer than {m})", "{n} 年的同类地区窗口只有 {value} 个（少于 {m} 个）"),
+    ("the plan's region is not in regions.csv", "规划所在地区不在 regions.csv 中"),
+    ("no national series of ≤ {n} year for {indicator_id}", "“{indicator_id}”没有不长于 {n} 年的全国序列"),
+    ("no national series of ≤ {n} years for {indicator_id}", "“{indicator_id}”没有不长于 {n} 年的全国序列"),
+    ("no ceiling for a {n}-year window", "没有适用于 {n} 年窗口的上限"),
+    ("the ceiling {parameter} was measured over {n} years, longer than this {m}-year segment",
+     "上限的窗口为 {n} 年，长于本路段的 {m} 年"),
+)
+_REASON_SLOTS = {
+    "value": (r"-?[0-9.,]+", str), "n": (r"\d+", str), "m": (r"\d+", str), "parameter": (r"[a-z0-9_]+", str),
+    "indicator_id": (r"[a-z0-9_]+", lambda v: load_indicators()["display_zh"].get(v)),
+    "note": (r".+", lambda v: (VALUES["segment_note"].get(v) or (None,))[0]),
+}
+NOT_JUDGED_PREFIX = "not judged: "
+
+
+def _reason_piece(text: str) -> str | None:
+    """One piece of a reason by the first template of JUDGEMENT_REASONS it matches in full, else None."""
+    for en, zh in JUDGEMENT_REASONS:
+        parts = re.split(r"\{(\w+)\}", en)
+        pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>{_REASON_SLOTS[p][0]})" for i, p in enumerate(parts))
+        m = re.fullmatch(pattern, text)
+        if m:
+            words = {k: _REASON_SLOTS[k][1](v) for k, v in m.groupdict().items()}
+            return None if None in words.values() else zh.format(**words)
+    return None
+
+
+def judgement_reason(text, language: str = "zh") -> str | None:
+    """Why a segment was not judged (segments.csv `not_judged_because`) in `language`: English as written; Chinese
+    piece by piece from JUDGEMENT_REASONS, None when a piece has no template (the caller shows its kind instead)."""
+    if check_language(language) == "en" or not isinstance(text, str):
+        return text
+    body = text[len(NOT_JUDGED_PREFIX):] if text.startswith(NOT_JUDGED_PREFIX) else text
+    pieces = [_reason_piece(p) for p in body.split("; ")]
+    return None if None in pieces else "；".join(pieces)
 
 
 def _units_en() -> dict[str, str]:
@@ -607,6 +693,24 @@ was judged against, `reference` where that threshold comes from, with the grade 
 `reason` says it in one sentence. A *knife-edge* `robustness` means the judgement depends on rounding or
 definitions (the threshold is cleared by less than `robust_min_margin_pct`, or a neighbouring yardstick would not
 flag it)."""),
+    "flags.coverage": ("""## 覆盖情况：哪些目标被判断，用什么参照
+
+每份规划一行（多份规划时最后一行为合计）：以目标结尾的路段数，其中相邻两点的路段数；这些相邻两点各按哪一种参照
+判断（同类地区、全国序列等，每种参照一列）；只与上限比较的路段单独计数，因为上限是有记录以来的最快速度，实际上
+无法约束；未判断的路段数及原因。“可约束的判断占相邻两点（%）”是按上限以外的参照判断的相邻两点所占的百分比。没有标记不等于
+合理：只有被判断过的目标才谈得上合理。""",
+                       """## Coverage: which targets were judged, and against what
+
+One row per plan (with several plans, a last row for all of them): its segments that end in a target, and of these
+the steps; how many steps each yardstick judged (peers, the national series…, a column each); the steps judged
+against the ceiling only, counted apart because a ceiling (the fastest pace on record) cannot bind in practice; the
+steps not judged, and why. `judged by a yardstick that can bind` is the share of steps judged by a yardstick other
+than the ceiling. No flag does not mean plausible: only a judged target can be called plausible."""),
+    "flags.status": ("""下表列出每一个以目标结尾的路段及其状态：“已标记”（每个标记一行，附理由）；“已判断：合理”（按所列参照判断，
+未被标记）；“只与上限比较”；“未判断”及原因。被标记但严重程度低于本页所显示级别的路段也会列出。""",
+                     """The table lists every segment that ends in a target with its status: *flagged* (a row per flag, with
+its reason), *judged plausible* (judged against the yardstick named, not flagged), *against the ceiling only*, or
+*not judged* and why. A segment flagged below the severity this page shows is listed too."""),
     "flags.thresholds": ("""## 生效的阈值及依据
 
 每个规则参数在本次运行中的数值（被参数 `thresholds` 改变时标明“已覆盖”）、单位和允许范围，

@@ -20,7 +20,7 @@ from ..derive.plausibility import compute
 from ..inputs.reference import load_thresholds
 from ..inputs.registry import load_sources
 from ..pipeline import datasets
-from . import labels
+from . import coverage, labels
 from .progress_views import STATUS_TEXT
 
 
@@ -269,6 +269,66 @@ def flags(flags: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
             if extra == "robust":
                 df[extra] = _values(df[extra], "robust", language)
     return relabel(df[cols], language)
+
+
+def coverage_table(frames: dict[str, pd.DataFrame], language: str = "zh") -> pd.DataFrame:
+    """Per plan: which steps were judged against which yardstick, which not and why (analysis.present.coverage),
+    counting the flags of every severity."""
+    return coverage.table(frames["segments"], frames["all_flags"], language)
+
+
+def flag_table(frames: dict[str, pd.DataFrame], language: str = "zh") -> pd.DataFrame:
+    """Every target segment with its status (analysis.present.coverage): one row per flag shown (`frames["flags"]`,
+    with the segment it speaks of, if any), and one row per target segment without a flag shown: judged plausible
+    (against which yardstick, at what pace) or not judged, and why. Flagged first (most severe first), then judged,
+    then not judged. With more than one plan, each row names its source and region."""
+    segs, shown, all_flags = frames["segments"], frames["flags"], frames["all_flags"]
+    targets = coverage.target_segments(segs)
+    targets = targets.assign(status=coverage.statuses(targets, all_flags, shown))
+    quiet = targets[targets["status"].to_numpy() != "flagged"]
+    pace = quiet["pace_judged"].where(quiet["pace_judged"].notna(), quiet["growth"]) if "pace_judged" in quiet else quiet["growth"]
+    quiet = quiet.assign(value=pace, severity=None, rule=None, direction=None, threshold=np.nan, reason=None,
+                         reference=None)
+    flagged = shown.assign(status="flagged")
+    if "yardstick" not in flagged:
+        flagged["yardstick"] = None
+    rows = pd.concat([flagged, quiet[[c for c in quiet.columns if c in flagged.columns or c in (
+        "not_judged_because", "judged")]]], ignore_index=True)
+    many = rows["source_id"].nunique() > 1
+    cols = [*(["source_id", "region"] if many else []), "status", "severity", "indicator", "period", "rule",
+            "direction", "value", "threshold", "metric", "yardstick", "reason", "reference", "grade"]
+    if rows.empty:
+        return relabel(pd.DataFrame(columns=cols), language)
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    refs = _reference_lines()
+    others = [y for y in coverage.yardstick_columns(rows["yardstick"]) if y not in labels.VALUES["yardstick"]]
+    df = rows.assign(
+        _order=[(-rank[v] if isinstance(v, str) else 0) + 10 * coverage.STATUSES.index(st)
+                for v, st in zip(rows["severity"], rows["status"])],
+        region=[labels.region(r, language) for r in rows["region"]],
+        indicator=_names(rows, language), period=_periods(rows),
+        status=[_status_words(st, why, language) for st, why in zip(rows["status"], rows.get("not_judged_because",
+                                                                                              [None] * len(rows)))],
+        severity=_values(rows["severity"], "severity", language),
+        rule=_values(rows["rule"], "rule", language), direction=_values(rows["direction"], "direction", language),
+        metric=_values(rows["metric"], "metric", language),
+        yardstick=[coverage.yardstick_words(y, language, others) for y in rows["yardstick"]],
+        reason=[labels.flag_reason(r, language) if isinstance(r.get("rule"), str) else ""
+                for r in rows.to_dict("records")],
+        reference=[_reference_text(r, language) for r in rows["reference"]],
+        grade=[labels.value("grade", _reference_grade(r, refs), language) if isinstance(r, str) else ""
+               for r in rows["reference"]],
+    ).sort_values(["_order", "source_id", "indicator_id", "start_year"], kind="stable")
+    return relabel(df[cols], language)
+
+
+def _status_words(status: str, why, language: str) -> str:
+    """'flagged', 'judged plausible', 'not judged: <why>' (in zh: the reason's Chinese, else the words of its kind)."""
+    words = labels.value("segment_status", status, language)
+    if status != "not_judged":
+        return words
+    reason = labels.judgement_reason(why, language) or labels.value("not_judged", coverage.reason_kind(why), language)
+    return f"{words}：{reason}" if language == "zh" else f"{words}: {reason}"
 
 
 @functools.lru_cache(maxsize=1)
