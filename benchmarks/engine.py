@@ -39,7 +39,8 @@ from analysis.derive.cross_level import escalation_table, plan_levels
 from analysis.derive.flags import evaluate, margins
 from analysis.derive.growth import path_points, segments
 from analysis.derive.known import pre_plan_actuals
-from analysis.derive.paces import JUDGEMENT_COLUMNS, Yardsticks, judge_segment, pace_judgements
+from analysis.derive.paces import JUDGEMENT_COLUMNS, Yardsticks, explain_overall, judge_segment, pace_judgements
+from analysis.derive.yardsticks import parents_of
 from analysis.derive.peers import reference_windows
 from analysis.derive.rules import REGISTRY
 from analysis.derive.rules.base import Inputs, empty, plans
@@ -192,7 +193,7 @@ def engine(obs: pd.DataFrame, links: pd.DataFrame, regions: pd.DataFrame, th: pd
     rules = load_rules()
     pts = path_points(obs)
     seg = segments(obs, th, points=pts)
-    judgement = pace_judgements(seg, th, rules, reference_windows(rules), plan_levels(regions))
+    judgement = pace_judgements(seg, th, rules, reference_windows(rules), plan_levels(regions), parents_of(regions))
     esc = escalation_table(obs, seg, regions, dict.fromkeys(pd.unique(obs["source_id"]), ONE_VINTAGE),
                            th.at["escalation_max_vintage_gap_years", "value"])
     flags = evaluate(obs, seg, th, links=links, regions=regions, rules=rules, escalations=esc, judgement=judgement)
@@ -204,9 +205,9 @@ def plain(obs: pd.DataFrame, links: pd.DataFrame, regions: pd.DataFrame, th: pd.
     """The plain per-plan code: judge_segment for every segment, each rule's judge for every plan."""
     rules = load_rules()
     seg = segments(obs, th)
-    sticks, levels = Yardsticks(reference_windows(rules), rules, th), plan_levels(regions)
-    judgement = pd.DataFrame([judge_segment(s, sticks, levels) for s in seg.itertuples(index=False)],
-                             columns=JUDGEMENT_COLUMNS)
+    sticks, levels = Yardsticks(reference_windows(rules), rules, th, parents_of(regions)), plan_levels(regions)
+    judgement = explain_overall(seg, pd.DataFrame([judge_segment(s, sticks, levels) for s in seg.itertuples(index=False)],
+                                                  columns=JUDGEMENT_COLUMNS))
     esc = escalation_table(obs, seg, regions, dict.fromkeys(pd.unique(obs["source_id"]), ONE_VINTAGE),
                            th.at["escalation_max_vintage_gap_years", "value"])
     inp = Inputs(obs, seg, th, rules, links, regions, judgement, pre_plan_actuals(obs, None, {}), esc)

@@ -15,7 +15,8 @@ from analysis.derive.cross_level import escalation_table, plan_levels
 from analysis.derive.flags import evaluate
 from analysis.derive.growth import segments
 from analysis.derive.known import pre_plan_actuals
-from analysis.derive.paces import JUDGEMENT_COLUMNS, Yardsticks, judge_segment, pace_judgements
+from analysis.derive.paces import JUDGEMENT_COLUMNS, Yardsticks, explain_overall, judge_segment, pace_judgements
+from analysis.derive.yardsticks import parents_of
 from analysis.derive.peers import reference_windows
 from analysis.derive.rules import BY_NAME, REGISTRY, methods_table
 from analysis.derive.rules.base import Inputs, empty, plans
@@ -34,7 +35,7 @@ TOLERANCE = 1 - 5.0 / 100                      # flow_stock_tolerance_pct = 5
 def inputs(frame: pd.DataFrame, links=NO_LINKS, regions=CHAIN, plan_years=None) -> Inputs:
     th, rules = load_thresholds(), load_rules()
     seg = segments(frame, th)
-    judgement = pace_judgements(seg, th, rules, reference_windows(rules), plan_levels(regions))
+    judgement = pace_judgements(seg, th, rules, reference_windows(rules), plan_levels(regions), parents_of(regions))
     esc = escalation_table(frame, seg, regions, plan_years, th.at["escalation_max_vintage_gap_years", "value"])
     return Inputs(frame, seg, th, rules, links, regions, judgement, pre_plan_actuals(frame, None, {}), esc)
 
@@ -214,10 +215,10 @@ def test_every_rule_finds_what_its_plain_judge_finds(panel):
 @pytest.mark.slow
 def test_pace_judgements_are_judge_segment_over_every_segment(panel):
     for inp in panel:
-        sticks = Yardsticks(reference_windows(inp.rules), inp.rules, inp.thresholds)
+        sticks = Yardsticks(reference_windows(inp.rules), inp.rules, inp.thresholds, parents_of(inp.regions))
         levels = plan_levels(inp.regions)
-        plain = pd.DataFrame([judge_segment(s, sticks, levels) for s in inp.segments.itertuples(index=False)],
-                             columns=JUDGEMENT_COLUMNS)
+        plain = explain_overall(inp.segments, pd.DataFrame(
+            [judge_segment(s, sticks, levels) for s in inp.segments.itertuples(index=False)], columns=JUDGEMENT_COLUMNS))
         pd.testing.assert_frame_equal(normal(inp.judgement), normal(plain))
         assert inp.judgement["judged"].any() and (~inp.judgement["judged"]).any()
 

@@ -27,7 +27,7 @@ UNIT_OF_METRIC = {"cagr": "%/yr", "pp_per_year": "pp/yr", "new_per_year": "per y
                   "places_per_year": "places/yr", "none": ""}
 # logit/yr: the slope of a logistic trajectory; places/yr: a rank's change (negative: moving up)
 GROWTH_UNITS = ("%/yr", "pp/yr", "per yr", "logit/yr", "places/yr")
-YARDSTICKS = ("peers", "peers (proxy)", "national", "ceiling only")
+YARDSTICKS = ("peers", "peers (proxy)", "own history", "national", "ceiling only")
 MODELS = ("plan", "exponential", "linear", "logistic")
 INTERVALS = ("bounds", "prediction_90")
 # target versus actual, in the order they are decided (docs/methods.md, "Target versus actual")
@@ -152,12 +152,25 @@ FILES: dict[str, tuple[str, tuple[Column, ...]]] = {
         _c("peer_p95", "95th percentile of the peer windows", "growth_unit"),
         _c("peer_p99", "99th percentile of the peer windows", "growth_unit"),
         PEER_MAX, PEER_MAX_WINDOW,
-        _c("national_max", "the fastest national window no longer than the segment (growth_references.csv)",
-           "growth_unit"),
-        _c("national_max_window", "series, years and line of that national window"),
-        _c("national_same_window", "the national pace over the segment's own years, where known", "growth_unit"),
+        _c("national_max", "the fastest window of the segment's length of the indicator's full annual national "
+           "series (growth_references.csv; empty where there is no full annual series)", "growth_unit"),
+        _c("national_max_window", "years and lines of that national window"),
+        _c("national_same_window", "the median national window of the segment's length", "growth_unit"),
         _c("ceiling", "the ceiling (an alert threshold) whose window fits the segment", "growth_unit"),
         _c("ceiling_name", "the name of that ceiling in thresholds.yml"),
+        _c("metric_judged", "the metric the pace was judged in: the segment's own, or new_per_year for a count "
+           "starting below info_min_count_base", values=METRICS),
+        _c("peer_regions", "number of distinct regions among the peer windows (each region one vote)", "regions"),
+        _c("peer_excluded", "the panel regions of the plan's own family (itself, above, inside) left out of its peers"),
+        _c("loro", "leave one region out: robust where the peer verdict stands without each single peer region, "
+           "knife_edge where it does not", values=("robust", "knife_edge")),
+        _c("history_pace", "the region's own pace over as many years (±1) up to the step's start, from actuals "
+           "known before the plan", "growth_unit"),
+        _c("history_window", "the years of that own-history window"),
+        _c("history_known", "how the own-history actuals were known (document, published before the plan)"),
+        _c("history_ratio", "pace_judged / history_pace", "ratio"),
+        _c("national_n", "number of national windows of the segment's length (0: no full annual series)",
+           "windows"),
     )),
     "trajectories": ("One row per path, model and year: the plan path through the stated points (with the values "
                      "its bounds allow) and, for paths with four or more actuals, fitted trends with 90 % prediction "

@@ -15,6 +15,7 @@ from ..inputs.reference import load_links, load_regions, load_rules, load_thresh
 from .cross_level import escalation_table, plan_levels
 from .known import pre_plan_actuals
 from .paces import pace_judgements
+from .yardsticks import parents_of
 from .peers import reference_windows
 from .rules import REGISTRY
 from .rules.base import COLUMNS, WITH_ZH, Inputs, empty, plans
@@ -36,10 +37,11 @@ def evaluate(obs: pd.DataFrame, segments: pd.DataFrame, thresholds: pd.DataFrame
     links = links if links is not None else load_links()
     regions = regions if regions is not None else load_regions()
     rules = rules if rules is not None else load_rules()
-    if judgement is None:
-        judgement = pace_judgements(segments, th, rules, reference_windows(rules), plan_levels(regions))
     if known is None:
         known = pre_plan_actuals(obs, None, {})
+    if judgement is None:
+        judgement = pace_judgements(segments, th, rules, reference_windows(rules), plan_levels(regions),
+                                    parents_of(regions), known)
     if escalations is None:
         escalations = escalation_table(obs, segments, regions, None, th.at["escalation_max_vintage_gap_years", "value"])
     inp = Inputs(obs, segments, th, rules, links, regions, judgement, known, escalations)

@@ -1,12 +1,22 @@
 """Every segment's pace judgement → the judgement columns of segments.csv, read by the too_fast rule.
 
 Judged are steps that end in a target with a rate (cagr, pp/yr); the pace judged is the least the target allows
-(to the low end of a ≥, approximate or range target). Yardsticks in order (docs/methods.md, "too_fast"):
-peers (≥ peer_min_n windows of the same length, analysis.derive.peers), else the national series (the fastest
-window no longer than the segment), and for every segment the ceiling of its metric or indicator where the
-ceiling's window is no longer than the segment. A segment none of these fits says why it was not judged.
+(to the low end of a ≥, approximate or range target); a count that starts below info_min_count_base is judged by
+its new entries a year (yardsticks.judged_metric), not as a growth rate. Yardsticks in order (docs/methods.md,
+"Yardsticks"):
 
-`pace_judgements` judges all segments at once (numpy over columns); `judge_segment` is the same judgement of one
+    peers        windows of the same length of comparable regions (regional and provincial panels) without the
+                 plan's own family (yardsticks.family), each region one vote, ≥ peer_min_n windows of
+                 ≥ peer_min_regions regions: above the region-weighted peer_info_percentile → info, above every
+                 window → warn; leave-one-region-out says whether the verdict needs one region (`loro`)
+    own history  the region's own pace over as many years up to the step's start (actuals known before the plan):
+                 required / realised ≥ own_history_ratio_info → info, ≥ own_history_ratio_warn → warn
+    national     a full annual national series (≥ peer_min_n consecutive one-year rows): above its fastest window
+                 of the segment's length → info
+    ceiling      for every rated segment: the ceiling of its metric or indicator whose window fits → alert
+
+A segment none of these fits says why it was not judged. `pace_judgements` judges all segments at once (numpy
+over columns, each yardstick looked up once per distinct key); `judge_segment` is the same judgement of one
 segment in plain Python (tests/test_rules.py checks that they agree on random panels).
 """
 from __future__ import annotations
@@ -18,91 +28,208 @@ import pandas as pd
 
 from ..core import schema
 from ..inputs.reference import ceiling_for, values
+from . import yardsticks as Y
 from .growth import COUNT_MEASURES, annual_rate, differs, run_codes
 from .rules.base import EPS
 from .sentences import fmt
 
-JUDGEMENT_COLUMNS = ["judged", "not_judged_because", "yardstick", "pace_judged", "peer_series", "peer_n",
-                     "peer_percentile", "peer_p_info", "peer_p90", "peer_p95", "peer_p99", "peer_max",
-                     "peer_max_window", "national_max", "national_max_window", "national_same_window", "ceiling",
-                     "ceiling_name", "severity"]
-PEERS, PROXY, NATIONAL, CEILING_ONLY = schema.YARDSTICKS
+JUDGEMENT_COLUMNS = ["judged", "not_judged_because", "yardstick", "pace_judged", "metric_judged", "peer_series",
+                     "peer_n", "peer_regions", "peer_excluded", "peer_percentile", "peer_p_info", "peer_p90",
+                     "peer_p95", "peer_p99", "peer_max", "peer_max_window", "loro", "history_pace", "history_window",
+                     "history_ratio", "history_known", "national_n", "national_max", "national_max_window",
+                     "national_same_window", "ceiling", "ceiling_name", "severity"]
+PEERS, PROXY, OWN, NATIONAL, CEILING_ONLY = schema.YARDSTICKS
 OVERALL = "the first-to-last segment repeats its steps, which are judged"
+OVERALL_NOT = "the first-to-last segment repeats its steps, which are not all judged (see each step)"
 STATED = "a stated growth rate: compared with its level path (rate_vs_levels)"
 HISTORY = "history: both ends are actuals"
 RATED = ("cagr", "pp_per_year")
-PEER_COLUMNS = ["peer_series", "peer_n", "peer_p90", "peer_p95", "peer_p99", "peer_max", "peer_max_window"]
+PEER_COLUMNS = ["peer_series", "peer_n", "peer_regions", "peer_excluded", "peer_p_info", "peer_p90", "peer_p95",
+                "peer_p99", "peer_max", "peer_max_window"]
+HISTORY_COLUMNS = ["history_pace", "history_window", "history_known"]
 NATIONAL_COLUMNS = ["national_n", "national_max", "national_max_window", "national_same_window"]
+TEXT_COLUMNS = ("not_judged_because", "yardstick", "metric_judged", "peer_series", "peer_excluded", "peer_max_window",
+                "loro", "history_window", "history_known", "national_max_window", "ceiling_name", "severity")
+RANK = {None: 0, "info": 1, "warn": 2, "alert": 3}
 
 
 def _window_label(region, y0, y1) -> str:
     return f"{region} {int(y0)}–{int(y1)}"
 
 
+def _span(years) -> str:
+    return f"{int(years)} year{'s' if int(years) != 1 else ''}"
+
+
 @dataclass
 class Yardsticks:
-    """The reference windows, looked up per (indicator, plan level, years): peers (with their proxy series) and the
-    national series. Each lookup is computed once."""
+    """The reference windows, looked up per key and computed once: peers per (indicator, plan level, years, the
+    plan's family among the panel regions, metric), own history per (source, indicator, start year, years,
+    metric), the national series per (indicator, years). `parents`: {region: parent} (regions.csv); `known`:
+    pre_plan_actuals (rows 'published later' are not used: hindsight is no yardstick of a plan)."""
     windows: pd.DataFrame
     rules: dict
     th: pd.DataFrame
+    parents: dict = field(default_factory=dict)
+    known: pd.DataFrame | None = None
     _peers: dict = field(default_factory=dict)
     _national: dict = field(default_factory=dict)
+    _kin: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        self.min_n = int(self.th.at["peer_min_n", "value"])
-        self.info_percentile = self.th.at["peer_info_percentile", "value"]
+        v = values(self.th)
+        self.min_n, self.min_regions = int(v["peer_min_n"]), int(v["peer_min_regions"])
+        self.info_percentile = v["peer_info_percentile"]
+        self.ratio_info, self.ratio_warn = v["own_history_ratio_info"], v["own_history_ratio_warn"]
         peers = self.windows[self.windows["scope"] == "peer"]
-        # by pace, then region, then start year: the fastest window is the last
-        self._peer_rows = peers.sort_values(["pace", "region", "start_year"], kind="stable")
+        self._peer_rows = peers.reset_index(drop=True)
         self._peer_groups = self._peer_rows.groupby(["indicator_id", "level", "years"], sort=False).indices
-        nat = self.windows[self.windows["scope"] == "national"]
-        self._nat_rows = nat.sort_values(["indicator_id", "pace", "start_year"], kind="stable")
-        self._nat_groups = self._nat_rows.groupby("indicator_id", sort=False).indices
+        self._family = Y.family_of(self.parents)
+        self._panel_regions = set(self._peer_rows["region"])
+        self._annual = self._annual_national()
+        known = self.known if self.known is not None else pd.DataFrame(columns=["source_id", "indicator_id", "year",
+                                                                                  "value", "known"])
+        known = known[known["known"] != "published later"].sort_values(["source_id", "indicator_id", "year"],
+                                                                         kind="stable")
+        self._known = {k: g for k, g in known.groupby(["source_id", "indicator_id"], sort=False)}
 
-    def _select(self, indicator, allowed, years) -> np.ndarray:
+    # ------------------------------------------------------------------------------------------------ peers
+    def kin(self, region: str) -> tuple:
+        """The panel regions of `region`'s family (itself, above it, inside it), sorted: left out of its peers."""
+        if region not in self._kin:
+            self._kin[region] = tuple(sorted(self._family(region) & self._panel_regions))
+        return self._kin[region]
+
+    def _select(self, indicator, allowed, years, kin) -> tuple[pd.DataFrame, list]:
         parts = [self._peer_groups[k] for k in ((indicator, lv, years) for lv in allowed) if k in self._peer_groups]
-        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.intp)
+        w = self._peer_rows.iloc[np.sort(np.concatenate(parts))] if parts else self._peer_rows.iloc[:0]
+        return w, sorted(set(w["region"]) & set(kin))
 
-    def peers(self, indicator: str, level: str, years: int) -> dict:
-        """The peer windows of a plan of `level` for `indicator` over `years`: sorted `paces`, their summary
-        (PEER_COLUMNS) and the info percentile."""
-        key = (indicator, level, years)
+    def peers(self, indicator: str, level: str, years: int, kin: tuple, metric: str) -> dict:
+        """The peer windows of a plan of `level` whose family is `kin` for `indicator` over `years`, their paces in
+        `metric` sorted, with each region's cumulative weight (`share`), and their summary (PEER_COLUMNS)."""
+        key = (indicator, level, years, kin, metric)
         if key not in self._peers:
             allowed = self.rules["peers"].get("levels", {}).get(level, [])
             proxies = self.rules["peers"].get("proxies", {}) or {}
-            used, rows = indicator, self._select(indicator, allowed, years)
-            if len(rows) < self.min_n and indicator in proxies:
-                alt = self._select(proxies[indicator], allowed, years)
-                if len(alt) > len(rows):
-                    used, rows = proxies[indicator], alt
-            w = self._peer_rows.iloc[rows]
-            paces = w["pace"].to_numpy(dtype=float)
+            used = indicator
+            w, excluded = self._select(indicator, allowed, years, kin)
+            w = w[~w["region"].isin(kin)]
+            if w["region"].nunique() < self.min_regions and indicator in proxies:
+                alt, alt_excluded = self._select(proxies[indicator], allowed, years, kin)
+                alt = alt[~alt["region"].isin(kin)]
+                if alt["region"].nunique() > w["region"].nunique():
+                    used, w, excluded = proxies[indicator], alt, alt_excluded
+            pace = (w["pace"].to_numpy(dtype=float) if metric != "new_per_year" else
+                    Y.pace_of(w["start_value"], w["end_value"], w["years"], metric))
+            w = w.assign(pace=pace)[np.isfinite(pace)].sort_values(["pace", "region", "start_year"], kind="stable")
+            paces, names = w["pace"].to_numpy(dtype=float), w["region"].to_numpy(dtype=object)
+            q = {f"peer_p{p}": Y.weighted_quantile(paces, names, p) if len(w) else np.nan for p in (90, 95, 99)}
             top = w.iloc[-1] if len(w) else None
+            _, inverse, counts = np.unique(names, return_inverse=True, return_counts=True)
             self._peers[key] = {
-                "paces": paces, "peer_series": used if len(w) else None, "peer_n": len(w),
-                **{f"peer_p{q}": float(np.percentile(paces, q)) if len(w) else np.nan for q in (90, 95, 99)},
-                "peer_p_info": float(np.percentile(paces, self.info_percentile)) if len(w) else np.nan,
+                "paces": paces, "names": names, "share": np.cumsum(1.0 / counts[inverse]) / max(len(counts), 1) * 100,
+                "peer_series": used if len(w) else None, "peer_n": len(w), "peer_regions": len(counts),
+                "peer_excluded": ", ".join(excluded) or None, **q,
+                "peer_p_info": Y.weighted_quantile(paces, names, self.info_percentile) if len(w) else np.nan,
                 "peer_max": float(paces[-1]) if len(w) else np.nan,
                 "peer_max_window": _window_label(top["region"], top["start_year"], top["end_year"]) if len(w) else None}
         return self._peers[key]
 
+    def usable(self, peers: dict) -> bool:
+        return peers["peer_n"] >= self.min_n and peers["peer_regions"] >= self.min_regions
+
+    def peer_severity(self, pace: float, paces: np.ndarray, names: np.ndarray) -> str | None:
+        """info above the region-weighted info percentile, warn above every window."""
+        if pace > paces.max() + EPS:
+            return "warn"
+        return "info" if pace > Y.weighted_quantile(paces, names, self.info_percentile) + EPS else None
+
+    def loro(self, pace: float, peers: dict, severity: str | None) -> str | None:
+        """Leave one region out: 'robust' where the peer verdict stands without each single region, else
+        'knife_edge' (None where there is no peer verdict)."""
+        if severity not in ("info", "warn"):
+            return None
+        paces, names = peers["paces"], peers["names"]
+        for region in np.unique(names):
+            keep = names != region
+            if RANK[self.peer_severity(pace, paces[keep], names[keep])] < RANK[severity]:
+                return "knife_edge"
+        return "robust"
+
+    # ------------------------------------------------------------------------------------------------ own history
+    def history(self, source: str, indicator: str, start_year: int, years: int, metric: str) -> dict:
+        """The region's realised pace over `years` (±1) years ending at its latest actual known before the plan at
+        or before `start_year`: HISTORY_COLUMNS (NaN where there is none, or it was no rise)."""
+        out = {"history_pace": np.nan, "history_window": None, "history_known": None}
+        mine = self._known.get((source, indicator))
+        if mine is None:
+            return out
+        mine = mine[mine["year"].to_numpy() <= start_year]
+        if mine.empty:
+            return out
+        last = mine.iloc[-1]
+        gap = last["year"] - mine["year"]
+        earlier = mine[(gap > 0) & ((gap - years).abs() <= 1)]
+        if earlier.empty:
+            return out
+        first = earlier.iloc[int(np.argmin((earlier["year"] - (last["year"] - years)).abs().to_numpy()))]
+        pace = float(Y.pace_of(first["value"], last["value"], last["year"] - first["year"], metric))
+        if not (np.isfinite(pace) and pace > EPS):
+            return out
+        how = sorted({first["known"], last["known"]})
+        return {"history_pace": pace, "history_window": f"{int(first['year'])}–{int(last['year'])}",
+                "history_known": "; ".join(how)}
+
+    def history_found(self, source: str, indicator: str, start_year: int, years: int) -> bool:
+        """Whether an actual known before the plan exists `years` (±1) before the latest one at or before
+        `start_year` (so a missing own history is a fall or flat, not an absence)."""
+        mine = self._known.get((source, indicator))
+        if mine is None:
+            return False
+        y = mine["year"].to_numpy()
+        y = y[y <= start_year]
+        return bool(len(y)) and bool((np.abs(y.max() - y[y < y.max()] - years) <= 1).any())
+
+    def history_severity(self, ratio: float) -> str | None:
+        return "warn" if ratio >= self.ratio_warn - EPS else "info" if ratio >= self.ratio_info - EPS else None
+
+    # ------------------------------------------------------------------------------------------------ national
+    def _annual_national(self) -> dict:
+        """{indicator: (first year, paces)}: the longest run of consecutive one-year national windows, where it
+        has at least peer_min_n years (a full annual series); indicators without one have no national yardstick."""
+        nat = self.windows[(self.windows["scope"] == "national") & (self.windows["years"] == 1)]
+        out = {}
+        for indicator, g in nat.sort_values(["indicator_id", "start_year"], kind="stable").groupby("indicator_id"):
+            g = g.drop_duplicates("start_year")
+            y = g["start_year"].to_numpy(dtype=np.int64)
+            run = np.split(np.arange(len(y)), np.flatnonzero(np.diff(y) != 1) + 1)
+            best = max(run, key=len)
+            if len(best) >= self.min_n:
+                out[indicator] = (int(y[best[0]]), g["pace"].to_numpy(dtype=float)[best], g["metric"].iloc[0],
+                                  g["lines"].to_numpy(dtype=object)[best])
+        return out
+
     def national(self, indicator: str, years: int) -> dict:
-        """The fastest national window no longer than `years` (the fallback) and the fastest of exactly `years`
-        (a robustness neighbour): NATIONAL_COLUMNS."""
+        """The windows of `years` years of the indicator's full annual national series (compounded one-year rates
+        for cagr, summed pp for shares): their number and the fastest (NATIONAL_COLUMNS)."""
         key = (indicator, years)
         if key not in self._national:
-            w = self._nat_rows.iloc[self._nat_groups.get(indicator, np.zeros(0, dtype=np.intp))]
-            fits = w[(w["years"] <= years) & (w["years"] >= 1)]
-            same = fits["pace"][fits["years"] == years]
-            top = fits.iloc[-1] if len(fits) else None
-            self._national[key] = {
-                "national_n": len(fits), "national_max": float(top["pace"]) if top is not None else np.nan,
-                "national_max_window": (f"{_window_label(top['region'], top['start_year'], top['end_year'])} "
-                                        f"(growth_references.csv line {top['lines']})") if top is not None else None,
-                "national_same_window": float(same.max()) if len(same) else np.nan}
+            out = {"national_n": 0, "national_max": np.nan, "national_max_window": None, "national_same_window": np.nan}
+            if indicator in self._annual and years >= 1:
+                y0, rates, metric, lines = self._annual[indicator]
+                n = len(rates) - years + 1
+                if n > 0:
+                    span = np.lib.stride_tricks.sliding_window_view(rates, years)
+                    paces = (span.sum(axis=1) / years if metric != "cagr" else
+                             (np.prod(1 + span / 100, axis=1) ** (1 / years) - 1) * 100)
+                    i = int(np.argmax(paces))
+                    out = {"national_n": n, "national_max": float(paces[i]),
+                           "national_max_window": (f"China {y0 + i}–{y0 + i + years} (growth_references.csv lines "
+                                                   f"{lines[i]}–{lines[i + years - 1]})"),
+                           "national_same_window": float(np.median(paces))}
+            self._national[key] = out
         return self._national[key]
-
 
     def ceiling(self, indicator: str, metric: str) -> dict:
         """The ceiling of a segment's indicator or metric (thresholds.yml `ceilings`): its name, value and the
@@ -114,21 +241,35 @@ class Yardsticks:
                 "years": float(self.th.at[name, "ref_end_year"] - self.th.at[name, "ref_start_year"])}
 
 
-def _not_judged(small: bool, peer_n: int, years: int, indicator: str, unknown: bool, ceiling: str | None,
-                ceiling_years: float, v: dict) -> str:
-    """Why a rated step was not judged: too small a base, or too few peers and no national series; and no ceiling
-    whose window fits."""
-    span = f"{years} year{'s' if years != 1 else ''}"
+def _not_judged(small: bool, years: int, indicator: str, unknown: bool, peers: dict, own: str, national: str,
+                ceiling: str | None, ceiling_years: float, v: dict) -> str:
+    """Why a rated step was not judged: each yardstick in order and why it does not apply."""
+    span = _span(years)
+    head = ([f"a count starting below {fmt(v['info_min_count_base'])} is judged by its new entries a year"]
+            if small else [])
+    n, regions, excluded = int(peers["peer_n"]), int(peers["peer_regions"]), peers["peer_excluded"]
+    bits = head + [f"{n} peer windows of {span} from {regions} region{'s' if regions != 1 else ''}"
+                   + (f" once the plan's own family ({excluded}) is left out" if excluded else "")
+                   + f" (fewer than {int(v['peer_min_n'])} windows or {int(v['peer_min_regions'])} regions)"
+                   + ("; the plan's region is not in regions.csv" if unknown else ""),
+                   own, national]
     if small:
-        bits = [f"a count starting below {fmt(v['info_min_count_base'])} is judged only against the ceiling"]
+        bits.append("no ceiling applies to new entries a year")
+    elif not isinstance(ceiling, str):
+        bits.append(f"no ceiling for a {years}-year window")
     else:
-        bits = [f"{int(peer_n)} peer windows of {span} (fewer than {int(v['peer_min_n'])})"
-                + ("; the plan's region is not in regions.csv" if unknown else ""),
-                f"no national series of ≤ {span} for {indicator}"]
-    bits.append(f"no ceiling for a {years}-year window" if not isinstance(ceiling, str) else
-                f"the ceiling {ceiling} was measured over {int(ceiling_years)} years, longer than this {years}-year "
-                "segment")
+        bits.append(f"the ceiling {ceiling} was measured over {int(ceiling_years)} years, longer than this {years}-year "
+                    "segment")
     return "not judged: " + "; ".join(bits)
+
+
+def _no_history(found: bool, years: int) -> str:
+    return ("the region's own pace before the plan was not a rise" if found else
+            f"no actual known before the plan {_span(years)} (±1) before the step's start")
+
+
+def _no_national(indicator: str, years: int) -> str:
+    return f"no full annual national series of {indicator} with {_span(years)} windows"
 
 
 def _not_rated(segment: str, end_kind: str, metric: str, note) -> str | None:
@@ -144,61 +285,93 @@ def _not_rated(segment: str, end_kind: str, metric: str, note) -> str | None:
     return None
 
 
+def _least_pace(start, end_low, end_value, years, metric, small) -> float:
+    """The least pace the end target allows, in the judged metric (new entries a year for a small count)."""
+    end = end_low if differs(np.float64(end_low), np.float64(end_value)) else end_value
+    if small:
+        return float(Y.pace_of(start, end, years, "new_per_year"))
+    return float(annual_rate([start], [end], [years], [metric])[0])
+
+
 def judge_segment(s, sticks: Yardsticks, levels: dict) -> dict:
-    """The judgement of one segment (a row with segments.csv's columns), in plain Python: JUDGEMENT_COLUMNS."""
+    """The judgement of one segment (a row with segments.csv's columns), in plain Python: JUDGEMENT_COLUMNS.
+    An overall row says OVERALL here; explain_overall then says whether its steps were all judged."""
     v = values(sticks.th)
     out = {c: None for c in JUDGEMENT_COLUMNS} | {"judged": False}
-    out.update({c: np.nan for c in ("pace_judged", "peer_n", "peer_percentile", "peer_p_info", "peer_p90", "peer_p95",
-                                    "peer_p99", "peer_max", "national_max", "national_same_window", "ceiling")})
+    out.update({c: np.nan for c in JUDGEMENT_COLUMNS if c not in TEXT_COLUMNS and c != "judged"})
     why = _not_rated(s.segment, s.end_kind, s.metric, s.note)
     if why is not None:
         return out | {"not_judged_because": why}
     years = int(s.years)
-    pace = s.growth
-    if differs(np.float64(s.end_low), np.float64(s.end_value)):     # the least the target allows
-        pace = float(annual_rate([s.start_value], [s.end_low], [years], [s.metric])[0])
+    small = s.start_value < v["info_min_count_base"] and s.measure in COUNT_MEASURES
+    metric = "new_per_year" if small else s.metric
+    pace = s.growth if not small and not differs(np.float64(s.end_low), np.float64(s.end_value)) else _least_pace(
+        s.start_value, s.end_low, s.end_value, years, s.metric, small)
     level = levels.get(s.region, "unknown")
     if not isinstance(level, str):
         level = "unknown"
-    small = s.start_value < v["info_min_count_base"] and s.measure in COUNT_MEASURES
-    peers, nat = sticks.peers(s.indicator_id, level, years), sticks.national(s.indicator_id, years)
-    use_peer = peers["peer_n"] >= sticks.min_n and not small
-    use_nat = not use_peer and not small and nat["national_n"] > 0
-    severity = None
-    if use_peer and pace > peers["peer_p_info"] + EPS:
-        severity = "info"
-    if use_peer and pace > peers["peer_max"] + EPS:
-        severity = "warn"
-    if use_nat and pace > nat["national_max"] + EPS:
+    peers = sticks.peers(s.indicator_id, level, years, sticks.kin(s.region), metric)
+    own = sticks.history(s.source_id, s.indicator_id, int(s.start_year), years, metric)
+    nat = sticks.national(s.indicator_id, years) if not small else sticks.national("", years)
+    use_peer = sticks.usable(peers)
+    ratio = pace / own["history_pace"] if np.isfinite(own["history_pace"]) else np.nan
+    use_own = not use_peer and np.isfinite(ratio)
+    use_nat = not use_peer and not use_own and nat["national_n"] > 0
+    severity, loro = None, None
+    if use_peer:
+        severity = sticks.peer_severity(pace, peers["paces"], peers["names"])
+        loro = sticks.loro(pace, peers, severity)
+    elif use_own:
+        severity = sticks.history_severity(ratio)
+    elif use_nat and pace > nat["national_max"] + EPS:
         severity = "info"
     c = sticks.ceiling(s.indicator_id, s.metric)
-    fits = c["name"] is not None and years >= c["years"]
+    fits = c["name"] is not None and years >= c["years"] and not small
     if fits and pace > c["value"] + EPS:
         severity = "alert"
-    paces = peers["paces"]
-    out.update({c: peers[c] for c in PEER_COLUMNS} | {c: nat[c] for c in NATIONAL_COLUMNS if c != "national_n"})
-    out.update(peer_n=float(peers["peer_n"]), peer_p_info=peers["peer_p_info"], pace_judged=pace, severity=severity,
-               peer_percentile=(100.0 * np.searchsorted(paces, pace + EPS, side="right") / len(paces)
-                                if len(paces) else np.nan),
+    paces, share = peers["paces"], peers["share"]
+    at = np.searchsorted(paces, pace + EPS, side="right")
+    out.update({c: peers[c] for c in PEER_COLUMNS} | {c: own[c] for c in HISTORY_COLUMNS}
+               | {c: nat[c] for c in NATIONAL_COLUMNS})
+    out.update(peer_n=float(peers["peer_n"]), peer_regions=float(peers["peer_regions"]),
+               national_n=float(nat["national_n"]), pace_judged=pace, metric_judged=metric, severity=severity,
+               loro=loro, history_ratio=ratio,
+               peer_percentile=(float(share[at - 1]) if at else 0.0) if len(paces) else np.nan,
                ceiling=c["value"] if fits else np.nan, ceiling_name=c["name"] if fits else None)
-    if not (use_peer or use_nat or fits):
-        return out | {"not_judged_because": _not_judged(small, peers["peer_n"], years, s.indicator_id,
-                                                        level == "unknown", c["name"], c["years"], v)}
+    if not (use_peer or use_own or use_nat or fits):
+        return out | {"not_judged_because": _not_judged(
+            small, years, s.indicator_id, level == "unknown", peers,
+            _no_history(sticks.history_found(s.source_id, s.indicator_id, int(s.start_year), years), years),
+            _no_national(s.indicator_id, years), c["name"], c["years"], v)}
     yardstick = (PEERS if peers["peer_series"] == s.indicator_id else PROXY) if use_peer else (
-        NATIONAL if use_nat else CEILING_ONLY)
+        OWN if use_own else NATIONAL if use_nat else CEILING_ONLY)
     return out | {"judged": True, "yardstick": yardstick}
 
 
-TEXT_COLUMNS = ("not_judged_because", "yardstick", "peer_series", "peer_max_window", "national_max_window",
-                "ceiling_name", "severity")
+def explain_overall(segments: pd.DataFrame, judgement: pd.DataFrame) -> pd.DataFrame:
+    """The judgement with each overall row's reason true: its steps that end in a target are all judged (OVERALL)
+    or not (OVERALL_NOT)."""
+    path = ["source_id", "indicator_id"]
+    step = (segments["segment"] == "step") & (segments["end_kind"] != "actual")
+    judged = judgement["judged"].to_numpy(dtype=bool)
+    unjudged = set(map(tuple, segments.loc[step.to_numpy() & ~judged, path].drop_duplicates().to_numpy().tolist()))
+    overall = np.flatnonzero((segments["segment"] == "overall").to_numpy())
+    if not len(overall):
+        return judgement
+    keys = map(tuple, segments.iloc[overall][path].to_numpy().tolist())
+    text = np.array([OVERALL_NOT if k in unjudged else OVERALL for k in keys], dtype=object)
+    out = judgement.copy()
+    out.iloc[overall, out.columns.get_loc("not_judged_because")] = text
+    return out
 
 
 def pace_judgements(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: pd.DataFrame,
-                    levels: dict) -> pd.DataFrame:
+                    levels: dict, parents: dict | None = None, known: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per segment (same positions): whether and against what its pace is judged (JUDGEMENT_COLUMNS);
-    judge_segment over every segment at once, with the yardsticks looked up once per (indicator, level, years)."""
+    judge_segment over every segment at once, each yardstick looked up once per distinct key. `parents`:
+    {region: parent} (regions.csv, for the plan's family); `known`: pre_plan_actuals (own history)."""
     v = values(th)
-    sticks = Yardsticks(windows, rules, th)
+    sticks = Yardsticks(windows, rules, th, parents or {}, known)
     why = _why_not_rated(segments)
     rows = np.flatnonzero(pd.isna(why))
     out = {c: np.full(len(segments), None, dtype=object) if c in TEXT_COLUMNS else np.full(len(segments), np.nan)
@@ -207,8 +380,9 @@ def pace_judgements(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windo
     out["not_judged_because"] = why
     for c, col in _judge_rated(segments.iloc[rows], sticks, levels, v).items():
         out[c][rows] = col
-    return pd.DataFrame({c: pd.Series(out[c], dtype=object if c in TEXT_COLUMNS else None, copy=False)
-                         for c in JUDGEMENT_COLUMNS})
+    judgement = pd.DataFrame({c: pd.Series(out[c], dtype=object if c in TEXT_COLUMNS else None, copy=False)
+                              for c in JUDGEMENT_COLUMNS})
+    return explain_overall(segments, judgement)
 
 
 def _why_not_rated(segments: pd.DataFrame) -> np.ndarray:
@@ -232,51 +406,78 @@ def _per_key(lookup, *columns: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
 
 def _judge_rated(s: pd.DataFrame, sticks: Yardsticks, levels: dict, v: dict) -> dict:
     """The judgement columns of the rated steps that end in a target `s`: judge_segment over columns."""
-    years = s["years"].to_numpy(dtype=np.int64)
-    metric = s["metric"].to_numpy(dtype=object)
-    start = s["start_value"].to_numpy(dtype=float)
-    end_low, end_value = s["end_low"].to_numpy(dtype=float), s["end_value"].to_numpy(dtype=float)
-    pace = s["growth"].to_numpy(dtype=float).copy()
-    less = np.flatnonzero(differs(end_low, end_value))           # the least the target allows
-    pace[less] = annual_rate(start[less], end_low[less], years[less], metric[less])
-    indicator = s["indicator_id"].to_numpy(dtype=object)
-    level = s["region"].map(levels).fillna("unknown").to_numpy(dtype=object)
-    small = (start < v["info_min_count_base"]) & s["measure"].isin(COUNT_MEASURES).to_numpy()
     if not len(s):
         return {}
-    peer_table, at = _per_key(sticks.peers, indicator, level, years)
-    nat_table, nat_at = _per_key(sticks.national, indicator, years)
-    peers = {c: peer_table[c].to_numpy()[at] for c in peer_table.columns if c != "paces"}
-    nat = {c: nat_table[c].to_numpy()[nat_at] for c in nat_table.columns}
-    peer_n = peers["peer_n"]
+    years = s["years"].to_numpy(dtype=np.int64)
+    start = s["start_value"].to_numpy(dtype=float)
+    end_low, end_value = s["end_low"].to_numpy(dtype=float), s["end_value"].to_numpy(dtype=float)
+    small = (start < v["info_min_count_base"]) & s["measure"].isin(COUNT_MEASURES).to_numpy()
+    metric = np.where(small, "new_per_year", s["metric"].to_numpy(dtype=object)).astype(object)
+    pace = s["growth"].to_numpy(dtype=float).copy()
+    bounded = differs(end_low, end_value)
+    less = np.flatnonzero(bounded | small)                              # the least the target allows
+    end = np.where(bounded, end_low, end_value)[less]
+    pace[less] = np.where(small[less], Y.pace_of(start[less], end, years[less], "new_per_year"),
+                          annual_rate(start[less], end, years[less], s["metric"].to_numpy(dtype=object)[less]))
+    indicator = s["indicator_id"].to_numpy(dtype=object)
+    level = s["region"].map(levels).fillna("unknown").to_numpy(dtype=object)
+    kin_code, kins = _kin_codes(s["region"].to_numpy(dtype=object), sticks.kin)
+    peer_table, at = _per_key(lambda i, lv, y, k, m: sticks.peers(i, lv, y, kins[k], m),
+                              indicator, level, years, kin_code, metric)
+    peers = {c: peer_table[c].to_numpy()[at] for c in PEER_COLUMNS}
     pct = np.full(len(s), np.nan)
     for g in np.flatnonzero(peer_table["peer_n"].to_numpy() > 0):       # the percentile among each group's paces
-        paces, mine = peer_table["paces"].iloc[g], at == g
-        pct[mine] = 100.0 * np.searchsorted(paces, pace[mine] + EPS, side="right") / len(paces)
-    use_peer = (peer_n.astype(np.int64) >= sticks.min_n) & ~small
-    use_nat = ~use_peer & ~small & (nat["national_n"].astype(np.int64) > 0)
-    c_table, c_at = _per_key(sticks.ceiling, indicator, metric)
-    ceiling = c_table["name"].to_numpy(dtype=object)[c_at]
-    c_value, c_years = (c_table[c].to_numpy(dtype=float)[c_at] for c in ("value", "years"))
-    fits = pd.notna(ceiling) & (years >= c_years)
+        paces, share, mine = peer_table["paces"].iloc[g], peer_table["share"].iloc[g], at == g
+        i = np.searchsorted(paces, pace[mine] + EPS, side="right")
+        pct[mine] = np.where(i > 0, share[np.maximum(i - 1, 0)], 0.0)
+    use_peer = ((peers["peer_n"].astype(np.int64) >= sticks.min_n)
+                & (peers["peer_regions"].astype(np.int64) >= sticks.min_regions))
     severity = np.full(len(s), None, dtype=object)
+    loro = np.full(len(s), None, dtype=object)
     severity[use_peer & (pace > peers["peer_p_info"].astype(float) + EPS)] = "info"
     severity[use_peer & (pace > peers["peer_max"].astype(float) + EPS)] = "warn"
+    for i in np.flatnonzero(use_peer & pd.notna(severity)):              # few: leave one region out
+        loro[i] = sticks.loro(pace[i], peer_table.iloc[at[i]], severity[i])
+    source, first_year = s["source_id"].to_numpy(dtype=object), s["start_year"].to_numpy(dtype=np.int64)
+    own_table, own_at = _per_key(sticks.history, source, indicator, first_year, years, metric)
+    own = {c: own_table[c].to_numpy()[own_at] for c in HISTORY_COLUMNS}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = pace / own["history_pace"].astype(float)
+    use_own = ~use_peer & np.isfinite(ratio)
+    severity[use_own & (ratio >= sticks.ratio_info - EPS)] = "info"
+    severity[use_own & (ratio >= sticks.ratio_warn - EPS)] = "warn"
+    nat_table, nat_at = _per_key(sticks.national, np.where(small, "", indicator).astype(object), years)
+    nat = {c: nat_table[c].to_numpy()[nat_at] for c in NATIONAL_COLUMNS}
+    use_nat = ~use_peer & ~use_own & (nat["national_n"].astype(np.int64) > 0)
     severity[use_nat & (pace > nat["national_max"].astype(float) + EPS)] = "info"
+    c_table, c_at = _per_key(sticks.ceiling, indicator, s["metric"].to_numpy(dtype=object))
+    ceiling = c_table["name"].to_numpy(dtype=object)[c_at]
+    c_value, c_years = (c_table[c].to_numpy(dtype=float)[c_at] for c in ("value", "years"))
+    fits = pd.notna(ceiling) & (years >= c_years) & ~small
     severity[fits & (pace > c_value + EPS)] = "alert"
     proxy = peers["peer_series"] != indicator
-    judged = use_peer | use_nat | fits
-    yardstick = np.select([use_peer & ~proxy, use_peer, use_nat, fits], [PEERS, PROXY, NATIONAL, CEILING_ONLY],
-                          None).astype(object)
+    judged = use_peer | use_own | use_nat | fits
+    yardstick = np.select([use_peer & ~proxy, use_peer, use_own, use_nat, fits],
+                          [PEERS, PROXY, OWN, NATIONAL, CEILING_ONLY], None).astype(object)
     why = np.full(len(s), None, dtype=object)
-    if (~judged).any():
-        texts, text_at = _per_key(lambda *k: {"why": _not_judged(*k, v)},
-                                  *(a[~judged] for a in (small, peer_n.astype(np.int64), years, indicator,
-                                                         level == "unknown", ceiling, c_years)))
-        why[~judged] = texts["why"].to_numpy(dtype=object)[text_at]
+    for i in np.flatnonzero(~judged):                                    # few: each written in full
+        row = peer_table.iloc[at[i]]
+        why[i] = _not_judged(bool(small[i]), int(years[i]), indicator[i], level[i] == "unknown", row,
+                             _no_history(sticks.history_found(source[i], indicator[i], int(first_year[i]),
+                                                              int(years[i])), int(years[i])),
+                             _no_national(indicator[i], int(years[i])), ceiling[i], c_years[i], v)
     return {"judged": judged, "not_judged_because": why, "yardstick": yardstick, "pace_judged": pace,
-            "peer_n": peer_n.astype(float), "peer_percentile": pct,
-            **{c: peers[c] for c in ("peer_p_info", *PEER_COLUMNS) if c != "peer_n"},
-            **{c: nat[c] for c in NATIONAL_COLUMNS if c != "national_n"},
+            "metric_judged": metric, "peer_percentile": pct, "loro": loro, "history_ratio": ratio,
+            **{c: peers[c] for c in PEER_COLUMNS}, "peer_n": peers["peer_n"].astype(float),
+            "peer_regions": peers["peer_regions"].astype(float), **own, **nat,
+            "national_n": nat["national_n"].astype(float),
             "ceiling": np.where(fits, c_value, np.nan), "ceiling_name": np.where(fits, ceiling, None).astype(object),
             "severity": severity}
+
+
+def _kin_codes(regions: np.ndarray, kin) -> tuple[np.ndarray, dict]:
+    """(code of each row's family, {code: family}): kin(region) computed once per distinct region."""
+    codes, distinct = pd.factorize(regions)
+    ids: dict = {}
+    of_region = np.array([ids.setdefault(kin(r), len(ids)) for r in distinct], dtype=np.int64)
+    return of_region[codes], {i: k for k, i in ids.items()}

@@ -3,8 +3,9 @@
 The yardsticks of the pace rules (analysis.derive.paces, analysis/derive/rules/too_fast.py) are distributions of realised paces,
 not single national numbers:
 
-    peer       data/raw/reference/regional_panel.csv: every window (y0 → y1) of one published series (one region,
-               one indicator, one table: windows never mix publications or vintages), for sub-national units
+    peer       data/raw/reference/regional_panel.csv and provincial_panel.csv: every window (y0 → y1) of one
+               published series (one region, one indicator, one table: windows never mix publications or
+               vintages), for sub-national units
     national   rows of growth_references.csv that thresholds.yml `national_series` assigns to an indicator
                (outcomes only: plan targets are not paces anyone achieved)
 
@@ -29,6 +30,7 @@ from ..inputs.vocab import load_indicators
 from .growth import annual_rate
 
 PANEL = paths.REFERENCE / "regional_panel.csv"
+PROVINCIAL = paths.REFERENCE / "provincial_panel.csv"
 PANEL_COLUMNS = ["region", "region_level", "province", "indicator", "unit", "year", "value", "source_url", "publisher",
                  "title", "quote", "notes"]
 LEVELS = ("district", "city", "province", "country")
@@ -65,10 +67,15 @@ def load_panel(path: Path = PANEL, excluded_marks=("LOWER BOUND", "IMPLIED")) ->
     return df
 
 
-def panel_windows(panel: pd.DataFrame, measures: dict, breaks: list | None = None) -> pd.DataFrame:
+def panel_windows(panel: pd.DataFrame, measures: dict, breaks: list | None = None,
+                  excluded_series: list | None = None) -> pd.DataFrame:
     """Every window of every usable panel series: one series per (region, indicator, title); both ends present;
-    no window across a declared break. Columns WINDOW_COLUMNS; `measures` maps indicator id → measure."""
+    no window across a declared break (a break without `region` holds for every region of the series); no window
+    of a series `excluded_series` names (indicator and title_contains). Columns WINDOW_COLUMNS; `measures` maps
+    indicator id → measure."""
     p = panel[panel["usable"]].sort_values(["region", "indicator", "title", "year"], kind="stable")
+    for x in excluded_series or []:
+        p = p[~((p["indicator"] == x["indicator"]) & p["title"].str.contains(x["title_contains"], regex=False))]
     if p.duplicated(["region", "indicator", "title", "year"]).any():
         d = p[p.duplicated(["region", "indicator", "title", "year"], keep=False)].iloc[0]
         raise InputError(f"{PANEL.name}: {d['region']} {d['indicator']} {d['year']} appears twice in the table "
@@ -79,7 +86,7 @@ def panel_windows(panel: pd.DataFrame, measures: dict, breaks: list | None = Non
         if measure is None:
             continue                          # an indicator no document uses: nothing to judge with it
         metric = "pp_per_year" if measure == "share" else "cagr"
-        cut = [b["after_year"] for b in (breaks or []) if b["region"] == region and b["indicator"] == indicator
+        cut = [b["after_year"] for b in (breaks or []) if b.get("region", region) == region and b["indicator"] == indicator
                and b["title_contains"] in title]
         y, v, ln = s["year"].to_numpy(), s["value"].to_numpy(), s["line"].to_numpy()
         i, j = np.triu_indices(len(y), k=1)
@@ -132,26 +139,31 @@ def national_windows(refs: pd.DataFrame, selectors: dict, measures: dict) -> pd.
 
 
 @lru_cache(maxsize=4)
-def _cached_windows(panel_path: str, refs_path: str, rules_key: str, versions: tuple) -> pd.DataFrame:
+def _cached_windows(panel_path: str, refs_path: str, rules_key: str, versions: tuple,
+                    provincial_path: str = str(PROVINCIAL)) -> pd.DataFrame:
     rules = json.loads(rules_key)
     vocab = load_indicators()
     measures = dict(zip(vocab["indicator_id"], vocab["measure"]))
     peers = rules.get("peers", {})
-    panel = load_panel(Path(panel_path), tuple(peers.get("excluded_marks", ("LOWER BOUND", "IMPLIED"))))
-    out = pd.concat([panel_windows(panel, measures, peers.get("breaks")),
+    marks = tuple(peers.get("excluded_marks", ("LOWER BOUND", "IMPLIED")))
+    panels = [load_panel(Path(f), marks) for f in (panel_path, provincial_path) if Path(f).exists()]
+    out = pd.concat([*(panel_windows(p, measures, peers.get("breaks"), peers.get("excluded_series")) for p in panels),
                      national_windows(load_references(Path(refs_path)), rules.get("national_series"), measures)],
                     ignore_index=True)
     return out
 
 
 def reference_windows(rules: dict | None = None, panel: Path = PANEL, references: Path | None = None) -> pd.DataFrame:
-    """Peer and national windows (WINDOW_COLUMNS) under the rules of thresholds.yml (`peers`, `national_series`)."""
+    """Peer and national windows (WINDOW_COLUMNS) under the rules of thresholds.yml (`peers`, `national_series`):
+    the peer windows of `panel` and, where `panel` is the repository's regional panel, of the provincial panel."""
     rules = rules if rules is not None else load_rules()
     key = json.dumps({k: rules.get(k) for k in ("peers", "national_series")}, sort_keys=True, default=str)
     refs = Path(references or REFERENCES)
     # the files' modification times are part of the key: an edited panel is read again in a running notebook
-    versions = tuple(Path(f).stat().st_mtime_ns for f in (panel, refs, paths.INDICATORS))
-    return _cached_windows(str(panel), str(refs), key, versions).copy()
+    provincial = PROVINCIAL if Path(panel) == PANEL else Path(panel).with_name("no provincial panel")
+    versions = tuple(Path(f).stat().st_mtime_ns if Path(f).exists() else 0
+                     for f in (panel, refs, paths.INDICATORS, provincial))
+    return _cached_windows(str(panel), str(refs), key, versions, str(provincial)).copy()
 
 
 def describe(windows: pd.DataFrame) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from .known import pre_plan_actuals
 from .paces import pace_judgements
 from .peers import reference_windows
 from .trajectories import fit
+from .yardsticks import parents_of
 
 SEGMENTS = paths.processed("segments")
 TRAJECTORIES = paths.processed("trajectories")
@@ -37,8 +38,9 @@ def compute(obs: pd.DataFrame, overrides: dict | None = None) -> dict[str, pd.Da
     sources = {k: s for k, s in load_sources().items() if k in set(obs["source_id"])}
     pts = path_points(obs)
     seg = segments(obs, th, points=pts)
-    judgement = pace_judgements(seg, th, rules, reference_windows(rules), plan_levels(regions))
     known = pre_plan_actuals(obs, actuals.load_published(), sources)
+    judgement = pace_judgements(seg, th, rules, reference_windows(rules), plan_levels(regions), parents_of(regions),
+                                known)
     esc = escalation_table(obs, seg, regions, {k: s.year for k, s in sources.items()},
                            th.at["escalation_max_vintage_gap_years", "value"])
     flags = evaluate(obs, seg, th, regions=regions, rules=rules, escalations=esc, judgement=judgement, known=known)

@@ -16,6 +16,8 @@ of each: docs/methods.md ("Yardsticks").
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -40,18 +42,35 @@ def pace_of(start, end, years, metric: str):
 
 
 # ------------------------------------------------------------------------------------------------ the plan's family
+def family_of(parent: dict) -> Callable[[str], set[str]]:
+    """family(region) over a {region: parent} map (regions.csv): the region, every region above it (parent,
+    grandparent, …) and every region inside it (children, …)."""
+    children: dict = {}
+    for r, p in parent.items():
+        if isinstance(p, str) and p:
+            children.setdefault(p, set()).add(r)
+
+    def family(region: str) -> set[str]:
+        above, here = set(), region
+        while isinstance(parent.get(here), str) and parent[here] and parent[here] not in above:
+            here = parent[here]
+            above.add(here)
+        below, frontier = set(), {region}
+        while frontier:
+            frontier = {c for f in frontier for c in children.get(f, ()) if c not in below and c != region}
+            below |= frontier
+        return {region} | above | below
+    return family
+
+
+def parents_of(regions: pd.DataFrame) -> dict:
+    """{region: parent} of regions.csv."""
+    return dict(zip(regions["region"], regions["parent"].fillna("")))
+
+
 def family(region: str, regions: pd.DataFrame) -> set[str]:
     """`region`, every region above it (parent, grandparent, …) and every region inside it (children, …)."""
-    parent = dict(zip(regions["region"], regions["parent"].fillna("")))
-    above, here = set(), region
-    while parent.get(here) and parent[here] not in above:
-        here = parent[here]
-        above.add(here)
-    below, frontier = set(), {region}
-    while frontier:
-        frontier = {r for r, p in parent.items() if p in frontier and r not in below and r != region}
-        below |= frontier
-    return {region} | above | below
+    return family_of(parents_of(regions))(region)
 
 
 # ------------------------------------------------------------------------------------------------ peers

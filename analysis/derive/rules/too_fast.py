@@ -15,6 +15,7 @@ from ..sentences import Words, fmt, rate, with_unit
 from .base import EPS, Inputs, Plan, Rule, empty, flag_frame, threshold_phrase
 
 PEER_YARDSTICKS = schema.YARDSTICKS[:2]            # "peers", "peers (proxy)": comparable regions' windows
+OWN = schema.YARDSTICKS[2]                          # "own history": the region's own pre-plan pace
 PEERS_REFERENCE = "regional_panel.csv (peer windows)"
 READS = ["source_id", "region", "indicator_id", "indicator_zh", "start_year", "end_year", "measure", "unit", "metric",
          "growth_unit", "years", "start_value", "end_value", "end_bound", "new_per_year"]   # of a segment
@@ -26,10 +27,13 @@ def threshold_of(j) -> tuple[float, str]:
     the peer info percentile, or the fastest national window."""
     if j.severity == "alert":
         return j.ceiling, j.ceiling_name
-    if j.severity == "warn":
+    if j.severity == "warn" and j.yardstick in PEER_YARDSTICKS:
         return j.peer_max, "peer_max"
     if j.yardstick in PEER_YARDSTICKS:
         return j.peer_p_info, "peer_info_percentile"
+    if j.yardstick == OWN:
+        name = "own_history_ratio_warn" if j.severity == "warn" else "own_history_ratio_info"
+        return j.history_pace * j.ratio_threshold, name
     return j.national_max, "national_series"
 
 
@@ -67,22 +71,32 @@ def clause(r, v: dict, phrases: dict) -> Words:
                        f" (windows of {r.peer_series}, standing in for {r.indicator_id})")
                  if r.yardstick == PEER_YARDSTICKS[1] else Words("", ""))
         n, pct, top = int(r.peer_n), fmt(r.peer_percentile, 0), rate(r.peer_max, unit)
-        where = Words(f"regional_panel.csv 中同类地区的 {n} 个 {years} 年窗口{proxy.zh}：位于第 {pct} 百分位；最快的是 "
-                      f"{top.zh}（{r.peer_max_window}）",
-                      f"{n} {years}-year windows of comparable regions in regional_panel.csv{proxy.en}: percentile "
-                      f"{pct}; the fastest was {top.en} ({r.peer_max_window})")
+        regions = int(r.peer_regions)
+        left = (Words(f"，不含本地区所属及下辖的 {r.peer_excluded}", f", without the plan's own family ({r.peer_excluded})")
+                if isinstance(r.peer_excluded, str) else Words("", ""))
+        where = Words(f"同类地区（{regions} 个地区，每个地区一票{left.zh}）的 {n} 个 {years} 年窗口{proxy.zh}：位于第 {pct} "
+                      f"百分位；最快的是 {top.zh}（{r.peer_max_window}）",
+                      f"{n} {years}-year windows of {regions} comparable regions (one vote each{left.en}){proxy.en}: "
+                      f"percentile {pct}; the fastest was {top.en} ({r.peer_max_window})")
         if r.severity == "warn":
             return Words(f"，高于{where.zh}中的每一个", f" is above every one of the {where.en}")
         info = fmt(v["peer_info_percentile"], 0)
         return Words(f"，高于{where.zh}的第 {info} 百分位（{lim.zh}）",
                      f" is above the {info}th percentile ({lim.en}) of the {where.en}")
-    n, min_n = int(r.peer_n), fmt(v["peer_min_n"])
-    return Words(f"，超过参考表中同一序列不长于 {years} 年的最快全国窗口 {r.national_max_window}：{lim.zh}；同类地区的 "
-                 f"{years} 年窗口只有 {n} 个（少于 {min_n}），而全国的变化比区县或城市慢，因此仅供参考",
-                 f" exceeds the fastest national window of at most {years} year{_plural(years)} of the same series in "
-                 f"the reference table, {r.national_max_window}: {lim.en}; only {n} comparable regional windows of "
-                 f"{years} year{_plural(years)} exist (fewer than {min_n}), and a nation moves more slowly than a "
-                 "district or city, so this is informative only")
+    if r.yardstick == OWN:
+        ratio, hist = fmt(r.history_ratio, 2), rate(r.history_pace, unit)
+        return Words(f"，是该地区规划前 {r.history_window} 年实际速度 {hist.zh}（{r.history_known}）的 {ratio} 倍"
+                     f"（阈值 {fmt(r.ratio_threshold)} 倍）",
+                     f" is {ratio} times the pace the region itself realised {r.history_window}, {hist.en} "
+                     f"({r.history_known}; threshold {fmt(r.ratio_threshold)} times)")
+    n, regions, min_r = int(r.peer_n), int(r.peer_regions), fmt(v["peer_min_regions"])
+    nn = int(r.national_n)
+    return Words(f"，超过全国逐年序列 {nn} 个 {years} 年窗口中最快的 {r.national_max_window}：{lim.zh}；同类地区的 "
+                 f"{years} 年窗口只有 {n} 个、来自 {regions} 个地区（少于 {min_r} 个地区），而全国的变化比区县或城市慢，因此仅供参考",
+                 f" exceeds the fastest of the {nn} {years}-year windows of the full annual national series, "
+                 f"{r.national_max_window}: {lim.en}; only {n} comparable regional windows of "
+                 f"{years} year{_plural(years)} from {regions} region{_plural(regions)} exist (fewer than {min_r} "
+                 "regions), and a nation moves more slowly than a district or city, so this is informative only")
 
 
 def reason(r, v: dict, phrases: dict) -> Words:
@@ -90,7 +104,8 @@ def reason(r, v: dict, phrases: dict) -> Words:
     the flag's threshold; `v`: the parameters' values; `phrases`: {ceiling name: its phrase}."""
     rise = r.metric == "pp_per_year"
     least = r.end_bound != "eq"
-    pace, start, end = rate(r.pace_judged, r.growth_unit), fmt(r.start_value), with_unit(r.end_value, r.unit)
+    unit = r.growth_unit if r.metric_judged != "new_per_year" else f"{r.unit}/yr"     # a small count: new a year
+    pace, start, end = rate(r.pace_judged, unit), fmt(r.start_value), with_unit(r.end_value, r.unit)
     needs = Words("", "")
     if r.measure == "count_stock" and math.isfinite(r.new_per_year):
         new = fmt(r.new_per_year, 1)
@@ -132,14 +147,18 @@ def _frame(s: pd.DataFrame, inp: Inputs) -> pd.DataFrame:
 def judge(plan: Plan, inp: Inputs) -> pd.DataFrame:
     """Each judged segment of the plan whose judgement has a severity, with its threshold, margin and robustness."""
     keep, extra = [], []
-    for i, j in enumerate(plan.segments.itertuples(index=False)):
+    v = inp.values
+    segs = plan.segments.assign(ratio_threshold=np.where(plan.segments["severity"] == "warn",
+                                                         v["own_history_ratio_warn"], v["own_history_ratio_info"]))
+    for i, j in enumerate(segs.itertuples(index=False)):
         if not isinstance(j.severity, str):
             continue
         threshold, name = threshold_of(j)
         margin, robust = margin_of(j.pace_judged, threshold, neighbours_of(j), inp.values["robust_min_margin_pct"])
+        robust = "knife_edge" if j.loro == "knife_edge" else robust
         keep.append(i)
         extra.append((threshold, name, margin, robust))
-    s = plan.segments.iloc[keep]
+    s = segs.iloc[keep]
     cols = list(zip(*extra)) if extra else [[], [], [], []]
     return _frame(s.assign(threshold=np.array(cols[0], dtype=float), threshold_name=np.array(cols[1], dtype=object),
                            margin=np.array(cols[2], dtype=float), robust=np.array(cols[3], dtype=object)), inp)
@@ -153,9 +172,14 @@ def find(inp: Inputs) -> pd.DataFrame:
                    j.drop(columns=["judged", "not_judged_because"])], axis=1)
     sev, pace = s["severity"].to_numpy(dtype=object), s["pace_judged"].to_numpy(dtype=float)
     peers = s["yardstick"].isin(PEER_YARDSTICKS).to_numpy()
-    threshold = np.select([sev == "alert", sev == "warn", peers], [s["ceiling"], s["peer_max"], s["peer_p_info"]],
-                          s["national_max"]).astype(float)
-    name = np.select([sev == "alert", sev == "warn", peers], [s["ceiling_name"], "peer_max", "peer_info_percentile"],
+    own = (s["yardstick"] == OWN).to_numpy()
+    s = s.assign(ratio_threshold=np.where(sev == "warn", inp.values["own_history_ratio_warn"],
+                                          inp.values["own_history_ratio_info"]))
+    when = [sev == "alert", (sev == "warn") & peers, peers, own]
+    threshold = np.select(when, [s["ceiling"], s["peer_max"], s["peer_p_info"],
+                                 s["history_pace"] * s["ratio_threshold"]], s["national_max"]).astype(float)
+    name = np.select(when, [s["ceiling_name"], "peer_max", "peer_info_percentile",
+                            np.where(sev == "warn", "own_history_ratio_warn", "own_history_ratio_info")],
                      "national_series").astype(object)
     with np.errstate(divide="ignore", invalid="ignore"):
         margin = np.where(threshold > 0, pace / threshold, np.nan)
@@ -164,6 +188,7 @@ def find(inp: Inputs) -> pd.DataFrame:
                s["national_same_window"]):
         nb = nb.to_numpy(dtype=float)
         clears &= ~(np.isfinite(nb) & (pace <= nb + EPS))
+    clears &= (s["loro"] != "knife_edge").to_numpy()          # leave one region out
     ok = clears & (~np.isfinite(margin) | (margin >= 1 + inp.values["robust_min_margin_pct"] / 100.0))
     return _frame(s.assign(threshold=threshold, threshold_name=name, margin=margin,
                            robust=np.where(ok, "robust", "knife_edge").astype(object)), inp)
@@ -171,12 +196,16 @@ def find(inp: Inputs) -> pd.DataFrame:
 
 RULE = Rule(
     name="too_fast", direction="too_fast", severities=("info", "warn", "alert"),
-    parameters=("peer_min_n", "peer_info_percentile", "info_min_count_base", "robust_min_margin_pct", "cagr_alert",
+    parameters=("peer_min_n", "peer_min_regions", "peer_info_percentile", "own_history_ratio_info",
+                "own_history_ratio_warn", "info_min_count_base", "robust_min_margin_pct", "cagr_alert",
                 "rd_intensity_alert_pp", "approx_band_pct"),
     label=Words("增长过快", "too fast"),
-    fires_when=Words("目标允许的最低速度高于同类地区的第 90 百分位（提示）或每一个同长度窗口（警告）；同类地区过少时高于不长于本段的"
-                     "最快全国窗口（提示）；高于窗口相符的上限（严重）",
-                     "the least pace a target allows is above the peer p90 (info) or every peer window of the same "
-                     "length (warn); with too few peers, above the fastest national window no longer than the segment "
-                     "(info); above a ceiling whose window fits (alert)"),
+    fires_when=Words("目标允许的最低速度高于同类地区（不含本地区所属及下辖地区，每个地区一票）的第 90 百分位（提示）或每一个同长度窗口"
+                     "（警告）；同类地区过少时，为该地区规划前自身速度的 2 倍以上（提示）或 4 倍以上（警告）；再无则高于全国逐年序列"
+                     "同长度窗口中最快的（提示）；高于窗口相符的上限（严重）",
+                     "the least pace a target allows is above the region-weighted peer p90 (info) or every peer "
+                     "window of the same length (warn), peers without the plan's own family; with too few peer "
+                     "regions, at least twice (info) or four times (warn) the region's own pre-plan pace; else above "
+                     "the fastest same-length window of a full annual national series (info); above a ceiling whose "
+                     "window fits (alert)"),
     reason=reason, judge=judge, find=find, section="too_fast: yardsticks in order")
