@@ -55,14 +55,16 @@ def one(f, source, indicator, rule=None):
     return f if rule is None else f[f.rule == rule]
 
 
-def test_panyu_neeq_leap_is_an_alert_on_a_knife_edge(real):
-    r = one(real, "panyu-2015", "neeq_listed_companies").query("start_year == 2014").iloc[0]
-    assert (r["rule"], r["severity"], r["direction"], r["metric"]) == ("too_fast", "alert", "too_fast", "cagr")
-    assert r["value"] == pytest.approx(216.374, abs=1e-3)          # (95 / 3) ** (1/3) = 3.16374
-    assert r["threshold"] == pytest.approx(205.63)                 # national NEEQ boom 356 → 10,163, 2013–2016
-    assert r["margin"] == pytest.approx(216.374 / 205.63, abs=1e-4) and r["robust"] == "knife_edge"   # 1.052 < 1.10
-    assert r["yardstick"] == "ceiling only"                        # 3 listings: too small a base for peers
-    assert "growth_references.csv line 41" in r["reference"] and "30.7 new entries a year" in r["reason"]
+def test_panyu_neeq_leap_is_judged_by_new_entries_a_year(real):
+    # 3 → 95 listings 2014–2017: (95 − 3) / 3 = 30.67 new a year, not 216 %/yr; no peer, own-history or national
+    # series of NEEQ listings in new entries a year, and no ceiling applies to increments: not judged, saying why
+    assert one(real, "panyu-2015", "neeq_listed_companies").query("start_year == 2014").empty
+    seg = load("segments")
+    s = seg[(seg.source_id == "panyu-2015") & (seg.indicator_id == "neeq_listed_companies") & (seg.segment == "step")
+            & (seg.start_year == 2014)].iloc[0]
+    assert s["metric_judged"] == "new_per_year" and s["pace_judged"] == pytest.approx(92 / 3)
+    assert not s["judged"] and "judged by its new entries a year" in s["not_judged_because"]
+    assert "no ceiling applies to new entries a year" in s["not_judged_because"]
 
 
 def test_panyu_patent_targets_sit_among_their_peers(real):
@@ -79,17 +81,19 @@ def test_panyu_patent_targets_sit_among_their_peers(real):
     assert ((s["peer_percentile"] > 25) & (s["peer_percentile"] < 75)).all()
 
 
-def test_panyu_rd_intensity_rise_is_above_every_peer_window(real):
+def test_panyu_rd_intensity_peers_leave_out_guangzhou(real):
+    # Panyu (a district of Guangzhou): Guangzhou's windows are its own family's and leave the peer set; what
+    # remains (4 three-year windows of 2 regions) is too few regions, so the full annual national series judges it
+    seg = load("segments")
+    s = seg[(seg.source_id == "panyu-2015") & (seg.indicator_id == "rd_intensity") & (seg.segment == "step")]
+    assert (s["peer_excluded"] == "广州市").all() and (s["peer_regions"] < 5).all()
+    assert "广州市" not in " ".join(s["peer_max_window"].dropna())
     f = one(real, "panyu-2015", "rd_intensity", "too_fast")
     first = f[f.start_year == 2014].iloc[0]
-    assert (first["severity"], first["yardstick"], first["robust"]) == ("warn", "peers", "robust")
-    assert first["peer_n"] == 21 and first["peer_percentile"] == 100
-    # the fastest peer window: Guangzhou 2017 → 2020, 2.48 → 3.10 % (yearbook 2023, table 17-5): 0.62 / 3
-    assert first["peer_max"] == pytest.approx(0.62 / 3) and first["peer_max_window"] == "广州市 2017–2020"
-    assert first["margin"] == pytest.approx(0.28 / (0.62 / 3))
-    # 2017 → 2020 (0.20 pp/yr) is above the peer p90 but not above every window: info, a knife edge
-    second = f[f.start_year == 2017].iloc[0]
-    assert (second["severity"], second["robust"]) == ("info", "knife_edge")
+    assert (first["severity"], first["yardstick"]) == ("info", "national")
+    assert first["value"] == pytest.approx((2.51 - 1.67) / 3)
+    assert first["margin"] == pytest.approx(first["value"] / first["threshold"])
+    assert "full annual national series" in first["reason"]
 
 
 def test_agreeing_floors_are_not_inconsistent(real):
@@ -119,7 +123,31 @@ def test_every_segment_says_whether_it_was_judged():
     assert seg.loc[~seg["judged"], "not_judged_because"].str.len().gt(10).all()
     assert seg.loc[seg["judged"], "not_judged_because"].isna().all()
     share = seg[(seg.indicator_id == "firms_with_rd_institution_share") & (seg.segment == "step")].iloc[0]
-    assert not share["judged"] and "no national series" in share["not_judged_because"]
+    assert not share["judged"] and "no full annual national series" in share["not_judged_because"]
+
+
+def test_every_reason_agrees_with_the_judgement_columns():
+    """Each not_judged_because is true of the row: an overall row says its steps are judged only when every target
+    step of its path is; a step's reasons match its peer counts, own history and ceiling."""
+    seg = load("segments")
+    step = (seg.segment == "step") & (seg.end_kind != "actual")
+    unjudged = set(zip(*seg.loc[step & ~seg.judged, ["source_id", "indicator_id"]].T.to_numpy()))
+    for r in seg[seg.segment == "overall"].itertuples():
+        said_judged = r.not_judged_because.endswith("which are judged")
+        assert said_judged == ((r.source_id, r.indicator_id) not in unjudged), r
+    for r in seg[step & ~seg.judged].itertuples():
+        why = r.not_judged_because
+        if not why.startswith("not judged:"):
+            assert why.startswith("no annual rate") and r.metric not in ("cagr", "pp_per_year"), r
+            continue
+        assert f"{int(r.peer_n)} peer windows" in why and f"from {int(r.peer_regions)} region" in why, r
+        assert (r.peer_n < 8 or r.peer_regions < 5) and np.isnan(r.history_ratio) and r.national_n == 0, r
+        assert pd.isna(r.ceiling_name), r
+        assert ("judged by its new entries a year" in why) == (r.metric_judged == "new_per_year"), r
+    judged = seg[step & seg.judged]
+    assert judged["yardstick"].notna().all()
+    peers = judged["yardstick"].isin(["peers", "peers (proxy)"])
+    assert ((judged.loc[peers, "peer_n"] >= 8) & (judged.loc[peers, "peer_regions"] >= 5)).all()
 
 
 # ------------------------------------------------------------------ too fast: the judgement rule, hand-built windows
@@ -150,19 +178,23 @@ def test_peer_percentile_and_tiers():
     seg, j, f = judge(obs(*path({2014: 100, 2017: 160}, measure="count_flow")), windows(TEN))
     row = j[seg.segment.eq("step").to_numpy()].iloc[0]
     assert row["judged"] and row["yardstick"] == "peers" and row["peer_n"] == 10 and row["peer_percentile"] == 40
-    assert row["peer_p_info"] == pytest.approx(np.percentile(TEN, 90))       # 31.0 (linear between 30 and 40)
+    # region-weighted: each of the ten regions holds a tenth; the smallest pace with 90 % at or below it is 30
+    assert row["peer_p_info"] == 30.0 and row["peer_regions"] == 10
     assert f.empty
-    # 100 → 250: 35.72 %/yr: above p90 (31.0), below the maximum 40: info, and a knife edge (below p95 = 35.5? no)
+    # 100 → 250: 35.72 %/yr: above p90 (30), below the maximum 40: info, and a knife edge
     seg, j, f = judge(obs(*path({2014: 100, 2017: 250}, measure="count_flow")), windows(TEN))
     r = f.iloc[0]
     assert (r["rule"], r["severity"], r["threshold_name"]) == ("too_fast", "info", "peer_info_percentile")
-    assert r["threshold"] == pytest.approx(31.0) and r["peer_percentile"] == 90
-    assert r["robust"] == "knife_edge"                      # 35.72 < p99 = 39.1: does not survive the p99 yardstick
+    assert r["threshold"] == pytest.approx(30.0) and r["peer_percentile"] == 90
+    assert r["robust"] == "knife_edge"                      # 35.72 < p99 = 40: does not survive the p99 yardstick
+    # leave one region out: without r8 (30) the p90 of the other nine is 40 (25 holds 8/9 < 90 %): not info
+    assert j[seg.segment.eq("step").to_numpy()].iloc[0]["loro"] == "knife_edge"
     # 100 → 300: 44.22 %/yr, above every window: warn; margin 44.22 / 40
     seg, j, f = judge(obs(*path({2014: 100, 2017: 300}, measure="count_flow")), windows(TEN))
     r = f.iloc[0]
     assert (r["severity"], r["threshold"], r["peer_max"]) == ("warn", 40.0, 40.0)
     assert r["margin"] == pytest.approx((3 ** (1 / 3) - 1) * 100 / 40) and r["robust"] == "robust"
+    assert j[seg.segment.eq("step").to_numpy()].iloc[0]["loro"] == "robust"     # without r9 the fastest is 30
     assert "above every one of the 10 3-year windows" in r["reason"] and "r9 2019–2022" in r["reason"]
 
 
@@ -174,13 +206,25 @@ def test_peers_need_the_same_window_length_and_level():
         assert row["peer_n"] == 0 and row["yardstick"] == "ceiling only" and f.empty
 
 
-def test_too_few_peers_fall_back_to_the_national_series_then_say_not_judged():
+def annual(paces, start=2010):
+    """A national series of one-year windows, one a year from `start`."""
+    return windows(paces, scope="national", level="country", years=1, start=start).assign(
+        start_year=[start + i for i in range(len(paces))], end_year=[start + i + 1 for i in range(len(paces))])
+
+
+def test_too_few_peers_fall_back_to_a_full_annual_national_series_then_say_not_judged():
     few = windows(TEN[:5])
-    nat = windows([12.0, 30.0], scope="national", level="country", years=2)    # windows of ≤ 3 years fit
+    # eight years at 10 %/yr but one at 30: the fastest 3-year window compounds 1.1 × 1.1 × 1.3 → 16.32 %/yr
+    nat = annual([10.0, 10.0, 10.0, 30.0, 10.0, 10.0, 10.0, 10.0])
     seg, j, f = judge(obs(*path({2014: 100, 2017: 250}, measure="count_flow")), pd.concat([few, nat]))
     r = f.iloc[0]
-    assert (r["severity"], r["yardstick"], r["threshold"]) == ("info", "national", 30.0)
-    assert "only 5 comparable regional windows of 3 years exist" in r["reason"]
+    assert (r["severity"], r["yardstick"]) == ("info", "national")
+    assert r["threshold"] == pytest.approx(((1.1 * 1.1 * 1.3) ** (1 / 3) - 1) * 100)
+    assert "only 5 comparable regional windows of 3 years from 5 regions exist" in r["reason"]
+    assert "fastest of the 6 3-year windows of the full annual national series" in r["reason"]
+    # two national rows are no series: not used (the issue's "whichever two rows exist")
+    seg, j, f = judge(obs(*path({2014: 100, 2017: 250}, measure="count_flow")), pd.concat([few, annual([12.0, 30.0])]))
+    assert f.empty and j[seg.segment.eq("step").to_numpy()].iloc[0]["national_n"] == 0
     # a 3-year ceiling does not fit a 2-year segment; no peers, no national series: not judged, with the reason
     seg, j, f = judge(obs(*path({2015: 100, 2017: 300}, measure="count_flow")), few)
     row = j[seg.segment.eq("step").to_numpy()].iloc[0]
@@ -194,11 +238,17 @@ def test_proxy_series_stand_in_when_the_own_series_is_thin():
 
 
 def test_ceiling_alerts_and_small_counts():
-    # 3 → 95 over 3 years: 216 %/yr > 205.63 (NEEQ boom, 3 years): alert even from a base of 3
-    seg, j, f = judge(obs(*path({2014: 3, 2017: 95}, measure="count_stock")), windows(TEN))
+    # 60 → 1,900 over 3 years: 216 %/yr > 205.63 (NEEQ boom, 3 years): alert
+    seg, j, f = judge(obs(*path({2014: 60, 2017: 1900}, measure="count_stock")), windows(TEN))
     assert rules(f) == [("ind", "too_fast", "alert")]
-    # 2 → 4 labs: too small a base for peers (and no ceiling fits a 1-year step): not judged
-    seg, j, f = judge(obs(*path({2019: 2, 2020: 4}, measure="count_stock")), windows(TEN, years=1))
+    # 3 → 95 is judged by new entries a year, 30.67, against the peers' increments (1, 2, …, 10 a year): above
+    # every one (warn); no growth-rate ceiling applies to increments
+    counts = windows(TEN).assign(start_value=10.0, end_value=[10.0 + 3 * k for k in range(1, 11)])
+    seg, j, f = judge(obs(*path({2014: 3, 2017: 95}, measure="count_stock")), counts)
+    assert rules(f) == [("ind", "too_fast", "warn")]
+    assert f.iloc[0]["value"] == pytest.approx(92 / 3) and f.iloc[0]["threshold"] == pytest.approx(10.0)
+    # 2 → 4 labs: no peers of 1 year (and no ceiling for increments): not judged
+    seg, j, f = judge(obs(*path({2019: 2, 2020: 4}, measure="count_stock")), windows(TEN, years=1).iloc[:0])
     row = j[seg.segment.eq("step").to_numpy()].iloc[0]
     assert not row["judged"] and "starting below 50" in row["not_judged_because"] and f.empty
 
@@ -209,7 +259,7 @@ def test_too_fast_judges_the_minimum_of_a_band():
     rows[1]["bound"] = "approx"
     seg, j, f = judge(obs(*rows), windows(TEN))
     assert f.iloc[0]["value"] == pytest.approx((2.375 ** (1 / 3) - 1) * 100) and "at least 33.42 %/yr" in f.iloc[0]["reason"]
-    rows[1]["value"] = 235                                          # low end 223.25: 30.7 %/yr < 31
+    rows[1]["value"] = 230                                          # low end 218.5: 29.76 %/yr < 30
     assert judge(obs(*rows), windows(TEN))[2].empty
 
 

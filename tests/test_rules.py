@@ -98,10 +98,11 @@ def _talent(senior, senior_year=2017):
 
 # rule → (frame that fires, its links, the flag's value), (a near miss, its links)
 EXAMPLES = {
-    # NEEQ 3 → 95 over 3 years: 216.37 %/yr > the NEEQ boom ceiling 205.63 %/yr (3 years) → alert; 3 → 80: 198.7
-    "too_fast": ((obs(*path({2014: 3, 2017: 95}, indicator_id="neeq_listed_companies", measure="count_stock")),
-                  NO_LINKS, _cagr(3, 95, 3)),
-                 (obs(*path({2014: 3, 2017: 80}, indicator_id="neeq_listed_companies", measure="count_stock")),
+    # NEEQ 60 → 1,900 over 3 years: 216.37 %/yr > the NEEQ boom ceiling 205.63 %/yr (3 years) → alert; 60 → 1,600:
+    # 198.7 %/yr (a base of 60: a growth rate, not new entries a year)
+    "too_fast": ((obs(*path({2014: 60, 2017: 1900}, indicator_id="neeq_listed_companies", measure="count_stock")),
+                  NO_LINKS, _cagr(60, 1900, 3)),
+                 (obs(*path({2014: 60, 2017: 1600}, indicator_id="neeq_listed_companies", measure="count_stock")),
                   NO_LINKS)),
     # a 2017 target of 45 after an actual of 50 for 2014: met when set (value 45 against 50)
     "already_met_when_set": ((obs(*path({2014: 50, 2017: 45}, unit="亿元")), NO_LINKS, 45.0),
