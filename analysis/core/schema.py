@@ -27,7 +27,7 @@ UNIT_OF_METRIC = {"cagr": "%/yr", "pp_per_year": "pp/yr", "new_per_year": "per y
                   "places_per_year": "places/yr", "none": ""}
 # logit/yr: the slope of a logistic trajectory; places/yr: a rank's change (negative: moving up)
 GROWTH_UNITS = ("%/yr", "pp/yr", "per yr", "logit/yr", "places/yr")
-YARDSTICKS = ("peers", "peers (proxy)", "own history", "national", "ceiling only")
+YARDSTICKS = ("peers", "peers (proxy)", "own history", "provinces (lower grade)", "national", "ceiling only")
 MODELS = ("plan", "exponential", "linear", "logistic")
 INTERVALS = ("bounds", "prediction_90")
 # target versus actual, in the order they are decided (docs/methods.md, "Target versus actual")
@@ -169,6 +169,11 @@ FILES: dict[str, tuple[str, tuple[Column, ...]]] = {
         _c("history_window", "the years of that own-history window"),
         _c("history_known", "how the own-history actuals were known (document, published before the plan)"),
         _c("history_ratio", "pace_judged / history_pace", "ratio"),
+        _c("province_n", "city and district plans: number of province windows of the same length, without the plan's "
+           "own province (the lower-grade yardstick)", "windows"),
+        _c("province_regions", "number of distinct provinces among them", "regions"),
+        _c("province_max", "the fastest of those province windows", "growth_unit"),
+        _c("province_max_window", "province and years of that window"),
         _c("national_n", "number of national windows of the segment's length (0: no full annual series)",
            "windows"),
     )),

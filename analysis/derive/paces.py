@@ -11,6 +11,9 @@ its new entries a year (yardsticks.judged_metric), not as a growth rate. Yardsti
                  window → warn; leave-one-region-out says whether the verdict needs one region (`loro`)
     own history  the region's own pace over as many years up to the step's start (actuals known before the plan):
                  required / realised ≥ own_history_ratio_info → info, ≥ own_history_ratio_warn → warn
+    provinces    (lower grade, city and district plans, not small counts) the windows of the same length of the
+                 provinces other than the plan's own: above every one → info (a province's pace averages over its
+                 cities, so a city above every province window is a weaker finding than above every city window)
     national     a full annual national series (≥ peer_min_n consecutive one-year rows): above its fastest window
                  of the segment's length → info
     ceiling      for every rated segment: the ceiling of its metric or indicator whose window fits → alert
@@ -36,9 +39,11 @@ from .sentences import fmt
 JUDGEMENT_COLUMNS = ["judged", "not_judged_because", "yardstick", "pace_judged", "metric_judged", "peer_series",
                      "peer_n", "peer_regions", "peer_excluded", "peer_percentile", "peer_p_info", "peer_p90",
                      "peer_p95", "peer_p99", "peer_max", "peer_max_window", "loro", "history_pace", "history_window",
-                     "history_ratio", "history_known", "national_n", "national_max", "national_max_window",
+                     "history_ratio", "history_known", "province_n", "province_regions", "province_max",
+                     "province_max_window", "national_n", "national_max", "national_max_window",
                      "national_same_window", "ceiling", "ceiling_name", "severity"]
-PEERS, PROXY, OWN, NATIONAL, CEILING_ONLY = schema.YARDSTICKS
+PEERS, PROXY, OWN, PROVINCES, NATIONAL, CEILING_ONLY = schema.YARDSTICKS
+SUB_PROVINCIAL = ("city", "district")          # levels that may be set against provinces (lower grade)
 OVERALL = "the first-to-last segment repeats its steps, which are judged"
 OVERALL_NOT = "the first-to-last segment repeats its steps, which are not all judged (see each step)"
 STATED = "a stated growth rate: compared with its level path (rate_vs_levels)"
@@ -48,8 +53,9 @@ PEER_COLUMNS = ["peer_series", "peer_n", "peer_regions", "peer_excluded", "peer_
                 "peer_p99", "peer_max", "peer_max_window"]
 HISTORY_COLUMNS = ["history_pace", "history_window", "history_known"]
 NATIONAL_COLUMNS = ["national_n", "national_max", "national_max_window", "national_same_window"]
+PROVINCE_COLUMNS = ["province_n", "province_regions", "province_max", "province_max_window"]
 TEXT_COLUMNS = ("not_judged_because", "yardstick", "metric_judged", "peer_series", "peer_excluded", "peer_max_window",
-                "loro", "history_window", "history_known", "national_max_window", "ceiling_name", "severity")
+                "loro", "history_window", "history_known", "province_max_window", "national_max_window", "ceiling_name", "severity")
 RANK = {None: 0, "info": 1, "warn": 2, "alert": 3}
 
 
@@ -135,6 +141,15 @@ class Yardsticks:
                 "peer_max": float(paces[-1]) if len(w) else np.nan,
                 "peer_max_window": _window_label(top["region"], top["start_year"], top["end_year"]) if len(w) else None}
         return self._peers[key]
+
+    def provinces(self, indicator: str, level: str, years: int, kin: tuple, metric: str) -> dict:
+        """The province windows a city or district plan is set against (lower grade): PROVINCE_COLUMNS; none for a
+        province plan (its peers are provinces already) or a small count (increments scale with size)."""
+        if level not in SUB_PROVINCIAL or metric == "new_per_year":
+            return {"province_n": 0, "province_regions": 0, "province_max": np.nan, "province_max_window": None}
+        p = self.peers(indicator, "province", years, kin, metric)
+        return {"province_n": p["peer_n"], "province_regions": p["peer_regions"], "province_max": p["peer_max"],
+                "province_max_window": p["peer_max_window"]}
 
     def usable(self, peers: dict) -> bool:
         return peers["peer_n"] >= self.min_n and peers["peer_regions"] >= self.min_regions
@@ -241,8 +256,8 @@ class Yardsticks:
                 "years": float(self.th.at[name, "ref_end_year"] - self.th.at[name, "ref_start_year"])}
 
 
-def _not_judged(small: bool, years: int, indicator: str, unknown: bool, peers: dict, own: str, national: str,
-                ceiling: str | None, ceiling_years: float, v: dict) -> str:
+def _not_judged(small: bool, years: int, indicator: str, unknown: bool, peers: dict, own: str, provinces: str,
+                national: str, ceiling: str | None, ceiling_years: float, v: dict) -> str:
     """Why a rated step was not judged: each yardstick in order and why it does not apply."""
     span = _span(years)
     head = ([f"a count starting below {fmt(v['info_min_count_base'])} is judged by its new entries a year"]
@@ -252,7 +267,7 @@ def _not_judged(small: bool, years: int, indicator: str, unknown: bool, peers: d
                    + (f" once the plan's own family ({excluded}) is left out" if excluded else "")
                    + f" (fewer than {int(v['peer_min_n'])} windows or {int(v['peer_min_regions'])} regions)"
                    + ("; the plan's region is not in regions.csv" if unknown else ""),
-                   own, national]
+                   own, provinces, national]
     if small:
         bits.append("no ceiling applies to new entries a year")
     elif not isinstance(ceiling, str):
@@ -266,6 +281,15 @@ def _not_judged(small: bool, years: int, indicator: str, unknown: bool, peers: d
 def _no_history(found: bool, years: int) -> str:
     return ("the region's own pace before the plan was not a rise" if found else
             f"no actual known before the plan {_span(years)} (±1) before the step's start")
+
+
+def _no_provinces(level: str, metric: str, prov: dict, years: int, v: dict) -> str:
+    if level not in SUB_PROVINCIAL:
+        return "province windows are its peers already" if level == "province" else "the plan's level is unknown"
+    if metric == "new_per_year":
+        return "no province windows for new entries a year (they scale with a province's size)"
+    return (f"{int(prov['province_n'])} province windows of {_span(years)} from {int(prov['province_regions'])} "
+            f"provinces (fewer than {int(v['peer_min_n'])} windows or {int(v['peer_min_regions'])} regions)")
 
 
 def _no_national(indicator: str, years: int) -> str:
@@ -316,13 +340,18 @@ def judge_segment(s, sticks: Yardsticks, levels: dict) -> dict:
     use_peer = sticks.usable(peers)
     ratio = pace / own["history_pace"] if np.isfinite(own["history_pace"]) else np.nan
     use_own = not use_peer and np.isfinite(ratio)
-    use_nat = not use_peer and not use_own and nat["national_n"] > 0
+    prov = sticks.provinces(s.indicator_id, level, years, sticks.kin(s.region), metric)
+    use_prov = not (use_peer or use_own) and prov["province_regions"] >= sticks.min_regions and \
+        prov["province_n"] >= sticks.min_n
+    use_nat = not (use_peer or use_own or use_prov) and nat["national_n"] > 0
     severity, loro = None, None
     if use_peer:
         severity = sticks.peer_severity(pace, peers["paces"], peers["names"])
         loro = sticks.loro(pace, peers, severity)
     elif use_own:
         severity = sticks.history_severity(ratio)
+    elif use_prov:
+        severity = "info" if pace > prov["province_max"] + EPS else None
     elif use_nat and pace > nat["national_max"] + EPS:
         severity = "info"
     c = sticks.ceiling(s.indicator_id, s.metric)
@@ -332,19 +361,20 @@ def judge_segment(s, sticks: Yardsticks, levels: dict) -> dict:
     paces, share = peers["paces"], peers["share"]
     at = np.searchsorted(paces, pace + EPS, side="right")
     out.update({c: peers[c] for c in PEER_COLUMNS} | {c: own[c] for c in HISTORY_COLUMNS}
-               | {c: nat[c] for c in NATIONAL_COLUMNS})
+               | {c: nat[c] for c in NATIONAL_COLUMNS} | prov)
     out.update(peer_n=float(peers["peer_n"]), peer_regions=float(peers["peer_regions"]),
+               province_n=float(prov["province_n"]), province_regions=float(prov["province_regions"]),
                national_n=float(nat["national_n"]), pace_judged=pace, metric_judged=metric, severity=severity,
                loro=loro, history_ratio=ratio,
                peer_percentile=(float(share[at - 1]) if at else 0.0) if len(paces) else np.nan,
                ceiling=c["value"] if fits else np.nan, ceiling_name=c["name"] if fits else None)
-    if not (use_peer or use_own or use_nat or fits):
+    if not (use_peer or use_own or use_prov or use_nat or fits):
         return out | {"not_judged_because": _not_judged(
             small, years, s.indicator_id, level == "unknown", peers,
             _no_history(sticks.history_found(s.source_id, s.indicator_id, int(s.start_year), years), years),
-            _no_national(s.indicator_id, years), c["name"], c["years"], v)}
+            _no_provinces(level, metric, prov, years, v), _no_national(s.indicator_id, years), c["name"], c["years"], v)}
     yardstick = (PEERS if peers["peer_series"] == s.indicator_id else PROXY) if use_peer else (
-        OWN if use_own else NATIONAL if use_nat else CEILING_ONLY)
+        OWN if use_own else PROVINCES if use_prov else NATIONAL if use_nat else CEILING_ONLY)
     return out | {"judged": True, "yardstick": yardstick}
 
 
@@ -446,9 +476,15 @@ def _judge_rated(s: pd.DataFrame, sticks: Yardsticks, levels: dict, v: dict) -> 
     use_own = ~use_peer & np.isfinite(ratio)
     severity[use_own & (ratio >= sticks.ratio_info - EPS)] = "info"
     severity[use_own & (ratio >= sticks.ratio_warn - EPS)] = "warn"
+    prov_table, prov_at = _per_key(lambda i, lv, y, k, m: sticks.provinces(i, lv, y, kins[k], m),
+                                   indicator, level, years, kin_code, metric)
+    prov = {c: prov_table[c].to_numpy()[prov_at] for c in PROVINCE_COLUMNS}
+    use_prov = (~use_peer & ~use_own & (prov["province_regions"].astype(np.int64) >= sticks.min_regions)
+                & (prov["province_n"].astype(np.int64) >= sticks.min_n))
+    severity[use_prov & (pace > prov["province_max"].astype(float) + EPS)] = "info"
     nat_table, nat_at = _per_key(sticks.national, np.where(small, "", indicator).astype(object), years)
     nat = {c: nat_table[c].to_numpy()[nat_at] for c in NATIONAL_COLUMNS}
-    use_nat = ~use_peer & ~use_own & (nat["national_n"].astype(np.int64) > 0)
+    use_nat = ~use_peer & ~use_own & ~use_prov & (nat["national_n"].astype(np.int64) > 0)
     severity[use_nat & (pace > nat["national_max"].astype(float) + EPS)] = "info"
     c_table, c_at = _per_key(sticks.ceiling, indicator, s["metric"].to_numpy(dtype=object))
     ceiling = c_table["name"].to_numpy(dtype=object)[c_at]
@@ -456,20 +492,23 @@ def _judge_rated(s: pd.DataFrame, sticks: Yardsticks, levels: dict, v: dict) -> 
     fits = pd.notna(ceiling) & (years >= c_years) & ~small
     severity[fits & (pace > c_value + EPS)] = "alert"
     proxy = peers["peer_series"] != indicator
-    judged = use_peer | use_own | use_nat | fits
-    yardstick = np.select([use_peer & ~proxy, use_peer, use_own, use_nat, fits],
-                          [PEERS, PROXY, OWN, NATIONAL, CEILING_ONLY], None).astype(object)
+    judged = use_peer | use_own | use_prov | use_nat | fits
+    yardstick = np.select([use_peer & ~proxy, use_peer, use_own, use_prov, use_nat, fits],
+                          [PEERS, PROXY, OWN, PROVINCES, NATIONAL, CEILING_ONLY], None).astype(object)
     why = np.full(len(s), None, dtype=object)
     for i in np.flatnonzero(~judged):                                    # few: each written in full
         row = peer_table.iloc[at[i]]
         why[i] = _not_judged(bool(small[i]), int(years[i]), indicator[i], level[i] == "unknown", row,
                              _no_history(sticks.history_found(source[i], indicator[i], int(first_year[i]),
                                                               int(years[i])), int(years[i])),
+                             _no_provinces(level[i], metric[i], {c: prov[c][i] for c in PROVINCE_COLUMNS},
+                                           int(years[i]), v),
                              _no_national(indicator[i], int(years[i])), ceiling[i], c_years[i], v)
     return {"judged": judged, "not_judged_because": why, "yardstick": yardstick, "pace_judged": pace,
             "metric_judged": metric, "peer_percentile": pct, "loro": loro, "history_ratio": ratio,
             **{c: peers[c] for c in PEER_COLUMNS}, "peer_n": peers["peer_n"].astype(float),
-            "peer_regions": peers["peer_regions"].astype(float), **own, **nat,
+            "peer_regions": peers["peer_regions"].astype(float), **own, **nat, **prov,
+            "province_n": prov["province_n"].astype(float), "province_regions": prov["province_regions"].astype(float),
             "national_n": nat["national_n"].astype(float),
             "ceiling": np.where(fits, c_value, np.nan), "ceiling_name": np.where(fits, ceiling, None).astype(object),
             "severity": severity}

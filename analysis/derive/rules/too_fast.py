@@ -16,6 +16,7 @@ from .base import EPS, Inputs, Plan, Rule, empty, flag_frame, threshold_phrase
 
 PEER_YARDSTICKS = schema.YARDSTICKS[:2]            # "peers", "peers (proxy)": comparable regions' windows
 OWN = schema.YARDSTICKS[2]                          # "own history": the region's own pre-plan pace
+PROVINCES = schema.YARDSTICKS[3]                    # "provinces (lower grade)": a city set against provinces
 PEERS_REFERENCE = "regional_panel.csv (peer windows)"
 READS = ["source_id", "region", "indicator_id", "indicator_zh", "start_year", "end_year", "measure", "unit", "metric",
          "growth_unit", "years", "start_value", "end_value", "end_bound", "new_per_year"]   # of a segment
@@ -31,6 +32,8 @@ def threshold_of(j) -> tuple[float, str]:
         return j.peer_max, "peer_max"
     if j.yardstick in PEER_YARDSTICKS:
         return j.peer_p_info, "peer_info_percentile"
+    if j.yardstick == PROVINCES:
+        return j.province_max, "province_max"
     if j.yardstick == OWN:
         name = "own_history_ratio_warn" if j.severity == "warn" else "own_history_ratio_info"
         return j.history_pace * j.ratio_threshold, name
@@ -83,6 +86,13 @@ def clause(r, v: dict, phrases: dict) -> Words:
         info = fmt(v["peer_info_percentile"], 0)
         return Words(f"，高于{where.zh}的第 {info} 百分位（{lim.zh}）",
                      f" is above the {info}th percentile ({lim.en}) of the {where.en}")
+    if r.yardstick == PROVINCES:
+        n, regions, top = int(r.province_n), int(r.province_regions), rate(r.province_max, unit)
+        return Words(f"，高于 {regions} 个省份（不含本省）的 {n} 个 {years} 年窗口中的每一个，最快的是 {top.zh}"
+                     f"（{r.province_max_window}）；省份的速度是其各城市的平均，因此这是较弱的尺度，仅供参考",
+                     f" is above every one of the {n} {years}-year windows of {regions} provinces (without the "
+                     f"plan's own), the fastest {top.en} ({r.province_max_window}); a province's pace averages over "
+                     "its cities, so this lower-grade yardstick is informative only")
     if r.yardstick == OWN:
         ratio, hist = fmt(r.history_ratio, 2), rate(r.history_pace, unit)
         return Words(f"，是该地区规划前 {r.history_window} 年实际速度 {hist.zh}（{r.history_known}）的 {ratio} 倍"
@@ -173,12 +183,13 @@ def find(inp: Inputs) -> pd.DataFrame:
     sev, pace = s["severity"].to_numpy(dtype=object), s["pace_judged"].to_numpy(dtype=float)
     peers = s["yardstick"].isin(PEER_YARDSTICKS).to_numpy()
     own = (s["yardstick"] == OWN).to_numpy()
+    prov = (s["yardstick"] == PROVINCES).to_numpy()
     s = s.assign(ratio_threshold=np.where(sev == "warn", inp.values["own_history_ratio_warn"],
                                           inp.values["own_history_ratio_info"]))
-    when = [sev == "alert", (sev == "warn") & peers, peers, own]
-    threshold = np.select(when, [s["ceiling"], s["peer_max"], s["peer_p_info"],
+    when = [sev == "alert", (sev == "warn") & peers, peers, prov, own]
+    threshold = np.select(when, [s["ceiling"], s["peer_max"], s["peer_p_info"], s["province_max"],
                                  s["history_pace"] * s["ratio_threshold"]], s["national_max"]).astype(float)
-    name = np.select(when, [s["ceiling_name"], "peer_max", "peer_info_percentile",
+    name = np.select(when, [s["ceiling_name"], "peer_max", "peer_info_percentile", "province_max",
                             np.where(sev == "warn", "own_history_ratio_warn", "own_history_ratio_info")],
                      "national_series").astype(object)
     with np.errstate(divide="ignore", invalid="ignore"):
