@@ -40,11 +40,11 @@ from analysis.derive.flags import evaluate, margins
 from analysis.derive.growth import path_points, segments
 from analysis.derive.known import pre_plan_actuals
 from analysis.derive.paces import JUDGEMENT_COLUMNS, Yardsticks, explain_overall, judge_segment, pace_judgements
-from analysis.derive.yardsticks import parents_of
 from analysis.derive.peers import reference_windows
 from analysis.derive.rules import REGISTRY
 from analysis.derive.rules.base import Inputs, empty, plans
 from analysis.derive.trajectories import fit
+from analysis.derive.yardsticks import parents_of
 from analysis.ingest.extract import COLUMNS
 from analysis.inputs.reference import load_rules, load_thresholds
 from analysis.reports import config

@@ -91,7 +91,7 @@ def test_panyu_rd_intensity_peers_leave_out_guangzhou(real):
     assert (s["peer_excluded"] == "广州市").all() and (s["peer_regions"] < 5).all()
     assert "广州市" not in " ".join(s["peer_max_window"].dropna())
     assert (s["yardstick"] == "provinces (lower grade)").all() and (s["province_regions"] == 30).all()
-    assert (s["province_max"] == pytest.approx((6.444354 - 5.28612) / 3)).all()
+    assert ((s["province_max"] - (6.444354 - 5.28612) / 3).abs() < 1e-9).all()
     assert (s["province_max_window"] == "北京市 2017–2020").all()
     assert one(real, "panyu-2015", "rd_intensity", "too_fast").empty
 
@@ -522,3 +522,19 @@ def test_a_le_target_below_the_latest_actual_is_not_already_met():
     share = {"measure": "share", "unit": "%", "indicator_id": "tech_dependence"}
     assert flags(obs({"year": 2005, "value": 50, "kind": "actual", **share},
                      {"year": 2020, "value": 30, "kind": "target", "bound": "le", **share})).empty
+
+
+def test_yardsticks_csv_agrees_with_segments():
+    """yardsticks.csv: five rows per target step; the binding row is segments.csv's yardstick; where a yardstick
+    does not apply it says why."""
+    y, seg = load("yardsticks"), load("segments")
+    assert (y.groupby(["source_id", "indicator_id", "start_year", "end_year"]).size() == 5).all()
+    assert (y.loc[~y["applies"], "why_not"].str.len() > 5).all() and y.loc[y["applies"], "why_not"].isna().all()
+    bound = y[y["binding"]].set_index(["source_id", "indicator_id", "start_year", "end_year"])["yardstick"]
+    step = seg[(seg.segment == "step") & seg.judged].set_index(["source_id", "indicator_id", "start_year",
+                                                               "end_year"])["yardstick"]
+    step.index = step.index.set_levels(step.index.levels[2].astype(int), level=2)
+    assert bound.sort_index().to_dict() == step.sort_index().to_dict()
+    # the binding one is the first that applies, in order
+    first = y[y["applies"]].groupby(["source_id", "indicator_id", "start_year", "end_year"])["yardstick"].first()
+    assert first.sort_index().to_dict() == bound.sort_index().to_dict()

@@ -16,10 +16,10 @@ from analysis.derive.flags import evaluate
 from analysis.derive.growth import segments
 from analysis.derive.known import pre_plan_actuals
 from analysis.derive.paces import JUDGEMENT_COLUMNS, Yardsticks, explain_overall, judge_segment, pace_judgements
-from analysis.derive.yardsticks import parents_of
 from analysis.derive.peers import reference_windows
 from analysis.derive.rules import BY_NAME, REGISTRY, methods_table
 from analysis.derive.rules.base import Inputs, empty, plans
+from analysis.derive.yardsticks import parents_of
 from analysis.inputs.reference import load_rules, load_thresholds
 from analysis.present import labels
 from benchmarks.engine import make_panel

@@ -216,6 +216,32 @@ FILES: dict[str, tuple[str, tuple[Column, ...]]] = {
            values=("robust", "knife_edge")),
         _c("reason", "one plain sentence with the numbers, for a reviewer"),
     )),
+    "yardsticks": ("One row per target step (a step segment ending in a target, with a rate) and yardstick, in the "
+                   "order they are tried: whether it applies, why not, what it shows and whether it binds "
+                   "(analysis.derive.paces.yardstick_rows; the same judgement as segments.csv, in long format).", (
+        SOURCE_ID, REGION, INDICATOR_ID,
+        _c("start_year", "year of the step's start", "year"),
+        _c("end_year", "year of the step's target", "year"),
+        _c("years", "end_year − start_year", "years"),
+        _c("metric_judged", "the metric the pace is judged in (new_per_year for a small count)", values=METRICS),
+        _c("pace_judged", "the least pace the target allows, in metric_judged", "metric_judged per year"),
+        YARDSTICK,
+        _c("applies", "whether the yardstick can judge this step", values=BOOLEANS),
+        _c("binding", "whether it is the yardstick the step is judged by (segments.csv `yardstick`)", values=BOOLEANS),
+        _c("why_not", "why it does not apply; empty when it does"),
+        _c("n", "windows (peers, provinces, national) behind it", "windows"),
+        _c("n_regions", "distinct regions among them (each region one vote)", "regions"),
+        _c("excluded", "peers: the panel regions of the plan's own family left out"),
+        _c("percentile", "peers: the region-weighted percentile of the pace", "percentile (0–100)"),
+        _c("threshold", "the pace above which it flags (peers: info percentile; own history: ratio_info × the own "
+           "pace; provinces and national: the fastest window; ceiling: the ceiling)", "metric_judged per year"),
+        _c("max", "the fastest window (own history: the region's own pace)", "metric_judged per year"),
+        _c("max_window", "region and years of that window (ceiling: its name)"),
+        _c("ratio", "own history: pace_judged / the region's own pace", "ratio"),
+        _c("verdict", "the severity it gives where it binds (or the ceiling's alert)", values=SEVERITIES),
+        _c("loro", "peers: robust where the verdict stands without each single peer region",
+           values=("robust", "knife_edge")),
+    )),
     "escalation": ("One row per pair of plans of different levels (district → city → province → nation) that target "
                    "the same indicator in the same year (analysis.derive.cross_level).", (
         SOURCE_ID, REGION, RELATED_SOURCE_ID,

@@ -15,10 +15,10 @@ from ..inputs.reference import load_links, load_regions, load_rules, load_thresh
 from .cross_level import escalation_table, plan_levels
 from .known import pre_plan_actuals
 from .paces import pace_judgements
-from .yardsticks import parents_of
 from .peers import reference_windows
 from .rules import REGISTRY
 from .rules.base import COLUMNS, WITH_ZH, Inputs, empty, plans
+from .yardsticks import parents_of
 
 SORT = ["source_id", "indicator_id", "start_year", "end_year", "rule", "related_source_id"]
 

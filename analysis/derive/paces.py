@@ -520,3 +520,72 @@ def _kin_codes(regions: np.ndarray, kin) -> tuple[np.ndarray, dict]:
     ids: dict = {}
     of_region = np.array([ids.setdefault(kin(r), len(ids)) for r in distinct], dtype=np.int64)
     return of_region[codes], {i: k for k, i in ids.items()}
+
+
+# ------------------------------------------------------------------------------------------------ long format
+YARDSTICK_COLUMNS = ["source_id", "region", "indicator_id", "start_year", "end_year", "years", "metric_judged",
+                     "pace_judged", "yardstick", "applies", "binding", "why_not", "n", "n_regions", "excluded",
+                     "percentile", "threshold", "max", "max_window", "ratio", "verdict", "loro"]
+
+
+def yardstick_rows(segments: pd.DataFrame, judgement: pd.DataFrame, levels: dict, v: dict) -> pd.DataFrame:
+    """yardsticks.csv: one row per target step (a rated step ending in a target) and yardstick, in the order they
+    are tried (peers, own history, provinces, national, ceiling): whether it applies, why not, what it shows, and
+    whether it binds (the first that applies; the ceiling binds only where nothing else does, as `ceiling only`).
+    Read from the judgement columns, so it agrees with segments.csv by construction."""
+    rated = np.flatnonzero(judgement["pace_judged"].notna().to_numpy())
+    s = pd.concat([segments.iloc[rated].reset_index(drop=True), judgement.iloc[rated].reset_index(drop=True)],
+                  axis=1)
+    rows = []
+    for r in s.itertuples(index=False):
+        key = {"source_id": r.source_id, "region": r.region, "indicator_id": r.indicator_id,
+               "start_year": r.start_year, "end_year": r.end_year, "years": r.years,
+               "metric_judged": r.metric_judged, "pace_judged": r.pace_judged}
+        small = r.metric_judged == "new_per_year"
+        prov = {c: getattr(r, c) for c in PROVINCE_COLUMNS}
+        level = levels.get(r.region, "unknown")
+        peers_apply = r.peer_n >= v["peer_min_n"] and r.peer_regions >= v["peer_min_regions"]
+        own_applies = np.isfinite(r.history_ratio)
+        prov_applies = r.province_n >= v["peer_min_n"] and r.province_regions >= v["peer_min_regions"]
+        sev = r.severity if isinstance(r.severity, str) else None
+        found = [
+            {"yardstick": PEERS if r.yardstick != PROXY else PROXY, "applies": peers_apply,
+             "why_not": None if peers_apply else
+             (f"{int(r.peer_n)} windows from {int(r.peer_regions)} regions (fewer than {int(v['peer_min_n'])} "
+              f"windows or {int(v['peer_min_regions'])} regions)"
+              + (f" once the plan's own family ({r.peer_excluded}) is left out" if isinstance(r.peer_excluded, str)
+                 else "")),
+             "n": r.peer_n, "n_regions": r.peer_regions, "excluded": r.peer_excluded,
+             "percentile": r.peer_percentile if peers_apply else np.nan,
+             "threshold": r.peer_p_info if peers_apply else np.nan, "max": r.peer_max, "max_window": r.peer_max_window,
+             "loro": r.loro},
+            {"yardstick": OWN, "applies": own_applies,
+             "why_not": None if own_applies else "no rise over as many years (±1) before the step among the actuals "
+                                                  "known before the plan",
+             "max": r.history_pace, "max_window": r.history_window, "ratio": r.history_ratio,
+             "threshold": r.history_pace * v["own_history_ratio_info"] if own_applies else np.nan},
+            {"yardstick": PROVINCES, "applies": prov_applies,
+             "why_not": None if prov_applies else _no_provinces(level if isinstance(level, str) else "unknown",
+                                                                r.metric_judged, prov, int(r.years), v),
+             "n": r.province_n, "n_regions": r.province_regions, "threshold": r.province_max, "max": r.province_max,
+             "max_window": r.province_max_window},
+            {"yardstick": NATIONAL, "applies": r.national_n > 0,
+             "why_not": None if r.national_n > 0 else f"no full annual national series of {r.indicator_id}",
+             "n": r.national_n, "threshold": r.national_max, "max": r.national_max,
+             "max_window": r.national_max_window},
+            {"yardstick": CEILING_ONLY, "applies": isinstance(r.ceiling_name, str),
+             "why_not": None if isinstance(r.ceiling_name, str) else
+             ("no growth-rate ceiling applies to new entries a year" if small else
+              "no ceiling of this metric whose window is no longer than the step"),
+             "threshold": r.ceiling, "excluded": None, "max_window": r.ceiling_name},
+        ]
+        binding = r.yardstick if isinstance(r.yardstick, str) else None
+        for f in found:
+            f["binding"] = f["yardstick"] == binding
+            f["verdict"] = sev if f["binding"] or (f["yardstick"] == CEILING_ONLY and sev == "alert") else None
+            rows.append(key | f)
+    out = pd.DataFrame(rows)
+    for c in YARDSTICK_COLUMNS:
+        if c not in out:
+            out[c] = np.nan
+    return out[YARDSTICK_COLUMNS]

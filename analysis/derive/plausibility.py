@@ -10,14 +10,14 @@ import pandas as pd
 
 from ..core import paths, schema
 from ..inputs import actuals
-from ..inputs.reference import load_regions, load_rules, load_thresholds
+from ..inputs.reference import load_regions, load_rules, load_thresholds, values
 from ..inputs.registry import load_sources
 from .cross_level import escalation_table, plan_levels
 from .flags import evaluate
 from .growth import COLUMNS as growth_columns
 from .growth import path_points, segments
 from .known import pre_plan_actuals
-from .paces import pace_judgements
+from .paces import pace_judgements, yardstick_rows
 from .peers import reference_windows
 from .trajectories import fit
 from .yardsticks import parents_of
@@ -26,6 +26,7 @@ SEGMENTS = paths.processed("segments")
 TRAJECTORIES = paths.processed("trajectories")
 FLAGS = paths.processed("flags")
 ESCALATION = paths.processed("escalation")
+YARDSTICKS = paths.processed("yardsticks")
 # what segments.csv carries of each segment's judgement (analysis.derive.paces.pace_judgements)
 SEGMENT_JUDGEMENT = schema.columns("segments")[len(growth_columns):]
 
@@ -44,13 +45,14 @@ def compute(obs: pd.DataFrame, overrides: dict | None = None) -> dict[str, pd.Da
     esc = escalation_table(obs, seg, regions, {k: s.year for k, s in sources.items()},
                            th.at["escalation_max_vintage_gap_years", "value"])
     flags = evaluate(obs, seg, th, regions=regions, rules=rules, escalations=esc, judgement=judgement, known=known)
+    sticks = yardstick_rows(seg, judgement, plan_levels(regions), values(th))
     seg = pd.concat([seg, judgement[SEGMENT_JUDGEMENT]], axis=1)
     return {"segments": seg, "trajectories": fit(obs, th, points=pts), "flags": flags, "escalation": esc,
-            "thresholds": th, "judgement": judgement}
+            "thresholds": th, "judgement": judgement, "yardsticks": sticks}
 
 
 def frames(obs: pd.DataFrame) -> dict:
     """The processed frames of this stage by output path (for analysis.pipeline.build.derived_frames)."""
     out = compute(obs)
     return {SEGMENTS: out["segments"], TRAJECTORIES: out["trajectories"], FLAGS: out["flags"],
-            ESCALATION: out["escalation"]}
+            ESCALATION: out["escalation"], YARDSTICKS: out["yardsticks"]}

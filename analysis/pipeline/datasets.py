@@ -7,7 +7,8 @@ from ..core import paths
 from ..core.errors import InputError
 from ..core.fileio import check_published, read_processed
 
-NAMES = ("observations", "segments", "trajectories", "flags", "progress", "escalation", "backtest", "relative_targets")
+NAMES = ("observations", "segments", "trajectories", "flags", "progress", "escalation", "backtest", "relative_targets",
+         "yardsticks")
 
 
 def load(name: str) -> pd.DataFrame:
