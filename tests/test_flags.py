@@ -198,6 +198,20 @@ def test_peer_percentile_and_tiers():
     assert "above every one of the 10 3-year windows" in r["reason"] and "r9 2019–2022" in r["reason"]
 
 
+def test_a_flag_is_robust_only_if_the_neighbouring_window_lengths_agree():
+    # 100 → 300 over 3 years (44.22 %/yr) is above every 3-year window (warn); ten 4-year windows of other regions
+    # reach 50 %/yr, so one year longer the pace is not above every window: knife_edge
+    four = windows([p + 10 for p in TEN], years=4).assign(region=[f"q{i}" for i in range(10)])
+    seg, j, f = judge(obs(*path({2014: 100, 2017: 300}, measure="count_flow")), pd.concat([windows(TEN), four]))
+    row = j[seg.segment.eq("step").to_numpy()].iloc[0]
+    assert (row["severity"], row["loro"], row["windows_pm1"]) == ("warn", "robust", "knife_edge")
+    assert f.iloc[0]["robust"] == "knife_edge"
+    # 4-year windows all slower than 44.22 (5 … 40): the warn stands one year longer too
+    seg, j, f = judge(obs(*path({2014: 100, 2017: 300}, measure="count_flow")),
+                      pd.concat([windows(TEN), four.assign(pace=TEN)]))
+    assert j[seg.segment.eq("step").to_numpy()].iloc[0]["windows_pm1"] == "robust" and f.iloc[0]["robust"] == "robust"
+
+
 def test_peers_need_the_same_window_length_and_level():
     # the same ten windows but 4 years long, or at province level: no peers for a 3-year district segment
     for w in (windows(TEN, years=4), windows(TEN, level="province")):

@@ -174,6 +174,9 @@ FILES: dict[str, tuple[str, tuple[Column, ...]]] = {
         _c("province_regions", "number of distinct provinces among them", "regions"),
         _c("province_max", "the fastest of those province windows", "growth_unit"),
         _c("province_max_window", "province and years of that window"),
+        _c("windows_pm1", "a flag's verdict under the windows one year shorter and one year longer (same "
+           "yardstick): robust where every one that exists agrees, knife_edge where one does not",
+           values=("robust", "knife_edge")),
         _c("national_n", "number of national windows of the segment's length (0: no full annual series)",
            "windows"),
     )),

@@ -40,7 +40,7 @@ JUDGEMENT_COLUMNS = ["judged", "not_judged_because", "yardstick", "pace_judged",
                      "peer_n", "peer_regions", "peer_excluded", "peer_percentile", "peer_p_info", "peer_p90",
                      "peer_p95", "peer_p99", "peer_max", "peer_max_window", "loro", "history_pace", "history_window",
                      "history_ratio", "history_known", "province_n", "province_regions", "province_max",
-                     "province_max_window", "national_n", "national_max", "national_max_window",
+                     "province_max_window", "windows_pm1", "national_n", "national_max", "national_max_window",
                      "national_same_window", "ceiling", "ceiling_name", "severity"]
 PEERS, PROXY, OWN, PROVINCES, NATIONAL, CEILING_ONLY = schema.YARDSTICKS
 SUB_PROVINCIAL = ("city", "district")          # levels that may be set against provinces (lower grade)
@@ -55,7 +55,8 @@ HISTORY_COLUMNS = ["history_pace", "history_window", "history_known"]
 NATIONAL_COLUMNS = ["national_n", "national_max", "national_max_window", "national_same_window"]
 PROVINCE_COLUMNS = ["province_n", "province_regions", "province_max", "province_max_window"]
 TEXT_COLUMNS = ("not_judged_because", "yardstick", "metric_judged", "peer_series", "peer_excluded", "peer_max_window",
-                "loro", "history_window", "history_known", "province_max_window", "national_max_window", "ceiling_name", "severity")
+                "loro", "history_window", "history_known", "province_max_window", "windows_pm1", "national_max_window",
+                "ceiling_name", "severity")
 RANK = {None: 0, "info": 1, "warn": 2, "alert": 3}
 
 
@@ -169,6 +170,30 @@ class Yardsticks:
         for region in np.unique(names):
             keep = names != region
             if RANK[self.peer_severity(pace, paces[keep], names[keep])] < RANK[severity]:
+                return "knife_edge"
+        return "robust"
+
+    def neighbours(self, pace: float, yardstick: str, severity: str | None, indicator: str, level: str, years: int,
+                   kin: tuple, metric: str) -> str | None:
+        """The verdict under the neighbouring windows (±1 year of the window's length): 'robust' where every
+        neighbouring length that has a usable yardstick of the same kind gives at least the same severity, else
+        'knife_edge' (None: no verdict, or a yardstick without neighbours: own history already takes ±1 year)."""
+        if severity not in ("info", "warn") or yardstick not in (PEERS, PROXY, PROVINCES, NATIONAL):
+            return None
+        for y in (years - 1, years + 1):
+            if y < 1:
+                continue
+            if yardstick == NATIONAL:
+                nat = self.national(indicator, y)
+                if nat["national_n"] and pace <= nat["national_max"] + EPS:
+                    return "knife_edge"
+                continue
+            p = self.peers(indicator, "province" if yardstick == PROVINCES else level, y, kin, metric)
+            if not self.usable(p):
+                continue
+            got = (self.peer_severity(pace, p["paces"], p["names"]) if yardstick != PROVINCES else
+                   "info" if pace > p["peer_max"] + EPS else None)
+            if RANK[got] < RANK[severity]:
                 return "knife_edge"
         return "robust"
 
@@ -375,7 +400,8 @@ def judge_segment(s, sticks: Yardsticks, levels: dict) -> dict:
             _no_provinces(level, metric, prov, years, v), _no_national(s.indicator_id, years), c["name"], c["years"], v)}
     yardstick = (PEERS if peers["peer_series"] == s.indicator_id else PROXY) if use_peer else (
         OWN if use_own else PROVINCES if use_prov else NATIONAL if use_nat else CEILING_ONLY)
-    return out | {"judged": True, "yardstick": yardstick}
+    pm1 = sticks.neighbours(pace, yardstick, severity, s.indicator_id, level, years, sticks.kin(s.region), metric)
+    return out | {"judged": True, "yardstick": yardstick, "windows_pm1": pm1}
 
 
 def explain_overall(segments: pd.DataFrame, judgement: pd.DataFrame) -> pd.DataFrame:
@@ -495,6 +521,10 @@ def _judge_rated(s: pd.DataFrame, sticks: Yardsticks, levels: dict, v: dict) -> 
     judged = use_peer | use_own | use_prov | use_nat | fits
     yardstick = np.select([use_peer & ~proxy, use_peer, use_own, use_prov, use_nat, fits],
                           [PEERS, PROXY, OWN, PROVINCES, NATIONAL, CEILING_ONLY], None).astype(object)
+    pm1 = np.full(len(s), None, dtype=object)
+    for i in np.flatnonzero(pd.notna(severity) & (severity != "alert")):   # few: the neighbouring window lengths
+        pm1[i] = sticks.neighbours(pace[i], yardstick[i], severity[i], indicator[i], level[i], int(years[i]),
+                                   kins[kin_code[i]], metric[i])
     why = np.full(len(s), None, dtype=object)
     for i in np.flatnonzero(~judged):                                    # few: each written in full
         row = peer_table.iloc[at[i]]
@@ -505,7 +535,7 @@ def _judge_rated(s: pd.DataFrame, sticks: Yardsticks, levels: dict, v: dict) -> 
                                            int(years[i]), v),
                              _no_national(indicator[i], int(years[i])), ceiling[i], c_years[i], v)
     return {"judged": judged, "not_judged_because": why, "yardstick": yardstick, "pace_judged": pace,
-            "metric_judged": metric, "peer_percentile": pct, "loro": loro, "history_ratio": ratio,
+            "metric_judged": metric, "peer_percentile": pct, "loro": loro, "windows_pm1": pm1, "history_ratio": ratio,
             **{c: peers[c] for c in PEER_COLUMNS}, "peer_n": peers["peer_n"].astype(float),
             "peer_regions": peers["peer_regions"].astype(float), **own, **nat, **prov,
             "province_n": prov["province_n"].astype(float), "province_regions": prov["province_regions"].astype(float),

@@ -165,7 +165,7 @@ def judge(plan: Plan, inp: Inputs) -> pd.DataFrame:
             continue
         threshold, name = threshold_of(j)
         margin, robust = margin_of(j.pace_judged, threshold, neighbours_of(j), inp.values["robust_min_margin_pct"])
-        robust = "knife_edge" if j.loro == "knife_edge" else robust
+        robust = "knife_edge" if "knife_edge" in (j.loro, j.windows_pm1) else robust
         keep.append(i)
         extra.append((threshold, name, margin, robust))
     s = segs.iloc[keep]
@@ -200,6 +200,7 @@ def find(inp: Inputs) -> pd.DataFrame:
         nb = nb.to_numpy(dtype=float)
         clears &= ~(np.isfinite(nb) & (pace <= nb + EPS))
     clears &= (s["loro"] != "knife_edge").to_numpy()          # leave one region out
+    clears &= (s["windows_pm1"] != "knife_edge").to_numpy()   # the windows one year shorter and longer
     ok = clears & (~np.isfinite(margin) | (margin >= 1 + inp.values["robust_min_margin_pct"] / 100.0))
     return _frame(s.assign(threshold=threshold, threshold_name=name, margin=margin,
                            robust=np.where(ok, "robust", "knife_edge").astype(object)), inp)
