@@ -552,3 +552,50 @@ def test_yardsticks_csv_agrees_with_segments():
     # the binding one is the first that applies, in order
     first = y[y["applies"]].groupby(["source_id", "indicator_id", "start_year", "end_year"])["yardstick"].first()
     assert first.sort_index().to_dict() == bound.sort_index().to_dict()
+
+
+# ------------------------------------------------------------------ own history, provinces (hand-computed)
+@pytest.mark.parametrize("target, ratio, severity", [
+    (200, ((200 / 133.1) ** (1 / 3) - 1) / 0.1, None),      # 14.56 %/yr: 1.46 × the own 10 %/yr
+    (300, ((300 / 133.1) ** (1 / 3) - 1) / 0.1, "info"),    # 31.09 %/yr: 3.11 ×
+    (500, ((500 / 133.1) ** (1 / 3) - 1) / 0.1, "warn"),    # 55.49 %/yr: 5.55 ×
+])
+def test_own_history_ratio(target, ratio, severity):
+    # the plan states 100 (2012) and 133.1 (2015): 10 %/yr over three years; its 2015 → 2018 step is set against it
+    frame = obs(*path({2012: 100, 2015: 133.1, 2018: target}, kinds={2012: "actual", 2015: "actual"},
+                      measure="count_flow"))
+    th, rules = load_thresholds(), {"ceilings": {}, "peers": {"levels": {}}, "national_series": {}}
+    seg = segments(frame, th)
+    j = pace_judgements(seg, th, rules, pd.DataFrame(columns=WINDOW_COLUMNS), {"番禺区": "district"},
+                        {"番禺区": "广州市"}, pre_plan_actuals(frame, None, {}))
+    row = j[(seg.segment == "step").to_numpy() & (seg.end_kind == "target").to_numpy()].iloc[0]
+    assert (row["yardstick"], row["history_window"], row["history_known"]) == ("own history", "2012–2015", "document")
+    assert row["history_pace"] == pytest.approx(10.0) and row["history_ratio"] == pytest.approx(ratio)
+    assert row["severity"] == severity
+    f = evaluate(frame, seg, th, links=NO_LINKS, regions=REGIONS, rules=rules, judgement=j)
+    fast = f[f.rule == "too_fast"]
+    assert len(fast) == (severity is not None)
+    if severity:
+        r = fast.iloc[0]
+        factor = 4 if severity == "warn" else 2
+        assert r["threshold"] == pytest.approx(10.0 * factor)
+        assert r["threshold_name"] == f"own_history_ratio_{severity}"
+        assert "times the pace the region itself realised 2012–2015" in r["reason"]
+
+
+def test_cities_meet_the_other_provinces_as_a_lower_grade_yardstick():
+    # a district of Guangzhou (Guangdong); ten province windows of 3 years, one of them Guangdong's (the fastest,
+    # 100 %/yr): Guangdong is the plan's own family and leaves; the fastest of the nine others is 40 %/yr
+    prov = windows(TEN, level="province").assign(region=["广东省"] + [f"p{i}" for i in range(1, 10)])
+    prov.loc[0, "pace"] = 100.0
+    regions = pd.DataFrame({"region": ["番禺区", "广州市", "广东省"], "parent": ["广州市", "广东省", "全国"]})
+    th = load_thresholds()
+    rules = {"ceilings": {}, "peers": {"levels": {"district": ["district", "city"], "province": ["province"]}},
+             "national_series": {}}
+    for target, severity in ((300, "info"), (200, None)):          # 44.22 %/yr > 40 → info; 25.99 %/yr is not
+        frame = obs(*path({2014: 100, 2017: target}, measure="count_flow"))
+        seg = segments(frame, th)
+        j = pace_judgements(seg, th, rules, prov, {"番禺区": "district"}, dict(zip(regions.region, regions.parent)))
+        row = j[seg.segment.eq("step").to_numpy()].iloc[0]
+        assert (row["yardstick"], row["province_regions"], row["province_max"]) == ("provinces (lower grade)", 9, 40.0)
+        assert row["severity"] == severity

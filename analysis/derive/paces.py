@@ -97,7 +97,7 @@ class Yardsticks:
         known = self.known if self.known is not None else pd.DataFrame(columns=["source_id", "indicator_id", "year",
                                                                                   "value", "known"])
         known = known[known["known"] != "published later"].sort_values(["source_id", "indicator_id", "year"],
-                                                                         kind="stable")
+                                                                         kind="stable").reset_index(drop=True)
         self._known = {k: g for k, g in known.groupby(["source_id", "indicator_id"], sort=False)}
 
     # ------------------------------------------------------------------------------------------------ peers
@@ -199,37 +199,20 @@ class Yardsticks:
 
     # ------------------------------------------------------------------------------------------------ own history
     def history(self, source: str, indicator: str, start_year: int, years: int, metric: str) -> dict:
-        """The region's realised pace over `years` (±1) years ending at its latest actual known before the plan at
-        or before `start_year`: HISTORY_COLUMNS (NaN where there is none, or it was no rise)."""
-        out = {"history_pace": np.nan, "history_window": None, "history_known": None}
+        """yardsticks.own_history of a step: the region's realised pace over `years` (±1) years ending at its latest
+        actual known before the plan at or before `start_year`: HISTORY_COLUMNS (NaN where there is none) and
+        `history_why` (why not)."""
         mine = self._known.get((source, indicator))
         if mine is None:
-            return out
-        mine = mine[mine["year"].to_numpy() <= start_year]
-        if mine.empty:
-            return out
-        last = mine.iloc[-1]
-        gap = last["year"] - mine["year"]
-        earlier = mine[(gap > 0) & ((gap - years).abs() <= 1)]
-        if earlier.empty:
-            return out
-        first = earlier.iloc[int(np.argmin((earlier["year"] - (last["year"] - years)).abs().to_numpy()))]
-        pace = float(Y.pace_of(first["value"], last["value"], last["year"] - first["year"], metric))
-        if not (np.isfinite(pace) and pace > EPS):
-            return out
-        how = sorted({first["known"], last["known"]})
-        return {"history_pace": pace, "history_window": f"{int(first['year'])}–{int(last['year'])}",
-                "history_known": "; ".join(how)}
-
-    def history_found(self, source: str, indicator: str, start_year: int, years: int) -> bool:
-        """Whether an actual known before the plan exists `years` (±1) before the latest one at or before
-        `start_year` (so a missing own history is a fall or flat, not an absence)."""
-        mine = self._known.get((source, indicator))
-        if mine is None:
-            return False
-        y = mine["year"].to_numpy()
-        y = y[y <= start_year]
-        return bool(len(y)) and bool((np.abs(y.max() - y[y < y.max()] - years) <= 1).any())
+            return {"history_pace": np.nan, "history_window": None, "history_known": None,
+                    "history_why": "no actual of the region known before the plan"}
+        step = pd.Series({"source_id": source, "indicator_id": indicator, "years": years, "metric": metric,
+                          "pace": np.nan})
+        h = Y.own_history(step, mine, start_year)
+        if "why_not" in h:
+            return {"history_pace": np.nan, "history_window": None, "history_known": None, "history_why": h["why_not"]}
+        return {"history_pace": h["history_pace"], "history_window": h["window"], "history_known": h["known"],
+                "history_why": None}
 
     def history_severity(self, ratio: float) -> str | None:
         return "warn" if ratio >= self.ratio_warn - EPS else "info" if ratio >= self.ratio_info - EPS else None
@@ -301,11 +284,6 @@ def _not_judged(small: bool, years: int, indicator: str, unknown: bool, peers: d
         bits.append(f"the ceiling {ceiling} was measured over {int(ceiling_years)} years, longer than this {years}-year "
                     "segment")
     return "not judged: " + "; ".join(bits)
-
-
-def _no_history(found: bool, years: int) -> str:
-    return ("the region's own pace before the plan was not a rise" if found else
-            f"no actual known before the plan {_span(years)} (±1) before the step's start")
 
 
 def _no_provinces(level: str, metric: str, prov: dict, years: int, v: dict) -> str:
@@ -396,7 +374,7 @@ def judge_segment(s, sticks: Yardsticks, levels: dict) -> dict:
     if not (use_peer or use_own or use_prov or use_nat or fits):
         return out | {"not_judged_because": _not_judged(
             small, years, s.indicator_id, level == "unknown", peers,
-            _no_history(sticks.history_found(s.source_id, s.indicator_id, int(s.start_year), years), years),
+            "own history: " + own["history_why"],
             _no_provinces(level, metric, prov, years, v), _no_national(s.indicator_id, years), c["name"], c["years"], v)}
     yardstick = (PEERS if peers["peer_series"] == s.indicator_id else PROXY) if use_peer else (
         OWN if use_own else PROVINCES if use_prov else NATIONAL if use_nat else CEILING_ONLY)
@@ -529,8 +507,7 @@ def _judge_rated(s: pd.DataFrame, sticks: Yardsticks, levels: dict, v: dict) -> 
     for i in np.flatnonzero(~judged):                                    # few: each written in full
         row = peer_table.iloc[at[i]]
         why[i] = _not_judged(bool(small[i]), int(years[i]), indicator[i], level[i] == "unknown", row,
-                             _no_history(sticks.history_found(source[i], indicator[i], int(first_year[i]),
-                                                              int(years[i])), int(years[i])),
+                             "own history: " + own_table["history_why"].iloc[own_at[i]],
                              _no_provinces(level[i], metric[i], {c: prov[c][i] for c in PROVINCE_COLUMNS},
                                            int(years[i]), v),
                              _no_national(indicator[i], int(years[i])), ceiling[i], c_years[i], v)

@@ -143,14 +143,14 @@ def own_history(step: pd.Series, known: pd.DataFrame, base_year: int) -> dict:
     mine = known[(known["source_id"] == step["source_id"]) & (known["indicator_id"] == step["indicator_id"])
                  & (known["year"] <= base_year)].sort_values("year")
     if mine.empty:
-        out["why_not"] = f"no actual of the region at or before the plan's base year {base_year}"
+        out["why_not"] = f"no actual of the region at or before {base_year} (the step's start)"
         return out
     last = mine.iloc[-1]
     length = int(step["years"])
     earlier = mine[(mine["year"] < last["year"]) & ((last["year"] - mine["year"] - length).abs() <= 1)]
     if earlier.empty:
         out["why_not"] = (f"no actual {length} (±1) years before {int(last['year'])}, the latest actual at or before "
-                          f"the base year")
+                          f"the step's start")
         return out
     first = earlier.iloc[(earlier["year"] - (last["year"] - length)).abs().argsort(kind="stable").iloc[0]]
     years = int(last["year"] - first["year"])
