@@ -6,7 +6,7 @@ data/raw/reference/build_provincial_panel.py from the fetched source files (thei
 data/raw/reference/sources/MANIFEST.csv; provenance in data/raw/reference/README.md).
 
 `load_panel(path)` reads and validates it; `validate(df, where)` is the same check on a frame (the build script
-runs it before writing). Not yet used by the judging engine.
+runs it before writing). The judging engine reads its windows through analysis.derive.peers.
 """
 from __future__ import annotations
 
