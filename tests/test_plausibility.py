@@ -34,5 +34,7 @@ def test_registered_in_build():
 def test_compute_returns_the_thresholds_it_used():
     out = plausibility.compute(load("observations"), {"peer_info_percentile": 99})
     assert out["thresholds"].at["peer_info_percentile", "value"] == 99
-    rd = out["flags"].query("indicator_id == 'rd_intensity' and source_id == 'panyu-2015'")
-    assert list(rd["start_year"]) == [2014]        # 0.20 pp/yr (percentile 95) is no longer above the cut-off
+    # the peers' info cut-off moves with the override (Qingyuan's patent applications have no peers: unchanged)
+    low = plausibility.compute(load("observations"), {"too_slow_ratio_info": 0.15})
+    slow = low["flags"].query("rule == 'too_slow'")
+    assert list(slow["indicator_id"]) == ["high_tech_enterprises"]   # ratio 0.13 < 0.15; contracts' 0.18 no longer

@@ -74,13 +74,13 @@ def test_sources_table_lists_every_registered_source():
 def test_reference_bands_are_the_yardsticks_of_each_segment():
     frames = views.plausibility("panyu-2015")
     bands = views.reference_bands(frames["segments"], frames["thresholds"])
+    # Panyu's R&D intensity: its peers leave out Guangzhou (too few regions remain) and the lower-grade province
+    # yardstick binds, which the bands do not draw; Israel's five-year ceiling does not judge a three-year segment
     rd = bands[bands["indicator_id"] == "rd_intensity"].iloc[0]
-    # 21 three-year peer windows: p90 (info) and the maximum, Guangzhou 2017–2020 = (3.10 - 2.48) / 3 (warn);
-    # Israel's ceiling was measured over five years: it does not judge a three-year segment
-    assert rd["threshold_warn"] == pytest.approx(0.62 / 3) and rd["threshold_info"] < rd["threshold_warn"]
-    assert pd.isna(rd["threshold_alert"])
+    assert pd.isna(rd["threshold_warn"]) and pd.isna(rd["threshold_alert"])
+    # NEEQ 3 → 95: a small count judged by new entries a year, so no growth-rate ceiling
     neeq = bands[(bands["indicator_id"] == "neeq_listed_companies") & (bands["start_year"] == 2014)].iloc[0]
-    assert neeq["threshold_alert"] == pytest.approx(205.63) and pd.isna(neeq["threshold_info"])   # base 3: ceiling only
+    assert pd.isna(neeq["threshold_alert"]) and pd.isna(neeq["threshold_info"])
     assert (bands["end_kind"] == "target").all() and (bands["segment"] == "step").all()
 
 

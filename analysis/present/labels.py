@@ -263,7 +263,7 @@ GROWTH_UNIT_WORDS = {"%/yr": ("%/年", "%/yr"), "pp/yr": ("百分点/年", "pp/y
                 "logit/yr": ("对数几率/年（逻辑斯蒂拟合的斜率）", "log-odds/yr (slope of the logistic fit)"),
                 # units of threshold parameters (thresholds.yml)
                 "count": ("个", "count"), "ratio": ("比值", "ratio"), "years": ("年", "years"),
-                "windows": ("个窗口", "windows"), "percentile": ("百分位", "percentile"), "%": ("%", "%"),
+                "windows": ("个窗口", "windows"), "regions": ("个地区", "regions"), "percentile": ("百分位", "percentile"), "%": ("%", "%"),
                 "cagr_percent": ("%/年", "%/yr"), "pp_per_year": ("百分点/年", "pp/yr")}
 
 # the regions of data/raw/reference/growth_references.csv (written in English there) in Chinese
