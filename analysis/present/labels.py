@@ -229,7 +229,12 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
                   "national_series": ("全国同一序列的最快窗口", "the fastest national window of the series"),
                   # what a segment's pace was judged against (segments.csv, flags.csv `yardstick`: schema.YARDSTICKS)
                   "peers": ("同类地区", "peers"), "peers (proxy)": ("同类地区（代理序列）", "peers (proxy series)"),
-                  "national": ("全国序列", "national series"), "ceiling only": ("仅上限", "ceiling only")},
+                  "national": ("全国序列", "national series"), "ceiling only": ("仅上限", "ceiling only"),
+                  "own history": ("本地区规划前速度", "own pre-plan pace"),
+                  "provinces (lower grade)": ("其他省份（较弱尺度）", "other provinces (lower grade)"),
+                  "province_max": ("其他省份最快的同长度窗口", "the fastest window of the other provinces"),
+                  "own_history_ratio_info": ("本地区规划前速度的两倍", "twice the own pre-plan pace"),
+                  "own_history_ratio_warn": ("本地区规划前速度的四倍", "four times the own pre-plan pace")},
     # a target segment's status on the flags pages (analysis/present/coverage.py)
     "segment_status": {"flagged": ("已标记", "flagged"),
                        "flagged_below": ("已标记（严重程度低于本页显示的级别）", "flagged (below the severity this page shows)"),
