@@ -39,7 +39,8 @@ THRESHOLDS_VERSION = 2         # the version of thresholds.yml this code reads
 MIN_YEAR, MAX_YEAR = 1949, 2100   # a statistic's year (PRC statistics) / the latest year a reference may name
 REGION_LEVELS = ("district", "city", "province", "country")      # from the smallest to the largest
 # the parameters the code reads by name (a parameter that only a `ceilings` entry names is data: it may be added)
-PARAMETERS = ("peer_min_n", "peer_info_percentile", "robust_min_margin_pct", "info_min_count_base", "too_slow_ratio_info",
+PARAMETERS = ("peer_min_n", "peer_min_regions", "own_history_ratio_info", "own_history_ratio_warn",
+              "peer_info_percentile", "robust_min_margin_pct", "info_min_count_base", "too_slow_ratio_info",
               "too_slow_ratio_warn", "too_slow_lookback_years", "escalation_warn_cagr", "escalation_max_vintage_gap_years",
               "rate_consistency_warn_cagr", "rate_consistency_warn_pp", "flow_stock_tolerance_pct", "approx_band_pct",
               "logistic_min_share", "progress_ratio_on_track", "progress_ratio_acceleration_needed",
@@ -57,7 +58,8 @@ RULE_SECTIONS = ("parameters", "ceilings", "peers", "national_series")
 OPTIONAL_SECTIONS = ("near_synonyms",)     # a rule's data that a file may leave out (then: empty)
 TOP_KEYS = ("version",) + RULE_SECTIONS + OPTIONAL_SECTIONS
 PEER_KEYS = {"levels": "a mapping {level: [levels]}", "excluded_marks": "a list of texts",
-             "breaks": "a list of {region, indicator, title_contains, after_year, reason}",
+             "breaks": "a list of {region (optional: every region), indicator, title_contains, after_year, reason}",
+             "excluded_series": "a list of {indicator, title_contains, reason}",
              "proxies": "a mapping {indicator id: indicator id}"}
 BREAK_KEYS = ("region", "indicator", "title_contains", "after_year", "reason")
 RATE_UNITS = ("pp_per_year", "cagr_percent", "")
@@ -335,14 +337,21 @@ def _check_rules(rules: dict, th: pd.DataFrame, path: Path) -> None:
         raise InputError(f"{path}: peers.breaks is {_short(breaks)}; expected {PEER_KEYS['breaks']}")
     for i, b in enumerate(breaks, 1):
         where = f"{path}: peers.breaks[{i}]"
-        if not isinstance(b, dict) or sorted(b) != sorted(BREAK_KEYS):
-            raise InputError(f"{where} is {_short(b)}; expected a mapping with exactly the keys {', '.join(BREAK_KEYS)}")
-        for key in ("region", "indicator", "title_contains", "reason"):
+        if not isinstance(b, dict) or sorted(b) not in (sorted(BREAK_KEYS), sorted(BREAK_KEYS[1:])):
+            raise InputError(f"{where} is {_short(b)}; expected a mapping with exactly the keys {', '.join(BREAK_KEYS)} "
+                             "(region may be left out: the break holds for every region of the series)")
+        for key in [k for k in ("region", "indicator", "title_contains", "reason") if k in b]:
             if not isinstance(b[key], str) or not b[key].strip():
                 raise InputError(f"{where} field {key!r} is {_short(b[key])}; expected text")
         if isinstance(b["after_year"], bool) or not isinstance(b["after_year"], int) or not MIN_YEAR <= b["after_year"] <= MAX_YEAR:
             raise InputError(f"{where} field 'after_year' is {_short(b['after_year'])}; expected a year, a whole number "
                              f"from {MIN_YEAR} to {MAX_YEAR}")
+    for i, x in enumerate(peers.get("excluded_series", []) or [], 1):
+        keys = ("indicator", "title_contains", "reason")
+        if not isinstance(x, dict) or sorted(x) != sorted(keys) or any(
+                not isinstance(x[k], str) or not x[k].strip() for k in keys):
+            raise InputError(f"{path}: peers.excluded_series[{i}] is {_short(x)}; expected a mapping of the texts "
+                             f"{', '.join(keys)}")
     proxies = peers.get("proxies", {}) or {}
     if not isinstance(proxies, dict) or any(not isinstance(k, str) or not isinstance(v, str) or k == v for k, v in proxies.items()):
         raise InputError(f"{path}: peers.proxies is {_short(proxies)}; expected {PEER_KEYS['proxies']} (an indicator "
@@ -604,6 +613,8 @@ def check_rules_against_data(rules: dict, refs: pd.DataFrame, panel: pd.DataFram
                              "indicator whose windows can stand in")
     for k, b in enumerate(peers.get("breaks", []), 1):
         where = f"{path}: peers.breaks[{k}]"
+        if "region" not in b:
+            continue                     # a break of every region's series (the provincial panel's bulletins)
         if (b["region"], b["indicator"]) not in series:
             raise InputError(f"{where}: {PANEL.name} has no series of region {b['region']!r} and indicator "
                              f"{b['indicator']!r}; expected a break of a series in the panel")
