@@ -22,13 +22,13 @@ def seg(source, indicator, y0, y1, segment="step", end_kind="target", yardstick=
             "metric": "cagr", "growth_unit": "%/yr"}
 
 
-# plan a: 5 steps to a target (peers, national, a new yardstick "own history", ceiling only, not judged: too few
+# plan a: 5 steps to a target (peers, national, a new yardstick "other yardstick", ceiling only, not judged: too few
 # peers), one first-to-last segment and one step between actuals (not a target); plan b: 2 steps (peers flagged,
 # not judged: small base)
 SEGMENTS = pd.DataFrame([
     seg("a", "i1", 2015, 2017, yardstick="peers"),
     seg("a", "i2", 2015, 2017, yardstick="national"),
-    seg("a", "i3", 2015, 2017, yardstick="own history"),
+    seg("a", "i3", 2015, 2017, yardstick="other yardstick"),
     seg("a", "i4", 2015, 2017, yardstick="ceiling only"),
     seg("a", "i5", 2015, 2017, why=FEW),
     seg("a", "i5", 2012, 2017, segment="overall", why="the first-to-last segment repeats its steps, which are judged"),
@@ -44,8 +44,8 @@ def test_counts_per_plan_by_hand():
     c = coverage.counts(SEGMENTS, FLAGS).set_index(pd.Index(["a", "b", "all"]))
     # yardstick columns: known words first (peers, national), then others by name; ceiling only apart
     assert [k for k in c.columns if k.startswith("yardstick:")] == ["yardstick:peers", "yardstick:national",
-                                                                    "yardstick:own history"]
-    assert c.loc["a", ["target_segments", "steps", "yardstick:peers", "yardstick:national", "yardstick:own history",
+                                                                    "yardstick:other yardstick"]
+    assert c.loc["a", ["target_segments", "steps", "yardstick:peers", "yardstick:national", "yardstick:other yardstick",
                        "ceiling_only", "not_judged", "flagged", "plausible"]].tolist() == [6, 5, 1, 1, 1, 1, 1, 0, 3]
     assert c.loc["a", "binding_pct"] == pytest.approx(60.0)           # 3 of 5 steps (ceiling only does not count)
     assert c.loc["a", "why"] == {"no_yardstick": 1}
@@ -72,12 +72,12 @@ def test_status_of_every_target_segment():
 def test_tables_have_words_for_any_yardstick_and_no_english_on_a_zh_page():
     zh = coverage.table(SEGMENTS, FLAGS, "zh")
     header = " ".join(zh.columns)
-    assert "按同类地区判断" in header and "按其他参照 1判断" in header and "own history" not in header
+    assert "按同类地区判断" in header and "按其他参照 1判断" in header and "other yardstick" not in header
     assert zh.iloc[-1, 0] == "全部规划" and zh.iloc[1, -1].startswith("基数过小")
     for col in zh.columns[1:]:                  # (source ids are identifiers)
         assert not any(re.search(r"[A-Za-z]{3,}", str(v)) for v in zh[col]), (col, list(zh[col]))
     en = coverage.table(SEGMENTS, FLAGS, "en")
-    assert "judged: own history" in en.columns and "judged: peers" in en.columns
+    assert "judged: other yardstick" in en.columns and "judged: peers" in en.columns
 
 
 def test_reason_kinds_and_their_chinese():
