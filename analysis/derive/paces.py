@@ -504,13 +504,21 @@ def _judge_rated(s: pd.DataFrame, sticks: Yardsticks, levels: dict, v: dict) -> 
         pm1[i] = sticks.neighbours(pace[i], yardstick[i], severity[i], indicator[i], level[i], int(years[i]),
                                    kins[kin_code[i]], metric[i])
     why = np.full(len(s), None, dtype=object)
-    for i in np.flatnonzero(~judged):                                    # few: each written in full
-        row = peer_table.iloc[at[i]]
-        why[i] = _not_judged(bool(small[i]), int(years[i]), indicator[i], level[i] == "unknown", row,
-                             "own history: " + own_table["history_why"].iloc[own_at[i]],
-                             _no_provinces(level[i], metric[i], {c: prov[c][i] for c in PROVINCE_COLUMNS},
-                                           int(years[i]), v),
-                             _no_national(indicator[i], int(years[i])), ceiling[i], c_years[i], v)
+    rows = np.flatnonzero(~judged)
+    if len(rows):                            # written once per distinct combination of what decides the reason
+        ind_code, ind_names = pd.factorize(indicator[rows])     # codes by value (run_codes would code by run)
+        lv_code, lv_names = pd.factorize(level[rows])
+        own_code, own_why = pd.factorize(own_table["history_why"].to_numpy(dtype=object)[own_at[rows]])
+
+        def reason(a, o, p, c, n, sm, y, ic, lc) -> dict:
+            i, lv = ind_names[ic], lv_names[lc]
+            return {"why": _not_judged(bool(sm), int(y), i, lv == "unknown", peer_table.iloc[a],
+                                       "own history: " + own_why[o],
+                                       _no_provinces(lv, "new_per_year" if sm else "", prov_table.iloc[p], int(y), v),
+                                       _no_national(i, int(y)), c_table["name"].iloc[c], c_table["years"].iloc[c], v)}
+        texts, text_at = _per_key(reason, at[rows], own_code, prov_at[rows], c_at[rows], nat_at[rows],
+                                  small[rows], years[rows], ind_code, lv_code)
+        why[rows] = texts["why"].to_numpy(dtype=object)[text_at]
     return {"judged": judged, "not_judged_because": why, "yardstick": yardstick, "pace_judged": pace,
             "metric_judged": metric, "peer_percentile": pct, "loro": loro, "windows_pm1": pm1, "history_ratio": ratio,
             **{c: peers[c] for c in PEER_COLUMNS}, "peer_n": peers["peer_n"].astype(float),
