@@ -30,7 +30,7 @@ def test_the_words_of_the_rules_and_statuses_that_are_coming():
     for status in ("achieved", "achieved_late", "achieved_at_rounding", "missed", "no_data", "not_assessable", "on_track",
                    "acceleration_needed", "limited_progress", "deterioration"):
         assert CJK.search(labels.value("status", status, "zh")) and labels.value("status", status, "en") != ""
-    for rule in schema.RULES:            # (a rule without a FLAG_REASONS_ZH template reads the general one)
+    for rule in schema.RULES:
         assert CJK.search(labels.value("rule", rule, "zh"))
     assert labels.value("robust", "knife_edge", "zh").startswith("临界")
 
@@ -65,21 +65,11 @@ def test_units_and_growth_units():
     assert "逻辑斯蒂" in labels.growth_unit("logit/yr", "zh") and "log-odds" in labels.growth_unit("logit/yr", "en")
 
 
-def test_chinese_flag_reason_from_the_columns():
-    row = {"rule": "too_fast", "metric": "pp_per_year", "start_year": 2019, "end_year": 2020, "value": 0.5,
-           "threshold": 0.25, "threshold_name": "peer_max", "reason": "Implied rise …"}
-    zh = labels.flag_reason(row, "zh")
-    # the yardstick in words, and how far past it: 0.5 / 0.25 = 2 times the threshold (flags.csv `margin`)
-    assert zh == ("2019–2020 年隐含年均增长 0.5 百分点/年，超过参考阈值 0.25 百分点/年"
-                  "（同类地区最快的同长度窗口），为阈值的 2 倍。")
-    assert labels.flag_reason(row, "en") == "Implied rise …"
-    row.update(peer_percentile=97.5, peer_n=40, robust="knife_edge", margin=2.04, threshold_name="cagr_alert")
-    zh = labels.flag_reason(row, "zh")
-    assert "为阈值的 2.04 倍" in zh and "在 40 个同类地区窗口中位于第 97.5 百分位" in zh and "临界" in zh
-    assert "新三板" in zh and "cagr_alert" not in zh                       # the parameter's label_zh, not its name
-    assert labels.threshold_words("too_slow_ratio_info", "zh") == "规划前实际速度的一半"
-    assert labels.threshold_words("too_slow_ratio_info", "en") == "half the pace realised before the plan"
-    assert labels.threshold_words(None) == "—"
+def test_a_flag_reason_is_the_rules_own_sentence_in_the_pages_language():
+    row = {"rule": "too_fast", "reason": "Implied growth … in 广州市 of 95 家.", "reason_zh": "隐含年均增长……。"}
+    assert labels.flag_reason(row, "zh") == "隐含年均增长……。"
+    assert labels.flag_reason(row, "en") == "Implied growth … in Guangzhou of 95 firms/institutions."
+    assert labels.flag_reason(pd.Series(row), "zh") == "隐含年均增长……。"
 
 
 def test_every_real_flag_has_a_chinese_reason():

@@ -218,6 +218,7 @@ FILES: dict[str, tuple[str, tuple[Column, ...]]] = {
         _c("robust", "whether the flag survives the documented tolerance (docs/methods.md)",
            values=("robust", "knife_edge")),
         _c("reason", "one plain sentence with the numbers, for a reviewer"),
+        _c("reason_zh", "the same sentence in Chinese, built by the rule from the same parts as `reason`"),
     )),
     "yardsticks": ("One row per target step (a step segment ending in a target, with a rate) and yardstick, in the "
                    "order they are tried: whether it applies, why not, what it shows and whether it binds "

@@ -4,7 +4,8 @@ The rules are analysis/derive/rules/ (one module each; docs/methods.md gives eac
 yardsticks are data (data/raw/reference/: the regional panel, the national reference table, thresholds.yml;
 analysis.inputs.reference, analysis.derive.peers). This module runs every rule of the registry over all plans at
 once (each rule's `find`, or its per-plan `judge` where it has none), then adds margin and robustness. Every row
-names its yardstick and gives one plain sentence with the numbers; `margin` and `robust` say how fragile it is.
+names its yardstick and gives one plain sentence with the numbers, in English (`reason`) and Chinese (`reason_zh`)
+from the same parts; `margin` and `robust` say how fragile it is.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from .known import pre_plan_actuals
 from .paces import pace_judgements
 from .peers import reference_windows
 from .rules import REGISTRY
-from .rules.base import COLUMNS, WITH_ZH, Inputs, empty, plans
+from .rules.base import COLUMNS, Inputs, empty, plans
 from .yardsticks import parents_of
 
 SORT = ["source_id", "indicator_id", "start_year", "end_year", "rule", "related_source_id"]
@@ -26,9 +27,9 @@ SORT = ["source_id", "indicator_id", "start_year", "end_year", "rule", "related_
 def evaluate(obs: pd.DataFrame, segments: pd.DataFrame, thresholds: pd.DataFrame | None = None,
              links: pd.DataFrame | None = None, regions: pd.DataFrame | None = None, rules: dict | None = None,
              escalations: pd.DataFrame | None = None, judgement: pd.DataFrame | None = None,
-             known: pd.DataFrame | None = None, chinese: bool = False) -> pd.DataFrame:
-    """Every rule over every plan; sorted by source, indicator, years, rule. Columns COLUMNS (flags.csv's), and
-    `reason_zh` (the same reason in Chinese) when `chinese`.
+             known: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every rule over every plan; sorted by source, indicator, years, rule. Columns COLUMNS (flags.csv's: the
+    reason in English, `reason`, and in Chinese, `reason_zh`, both from the rule's own parts).
 
     `escalations` (escalation_table), `judgement` (pace_judgements) and `known` (pre_plan_actuals): when the
     caller has them already; by default the escalation table without plan dates and the document's own actuals as
@@ -47,12 +48,12 @@ def evaluate(obs: pd.DataFrame, segments: pd.DataFrame, thresholds: pd.DataFrame
     inp = Inputs(obs, segments, th, rules, links, regions, judgement, known, escalations)
     parts = [p for p in (run(rule, inp) for rule in REGISTRY) if not p.empty]
     if not parts:
-        return empty()[WITH_ZH if chinese else COLUMNS]
+        return empty()
     out = pd.concat(parts, ignore_index=True)
     out["start_year"] = out["start_year"].astype(np.int64)
     out["end_year"] = out["end_year"].astype(np.int64)
     out = margins(out, values(th)["robust_min_margin_pct"])
-    return out.sort_values(SORT, kind="stable", na_position="first").reset_index(drop=True)[WITH_ZH if chinese else COLUMNS]
+    return out.sort_values(SORT, kind="stable", na_position="first").reset_index(drop=True)[COLUMNS]
 
 
 def run(rule, inp: Inputs) -> pd.DataFrame:

@@ -7,9 +7,8 @@
 - `unit(u)`, `growth_unit(u)`: canonical units and growth units.
 - `narrative(key)`: the Markdown of the notebooks' headings and explanations (NARRATIVE), so that a zh
   page reads Chinese from its title to its footnotes.
-- `flag_reason(row)`: a flag's reason in the page's language: the English sentence of flags.csv, the rule's own
-  Chinese sentence where the frame carries it (`reason_zh`: analysis.derive.flags.evaluate(chinese=True)),
-  or a Chinese sentence built from the flag's columns (FLAG_REASONS_ZH).
+- `flag_reason(row)`: a flag's reason in the page's language: flags.csv's `reason` or `reason_zh`, the same
+  sentence which the rule writes in both languages from the same parts (analysis/derive/rules/).
 
 Indicator names: one display name per indicator id (data/raw/indicators.csv, `display_zh`, `display_en`),
 never the fragment a document happens to use in one sentence (`display_names`).
@@ -26,7 +25,7 @@ from pandas import NA as _NA  # the missing value of nullable columns (boolean, 
 from ..core import quantity
 from ..core.errors import InputError
 from ..derive.rules import REGISTRY as RULES
-from ..inputs.reference import load_regions, load_thresholds
+from ..inputs.reference import load_regions
 from ..inputs.vocab import load_indicators
 
 LANGUAGES = ("zh", "en")
@@ -356,88 +355,13 @@ def display_names(indicator_ids, language: str = "zh"):
     return ids.map(load_indicators()[name_column(language)])
 
 
-# ------------------------------------------------------------------------------------------------
-# flag reasons in Chinese from flags.csv's columns, for frames without `reason_zh` (flags.csv carries the English
-# sentence only; each rule's module writes both from the same parts: analysis/derive/rules/)
-# ------------------------------------------------------------------------------------------------
-def _num(v, decimals: int = 3) -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "—"
-    v = float(v)
-    s = f"{v:,.{decimals}f}".rstrip("0").rstrip(".")
-    return "0" if s == "-0" else s
-
-
-@functools.lru_cache(maxsize=1)
-def _parameter_words() -> dict[str, tuple[str, str]]:
-    """{parameter of thresholds.yml: (label_zh, label)}: what each threshold stands for, in both languages."""
-
-    th = load_thresholds()
-    return dict(zip(th["name"], zip(th["label_zh"], th["label"])))
-
-
-def threshold_words(name, language: str = "zh") -> str:
-    """What a flag's `threshold_name` stands for: a yardstick (VALUES["yardstick"]) or a parameter of thresholds.yml
-    (its label), never the parameter's name; "—" when there is none."""
-    if not isinstance(name, str) or not name:
-        return "—"
-    if name in VALUES["yardstick"]:
-        return value("yardstick", name, language)
-    words = _parameter_words().get(name)
-    return _pick(words, language) if words else name
-
-
-FLAG_REASONS_ZH = {
-    "too_fast": "{period}隐含年均增长 {value}，超过参考阈值 {threshold}（{threshold_name}），为阈值的 {margin} 倍。",
-    "too_slow": "{period}隐含年均增长 {value}，低于参考阈值 {threshold}（{threshold_name}）。",
-    "already_met_when_set": "目标在制定时已经达到：{period}的目标值不高于制定时的实际值（{value}，对比 {threshold}）。",
-    "target_backwards": "{period}后一年的目标低于前一年的目标（{value}，对比 {threshold}）。",
-    "stock_falls": "{period}累计存量的目标下降（{value}，对比 {threshold}）；累计数不会减少。",
-    "share_above_100": "{period}比重目标 {value} 超过 100%。",
-    "rate_vs_levels": "文件所述增速 {threshold} 与其水平目标{period}隐含的 {value} 不一致。",
-    "part_exceeds_whole": "{period}部分的目标 {value} 大于其整体 {threshold}。",
-    "near_synonyms_far_apart": "{period}“{name}”与名称只差同义限定词的另一类别数值相差 {value} 倍（超过 {threshold} 倍）；"
-                               "请读者核对规划所指的是哪个数字或口径。",
-    "flow_cannot_build_stock": "{period}每年新增的目标合计 {value}，少于存量目标所需的增加 {threshold}。",
-    "stock_change_vs_flow": "{period}存量的变化 {value} 与每年新增的目标 {threshold} 不符。",
-    "escalation": "{period}下级地区隐含增长比上级城市高 {value}，超过文献记载的最大加码幅度 {threshold}（{related}）。",
-}
-FLAG_REASON_ZH_FALLBACK = "{period}规则“{rule}”：数值 {value}，阈值 {threshold}。"
-
-
 def flag_reason(row, language: str = "zh") -> str:
-    """The reason of one flag (a mapping or namedtuple with the columns of flags.csv) in `language`."""
+    """The reason of one flag (a mapping or namedtuple with the columns of flags.csv) in `language`: `reason_zh`,
+    or `reason` with the Chinese names it carries in English."""
     get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
     if check_language(language) == "en":
         return english_names(get("reason", "") or "")
-    if isinstance(get("reason_zh"), str) and get("reason_zh"):      # the rule's own sentence (evaluate(chinese=True))
-        return get("reason_zh")
-    metric = get("metric")
-    gu = {"cagr": "%/yr", "pp_per_year": "pp/yr"}.get(metric)
-    with_unit = (lambda v: f"{_num(v)} {growth_unit(gu, 'zh')}") if gu else _num
-    start, end = get("start_year"), get("end_year")
-    years = [int(y) for y in (start, end) if y is not None and not (isinstance(y, float) and math.isnan(y))]
-    period = f"{years[0]}–{years[-1]} 年" if len(years) == 2 and years[0] != years[1] else (f"{years[-1]} 年" if years else "")
-    value_, threshold = get("value"), get("threshold")
-    margin = get("margin")                     # flags.csv: value / threshold
-    if margin is None or (isinstance(margin, float) and math.isnan(margin)):
-        try:
-            margin = float(value_) / float(threshold) if float(threshold) > 0 else None
-        except (TypeError, ValueError):
-            margin = None
-    rule = get("rule")
-    text = FLAG_REASONS_ZH.get(rule, FLAG_REASON_ZH_FALLBACK).format(
-        period=period, value=with_unit(value_), threshold=with_unit(threshold), margin=_num(margin, 2),
-        threshold_name=threshold_words(get("threshold_name"), "zh"), related=get("related_source_id") or "—",
-        rule=value("rule", rule, "zh"), name=get("indicator_zh") or "")
-    extra = []
-    pct, n = get("peer_percentile"), get("peer_n")
-    if pct is not None and not (isinstance(pct, float) and math.isnan(pct)) and n:
-        extra.append(f"在 {int(n)} 个同类地区窗口中位于第 {_num(pct, 1)} 百分位")
-    robust = get("robust")
-    if isinstance(robust, str) and robust:
-        extra.append(f"判断{value('robust', robust, 'zh')}")
-    return text + ("（" + "；".join(extra) + "）" if extra else "")
+    return get("reason_zh", "") or ""
 
 
 # ------------------------------------------------------------------------------------------------

@@ -18,8 +18,7 @@ import pandas as pd
 from ...core import schema
 from ..sentences import EMPTY, Words, fmt, fmt_rate
 
-COLUMNS = schema.columns("flags")
-WITH_ZH = [*COLUMNS, "reason_zh"]       # in memory, the reason in Chinese too (flags.csv: COLUMNS)
+COLUMNS = schema.columns("flags")       # `reason` and `reason_zh`: one sentence, from the same parts
 IDENTITY = ["source_id", "region", "indicator_id", "indicator_zh", "start_year", "end_year"]
 INTERNAL = "internal: the document's own figures"
 EPS = 1e-9      # differences below this are floating-point noise ((3.11 - 2.51) / 3 is 0.20000000000000004)
@@ -91,13 +90,14 @@ class Rule:
 
 def empty() -> pd.DataFrame:
     """A flags frame without rows."""
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in WITH_ZH})
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
 
 
 def flag_frame(rows: pd.DataFrame, rule: str, severity, direction: str, metric, value, threshold, threshold_name,
                reference, reasons: list[Words], related=None) -> pd.DataFrame:
     """The flags of one rule: `rows` (one per flag) gives the IDENTITY columns; every other argument is one value
-    for all flags or one value per flag; `reasons` give `reason` (English) and `reason_zh`."""
+    for all flags or one value per flag; `reasons` (the rule's `Words`) give `reason` (English) and
+    `reason_zh` (Chinese)."""
     if not len(reasons):
         return empty()
     n = len(reasons)
@@ -109,7 +109,7 @@ def flag_frame(rows: pd.DataFrame, rule: str, severity, direction: str, metric, 
     for k in ("value", "threshold"):                # plain floats, whatever type the rule computed them in
         v = cols[k]
         cols[k] = np.full(n, float(v)) if np.ndim(v) == 0 else pd.Series(v).to_numpy(dtype=float, na_value=np.nan)
-    return pd.DataFrame(cols, index=pd.RangeIndex(n), columns=WITH_ZH)
+    return pd.DataFrame(cols, index=pd.RangeIndex(n), columns=COLUMNS)
 
 
 def records(df: pd.DataFrame) -> Iterator:
