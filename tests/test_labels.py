@@ -105,7 +105,8 @@ def test_every_progress_note_and_reason_of_the_real_data_reads_in_chinese():
 def test_every_part_of_a_progress_note_has_both_languages_with_the_same_slots():
     from analysis.derive import progress_notes
 
-    for key, (en, zh) in progress_notes.PARTS.items():
+    for key, words in progress_notes.PARTS.items():
+        zh, en = words.zh, words.en
         slots = set(re.findall(r"\{(\w+)\}", en))
         assert slots == set(re.findall(r"\{(\w+)\}", zh)), key
         words = re.sub(r"\{\w+\}", "", en)

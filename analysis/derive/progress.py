@@ -31,7 +31,8 @@ are in docs/methods.md, "Target versus actual (progress)":
    growth ratio of Open SDG / Statistics Canada: `on_track`, `acceleration_needed`, `limited_progress`,
    `deterioration`; without a usable base: `not_assessable`, with the reason.
 
-Notes and reasons are built from the Parts of `progress_notes` and written in both languages (`note`, `note_zh`).
+Notes and reasons are built from the parts of `progress_notes` (sentences.Words) and written in both languages
+(`note`, `note_zh`).
 
 Base: the latest actual at or before the plan's base year (the year of the document's own baseline, else the
 year before the document), the document's own figure first; an older one is named in the note, and one more
@@ -58,8 +59,9 @@ from ..inputs.reference import load_references, load_regions, load_thresholds
 from ..inputs.registry import load_sources
 from ..inputs.vocab import load_indicators
 from .growth import annual_rate
-from .progress_notes import Part, Words, number, part
+from .progress_notes import number, part
 from .progress_notes import text as note_text
+from .sentences import Words
 
 STATUSES = schema.STATUSES          # in the order they are decided (module docstring)
 PACE_STATUSES = ("on_track", "acceleration_needed", "limited_progress", "deterioration")
@@ -84,8 +86,8 @@ PRELIMINARY_MARKERS = ("PRELIMINARY", "preliminary", "预计", "初步")
 SOURCE_FLAGS = (  # words of an actual's note → what progress's note repeats (keys of progress_notes.PARTS)
     (PRELIMINARY_MARKERS, "preliminary"), (("THIRD-PARTY",), "third_party"), (("NEAREST YEAR",), "nearest_year"),
     (("DEFINITION CAVEAT",), "definition"), (("uncertain",), "year_uncertain"), (("inferred",), "year_inferred"))
-ORIGIN_WORDS = {"researcher": Words("researcher", "研究者文件"), "published": Words("published", "公开统计"),
-                "document": Words("document", "文件自身")}
+ORIGIN_WORDS = {"researcher": Words("研究者文件", "researcher"), "published": Words("公开统计", "published"),
+                "document": Words("文件自身", "document")}
 # literature for data-quality notes: rows of growth_references.csv (topic lit_statistical_manipulation) by author key
 QUALITY_LITERATURE = "Gong, Shen & Chen (2025)"
 QUALITY_LITERATURE_BY_INDICATOR = {
@@ -235,8 +237,8 @@ def at_rounding(actual: float, half_unit: float, met: bool, target: float, bound
                                                value_low)
 
 
-def interpolate(y0: int, v0: float, y1: int, v1: float, year: int, measure: str) -> tuple[float, Part]:
-    """The value at `year` between two actuals and how (a note Part): linear for shares, geometric for levels and counts (linear
+def interpolate(y0: int, v0: float, y1: int, v1: float, year: int, measure: str) -> tuple[float, Words]:
+    """The value at `year` between two actuals and how (a note part): linear for shares, geometric for levels and counts (linear
     where a value is not positive)."""
     w = (year - y0) / (y1 - y0)
     if measure != "share" and v0 > 0 and v1 > 0:
@@ -319,7 +321,7 @@ def _source_words(source: str):
     """A source as a note names it: a registered document by its Chinese title (《…》) in Chinese, its id in English;
     anything else (a publication, a file) as it is."""
     found = load_sources().get(source)
-    return Words(source, f"《{found.title}》") if found else source
+    return Words(f"《{found.title}》", source) if found else source
 
 
 def _alternatives(acts: pd.DataFrame, chosen) -> pd.DataFrame:
@@ -328,7 +330,7 @@ def _alternatives(acts: pd.DataFrame, chosen) -> pd.DataFrame:
     return same[(same["value"] - chosen["value"]).abs() > _EPS * max(abs(chosen["value"]), 1.0)]
 
 
-def _source_flags(row) -> list[Part]:
+def _source_flags(row) -> list[Words]:
     note = "" if _nan(row.get("note")) else str(row.get("note"))
     flags = [part(key) for words, key in SOURCE_FLAGS if any(w in note for w in words)]
     if row.get("bound") == "approx":
@@ -392,7 +394,7 @@ class Target:
 
 
 def choose_base(series: pd.DataFrame, own: pd.DataFrame, base_year: int, max_lag: int) -> tuple[object, object, object]:
-    """(base actual or None, note, reason; the note and reason are Parts or ""): the latest actual at or before the
+    """(base actual or None, note, reason; the note and reason are Words or ""): the latest actual at or before the
     plan's base year, the document's own figure first; one more than `max_lag` years older is not used (the reason
     says so)."""
     mine = own[own["year"] == base_year]
@@ -421,7 +423,7 @@ def _value_text(r) -> str:
 
 def judge_passed(t: Target, series: pd.DataFrame, p: dict) -> dict:
     """Status of a target whose year has passed (steps 1–5 of the module docstring): status, judged_by, the
-    judging actual (a row of `series`), achieved_year, the estimate at the target year and notes (Parts). An
+    judging actual (a row of `series`), achieved_year, the estimate at the target year and notes (Words). An
     actual whose note excludes this target year (`excluded_years`) is not used for it."""
     keep = [t.year not in excluded_years(n) for n in series["note"]]
     dropped = [str(y) for y in series.loc[[not k for k in keep], "year"]] if len(keep) else []
@@ -495,7 +497,7 @@ def _interpolated(t: Target, b, after, later_met: pd.DataFrame, notes: list, out
     achieved, achieved_at_rounding (within the published rounding of either actual), achieved_late or missed."""
     est, method = interpolate(int(b["year"]), float(b["value"]), int(after["year"]), float(after["value"]), t.year,
                               t.measure)
-    out = {**out, "estimate": est, "method": method.text("en")}
+    out = {**out, "estimate": est, "method": method.en}
     lower = part("lower_bounds") if "gt" in (b["bound"], after["bound"]) else ""
     half = max(rounding_half_unit(float(b["value"]), t.measure, b.get("quote")),
                rounding_half_unit(float(after["value"]), t.measure, after.get("quote")))
@@ -614,13 +616,13 @@ def _measures(row: dict, t: Target, base, actual, p: dict) -> None:
 
 def _assess_one(t, by_series, base_year, as_of, p, trajectories, parents, regions_en) -> dict:
     """One target's progress row: its outcome (judge_passed or judge_pace), its measures, its status and notes
-    (`note` in English, `note_zh` in Chinese, from the same Parts)."""
+    (`note` in English, `note_zh` in Chinese, from the same parts)."""
     row = _identity(t)
     acts = by_series.get((t.region, t.indicator_id))
     series = _best_per_year(acts) if acts is not None and len(acts) else None
     reason = _no_outcome(t, series, base_year, regions_en)
     if reason:
-        row.update({"reason": reason.text("en"), "reason_zh": reason.text("zh")})
+        row.update({"reason": reason.en, "reason_zh": reason.zh})
         return row
     own = acts[(acts["origin"] == "document") & (acts["source_id"] == t.source_id)]
     base, base_note, base_reason = choose_base(series, own, base_year, int(p["max_base_lag_years"]))
@@ -649,14 +651,14 @@ def _write_notes(row: dict, notes: list) -> None:
     row["note"], row["note_zh"] = note_text(notes, "en"), note_text(notes, "zh")
 
 
-def _no_outcome(t, series: pd.DataFrame | None, base_year: int, regions_en: dict) -> Part | None:
+def _no_outcome(t, series: pd.DataFrame | None, base_year: int, regions_en: dict) -> Words | None:
     """Why a target has no outcome to judge (a growth-rate target, no actual, nothing after the base), or None;
     `series`: its actuals, one per year (None without any)."""
     if t.measure == "growth_rate":
         return part("growth_rate_target")
     if series is None:
-        name = _indicator_names().get(t.indicator_id, Words(t.indicator_id, t.indicator_zh))
-        return part("no_actual_series", region=Words(regions_en.get(t.region, t.region), t.region), indicator=name)
+        name = _indicator_names().get(t.indicator_id, Words(t.indicator_zh, t.indicator_id))
+        return part("no_actual_series", region=Words(t.region, regions_en.get(t.region, t.region)), indicator=name)
     if not (series["year"] > base_year).any():          # only the plan's baseline or older: no outcome to judge
         return part("nothing_after_base", year=base_year, latest_year=int(series["year"].iloc[-1]),
                     value=float(series["value"].iloc[-1]))
@@ -667,7 +669,7 @@ def _no_outcome(t, series: pd.DataFrame | None, base_year: int, regions_en: dict
 def _indicator_names() -> dict[str, Words]:
     """{indicator_id: its display names} (data/raw/indicators.csv)."""
     names = load_indicators()
-    return {i: Words(en, zh) for i, en, zh in zip(names["indicator_id"], names["display_en"], names["display_zh"])}
+    return {i: Words(zh, en) for i, en, zh in zip(names["indicator_id"], names["display_en"], names["display_zh"])}
 
 
 def _target(t, low: float | None, base) -> Target:
@@ -684,12 +686,12 @@ def _without_actual(verdict: dict, series: pd.DataFrame, target: Target) -> list
     return why + ([_later_part(later)] if len(later) else [])
 
 
-def _later_part(later: pd.DataFrame) -> Part:
+def _later_part(later: pd.DataFrame) -> Words:
     return part("later", later=[part("year_value", year=int(r["year"]), value=_value_text(r)) for _, r in later.iterrows()])
 
 
 def _decide_status(row: dict, verdict: dict, target: Target, actual, p: dict) -> list:
-    """Sets row's status (and reason where it follows from it); returns the notes (Parts) that explain it. A passed
+    """Sets row's status (and reason where it follows from it); returns the notes (Words) that explain it. A passed
     target, or one met before its year, keeps its verdict; the others are judged by pace."""
     row["status"] = verdict["status"]
     notes = list(verdict.get("notes", []))
@@ -700,7 +702,7 @@ def _decide_status(row: dict, verdict: dict, target: Target, actual, p: dict) ->
         notes += [why] if why else []
         if row["status"] is None:
             why = part("no_growth")
-            row.update({"status": "not_assessable", "reason": why.text("en"), "reason_zh": why.text("zh")})
+            row.update({"status": "not_assessable", "reason": why.en, "reason_zh": why.zh})
             notes.append(why)
     return notes
 
@@ -734,7 +736,7 @@ def _later(series: pd.DataFrame, row: dict, actual) -> list:
 def _provenance(acts: pd.DataFrame, actual, base) -> list:
     """The caveats of the actual's and the base's sources, and other values published for their years."""
     notes = []
-    for what, chosen in ((Words("actual", "实际值"), actual), (Words("base", "基期"), base)):
+    for what, chosen in ((Words("实际值", "actual"), actual), (Words("基期", "base"), base)):
         if chosen is None:
             continue
         flags = _source_flags(chosen)
@@ -767,7 +769,7 @@ def _series_quality(df: pd.DataFrame, literature: dict[str, str]) -> pd.DataFram
         judged = df[(df["source_id"] == sid) & (df["indicator_id"] == ind) & (df["judged_by"] == "actual_at_target_year")]
         if len(g) >= 2 and len(g) == len(judged):
             note = part("exact_hits", n=len(g))
-            df.loc[g.index, "quality_note"], df.loc[g.index, "quality_note_zh"] = note.text("en"), note.text("zh")
+            df.loc[g.index, "quality_note"], df.loc[g.index, "quality_note_zh"] = note.en, note.zh
             df.loc[g.index, "quality_reference"] = _quality_reference(ind, literature)
     return df
 

@@ -1,9 +1,13 @@
-"""Sentences in both languages, built once from the same parts (flag reasons; progress notes can use it too).
+"""Sentences in both languages, built once from the same parts (flag reasons, progress notes).
 
 A sentence is joined from parts; each part is a `Words` pair (Chinese, English). Numbers and names are written
 the same in both languages (`same`), so the two sentences always carry the same figures:
 
     Words("隐含增长 ", "Implied growth of ") + same(fmt_rate(12.5, "%/yr")) + Words("。", ".")
+
+A template in both languages is filled from the same arguments (`fill`; progress's notes, progress_notes.PARTS):
+
+    fill(Words("{year} 年仍未达到", "{year} still falls short"), year=2021)
 
 `fmt` writes a number as every sentence of the project does (thousands separators, no trailing zeros).
 """
@@ -54,6 +58,23 @@ def join(parts: Iterable[Words], sep: Words = Words("；", "; ")) -> Words:
     for p in parts[1:]:
         out = out + sep + p
     return out
+
+
+LIST_SEPARATOR = Words("，", ", ")
+
+
+def fill(template: Words, **args) -> Words:
+    """`template`'s {slots} filled in each language: an argument that is `Words` gives its own words in each
+    language, a list is joined by LIST_SEPARATOR, anything else is written the same in both (`str`)."""
+    def one(v) -> Words:
+        if isinstance(v, Words):
+            return v
+        if isinstance(v, list | tuple):
+            return join([one(x) for x in v], LIST_SEPARATOR)
+        return same(v)
+    words = {k: one(v) for k, v in args.items()}
+    return Words(template.zh.format(**{k: w.zh for k, w in words.items()}),
+                 template.en.format(**{k: w.en for k, w in words.items()}))
 
 
 def fmt(v, decimals: int = 4) -> str:
