@@ -11,7 +11,8 @@ this list (docs/design.md, enforced by tests/test_layers.py):
              _declines, _known, _links, one module per rule: too_fast, already_met_when_set, too_slow,
              target_backwards, stock_falls, share_above_100, rate_vs_levels, part_exceeds_whole,
              near_synonyms_far_apart, flow_cannot_build_stock, stock_change_vs_flow, escalation), progress
-             (+ progress_notes: its notes in zh and en), backtest, plausibility
+             (+ progress_status: one target's status steps and base; progress_measures; progress_notes: its notes
+             in zh and en), backtest, plausibility
   pipeline/  build (`make data`), datasets (reading the published set), documents (the lists of documents in the docs)
   present/   labels (zh/en words), plots, views, coverage (what the flags judged), progress_views, progress_plots,
              indicator_views, conclusions (a page's opening sentences), html_page (the report page)

@@ -9,7 +9,7 @@ import pytest
 from analysis.core import paths
 from analysis.core.errors import InputError
 from analysis.core.fileio import frame_to_csv_text, read_processed
-from analysis.derive import progress
+from analysis.derive import progress, progress_measures, progress_status
 from analysis.ingest.extract import COLUMNS as OBS_COLUMNS
 from analysis.inputs import actuals
 
@@ -232,8 +232,8 @@ def test_a_count_published_in_wan_ties_within_its_rounding():
     # written out in full (12000家, 12300家) the counts are exact: achieved
     r = one(o, with_quotes(pub, ["12000家", "12300家"]))
     assert r.status == "achieved"
-    assert progress.rounding_half_unit(12300, "count_stock", "突破1.23万家") == 50
-    assert progress.rounding_half_unit(12300, "count_stock", "12300家") == 0
+    assert progress_measures.rounding_half_unit(12300, "count_stock", "突破1.23万家") == 50
+    assert progress_measures.rounding_half_unit(12300, "count_stock", "12300家") == 0
 
 
 def test_a_count_equal_to_its_target_is_achieved_not_a_tie():
@@ -372,10 +372,10 @@ def test_limit_factor_scales_trend_thresholds_for_a_share_near_its_ceiling():
     # a target equal to its base has no required growth: Open SDG's trend thresholds apply, scaled by
     # C = 1 − 0.9^4.44 = 0.3736 for a share at 90 %. 0.369 %/yr is above 0.5 × C = 0.187, below 1.5 × C = 0.560
     p = progress.load_parameters()
-    c = progress.limit_factor(90, 100, 4.44)
+    c = progress_measures.limit_factor(90, 100, 4.44)
     assert c == pytest.approx(0.373614, abs=1e-5)
-    assert progress.trend_status(0.369, 1, c, p) == "acceleration_needed"
-    assert progress.trend_status(0.369, 1, math.nan, p) == "limited_progress"      # without the factor: < 0.5
+    assert progress_measures.trend_status(0.369, 1, c, p) == "acceleration_needed"
+    assert progress_measures.trend_status(0.369, 1, math.nan, p) == "limited_progress"      # without the factor: < 0.5
     # through the pipeline: 89 % in 2017 against a 2019 target equal to the 2014 base of 90 %
     o = obs(("test-2015", "high_tech_output_share", 2014, 90, "actual", "eq"),
             ("test-2015", "high_tech_output_share", 2019, 90, "target", "eq"))
@@ -473,7 +473,7 @@ def test_a_rows_note_can_exclude_a_target_year():
     note = "Founding year. The 2020 target (力争筹建1家) is not judged by this row."
     r = one(o, published(("广州市", "national_labs", 2021, 1, "eq", note)))
     assert r.status == "no_data" and "the note of the 2021 actual excludes it from judging 2020" in r.note
-    assert progress.excluded_years(note) == {2020}
+    assert progress_status.excluded_years(note) == {2020}
 
 
 def test_series_of_counts_landing_on_every_target():
@@ -504,18 +504,18 @@ def test_actual_set_against_the_plan_path():
 
 # ---------------------------------------------------------------- pure measures
 def test_measures_by_hand():
-    assert progress.growth(1.67, 3.17, 7, "share") == pytest.approx(1.5 / 7)
-    assert progress.growth(100, 121, 2, "level") == pytest.approx(10)
-    assert math.isnan(progress.growth(0, 5, 2, "level")) and math.isnan(progress.growth(1, 2, 0, "share"))
-    assert progress.current_status_index(90, 100, 200) == pytest.approx(-0.1)     # regression stays negative
-    assert progress.current_status_index(300, 100, 200) == 1.0
-    assert progress.interpolate(2014, 1.67, 2021, 3.17, 2020, "share")[0] == pytest.approx(2.955714, abs=1e-6)
-    assert progress.interpolate(2018, 100, 2021, 130, 2020, "level")[0] == pytest.approx(119.11384, abs=1e-5)
-    assert progress.rounding_half_unit(49, "share") == 0.5 and progress.rounding_half_unit(3.12, "share") == 0.005
-    assert progress.rounding_half_unit(12099, "count_stock") == 0
-    assert progress.plan_base_year(2015, [2014, 2015]) == 2014 and progress.plan_base_year(2019, []) == 2018
-    assert progress.anticipated(14, 2019, 0.8, "share", 2024) == pytest.approx(18)
-    assert progress.anticipated(99, 2019, 2.0, "share", 2024) == 100                   # a share stays within 100
+    assert progress_measures.growth(1.67, 3.17, 7, "share") == pytest.approx(1.5 / 7)
+    assert progress_measures.growth(100, 121, 2, "level") == pytest.approx(10)
+    assert math.isnan(progress_measures.growth(0, 5, 2, "level")) and math.isnan(progress_measures.growth(1, 2, 0, "share"))
+    assert progress_measures.current_status_index(90, 100, 200) == pytest.approx(-0.1)     # regression stays negative
+    assert progress_measures.current_status_index(300, 100, 200) == 1.0
+    assert progress_measures.interpolate(2014, 1.67, 2021, 3.17, 2020, "share")[0] == pytest.approx(2.955714, abs=1e-6)
+    assert progress_measures.interpolate(2018, 100, 2021, 130, 2020, "level")[0] == pytest.approx(119.11384, abs=1e-5)
+    assert progress_measures.rounding_half_unit(49, "share") == 0.5 and progress_measures.rounding_half_unit(3.12, "share") == 0.005
+    assert progress_measures.rounding_half_unit(12099, "count_stock") == 0
+    assert progress_measures.plan_base_year(2015, [2014, 2015]) == 2014 and progress_measures.plan_base_year(2019, []) == 2018
+    assert progress_measures.anticipated(14, 2019, 0.8, "share", 2024) == pytest.approx(18)
+    assert progress_measures.anticipated(99, 2019, 2.0, "share", 2024) == 100                   # a share stays within 100
 
 
 # ---------------------------------------------------------------- parameters
