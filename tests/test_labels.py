@@ -1,6 +1,8 @@
 """Every word of the reports in both languages from analysis/present/labels.py: code values, units, flag reasons."""
+import html
 import re
 
+import _page_words as page_words
 import pandas as pd
 import pytest
 
@@ -72,10 +74,15 @@ def test_a_flag_reason_is_the_rules_own_sentence_in_the_pages_language():
     assert labels.flag_reason(pd.Series(row), "zh") == "隐含年均增长……。"
 
 
-def test_every_real_flag_has_a_chinese_reason():
+def test_every_real_flag_reads_in_chinese_on_a_zh_page_with_the_numbers_of_its_english_reason():
+    """flags.csv's reason_zh, the rule's own sentence: no English word a zh page may not show (tests/_page_words.py:
+    addresses, file names and proper names only), and every number of `reason` in it."""
+    numbers = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
     for row in datasets.load("flags").to_dict("records"):
         zh = labels.flag_reason(row, "zh")
-        assert CJK.search(zh) and not re.search(r"[a-z]+_[a-z_]+|\b(cagr|nan)\b", zh), zh   # no code names
+        assert zh == row["reason_zh"] and CJK.search(zh), zh
+        assert page_words.english_words(f"<p>{html.escape(zh)}</p>") == [], zh
+        assert sorted(numbers.findall(row["reason"])) == sorted(numbers.findall(zh)), (row["reason"], zh)
 
 
 def test_narrative_in_both_languages():
