@@ -13,6 +13,8 @@ EXEMPT = {"paces.py": "_judge_rated mirrors judge_segment yardstick by yardstick
 def test_derive_modules_and_functions_stay_small():
     too_long = []
     for path in sorted(DERIVE.rglob("*.py")):
+        if path.name in EXEMPT:
+            continue
         text = path.read_text(encoding="utf-8")
         if len(text.splitlines()) > MAX_MODULE_LINES:
             too_long.append(f"{path.name}: {len(text.splitlines())} lines")
