@@ -1,4 +1,5 @@
 """Flags: each rule fires and does not fire (hand-built frames, hand-computed numbers), and the real judgement calls."""
+import re
 import numpy as np
 import pandas as pd
 import pytest
@@ -236,6 +237,14 @@ def test_too_few_peers_fall_back_to_a_full_annual_national_series_then_say_not_j
     assert r["threshold"] == pytest.approx(((1.1 * 1.1 * 1.3) ** (1 / 3) - 1) * 100)
     assert "only 5 comparable regional windows of 3 years from 5 regions exist" in r["reason"]
     assert "fastest of the 6 3-year windows of the full annual national series" in r["reason"]
+    # the national window is named in the reader's language (sentences.window), never "China … lines" on a zh page
+    th = load_thresholds(None)
+    rules = {"ceilings": {"cagr": "cagr_alert"}, "peers": {"levels": {"district": ["district", "city"]},
+                                                           "proxies": {"proxied": "ind"}}, "national_series": {}}
+    frame = obs(*path({2014: 100, 2017: 250}, measure="count_flow"))
+    zh = evaluate(frame, seg, th, links=NO_LINKS, regions=REGIONS, rules=rules, judgement=j, chinese=True)
+    zh = zh.iloc[0]["reason_zh"]
+    assert "全国逐年序列 6 个 3 年窗口中最快的" in zh and not re.search(r"[A-Za-z]{2,}", zh.replace("growth_references.csv", "")), zh
     # two national rows are no series: not used (the issue's "whichever two rows exist")
     seg, j, f = judge(obs(*path({2014: 100, 2017: 250}, measure="count_flow")), pd.concat([few, annual([12.0, 30.0])]))
     assert f.empty and j[seg.segment.eq("step").to_numpy()].iloc[0]["national_n"] == 0

@@ -72,3 +72,19 @@ def test_only_the_most_recent_page_cuts_are_kept(tmp_path):
         os.utime(f, (i, i))
     html_page._prune(tmp_path, 2)
     assert sorted(p.name for p in tmp_path.glob("*.woff2")) == ["3.woff2", "4.woff2"]
+
+
+def test_the_conclusion_is_moved_to_the_top_of_the_header():
+    page = ('<div class="pt-report-header"><div>name</div><!--pt-conclusion--><table><tr><td>run</td></tr></table>'
+            '<!--pt-toc--></div><h1>合理性标记</h1><p>怎样读这一页……</p><table></table>'
+            '<div class="jp-RenderedMarkdown"><p><strong>结论</strong>：本页显示 3 个标记。</p></div>'
+            '<p><strong>结论</strong>：a second one stays.</p>')
+    out = html_page.hoist_conclusion(page)
+    first = out.index("<p><strong>结论</strong>：本页显示 3 个标记。</p>")
+    assert first < out.index("<table>") and first < out.index("<h1>") and "<!--pt-conclusion-->" not in out
+    assert out.count("本页显示 3 个标记") == 1 and "a second one stays" in out[out.index("<h1>"):]
+    en = html_page.hoist_conclusion(page.replace("结论", "In short"))
+    assert en.index("In short") < en.index("<table>")
+    # no conclusion on the page: the mark goes, nothing else moves; no mark: the page is unchanged
+    assert html_page.hoist_conclusion("<div><!--pt-conclusion--></div><p>x</p>") == "<div></div><p>x</p>"
+    assert html_page.hoist_conclusion(page.replace("<!--pt-conclusion-->", "")) == page.replace("<!--pt-conclusion-->", "")

@@ -21,3 +21,14 @@ def test_parts_carry_the_same_numbers_in_both_languages():
     assert join([]) == Words("", "") and sum([same("a"), same("b")]) == same("ab")
     with pytest.raises(ValueError, match="language 'fr'"):
         s.get("fr")
+
+
+def test_a_window_label_comes_in_the_readers_language():
+    from analysis.derive.sentences import window
+    w = window("China 2021–2024 (growth_references.csv lines 27–29)")
+    assert w.zh == "全国 2021–2024 年（growth_references.csv 第 27–29 行）"
+    assert w.en == "China 2021–2024 (growth_references.csv lines 27–29)"
+    assert window("China (national) 2022–2023 (growth_references.csv line 59)").zh == \
+        "全国 2022–2023 年（growth_references.csv 第 59 行）"
+    assert window("佛山市 2014–2017") == Words("佛山市 2014–2017 年", "佛山市 2014–2017")
+    assert window("not a window") == same("not a window")

@@ -14,6 +14,7 @@ A template in both languages is filled from the same arguments (`fill`; progress
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -105,3 +106,23 @@ def with_unit(v, unit: str) -> str:
 def years(y0, y1) -> str:
     """'2019–2021'."""
     return f"{y0}–{y1}"
+
+
+# a window label as analysis.derive.paces writes it: '<region> 2021–2024', with the lines of growth_references.csv it
+# was read from for the national series: 'China 2021–2024 (growth_references.csv lines 27–29)'
+WINDOW = re.compile(r"(?P<region>.+?) (?P<y0>\d{4})–(?P<y1>\d{4})"
+                    r"(?: \(growth_references\.csv lines? (?P<lines>\d+(?:–\d+)?)\))?")
+# the national series' names as the labels carry them (paces.py, growth_references.csv `region`)
+NATIONAL_NAMES = {"China": "全国", "China (national)": "全国"}
+
+
+def window(label: str) -> Words:
+    """A window label in the reader's language, one home for both: 'China 2021–2024 (growth_references.csv lines
+    27–29)' → '全国 2021–2024 年（growth_references.csv 第 27–29 行）' / as written; a region's own name (Chinese in the
+    data, put in English by the page) and the years are kept. A label of another form is returned as written."""
+    m = WINDOW.fullmatch(str(label))
+    if not m:
+        return same(label)
+    region = NATIONAL_NAMES.get(m["region"], m["region"])
+    lines = f"（growth_references.csv 第 {m['lines']} 行）" if m["lines"] else ""
+    return Words(f"{region} {m['y0']}–{m['y1']} 年{lines}", str(label))

@@ -34,8 +34,12 @@ def _join(items: list[str], language: str) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+# the word that leads every conclusion; a page shows the paragraph it leads first (html_page.hoist_conclusion)
+LEADS = {"zh": "结论", "en": "In short"}
+
+
 def _lead(language: str) -> str:
-    return "**结论**：" if _zh(language) else "**In short**: "
+    return f"**{LEADS['zh']}**：" if _zh(language) else f"**{LEADS['en']}**: "
 
 
 # ---------------------------------------------------------------- 01 targets overview

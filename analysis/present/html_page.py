@@ -7,7 +7,9 @@ the same bytes for the same data (but the run time).
   a `fonts/` folder beside the page;
 - gives every cell and every table a stable id (`cell-3`, `T_table2`) in place of the random ids of
   papermill and pandas, so two runs on the same data differ only in the run time;
-- fills in the table of contents (the page's h2 headings) at the `<!--pt-toc-->` mark of the header.
+- fills in the table of contents (the page's h2 headings) at the `<!--pt-toc-->` mark of the header;
+- moves the page's conclusion (the paragraph led by 结论 / In short, analysis.present.conclusions) to the
+  `<!--pt-conclusion-->` mark at the top of the header: the first thing a reader sees, before tables and captions.
 The nbconvert template (templates/report.html.j2) already leaves out require.js, MathJax and mermaid:
 the pages hold no TeX (the narrative writes ≥, →, ×), so nothing is loaded from a CDN.
 
@@ -33,11 +35,14 @@ import threading
 from pathlib import Path
 
 from ..core.errors import InputError
-from . import labels
+from . import conclusions, labels
 
 FONT_FAMILY = "Noto Sans SC"
 FONT_STACK = f'"{FONT_FAMILY}", system-ui, -apple-system, "Segoe UI", sans-serif'      # the page's text
 TOC_MARK = "<!--pt-toc-->"
+CONCLUSION_MARK = "<!--pt-conclusion-->"
+CONCLUSION = re.compile("<p><strong>(?:" + "|".join(map(re.escape, conclusions.LEADS.values())) + ")</strong>.*?</p>",
+                        re.S)
 FONT_MARK = "<!--pt-font-->"
 # the characters every page has whatever its text (so a subset never lacks digits or basic punctuation)
 BASE_CHARS = "".join(chr(c) for c in range(0x20, 0x7F)) + "·–—‘’“”…→←≥≤≈×−▲△◆◇●○▶┃，。、：；（）《》「」"
@@ -228,10 +233,23 @@ def toc_html(entries: list[tuple[str, str]], title: str) -> str:
     return f'<nav class="pt-toc"><strong>{html_lib.escape(title)}</strong><ol>{items}</ol></nav>'
 
 
+def hoist_conclusion(html: str) -> str:
+    """The first conclusion paragraph of the page moved to CONCLUSION_MARK (the top of the header); without the mark
+    the page is unchanged, without a conclusion the mark is removed."""
+    if CONCLUSION_MARK not in html:
+        return html
+    m = CONCLUSION.search(html, html.index(CONCLUSION_MARK))
+    if not m:
+        return html.replace(CONCLUSION_MARK, "", 1)
+    html = html[:m.start()] + html[m.end():]
+    box = f'<div class="pt-conclusion" style="font-size:15px;line-height:1.6;margin:6px 0 8px 0">{m.group(0)}</div>'
+    return html.replace(CONCLUSION_MARK, box, 1)
+
+
 def finish(html: str, language: str = "zh") -> str:
     """The page as handed to a reviewer (see the module docstring)."""
 
-    html = stable_ids(html)
+    html = hoist_conclusion(stable_ids(html))
     html = html.replace(TOC_MARK, toc_html(toc(html), labels.t("page.contents", language)), 1)
     html = re.sub(r'<html lang="[^"]*"', f'<html lang="{"zh-CN" if language == "zh" else "en"}"', html, count=1)
     css = font_face_css(html)

@@ -437,18 +437,26 @@ def _number(v) -> str:
     return f"{v:,.{decimals}f}".rstrip("0").rstrip(".")
 
 
+WIDE_TABLE_COLUMNS = 10
+
+
 def styled(df: pd.DataFrame, caption: str | None = None):
     """A Styler for the reports: no index, numbers with thousands separators and at most 2 decimals,
     empty cells blank, long text (reasons, references, quotes) in wide columns that wrap anywhere (URLs
     included) and short columns that do not wrap; headers wrap only at spaces ("已观察 / 所需…" in two lines, a
     Chinese word never split), so that a table of many columns fits a 1,400 px page. Text from the documents is
-    HTML-escaped."""
+    HTML-escaped. A table of more than WIDE_TABLE_COLUMNS columns breaks Chinese headers between characters."""
     numeric = [c for c in df.columns if pd.api.types.is_float_dtype(df[c])]     # years and line numbers are ints
     text = [c for c in df.columns if c not in numeric]
     st = df.style.hide(axis="index").format(_number, subset=numeric, escape="html").format(
         lambda v: "" if v is None or (not isinstance(v, str) and pd.isna(v)) else v, escape="html", subset=text)
+    # a table of many columns (the coverage table's 13) lets a Chinese header break between characters, so that its
+    # columns are as narrow as their numbers and the table fits the page
+    many = len(df.columns) > WIDE_TABLE_COLUMNS
     st = st.set_table_styles([{"selector": "td", "props": "text-align: left; vertical-align: top; overflow-wrap: anywhere;"},
-                              {"selector": "th", "props": "text-align: left; vertical-align: bottom; word-break: keep-all;"}])
+                              {"selector": "th", "props": "text-align: left; vertical-align: bottom; "
+                                                          + ("word-break: normal; min-width: 3.5em;" if many else
+                                                             "word-break: keep-all;")}])
     width = {c: max((len(str(v)) for v in df[c] if not (v is None or (not isinstance(v, str) and pd.isna(v)))), default=0)
              for c in text}
     wide = "18em" if len(df.columns) <= 8 else "14em"      # a table of many columns leaves its long text less room

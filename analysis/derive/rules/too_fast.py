@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ...core import schema
-from ..sentences import Words, fmt, rate, with_unit
+from ..sentences import Words, fmt, rate, window, with_unit
 from .base import EPS, Inputs, Plan, Rule, empty, flag_frame, threshold_phrase
 
 PEER_YARDSTICKS = schema.YARDSTICKS[:2]            # "peers", "peers (proxy)": comparable regions' windows
@@ -100,11 +100,11 @@ def clause(r, v: dict, phrases: dict) -> Words:
                      f" is {ratio} times the pace the region itself realised {r.history_window}, {hist.en} "
                      f"({r.history_known}; threshold {fmt(r.ratio_threshold)} times)")
     n, regions, min_r = int(r.peer_n), int(r.peer_regions), fmt(v["peer_min_regions"])
-    nn = int(r.national_n)
-    return Words(f"，超过全国逐年序列 {nn} 个 {years} 年窗口中最快的 {r.national_max_window}：{lim.zh}；同类地区的 "
+    nn, national = int(r.national_n), window(r.national_max_window)
+    return Words(f"，超过全国逐年序列 {nn} 个 {years} 年窗口中最快的 {national.zh}：{lim.zh}；同类地区的 "
                  f"{years} 年窗口只有 {n} 个、来自 {regions} 个地区（少于 {min_r} 个地区），而全国的变化比区县或城市慢，因此仅供参考",
                  f" exceeds the fastest of the {nn} {years}-year windows of the full annual national series, "
-                 f"{r.national_max_window}: {lim.en}; only {n} comparable regional windows of "
+                 f"{national.en}: {lim.en}; only {n} comparable regional windows of "
                  f"{years} year{_plural(years)} from {regions} region{_plural(regions)} exist (fewer than {min_r} "
                  "regions), and a nation moves more slowly than a district or city, so this is informative only")
 
