@@ -1,6 +1,7 @@
 """Every word of the reports in both languages from analysis/present/labels.py: code values, units, flag reasons."""
 import html
 import re
+from pathlib import Path
 
 import _page_words as page_words
 import pandas as pd
@@ -134,3 +135,15 @@ def test_every_reference_region_has_its_chinese_name():
     for region in set(refs["region"].dropna()):
         assert CJK.search(labels.reference_region(region, "zh")), region
         assert labels.reference_region(region, "en") == region
+
+
+def test_every_metric_a_rule_writes_has_words_in_both_languages():
+    """A metric written literally by a rule (flag_frame(..., "ratio", ...)) or a pace metric reads in Chinese on a zh
+    page: the near-synonyms flag showed "ratio" on the zh flags page."""
+    rules = Path(labels.__file__).parents[1] / "derive" / "rules"
+    literal = {m for f in rules.glob("*.py")
+               for m in re.findall(r'flag_frame\(\w+, RULE\.name, [^,]+, RULE\.direction, "(\w+)"', f.read_text("utf-8"))}
+    assert {"ratio", "value", "share", "new_entries"} <= literal
+    for m in literal | {"cagr", "pp_per_year", "new_per_year", "change_per_year", "places_per_year"}:
+        assert m in labels.VALUES["metric"], m
+        assert CJK.search(labels.value("metric", m, "zh")) and not CJK.search(labels.value("metric", m, "en")), m

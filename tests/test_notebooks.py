@@ -231,9 +231,26 @@ def test_the_language_audit_finds_what_it_should():
             f"<table><tr><th>{th}</th><th>理由</th></tr><tr><td>too_slow_ratio_info</td><td>on track；Open SDG</td></tr>"
             "</table><p>https://example.org/a.html guangzhou-2019 R&amp;D</p>")
     assert page_words.english_words(page) == ["too_slow_ratio_info", "on", "track"]
+    # the bugs of issue 23: a national window's English label in a zh reason, an untranslated metric, "line 53"
+    bugs = ("<p>超过全国逐年序列 6 个 3 年窗口中最快的 China 2021–2024 (growth_references.csv lines 27–29)。</p>"
+            "<table><tr><th>口径</th><th>依据</th></tr><tr><td>ratio</td><td>growth_references.csv line 53</td></tr></table>")
+    assert page_words.english_words(bugs) == ["China", "lines", "ratio", "line"]
     en = ("<table><tr><th>quote</th><th>reason</th></tr><tr><td>广州市</td><td>达到</td></tr>"
           "<tr><td>广州市</td><td>Guangzhou (广州市)</td></tr></table>")
     assert page_words.untranslated_chinese(en) == ["达到"]
+
+
+def test_every_page_opens_with_its_conclusion(executed):
+    """The conclusion (conclusions.py, in the page's language) is the first thing a reader sees: at the top of the
+    header (html_page.hoist_conclusion), before any table, caption or heading."""
+    out, runs, _ = executed
+    for r in runs:
+        html = without_style(config.files(r.name, out)["html"].read_text(encoding="utf-8"))
+        at = html.find('class="pt-conclusion"')
+        assert at >= 0 and html_page.CONCLUSION_MARK not in html, r.name
+        assert at < html.find("<table") and at < html.find("<h1"), r.name
+        lead = html_page.CONCLUSION.search(html, at).group(0)
+        assert ("结论" in lead) == (_language(r) == "zh"), r.name
 
 
 # --------------------------------------------------------------------------------- pages handed over alone
