@@ -1,5 +1,6 @@
 """Flags: each rule fires and does not fire (hand-built frames, hand-computed numbers), and the real judgement calls."""
 import re
+
 import numpy as np
 import pandas as pd
 import pytest
