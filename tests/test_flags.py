@@ -243,7 +243,7 @@ def test_too_few_peers_fall_back_to_a_full_annual_national_series_then_say_not_j
     rules = {"ceilings": {"cagr": "cagr_alert"}, "peers": {"levels": {"district": ["district", "city"]},
                                                            "proxies": {"proxied": "ind"}}, "national_series": {}}
     frame = obs(*path({2014: 100, 2017: 250}, measure="count_flow"))
-    zh = evaluate(frame, seg, th, links=NO_LINKS, regions=REGIONS, rules=rules, judgement=j, chinese=True)
+    zh = evaluate(frame, seg, th, links=NO_LINKS, regions=REGIONS, rules=rules, judgement=j)
     zh = zh.iloc[0]["reason_zh"]
     assert "全国逐年序列 6 个 3 年窗口中最快的" in zh and not re.search(r"[A-Za-z]{2,}", zh.replace("growth_references.csv", "")), zh
     # two national rows are no series: not used (the "whichever two rows exist")
