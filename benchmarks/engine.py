@@ -206,6 +206,13 @@ def plain(obs: pd.DataFrame, links: pd.DataFrame, regions: pd.DataFrame, th: pd.
     rules = load_rules()
     seg = segments(obs, th)
     sticks, levels = Yardsticks(reference_windows(rules), rules, th, parents_of(regions)), plan_levels(regions)
+    # the corpus ambition among plans reads: every rated target step's judged pace (a first pass, without it)
+    first = pd.DataFrame([judge_segment(s, sticks, levels) for s in seg.itertuples(index=False)],
+                         columns=JUDGEMENT_COLUMNS)
+    rated = first["pace_judged"].notna().to_numpy()
+    sticks.use_corpus(seg.loc[rated, "source_id"], seg.loc[rated, "indicator_id"], first.loc[rated, "metric_judged"],
+                      first.loc[rated, "pace_judged"], seg.loc[rated, "region"].map(levels).fillna("unknown"),
+                      seg.loc[rated, "unit"], seg.loc[rated, "years"])
     judgement = explain_overall(seg, pd.DataFrame([judge_segment(s, sticks, levels) for s in seg.itertuples(index=False)],
                                                   columns=JUDGEMENT_COLUMNS))
     esc = escalation_table(obs, seg, regions, dict.fromkeys(pd.unique(obs["source_id"]), ONE_VINTAGE),

@@ -1,5 +1,6 @@
 """Flags: each rule fires and does not fire (hand-built frames, hand-computed numbers), and the real judgement calls."""
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -7,15 +8,16 @@ import pytest
 from _frames import obs, path
 
 from analysis.core.errors import InputError
-from analysis.derive.cross_level import escalation_table
+from analysis.derive.cross_level import escalation_table, plan_levels
 from analysis.derive.flags import evaluate
 from analysis.derive.growth import segments
 from analysis.derive.known import pre_plan_actuals
 from analysis.derive.paces import pace_judgements
 from analysis.derive.peers import WINDOW_COLUMNS
+from analysis.derive.rules import too_fast
 from analysis.derive.rules.base import COLUMNS
 from analysis.derive.sentences import fmt
-from analysis.inputs.reference import load_thresholds
+from analysis.inputs.reference import load_regions, load_thresholds
 from analysis.pipeline.datasets import load
 
 NO_LINKS = pd.DataFrame(columns=["relation", "indicator_id", "of_indicator_id", "note"])
@@ -125,13 +127,17 @@ def test_every_segment_says_whether_it_was_judged():
     assert seg.loc[~seg["judged"], "not_judged_because"].str.len().gt(10).all()
     assert seg.loc[seg["judged"], "not_judged_because"].isna().all()
     share = seg[(seg.indicator_id == "firms_with_rd_institution_share") & (seg.segment == "step")].iloc[0]
-    assert not share["judged"] and "no full annual national series" in share["not_judged_because"]
+    # no peers, own history, provinces or national series: set against every other plan's pp/yr steps
+    assert share["judged"] and share["yardstick"] == "ambition (all indicators)" and share["ambition_n"] == 6
+    listed = seg[(seg.indicator_id == "listed_companies") & (seg.segment == "step")].iloc[0]
+    assert not listed["judged"] and "no full annual national series" in listed["not_judged_because"]
 
 
 def test_every_reason_agrees_with_the_judgement_columns():
     """Each not_judged_because is true of the row: an overall row says its steps are judged only when every target
     step of its path is; a step's reasons match its peer counts, own history and ceiling."""
     seg = load("segments")
+    levels = plan_levels(load_regions())
     step = (seg.segment == "step") & (seg.end_kind != "actual")
     unjudged = set(zip(*seg.loc[step & ~seg.judged, ["source_id", "indicator_id"]].T.to_numpy()))
     for r in seg[seg.segment == "overall"].itertuples():
@@ -146,7 +152,28 @@ def test_every_reason_agrees_with_the_judgement_columns():
         assert (r.peer_n < 8 or r.peer_regions < 5) and np.isnan(r.history_ratio) and r.national_n == 0, r
         assert pd.isna(r.ceiling_name), r
         assert ("judged by its new entries a year" in why) == (r.metric_judged == "new_per_year"), r
+        # ambition among plans: no scope had enough other plans, and the count said is the indicator's
+        assert pd.isna(r.ambition_scope) and r.ambition_n < 3, r
+        if not np.isfinite(r.pace_judged):
+            assert "ambition among plans: the step has no finite pace" in why, r
+        elif r.metric_judged == "new_per_year":       # only plans of the same level and unit; never all indicators
+            assert (f"compared only with plans of the same level ({levels[r.region]}) in {r.unit}: fewer than 3 "
+                    f"other plans with steps of {r.indicator_id} ({int(r.ambition_n)}) or of " in why), r
+        else:
+            measured = "pp/yr" if r.metric_judged == "pp_per_year" else "%/yr"
+            assert f"fewer than 3 other plans with steps of {r.indicator_id} ({int(r.ambition_n)}), of " in why, r
+            assert f"or of any indicator in {measured} over" in why, r
+        assert "own history: " in why and pd.isna(r.history_window), r     # no own window was found
     judged = seg[step & seg.judged]
+    scopes = {"indicator": "ambition (indicator)", "family": "ambition (family)", "all": "ambition (all indicators)"}
+    amb = judged["yardstick"].isin(scopes.values())
+    assert (judged.loc[amb, "ambition_n"] >= 3).all() and judged.loc[amb, "ambition_scope"].notna().all()
+    assert (judged.loc[amb, "yardstick"] == judged.loc[amb, "ambition_scope"].map(scopes)).all()
+    # new entries a year: never across all indicators, and only against a plan of the same level
+    new = judged[amb & (judged["metric_judged"] == "new_per_year")]
+    assert (new["ambition_scope"] != "all").all()
+    region_of = dict(zip(seg["source_id"], seg["region"]))
+    assert all(levels[region_of[r.ambition_max_plan]] == levels[r.region] for r in new.itertuples())
     assert judged["yardstick"].notna().all()
     peers = judged["yardstick"].isin(["peers", "peers (proxy)"])
     assert ((judged.loc[peers, "peer_n"] >= 8) & (judged.loc[peers, "peer_regions"] >= 5)).all()
@@ -552,7 +579,7 @@ def test_yardsticks_csv_agrees_with_segments():
     """yardsticks.csv: five rows per target step; the binding row is segments.csv's yardstick; where a yardstick
     does not apply it says why."""
     y, seg = load("yardsticks"), load("segments")
-    assert (y.groupby(["source_id", "indicator_id", "start_year", "end_year"]).size() == 5).all()
+    assert (y.groupby(["source_id", "indicator_id", "start_year", "end_year"]).size() == 6).all()
     assert (y.loc[~y["applies"], "why_not"].str.len() > 5).all() and y.loc[y["applies"], "why_not"].isna().all()
     bound = y[y["binding"]].set_index(["source_id", "indicator_id", "start_year", "end_year"])["yardstick"]
     step = seg[(seg.segment == "step") & seg.judged].set_index(["source_id", "indicator_id", "start_year",
@@ -579,7 +606,8 @@ def test_own_history_ratio(target, ratio, severity):
     j = pace_judgements(seg, th, rules, pd.DataFrame(columns=WINDOW_COLUMNS), {"番禺区": "district"},
                         {"番禺区": "广州市"}, pre_plan_actuals(frame, None, {}))
     row = j[(seg.segment == "step").to_numpy() & (seg.end_kind == "target").to_numpy()].iloc[0]
-    assert (row["yardstick"], row["history_window"], row["history_known"]) == ("own history", "2012–2015", "document")
+    assert (row["yardstick"], row["history_window"], row["history_known"]) == (
+        "own history", "2012–2015", "2012: 100 (src line 1); 2015: 133.1 (src line 1)")      # each end and its line
     assert row["history_pace"] == pytest.approx(10.0) and row["history_ratio"] == pytest.approx(ratio)
     assert row["severity"] == severity
     f = evaluate(frame, seg, th, links=NO_LINKS, regions=REGIONS, rules=rules, judgement=j)
@@ -609,3 +637,32 @@ def test_cities_meet_the_other_provinces_as_a_lower_grade_yardstick():
         row = j[seg.segment.eq("step").to_numpy()].iloc[0]
         assert (row["yardstick"], row["province_regions"], row["province_max"]) == ("provinces (lower grade)", 9, 40.0)
         assert row["severity"] == severity
+
+
+def test_a_too_fast_flag_names_the_metric_it_judged():
+    """flags.csv `metric` is the metric the pace was judged in (new_per_year for a small count), and a reason in
+    new entries a year says so in its units, never 'compared as rates'."""
+    seg, real = load("segments"), load("flags")
+    key = ["source_id", "indicator_id", "start_year", "end_year"]
+    fast = real[real.rule == "too_fast"].merge(seg[seg.segment == "step"][key + ["metric_judged", "unit"]], on=key)
+    assert len(fast) == len(real[real.rule == "too_fast"]) and (fast["metric"] == fast["metric_judged"]).all()
+    for r in fast[fast["metric"] == "new_per_year"].itertuples():
+        assert f"{r.unit}/yr" in r.reason and "compared as rates" not in r.reason, r.reason
+
+
+def test_a_small_count_flag_reads_as_new_entries_among_plans_of_its_level():
+    r = SimpleNamespace(metric="cagr", metric_judged="new_per_year", measure="count_stock", unit="家",
+                        growth_unit="%/yr", end_bound="ge", pace_judged=1.0, start_value=1.0, end_value=2.0,
+                        new_per_year=1.0, start_year=2019, end_year=2020, years=1, severity="info",
+                        yardstick="ambition (family)", threshold=0.5, ambition_n=3, ambition_percentile=100.0,
+                        ambition_max=0.5, ambition_max_plan="p", indicator_id="provincial_featured_industry_bases",
+                        level="district")
+    words = too_fast.reason(r, {"ambition_info_percentile": 90}, {})
+    assert words.en.startswith("Implied new entries of at least 1 家/yr (1 → 2 家, 2019–2020) is at percentile 100 "
+                               "among the paces of 3 other plans of the same indicator family")
+    assert "compared as new entries a year, and only with plans of the same level (district)" in words.en
+    assert "compared as rates" not in words.en and "new entries a year on a base" not in words.en
+    assert words.zh.startswith("隐含每年新增至少 1 家/年（1 → 2 家，2019–2020）") and "同级（区县）" in words.zh
+    assert "yr" not in words.zh
+    r.metric_judged, r.pace_judged, r.growth_unit, r.yardstick = "cagr", 100.0, "%/yr", "ambition (indicator)"
+    assert "it needs 1 new entry a year on a base of 1" in too_fast.reason(r, {"ambition_info_percentile": 90}, {}).en

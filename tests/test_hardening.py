@@ -104,8 +104,8 @@ RAW_CASES = {
         lambda r: edit(r / "data/raw/specs/panyu-2015.yml", "source: panyu-2015\n", "source: panyu-2015\nsource: panyu-2015\n"),
         ["panyu-2015.yml: line", "key 'source' appears twice"]),
     "ragged indicators.csv": (
-        lambda r: edit(r / "data/raw/indicators.csv", "\n", "\nx,一,one,level,亿元,,,,surplus\n"),
-        ["indicators.csv: line 2: 9 field(s), but the header has 8"]),
+        lambda r: edit(r / "data/raw/indicators.csv", "\n", "\nx,一,one,level,亿元,,,,firms,surplus\n"),
+        ["indicators.csv: line 2: 10 field(s), but the header has 9"]),
     "empty indicators.csv": (
         lambda r: (r / "data/raw/indicators.csv").write_text("", encoding="utf-8"),
         ["indicators.csv: the file is empty"]),
@@ -114,7 +114,7 @@ RAW_CASES = {
             (r / "data/raw/indicators.csv").read_text(encoding="utf-8").encode("gb18030")),
         ["indicators.csv: line 2: byte", "is not UTF-8"]),
     "an empty indicator_id": (
-        lambda r: edit(r / "data/raw/indicators.csv", "\n", "\n,研发,R&D,level,亿元,,研发,R&D\n"),
+        lambda r: edit(r / "data/raw/indicators.csv", "\n", "\n,研发,R&D,level,亿元,,研发,R&D,rd_input\n"),
         ["indicators.csv: line 2 field 'indicator_id' is empty"]),
     "min: zero in thresholds.yml": (
         lambda r: edit(r / "data/raw/reference/thresholds.yml", "min: 0", "min: zero"),

@@ -217,7 +217,12 @@ def test_every_rule_finds_what_its_plain_judge_finds(panel):
 def test_pace_judgements_are_judge_segment_over_every_segment(panel):
     for inp in panel:
         sticks = Yardsticks(reference_windows(inp.rules), inp.rules, inp.thresholds, parents_of(inp.regions))
+        rated = inp.judgement["pace_judged"].notna().to_numpy()        # the corpus ambition among plans reads
         levels = plan_levels(inp.regions)
+        sticks.use_corpus(*(inp.segments.loc[rated, c] for c in ("source_id", "indicator_id")),
+                          inp.judgement.loc[rated, "metric_judged"], inp.judgement.loc[rated, "pace_judged"],
+                          inp.segments.loc[rated, "region"].map(levels).fillna("unknown"),
+                          *(inp.segments.loc[rated, c] for c in ("unit", "years")))
         plain = explain_overall(inp.segments, pd.DataFrame(
             [judge_segment(s, sticks, levels) for s in inp.segments.itertuples(index=False)], columns=JUDGEMENT_COLUMNS))
         pd.testing.assert_frame_equal(normal(inp.judgement), normal(plain))

@@ -33,11 +33,11 @@ observations:
 NOTE = f"# Hand check: {SOURCE_ID} (a synthetic document)\n\nSeven rows, each checked against the text.\n"
 # new indicators (ids and display names of their own: the vocabulary refuses a second one)
 INDICATORS = ("synthetic_rd_fte,示例研发人员全时当量,Synthetic R&D personnel (full-time equivalent),count_stock,人年,,"
-              "示例研发人员全时当量,Synthetic R&D personnel (FTE)\n"
+              "示例研发人员全时当量,Synthetic R&D personnel (FTE),rd_input\n"
               "synthetic_tech_smes,示例科技型中小企业,Synthetic tech-based SMEs,count_stock,家,,示例科技型中小企业,"
-              "Synthetic tech-based SMEs\n"
+              "Synthetic tech-based SMEs,firms\n"
               "synthetic_innovation_rank,示例区域创新能力排名,Synthetic rank in regional innovation capability,rank,名次,,"
-              "示例区域创新能力排名,Synthetic regional innovation rank\n")
+              "示例区域创新能力排名,Synthetic regional innovation rank,rank\n")
 REGION = "示例区,Example District,广州市,Guangzhou,district\n"
 # the tests that iterate the registry or regenerate data/processed/, run inside the copy
 TESTS = ["tests/test_ingest.py", "tests/test_schema.py", "tests/test_labels.py", "tests/test_views.py",

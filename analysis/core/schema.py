@@ -27,7 +27,8 @@ UNIT_OF_METRIC = {"cagr": "%/yr", "pp_per_year": "pp/yr", "new_per_year": "per y
                   "places_per_year": "places/yr", "none": ""}
 # logit/yr: the slope of a logistic trajectory; places/yr: a rank's change (negative: moving up)
 GROWTH_UNITS = ("%/yr", "pp/yr", "per yr", "logit/yr", "places/yr")
-YARDSTICKS = ("peers", "peers (proxy)", "own history", "provinces (lower grade)", "national", "ceiling only")
+YARDSTICKS = ("peers", "peers (proxy)", "own history", "provinces (lower grade)", "national", "ambition (indicator)",
+              "ambition (family)", "ambition (all indicators)", "ceiling only")
 MODELS = ("plan", "exponential", "linear", "logistic")
 INTERVALS = ("bounds", "prediction_90")
 # target versus actual, in the order they are decided (docs/methods.md, "Target versus actual")
@@ -179,6 +180,21 @@ FILES: dict[str, tuple[str, tuple[Column, ...]]] = {
            values=("robust", "knife_edge")),
         _c("national_n", "number of national windows of the segment's length (0: no full annual series)",
            "windows"),
+        _c("ambition_scope", "ambition among plans: whether the other plans' steps of the same indicator, of its "
+           "family (indicators.csv) or of every indicator measured the same way (all: %/yr or pp/yr, not new entries "
+           "a year) were read; empty where none has ambition_min_plans plans",
+           values=("indicator", "family", "all")),
+        _c("ambition_n", "ambition among plans: the other plans read (one vote each; where no scope applies, the "
+           "plans of the same indicator)", "plans"),
+        _c("ambition_percentile", "ambition among plans: share of the other plans' fastest similar steps at or below "
+           "the step's pace (in metric_judged: %/yr, pp/yr for shares, new entries a year of the same level and unit)",
+           "percentile (0–100)"),
+        _c("ambition_threshold", "ambition among plans: the other plans' pace the step must reach to be above "
+           "ambition_info_percentile", "metric_judged's unit"),
+        _c("ambition_max", "ambition among plans: the fastest other plan's pace", "metric_judged's unit"),
+        _c("ambition_max_plan", "the plan (source_id) of that pace"),
+        _c("ambition_lopo", "leave one plan out: robust where the ambition verdict stands without each single other "
+           "plan, knife_edge where it does not", values=("robust", "knife_edge")),
     )),
     "trajectories": ("One row per path, model and year: the plan path through the stated points (with the values "
                      "its bounds allow) and, for paths with four or more actuals, fitted trends with 90 % prediction "
@@ -233,17 +249,19 @@ FILES: dict[str, tuple[str, tuple[Column, ...]]] = {
         _c("applies", "whether the yardstick can judge this step", values=BOOLEANS),
         _c("binding", "whether it is the yardstick the step is judged by (segments.csv `yardstick`)", values=BOOLEANS),
         _c("why_not", "why it does not apply; empty when it does"),
-        _c("n", "windows (peers, provinces, national) behind it", "windows"),
+        _c("n", "windows (peers, provinces, national) or other plans (ambition) behind it", "windows or plans"),
         _c("n_regions", "distinct regions among them (each region one vote)", "regions"),
         _c("excluded", "peers: the panel regions of the plan's own family left out"),
-        _c("percentile", "peers: the region-weighted percentile of the pace", "percentile (0–100)"),
+        _c("percentile", "peers: the region-weighted percentile of the pace; ambition: its percentile among the other "
+           "plans (one vote each)", "percentile (0–100)"),
         _c("threshold", "the pace above which it flags (peers: info percentile; own history: ratio_info × the own "
            "pace; provinces and national: the fastest window; ceiling: the ceiling)", "metric_judged per year"),
         _c("max", "the fastest window (own history: the region's own pace)", "metric_judged per year"),
-        _c("max_window", "region and years of that window (ceiling: its name)"),
+        _c("max_window", "region and years of that window (ceiling: its name; ambition: the fastest other plan)"),
         _c("ratio", "own history: pace_judged / the region's own pace", "ratio"),
         _c("verdict", "the severity it gives where it binds (or the ceiling's alert)", values=SEVERITIES),
-        _c("loro", "peers: robust where the verdict stands without each single peer region",
+        _c("loro", "peers: robust where the verdict stands without each single peer region (ambition: without each "
+           "single other plan)",
            values=("robust", "knife_edge")),
     )),
     "escalation": ("One row per pair of plans of different levels (district → city → province → nation) that target "

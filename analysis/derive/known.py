@@ -29,39 +29,68 @@ def date_bounds(text: str) -> tuple[str, str]:
 
 
 def pre_plan_actuals(obs: pd.DataFrame, published: pd.DataFrame | None, sources: dict) -> pd.DataFrame:
-    """The actuals of each source's region and indicators for years before the plan's year: the document's own
-    (known when set by definition) and published ones, with `known`: 'document', 'published before the plan'
-    (published_date before the plan's date) or 'published later' (hindsight: the figure describes a pre-plan year,
-    but the page we cite appeared after the plan). One row per (source, indicator, year), the first in HOW_KNOWN
-    order, sorted by source, indicator and year."""
+    """The actuals of each source's region and indicators up to the plan's year: the document's own (known when set
+    by definition), those other plans of the same region state (known before the plan where that plan is dated
+    before it) and published ones, with `known`: 'document', 'published before the plan' (published_date, or the
+    other plan's date, before the plan's date) or 'published later' (hindsight: the figure describes a pre-plan
+    year, but the page we cite appeared after the plan). A published figure for the plan's own year is kept only
+    where it was published before the plan (same-year evidence). One row per (source, indicator, year), the first in
+    HOW_KNOWN order, sorted by source, indicator and year."""
     doc = obs[obs["kind"].to_numpy() == "actual"]
     parts = [pd.DataFrame({"source_id": doc["source_id"].to_numpy(), "indicator_id": doc["indicator_id"].to_numpy(),
                            "year": doc["year"].to_numpy(dtype=np.int64), "value": doc["value"].to_numpy(dtype=float),
                            "known": "document", "published_date": "",
                            "citation": (doc["source_id"].astype(str) + " line " + doc["line"].astype(str)).to_numpy(
                                dtype=object)})]
+    wanted = obs[PATH].drop_duplicates() if sources else None
+    if sources:
+        parts.append(_other_plans(doc, wanted, sources))
     if published is not None and len(published) and sources:
-        wanted = obs[PATH].drop_duplicates()
         for sid, src in sources.items():
-            p = published[(published["region"] == src.region).to_numpy() & (published["year"] < src.year).to_numpy()]
+            p = published[(published["region"] == src.region).to_numpy() & (published["year"] <= src.year).to_numpy()]
             p = p.merge(wanted[wanted["source_id"] == sid], on="indicator_id")
             if p.empty:
                 continue
             plan_first, _ = date_bounds(src.date)
             late = np.array([date_bounds(d)[1] for d in p["published_date"].fillna("")], dtype=object)
             before = (late != "") & (late < plan_first)
+            keep = before | (p["year"] < src.year).to_numpy()          # the plan's own year: only if known before
+            p, before = p[keep], before[keep]
             parts.append(pd.DataFrame({
                 "source_id": sid, "indicator_id": p["indicator_id"].to_numpy(),
                 "year": p["year"].to_numpy(dtype=np.int64), "value": p["value"].to_numpy(dtype=float),
                 "known": np.where(before, HOW_KNOWN[1], HOW_KNOWN[2]),
                 "published_date": p["published_date"].fillna("").to_numpy(dtype=object),
                 "citation": p["source"].astype(str).to_numpy(dtype=object)}))
+    parts = [p for p in parts if len(p)] or parts[:1]
     out = pd.concat(parts, ignore_index=True)[KNOWN_COLUMNS] if len(parts) > 1 else parts[0][KNOWN_COLUMNS]
     if out.empty:
         return out.reset_index(drop=True)
     how = out["known"].map({k: i for i, k in enumerate(HOW_KNOWN)})
     order = out.assign(_how=how).sort_values(PATH + ["year", "_how"], kind="stable").index
     return out.loc[order].drop_duplicates(PATH + ["year"], keep="first").reset_index(drop=True)
+
+
+def _other_plans(doc: pd.DataFrame, wanted: pd.DataFrame, sources: dict) -> pd.DataFrame:
+    """The actuals other plans of the same region state, for each plan dated after them (their date's last day
+    before the plan's first): 'published before the plan', cited by the other plan's id and line, its date as
+    `published_date`. Only the plan's own indicators, years up to the plan's year."""
+    plans = pd.DataFrame([{"source_id": sid, "region": s.region, "plan_year": int(s.year),
+                           "first": date_bounds(s.date)[0], "last": date_bounds(s.date)[1], "date": str(s.date or "")}
+                          for sid, s in sources.items()], columns=["source_id", "region", "plan_year", "first", "last",
+                                                                    "date"])
+    acts = doc[["source_id", "region", "indicator_id", "year", "value", "line"]].rename(columns={"source_id": "other"})
+    dated = plans.rename(columns={"source_id": "other", "last": "o_last", "date": "o_date"})
+    m = acts.merge(dated[["other", "o_last", "o_date"]], on="other")
+    m = m.merge(plans[["source_id", "region", "plan_year", "first"]], on="region")
+    m = m[(m["other"] != m["source_id"]) & (m["o_last"] != "") & (m["o_last"] < m["first"])
+          & (m["year"] <= m["plan_year"])].merge(wanted, on=PATH)
+    return pd.DataFrame({"source_id": m["source_id"].to_numpy(dtype=object),
+                         "indicator_id": m["indicator_id"].to_numpy(dtype=object),
+                         "year": m["year"].to_numpy(dtype=np.int64), "value": m["value"].to_numpy(dtype=float),
+                         "known": HOW_KNOWN[1], "published_date": m["o_date"].to_numpy(dtype=object),
+                         "citation": (m["other"].astype(str) + " line " + m["line"].astype(str)).to_numpy(dtype=object)},
+                        columns=KNOWN_COLUMNS)
 
 
 def first_targets_after_known(obs: pd.DataFrame, known: pd.DataFrame, values: dict) -> pd.DataFrame:
@@ -76,7 +105,11 @@ def first_targets_after_known(obs: pd.DataFrame, known: pd.DataFrame, values: di
     latest = kn.drop_duplicates(PATH, keep="last").set_axis(PATH + ["a_year", "a_value", "a_known", "a_date", "a_cite"],
                                                               axis=1)
     m = targets.merge(latest, on=PATH)
-    m = m[m["year"].to_numpy() > m["a_year"].to_numpy()]
+    # a target after the latest actual, or in its year where that actual was published before the plan (same-year
+    # evidence: a document's own figure for its year is interim, 截至5月底…, and not used so)
+    after = (m["year"].to_numpy() > m["a_year"].to_numpy()) | (
+        (m["year"].to_numpy() == m["a_year"].to_numpy()) & (m["a_known"] == HOW_KNOWN[1]).to_numpy())
+    m = m[after]
     m = m.sort_values(PATH + ["year"], kind="stable").drop_duplicates(PATH, keep="first")
     h = kn.drop(columns="citation").merge(m[PATH + ["a_year"]], on=PATH)
     h = h[(h["year"] < h["a_year"]) & (h["year"] >= h["a_year"] - values["too_slow_lookback_years"])]

@@ -31,6 +31,8 @@ import pandas as pd
 
 from ..core import schema
 from ..inputs.reference import ceiling_for, values
+from ..inputs.vocab import load_indicators
+from . import ambition as A
 from . import yardsticks as Y
 from .growth import COUNT_MEASURES, annual_rate, differs, run_codes
 from .rules.base import EPS
@@ -41,8 +43,9 @@ JUDGEMENT_COLUMNS = ["judged", "not_judged_because", "yardstick", "pace_judged",
                      "peer_p95", "peer_p99", "peer_max", "peer_max_window", "loro", "history_pace", "history_window",
                      "history_ratio", "history_known", "province_n", "province_regions", "province_max",
                      "province_max_window", "windows_pm1", "national_n", "national_max", "national_max_window",
-                     "national_same_window", "ceiling", "ceiling_name", "severity"]
-PEERS, PROXY, OWN, PROVINCES, NATIONAL, CEILING_ONLY = schema.YARDSTICKS
+                     "national_same_window", "ceiling", "ceiling_name", "severity", *A.COLUMNS, "ambition_lopo"]
+PEERS, PROXY, OWN, PROVINCES, NATIONAL, AMBITION, AMBITION_FAMILY, AMBITION_ALL, CEILING_ONLY = schema.YARDSTICKS
+AMBITION_SCOPES = dict(zip(A.SCOPES, (AMBITION, AMBITION_FAMILY, AMBITION_ALL)))
 SUB_PROVINCIAL = ("city", "district")          # levels that may be set against provinces (lower grade)
 OVERALL = "the first-to-last segment repeats its steps, which are judged"
 OVERALL_NOT = "the first-to-last segment repeats its steps, which are not all judged (see each step)"
@@ -56,7 +59,7 @@ NATIONAL_COLUMNS = ["national_n", "national_max", "national_max_window", "nation
 PROVINCE_COLUMNS = ["province_n", "province_regions", "province_max", "province_max_window"]
 TEXT_COLUMNS = ("not_judged_because", "yardstick", "metric_judged", "peer_series", "peer_excluded", "peer_max_window",
                 "loro", "history_window", "history_known", "province_max_window", "windows_pm1", "national_max_window",
-                "ceiling_name", "severity")
+                "ceiling_name", "severity", "ambition_scope", "ambition_max_plan", "ambition_lopo")
 RANK = {None: 0, "info": 1, "warn": 2, "alert": 3}
 
 
@@ -79,6 +82,8 @@ class Yardsticks:
     th: pd.DataFrame
     parents: dict = field(default_factory=dict)
     known: pd.DataFrame | None = None
+    families: dict | None = None
+    corpus: pd.DataFrame | None = None
     _peers: dict = field(default_factory=dict)
     _national: dict = field(default_factory=dict)
     _kin: dict = field(default_factory=dict)
@@ -88,6 +93,11 @@ class Yardsticks:
         self.min_n, self.min_regions = int(v["peer_min_n"]), int(v["peer_min_regions"])
         self.info_percentile = v["peer_info_percentile"]
         self.ratio_info, self.ratio_warn = v["own_history_ratio_info"], v["own_history_ratio_warn"]
+        self.min_plans, self.max_apart = int(v["ambition_min_plans"]), int(v["ambition_max_years_apart"])
+        self.ambition_info = v["ambition_info_percentile"]
+        if self.families is None:
+            self.families = load_indicators()["family"].to_dict()
+        self.history_max_years = int(v["own_history_max_years"])
         peers = self.windows[self.windows["scope"] == "peer"]
         self._peer_rows = peers.reset_index(drop=True)
         self._peer_groups = self._peer_rows.groupby(["indicator_id", "level", "years"], sort=False).indices
@@ -199,16 +209,16 @@ class Yardsticks:
 
     # ------------------------------------------------------------------------------------------------ own history
     def history(self, source: str, indicator: str, start_year: int, years: int, metric: str) -> dict:
-        """yardsticks.own_history of a step: the region's realised pace over `years` (±1) years ending at its latest
-        actual known before the plan at or before `start_year`: HISTORY_COLUMNS (NaN where there is none) and
-        `history_why` (why not)."""
+        """yardsticks.own_history of a step: the region's realised pace over `years` (±1) years, else over the longest
+        window of 2 to own_history_max_years years, ending at its latest actual known before the plan at or before
+        `start_year`: HISTORY_COLUMNS (NaN where there is none) and `history_why` (why not)."""
         mine = self._known.get((source, indicator))
         if mine is None:
             return {"history_pace": np.nan, "history_window": None, "history_known": None,
                     "history_why": "no actual of the region known before the plan"}
         step = pd.Series({"source_id": source, "indicator_id": indicator, "years": years, "metric": metric,
                           "pace": np.nan})
-        h = Y.own_history(step, mine, start_year)
+        h = Y.own_history(step, mine, start_year, self.history_max_years)
         if "why_not" in h:
             return {"history_pace": np.nan, "history_window": None, "history_known": None, "history_why": h["why_not"]}
         return {"history_pace": h["history_pace"], "history_window": h["window"], "history_known": h["known"],
@@ -216,6 +226,51 @@ class Yardsticks:
 
     def history_severity(self, ratio: float) -> str | None:
         return "warn" if ratio >= self.ratio_warn - EPS else "info" if ratio >= self.ratio_info - EPS else None
+
+    # ------------------------------------------------------------------------------------------------ ambition
+    def use_corpus(self, source, indicator, metric, pace, level, unit, years) -> None:
+        """The corpus the ambition yardstick reads: every rated target step (its judged metric and pace)."""
+        c = self._ambition_steps(source, indicator, metric, pace, level, unit, years)
+        self.corpus = c[np.isfinite(c["rate"])].reset_index(drop=True)
+
+    def _ambition_steps(self, source, indicator, metric, pace, level, unit, years) -> pd.DataFrame:
+        family = pd.Series(np.asarray(indicator, dtype=object)).map(self.families).to_numpy(dtype=object)
+        return A.steps(source, indicator, family, A.kind_of(metric, level, unit), pace, years)
+
+    def ambition(self, source, indicator, metric, pace, level, unit, years) -> pd.DataFrame:
+        """ambition.judge of the steps given as columns against the corpus (no corpus: no ambition), with the
+        leave-one-plan-out check of each info verdict (`ambition_lopo`)."""
+        steps = self._ambition_steps(source, indicator, metric, pace, level, unit, years)
+        corpus = self.corpus if self.corpus is not None else steps.iloc[:0]
+        out = A.judge(corpus, steps, self.min_plans, self.max_apart, self.ambition_info)
+        info = self.ambition_verdict(np.asarray(pace, dtype=float), out["ambition_scope"].notna().to_numpy(),
+                                     out["ambition_percentile"].to_numpy(dtype=float),
+                                     out["ambition_threshold"].to_numpy(dtype=float))
+        lopo = A.lopo(out["ambition_percentile"], out["ambition_n"], self.min_plans, self.ambition_info)
+        out["ambition_lopo"] = np.where(info, lopo, None).astype(object)
+        out["ambition_info"] = info
+        return out
+
+    def ambition_verdict(self, pace, judged, percentile, threshold):
+        """info where the pace's percentile among the other plans is above ambition_info_percentile and the pace is
+        above the vote it had to reach (a pace equal to another plan's vote is not above it)."""
+        with np.errstate(invalid="ignore"):
+            return judged & (percentile > self.ambition_info + EPS) & (pace > threshold + EPS)
+
+    def ambition_one(self, source: str, indicator: str, metric: str, pace: float, level: str, unit: str,
+                     years: int) -> dict:
+        """`ambition` of one step in plain Python (ambition.judge_step)."""
+        kind = A.kind_of([metric], [level], [unit])[0]
+        family = self.families.get(indicator, "")
+        family = family if isinstance(family, str) else ""
+        corpus = self.corpus if self.corpus is not None else A.corpus([], [], [], [], [], [])
+        out = A.judge_step(corpus, source, indicator, family, kind, int(years), float(pace), self.min_plans,
+                           self.max_apart, self.ambition_info)
+        out["ambition_info"] = bool(self.ambition_verdict(pace, out["ambition_scope"] is not None,
+                                                          out["ambition_percentile"], out["ambition_threshold"]))
+        out["ambition_lopo"] = (str(A.lopo([out["ambition_percentile"]], [out["ambition_n"]], self.min_plans,
+                                           self.ambition_info)[0]) if out["ambition_info"] else None)
+        return out
 
     # ------------------------------------------------------------------------------------------------ national
     def _annual_national(self) -> dict:
@@ -265,7 +320,7 @@ class Yardsticks:
 
 
 def _not_judged(small: bool, years: int, indicator: str, unknown: bool, peers: dict, own: str, provinces: str,
-                national: str, ceiling: str | None, ceiling_years: float, v: dict) -> str:
+                national: str, ambition: str, ceiling: str | None, ceiling_years: float, v: dict) -> str:
     """Why a rated step was not judged: each yardstick in order and why it does not apply."""
     span = _span(years)
     head = ([f"a count starting below {fmt(v['info_min_count_base'])} is judged by its new entries a year"]
@@ -275,7 +330,7 @@ def _not_judged(small: bool, years: int, indicator: str, unknown: bool, peers: d
                    + (f" once the plan's own family ({excluded}) is left out" if excluded else "")
                    + f" (fewer than {int(v['peer_min_n'])} windows or {int(v['peer_min_regions'])} regions)"
                    + ("; the plan's region is not in regions.csv" if unknown else ""),
-                   own, provinces, national]
+                   own, provinces, national, ambition]
     if small:
         bits.append("no ceiling applies to new entries a year")
     elif not isinstance(ceiling, str):
@@ -293,6 +348,22 @@ def _no_provinces(level: str, metric: str, prov: dict, years: int, v: dict) -> s
         return "no province windows for new entries a year (they scale with a province's size)"
     return (f"{int(prov['province_n'])} province windows of {_span(years)} from {int(prov['province_regions'])} "
             f"provinces (fewer than {int(v['peer_min_n'])} windows or {int(v['peer_min_regions'])} regions)")
+
+
+def _no_ambition(indicator: str, family, years: int, n: int, metric: str, pace: float, level: str, unit: str,
+                 v: dict) -> str:
+    """Why ambition among plans does not judge a step: no finite pace, or too few other plans in every scope."""
+    if not np.isfinite(pace):
+        return "ambition among plans: the step has no finite pace"
+    fam = f"its family ({family})" if isinstance(family, str) and family else "a family (none in indicators.csv)"
+    over = f"over {_span(years)} (±{int(v['ambition_max_years_apart'])})"
+    few = f"fewer than {int(v['ambition_min_plans'])} other plans"
+    if metric == "new_per_year":
+        return (f"ambition among plans: new entries a year scale with a region's size, so they are compared only "
+                f"with plans of the same level ({level}) in {unit}: {few} with steps of {indicator} ({n}) or of "
+                f"{fam} {over}")
+    measured = "pp/yr" if metric == "pp_per_year" else "%/yr"
+    return f"ambition among plans: {few} with steps of {indicator} ({n}), of {fam} or of any indicator in {measured} {over}"
 
 
 def _no_national(indicator: str, years: int) -> str:
@@ -347,6 +418,8 @@ def judge_segment(s, sticks: Yardsticks, levels: dict) -> dict:
     use_prov = not (use_peer or use_own) and prov["province_regions"] >= sticks.min_regions and \
         prov["province_n"] >= sticks.min_n
     use_nat = not (use_peer or use_own or use_prov) and nat["national_n"] > 0
+    amb = sticks.ambition_one(s.source_id, s.indicator_id, metric, pace, level, s.unit, years)
+    use_amb = not (use_peer or use_own or use_prov or use_nat) and amb["ambition_scope"] is not None
     severity, loro = None, None
     if use_peer:
         severity = sticks.peer_severity(pace, peers["paces"], peers["names"])
@@ -356,6 +429,8 @@ def judge_segment(s, sticks: Yardsticks, levels: dict) -> dict:
     elif use_prov:
         severity = "info" if pace > prov["province_max"] + EPS else None
     elif use_nat and pace > nat["national_max"] + EPS:
+        severity = "info"
+    elif use_amb and amb["ambition_info"]:
         severity = "info"
     c = sticks.ceiling(s.indicator_id, s.metric)
     fits = c["name"] is not None and years >= c["years"] and not small
@@ -370,14 +445,20 @@ def judge_segment(s, sticks: Yardsticks, levels: dict) -> dict:
                national_n=float(nat["national_n"]), pace_judged=pace, metric_judged=metric, severity=severity,
                loro=loro, history_ratio=ratio,
                peer_percentile=(float(share[at - 1]) if at else 0.0) if len(paces) else np.nan,
-               ceiling=c["value"] if fits else np.nan, ceiling_name=c["name"] if fits else None)
-    if not (use_peer or use_own or use_prov or use_nat or fits):
+               ceiling=c["value"] if fits else np.nan, ceiling_name=c["name"] if fits else None,
+               **{k: amb[k] for k in A.COLUMNS if k != "ambition_n"}, ambition_n=float(amb["ambition_n"]),
+               ambition_lopo=amb["ambition_lopo"])
+    if not (use_peer or use_own or use_prov or use_nat or use_amb or fits):
         return out | {"not_judged_because": _not_judged(
             small, years, s.indicator_id, level == "unknown", peers,
             "own history: " + own["history_why"],
-            _no_provinces(level, metric, prov, years, v), _no_national(s.indicator_id, years), c["name"], c["years"], v)}
+            _no_provinces(level, metric, prov, years, v), _no_national(s.indicator_id, years),
+            _no_ambition(s.indicator_id, sticks.families.get(s.indicator_id), years, int(amb["ambition_n"]), metric,
+                         pace, level, s.unit, v),
+            c["name"], c["years"], v)}
     yardstick = (PEERS if peers["peer_series"] == s.indicator_id else PROXY) if use_peer else (
-        OWN if use_own else PROVINCES if use_prov else NATIONAL if use_nat else CEILING_ONLY)
+        OWN if use_own else PROVINCES if use_prov else NATIONAL if use_nat else
+        AMBITION_SCOPES[amb["ambition_scope"]] if use_amb else CEILING_ONLY)
     pm1 = sticks.neighbours(pace, yardstick, severity, s.indicator_id, level, years, sticks.kin(s.region), metric)
     return out | {"judged": True, "yardstick": yardstick, "windows_pm1": pm1}
 
@@ -490,15 +571,24 @@ def _judge_rated(s: pd.DataFrame, sticks: Yardsticks, levels: dict, v: dict) -> 
     nat = {c: nat_table[c].to_numpy()[nat_at] for c in NATIONAL_COLUMNS}
     use_nat = ~use_peer & ~use_own & ~use_prov & (nat["national_n"].astype(np.int64) > 0)
     severity[use_nat & (pace > nat["national_max"].astype(float) + EPS)] = "info"
+    unit = s["unit"].to_numpy(dtype=object)
+    if sticks.corpus is None:                                           # the corpus: these steps
+        sticks.use_corpus(source, indicator, metric, pace, level, unit, years)
+    amb = sticks.ambition(source, indicator, metric, pace, level, unit, years)
+    amb_scope = amb["ambition_scope"].to_numpy(dtype=object)
+    use_amb = ~use_peer & ~use_own & ~use_prov & ~use_nat & pd.notna(amb_scope)
+    severity[use_amb & amb["ambition_info"].to_numpy(dtype=bool)] = "info"
     c_table, c_at = _per_key(sticks.ceiling, indicator, s["metric"].to_numpy(dtype=object))
     ceiling = c_table["name"].to_numpy(dtype=object)[c_at]
     c_value, c_years = (c_table[c].to_numpy(dtype=float)[c_at] for c in ("value", "years"))
     fits = pd.notna(ceiling) & (years >= c_years) & ~small
     severity[fits & (pace > c_value + EPS)] = "alert"
     proxy = peers["peer_series"] != indicator
-    judged = use_peer | use_own | use_prov | use_nat | fits
-    yardstick = np.select([use_peer & ~proxy, use_peer, use_own, use_prov, use_nat, fits],
-                          [PEERS, PROXY, OWN, PROVINCES, NATIONAL, CEILING_ONLY], None).astype(object)
+    judged = use_peer | use_own | use_prov | use_nat | use_amb | fits
+    yardstick = np.select([use_peer & ~proxy, use_peer, use_own, use_prov, use_nat,
+                           *(use_amb & (amb_scope == scope) for scope in A.SCOPES), fits],
+                          [PEERS, PROXY, OWN, PROVINCES, NATIONAL, *AMBITION_SCOPES.values(), CEILING_ONLY],
+                          None).astype(object)
     pm1 = np.full(len(s), None, dtype=object)
     for i in np.flatnonzero(pd.notna(severity) & (severity != "alert")):   # few: the neighbouring window lengths
         pm1[i] = sticks.neighbours(pace[i], yardstick[i], severity[i], indicator[i], level[i], int(years[i]),
@@ -509,15 +599,22 @@ def _judge_rated(s: pd.DataFrame, sticks: Yardsticks, levels: dict, v: dict) -> 
         ind_code, ind_names = pd.factorize(indicator[rows])     # codes by value (run_codes would code by run)
         lv_code, lv_names = pd.factorize(level[rows])
         own_code, own_why = pd.factorize(own_table["history_why"].to_numpy(dtype=object)[own_at[rows]])
+        amb_n = amb["ambition_n"].to_numpy(dtype=np.int64)[rows]
+        rated = np.isfinite(pace[rows])
+        unit_code, unit_names = pd.factorize(unit[rows])
+        m_code, m_names = pd.factorize(metric[rows])
 
-        def reason(a, o, p, c, n, sm, y, ic, lc) -> dict:
+        def reason(a, o, p, c, n, sm, y, ic, lc, an, ar, uc, mc) -> dict:
             i, lv = ind_names[ic], lv_names[lc]
             return {"why": _not_judged(bool(sm), int(y), i, lv == "unknown", peer_table.iloc[a],
                                        "own history: " + own_why[o],
                                        _no_provinces(lv, "new_per_year" if sm else "", prov_table.iloc[p], int(y), v),
-                                       _no_national(i, int(y)), c_table["name"].iloc[c], c_table["years"].iloc[c], v)}
+                                       _no_national(i, int(y)),
+                                       _no_ambition(i, sticks.families.get(i), int(y), int(an), m_names[mc],
+                                                    0.0 if ar else np.nan, lv, unit_names[uc], v),
+                                       c_table["name"].iloc[c], c_table["years"].iloc[c], v)}
         texts, text_at = _per_key(reason, at[rows], own_code, prov_at[rows], c_at[rows], nat_at[rows],
-                                  small[rows], years[rows], ind_code, lv_code)
+                                  small[rows], years[rows], ind_code, lv_code, amb_n, rated, unit_code, m_code)
         why[rows] = texts["why"].to_numpy(dtype=object)[text_at]
     return {"judged": judged, "not_judged_because": why, "yardstick": yardstick, "pace_judged": pace,
             "metric_judged": metric, "peer_percentile": pct, "loro": loro, "windows_pm1": pm1, "history_ratio": ratio,
@@ -526,7 +623,8 @@ def _judge_rated(s: pd.DataFrame, sticks: Yardsticks, levels: dict, v: dict) -> 
             "province_n": prov["province_n"].astype(float), "province_regions": prov["province_regions"].astype(float),
             "national_n": nat["national_n"].astype(float),
             "ceiling": np.where(fits, c_value, np.nan), "ceiling_name": np.where(fits, ceiling, None).astype(object),
-            "severity": severity}
+            "severity": severity, **{c: amb[c].to_numpy() for c in A.COLUMNS if c != "ambition_n"},
+            "ambition_n": amb["ambition_n"].to_numpy(dtype=float), "ambition_lopo": amb["ambition_lopo"].to_numpy()}
 
 
 def _kin_codes(regions: np.ndarray, kin) -> tuple[np.ndarray, dict]:
@@ -545,13 +643,14 @@ YARDSTICK_COLUMNS = ["source_id", "region", "indicator_id", "start_year", "end_y
 
 def yardstick_rows(segments: pd.DataFrame, judgement: pd.DataFrame, levels: dict, v: dict) -> pd.DataFrame:
     """yardsticks.csv: one row per target step (a rated step ending in a target) and yardstick, in the order they
-    are tried (peers, own history, provinces, national, ceiling): whether it applies, why not, what it shows, and
+    are tried (peers, own history, provinces, national, ambition among plans, ceiling): whether it applies, why not, what it shows, and
     whether it binds (the first that applies; the ceiling binds only where nothing else does, as `ceiling only`).
     Read from the judgement columns, so it agrees with segments.csv by construction."""
     rated = np.flatnonzero(judgement["pace_judged"].notna().to_numpy())
     s = pd.concat([segments.iloc[rated].reset_index(drop=True), judgement.iloc[rated].reset_index(drop=True)],
                   axis=1)
     rows = []
+    families = load_indicators()["family"].to_dict()
     for r in s.itertuples(index=False):
         key = {"source_id": r.source_id, "region": r.region, "indicator_id": r.indicator_id,
                "start_year": r.start_year, "end_year": r.end_year, "years": r.years,
@@ -588,6 +687,13 @@ def yardstick_rows(segments: pd.DataFrame, judgement: pd.DataFrame, levels: dict
              "why_not": None if r.national_n > 0 else f"no full annual national series of {r.indicator_id}",
              "n": r.national_n, "threshold": r.national_max, "max": r.national_max,
              "max_window": r.national_max_window},
+            {"yardstick": AMBITION_SCOPES.get(r.ambition_scope, AMBITION),
+             "applies": isinstance(r.ambition_scope, str),
+             "why_not": None if isinstance(r.ambition_scope, str) else _no_ambition(
+                 r.indicator_id, families.get(r.indicator_id), int(r.years), int(r.ambition_n), r.metric_judged,
+                 r.pace_judged, level if isinstance(level, str) else "unknown", r.unit, v),
+             "n": r.ambition_n, "percentile": r.ambition_percentile, "threshold": r.ambition_threshold,
+             "max": r.ambition_max, "max_window": r.ambition_max_plan, "loro": r.ambition_lopo},
             {"yardstick": CEILING_ONLY, "applies": isinstance(r.ceiling_name, str),
              "why_not": None if isinstance(r.ceiling_name, str) else
              ("no growth-rate ceiling applies to new entries a year" if small else

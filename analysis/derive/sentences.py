@@ -93,9 +93,10 @@ def fmt_rate(v, unit: str) -> str:
 
 
 def rate(v, unit: str) -> Words:
-    """fmt_rate in both languages: '12.5 %/yr' and '12.5 %/年'."""
+    """fmt_rate in both languages: '12.5 %/yr' and '12.5 %/年' (new entries a year: '2 家/yr', '2 家/年')."""
     number = fmt(v, 3 if unit == "pp/yr" else 2)
-    return Words(f"{number} {RATE_UNITS_ZH.get(unit, unit)}", f"{number} {unit}")
+    zh = RATE_UNITS_ZH.get(unit, unit.removesuffix("/yr") + "/年" if unit.endswith("/yr") else unit)
+    return Words(f"{number} {zh}", f"{number} {unit}")
 
 
 def with_unit(v, unit: str) -> str:

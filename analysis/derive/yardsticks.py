@@ -135,33 +135,46 @@ def judge_against_peers(step: pd.Series, windows: pd.DataFrame, regions: pd.Data
 
 
 # ------------------------------------------------------------------------------------------------ own history
-def own_history(step: pd.Series, known: pd.DataFrame, base_year: int) -> dict:
-    """The region's realised pace over `step.years` years ending at its latest actual at or before `base_year`
-    (the window may be one year shorter or longer where the exact year is not known), and the ratio of the step's
-    required pace to it."""
+def own_history(step: pd.Series, known: pd.DataFrame, base_year: int, max_years: int = 0) -> dict:
+    """The region's realised pace before the step, ending at its latest actual at or before `base_year`: over
+    `step.years` years (one year shorter or longer where the exact year is not known); where no such window exists,
+    over the longest window of 2 to `max_years` years ending there (`fallback`). The pace is in the step's metric
+    (new entries a year for a small count), and `ratio` = the step's required pace / that pace."""
     out = {"yardstick": "own_history"}
     mine = known[(known["source_id"] == step["source_id"]) & (known["indicator_id"] == step["indicator_id"])
                  & (known["year"] <= base_year)].sort_values("year")
     if mine.empty:
         out["why_not"] = f"no actual of the region at or before {base_year} (the step's start)"
         return out
-    last = mine.iloc[-1]
-    length = int(step["years"])
-    earlier = mine[(mine["year"] < last["year"]) & ((last["year"] - mine["year"] - length).abs() <= 1)]
-    if earlier.empty:
-        out["why_not"] = (f"no actual {length} (±1) years before {int(last['year'])}, the latest actual at or before "
-                          f"the step's start")
+    year = mine["year"].to_numpy(dtype=np.int64)
+    length, gap = int(step["years"]), year[-1] - year
+    pick = np.flatnonzero((gap > 0) & (np.abs(gap - length) <= 1))
+    fallback = not len(pick)
+    if fallback:
+        pick = np.flatnonzero((gap >= 2) & (gap <= max_years))
+    if not len(pick):
+        out["why_not"] = (f"no actual {length} (±1) years before {int(year[-1])}, the latest actual at or before "
+                          f"the step's start" + (f", nor 2–{max_years} years before it" if max_years >= 2 else ""))
         return out
-    first = earlier.iloc[(earlier["year"] - (last["year"] - length)).abs().argsort(kind="stable").iloc[0]]
+    # the window of the step's length (nearest to it, earliest on a tie), else the longest (the earliest actual)
+    i = pick[0] if fallback else pick[np.argsort(np.abs(gap[pick] - length), kind="stable")[0]]
+    first, last = mine.iloc[i], mine.iloc[-1]
     years = int(last["year"] - first["year"])
     realised = float(pace_of(first["value"], last["value"], years, step["metric"]))
-    out.update(window=f"{int(first['year'])}–{int(last['year'])}", history_pace=realised,
-               known=last["known"] if first["known"] == last["known"] else f"{first['known']}; {last['known']}")
+    out.update(window=f"{int(first['year'])}–{int(last['year'])}", history_pace=realised, fallback=fallback,
+               known=f"{_end(first)}; {_end(last)}")
     if not np.isfinite(realised) or realised <= 0:
         out["why_not"] = f"the region's own pace {out['window']} was not a rise ({realised:.4g})"
         return out
     out["ratio"] = step["pace"] / realised
     return out
+
+
+def _end(row: pd.Series) -> str:
+    """'<year>: <value> (<where it comes from>)' of one end of an own-history window: its citation (a document's
+    line or a URL) where there is one, else how it was known."""
+    c = row.get("citation")
+    return f"{int(row['year'])}: {row['value']:g} ({c if isinstance(c, str) and c else row['known']})"
 
 
 # ------------------------------------------------------------------------------------------------ ambition
@@ -192,7 +205,7 @@ def yardstick_table(steps: pd.DataFrame, windows: pd.DataFrame, regions: pd.Data
         key = {k: step[k] for k in STEP_KEY}
         found = [judge_against_peers(step, windows, regions, params["peer_levels"], params["peer_min_regions"],
                                      params["peer_info_percentile"]),
-                 own_history(step, known, base_years[step["source_id"]]),
+                 own_history(step, known, base_years[step["source_id"]], params.get("own_history_max_years", 0)),
                  ambition(step, steps, params["ambition_min_plans"])]
         rows += [{**key, **f} for f in found]
     table = pd.DataFrame(rows)

@@ -46,7 +46,8 @@ PARAMETERS = ("peer_min_n", "peer_min_regions", "own_history_ratio_info", "own_h
               "logistic_min_share", "progress_ratio_on_track", "progress_ratio_acceleration_needed",
               "progress_ratio_limited_progress", "progress_trend_on_track_cagr", "progress_trend_acceleration_cagr",
               "progress_limit_exponent", "progress_max_years_after_target", "progress_max_base_lag_years",
-              "progress_max_interpolation_years", "synonym_max_ratio")
+              "progress_max_interpolation_years", "synonym_max_ratio", "own_history_max_years", "ambition_min_plans",
+              "ambition_max_years_apart", "ambition_info_percentile")
 
 REFERENCE_COLUMNS = ["topic", "region", "indicator", "unit", "start_year", "start_value", "end_year", "end_value",
                      "annual_rate", "rate_unit", "source_title", "source_url", "quote_or_series", "note"]

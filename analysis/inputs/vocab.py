@@ -14,8 +14,18 @@ from ..core.quantity import RANK_UNIT, canonical_units
 
 # display_zh / display_en: the one name per indicator that the reports show (a name a reader recognises, short
 # enough for an axis; never the fragment one sentence of a document happens to use)
-COLUMNS = ["indicator_id", "indicator_zh", "indicator_en", "measure", "unit", "aliases", "display_zh", "display_en"]
+COLUMNS = ["indicator_id", "indicator_zh", "indicator_en", "measure", "unit", "aliases", "display_zh", "display_en",
+           "family"]
 MEASURES = ("share", "level", "count_stock", "count_flow", "growth_rate", "rank")
+# family: what an indicator measures, for the ambition yardstick's fallback (docs/methods.md, "Ambition among plans"):
+# paces of different indicators of one family are set side by side as rates (cagr %/yr, pp/yr)
+FAMILY_NAMES = {"rd_input": ("研发投入", "R&D input"), "patents": ("专利与知识产权", "patents and IP"),
+                "firms": ("企业", "firms"), "platforms": ("研发平台与实验室", "research platforms and labs"),
+                "talent": ("人才", "talent"), "incubation": ("孵化", "incubation"), "finance": ("科技金融", "finance"),
+                "output": ("产出与结构", "output and structure"), "cooperation": ("合作", "cooperation"),
+                "services": ("科技服务", "S&T services"), "rank": ("排名", "rankings"),
+                "other": ("其他（项目、奖项、园区）", "other (projects, awards, parks)")}
+FAMILIES = tuple(FAMILY_NAMES)
 ID = re.compile(r"[a-z][a-z0-9_]{0,79}")
 
 
@@ -40,6 +50,9 @@ def load_indicators(path: Path = paths.INDICATORS) -> pd.DataFrame:
                              "letters, digits and '_', starting with a letter")
         if row.measure not in MEASURES:
             raise InputError(f"{path}: line {i} ({row.indicator_id}) field 'measure' is {row.measure!r}; expected one of {MEASURES}")
+        if row.family not in FAMILIES:
+            raise InputError(f"{path}: line {i} ({row.indicator_id}) field 'family' is {row.family!r}; expected one of "
+                             f"{FAMILIES}")
         if row.unit not in canonical_units():
             raise InputError(f"{path}: line {i} ({row.indicator_id}) field 'unit' is {row.unit!r}; "
                              f"expected a canonical unit: {sorted(canonical_units())} (data/raw/units.yml)")

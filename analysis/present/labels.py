@@ -233,6 +233,11 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
                   "peers": ("同类地区", "peers"), "peers (proxy)": ("同类地区（代理序列）", "peers (proxy series)"),
                   "national": ("全国序列", "national series"), "ceiling only": ("仅上限", "ceiling only"),
                   "own history": ("本地区规划前速度", "own pre-plan pace"),
+                  "ambition (indicator)": ("其他规划同一指标的速度", "other plans' paces of the indicator"),
+                  "ambition (family)": ("其他规划同类指标的速度", "other plans' paces of the indicator family"),
+                  "ambition (all indicators)": ("其他规划所有同类衡量指标的速度",
+                                                "other plans' paces of every indicator measured the same way"),
+                  "ambition_info_percentile": ("其他规划速度的高百分位", "the other plans' paces' info percentile"),
                   "provinces (lower grade)": ("其他省份（较弱尺度）", "other provinces (lower grade)"),
                   "province_max": ("其他省份最快的同长度窗口", "the fastest window of the other provinces"),
                   "own_history_ratio_info": ("本地区规划前速度的两倍", "twice the own pre-plan pace"),
@@ -250,8 +255,9 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
                    "history": ("历史：两端都是实际值", "history: both ends are actuals"),
                    "no_rate": ("无年率", "no annual rate"),
                    "small_base": ("基数过小，只能与上限比较，而上限的窗口不适用", "base too small, and no ceiling fits"),
-                   "no_yardstick": ("没有适用的参照：同类窗口太少、无全国序列、无适用的上限",
-                                    "no yardstick reaches it: too few peer windows, no national series, no ceiling that fits"),
+                   "no_yardstick": ("没有适用的参照：同类窗口太少、无全国序列、其他规划太少、无适用的上限",
+                                    "no yardstick reaches it: too few peer windows, no national series, too few other "
+                                    "plans, no ceiling that fits"),
                    "other": ("其他原因（见 segments.csv）", "another reason (see segments.csv)")},
     # the notes analysis.derive.growth writes into segments.csv
     "segment_note": {
@@ -270,7 +276,8 @@ GROWTH_UNIT_WORDS = {"%/yr": ("%/年", "%/yr"), "pp/yr": ("百分点/年", "pp/y
                 "logit/yr": ("对数几率/年（逻辑斯蒂拟合的斜率）", "log-odds/yr (slope of the logistic fit)"),
                 # units of threshold parameters (thresholds.yml)
                 "count": ("个", "count"), "ratio": ("比值", "ratio"), "years": ("年", "years"),
-                "windows": ("个窗口", "windows"), "regions": ("个地区", "regions"), "percentile": ("百分位", "percentile"), "%": ("%", "%"),
+                "windows": ("个窗口", "windows"), "regions": ("个地区", "regions"), "plans": ("个规划", "plans"),
+                "percentile": ("百分位", "percentile"), "%": ("%", "%"),
                 "cagr_percent": ("%/年", "%/yr"), "pp_per_year": ("百分点/年", "pp/yr")}
 
 # the regions of data/raw/reference/growth_references.csv (written in English there) in Chinese

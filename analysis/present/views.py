@@ -91,6 +91,9 @@ def reference_bands(segments: pd.DataFrame, thresholds: pd.DataFrame | None = No
                  & segments["metric"].isin(["cagr", "pp_per_year"]).to_numpy()].reset_index(drop=True)
     peers = s["yardstick"].astype(str).str.startswith("peers")
     s["threshold_info"] = s["peer_p_info"].where(peers, s["national_max"].where(s["yardstick"] == "national"))
+    # ambition among plans: the other plans' pace to reach, where the step is judged in its growth metric
+    ambition = s["yardstick"].astype(str).str.startswith("ambition") & (s["metric_judged"] != "new_per_year")
+    s.loc[ambition, "threshold_info"] = s.loc[ambition, "ambition_threshold"]
     s["threshold_warn"] = s["peer_max"].where(peers)
     s["threshold_alert"] = s["ceiling"]
     return s.assign(name=_names(s, language))

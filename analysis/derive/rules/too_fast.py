@@ -11,12 +11,16 @@ import numpy as np
 import pandas as pd
 
 from ...core import schema
-from ..sentences import Words, fmt, rate, window, with_unit
+from ...inputs.vocab import FAMILY_NAMES, load_indicators
+from ..sentences import EMPTY, Words, fmt, rate, window, with_unit
 from .base import EPS, Inputs, Plan, Rule, empty, flag_frame, threshold_phrase
 
 PEER_YARDSTICKS = schema.YARDSTICKS[:2]            # "peers", "peers (proxy)": comparable regions' windows
 OWN = schema.YARDSTICKS[2]                          # "own history": the region's own pre-plan pace
 PROVINCES = schema.YARDSTICKS[3]                    # "provinces (lower grade)": a city set against provinces
+AMBITION = schema.YARDSTICKS[5:8]                   # "ambition (indicator | family | all indicators)": other plans'
+LEVEL_ZH = {"district": "区县", "city": "地市", "province": "省级", "country": "国家"}
+AMBITION_REFERENCE = "segments.csv (the other plans' target steps)"
 PEERS_REFERENCE = "regional_panel.csv (peer windows)"
 READS = ["source_id", "region", "indicator_id", "indicator_zh", "start_year", "end_year", "measure", "unit", "metric",
          "growth_unit", "years", "start_value", "end_value", "end_bound", "new_per_year"]   # of a segment
@@ -34,6 +38,8 @@ def threshold_of(j) -> tuple[float, str]:
         return j.peer_p_info, "peer_info_percentile"
     if j.yardstick == PROVINCES:
         return j.province_max, "province_max"
+    if j.yardstick in AMBITION:
+        return j.ambition_threshold, "ambition_info_percentile"
     if j.yardstick == OWN:
         name = "own_history_ratio_warn" if j.severity == "warn" else "own_history_ratio_info"
         return j.history_pace * j.ratio_threshold, name
@@ -99,6 +105,8 @@ def clause(r, v: dict, phrases: dict) -> Words:
                      f"（阈值 {fmt(r.ratio_threshold)} 倍）",
                      f" is {ratio} times the pace the region itself realised {r.history_window}, {hist.en} "
                      f"({r.history_known}; threshold {fmt(r.ratio_threshold)} times)")
+    if r.yardstick in AMBITION:
+        return ambition_clause(r, v)
     n, regions, min_r = int(r.peer_n), int(r.peer_regions), fmt(v["peer_min_regions"])
     nn, national = int(r.national_n), window(r.national_max_window)
     return Words(f"，超过全国逐年序列 {nn} 个 {years} 年窗口中最快的 {national.zh}：{lim.zh}；同类地区的 "
@@ -109,18 +117,60 @@ def clause(r, v: dict, phrases: dict) -> Words:
                  "regions), and a nation moves more slowly than a district or city, so this is informative only")
 
 
+def ambition_clause(r, v: dict) -> Words:
+    """Where the pace stands among the other plans' paces: of the same indicator, of its family, or of every
+    indicator measured the same way; new entries a year only among plans of the same level, in the same unit."""
+    new = r.metric_judged == "new_per_year"
+    unit = new_unit(r.unit) if new else r.growth_unit
+    lim, top = rate(r.threshold, unit), rate(r.ambition_max, unit)
+    n, pct, info = int(r.ambition_n), fmt(r.ambition_percentile, 0), fmt(v["ambition_info_percentile"], 0)
+    fam = FAMILY_NAMES.get(load_indicators()["family"].get(r.indicator_id), ("", ""))
+    measured = Words("按百分点/年衡量", "measured in pp/yr") if r.metric_judged == "pp_per_year" else \
+        Words("按 %/年 衡量", "measured in %/yr")
+    scope = {AMBITION[0]: Words("同一指标", "of the same indicator"),
+             AMBITION[1]: Words(f"同类指标（{fam[0]}）", f"of the same indicator family ({fam[1]})"),
+             AMBITION[2]: Words(f"所有{measured.zh}的指标", f"of every indicator {measured.en}")}[r.yardstick]
+    level = r.level
+    how = (Words(f"按每年新增数比较，且只与同级（{LEVEL_ZH.get(level, level)}）规划比较，因为新增数随地区规模而变",
+                 f"compared as new entries a year, and only with plans of the same level ({level}), since new "
+                 "entries scale with a region's size") if new else
+           Words("按比率比较", "compared as rates"))
+    weaker = (Words("；不同指标的速度只能粗略比较，但一步快于其他每个规划任何指标的最快目标，本身就是一个发现",
+                    "; paces of different indicators compare only roughly, but a step faster than every other plan's "
+                    "fastest target of any indicator is a finding") if r.yardstick == AMBITION[2] else EMPTY)
+    return Words(f"，在其他 {n} 个规划{scope.zh}的速度中位于第 {pct} 百分位，高于第 {info} 百分位（{lim.zh}）；每个规划一票，"
+                 f"取其窗口相近的最快一步，{how.zh}；最快的是 {top.zh}（{r.ambition_max_plan}）{weaker.zh}；"
+                 "语料库只是少数规划，因此仅供参考",
+                 f" is at percentile {pct} among the paces of {n} other plans {scope.en}, above the {info}th "
+                 f"percentile ({lim.en}); one vote per plan, its fastest step over a similar window, {how.en}; the "
+                 f"fastest was {top.en} ({r.ambition_max_plan}){weaker.en}; the corpus is a handful of plans, so "
+                 "this is informative only")
+
+
+def new_unit(unit: str) -> str:
+    """The unit of new entries a year: '家/yr' (rate() writes it '家/年' in Chinese)."""
+    return f"{unit}/yr"
+
+
 def reason(r, v: dict, phrases: dict) -> Words:
     """'Implied growth of <pace> (<start> → <end>, <years>)<clause><needs>.' `r`: the segment, its judgement and
     the flag's threshold; `v`: the parameters' values; `phrases`: {ceiling name: its phrase}."""
     rise = r.metric == "pp_per_year"
     least = r.end_bound != "eq"
-    unit = r.growth_unit if r.metric_judged != "new_per_year" else f"{r.unit}/yr"     # a small count: new a year
+    small = r.metric_judged == "new_per_year"                       # a small count: judged by new entries a year
+    unit = new_unit(r.unit) if small else r.growth_unit
     pace, start, end = rate(r.pace_judged, unit), fmt(r.start_value), with_unit(r.end_value, r.unit)
-    needs = Words("", "")
-    if r.measure == "count_stock" and math.isfinite(r.new_per_year):
+    needs = EMPTY
+    if r.measure == "count_stock" and math.isfinite(r.new_per_year) and not small:
         new = fmt(r.new_per_year, 1)
-        needs = Words(f"；需在 {start} 的基数上每年新增 {new}", f"; it needs {new} new entries a year on a base of {start}")
+        needs = Words(f"；需在 {start} 的基数上每年新增 {new}",
+                      f"; it needs {new} new entr{'y' if new == '1' else 'ies'} a year on a base of {start}")
     c = clause(r, v, phrases)
+    if small:
+        return Words(f"隐含每年新增{'至少 ' if least else ''}{pace.zh}（{start} → {end}，{r.start_year}–{r.end_year}）"
+                     f"{c.zh}。",
+                     f"Implied new entries of {'at least ' if least else ''}{pace.en} ({start} → {end}, "
+                     f"{r.start_year}–{r.end_year}){c.en}.")
     return Words(f"隐含年均{'提高' if rise else '增长'}{'至少 ' if least else ''}{pace.zh}（{start} → {end}，"
                  f"{r.start_year}–{r.end_year}）{c.zh}{needs.zh}。",
                  f"Implied {'rise' if rise else 'growth'} of {'at least ' if least else ''}"
@@ -141,9 +191,11 @@ def _frame(s: pd.DataFrame, inp: Inputs) -> pd.DataFrame:
     refs = dict(zip(inp.thresholds["name"], inp.thresholds["reference"]))
     peers = s["yardstick"].isin(PEER_YARDSTICKS).to_numpy()
     reference = np.where(peers, PEERS_REFERENCE, s["national_max_window"].astype(str)).astype(object)
+    reference[s["yardstick"].isin(AMBITION).to_numpy()] = AMBITION_REFERENCE
     alert = (s["severity"] == "alert").to_numpy()
     reference[alert] = [refs.get(c, "") for c in s["ceiling_name"].to_numpy(dtype=object)[alert]]
-    out = flag_frame(s, RULE.name, s["severity"].to_numpy(dtype=object), RULE.direction, s["metric"],
+    s = s.assign(level=s["region"].map(dict(zip(inp.regions["region"], inp.regions["level"]))).fillna("unknown"))
+    out = flag_frame(s, RULE.name, s["severity"].to_numpy(dtype=object), RULE.direction, s["metric_judged"],
                      s["pace_judged"].to_numpy(dtype=float), s["threshold"].to_numpy(dtype=float),
                      s["threshold_name"].to_numpy(dtype=object), reference,
                      [reason(r, v, phrases) for r in s.itertuples(index=False)])
@@ -165,7 +217,7 @@ def judge(plan: Plan, inp: Inputs) -> pd.DataFrame:
             continue
         threshold, name = threshold_of(j)
         margin, robust = margin_of(j.pace_judged, threshold, neighbours_of(j), inp.values["robust_min_margin_pct"])
-        robust = "knife_edge" if "knife_edge" in (j.loro, j.windows_pm1) else robust
+        robust = "knife_edge" if "knife_edge" in (j.loro, j.windows_pm1, j.ambition_lopo) else robust
         keep.append(i)
         extra.append((threshold, name, margin, robust))
     s = segs.iloc[keep]
@@ -184,13 +236,16 @@ def find(inp: Inputs) -> pd.DataFrame:
     peers = s["yardstick"].isin(PEER_YARDSTICKS).to_numpy()
     own = (s["yardstick"] == OWN).to_numpy()
     prov = (s["yardstick"] == PROVINCES).to_numpy()
+    amb = s["yardstick"].isin(AMBITION).to_numpy()
     s = s.assign(ratio_threshold=np.where(sev == "warn", inp.values["own_history_ratio_warn"],
                                           inp.values["own_history_ratio_info"]))
-    when = [sev == "alert", (sev == "warn") & peers, peers, prov, own]
+    when = [sev == "alert", (sev == "warn") & peers, peers, prov, own, amb]
     threshold = np.select(when, [s["ceiling"], s["peer_max"], s["peer_p_info"], s["province_max"],
-                                 s["history_pace"] * s["ratio_threshold"]], s["national_max"]).astype(float)
+                                 s["history_pace"] * s["ratio_threshold"], s["ambition_threshold"]],
+                          s["national_max"]).astype(float)
     name = np.select(when, [s["ceiling_name"], "peer_max", "peer_info_percentile", "province_max",
-                            np.where(sev == "warn", "own_history_ratio_warn", "own_history_ratio_info")],
+                            np.where(sev == "warn", "own_history_ratio_warn", "own_history_ratio_info"),
+                            "ambition_info_percentile"],
                      "national_series").astype(object)
     with np.errstate(divide="ignore", invalid="ignore"):
         margin = np.where(threshold > 0, pace / threshold, np.nan)
@@ -201,6 +256,7 @@ def find(inp: Inputs) -> pd.DataFrame:
         clears &= ~(np.isfinite(nb) & (pace <= nb + EPS))
     clears &= (s["loro"] != "knife_edge").to_numpy()          # leave one region out
     clears &= (s["windows_pm1"] != "knife_edge").to_numpy()   # the windows one year shorter and longer
+    clears &= (s["ambition_lopo"] != "knife_edge").to_numpy()  # leave one plan out
     ok = clears & (~np.isfinite(margin) | (margin >= 1 + inp.values["robust_min_margin_pct"] / 100.0))
     return _frame(s.assign(threshold=threshold, threshold_name=name, margin=margin,
                            robust=np.where(ok, "robust", "knife_edge").astype(object)), inp)
@@ -209,15 +265,21 @@ def find(inp: Inputs) -> pd.DataFrame:
 RULE = Rule(
     name="too_fast", direction="too_fast", severities=("info", "warn", "alert"),
     parameters=("peer_min_n", "peer_min_regions", "peer_info_percentile", "own_history_ratio_info",
-                "own_history_ratio_warn", "info_min_count_base", "robust_min_margin_pct", "cagr_alert",
+                "own_history_ratio_warn", "own_history_max_years", "ambition_min_plans", "ambition_max_years_apart",
+                "ambition_info_percentile", "info_min_count_base", "robust_min_margin_pct", "cagr_alert",
                 "rd_intensity_alert_pp", "approx_band_pct"),
     label=Words("增长过快", "too fast"),
     fires_when=Words("目标允许的最低速度高于同类地区（不含本地区所属及下辖地区，每个地区一票）的第 90 百分位（提示）或每一个同长度窗口"
                      "（警告）；同类地区过少时，为该地区规划前自身速度的 2 倍以上（提示）或 4 倍以上（警告）；再无则高于全国逐年序列"
-                     "同长度窗口中最快的（提示）；高于窗口相符的上限（严重）",
+                     "同长度窗口中最快的（提示）；再无则高于其他规划（同一指标，否则同类指标，否则所有同样衡量的指标；每年新增数只与同级规划比较）"
+                     "相近窗口速度的第 90 百分位（提示）；"
+                     "高于窗口相符的上限（严重）",
                      "the least pace a target allows is above the region-weighted peer p90 (info) or every peer "
                      "window of the same length (warn), peers without the plan's own family; with too few peer "
                      "regions, at least twice (info) or four times (warn) the region's own pre-plan pace; else above "
-                     "the fastest same-length window of a full annual national series (info); above a ceiling whose "
+                     "the fastest same-length window of a full annual national series (info); else above the 90th "
+                     "percentile of the other plans' paces of the indicator (else of its family, else of every "
+                     "indicator measured the same way; new entries a year only among plans of the same level) over "
+                     "similar windows (info); above a ceiling whose "
                      "window fits (alert)"),
     reason=reason, judge=judge, find=find, section="too_fast: yardsticks in order")

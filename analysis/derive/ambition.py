@@ -1,0 +1,159 @@
+"""Ambition among plans (issue 21, yardstick after peers, own history, provinces and national): a target step's
+pace set against the paces the OTHER plans of the corpus ask of the same indicator, where too few plans target it
+of the same indicator family (indicators.csv `family`), and where too few of those of every indicator measured the
+same way (`all`), over windows of similar length.
+
+    ambition pace   the judged pace: cagr %/yr for levels and counts, pp/yr for shares, and for a count judged by
+                    its new entries a year (a start below info_min_count_base) those new entries a year.
+    kind            what may be compared: 'pct' (%/yr) with 'pct', 'pp' (pp/yr) with 'pp'; new entries a year
+                    scale with a region's size, so they compare only with new entries a year of plans of the same
+                    administrative level in the same unit ('new <level> <unit>'), and never in the `all` scope
+                    (increments of unlike indicators say nothing of each other).
+    similar window  the other step's length differs by at most ambition_max_years_apart years
+    one vote a plan each other plan counts once, by its fastest step that qualifies (three steps are not three plans)
+    percentile      100 × (plans whose vote is at or below the pace) / n plans, n ≥ ambition_min_plans
+    verdict         above ambition_info_percentile and above the vote of that rank (`ambition_threshold`; a pace
+                    equal to another plan's vote is not above it) → info (never more: the corpus is not a law)
+    lopo            leave one plan out: robust where the info verdict stands without each single other plan
+                    (dropping a plan at or below the pace lowers the percentile most: (k − 1) / (n − 1) with k of
+                    n plans at or below; and n − 1 plans must still be at least ambition_min_plans)
+
+`judge` does it for every step at once (grouped by scope, kind and length; no loop over steps); `judge_step` is the
+same for one step in plain Python (tests check that they agree). Worked example: docs/methods.md ("Ambition among
+plans").
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+EPS = 1e-9
+SCOPES = ("indicator", "family", "all")
+SCOPE_COLUMN = {"indicator": "indicator_id", "family": "family", "all": "all"}
+NEW = "new"                                        # the kind of new entries a year starts with it
+COLUMNS = ["ambition_scope", "ambition_n", "ambition_percentile", "ambition_threshold", "ambition_max",
+           "ambition_max_plan"]
+
+
+def kind_of(metric, level, unit) -> np.ndarray:
+    """The kind of each pace (what it may be compared with): 'pct', 'pp', or 'new <level> <unit>' for new entries
+    a year."""
+    metric = np.asarray(metric, dtype=object)
+    new = np.char.add(np.char.add(f"{NEW} ", np.asarray(level, dtype=str)),
+                      np.char.add(" ", np.asarray(unit, dtype=str))).astype(object)
+    return np.where(metric == "new_per_year", new, np.where(metric == "pp_per_year", "pp", "pct")).astype(object)
+
+
+def is_new(kind) -> np.ndarray:
+    return np.char.startswith(np.asarray(kind, dtype=str), NEW)
+
+
+def steps(source, indicator, family, kind, pace, years) -> pd.DataFrame:
+    """Target steps as the ambition yardstick reads them: source_id, indicator_id, family, all (the `all` scope's
+    value: '' for new entries a year), kind, years, rate (the judged pace)."""
+    return pd.DataFrame({"source_id": np.asarray(source, dtype=object), "indicator_id": np.asarray(indicator, dtype=object),
+                      "family": pd.Series(np.asarray(family, dtype=object)).fillna("").to_numpy(dtype=object),
+                      "all": np.where(is_new(kind), "", "all").astype(object), "kind": np.asarray(kind, dtype=object),
+                         "years": np.asarray(years, dtype=np.int64), "rate": np.asarray(pace, dtype=float)})
+
+
+def corpus(source, indicator, family, kind, pace, years) -> pd.DataFrame:
+    """`steps` of the corpus: steps without a finite pace are left out of everyone's comparison."""
+    c = steps(source, indicator, family, kind, pace, years)
+    return c[np.isfinite(c["rate"])].reset_index(drop=True)
+
+
+def _votes(c: pd.DataFrame, years: int, max_apart: int) -> pd.Series:
+    """{plan: its fastest rate} over the corpus rows `c` whose length is within max_apart years of `years`,
+    sorted by rate then plan."""
+    near = c[(c["years"] - years).abs() <= max_apart]
+    v = near.groupby("source_id")["rate"].max()
+    return v.iloc[np.lexsort((v.index.to_numpy(dtype=str), v.to_numpy()))]
+
+
+def info_rank(n, info_percentile: float):
+    """The fewest of n plans a pace must be at or above for its percentile to exceed info_percentile: the pace is
+    flagged exactly where it reaches the vote of that rank (`ambition_threshold`)."""
+    return np.floor(np.asarray(n, dtype=float) * info_percentile / 100.0 + EPS).astype(np.int64) + 1
+
+
+def judge_step(c: pd.DataFrame, source: str, indicator: str, family: str, kind: str, years: int, rate: float,
+               min_plans: int, max_apart: int, info_percentile: float) -> dict:
+    """The ambition yardstick of one step, in plain Python: COLUMNS (scope None where no scope has min_plans other
+    plans; `ambition_n` then counts the other plans of its indicator)."""
+    none = {"ambition_scope": None, "ambition_n": 0, "ambition_percentile": np.nan, "ambition_threshold": np.nan,
+            "ambition_max": np.nan, "ambition_max_plan": None}
+    if not np.isfinite(rate):
+        return none
+    n_first = None
+    for scope, value in zip(SCOPES, (indicator, family, "" if is_new([kind])[0] else "all")):
+        if not value:
+            continue
+        col = SCOPE_COLUMN[scope]
+        others = c[(c[col] == value) & (c["kind"] == kind) & (c["source_id"] != source)]
+        v = _votes(others, years, max_apart)
+        n_first = len(v) if n_first is None else n_first
+        if len(v) >= min_plans:
+            m = int(info_rank(len(v), info_percentile))
+            return {"ambition_scope": scope, "ambition_n": len(v),
+                    "ambition_threshold": float(v.iloc[m - 1]) if m <= len(v) else np.nan,
+                    "ambition_percentile": 100.0 * float((v.to_numpy() <= rate + EPS).sum()) / len(v),
+                    "ambition_max": float(v.iloc[-1]), "ambition_max_plan": str(v.index[-1])}
+    return none | {"ambition_n": n_first or 0}
+
+
+def judge(c: pd.DataFrame, steps: pd.DataFrame, min_plans: int, max_apart: int, info_percentile: float) -> pd.DataFrame:
+    """judge_step of every row of `steps` (columns of `corpus`) against the
+    corpus `c`, grouped: per (scope value, kind, length) the other plans' votes are found once, and each step's own
+    plan is taken out of them by arithmetic. `ambition_n` of a step no scope judges: the plans of its indicator."""
+    steps = steps.reset_index(drop=True)
+    out = pd.DataFrame({"ambition_scope": np.full(len(steps), None, dtype=object),
+                        "ambition_n": np.zeros(len(steps), dtype=np.int64),
+                        "ambition_percentile": np.full(len(steps), np.nan),
+                        "ambition_threshold": np.full(len(steps), np.nan), "ambition_max": np.full(len(steps), np.nan),
+                        "ambition_max_plan": np.full(len(steps), None, dtype=object)})
+    todo = np.isfinite(steps["rate"].to_numpy(dtype=float))
+    for scope in SCOPES:
+        col = SCOPE_COLUMN[scope]
+        cand = steps[todo & (steps[col].fillna("").to_numpy(dtype=object) != "")]
+        judged = np.zeros(len(steps), dtype=bool)
+        corpus_groups = {k: g for k, g in c.groupby([col, "kind"], sort=False)}
+        for (value, kind, years), g in cand.groupby([col, "kind", "years"], sort=False):
+            rows = g.index.to_numpy()
+            v = _votes(corpus_groups.get((value, kind), c.iloc[:0]), int(years), max_apart)
+            plans, votes = v.index.to_numpy(dtype=object), v.to_numpy(dtype=float)
+            rate = g["rate"].to_numpy(dtype=float)
+            own_at = pd.Index(plans).get_indexer(g["source_id"].to_numpy(dtype=object))
+            own = own_at >= 0
+            own_vote = np.where(own, votes[np.maximum(own_at, 0)] if len(votes) else np.nan, np.nan)
+            n = len(votes) - own
+            k = np.searchsorted(votes, rate + EPS, side="right") - (own & (own_vote <= rate + EPS))
+            # the fastest other plan: the last vote, or the one before it where the last is the step's own plan
+            top = np.where(own & (own_at == len(votes) - 1), len(votes) - 2, len(votes) - 1)
+            ok = n >= min_plans
+            # the vote of the info rank among the other plans (the own plan's vote skipped where it comes first)
+            m = info_rank(n, info_percentile) - 1
+            at = m + (own & (own_at <= m))
+            out.loc[rows[ok & (m < n)], "ambition_threshold"] = votes[at[ok & (m < n)]]
+            if scope == "indicator":
+                out.loc[rows, "ambition_n"] = n
+            fill = rows[ok]
+            out.loc[fill, "ambition_scope"] = scope
+            out.loc[fill, "ambition_n"] = n[ok]
+            out.loc[fill, "ambition_percentile"] = 100.0 * k[ok] / n[ok]
+            out.loc[fill, "ambition_max"] = votes[top[ok]]
+            out.loc[fill, "ambition_max_plan"] = plans[top[ok]]
+            judged[fill] = True
+        todo &= ~judged
+    return out
+
+
+def lopo(percentile, n, min_plans: int, info_percentile: float) -> np.ndarray:
+    """Leave one plan out of an info verdict (percentile above info_percentile among n plans): 'robust' where it
+    stands without each single other plan, else 'knife_edge'. The worst single drop takes away a plan at or below
+    the pace: (k − 1) / (n − 1) with k = percentile × n / 100; and the n − 1 left must still be enough."""
+    percentile, n = np.asarray(percentile, dtype=float), np.asarray(n, dtype=float)
+    k = np.rint(percentile * n / 100.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        worst = np.where(n > 1, 100.0 * (k - 1) / (n - 1), np.nan)
+    return np.where((n - 1 >= min_plans) & (worst > info_percentile + EPS), "robust", "knife_edge").astype(object)
