@@ -54,7 +54,7 @@ def sticks(tmp_path):
 def step(region, pace):
     """A target step of rd_intensity over 2014 → 2017 requiring `pace` pp/yr."""
     return SimpleNamespace(source_id="plan", region=region, indicator_id="rd_intensity", segment="step",
-                           end_kind="target", metric="pp_per_year", note=None, measure="share", years=3,
+                           end_kind="target", metric="pp_per_year", note=None, measure="share", unit="%", years=3,
                            start_year=2014, end_year=2017, start_value=2.0, end_value=2.0 + 3 * pace,
                            end_low=2.0 + 3 * pace, growth=pace)
 
