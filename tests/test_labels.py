@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.core import paths, quantity, schema
+from analysis.derive.rules import REGISTRY
 from analysis.pipeline import datasets
 from analysis.present import labels
 
@@ -33,8 +34,8 @@ def test_the_words_of_the_rules_and_statuses_that_are_coming():
     for status in ("achieved", "achieved_late", "achieved_at_rounding", "missed", "no_data", "not_assessable", "on_track",
                    "acceleration_needed", "limited_progress", "deterioration"):
         assert CJK.search(labels.value("status", status, "zh")) and labels.value("status", status, "en") != ""
-    for rule in schema.RULES:
-        assert CJK.search(labels.value("rule", rule, "zh"))
+    for rule in REGISTRY:
+        assert CJK.search(labels.value("rule", rule.name, "zh"))
     assert labels.value("robust", "knife_edge", "zh").startswith("临界")
 
 

@@ -38,16 +38,12 @@ PROVENANCE = paths.REFERENCE / "provenance.yml"
 THRESHOLDS_VERSION = 2         # the version of thresholds.yml this code reads
 MIN_YEAR, MAX_YEAR = 1949, 2100   # a statistic's year (PRC statistics) / the latest year a reference may name
 REGION_LEVELS = ("district", "city", "province", "country")      # from the smallest to the largest
-# the parameters the code reads by name (a parameter that only a `ceilings` entry names is data: it may be added)
-PARAMETERS = ("peer_min_n", "peer_min_regions", "own_history_ratio_info", "own_history_ratio_warn",
-              "peer_info_percentile", "robust_min_margin_pct", "info_min_count_base", "too_slow_ratio_info",
-              "too_slow_ratio_warn", "too_slow_lookback_years", "escalation_warn_cagr", "escalation_max_vintage_gap_years",
-              "rate_consistency_warn_cagr", "rate_consistency_warn_pp", "flow_stock_tolerance_pct", "approx_band_pct",
-              "logistic_min_share", "progress_ratio_on_track", "progress_ratio_acceleration_needed",
+# the parameters read by name outside the rules (progress, trajectories); each rule lists its own (Rule.parameters,
+# analysis/derive/rules/), and the build passes both to check_all. A parameter only a `ceilings` entry names is data.
+PARAMETERS = ("logistic_min_share", "progress_ratio_on_track", "progress_ratio_acceleration_needed",
               "progress_ratio_limited_progress", "progress_trend_on_track_cagr", "progress_trend_acceleration_cagr",
               "progress_limit_exponent", "progress_max_years_after_target", "progress_max_base_lag_years",
-              "progress_max_interpolation_years", "synonym_max_ratio", "own_history_max_years", "ambition_min_plans",
-              "ambition_max_years_apart", "ambition_info_percentile")
+              "progress_max_interpolation_years")
 
 REFERENCE_COLUMNS = ["topic", "region", "indicator", "unit", "start_year", "start_value", "end_year", "end_value",
                      "annual_rate", "rate_unit", "source_title", "source_url", "quote_or_series", "note"]
@@ -282,27 +278,28 @@ def ceiling_for(rules: dict, indicator_id: str, metric: str) -> str | None:
     return ceilings.get(indicator_id) or ceilings.get(metric)
 
 
-def check_thresholds_file(path: Path = THRESHOLDS) -> pd.DataFrame:
-    """The project's thresholds.yml as the rules need it: its `version` given, every parameter the code reads
-    there, every other parameter named by a `ceilings` entry (load_thresholds checks each parameter and section)."""
+def check_thresholds_file(path: Path = THRESHOLDS, read_by_code: tuple[str, ...] = PARAMETERS) -> pd.DataFrame:
+    """The project's thresholds.yml as the code needs it: its `version` given, every parameter the code reads
+    (`read_by_code`: PARAMETERS and the rules' own) there, every other parameter named by a `ceilings` entry
+    (load_thresholds checks each parameter and section)."""
     path = Path(path)
     th = load_thresholds(path=path)
     doc = _read_yaml(path)
     if "version" not in doc:
         raise InputError(f"{path}: field 'version' is missing; expected the whole number {THRESHOLDS_VERSION}")
-    _check_parameter_names(th, doc, path)
+    _check_parameter_names(th, doc, path, read_by_code)
     return th
 
 
-def _check_parameter_names(th: pd.DataFrame, doc: dict, path: Path) -> None:
+def _check_parameter_names(th: pd.DataFrame, doc: dict, path: Path, read_by_code: tuple[str, ...]) -> None:
     named = {str(v) for v in doc["ceilings"].values()}
-    unknown = [n for n in th.index if n not in PARAMETERS and n not in named]
-    missing = [n for n in PARAMETERS if n not in th.index]
+    unknown = [n for n in th.index if n not in read_by_code and n not in named]
+    missing = [n for n in read_by_code if n not in th.index]
     problems = [f"{path}: parameters: {n!r} is not a parameter of the rules (a misspelt name?) and no `ceilings` entry "
-                "names it; expected a parameter the rules read (analysis.inputs.reference.PARAMETERS) or a ceiling's"
-                for n in unknown]
-    problems += [f"{path}: parameters: {n!r} is missing; expected every parameter the rules read "
-                 "(analysis.inputs.reference.PARAMETERS)" for n in missing]
+                "names it; expected a parameter the code reads (a rule's `parameters` in analysis/derive/rules/, or "
+                "analysis.inputs.reference.PARAMETERS) or a ceiling's" for n in unknown]
+    problems += [f"{path}: parameters: {n!r} is missing; expected every parameter the code reads (a rule's "
+                 "`parameters` in analysis/derive/rules/, or analysis.inputs.reference.PARAMETERS)" for n in missing]
     if problems:
         raise InputError("\n".join(problems))
 
@@ -430,9 +427,10 @@ def load_regions(path: Path = REGIONS) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------------
 # every reference file against its schema (every build: analysis.pipeline.build)
 # --------------------------------------------------------------------------------------------------
-def check_all(vocab: pd.DataFrame) -> None:
-    """Check every file of data/raw/reference/ against its schema and against each other (`vocab`: indicators.csv);
-    InputError listing every problem found, one line each (file, line or field, what was expected)."""
+def check_all(vocab: pd.DataFrame, read_by_code: tuple[str, ...] = PARAMETERS) -> None:
+    """Check every file of data/raw/reference/ against its schema and against each other (`vocab`: indicators.csv;
+    `read_by_code`: the parameters of thresholds.yml the code reads, check_thresholds_file); InputError listing
+    every problem found, one line each (file, line or field, what was expected)."""
     problems = []
 
     def attempt(check, *args):
@@ -451,7 +449,7 @@ def check_all(vocab: pd.DataFrame) -> None:
     panel = attempt(check_panel, PANEL, vocab)
     attempt(load_provincial_panel)
     if refs is not None:
-        th = attempt(check_thresholds_file)
+        th = attempt(check_thresholds_file, THRESHOLDS, read_by_code)
         if th is not None:
             attempt(check_rules_against_data, load_rules(), refs, panel, vocab)
     if problems:

@@ -18,6 +18,7 @@ from ..core import lock, paths
 from ..core.errors import ValidationError, run_cli
 from ..core.fileio import frame_to_csv_text, publish_set, repair
 from ..derive import backtest, plausibility, progress
+from ..derive.rules import parameters_read
 from ..ingest.extract import extract_all, relative_frame
 from ..ingest.validate import validate_observations
 from ..inputs import actuals
@@ -72,7 +73,7 @@ def _build(strict: bool) -> int:
     with lock.hold("make data"):
         for done in repair(paths.PROCESSED):
             print(f"make data: {done}", file=sys.stderr)
-        check_all(load_indicators())      # every reference table against its schema, before anything is computed
+        check_all(load_indicators(), parameters_read())   # every reference table, before anything is computed
         obs, _ = build_observations(strict=strict)
         outputs = derived_frames(obs)     # everything is computed before anything is written
         changed = publish(outputs)

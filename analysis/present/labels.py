@@ -202,7 +202,8 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
                "places_per_year": ("每年名次变化（负数为上升）", "places per year (negative: moving up)"),
                # the figures rules other than the pace rules judge (flag_frame's metric in analysis/derive/rules/)
                "ratio": ("倍数", "ratio"), "value": ("数值", "value"), "share": ("比重", "share"),
-               "new_entries": ("新增数", "new entries")},
+               "new_entries": ("新增数", "new entries"),
+               **{m: (w.zh, w.en) for r in RULES for m, w in r.metrics.items()}},   # a rule's own metrics
     "rule": {r.name: (r.label.zh, r.label.en) for r in RULES},     # each rule's module: analysis/derive/rules/
     "severity": {"info": ("提示", "info"), "warn": ("警告", "warn"), "alert": ("严重", "alert")},
     "direction": {"too_fast": ("过快", "too fast"), "too_slow": ("过慢", "too slow"),

@@ -1,10 +1,11 @@
 """The registry of the plausibility rules: one module each (analysis/derive/rules/<name>.py, see base.py for what
-a rule holds). The order is flags.csv's order of rules (schema.RULES; tests/test_rules.py checks both agree).
+a rule holds), in the order of their direction (schema.DIRECTIONS), then name.
 
 A new rule is one new module here (found by its name: every module of this package defines RULE, except base
-and the shared parts whose names start with _), its name in schema.RULES (flags.csv's allowed values), its
-parameters in thresholds.yml and its examples in tests/test_rules.py; `python -m analysis.derive.rules`
-rewrites the rules table of docs/methods.md.
+and the shared parts whose names start with _), its parameters in thresholds.yml and its examples in
+tests/test_rules.py; `python -m analysis.derive.rules` rewrites the rules table of docs/methods.md. Its name,
+labels, reason and parameters reach flags.csv, the pages, the codebook's list of rules and the build's check of
+thresholds.yml from here.
 """
 from __future__ import annotations
 
@@ -14,25 +15,26 @@ import re
 from pathlib import Path
 
 from ...core import paths, schema
+from ...inputs.reference import PARAMETERS
 from .base import Rule
 
 
 def _discover() -> tuple[Rule, ...]:
-    """The RULE of every module of this package (those whose name starts with _ hold shared parts), in the order
-    of schema.RULES (flags.csv's order; a rule missing there is a programming error, named)."""
-    found = {}
-    for m in pkgutil.iter_modules(__path__):
-        if not m.name.startswith("_") and m.name != "base":
-            rule = importlib.import_module(f"{__name__}.{m.name}").RULE
-            found[rule.name] = rule
-    missing = set(found) - set(schema.RULES)
-    if missing:
-        raise RuntimeError(f"rules {sorted(missing)} are not in analysis.core.schema.RULES: add them there")
-    return tuple(found[name] for name in schema.RULES if name in found)
+    """The RULE of every module of this package (those whose name starts with _ hold shared parts), by direction
+    (schema.DIRECTIONS), then name."""
+    found = [importlib.import_module(f"{__name__}.{m.name}").RULE for m in pkgutil.iter_modules(__path__)
+             if not m.name.startswith("_") and m.name != "base"]
+    return tuple(sorted(found, key=lambda r: (schema.DIRECTIONS.index(r.direction), r.name)))
 
 
 REGISTRY: tuple[Rule, ...] = _discover()
 BY_NAME: dict[str, Rule] = {r.name: r for r in REGISTRY}
+
+
+def parameters_read() -> tuple[str, ...]:
+    """Every parameter of thresholds.yml the code reads: the rules' own and analysis.inputs.reference.PARAMETERS
+    (what the build's check of the file expects, check_all)."""
+    return tuple(sorted({*PARAMETERS, *(p for r in REGISTRY for p in r.parameters)}))
 
 METHODS = paths.ROOT / "docs" / "methods.md"
 TABLE_START = "<!-- rules table: generated from analysis/derive/rules/ by `python -m analysis.derive.rules` -->"

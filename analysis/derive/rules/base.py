@@ -86,6 +86,7 @@ class Rule:
     judge: Callable[[Plan, Inputs], pd.DataFrame]   # plain code over one plan
     find: Callable[[Inputs], pd.DataFrame] | None = None    # the same over every plan at once
     section: str = field(default="")         # the heading of docs/methods.md that gives its formula
+    metrics: dict[str, Words] = field(default_factory=dict)   # words of a flags.csv `metric` only this rule writes
 
 
 def empty() -> pd.DataFrame:
