@@ -20,6 +20,7 @@ from analysis.derive.known import pre_plan_actuals
 from analysis.derive.paces import JUDGEMENT_COLUMNS, Yardsticks, explain_overall, judge_segment, pace_judgements
 from analysis.derive.peers import reference_windows
 from analysis.derive.rules import BY_NAME, REGISTRY, methods_table
+from analysis.derive.rules.alternating_steps import reversals
 from analysis.derive.rules.base import Inputs, empty, plans
 from analysis.derive.yardsticks import parents_of
 from analysis.inputs.reference import load_rules, load_thresholds
@@ -145,6 +146,10 @@ EXAMPLES = {
     # district 100 → 200 (25.99 %/yr) under its city's 100 → 130 (9.14 %/yr), same vintage: gap 16.85 > 5
     "escalation": ((_district_and_city(200), NO_LINKS, _cagr(100, 200, 3) - _cagr(100, 130, 3)),
                    (_district_and_city(140), NO_LINKS)),
+    # targets 12, 11, 13, 12 (2017–2020, after an actual of 10): down, up, down, two changes of direction;
+    # 12, 11, 13, 14: one change (the actual 10 → 12 is not a target's direction)
+    "alternating_steps": ((obs(*path({2016: 10, 2017: 12, 2018: 11, 2019: 13, 2020: 12})), NO_LINKS, 2.0),
+                          (obs(*path({2016: 10, 2017: 12, 2018: 11, 2019: 13, 2020: 14})), NO_LINKS)),
 }
 YEARS = {"district-plan": 2015, "city-plan": 2015}
 
@@ -264,3 +269,8 @@ def test_near_synonyms_find_is_its_judge_over_several_plans():
     assert sorted(zip(found["source_id"], found["value"].round(6))) == [("p1", 10.0), ("p3", 120.0), ("p3", 600.0)]
     pd.testing.assert_frame_equal(normal(found), normal(by_plan(rule, inp)))
 
+
+def test_reversals_count_changes_of_direction_by_hand():
+    assert reversals([10, 8, 12, 9]) == 2            # down, up, down: two changes
+    assert reversals([1, 2, 2, 3, 1]) == 1           # up, (flat: no direction), up, down
+    assert reversals([5, 5, 5]) == 0 and reversals([1, 2]) == 0
