@@ -8,10 +8,8 @@ this list (docs/design.md, enforced by tests/test_layers.py):
   ingest/    extract (spec → observations), validate (their invariants), draft_spec (`make spec`)
   derive/    growth (segments), peers, yardsticks, ambition (among plans), trajectories, paces (what each pace is
              judged against), coverage, known (what was known when a plan was set), cross_level, sentences (zh/en
-             parts), flags (the engine) and rules/ (base,
-             _declines, _known, _links, one module per rule: too_fast, already_met_when_set, too_slow,
-             target_backwards, stock_falls, share_above_100, rate_vs_levels, part_exceeds_whole,
-             near_synonyms_far_apart, flow_cannot_build_stock, stock_change_vs_flow, escalation), progress
+             parts), flags (the engine) and rules/ (base, _declines, _known, _links, and one module per rule:
+             docs/methods.md's rules table lists them), progress
              (+ progress_status: one target's status steps and base; progress_measures; progress_notes: its notes
              in zh and en), backtest, plausibility
   pipeline/  build (`make data`), datasets (reading the published set), documents (the lists of documents in the docs)
