@@ -1,5 +1,10 @@
-"""How long `make reports` takes (what `make bench-reports` runs; writes reports/bench-reports.json).
+"""How long a researcher waits: `make data` and `make reports` on the real corpus (what `make bench-reports` runs;
+writes reports/bench-reports.json). The 1.1 M-row engine run (benchmarks/engine.py) is a scale check beside it.
 
+    data_s                  `make data` from the raw documents (best of 3): what a new or edited plan costs before
+                            its reports; a plan that changes the data then rebuilds every report that reads it (at
+                            most a cold build, cold_j2_s)
+    data_per_plan_s         data_s divided by the plans of the corpus (sources.yml)
     cold_j1_s / cold_j2_s   every report of reports.yml built from nothing (data step included), with
                             `make -j1` and `make -j2` (this machine has 2 cores)
     noop_s                  a rerun with nothing changed (best of 5; the issue asks for <= 1 s)
@@ -25,6 +30,7 @@ import sys
 import time
 
 from analysis.core import paths
+from analysis.inputs.registry import load_sources
 from analysis.present import html_page
 from analysis.reports import config
 
@@ -74,9 +80,25 @@ def cold(runs, jobs: str, out: dict) -> None:
         sys.exit(f"a cold make reports ran {len(out[f'{key}_progress'])} of {len(runs)} reports:\n{log}")
 
 
+def data() -> float:
+    """Best of 3 runs of `make data` (every stage from the raw documents; the published set is unchanged)."""
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        proc = subprocess.run(["make", "--no-print-directory", "data"], cwd=ROOT, capture_output=True, text=True)
+        if proc.returncode:
+            sys.exit(f"make data failed:\n{proc.stdout}\n{proc.stderr}")
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
 def main() -> int:
     runs = config.load_config()
-    out = {"n_reports": len(runs), "cpus": os.cpu_count(), "python": platform.python_version()}
+    out = {"n_reports": len(runs), "cpus": os.cpu_count(), "python": platform.python_version(),
+           "n_plans": len(load_sources())}
+    out["load_before_data"] = os.getloadavg()[0]
+    out["data_s"] = data()
+    out["data_per_plan_s"] = out["data_s"] / out["n_plans"]
     cold(runs, "-j1", out)
     out["noop_s"] = noop()
     (ROOT / "notebooks" / "02_growth_trajectories.ipynb").touch()
