@@ -2,7 +2,8 @@
 
 One subpackage per stage; data flows down this list and a module imports only from its own stage or one above it in
 this list (docs/design.md, enforced by tests/test_layers.py):
-  core/      paths, errors, fileio (CSV/YAML, atomic writes, publishing a set), lock, schema, quantity, grades
+  core/      paths, errors, fileio (CSV/YAML, atomic writes, publishing a set), lock, schema, units (the unit table),
+             numerals, quantity, grades
   inputs/    registry (sources.yml), vocab (indicators.csv), reference (regions, growth references, thresholds),
              panels (provincial_panel.csv), actuals
   ingest/    extract (spec → observations), validate (their invariants), draft_spec (`make spec`)

@@ -30,16 +30,13 @@ import re
 import sys
 from dataclasses import asdict, dataclass
 from decimal import Decimal
-from functools import lru_cache
 
-from .errors import InputError
+from .errors import InputError, run_cli
 
-# one-for-one replacements (same length), so offsets survive normalisation
-_FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
-_FULLWIDTH.update({"．": ".", "％": "%", "～": "~", "〜": "~", "－": "-", "\u2212": "-"})   # − (minus sign) too
-_TRANS = str.maketrans(_FULLWIDTH)
+# the unit table and the numerals have modules of their own; their names stay importable from here (re-exported)
+from .numerals import _CN_DIGITS, _CN_RUN, NUMBER, normalize, parse_chinese, parse_decimal, scale, simple, to_simplified  # noqa: F401
+from .units import UnitTable, canonical_units, load_units, units  # noqa: F401
 
-NUMBER = re.compile(r"\d+(?:\.\d+)?")
 YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
 _SPACE = " \u3000\t\u00a0"
 
@@ -79,111 +76,11 @@ _RANK_CONTEXT = ("世界", "全球", "全国", "全省", "全市", "全区", "�
                  "跃居", "列", "进入", "提升到", "提高到", "上升至", "达到", "保持")
 _NOT_A_NUMERAL_BEFORE = "同每统唯逐单某任其万上下"   # 同一, 每一个, 统一, 唯一, 逐一, 单一, 万一, 上一篇
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_MULT = {"十": 10, "百": 100, "千": 1000}
-_CN_RUN = re.compile(r"[〇零一二两三四五六七八九十百千]+")
 _SCALE_KEYS = sorted(SCALES, key=len, reverse=True)
 
 
 class QuantityError(ValueError):
     """A number that cannot be read as a quantity (unknown unit token, an ordinal, no number)."""
-
-
-@dataclass(frozen=True)
-class UnitTable:
-    """data/raw/units.yml, checked: see `units()`."""
-    canonical: dict[str, tuple[str, str]]            # canonical unit -> (English name, meaning)
-    published: dict[str, tuple[str, float, str]]     # published unit -> (canonical unit, factor, meaning)
-    not_read: tuple[str, ...]                        # unit-like words that are an error after a number
-    vague: tuple[str, ...]                           # of those, the vague classifiers after a Chinese numeral
-    published_keys: tuple[str, ...]                  # longest first (the reader matches the longest)
-    not_read_keys: tuple[str, ...]
-
-
-# the canonical units the reader itself produces or relies on (a rank, index points, a multiple, money, shares)
-_REQUIRED_CANONICAL = ("亿元", "%", "百分点", "倍", "点", "名次")
-
-
-def _table_error(path, where: str, found, expected: str) -> InputError:
-    return InputError(f"{path}: {where} is {found!r}; expected {expected}")
-
-
-def load_units(path=None) -> UnitTable:
-    """Read and check data/raw/units.yml (or `path`): every problem is an InputError naming the file and the entry."""
-    import math
-
-    from . import paths
-    from .fileio import load_yaml
-
-    path = paths.UNITS if path is None else path
-    doc = load_yaml(path, "a YAML mapping with `canonical`, `published` and `not_read` (see its header)")
-    if not isinstance(doc, dict) or set(doc) != {"canonical", "published", "not_read"}:
-        raise _table_error(path, "the top level", sorted(doc) if isinstance(doc, dict) else doc,
-                           "a mapping with exactly the keys canonical, published, not_read")
-    for key in ("canonical", "published", "not_read"):
-        if not isinstance(doc[key], dict) or not doc[key]:
-            raise _table_error(path, f"key {key!r}", doc[key], "a non-empty mapping of unit to its fields")
-
-    def word(w, where):
-        if not isinstance(w, str) or not w.strip() or w != w.strip() or any(c.isdigit() for c in w):
-            raise _table_error(path, where, w, "a unit as written (text without digits or spaces)")
-        return w
-
-    def fields(v, where, required, optional=()):
-        if not isinstance(v, dict) or not set(required) <= set(v) or set(v) - set(required) - set(optional):
-            raise _table_error(path, where, v, f"a mapping with {', '.join(required)}"
-                               + (f" (optional: {', '.join(optional)})" if optional else ""))
-        return v
-
-    canonical = {}
-    for u, v in doc["canonical"].items():
-        where = f"canonical unit {word(u, 'a canonical unit')!r}"
-        v = fields(v, where, ("en", "meaning"))
-        for k in ("en", "meaning"):
-            if not isinstance(v[k], str) or not v[k].strip():
-                raise _table_error(path, f"{where} field {k!r}", v[k], "text")
-        canonical[u] = (v["en"], v["meaning"])
-    missing = [u for u in _REQUIRED_CANONICAL if u not in canonical]
-    if missing:
-        raise InputError(f"{path}: canonical unit(s) {missing} missing; the reader produces them, expected an entry each")
-    published = {}
-    for u, v in doc["published"].items():
-        where = f"published unit {word(u, 'a published unit')!r}"
-        v = fields(v, where, ("canonical", "factor", "meaning"))
-        if v["canonical"] not in canonical:
-            raise _table_error(path, f"{where} field 'canonical'", v["canonical"],
-                               f"one of the canonical units: {', '.join(canonical)}")
-        f = v["factor"]
-        if isinstance(f, bool) or not isinstance(f, (int, float)) or not math.isfinite(f) or f <= 0:
-            raise _table_error(path, f"{where} field 'factor'", f, "a positive number (1 when the unit is canonical)")
-        if not isinstance(v["meaning"], str) or not v["meaning"].strip():
-            raise _table_error(path, f"{where} field 'meaning'", v["meaning"], "text")
-        published[u] = (v["canonical"], float(f), v["meaning"])
-    not_read, vague = [], []
-    for u, v in doc["not_read"].items():
-        where = f"not_read unit {word(u, 'a unit that is not read')!r}"
-        v = fields({} if v is None else v, where, (), ("vague",))
-        if u in published:
-            raise InputError(f"{path}: {u!r} is both a published unit and not read; expected one of the two")
-        if not isinstance(v.get("vague", False), bool):
-            raise _table_error(path, f"{where} field 'vague'", v["vague"], "true or false")
-        not_read.append(u)
-        if v.get("vague"):
-            vague.append(u)
-    return UnitTable(canonical=canonical, published=published, not_read=tuple(not_read), vague=tuple(vague),
-                     published_keys=tuple(sorted(published, key=len, reverse=True)),
-                     not_read_keys=tuple(sorted(not_read, key=len, reverse=True)))
-
-
-@lru_cache(maxsize=1)
-def units() -> UnitTable:
-    """The unit table of the project (data/raw/units.yml), read once."""
-    return load_units()
-
-
-def canonical_units() -> frozenset[str]:
-    """Every unit a processed value may have (the canonical units of data/raw/units.yml)."""
-    return frozenset(units().canonical)
 
 
 def __getattr__(name: str):
@@ -193,71 +90,6 @@ def __getattr__(name: str):
     if name in views:
         return views[name]()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Traditional → simplified with OpenCC (the library, not a hand-made table)."""
-    return _t2s().convert(text)
-
-
-def normalize(line: str) -> str:
-    """Full-width digits, ．, ％ and ～ to ASCII, one character for one (offsets are preserved)."""
-    return line.translate(_TRANS)
-
-
-@lru_cache(maxsize=4096)
-def simple(line: str) -> str:
-    """normalize + traditional→simplified, same length as `line` (character by character where OpenCC's
-    phrase conversion would change the length), so an offset means the same in both."""
-    norm = normalize(line)
-    out = to_simplified(norm)
-    if len(out) != len(norm):
-        out = "".join(c if len(s := to_simplified(c)) != 1 else s for c in norm)
-    return out
-
-
-def parse_decimal(text: str) -> float:
-    """'1.14' → 1.14, '１５' → 15.0; anything else is a ValueError naming the text."""
-    norm = normalize(text.strip())
-    if not NUMBER.fullmatch(norm):
-        raise ValueError(f"not a number: {text!r}")
-    return float(norm)
-
-
-def parse_chinese(text: str) -> int | None:
-    """'十二' → 12, '两千五百' → 2500, '百' → 100, '二〇二〇' → 2020; None when not a well-formed numeral
-    ('十三五', a plan's name)."""
-    if not text or any(c not in _CN_DIGITS and c not in _CN_MULT for c in text):
-        return None
-    if all(c in _CN_DIGITS for c in text):                   # positional: 二〇二〇
-        return int("".join(str(_CN_DIGITS[c]) for c in text)) if (len(text) == 1 or len(text) == 4) else None
-    total, digit, last_mult = 0, None, 10 ** 9
-    for c in text:
-        if c in _CN_DIGITS:
-            if digit is not None and digit != 0:
-                return None
-            digit = _CN_DIGITS[c]
-        else:
-            m = _CN_MULT[c]
-            if m >= last_mult:
-                return None
-            total += (1 if digit is None else digit) * m
-            digit, last_mult = None, m
-    if digit:
-        total += digit
-    return total
-
-
-def scale(value: float, multiplier: float) -> float:
-    """value × multiplier in decimal arithmetic (1.14 × 10⁴ = 11400 exactly, not 11399.999…)."""
-    return float(Decimal(repr(value)) * Decimal(repr(multiplier)))
 
 
 @dataclass(frozen=True)
@@ -708,8 +540,6 @@ def as_json(reading: Reading, line: str) -> dict:
 def main(argv=None) -> int:
     """`python -m analysis.quantity TEXT`: one JSON object a line per quantity (valid JSON: no NaN or Infinity); an
     unreadable one is printed with its `error` and the exit status is 1; text that is not UTF-8 is refused (status 1)."""
-    from .errors import run_cli
-
     parser = argparse.ArgumentParser(prog="python -m analysis.quantity",
                                      description="Show how the suite reads every quantity of a text: one JSON object per "
                                      "quantity, in text order. Unreadable ones are printed with an `error` and exit 1.")
