@@ -53,21 +53,32 @@ def test_flags_conclusion_counts_what_the_page_shows_and_hides():
     assert "were not judged (no flag does not mean plausible)" in text
 
 
-@pytest.mark.parametrize("language", ["zh", "en"])
-def test_every_conclusion_of_the_real_data_is_in_its_language(language):
+@pytest.fixture(scope="module")
+def real_pages():
+    """What each page of the real data concludes from, prepared once for both languages (nothing here depends on
+    the language)."""
     obs, seg = datasets.load("observations"), datasets.load("segments")
-    texts = [conclusions.overview(obs, language), conclusions.index([{"source": {"id": "a"}}], language)]
+    per_source = []
     for sid in sorted(set(obs["source_id"])):
         o, s = views.select(obs, sid, name="observations"), views.select(seg, sid, name="segments")
+        per_source.append((o, s, views.plausibility(sid, "info", None)))
+    runs = [progress_views.prepare(sid) for sid in progress_views.sources_with_progress()]
+    indicators = [indicator_views.prepare(ind) for ind in indicator_views.indicators_in_plans()]
+    return obs, per_source, runs, indicators
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_conclusion_of_the_real_data_is_in_its_language(language, real_pages):
+    obs, per_source, runs, indicators = real_pages
+    texts = [conclusions.overview(obs, language), conclusions.index([{"source": {"id": "a"}}], language)]
+    for o, s, frames in per_source:
         texts += [conclusions.overview(o, language), conclusions.growth(o, s, language)]
-        frames = views.plausibility(sid, "info", None)
         texts.append(conclusions.flags(frames["flags"], frames["all_flags"], frames["segments"], "info", language))
-    for sid in progress_views.sources_with_progress():
-        run = progress_views.prepare(sid)
+    for run in runs:
         texts.append(conclusions.progress(run.progress, len(run.unassessed), run.backtest, language))
-    for ind in indicator_views.indicators_in_plans():
-        texts.append(conclusions.indicator(indicator_views.prepare(ind), language))
-    assert backtest.caveat_numbers(run.backtest)["n"] > 0
+    for prepared in indicators:
+        texts.append(conclusions.indicator(prepared, language))
+    assert backtest.caveat_numbers(runs[-1].backtest)["n"] > 0
     for text in texts:
         html = _page(text)
         found = page_words.english_words(html) if language == "zh" else page_words.untranslated_chinese(html)
