@@ -7,7 +7,7 @@ import _page_words as page_words
 import pandas as pd
 import pytest
 
-from analysis.core import paths, quantity, schema
+from analysis.core import paths, schema, units
 from analysis.derive.rules import REGISTRY
 from analysis.pipeline import datasets
 from analysis.present import labels
@@ -48,7 +48,7 @@ def test_every_bound_the_reader_produces_has_words_and_a_legend_label():
 
 
 def test_every_canonical_unit_of_the_unit_table_has_its_english_name():
-    for u in quantity.canonical_units():
+    for u in units.canonical_units():
         assert not CJK.search(labels.unit(u, "en")), f"unit {u!r} of data/raw/units.yml untranslated in English"
     assert labels.unit("人年", "en") == "person-years" and labels.unit("名次", "en") == "rank"
     assert labels.unit("人次", "en") == "person-times" and labels.unit("倍", "en") == "times (a multiple)"

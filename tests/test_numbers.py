@@ -1,30 +1,30 @@
 """Parsing of numbers, units, multipliers, bounds, ranges, full-width forms and traditional characters."""
 import pytest
 
-from analysis.core import quantity
+from analysis.core import numerals, quantity
 
 
 def read(text, at=None):
     """Read the number that starts at the first digit of `at` (default: the first digit of the text)."""
-    norm = quantity.normalize(text)
+    norm = numerals.normalize(text)
     start = norm.index(at) if at else next(i for i, c in enumerate(norm) if c.isdigit())
     return quantity.read_number(text, start)
 
 
 @pytest.mark.parametrize("text,expected", [("１５", 15.0), ("１．１４", 1.14), ("2.90", 2.9), (" 150 ", 150.0)])
 def test_parse_decimal_full_width_and_plain(text, expected):
-    assert quantity.parse_decimal(text) == expected
+    assert numerals.parse_decimal(text) == expected
 
 
 def test_parse_decimal_rejects_text():
     with pytest.raises(ValueError, match="not a number"):
-        quantity.parse_decimal("十五")
+        numerals.parse_decimal("十五")
 
 
 def test_normalize_keeps_offsets():
     line = "比重增至0.72％以上，１５家"
-    assert len(quantity.normalize(line)) == len(line)
-    assert quantity.normalize(line) == "比重增至0.72%以上，15家"
+    assert len(numerals.normalize(line)) == len(line)
+    assert numerals.normalize(line) == "比重增至0.72%以上，15家"
 
 
 def test_wan_multiplier_and_traditional_unit():
@@ -74,4 +74,4 @@ def test_years_are_found_with_spaces():
 
 
 def test_traditional_to_simplified_uses_opencc():
-    assert quantity.to_simplified("廣州市建設科技創新強市") == "广州市建设科技创新强市"
+    assert numerals.to_simplified("廣州市建設科技創新強市") == "广州市建设科技创新强市"

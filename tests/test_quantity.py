@@ -7,7 +7,7 @@ import sys
 import pandas as pd
 import pytest
 
-from analysis.core import paths, quantity
+from analysis.core import numerals, paths, quantity, units
 from analysis.ingest.validate import reading_problem
 
 
@@ -91,7 +91,7 @@ def test_not_quantities(text):
 @pytest.mark.parametrize("text,value", [("十", 10), ("十二", 12), ("二十", 20), ("一百二十", 120), ("两千", 2000),
                                         ("三千五百", 3500), ("百", 100), ("二〇二〇", 2020), ("十三五", None), ("二二", None)])
 def test_chinese_numerals(text, value):
-    assert quantity.parse_chinese(text) == value
+    assert numerals.parse_chinese(text) == value
 
 
 def test_completeness_counts_chinese_numerals_that_carry_a_quantity():
@@ -151,7 +151,7 @@ def test_unit_table_drives_the_reader_and_accepts_traditional_hu():
     assert (r.value, r.unit, r.bound, r.unit_published) == (800, "家", "gt", "戶")
     r = only("科普经费占比达到3.5‰")
     assert (r.value, r.unit, r.unit_published) == (0.35, "%", "‰")
-    assert quantity.canonical_units() == frozenset(quantity.units().canonical)
+    assert units.canonical_units() == frozenset(units.units().canonical)
 
 
 @pytest.mark.parametrize("text, message", [
@@ -164,7 +164,7 @@ def test_bad_unit_table_is_refused_naming_the_file_and_entry(tmp_path, text, mes
     bad = tmp_path / "units.yml"
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(quantity.InputError, match=message):
-        quantity.load_units(bad)
+        units.load_units(bad)
 
 
 def test_bad_unit_entries_name_the_unit(tmp_path):
@@ -176,7 +176,7 @@ def test_bad_unit_entries_name_the_unit(tmp_path):
         bad = tmp_path / "units.yml"
         bad.write_text(good.replace(old, new, 1), encoding="utf-8")
         with pytest.raises(quantity.InputError, match=message):
-            quantity.load_units(bad)
+            units.load_units(bad)
 
 
 # ------------------------------------------------------------------ read right or refuse (issue 25)

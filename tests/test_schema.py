@@ -4,7 +4,7 @@ produce the values use the same enumerations."""
 import pandas as pd
 import pytest
 
-from analysis.core import paths, quantity, schema
+from analysis.core import paths, quantity, schema, units
 from analysis.derive import backtest, growth, progress, trajectories
 from analysis.ingest import extract
 from analysis.inputs import vocab
@@ -53,6 +53,6 @@ def test_enumerations_agree_with_the_modules_that_produce_them():
 def test_every_unit_of_the_processed_data_is_a_canonical_unit_of_the_unit_table():
     for name, (_, cols) in schema.FILES.items():
         if "unit" in [c.name for c in cols]:
-            units = set(pd.read_csv(paths.PROCESSED / f"{name}.csv", dtype=str, keep_default_na=False)["unit"]) - {""}
-            assert units <= quantity.canonical_units(), f"{name}.csv: {sorted(units - quantity.canonical_units())}"
+            used = set(pd.read_csv(paths.PROCESSED / f"{name}.csv", dtype=str, keep_default_na=False)["unit"]) - {""}
+            assert used <= units.canonical_units(), f"{name}.csv: {sorted(used - units.canonical_units())}"
     assert schema.BOUNDS == quantity.BOUNDS and {"le", "lt"} <= set(schema.BOUNDS)

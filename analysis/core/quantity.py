@@ -32,10 +32,8 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from .errors import InputError, run_cli
-
-# the unit table and the numerals have modules of their own; their names stay importable from here (re-exported)
-from .numerals import _CN_DIGITS, _CN_RUN, NUMBER, normalize, parse_chinese, parse_decimal, scale, simple, to_simplified  # noqa: F401
-from .units import UnitTable, canonical_units, load_units, units  # noqa: F401
+from .numerals import _CN_DIGITS, _CN_RUN, NUMBER, normalize, parse_chinese, scale, simple
+from .units import canonical_units, units
 
 YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
 _SPACE = " \u3000\t\u00a0"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core import lock, paths, quantity
+from ..core import lock, numerals, paths, quantity, units
 from ..core.errors import InputError, run_cli
 from ..core.fileio import write_text_atomic
 from ..inputs.registry import Source, load_verified
@@ -45,7 +45,7 @@ def _q(text: str) -> str:
 
 
 def _common_spans(line: str, rules: list[dict]) -> list[tuple[int, int]]:
-    norm = quantity.normalize(line)
+    norm = numerals.normalize(line)
     spans = []
     for rule in rules or []:
         pat = literal_pattern(rule["text"]) if "text" in rule else rule["pattern"]
@@ -58,7 +58,7 @@ def _names(vocab: pd.DataFrame) -> list[tuple[str, str]]:
     out = []
     for iid, row in vocab.iterrows():
         for name in [row["indicator_zh"], *[a for a in str(row["aliases"]).split(";") if a]]:
-            out.append((re.sub(r"\s+", "", quantity.to_simplified(name)), iid))
+            out.append((re.sub(r"\s+", "", numerals.to_simplified(name)), iid))
             short = re.sub(r"[（(].*?[）)]", "", out[-1][0])
             if short != out[-1][0] and len(short) >= 4:
                 out.append((short, iid))
@@ -69,7 +69,7 @@ def suggest_indicator(context: str, unit: str | None, vocab: pd.DataFrame, names
     """The vocabulary indicator whose name (or alias) occurs in `context` and whose unit is the reading's (any unit
     with `any_unit`: a relative target's 倍 or % says nothing of the indicator's unit): the longest such name wins;
     None when none fits."""
-    ctx = re.sub(r"\s+", "", quantity.simple(context))
+    ctx = re.sub(r"\s+", "", numerals.simple(context))
     for name, iid in (names or _names(vocab)):
         if name and name in ctx and (any_unit or vocab.at[iid, "unit"] == unit):
             return iid
@@ -86,7 +86,7 @@ def target_years(lines: list[str]) -> list[tuple[int, int, int, bool]]:
     """(line, offset, year, introduces) of every target-year phrase of the document in text order: 到2027年, 至2025年;
     `introduces`: its line ends with a colon, so the lines below it are its targets."""
     return [(no, m.start(), int(m.group(1)), line.rstrip().endswith(("：", ":"))) for no, line in enumerate(lines, 1)
-            for m in _TARGET_YEAR.finditer(quantity.normalize(line))]
+            for m in _TARGET_YEAR.finditer(numerals.normalize(line))]
 
 
 def carried_year(marks: list[tuple[int, int, int, bool]], no: int, at: int) -> tuple[int, int] | None:
@@ -128,7 +128,7 @@ def _clause_start(line: str, sentence_start: int, at: int) -> int:
 
 def _literal_ignore(line: str, tok: quantity.Token) -> tuple[str, str] | None:
     """(literal text, reason) for a number that is not a quantity, or None."""
-    s = quantity.simple(line)
+    s = numerals.simple(line)
     a, b = tok.start, tok.end
     if tok.kind == "year":
         return None if re.match(r"\s*年", s[b:]) else (line[a - 0:b].replace(line[a:b], "#") + line[b:b + 1], "a year")
@@ -260,7 +260,7 @@ def _relative_observation(no, line, sentence_start, sentence, relative, vocab, n
 
 def _base_year(line: str, start: int) -> int | None:
     """The year of '由2012年的3个': a base year (after 由/从/比) directly before the number, no other number between."""
-    norm = quantity.normalize(line)
+    norm = numerals.normalize(line)
     years = [(s, e, y) for s, e, y in quantity.year_spans(norm) if e <= start]
     if not years:
         return None
@@ -306,7 +306,7 @@ def readme_tables() -> str:
     """The accepted units, scale words, measures and bounds, as Markdown, from the code that applies them."""
     from ..inputs.vocab import MEASURES
 
-    units = "\n".join(f"| `{u}` | `{canon}` | {('×' + format(m, 'g')) if m != 1 else '='} | {meaning} |"
+    published = "\n".join(f"| `{u}` | `{canon}` | {('×' + format(m, 'g')) if m != 1 else '='} | {meaning} |"
                       for u, (canon, m, meaning) in quantity.UNITS.items())
     scales = ", ".join(f"`{k}` ×{v:g}" for k, v in quantity.SCALES.items())
     before = ", ".join(f"{w} `{b}`" for w, b in quantity.BEFORE.items())
@@ -318,7 +318,7 @@ def readme_tables() -> str:
         "### Units (published → canonical)",
         "From `data/raw/units.yml` (a unit a new document needs is a line there, with its canonical unit and factor).",
         "",
-        "| published | canonical | factor | meaning |", "|---|---|---|---|", units,
+        "| published | canonical | factor | meaning |", "|---|---|---|---|", published,
         f"| 前N位, 全市前3 | `{quantity.RANK_UNIT}` | = | a rank, bound `le` (this place or better; lower is better) |",
         f"| 第N位, 世界第二 | `{quantity.RANK_UNIT}` | = | a rank, bound `eq` (that place) |",
         f"| (none, the clause names an 指数) | `{quantity.INDEX_UNIT}` | = | index points |",
@@ -341,7 +341,7 @@ def readme_tables() -> str:
         "",
         "### Canonical units (`indicators.csv` `unit`; English as the reports show it)",
         "| unit | English | meaning |", "|---|---|---|",
-        *[f"| `{u}` | {en} | {meaning} |" for u, (en, meaning) in quantity.units().canonical.items()],
+        *[f"| `{u}` | {en} | {meaning} |" for u, (en, meaning) in units.units().canonical.items()],
         _END])
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 import regex
 
-from ..core import paths, quantity, schema
+from ..core import numerals, paths, quantity, schema
 from ..core.errors import InputError, SpecError
 from ..core.fileio import load_yaml
 from ..inputs.registry import MIN_YEAR, Source
@@ -202,7 +202,7 @@ def _check_structure(spec: dict, path: Path) -> None:
 
 
 def _simplify_name(text: str, source: Source, corrections: dict) -> str:
-    name = quantity.to_simplified(text) if source.script == "traditional" else text
+    name = numerals.to_simplified(text) if source.script == "traditional" else text
     for wrong, right in (corrections or {}).items():
         name = name.replace(wrong, right)
     return re.sub(r"\s+", "", name)
@@ -311,11 +311,11 @@ def _run_tables(doc: _Doc, spec: dict, vocab: pd.DataFrame) -> list[dict]:
             for (no, text), col in zip(values, columns):
                 cell = text.strip()
                 start = text.index(cell) if cell else -1
-                if not cell or not quantity.NUMBER.fullmatch(quantity.normalize(cell)):
+                if not cell or not numerals.NUMBER.fullmatch(numerals.normalize(cell)):
                     raise SpecError(f"{doc.spec_file}: {rwhere}: expected a number for {col['year']} at line {no}, found {cell!r}")
                 reading = quantity.read_number(text, start)
                 reading = quantity.Reading(**{**reading.__dict__, "unit_published": unit_published, "unit": unit,
-                                             "value": quantity.scale(reading.value, mult)})
+                                             "value": numerals.scale(reading.value, mult)})
                 doc.account(no, start, start + len(cell))
                 rows.append(_row(doc, vocab, indicator, name, col["year"], col["kind"], reading, reading.value, no, cell, unit))
     return rows
@@ -371,7 +371,7 @@ def _run_observations(doc: _Doc, spec: dict, vocab: pd.DataFrame, rows_so_far: l
         if reading.end > q_start + len(quote):
             raise SpecError(f"{doc.spec_file}: {where}: quote {quote!r} cuts the number {reading.value_published!r} "
                             f"from its unit or qualifier; extend the quote to {text[q_start:reading.end]!r}")
-        year = entry.get("year") or _infer_year(quantity.normalize(text), reading.start, kind)
+        year = entry.get("year") or _infer_year(numerals.normalize(text), reading.start, kind)
         if year is None:
             raise SpecError(f"{doc.spec_file}: {where}: no year in the sentence before {reading.value_published!r} "
                             f"(line {line_no}); give `year`")
@@ -471,7 +471,7 @@ def _relative(doc, vocab, entry, where, indicator, kind, name, line_no, q_start,
         doc.notes.append(f"{doc.source.id} line {line_no}: {indicator} {entry['year']} stays a relative target "
                          f"({published}, of {base_region} {base_year}): {record['not_resolved_because']}")
         return None
-    value = (base if change.relation == "series" else quantity.scale(base, change.factor)
+    value = (base if change.relation == "series" else numerals.scale(base, change.factor)
              if change.factor is not None else float(Decimal(repr(base)) + Decimal(repr(change.change))))
     record["value"] = value
     row_reading = quantity.Reading(start=at, end=q_start + len(quote), value=value, value_low=None,
@@ -542,7 +542,7 @@ def _run_ignores(doc: _Doc, rules: list[dict], spec_file: Path, must_match: bool
         hit = False
         deadline = time.monotonic() + IGNORE_TIMEOUT_S
         for no in (lines or range(1, doc.n + 1)):
-            norm = quantity.normalize(doc.line(no))
+            norm = numerals.normalize(doc.line(no))
             try:
                 spans = [m.span() for m in pattern.finditer(norm, timeout=max(deadline - time.monotonic(), 0.001))]
             except TimeoutError:

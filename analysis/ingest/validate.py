@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..core import paths, quantity
+from ..core import numerals, paths, quantity
 from ..core.errors import ValidationError
-from ..core.quantity import BOUNDS, canonical_units
+from ..core.quantity import BOUNDS
+from ..core.units import canonical_units
 from ..inputs.registry import Source
 from .extract import COLUMNS, KINDS
 
@@ -91,8 +92,8 @@ def reading_problem(row, line: str) -> str | None:
             if r.unit is None and r.unit_published == "" and row.unit_published:
                 found = quantity.lookup_unit(row.unit_published)
                 mult = found[2] if found else 1.0
-                value = quantity.scale(value, mult)
-                low = quantity.scale(low, mult) if low is not None else None
+                value = numerals.scale(value, mult)
+                low = numerals.scale(low, mult) if low is not None else None
                 unit_pub = row.unit_published
             else:
                 unit_pub = r.unit_published

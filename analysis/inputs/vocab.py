@@ -10,7 +10,8 @@ import pandas as pd
 from ..core import paths
 from ..core.errors import InputError
 from ..core.fileio import read_csv_table
-from ..core.quantity import RANK_UNIT, canonical_units
+from ..core.quantity import RANK_UNIT
+from ..core.units import canonical_units
 
 # display_zh / display_en: the one name per indicator that the reports show (a name a reader recognises, short
 # enough for an axis; never the fragment one sentence of a document happens to use)

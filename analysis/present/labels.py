@@ -22,7 +22,7 @@ import re
 import pandas as pd
 from pandas import NA as _NA  # the missing value of nullable columns (boolean, Int64)
 
-from ..core import quantity
+from ..core import units
 from ..core.errors import InputError
 from ..derive.rules import REGISTRY as RULES
 from ..inputs.reference import load_regions
@@ -429,7 +429,7 @@ def judgement_reason(text, language: str = "zh") -> str | None:
 
 def _units_en() -> dict[str, str]:
     """Every canonical unit in English (data/raw/units.yml `canonical`: '家' → 'firms/institutions')."""
-    return {u: en for u, (en, _) in quantity.units().canonical.items()}
+    return {u: en for u, (en, _) in units.units().canonical.items()}
 
 
 @functools.lru_cache(maxsize=1)
