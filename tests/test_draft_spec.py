@@ -6,7 +6,8 @@ import yaml
 
 from analysis.core import paths
 from analysis.ingest.draft_spec import draft, suggest_indicator
-from analysis.ingest.extract import extract, load_spec
+from analysis.ingest.extract import extract
+from analysis.ingest.spec import load_spec
 from analysis.inputs.registry import Source
 
 FIXTURE = """示例区科技创新三年行动计划（2021—2023年）

@@ -6,7 +6,6 @@ import pytest
 
 from analysis.core import paths, quantity, schema, units
 from analysis.derive import backtest, growth, progress, trajectories
-from analysis.ingest import extract
 from analysis.inputs import vocab
 
 
@@ -39,7 +38,6 @@ def test_codebook_lists_every_column_with_its_enumeration():
 
 def test_enumerations_agree_with_the_modules_that_produce_them():
     assert schema.MEASURES == vocab.MEASURES
-    assert schema.KINDS == extract.KINDS
     assert schema.BOUNDS == growth.BOUNDS
     assert schema.MODELS == trajectories.MODELS
     assert schema.STATUSES == progress.STATUSES

@@ -25,7 +25,8 @@ from ..core.errors import InputError, run_cli
 from ..core.fileio import write_text_atomic
 from ..inputs.registry import Source, load_verified
 from ..inputs.vocab import load_indicators
-from .extract import COMMON_SPEC, _readings, literal_pattern, load_spec
+from .extract import COMMON_SPEC, _readings, literal_pattern
+from .spec import load_spec
 
 _SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
 _CLAUSE_START = re.compile(r"[，,；;：:、（(“\"]")

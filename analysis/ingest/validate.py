@@ -8,9 +8,10 @@ import pandas as pd
 from ..core import numerals, paths, quantity
 from ..core.errors import ValidationError
 from ..core.quantity import BOUNDS
+from ..core.schema import KINDS
 from ..core.units import canonical_units
 from ..inputs.registry import Source
-from .extract import COLUMNS, KINDS
+from .extract import COLUMNS
 
 
 def _fail(row, rule: str) -> None:
