@@ -14,10 +14,11 @@ this list (docs/design.md, enforced by tests/test_layers.py):
              (+ progress_status: one target's status steps and base; progress_measures; progress_notes: its notes
              in zh and en), backtest, plausibility
   pipeline/  build (`make data`), datasets (reading the published set), documents (the lists of documents in the docs)
-  present/   labels (zh/en words), plots, views, coverage (what the flags judged), progress_views, progress_plots,
+  present/   labels (zh/en words), prose (the notebooks' Markdown in zh and en), plots, views, coverage (what the
+             flags judged), progress_views, progress_plots,
              indicator_views, conclusions (a page's opening sentences), html_page (the report page)
   reports/   config, parameters, record, runner (one run; render), batch (several, kernels kept), index, makerules,
-             narrative (the notebooks' prose cells),
+             narrative (the notebooks' prose cells from present/prose),
              cli (`python -m analysis.reports`), kernel
 The documented commands `python -m analysis.build`, `.actuals` and `.quantity` are one-line entry
 points into pipeline/build, inputs/actuals and core/quantity.

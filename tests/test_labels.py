@@ -10,7 +10,7 @@ import pytest
 from analysis.core import paths, schema, units
 from analysis.derive.rules import REGISTRY
 from analysis.pipeline import datasets
-from analysis.present import labels
+from analysis.present import labels, prose
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -88,7 +88,7 @@ def test_every_real_flag_reads_in_chinese_on_a_zh_page_with_the_numbers_of_its_e
 
 
 def test_narrative_in_both_languages():
-    for key, (zh, en) in labels.NARRATIVE.items():
+    for key, (zh, en) in prose.NARRATIVE.items():
         assert CJK.search(zh), key
         assert not CJK.search(re.sub(r"\((?:[^()]*)\)|`[^`]*`", "", en).replace("年均增长…%", "")) or key.endswith("title") \
             or "Chinese" in en, key

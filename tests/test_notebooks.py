@@ -354,7 +354,7 @@ def test_a_page_copied_alone_renders_chinese_in_headless_chromium(executed, tmp_
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_the_prose_stands_in_markdown_in_both_languages_and_the_conclusion_follows_the_title(path):
     """A researcher in JupyterLab reads the explanations as Markdown (Chinese and English cells, tagged lang-zh /
-    lang-en), not as keys; they agree with labels.NARRATIVE (`python -m analysis.reports narrative`)."""
+    lang-en), not as keys; they agree with prose.NARRATIVE (`python -m analysis.reports narrative`)."""
     from analysis.reports import narrative
 
     nb = nbformat.read(str(path), as_version=4)

@@ -20,7 +20,7 @@ from ..derive.plausibility import compute
 from ..inputs.reference import load_thresholds
 from ..inputs.registry import load_sources
 from ..pipeline import datasets
-from . import coverage, labels
+from . import coverage, labels, prose
 from .progress_views import STATUS_TEXT
 
 
@@ -116,9 +116,9 @@ def _values(series: pd.Series, field: str, language: str) -> pd.Series:
 
 
 def text(key: str, language: str = "zh"):
-    """A narrative block of a notebook (labels.NARRATIVE) as Markdown in `language`."""
+    """A narrative block of a notebook (prose.NARRATIVE) as Markdown in `language`."""
     from IPython.display import Markdown  # IPython: only inside a notebook
-    return Markdown(labels.narrative(key, language))
+    return Markdown(prose.narrative(key, language))
 
 
 def _years(values: pd.Series) -> str:

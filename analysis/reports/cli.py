@@ -14,7 +14,7 @@ with the error as reports/<name>.failed.ipynb.
     python -m analysis.reports index              write reports/index.html
     python -m analysis.reports makefile FILE      the make rules of every run (included by the Makefile)
     python -m analysis.reports narrative          rewrite the notebooks' Markdown prose (lang-zh / lang-en cells) from
-                                                  analysis/present/labels.py NARRATIVE
+                                                  analysis/present/prose.py NARRATIVE
     python -m analysis.reports render OUT.ipynb   any executed notebook (papermill, JupyterLab) as a project page:
                                                   OUT.html beside it (--html PATH to choose), the same page as
                                                   `make reports` writes (embedded font, nothing loaded from outside)
@@ -58,7 +58,7 @@ def main(argv=None) -> int:
     sub.add_parser("index", help="write the index page")
     p_mk = sub.add_parser("makefile", help="write the make rules of every run")
     p_mk.add_argument("target", type=Path)
-    sub.add_parser("narrative", help="rewrite the notebooks' prose cells from labels.NARRATIVE")
+    sub.add_parser("narrative", help="rewrite the notebooks' prose cells from prose.NARRATIVE")
     p_render = sub.add_parser("render", help="an executed notebook as a project page (HTML beside it)")
     p_render.add_argument("executed", type=Path, help="the executed notebook (.ipynb)")
     p_render.add_argument("--html", type=Path, default=None, help="the page to write (default: beside the notebook)")
@@ -81,7 +81,7 @@ def _command(args) -> int:
         changed = narrative.sync()
         for name, blocks in changed.items():
             print(f"notebooks/{name}: {', '.join(blocks)}")
-        print(f"{len(changed)} notebook(s) rewritten" if changed else "the notebooks' prose agrees with labels.NARRATIVE")
+        print(f"{len(changed)} notebook(s) rewritten" if changed else "the notebooks' prose agrees with prose.NARRATIVE")
         return 0
     if args.command == "render":          # writes one page where the user says: no lock on reports/
         print(f"page → {render(args.executed, args.html)}")

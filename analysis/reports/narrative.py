@@ -1,7 +1,7 @@
 """The notebooks' prose as Markdown cells a reader sees in JupyterLab, in both languages: each narrative block of
-`analysis.present.labels.NARRATIVE` stands in its notebook as two Markdown cells, the Chinese tagged `lang-zh` and
+`analysis.present.prose.NARRATIVE` stands in its notebook as two Markdown cells, the Chinese tagged `lang-zh` and
 the English `lang-en` (metadata `narrative` names the block). A report page keeps the cells of its own language
-(`runner.to_html`). labels.NARRATIVE stays the one home of the words: `python -m analysis.reports narrative`
+(`runner.to_html`). prose.NARRATIVE stays the one home of the words: `python -m analysis.reports narrative`
 rewrites the cells from it after a change, and tests/test_notebooks.py checks that they agree.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core import paths
-from ..present import labels
+from ..present import prose
 from .parameters import read_notebook
 
 LANGUAGE_TAG = "lang-{}"
@@ -22,13 +22,13 @@ def language_of(cell) -> str | None:
 
 
 def synced(nb) -> list[str]:
-    """Rewrites the narrative cells of `nb` from labels.NARRATIVE in place; returns the blocks that changed."""
+    """Rewrites the narrative cells of `nb` from prose.NARRATIVE in place; returns the blocks that changed."""
     changed = []
     for cell in nb.cells:
         key, language = cell.get("metadata", {}).get("narrative"), language_of(cell)
         if cell.cell_type != "markdown" or not key or not language:
             continue
-        text = labels.narrative(key, language)
+        text = prose.narrative(key, language)
         if cell.source != text:
             cell.source = text
             changed.append(f"{key} ({language})")
@@ -36,7 +36,7 @@ def synced(nb) -> list[str]:
 
 
 def sync(notebooks: list[Path] | None = None, write: bool = True) -> dict[str, list[str]]:
-    """{notebook: the blocks that differ from labels.NARRATIVE}; with `write`, the notebooks are rewritten."""
+    """{notebook: the blocks that differ from prose.NARRATIVE}; with `write`, the notebooks are rewritten."""
     import nbformat
 
     out = {}

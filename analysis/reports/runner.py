@@ -23,7 +23,7 @@ from ..core import fileio, paths
 from ..core.errors import InputError
 from ..core.fileio import FILE_MODE, write_text_atomic
 from ..pipeline import datasets
-from ..present import html_page, labels
+from ..present import html_page, labels, prose
 from . import kernel, narrative
 from .config import START_TIMEOUT, Report, files, relative
 from .parameters import notebook_parameters, read_notebook, validate
@@ -162,13 +162,13 @@ def _header(meta: dict) -> str:
     stem = Path(meta["notebook"]).stem
     howto_key = f"howto.{stem}"
     source_id = (meta.get("source") or {}).get("id")
-    if f"{howto_key}.fits" in labels.NARRATIVE and _has_fits(source_id):
+    if f"{howto_key}.fits" in prose.NARRATIVE and _has_fits(source_id):
         howto_key += ".fits"                       # say "fitted trend" only on a page that shows one
     shown = {k: (Path(v).name if k == "actuals_path" and isinstance(v, str) and Path(v).is_absolute() else v)
              for k, v in meta["parameters"].items()}          # no absolute path of someone's disk on a page
     return templates().get_template("report_header.html.j2").render(
         meta={**meta, "parameters": shown}, language=language, t=lambda key: labels.t(key, language),
-        howto=labels.narrative(howto_key, language) if howto_key in labels.NARRATIVE else "",
+        howto=prose.narrative(howto_key, language) if howto_key in prose.NARRATIVE else "",
         title_en=(meta.get("source") or {}).get("title_en", ""))
 
 
