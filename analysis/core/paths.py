@@ -9,6 +9,9 @@ SOURCES = RAW / "sources.yml"
 INDICATORS = RAW / "indicators.csv"
 UNITS = RAW / "units.yml"
 REFERENCE = RAW / "reference"
+# the panels of published yearly values (analysis/inputs/panels.py, analysis/derive/peers.py)
+REGIONAL_PANEL = REFERENCE / "regional_panel.csv"
+PROVINCIAL_PANEL = REFERENCE / "provincial_panel.csv"
 ACTUALS = RAW / "actuals"
 PUBLISHED_ACTUALS = ACTUALS / "published_actuals.csv"
 # every file of published actuals the project ships (provenance of each: data/raw/actuals/README.md)

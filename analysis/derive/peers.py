@@ -25,20 +25,17 @@ import pandas as pd
 
 from ..core import paths
 from ..core.errors import InputError
+from ..inputs.panels import PANEL_COLUMNS
 from ..inputs.reference import REFERENCES, load_references, load_rules, matching_references
 from ..inputs.vocab import load_indicators
 from .growth import annual_rate
 
-PANEL = paths.REFERENCE / "regional_panel.csv"
-PROVINCIAL = paths.REFERENCE / "provincial_panel.csv"
-PANEL_COLUMNS = ["region", "region_level", "province", "indicator", "unit", "year", "value", "source_url", "publisher",
-                 "title", "quote", "notes"]
 LEVELS = ("district", "city", "province", "country")
 WINDOW_COLUMNS = ["scope", "indicator_id", "level", "region", "series", "start_year", "end_year", "years", "start_value",
                   "end_value", "metric", "pace", "lines", "source_url"]
 
 
-def load_panel(path: Path = PANEL, excluded_marks=("LOWER BOUND", "IMPLIED")) -> pd.DataFrame:
+def load_panel(path: Path = paths.REGIONAL_PANEL, excluded_marks=("LOWER BOUND", "IMPLIED")) -> pd.DataFrame:
     """regional_panel.csv with `line` (its line in the file) and `usable` / `unusable_because` per row: a row without
     an address, or whose notes carry one of `excluded_marks`, makes no window."""
     path = Path(path)
@@ -78,7 +75,7 @@ def panel_windows(panel: pd.DataFrame, measures: dict, breaks: list | None = Non
         p = p[~((p["indicator"] == x["indicator"]) & p["title"].str.contains(x["title_contains"], regex=False))]
     if p.duplicated(["region", "indicator", "title", "year"]).any():
         d = p[p.duplicated(["region", "indicator", "title", "year"], keep=False)].iloc[0]
-        raise InputError(f"{PANEL.name}: {d['region']} {d['indicator']} {d['year']} appears twice in the table "
+        raise InputError(f"{paths.REGIONAL_PANEL.name}: {d['region']} {d['indicator']} {d['year']} appears twice in the table "
                          f"{d['title']!r}; expected one value per series and year")
     rows = []
     for (region, indicator, title), s in p.groupby(["region", "indicator", "title"], sort=True):
@@ -140,7 +137,7 @@ def national_windows(refs: pd.DataFrame, selectors: dict, measures: dict) -> pd.
 
 @lru_cache(maxsize=4)
 def _cached_windows(panel_path: str, refs_path: str, rules_key: str, versions: tuple,
-                    provincial_path: str = str(PROVINCIAL)) -> pd.DataFrame:
+                    provincial_path: str = str(paths.PROVINCIAL_PANEL)) -> pd.DataFrame:
     rules = json.loads(rules_key)
     vocab = load_indicators()
     measures = dict(zip(vocab["indicator_id"], vocab["measure"]))
@@ -153,14 +150,14 @@ def _cached_windows(panel_path: str, refs_path: str, rules_key: str, versions: t
     return out
 
 
-def reference_windows(rules: dict | None = None, panel: Path = PANEL, references: Path | None = None) -> pd.DataFrame:
+def reference_windows(rules: dict | None = None, panel: Path = paths.REGIONAL_PANEL, references: Path | None = None) -> pd.DataFrame:
     """Peer and national windows (WINDOW_COLUMNS) under the rules of thresholds.yml (`peers`, `national_series`):
     the peer windows of `panel` and, where `panel` is the repository's regional panel, of the provincial panel."""
     rules = rules if rules is not None else load_rules()
     key = json.dumps({k: rules.get(k) for k in ("peers", "national_series")}, sort_keys=True, default=str)
     refs = Path(references or REFERENCES)
     # the files' modification times are part of the key: an edited panel is read again in a running notebook
-    provincial = PROVINCIAL if Path(panel) == PANEL else Path(panel).with_name("no provincial panel")
+    provincial = paths.PROVINCIAL_PANEL if Path(panel) == paths.REGIONAL_PANEL else Path(panel).with_name("no provincial panel")
     versions = tuple(Path(f).stat().st_mtime_ns if Path(f).exists() else 0
                      for f in (panel, refs, paths.INDICATORS, provincial))
     return _cached_windows(str(panel), str(refs), key, versions, str(provincial)).copy()

@@ -20,8 +20,6 @@ from ..core.errors import InputError
 from ..core.fileio import read_csv_table
 from .vocab import load_indicators
 
-PROVINCIAL_PANEL = paths.REFERENCE / "provincial_panel.csv"
-REGIONAL_PANEL = paths.REFERENCE / "regional_panel.csv"
 PANEL_COLUMNS = ["region", "region_level", "province", "indicator", "unit", "year", "value", "source_url", "publisher",
                  "title", "quote", "notes"]
 KEY = ["region", "indicator", "title", "year"]       # one value per series (region, indicator, table) and year
@@ -40,7 +38,7 @@ PROVINCES = {
 }
 
 
-def known_units(indicators_path: Path = paths.INDICATORS, regional_panel: Path = REGIONAL_PANEL) -> dict:
+def known_units(indicators_path: Path = paths.INDICATORS, regional_panel: Path = paths.REGIONAL_PANEL) -> dict:
     """{indicator id: the units a panel row may carry}: the vocabulary's unit and those regional_panel.csv uses."""
     vocab = load_indicators(indicators_path)
     units = {i: {str(u)} for i, u in vocab["unit"].items()}
@@ -110,7 +108,7 @@ def validate(df: pd.DataFrame, where: str, units: dict | None = None) -> pd.Data
     return out
 
 
-def load_panel(path: Path = PROVINCIAL_PANEL, units: dict | None = None) -> pd.DataFrame:
+def load_panel(path: Path = paths.PROVINCIAL_PANEL, units: dict | None = None) -> pd.DataFrame:
     """provincial_panel.csv, validated (`validate`), with `line` (its line in the file, for citation)."""
     path = Path(path)
     df = validate(read_csv_table(path, PANEL_COLUMNS, exact=True), str(path), units)

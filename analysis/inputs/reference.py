@@ -9,14 +9,11 @@
     provincial_panel.csv    province (and city) annual panels (analysis.inputs.panels checks it)
     provenance.yml          where each table came from, with its sha256
 
-`load_thresholds(overrides)` is what notebooks pass their `thresholds` parameter to. `check_all()` (every build
-runs it first) checks every file against its schema with the strictness of sources.yml: each problem is one line
-naming the file, the line or field and what was expected.
+`load_thresholds(overrides)` is what notebooks pass their `thresholds` parameter to. reference_checks.py checks every
+file against its schema (every build runs it first).
 """
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import math
 import re
 from numbers import Real
@@ -27,14 +24,11 @@ import pandas as pd
 from ..core import paths
 from ..core.errors import InputError
 from ..core.fileio import load_yaml, read_csv_table
-from .panels import load_panel as load_provincial_panel
 
 REFERENCES = paths.REFERENCE / "growth_references.csv"
 THRESHOLDS = paths.REFERENCE / "thresholds.yml"
 LINKS = paths.REFERENCE / "indicator_links.csv"
 REGIONS = paths.REFERENCE / "regions.csv"
-PANEL = paths.REFERENCE / "regional_panel.csv"
-PROVENANCE = paths.REFERENCE / "provenance.yml"
 THRESHOLDS_VERSION = 2         # the version of thresholds.yml this code reads
 MIN_YEAR, MAX_YEAR = 1949, 2100   # a statistic's year (PRC statistics) / the latest year a reference may name
 REGION_LEVELS = ("district", "city", "province", "country")      # from the smallest to the largest
@@ -59,13 +53,6 @@ PEER_KEYS = {"levels": "a mapping {level: [levels]}", "excluded_marks": "a list 
              "excluded_series": "a list of {indicator, title_contains, reason}",
              "proxies": "a mapping {indicator id: indicator id}"}
 BREAK_KEYS = ("region", "indicator", "title_contains", "after_year", "reason")
-RATE_UNITS = ("pp_per_year", "cagr_percent", "")
-PANEL_COLUMNS = ["region", "region_level", "province", "indicator", "unit", "year", "value", "source_url", "publisher",
-                 "title", "quote", "notes"]
-# the unit text of a panel row, by the measure of its indicator (indicators.csv)
-PANEL_UNITS = {"share": re.compile(r"% of GDP|%"), "count_stock": re.compile(r"[a-z ]+ \(stock[^()]*\)"),
-               "count_flow": re.compile(r"[a-z ]+ per year"), "level": re.compile(r"\S.*"),
-               "growth_rate": re.compile(r"%/yr|pp/yr")}
 METRICS_JUDGED = ("cagr", "pp_per_year")
 LINK_RELATIONS = ("rate_of", "part_of", "flow_of", "period_flow_of")
 THRESHOLD_COLUMNS = ["name", "value", "default", "overridden", "unit", "min", "max", "label", "reference",
@@ -126,10 +113,10 @@ def _read_yaml(path: Path) -> dict:
         raise InputError(f"{path}: expected a mapping with the sections {', '.join(RULE_SECTIONS)}")
     unknown = [k for k in doc if k not in TOP_KEYS]
     if unknown:
-        raise InputError(f"{path}: unknown section {_short(unknown[0])}; expected the sections {', '.join(TOP_KEYS)}")
+        raise InputError(f"{path}: unknown section {shortened(unknown[0])}; expected the sections {', '.join(TOP_KEYS)}")
     version = doc.get("version", THRESHOLDS_VERSION)   # required of the project's file (check_thresholds_file)
     if isinstance(version, bool) or not isinstance(version, int):
-        raise InputError(f"{path}: field 'version' is {_short(version)}; expected the whole number {THRESHOLDS_VERSION}")
+        raise InputError(f"{path}: field 'version' is {shortened(version)}; expected the whole number {THRESHOLDS_VERSION}")
     if version != THRESHOLDS_VERSION:
         newer = "newer than" if version > THRESHOLDS_VERSION else "older than"
         raise InputError(f"{path}: field 'version' is {version}, {newer} the version this code reads; expected "
@@ -140,7 +127,8 @@ def _read_yaml(path: Path) -> dict:
     return doc
 
 
-def _short(value) -> str:
+def shortened(value) -> str:
+    """A value as it shows in a message (repr, at most 40 characters)."""
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "…"
 
@@ -161,9 +149,9 @@ def _check_value(name: str, value, lo: float, hi: float, unit: str, where: str) 
     expected = f"a number in [{lo:g}, {hi:g}] {unit}"
     f, why = _as_finite(value)
     if why:
-        raise InputError(f"{where}: threshold {name!r} = {_short(value)} is {why}; expected {expected}")
+        raise InputError(f"{where}: threshold {name!r} = {shortened(value)} is {why}; expected {expected}")
     if not lo <= f <= hi:
-        raise InputError(f"{where}: threshold {name!r} = {_short(value)} is out of range; expected {expected}")
+        raise InputError(f"{where}: threshold {name!r} = {shortened(value)} is out of range; expected {expected}")
     return f
 
 
@@ -172,9 +160,9 @@ def _bound(spec: dict, key: str, where: str) -> float:
     value = spec[key]
     f, why = _as_finite(value)
     if why == "not a number":
-        raise InputError(f"{where}: key {key!r} is {_short(value)}, not a number; expected a number")
+        raise InputError(f"{where}: key {key!r} is {shortened(value)}, not a number; expected a number")
     if why:
-        raise InputError(f"{where}: key {key!r} = {_short(value)} is {why}; expected a number")
+        raise InputError(f"{where}: key {key!r} = {shortened(value)} is {why}; expected a number")
     return f
 
 
@@ -202,7 +190,7 @@ def load_thresholds(overrides: dict | None = None, path: Path = THRESHOLDS, refe
             raise InputError(f"{where}: min {lo:g} exceeds max {hi:g}; expected min <= max")
         for key in ("unit",) + TEXT_KEYS:
             if not isinstance(spec[key], str):
-                raise InputError(f"{where}: key {key!r} is {_short(spec[key])}; expected text")
+                raise InputError(f"{where}: key {key!r} is {shortened(spec[key])}; expected text")
         row = _select_reference(refs, spec["reference"], where) if spec.get("reference") else None
         if spec.get("from_reference"):
             if row is None or pd.isna(row.annual_rate):
@@ -232,7 +220,7 @@ def load_thresholds(overrides: dict | None = None, path: Path = THRESHOLDS, refe
         })
     th = pd.DataFrame(rows, columns=THRESHOLD_COLUMNS).set_index("name", drop=False)
     if overrides is not None and not isinstance(overrides, dict):
-        raise InputError(f"threshold overrides are {_short(overrides)}; expected a mapping {{parameter name: number}}")
+        raise InputError(f"threshold overrides are {shortened(overrides)}; expected a mapping {{parameter name: number}}")
     for name, value in (overrides or {}).items():
         if name not in th.index:
             raise InputError(f"threshold override {name!r}: unknown parameter; expected one of {', '.join(th.index)}")
@@ -262,7 +250,7 @@ def _near_synonyms(section, path: Path) -> dict:
     seen: set[str] = set()
     for i, g in enumerate(groups, start=1):
         if not isinstance(g, list) or len(g) < 2 or not all(isinstance(q, str) and q.strip() for q in g):
-            raise InputError(f"{path}: near_synonyms.qualifiers group {i} is {_short(g)}; expected a list of two or "
+            raise InputError(f"{path}: near_synonyms.qualifiers group {i} is {shortened(g)}; expected a list of two or "
                              "more qualifiers (text)")
         twice = seen & set(g)
         if twice:
@@ -312,51 +300,51 @@ def _check_rules(rules: dict, th: pd.DataFrame, path: Path) -> None:
             raise InputError(f"{path}: ceilings {key!r}: parameter {name!r} must take its value from a reference row "
                              "with a window (start_year, end_year)")
         if key not in METRICS_JUDGED and not (isinstance(key, str) and re.fullmatch(r"[a-z][a-z0-9_]*", key)):
-            raise InputError(f"{path}: ceilings {_short(key)}: expected a metric ({', '.join(METRICS_JUDGED)}) or an indicator id")
+            raise InputError(f"{path}: ceilings {shortened(key)}: expected a metric ({', '.join(METRICS_JUDGED)}) or an indicator id")
     peers = rules["peers"]
     unknown = [k for k in peers if k not in PEER_KEYS]
     if unknown:
-        raise InputError(f"{path}: peers: unknown key {_short(unknown[0])}; expected some of {', '.join(PEER_KEYS)}")
+        raise InputError(f"{path}: peers: unknown key {shortened(unknown[0])}; expected some of {', '.join(PEER_KEYS)}")
     levels = peers.get("levels", {})
     if not isinstance(levels, dict):
-        raise InputError(f"{path}: peers.levels is {_short(levels)}; expected {PEER_KEYS['levels']}")
+        raise InputError(f"{path}: peers.levels is {shortened(levels)}; expected {PEER_KEYS['levels']}")
     for level, allowed in levels.items():
         if level not in REGION_LEVELS:
-            raise InputError(f"{path}: peers.levels {_short(level)}: unknown level; expected one of {REGION_LEVELS}")
+            raise InputError(f"{path}: peers.levels {shortened(level)}: unknown level; expected one of {REGION_LEVELS}")
         if not isinstance(allowed, list) or any(a not in REGION_LEVELS for a in allowed):
-            raise InputError(f"{path}: peers.levels {level!r} is {_short(allowed)}; expected a list of levels "
+            raise InputError(f"{path}: peers.levels {level!r} is {shortened(allowed)}; expected a list of levels "
                              f"among {REGION_LEVELS}")
     marks = peers.get("excluded_marks", [])
     if not isinstance(marks, list) or any(not isinstance(m, str) or len(m.strip()) < 2 or m != m.strip() for m in marks):
-        raise InputError(f"{path}: peers.excluded_marks is {_short(marks)}; expected a list of marks, each a text of "
+        raise InputError(f"{path}: peers.excluded_marks is {shortened(marks)}; expected a list of marks, each a text of "
                          "at least two characters without spaces around it (a panel row whose notes contain one makes no window)")
     breaks = peers.get("breaks", [])
     if not isinstance(breaks, list):
-        raise InputError(f"{path}: peers.breaks is {_short(breaks)}; expected {PEER_KEYS['breaks']}")
+        raise InputError(f"{path}: peers.breaks is {shortened(breaks)}; expected {PEER_KEYS['breaks']}")
     for i, b in enumerate(breaks, 1):
         where = f"{path}: peers.breaks[{i}]"
         if not isinstance(b, dict) or sorted(b) not in (sorted(BREAK_KEYS), sorted(BREAK_KEYS[1:])):
-            raise InputError(f"{where} is {_short(b)}; expected a mapping with exactly the keys {', '.join(BREAK_KEYS)} "
+            raise InputError(f"{where} is {shortened(b)}; expected a mapping with exactly the keys {', '.join(BREAK_KEYS)} "
                              "(region may be left out: the break holds for every region of the series)")
         for key in [k for k in ("region", "indicator", "title_contains", "reason") if k in b]:
             if not isinstance(b[key], str) or not b[key].strip():
-                raise InputError(f"{where} field {key!r} is {_short(b[key])}; expected text")
+                raise InputError(f"{where} field {key!r} is {shortened(b[key])}; expected text")
         if isinstance(b["after_year"], bool) or not isinstance(b["after_year"], int) or not MIN_YEAR <= b["after_year"] <= MAX_YEAR:
-            raise InputError(f"{where} field 'after_year' is {_short(b['after_year'])}; expected a year, a whole number "
+            raise InputError(f"{where} field 'after_year' is {shortened(b['after_year'])}; expected a year, a whole number "
                              f"from {MIN_YEAR} to {MAX_YEAR}")
     for i, x in enumerate(peers.get("excluded_series", []) or [], 1):
         keys = ("indicator", "title_contains", "reason")
         if not isinstance(x, dict) or sorted(x) != sorted(keys) or any(
                 not isinstance(x[k], str) or not x[k].strip() for k in keys):
-            raise InputError(f"{path}: peers.excluded_series[{i}] is {_short(x)}; expected a mapping of the texts "
+            raise InputError(f"{path}: peers.excluded_series[{i}] is {shortened(x)}; expected a mapping of the texts "
                              f"{', '.join(keys)}")
     proxies = peers.get("proxies", {}) or {}
     if not isinstance(proxies, dict) or any(not isinstance(k, str) or not isinstance(v, str) or k == v for k, v in proxies.items()):
-        raise InputError(f"{path}: peers.proxies is {_short(proxies)}; expected {PEER_KEYS['proxies']} (an indicator "
+        raise InputError(f"{path}: peers.proxies is {shortened(proxies)}; expected {PEER_KEYS['proxies']} (an indicator "
                          "and another indicator whose windows stand in for its own)")
     for indicator, selectors in rules["national_series"].items():
         if not isinstance(selectors, list) or not selectors or not all(isinstance(x, dict) for x in selectors):
-            raise InputError(f"{path}: national_series {_short(indicator)} is {_short(selectors)}; expected a list of "
+            raise InputError(f"{path}: national_series {shortened(indicator)} is {shortened(selectors)}; expected a list of "
                              f"reference selectors ({', '.join(sorted(SELECTOR_KEYS))})")
 
 
@@ -392,12 +380,12 @@ def load_regions(path: Path = REGIONS) -> pd.DataFrame:
         for col in expected:
             value = getattr(row, col)
             if value != value.strip():
-                raise InputError(f"{path}: line {i} field {col!r} is {_short(value)}: spaces around it; expected the "
+                raise InputError(f"{path}: line {i} field {col!r} is {shortened(value)}: spaces around it; expected the "
                                  "name alone (an invisible space makes it another region)")
         if not row.region or not row.region_en:
             raise InputError(f"{path}: line {i}: fields 'region' and 'region_en' are required")
         if row.level not in REGION_LEVELS:
-            raise InputError(f"{path}: line {i} ({row.region}) field 'level' is {_short(row.level)}; expected one of {REGION_LEVELS}")
+            raise InputError(f"{path}: line {i} ({row.region}) field 'level' is {shortened(row.level)}; expected one of {REGION_LEVELS}")
     dup = df["region"][df["region"].duplicated()]
     if len(dup):
         raise InputError(f"{path}: region {dup.iloc[0]!r} appears twice (lines {line[dup.iloc[0]]} and "
@@ -416,216 +404,9 @@ def load_regions(path: Path = REGIONS) -> pd.DataFrame:
             raise InputError(f"{where} field 'parent' is {row.parent!r}, not a region of this file; expected a listed region")
         parent = by_name.loc[row.parent]
         if row.parent_en != parent["region_en"]:
-            raise InputError(f"{where} field 'parent_en' is {_short(row.parent_en)}; expected {parent['region_en']!r} "
+            raise InputError(f"{where} field 'parent_en' is {shortened(row.parent_en)}; expected {parent['region_en']!r} "
                              f"(the region_en of {row.parent}, line {line[row.parent]})")
         if rank[parent["level"]] <= rank[row.level]:
             raise InputError(f"{where}: its parent {row.parent} is a {parent['level']}, not larger than a {row.level}; "
                              f"expected a parent of a larger level ({' < '.join(REGION_LEVELS)})")
     return df
-
-
-# --------------------------------------------------------------------------------------------------
-# every reference file against its schema (every build: analysis.pipeline.build)
-# --------------------------------------------------------------------------------------------------
-def check_all(vocab: pd.DataFrame, read_by_code: tuple[str, ...] = PARAMETERS) -> None:
-    """Check every file of data/raw/reference/ against its schema and against each other (`vocab`: indicators.csv;
-    `read_by_code`: the parameters of thresholds.yml the code reads, check_thresholds_file); InputError listing
-    every problem found, one line each (file, line or field, what was expected)."""
-    problems = []
-
-    def attempt(check, *args):
-        try:
-            return check(*args)
-        except InputError as exc:
-            problems.append(str(exc))
-            return None
-
-    attempt(check_provenance)
-    refs = attempt(load_references)
-    if refs is not None:
-        attempt(check_references, refs)
-    attempt(load_regions)
-    attempt(load_links_checked, vocab)
-    panel = attempt(check_panel, PANEL, vocab)
-    attempt(load_provincial_panel)
-    if refs is not None:
-        th = attempt(check_thresholds_file, THRESHOLDS, read_by_code)
-        if th is not None:
-            attempt(check_rules_against_data, load_rules(), refs, panel, vocab)
-    if problems:
-        shown = problems[:20]
-        more = f"\n({len(problems) - 20} more)" if len(problems) > 20 else ""
-        raise InputError(f"{len(problems)} problem(s) in {paths.REFERENCE.relative_to(paths.ROOT)}/:\n" + "\n".join(shown) + more)
-
-
-def check_provenance(path: Path = PROVENANCE) -> None:
-    """provenance.yml: a list of {file, sha256, received, notes}; each file's bytes still have that sha256 (an edit
-    is a deliberate new version: the file, its sha256 and `received` change together)."""
-    path = Path(path)
-    entries = load_yaml(path, "a YAML list of {file, sha256, received, notes}")
-    if not isinstance(entries, list) or not entries:
-        raise InputError(f"{path}: expected a list of entries (- file: …, sha256: …, received: …, notes: …)")
-    for i, e in enumerate(entries, 1):
-        if not isinstance(e, dict) or sorted(e) != ["file", "notes", "received", "sha256"]:
-            raise InputError(f"{path}: entry {i} is {_short(e)}; expected a mapping with exactly file, sha256, received, notes")
-        file = path.parent / str(e["file"])
-        inside = file.resolve().is_relative_to(path.parent.resolve()) and not Path(str(e["file"])).is_absolute()
-        if not inside or not file.is_file():
-            raise InputError(f"{path}: entry {i} field 'file' is {_short(e['file'])}; expected a file of {path.parent.name}/")
-        if not isinstance(e["sha256"], str) or not re.fullmatch(r"[0-9a-f]{64}", e["sha256"]):
-            raise InputError(f"{path}: entry {i} field 'sha256' is {_short(e['sha256'])}; expected 64 lower-case hex digits")
-        found = hashlib.sha256(file.read_bytes()).hexdigest()
-        if found != e["sha256"]:
-            raise InputError(f"{file}: changed (sha256 {found}) without its provenance: {path.name} entry {i} gives "
-                             f"{e['sha256']}; expected the file as received, or a new version: update its sha256 and "
-                             "`received` (and say what changed in its notes)")
-
-
-def _number_problem(value: str, *, whole: bool = False, lo: float | None = None, hi: float | None = None) -> str | None:
-    """Why a CSV cell is not the number expected (None when it is)."""
-    try:
-        f = float(value)
-    except ValueError:
-        return "not a number"
-    if not math.isfinite(f):
-        return "not a finite number"
-    if whole and not re.fullmatch(r"-?\d+", value.strip()):
-        return "not a whole number"
-    if lo is not None and f < lo:
-        return f"below {lo:g}"
-    if hi is not None and f > hi:
-        return f"above {hi:g}"
-    return None
-
-
-def _cell(value: str) -> str:
-    """A cell for a message: its repr, cut to 60 characters (a 100,000-character cell is not echoed whole)."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "…' (" + f"{len(value)} characters)"
-
-
-def check_references(refs: pd.DataFrame, path: Path = REFERENCES) -> None:
-    """growth_references.csv: years whole numbers in range, values and rates finite numbers, a known rate unit."""
-    raw = read_csv_table(path, REFERENCE_COLUMNS)
-    for i, row in enumerate(raw.itertuples(index=False), start=2):
-        for col, rule in (("start_year", dict(whole=True, lo=1900, hi=MAX_YEAR)), ("end_year", dict(whole=True, lo=1900, hi=MAX_YEAR)),
-                          ("start_value", {}), ("end_value", {}), ("annual_rate", {})):
-            value = getattr(row, col)
-            why = value != "" and _number_problem(value, **rule)
-            if why:
-                raise InputError(f"{path}: line {i} field {col!r} is {_cell(value)}: {why}; expected "
-                                 + ("a year" if "year" in col else "a finite number") + " or an empty cell")
-        if row.rate_unit not in RATE_UNITS:
-            raise InputError(f"{path}: line {i} field 'rate_unit' is {_cell(row.rate_unit)}; expected one of {RATE_UNITS[:2]} or empty")
-        if row.start_year and row.end_year and not int(row.start_year) < int(row.end_year) <= MAX_YEAR:
-            raise InputError(f"{path}: line {i}: start_year {row.start_year} is not before end_year {row.end_year}")
-        if row.annual_rate and not row.rate_unit:
-            raise InputError(f"{path}: line {i} field 'rate_unit' is empty; expected the unit of annual_rate {row.annual_rate}")
-
-
-def load_links_checked(vocab: pd.DataFrame, path: Path = LINKS) -> pd.DataFrame:
-    """indicator_links.csv, each indicator a known one (indicators.csv), no link of an indicator to itself, none twice."""
-    df = load_links(path)
-    for i, row in enumerate(df.itertuples(index=False), start=2):
-        for col in ("indicator_id", "of_indicator_id"):
-            if getattr(row, col) not in vocab.index:
-                raise InputError(f"{path}: line {i} field {col!r} is {_cell(getattr(row, col))}; expected an indicator_id "
-                                 f"of {paths.INDICATORS.name}")
-        if row.indicator_id == row.of_indicator_id:
-            raise InputError(f"{path}: line {i}: links {row.indicator_id} to itself; expected two different indicators")
-    dup = df.duplicated(["relation", "indicator_id", "of_indicator_id"])
-    if dup.any():
-        raise InputError(f"{path}: line {int(dup.to_numpy().argmax()) + 2}: the same link appears twice")
-    return df
-
-
-def check_panel(path: Path = PANEL, vocab: pd.DataFrame | None = None) -> pd.DataFrame:
-    """regional_panel.csv: the columns, at least one row; a known level; a year (a whole number from 1949 to this
-    year); a value that is a finite number, not negative (and at most 100 for a share, whole for a count); an
-    indicator of indicators.csv with a unit of its measure; one value per series and year. Returns the rows as text."""
-    path = Path(path)
-    df = read_csv_table(path, PANEL_COLUMNS, exact=True)
-    if df.empty:
-        raise InputError(f"{path}: no rows; expected the cited yearly values the peer windows are computed from")
-    this_year = dt.date.today().year
-    for i, row in enumerate(df.itertuples(index=False), start=2):
-        where = f"{path}: line {i}"
-        for col in ("region", "region_level", "indicator", "unit", "year", "value", "title", "quote"):
-            value = getattr(row, col)
-            if not value.strip() or value != value.strip():
-                raise InputError(f"{where} field {col!r} is {_cell(value)}; expected "
-                                 + ("text without spaces around it" if value.strip() else "a value (the cell is empty)"))
-        if row.region_level not in REGION_LEVELS:
-            raise InputError(f"{where} field 'region_level' is {_cell(row.region_level)}; expected one of {REGION_LEVELS}")
-        why = _number_problem(row.year, whole=True, lo=MIN_YEAR, hi=this_year)
-        if why:
-            raise InputError(f"{where} field 'year' is {_cell(row.year)}: {why}; expected a year, a whole number from "
-                             f"{MIN_YEAR} to {this_year}")
-        measure = vocab.at[row.indicator, "measure"] if vocab is not None and row.indicator in vocab.index else None
-        if vocab is not None and measure is None:
-            raise InputError(f"{where} field 'indicator' is {_cell(row.indicator)}; expected an indicator_id of "
-                             f"{paths.INDICATORS.name}")
-        why = _number_problem(row.value, lo=0, hi=100 if measure == "share" else None,
-                              whole=measure in ("count_stock", "count_flow"))
-        if why:
-            kind = {"share": "a share in % (0 to 100)", "count_stock": "a count (a whole number, 0 or more)",
-                    "count_flow": "a count (a whole number, 0 or more)"}.get(measure, "a finite number, 0 or more")
-            raise InputError(f"{where} field 'value' is {_cell(row.value)}: {why}; expected {kind}")
-        if measure is not None and not PANEL_UNITS[measure].fullmatch(row.unit):
-            raise InputError(f"{where} field 'unit' is {_cell(row.unit)}; expected a unit of the {measure} "
-                             f"{row.indicator} (pattern {PANEL_UNITS[measure].pattern!r})")
-    key = ["region", "indicator", "title", "year"]
-    dup = df.duplicated(key)
-    if dup.any():
-        i = int(dup.to_numpy().argmax())
-        raise InputError(f"{path}: line {i + 2}: {df['region'].iloc[i]} {df['indicator'].iloc[i]} {df['year'].iloc[i]} "
-                         f"appears twice in the table {_cell(df['title'].iloc[i])}; expected one value per series and year")
-    return df
-
-
-def check_rules_against_data(rules: dict, refs: pd.DataFrame, panel: pd.DataFrame | None, vocab: pd.DataFrame,
-                             path: Path = THRESHOLDS) -> None:
-    """thresholds.yml's rule sections against the data they name: ceilings, proxies and national series of known
-    indicators; national-series selectors that match reference rows; breaks of series in the panel; excluded marks
-    that leave every indicator with usable panel rows some windows."""
-    for key in rules["ceilings"]:
-        if key not in METRICS_JUDGED and key not in vocab.index:
-            raise InputError(f"{path}: ceilings {key!r}: not a metric ({', '.join(METRICS_JUDGED)}) nor an indicator_id "
-                             f"of {paths.INDICATORS.name}")
-    for indicator, selectors in rules["national_series"].items():
-        if indicator not in vocab.index:
-            raise InputError(f"{path}: national_series {indicator!r}: not an indicator_id of {paths.INDICATORS.name}")
-        for k, selector in enumerate(selectors, 1):
-            where = f"{path}: national_series {indicator!r} [{k}]"
-            if not matching_references(refs, selector, where).any():
-                raise InputError(f"{where}: {selector} matches no row of {REFERENCES.name}; expected a selector of existing rows")
-    peers = rules["peers"]
-    if panel is None:
-        return
-    series = set(zip(panel["region"], panel["indicator"]))
-    for indicator, proxy in (peers.get("proxies") or {}).items():
-        for name in (indicator, proxy):
-            if name not in vocab.index:
-                raise InputError(f"{path}: peers.proxies {indicator!r}: {name!r} is not an indicator_id of {paths.INDICATORS.name}")
-        if proxy not in set(panel["indicator"]):
-            raise InputError(f"{path}: peers.proxies {indicator!r}: {proxy!r} has no row in {PANEL.name}; expected an "
-                             "indicator whose windows can stand in")
-    for k, b in enumerate(peers.get("breaks", []), 1):
-        where = f"{path}: peers.breaks[{k}]"
-        if "region" not in b:
-            continue                     # a break of every region's series (the provincial panel's bulletins)
-        if (b["region"], b["indicator"]) not in series:
-            raise InputError(f"{where}: {PANEL.name} has no series of region {b['region']!r} and indicator "
-                             f"{b['indicator']!r}; expected a break of a series in the panel")
-        rows = panel[(panel["region"] == b["region"]) & (panel["indicator"] == b["indicator"])]
-        if not rows["title"].str.contains(b["title_contains"], regex=False).any():
-            raise InputError(f"{where} field 'title_contains' {b['title_contains']!r} is in no title of {b['region']} "
-                             f"{b['indicator']} in {PANEL.name}")
-    usable = panel[panel["source_url"].str.strip() != ""]
-    for mark in peers.get("excluded_marks", []):
-        hit = usable["notes"].str.contains(mark, regex=False)
-        for indicator, rows in hit.groupby(usable["indicator"]):
-            if rows.all():
-                raise InputError(f"{path}: peers.excluded_marks {mark!r} is in the notes of every row of {indicator} in "
-                                 f"{PANEL.name} ({len(rows)}): it would remove every peer judgement of it; expected a "
-                                 "mark that only some rows carry")

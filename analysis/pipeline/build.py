@@ -1,7 +1,7 @@
 """`python -m analysis.build` (what `make data` runs): raw documents → data/processed/.
 
 Order: take the project's lock (analysis.core.lock), finish an interrupted earlier update and delete leftover
-temporary files, check every reference table against its schema (analysis.inputs.reference.check_all), verify
+temporary files, check every reference table against its schema (analysis.inputs.reference_checks.check_all), verify
 every document's hash (a changed document stops everything before anything is
 written), extract with the specs, validate the invariants, compute every frame, then publish the changed
 CSVs as one set (analysis.core.fileio.publish_set: all or nothing, even across kill -9 or a full disk).
@@ -22,7 +22,7 @@ from ..derive.rules import parameters_read
 from ..ingest.extract import extract_all, relative_frame
 from ..ingest.validate import validate_observations
 from ..inputs import actuals
-from ..inputs.reference import check_all
+from ..inputs.reference_checks import check_all
 from ..inputs.registry import load_verified
 from ..inputs.vocab import load_indicators
 from . import documents
