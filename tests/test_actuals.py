@@ -7,7 +7,7 @@ import pytest
 
 from analysis.core import paths
 from analysis.core.errors import InputError
-from analysis.inputs import actuals
+from analysis.inputs import actuals, actuals_csv
 
 HEADER = "region,indicator,unit,year,value,source\n"
 GOOD = "广州市,rd_intensity,%,2021,3.12,http://example.org/bulletin\n"
@@ -245,14 +245,14 @@ def test_first_characters_from_the_first_bytes():
     code_points = [*range(1, 0x3001), *range(0x3001, 0x110000, 97), 0xFFFF, 0x10000, 0x10FFFF]
     cells = [""] + [chr(c) + "é" for c in code_points if not 0xD800 <= c <= 0xDFFF]
     heads = np.array([c.encode()[:4] for c in cells], dtype="S4")
-    assert actuals._first_characters(heads).tolist() == [c[:1] for c in cells]
+    assert actuals_csv.first_characters(heads).tolist() == [c[:1] for c in cells]
 
 
 def test_records_read_twice_must_agree(tmp_path):
     path = write(tmp_path, HEADER + GOOD + GOOD.replace("2021", "2020").replace("3.12", "3.5"))
-    scan = actuals._scan(path)
+    scan = actuals_csv.scan_file(path)
     begin, end = scan["offset"][1:-1], scan["offset"][2:]
-    reread = actuals._Reread(path, list(actuals.REQUIRED))
+    reread = actuals_csv.Reread(path, list(actuals_csv.REQUIRED))
     assert reread.cells(begin, end, ["source"], np.array([3.12, 3.5]))["source"].tolist() == ["http://example.org/bulletin"] * 2
-    with pytest.raises(actuals._ReadTwiceDiffers):          # e.g. the file changed in between
+    with pytest.raises(actuals_csv.ReadTwiceDiffers):          # e.g. the file changed in between
         reread.cells(begin, end, ["source"], np.array([3.12, 3.6]))

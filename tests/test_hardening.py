@@ -19,7 +19,7 @@ import pytest
 
 from analysis.core import fileio, lock, paths
 from analysis.core.errors import InputError, run_cli
-from analysis.inputs import actuals
+from analysis.inputs import actuals, actuals_csv
 from analysis.reports import cli, config, index, makerules, runner
 
 PROCESSED_NAMES = sorted(p.name for p in paths.PROCESSED.glob("*.csv"))
@@ -226,7 +226,7 @@ def test_unbalanced_quote(tmp_path):
 
 def test_many_bad_lines_are_counted_not_all_listed(tmp_path):
     msg = actuals_error(tmp_path, HEADER + "广州市,rd_intensity,%,2019,abc,x\n" * 500)
-    assert msg.count("\n  line ") == actuals.MAX_LISTED and "… and 480 more" in msg and "500 problems" in msg
+    assert msg.count("\n  line ") == actuals_csv.MAX_LISTED and "… and 480 more" in msg and "500 problems" in msg
 
 
 @pytest.mark.parametrize("target", ["dir", "missing", "gbk"])
