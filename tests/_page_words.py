@@ -10,6 +10,7 @@ authors, methods, one-letter symbols of formulas). An en page may show Chinese o
 """
 from __future__ import annotations
 
+import functools
 import re
 from html.parser import HTMLParser
 
@@ -84,23 +85,30 @@ def nodes(html: str) -> list[tuple[str | None, str]]:
     return [(h, t) for h, t in parser.nodes if t.strip()]
 
 
-def _identifiers() -> set[str]:
-    return set(load_sources()) | set(parameters.NOTEBOOK_PARAMETERS) | {r.name for r in config.load_config()}
+@functools.cache          # the project's own files: read once per test process (tests change only copies)
+def _identifiers() -> frozenset[str]:
+    return frozenset(load_sources()) | set(parameters.NOTEBOOK_PARAMETERS) | {r.name for r in config.load_config()}
 
 
-def _published_text() -> list[str]:
+@functools.cache
+def _published_text() -> tuple[str, ...]:
     """Text that is a proper name as published: the titles of cited works, the citations of actuals."""
     refs = pd.read_csv(paths.REFERENCE / "growth_references.csv")
     prog = datasets.load("progress")
-    return sorted({*refs["source_title"].dropna(), *prog["actual_source"].dropna(), *prog["base_source"].dropna()},
-                  key=len, reverse=True)
+    return tuple(sorted({*refs["source_title"].dropna(), *prog["actual_source"].dropna(), *prog["base_source"].dropna()},
+                        key=len, reverse=True))
+
+
+@functools.cache
+def _threshold_names() -> frozenset[str]:
+    return frozenset(load_thresholds()["name"])
 
 
 def english_words(html: str, allowed=()) -> list[str]:
     """The Latin-letter words of a zh page outside code, addresses, identifiers (and `allowed`: the report's name),
     cited titles and PROPER_NAMES."""
     ids, published = _identifiers() | set(allowed), _published_text()
-    threshold_names = set(load_thresholds()["name"])
+    threshold_names = _threshold_names()
     found = []
     for header, text in nodes(html):
         if header in PUBLISHED or (header == labels.t("name", "zh") and text in threshold_names):

@@ -3,7 +3,9 @@ deterministic, atomic output. Every reading error is an InputError naming the fi
 expected."""
 from __future__ import annotations
 
+import copy
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -95,9 +97,17 @@ class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
 
 def load_yaml(path, expected: str = "a YAML file"):
     """The YAML document of `path` (None when empty). InputError for unreadable text, invalid YAML or a key
-    given twice in one mapping, naming the file and the line."""
+    given twice in one mapping, naming the file and the line.
+
+    The file is read every time; a text read before is not parsed again (the pages read sources.yml and
+    thresholds.yml hundreds of times): the caller gets its own copy of the document."""
     path = Path(path)
-    text = read_text(path, expected)
+    return copy.deepcopy(_parse_yaml(read_text(path, expected), path, expected))
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_yaml(text: str, path: Path, expected: str):
+    """`text` parsed (see load_yaml; a failure is an InputError, never kept)."""
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
