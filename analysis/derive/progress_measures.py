@@ -127,14 +127,6 @@ def _count_half_unit(value: float, quote) -> float:
     return 0.0
 
 
-def at_rounding(actual: float, half_unit: float, met: bool, target: float, bound: str, direction: int,
-                tolerance_pct: float, value_low: float | None = None) -> bool:
-    """A tie within the published rounding: the actual as published meets the target, but a value it rounds
-    from (actual − half a unit, in the target's direction) would not."""
-    return met and half_unit > 0 and not meets(actual - direction * half_unit, target, bound, direction, tolerance_pct,
-                                               value_low)
-
-
 def interpolate(y0: int, v0: float, y1: int, v1: float, year: int, measure: str) -> tuple[float, Words]:
     """The value at `year` between two actuals and how (a note part): linear for shares, geometric for levels and counts (linear
     where a value is not positive)."""

@@ -24,7 +24,7 @@ from ..core import lock, numerals, paths, quantity, units
 from ..core.errors import InputError, run_cli
 from ..core.fileio import write_text_atomic
 from ..inputs.registry import Source, load_verified
-from ..inputs.vocab import load_indicators
+from ..inputs.vocab import MEASURES, load_indicators
 from .extract import COMMON_SPEC, _readings, literal_pattern
 from .spec import load_spec
 
@@ -305,8 +305,6 @@ _END = "<!-- end of generated part -->"
 
 def readme_tables() -> str:
     """The accepted units, scale words, measures and bounds, as Markdown, from the code that applies them."""
-    from ..inputs.vocab import MEASURES
-
     published = "\n".join(f"| `{u}` | `{canon}` | {('×' + format(m, 'g')) if m != 1 else '='} | {meaning} |"
                       for u, (canon, m, meaning) in quantity.UNITS.items())
     scales = ", ".join(f"`{k}` ×{v:g}" for k, v in quantity.SCALES.items())

@@ -27,7 +27,7 @@ import pandas as pd
 import regex
 
 from ..core import numerals, paths, quantity, schema
-from ..core.errors import SpecError
+from ..core.errors import SpecError, ValidationError
 from ..inputs.registry import Source
 from .spec import load_spec
 
@@ -523,8 +523,6 @@ def extract_all(sources: dict[str, Source], vocab: pd.DataFrame, specs_dir: Path
 def dedupe(rows: list[dict], spec_file: Path) -> list[dict]:
     """One row per (source, indicator, year, kind), from the first mention; a second mention with another
     value is a conflict, reported with both lines."""
-    from ..core.errors import ValidationError
-
     seen: dict[tuple, dict] = {}
     out = []
     for r in sorted(rows, key=lambda r: (r["line"], r["_pos"])):

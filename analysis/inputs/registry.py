@@ -146,7 +146,7 @@ def verify(sources: dict[str, Source]) -> None:
 
 @lru_cache(maxsize=2)
 def _converter(config: str):
-    import opencc
+    import opencc  # its dictionaries load on import: only when a traditional-script document is read
     return opencc.OpenCC(config)
 
 

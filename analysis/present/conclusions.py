@@ -16,7 +16,7 @@ PACE = ("on_track", "acceleration_needed", "limited_progress", "deterioration")
 
 def markdown(text: str):
     """`text` as a Markdown output of a notebook cell (the page shows it as a paragraph)."""
-    from IPython.display import Markdown
+    from IPython.display import Markdown  # IPython: only inside a notebook
     return Markdown(text)
 
 

@@ -60,7 +60,7 @@ def _words(series: pd.Series, field: str, language: str) -> pd.Series:
 
 def title(p: dict, language: str = "zh"):
     """The page's heading: the indicator's display name and its unit."""
-    from IPython.display import Markdown
+    from IPython.display import Markdown  # IPython: only inside a notebook
     name = labels.display_name(p["indicator_id"], language)
     return Markdown(f"## {name} ({labels.unit(p['unit'], language)})")
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..core import grades, paths
 from ..core.errors import InputError
-from ..core.schema import SEVERITIES  # in increasing order (flags.csv `severity`)
+from ..core.schema import SEVERITIES, UNIT_OF_METRIC  # SEVERITIES: in increasing order (flags.csv `severity`)
 from ..derive.plausibility import compute
 from ..inputs.reference import load_thresholds
 from ..inputs.registry import load_sources
@@ -388,7 +388,7 @@ def references(thresholds: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     df = pd.DataFrame({
         "line": used, "region": [labels.reference_region(v, language) for v in r["region"]],
         "period": [f"{year(a)}–{year(b)}" for a, b in zip(r["start_year"], r["end_year"])],
-        "rate": [f"{_number(v)} {labels.growth_unit({'pp_per_year': 'pp/yr', 'cagr': '%/yr'}.get(u, u), language)}"
+        "rate": [f"{_number(v)} {labels.growth_unit(UNIT_OF_METRIC.get(u, u), language)}"
                  if pd.notna(v) else "" for v, u in zip(r["annual_rate"], r["rate_unit"])],
         "source": r["source_title"].to_numpy(), "grade": _values(r["grade"], "grade", language).to_numpy(),
         "address": r["source_url"].to_numpy(), "publisher_address": r["publisher_url"].to_numpy()})

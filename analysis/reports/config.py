@@ -9,6 +9,7 @@ from ..core import paths
 from ..core.errors import InputError
 from ..core.fileio import load_yaml
 from ..inputs.registry import load_sources
+from ..pipeline import datasets
 
 CONFIG = paths.ROOT / "reports.yml"
 BUILD = paths.REPORTS / ".build"            # make's bookkeeping: per-run parameter stamps, the generated rules
@@ -172,7 +173,7 @@ def _indicator_runs(entry: dict, name: str, where: str, notebook: Path, params: 
     if name.count(INDICATOR_SLOT) != 1:
         raise InputError(f"{where}: field 'name' {name[:80]!r} must contain {INDICATOR_SLOT} once when the entry has "
                          "`indicators` (each indicator's run is named by it, e.g. indicator-{indicator_id})")
-    from ..present.indicator_views import indicators_in_plans
+    from ..present.indicator_views import indicators_in_plans  # heavy (matplotlib): only for an entry with `indicators`
     runs = []
     for iid in indicators_in_plans(n):
         run_name = name.replace(INDICATOR_SLOT, iid)
@@ -183,7 +184,6 @@ def _indicator_runs(entry: dict, name: str, where: str, notebook: Path, params: 
 
 def _sources_with_progress() -> set[str]:
     """The sources with at least one row in data/processed/progress.csv (a target set against an actual)."""
-    from ..pipeline import datasets
     return set(datasets.load("progress")["source_id"])
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import nbformat
+
 from ..core import paths
 from ..present import prose
 from .parameters import read_notebook
-
-LANGUAGE_TAG = "lang-{}"
 
 
 def language_of(cell) -> str | None:
@@ -37,8 +37,6 @@ def synced(nb) -> list[str]:
 
 def sync(notebooks: list[Path] | None = None, write: bool = True) -> dict[str, list[str]]:
     """{notebook: the blocks that differ from prose.NARRATIVE}; with `write`, the notebooks are rewritten."""
-    import nbformat
-
     out = {}
     for path in notebooks or sorted(paths.NOTEBOOKS.glob("*.ipynb")):
         nb = read_notebook(path)

@@ -60,7 +60,6 @@ def _check_indicators(v):
 
 def _check_indicator_id(v):
     """One indicator id of the vocabulary that a document has an observation of (notebook 05)."""
-    from ..inputs.vocab import load_indicators
     ids = sorted(load_indicators().index)
     accepts = f"an indicator id of {paths.INDICATORS.relative_to(paths.ROOT)} ({len(ids)} ids, e.g. {ids[:3]})"
     if not isinstance(v, str):

@@ -59,7 +59,7 @@ def _cell_label(nb_path: Path, index=None) -> str:
         return "an unknown cell"
     # papermill writes its error banner (top) and anchor (before the failing cell) into the executed notebook
     # after it took the failing cell's index: without them the index points at the failing cell again
-    from papermill.execute import ERROR_MARKER_TAG
+    from papermill.execute import ERROR_MARKER_TAG  # heavy (papermill): loaded only when a notebook runs, as in run
     cells = [c for c in cells if ERROR_MARKER_TAG not in c.get("metadata", {}).get("tags", [])]
     if index is None:
         started = [(c.metadata.get("papermill", {}).get("start_time") or "", i) for i, c in enumerate(cells)]

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 
 from ...core import schema
+from ...core.schema import UNIT_OF_METRIC
 from ..sentences import Words, fmt, rate, with_unit
 from ._known import first_targets, first_targets_of, the_target, when_known
 from .base import EPS, Inputs, Plan, Rule, flag_frame, records
 
-RATE_UNITS = {"pp_per_year": "pp/yr", "cagr": "%/yr"}
 OWN = schema.YARDSTICKS[2]                          # "own history"
 READS = ["source_id", "region", "indicator_id", "indicator_zh", "unit", "metric", "growth_unit", "start_year",
          "end_year", "start_value", "end_value"]           # of a segment
@@ -23,7 +23,7 @@ KEY = ["source_id", "indicator_id", "start_year", "end_year"]
 
 
 def reason(r) -> Words:
-    unit = RATE_UNITS[r.metric]
+    unit = UNIT_OF_METRIC[r.metric]
     t, w, reached = the_target(r), when_known(r), with_unit(r.a_value, r.unit)
     g_target, g_pre, ratio = rate(r.g_target, unit), rate(r.g_pre, unit), fmt(r.g_target / r.g_pre, 2)
     span, history = f"{int(r.h_year)}–{r.a_year}", f"{fmt(r.h_value)} → {fmt(r.a_value)}"
