@@ -155,6 +155,15 @@ def load_links_checked(vocab: pd.DataFrame, path: Path = LINKS) -> pd.DataFrame:
     return df
 
 
+def _check_filled(row, where: str) -> None:
+    """The cells a panel row needs: filled, without spaces around them."""
+    for col in ("region", "region_level", "indicator", "unit", "year", "value", "title", "quote"):
+        value = getattr(row, col)
+        if not value.strip() or value != value.strip():
+            raise InputError(f"{where} field {col!r} is {_cell(value)}; expected "
+                             + ("text without spaces around it" if value.strip() else "a value (the cell is empty)"))
+
+
 def check_panel(path: Path = paths.REGIONAL_PANEL, vocab: pd.DataFrame | None = None) -> pd.DataFrame:
     """regional_panel.csv: the columns, at least one row; a known level; a year (a whole number from 1949 to this
     year); a value that is a finite number, not negative (and at most 100 for a share, whole for a count); an
@@ -166,11 +175,7 @@ def check_panel(path: Path = paths.REGIONAL_PANEL, vocab: pd.DataFrame | None = 
     this_year = dt.date.today().year
     for i, row in enumerate(df.itertuples(index=False), start=2):
         where = f"{path}: line {i}"
-        for col in ("region", "region_level", "indicator", "unit", "year", "value", "title", "quote"):
-            value = getattr(row, col)
-            if not value.strip() or value != value.strip():
-                raise InputError(f"{where} field {col!r} is {_cell(value)}; expected "
-                                 + ("text without spaces around it" if value.strip() else "a value (the cell is empty)"))
+        _check_filled(row, where)
         if row.region_level not in REGION_LEVELS:
             raise InputError(f"{where} field 'region_level' is {_cell(row.region_level)}; expected one of {REGION_LEVELS}")
         why = _number_problem(row.year, whole=True, lo=MIN_YEAR, hi=this_year)

@@ -280,6 +280,18 @@ ZONE_ALPHA = 0.28
 SYMLOG_LINTHRESH = {"cagr": 1.0, "pp_per_year": 0.1}
 
 
+def _too_fast_severity(flags: pd.DataFrame | None) -> dict:
+    """{(source, indicator, start year, end year): the highest severity of its too_fast flags}."""
+    fired = {}
+    if flags is not None and not flags.empty:
+        rank = {s: i for i, s in enumerate(SEVERITIES)}
+        for r in flags[flags["rule"] == "too_fast"].itertuples(index=False):
+            key = (r.source_id, r.indicator_id, int(r.start_year), int(r.end_year))
+            if rank[r.severity] >= rank.get(fired.get(key), -1):
+                fired[key] = r.severity
+    return fired
+
+
 def growth_vs_reference(bands: pd.DataFrame, flags: pd.DataFrame | None = None, language: str = "zh"):
     """Implied annual growth of each judged segment (●, a line where a bound leaves a band) against the
     reference zones of its indicator: from the info, warn and alert thresholds upwards (views.reference_bands).
@@ -290,13 +302,7 @@ def growth_vs_reference(bands: pd.DataFrame, flags: pd.DataFrame | None = None, 
     labels.check_language(language)
     if bands.empty:
         return _no_data(labels.t("no_data", language))
-    fired = {}
-    if flags is not None and not flags.empty:
-        rank = {s: i for i, s in enumerate(SEVERITIES)}
-        for r in flags[flags["rule"] == "too_fast"].itertuples(index=False):
-            key = (r.source_id, r.indicator_id, int(r.start_year), int(r.end_year))
-            if rank[r.severity] >= rank.get(fired.get(key), -1):
-                fired[key] = r.severity
+    fired = _too_fast_severity(flags)
     metrics = [m for m in ("cagr", "pp_per_year") if (bands["metric"] == m).any()]
     many_sources = bands["source_id"].nunique() > 1
     heights = [0.9 + 0.34 * int((bands["metric"] == m).sum()) for m in metrics]
