@@ -5,8 +5,10 @@ this list (docs/design.md, enforced by tests/test_layers.py):
   core/      paths, errors, fileio (CSV/YAML, atomic writes, publishing a set), lock, schema, units (the unit table),
              numerals, quantity, grades
   inputs/    registry (sources.yml), vocab (indicators.csv), reference (regions, growth references, thresholds),
-             panels (provincial_panel.csv), actuals
-  ingest/    extract (spec → observations), validate (their invariants), draft_spec (`make spec`)
+             reference_checks (every reference file against its schema), panels (provincial_panel.csv), actuals
+             (+ actuals_csv: a file of actuals read as CSV; actuals_rows: the checks of its rows)
+  ingest/    spec (a spec file read, its structure checked), extract (spec → observations), validate (their
+             invariants), draft_spec (`make spec`)
   derive/    growth (segments), peers, yardsticks, ambition (among plans), trajectories, paces (what each pace is
              judged against), coverage, known (what was known when a plan was set), cross_level, sentences (zh/en
              parts), flags (the engine) and rules/ (base, _declines, _known, _links, and one module per rule:

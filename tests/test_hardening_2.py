@@ -61,7 +61,166 @@ def test_publish_set_writes_the_manifest_of_the_set(published):
 
 
 @pytest.mark.parametrize("damage, needle", [
-    (lambda d: (d / "a.csv").write_text("x,y\n        reference.check_thresholds_file(ref / "thresholds.yml", parameters_read())
+    (lambda d: (d / "a.csv").write_text("x,y\n<<<<<<< HEAD\n1,2\n=======\n1,3\n>>>>>>> b\n"), "a.csv: changed since"),
+    (lambda d: (d / "a.csv").write_text("x,y\n1,2\n"), "a.csv: changed since"),
+    (lambda d: (d / "b.csv").unlink(), "b.csv: missing"),
+    (lambda d: (d / fileio.MANIFEST).unlink(), "manifest.sha256: missing"),
+    (lambda d: (d / fileio.MANIFEST).write_text("<<<<<<< HEAD\n"), "manifest.sha256: line 1"),
+], ids=["conflict-markers", "deleted-row", "deleted-file", "no-manifest", "garbled-manifest"])
+def test_a_damaged_set_is_refused_by_every_reader(published, damage, needle):
+    damage(published)
+    before = {p.name: p.read_bytes() for p in published.iterdir()}
+    assert needle in error(record.data_version, published)
+    assert "make data" in error(fileio.check_published, published)
+    assert {p.name: p.read_bytes() for p in published.iterdir()} == before
+
+
+def test_a_stray_csv_does_not_change_the_data_version(published):
+    version = record.data_version(published)
+    (published / "stray.csv").write_text("a\n1\n")
+    (published / "a b $(x).csv").write_text("a\n1\n")
+    assert record.data_version(published) == version
+    fileio.publish_set({published / "a.csv": "x,y\n9,9\n", published / "b.csv": "z\n5\n"}, published)
+    assert record.data_version(published) != version
+
+
+def test_the_generated_make_rules_carry_their_checksum(tmp_path):
+    """reports-under-lock writes reports.mk again when its last line is not the sha256 of the lines above (the
+    same shell test as the Makefile's)."""
+    mk = tmp_path / "reports.mk"
+    makerules.write_makefile([], mk, build=tmp_path)
+    test = (f'[ "$(head -n -1 {mk} | sha256sum | cut -c1-64)" = "$(tail -n 1 {mk} | sed -n "s/^# sha256 //p")" ]')
+    assert subprocess.run(["bash", "-c", test]).returncode == 0
+    mk.write_text("garbage: $(\n" + mk.read_text())
+    assert subprocess.run(["bash", "-c", test]).returncode == 1
+    makefile = (paths.ROOT / "Makefile").read_text()
+    assert "head -n -1 $(REPORTS_MK) | sha256sum" in makefile and "RAW_FILES" not in makefile
+
+
+# ------------------------------------------------------------------------------ 2. resource exhaustion
+BOMB = probe.BOMB
+
+
+@pytest.mark.parametrize("text, needle", [
+    (BOMB, "line 2: an alias (*…) reuses the value anchored (&…) at line 1"),
+    ("x: &x {a: 1}\ny:\n  <<: *x\n", "line 3: an alias"),
+    ("x: " + "[" * 5000 + "]" * 5000 + "\n", "nested more than 50 levels"),
+], ids=["alias-bomb", "merge-key", "deep"])
+def test_yaml_aliases_and_deep_nesting_are_refused_quickly(tmp_path, text, needle):
+    f = tmp_path / "sources.yml"
+    f.write_text(text)
+    t0 = time.perf_counter()
+    msg = error(fileio.load_yaml, f, "a YAML list")
+    assert needle in msg and str(f) in msg and len(msg) < 400
+    assert time.perf_counter() - t0 < 1
+
+
+def test_yaml_anchors_without_aliases_and_ordinary_files_are_read(tmp_path):
+    f = tmp_path / "a.yml"
+    f.write_text("a: &anchor 1\nb: [1, 2, {c: 3}]\n")
+    assert fileio.load_yaml(f) == {"a": 1, "b": [1, 2, {"c": 3}]}
+    assert reference.load_rules()["peers"]["excluded_marks"] == ["LOWER BOUND", "IMPLIED"]
+
+
+def test_an_ignore_pattern_that_backtracks_without_end_is_refused_naming_the_rule(sources, vocab, monkeypatch, tmp_path):
+    monkeypatch.setattr(extract, "IGNORE_TIMEOUT_S", 0.3)
+    spec = tmp_path / "panyu-2015.yml"
+    text = (paths.SPECS / "panyu-2015.yml").read_text(encoding="utf-8")
+    spec.write_text(text.replace("\nignore:\n", "\nignore:\n  - pattern: '(?:\\D|\\D\\D)+\\d{20}'\n    reason: probe\n"),
+                    encoding="utf-8")
+    t0 = time.perf_counter()
+    with pytest.raises(InputError) as info:
+        extract.extract(sources["panyu-2015"], spec, vocab)
+    msg = str(info.value)
+    assert f"{spec}: ignore[1] field 'pattern'" in msg and "took more than 0.3 s" in msg and "backtracks" in msg
+    assert time.perf_counter() - t0 < 10
+
+
+# ------------------------------------------------------------------------------ 3. reference tables
+@pytest.fixture
+def ref(tmp_path):
+    """A copy of data/raw/reference/ to change."""
+    d = tmp_path / "reference"
+    shutil.copytree(paths.REFERENCE, d)
+    return d
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("old, new, needle", [
+    ("番禺区,Panyu District,广州市,Guangzhou", "番禺区,Panyu District,番禺区,Panyu District",
+     "line 2 (番禺区) field 'parent' is the region itself"),
+    ("广州市,Guangzhou,广东省,Guangdong,city", "广州市,Guangzhou,番禺区,Panyu District,city", "its parent 番禺区 is a district"),
+    ("清远市,Qingyuan,广东省", "清远市,Qingyuan,广西省", "line 5 (清远市) field 'parent' is '广西省', not a region of this file"),
+    ("Qingyuan,广东省,Guangdong,city", "Qingyuan,广东省,Guangdong,county", "line 5 (清远市) field 'level' is 'county'"),
+    ("清远市,Qingyuan", "清远市 ,Qingyuan", "line 5 field 'region' is '清远市 ': spaces around it"),
+    ("清远市,Qingyuan,广东省,Guangdong", "清远市,Qingyuan,广东省,Canton", "field 'parent_en' is 'Canton'; expected 'Guangdong'"),
+], ids=["self-parent", "cycle", "unknown-parent", "unknown-level", "trailing-space", "parent-en"])
+def test_regions_are_checked(ref, old, new, needle):
+    replace(ref / "regions.csv", old, new)
+    msg = error(reference.load_regions, ref / "regions.csv")
+    assert needle in msg and "regions.csv: line" in msg
+
+
+@pytest.mark.parametrize("col, value, needle", [
+    ("value", "inf", "field 'value' is 'inf': not a finite number"),
+    ("value", "-3", "field 'value' is '-3': below 0"),
+    ("value", "250", "field 'value' is '250': above 100"),
+    ("year", "1800", "field 'year' is '1800': below 1949"),
+    ("year", "2010.5", "field 'year' is '2010.5': not a whole number"),
+    ("unit", "亿元", "field 'unit' is '亿元'; expected a unit of the share rd_intensity"),
+    ("indicator", "rd_intensty", "field 'indicator' is 'rd_intensty'; expected an indicator_id"),
+    ("value", "9" * 100000, "(100000 characters)"),
+], ids=["inf", "negative", "share-above-100", "year-1800", "fractional-year", "unit", "indicator", "100k-cell"])
+def test_the_regional_panel_is_checked(ref, vocab, col, value, needle):
+    probe.csv_edit("regional_panel.csv", 2, col, value, bump=False)(ref)
+    msg = error(reference_checks.check_panel, ref / "regional_panel.csv", vocab)
+    assert needle in msg and "regional_panel.csv: line 2" in msg and len(msg) < 400
+
+
+def test_the_regional_panel_empty_or_a_fractional_count_is_refused(ref, vocab):
+    panel = ref / "regional_panel.csv"
+    rows = pd.read_csv(panel, dtype=str, keep_default_na=False)
+    k = int((rows["indicator"] == "invention_patent_grants").to_numpy().argmax())
+    probe.csv_edit("regional_panel.csv", k + 2, "value", "12.5", bump=False)(ref)
+    msg = error(reference_checks.check_panel, panel, vocab)
+    assert f"line {k + 2} field 'value' is '12.5': not a whole number; expected a count" in msg
+    panel.write_text(panel.read_text(encoding="utf-8").split("\n")[0] + "\n", encoding="utf-8")
+    assert "no rows" in error(reference_checks.check_panel, panel, vocab)
+
+
+def test_a_reference_table_changed_without_its_provenance_is_refused(ref):
+    probe.csv_edit("regional_panel.csv", 3, "value", "0.31", bump=False)(ref)
+    msg = error(reference_checks.check_provenance, ref / "provenance.yml")
+    assert "regional_panel.csv: changed" in msg and "provenance.yml entry 2" in msg
+    reference_checks.check_provenance(paths.REFERENCE / "provenance.yml")          # the committed tables are as received
+
+
+@pytest.mark.parametrize("old, new, needle", [
+    ("\n  peer_min_n:\n", "\n  peer_min_nn:\n", "'peer_min_nn' is not a parameter of the rules"),
+    ("\n  peer_min_n:\n", "\n  peer_min_nn:\n", "'peer_min_n' is missing"),
+    ("version: 2", "version: 3", "field 'version' is 3, newer than the version this code reads"),
+    ("version: 2\n", "version: 2\nceiling: {}\n", "unknown section 'ceiling'"),
+    ("    - region: 广州市\n", "    - region: 广洲市\n", "peers.breaks[1]: regional_panel.csv has no series of region '广洲市'"),
+    ("invention_patent_applications: invention_patent_grants", "invention_patent_applications: invention_patent_grantz",
+     "peers.proxies 'invention_patent_applications': 'invention_patent_grantz' is not an indicator_id"),
+    ('excluded_marks: ["LOWER BOUND", "IMPLIED"]', 'excluded_marks: ["LOWER BOUND", ""]', "peers.excluded_marks is"),
+    ("  rd_intensity: rd_intensity_alert_pp", "  rd_intensty: rd_intensity_alert_pp", "ceilings 'rd_intensty'"),
+    ('{topic: basic_research_share, region: "China (national)"}', '{topic: basic_research_share, region: "China (nation)"}',
+     "national_series 'basic_research_share' [1]"),
+], ids=["unknown-parameter", "deleted-parameter", "future-version", "unknown-section", "break-region", "proxy",
+        "empty-mark", "ceiling-indicator", "national-series"])
+def test_thresholds_are_checked_against_the_schema_and_the_data(ref, vocab, old, new, needle, monkeypatch):
+    replace(ref / "thresholds.yml", old, new)
+    monkeypatch.setattr(reference, "THRESHOLDS", ref / "thresholds.yml")
+    monkeypatch.setattr(paths, "REGIONAL_PANEL", ref / "regional_panel.csv")
+
+    def check():
+        reference.check_thresholds_file(ref / "thresholds.yml", parameters_read())
         reference_checks.check_rules_against_data(reference.load_rules(ref / "thresholds.yml"), reference.load_references(),
                                            reference_checks.check_panel(ref / "regional_panel.csv", vocab), vocab, ref / "thresholds.yml")
     msg = error(check)
