@@ -656,7 +656,7 @@ def test_a_small_count_flag_reads_as_new_entries_among_plans_of_its_level():
                         new_per_year=1.0, start_year=2019, end_year=2020, years=1, severity="info",
                         yardstick="ambition (family)", threshold=0.5, ambition_n=3, ambition_percentile=100.0,
                         ambition_max=0.5, ambition_max_plan="p", indicator_id="provincial_featured_industry_bases",
-                        level="district")
+                        family="platforms", level="district")
     words = too_fast.reason(r, {"ambition_info_percentile": 90}, {})
     assert words.en.startswith("Implied new entries of at least 1 家/yr (1 → 2 家, 2019–2020) is at percentile 100 "
                                "among the paces of 3 other plans of the same indicator family")

@@ -23,10 +23,10 @@ def reversals(values: list[float]) -> int:
     return sum(a != b for a, b in zip(d, d[1:]))
 
 
-def target_paths(plan: Plan) -> pd.DataFrame:
-    """One row per path of the plan's targets (at least three, every year once): the targets in year order as
+def target_paths(obs: pd.DataFrame) -> pd.DataFrame:
+    """One row per path of targets in `obs` (at least three, every year once): the targets in year order as
     `years` and `values`, and their reversals."""
-    t = plan.obs[plan.obs["kind"] == "target"].sort_values("year", kind="stable")
+    t = obs[obs["kind"] == "target"].sort_values("year", kind="stable")
     rows = []
     for _, g in t.groupby(PATH, sort=True):
         if len(g) >= 3 and g["year"].is_unique:
@@ -46,8 +46,25 @@ def reason(r) -> Words:
 
 
 def judge(plan: Plan, inp) -> pd.DataFrame:
+    return _flags(target_paths(plan.obs), inp.values["alternation_min_reversals"])
+
+
+def find(inp) -> pd.DataFrame:
+    """judge over every plan at once: the reversals of every path counted with pandas, the few paths that reach
+    the limit then read as judge reads them."""
+    t = inp.obs.loc[inp.obs["kind"] == "target", [*PATH, "year", "value"]].sort_values([*PATH, "year"], kind="stable")
+    same = (t[PATH].shift() == t[PATH]).all(axis=1)
+    step = np.where(same, t["value"].astype(float).diff(), np.nan)
+    moves = t.assign(d=np.sign(step))[np.abs(step) > EPS]              # the changes of direction's candidates
+    turned = (moves[PATH].shift() == moves[PATH]).all(axis=1) & (moves["d"].shift() != moves["d"])
+    count = turned.groupby([moves[c] for c in PATH]).sum()
     limit = inp.values["alternation_min_reversals"]
-    paths = target_paths(plan)
+    hit = count[count >= limit].index
+    keep = inp.obs.set_index(PATH).index.isin(hit)
+    return _flags(target_paths(inp.obs[keep]), limit)
+
+
+def _flags(paths: pd.DataFrame, limit) -> pd.DataFrame:
     fired = paths[paths["reversals"] >= limit].reset_index(drop=True)
     return flag_frame(fired, RULE.name, "info", RULE.direction, "reversals", fired["reversals"].astype(float), limit,
                       "alternation_min_reversals", "internal: the document's own figures",
@@ -59,5 +76,5 @@ RULE = Rule(
     label=Words("目标升降交替", "targets alternate up and down"),
     fires_when=Words("同一指标的逐年目标方向改变至少 alternation_min_reversals 次",
                      "a path of yearly targets changes direction (up, down, up) at least alternation_min_reversals times"),
-    reason=reason, judge=judge, section="Internal consistency",
+    reason=reason, judge=judge, find=find, section="Internal consistency",
     metrics={"reversals": Words("方向改变次数", "changes of direction")})

@@ -124,7 +124,7 @@ def ambition_clause(r, v: dict) -> Words:
     unit = new_unit(r.unit) if new else r.growth_unit
     lim, top = rate(r.threshold, unit), rate(r.ambition_max, unit)
     n, pct, info = int(r.ambition_n), fmt(r.ambition_percentile, 0), fmt(v["ambition_info_percentile"], 0)
-    fam = FAMILY_NAMES.get(load_indicators()["family"].get(r.indicator_id), ("", ""))
+    fam = FAMILY_NAMES.get(r.family, ("", ""))
     measured = Words("按百分点/年衡量", "measured in pp/yr") if r.metric_judged == "pp_per_year" else \
         Words("按 %/年 衡量", "measured in %/yr")
     scope = {AMBITION[0]: Words("同一指标", "of the same indicator"),
@@ -194,7 +194,8 @@ def _frame(s: pd.DataFrame, inp: Inputs) -> pd.DataFrame:
     reference[s["yardstick"].isin(AMBITION).to_numpy()] = AMBITION_REFERENCE
     alert = (s["severity"] == "alert").to_numpy()
     reference[alert] = [refs.get(c, "") for c in s["ceiling_name"].to_numpy(dtype=object)[alert]]
-    s = s.assign(level=s["region"].map(dict(zip(inp.regions["region"], inp.regions["level"]))).fillna("unknown"))
+    s = s.assign(level=s["region"].map(dict(zip(inp.regions["region"], inp.regions["level"]))).fillna("unknown"),
+                 family=s["indicator_id"].map(load_indicators()["family"]))      # read once, not once per flag
     out = flag_frame(s, RULE.name, s["severity"].to_numpy(dtype=object), RULE.direction, s["metric_judged"],
                      s["pace_judged"].to_numpy(dtype=float), s["threshold"].to_numpy(dtype=float),
                      s["threshold_name"].to_numpy(dtype=object), reference,
