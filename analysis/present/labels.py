@@ -254,7 +254,9 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
                    "stated": ("文件所述增长率：与其水平路径对比", "a stated rate: compared with its level path"),
                    "history": ("历史：两端都是实际值", "history: both ends are actuals"),
                    "no_rate": ("无年率", "no annual rate"),
-                   "small_base": ("基数过小，只能与上限比较，而上限的窗口不适用", "base too small, and no ceiling fits"),
+                   "small_base": ("小基数，按每年新增数判断：没有参照可用（同级、同单位的其他规划太少）",
+                                  "small base, judged by new entries a year: no yardstick reaches it (too few other "
+                                  "plans of the same level and unit)"),
                    "no_yardstick": ("没有适用的参照：同类窗口太少、无全国序列、其他规划太少、无适用的上限",
                                     "no yardstick reaches it: too few peer windows, no national series, too few other "
                                     "plans, no ceiling that fits"),
