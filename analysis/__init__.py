@@ -9,10 +9,11 @@ this list (docs/design.md, enforced by tests/test_layers.py):
              (+ actuals_csv: a file of actuals read as CSV; actuals_rows: the checks of its rows)
   ingest/    spec (a spec file read, its structure checked), extract (spec → observations), validate (their
              invariants), draft_spec (`make spec`)
-  derive/    growth (segments), peers, yardsticks, ambition (among plans), trajectories, paces (what each pace is
-             judged against), coverage, known (what was known when a plan was set), cross_level, sentences (zh/en
-             parts), flags (the engine) and rules/ (base, _declines, _known, _links, and one module per rule:
-             docs/methods.md's rules table lists them), progress
+  derive/    growth (segments), peers, yardsticks/ (common, and one module per yardstick: peers, own_history,
+             provinces, national, among_plans, ceiling; table: yardsticks.csv), ambition (its arithmetic),
+             trajectories, paces (what each pace is judged against), coverage, known (what was known when a plan
+             was set), cross_level, sentences (zh/en parts), flags (the engine) and rules/ (base, _declines,
+             _known, _links, and one module per rule: docs/methods.md's rules table lists them), progress
              (+ progress_status: one target's status steps and base; progress_measures; progress_notes: its notes
              in zh and en), backtest, plausibility
   pipeline/  build (`make data`), datasets (reading the published set), documents (the lists of documents in the docs)

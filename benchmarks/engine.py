@@ -39,12 +39,12 @@ from analysis.derive.cross_level import escalation_table, plan_levels
 from analysis.derive.flags import evaluate, margins
 from analysis.derive.growth import path_points, segments
 from analysis.derive.known import pre_plan_actuals
-from analysis.derive.paces import JUDGEMENT_COLUMNS, Yardsticks, explain_overall, judge_segment, pace_judgements
+from analysis.derive.paces import JUDGEMENT_COLUMNS, explain_overall, judge_segment, pace_judgements, use_corpus
 from analysis.derive.peers import reference_windows
 from analysis.derive.rules import REGISTRY
 from analysis.derive.rules.base import Inputs, empty, plans
 from analysis.derive.trajectories import fit
-from analysis.derive.yardsticks import parents_of
+from analysis.derive.yardsticks import Yardsticks, parents_of
 from analysis.ingest.extract import COLUMNS
 from analysis.inputs.reference import load_rules, load_thresholds
 from analysis.reports import config
@@ -209,10 +209,7 @@ def plain(obs: pd.DataFrame, links: pd.DataFrame, regions: pd.DataFrame, th: pd.
     # the corpus ambition among plans reads: every rated target step's judged pace (a first pass, without it)
     first = pd.DataFrame([judge_segment(s, sticks, levels) for s in seg.itertuples(index=False)],
                          columns=JUDGEMENT_COLUMNS)
-    rated = first["pace_judged"].notna().to_numpy()
-    sticks.use_corpus(seg.loc[rated, "source_id"], seg.loc[rated, "indicator_id"], first.loc[rated, "metric_judged"],
-                      first.loc[rated, "pace_judged"], seg.loc[rated, "region"].map(levels).fillna("unknown"),
-                      seg.loc[rated, "unit"], seg.loc[rated, "years"])
+    use_corpus(sticks, seg, first, levels)
     judgement = explain_overall(seg, pd.DataFrame([judge_segment(s, sticks, levels) for s in seg.itertuples(index=False)],
                                                   columns=JUDGEMENT_COLUMNS))
     esc = escalation_table(obs, seg, regions, dict.fromkeys(pd.unique(obs["source_id"]), ONE_VINTAGE),

@@ -1,13 +1,15 @@
 """City windows as peers of city and district plans, through the engine's own path (a panel file → peers.load_panel
-→ peers.panel_windows → paces.Yardsticks → paces.judge_segment): the plan's own city and a district's parent city
+→ peers.panel_windows → yardsticks.Yardsticks → paces.judge_segment): the plan's own city and a district's parent city
 never in the peer set, siblings always in it, and the region-weighted percentile computed by hand."""
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
-from analysis.derive.paces import PEERS, Yardsticks, judge_segment
+from analysis.derive.paces import judge_segment
 from analysis.derive.peers import load_panel, panel_windows
+from analysis.derive.yardsticks import Yardsticks
+from analysis.derive.yardsticks.peers import PEERS
 from analysis.inputs.panels import PANEL_COLUMNS
 from analysis.inputs.reference import load_rules, load_thresholds
 
@@ -60,7 +62,7 @@ def step(region, pace):
 
 
 def test_a_city_plans_own_windows_are_left_out_and_its_siblings_stay(sticks):
-    p = sticks.peers("rd_intensity", "city", 3, sticks.kin("清远市"), "pp_per_year")
+    p = sticks.peers.lookup("rd_intensity", "city", 3, sticks.kin("清远市"), "pp_per_year")
     assert sticks.kin("清远市") == ("清远市",)
     assert (p["peer_n"], p["peer_regions"], p["peer_excluded"]) == (9, 7, "清远市")
     assert "清远市" not in set(p["names"]) and "广州市" in set(p["names"])
@@ -76,7 +78,7 @@ def test_a_city_plans_own_windows_are_left_out_and_its_siblings_stay(sticks):
 
 def test_a_district_plans_parent_city_is_left_out(sticks):
     assert sticks.kin("番禺区") == ("广州市",)
-    p = sticks.peers("rd_intensity", "district", 3, sticks.kin("番禺区"), "pp_per_year")
+    p = sticks.peers.lookup("rd_intensity", "district", 3, sticks.kin("番禺区"), "pp_per_year")
     assert (p["peer_n"], p["peer_regions"], p["peer_excluded"]) == (8, 7, "广州市")
     assert "广州市" not in set(p["names"])
     out = judge_segment(step("番禺区", 0.45), sticks, LEVELS)
@@ -92,8 +94,8 @@ def test_too_few_cities_once_the_family_is_left_out_is_not_judged_by_peers(tmp_p
     windows = panel_windows(load_panel(city_panel(tmp_path)), {"rd_intensity": "share"})
     few = windows[windows["region"].isin(["广州市", "清远市", "深圳市", "珠海市", "佛山市"])]
     sticks = Yardsticks(few, load_rules(), load_thresholds(), PARENTS)
-    p = sticks.peers("rd_intensity", "district", 3, sticks.kin("番禺区"), "pp_per_year")
-    assert (p["peer_n"], p["peer_regions"]) == (4, 4) and not sticks.usable(p)
+    p = sticks.peers.lookup("rd_intensity", "district", 3, sticks.kin("番禺区"), "pp_per_year")
+    assert (p["peer_n"], p["peer_regions"]) == (4, 4) and not sticks.peers.usable(p["peer_n"], p["peer_regions"])
     out = judge_segment(step("番禺区", 0.45), sticks, LEVELS)
     assert not out["judged"] and out["not_judged_because"].startswith(
         "not judged: 4 peer windows of 3 years from 4 regions once the plan's own family (广州市) is left out "

@@ -17,12 +17,12 @@ from analysis.derive.cross_level import escalation_table, plan_levels
 from analysis.derive.flags import evaluate
 from analysis.derive.growth import segments
 from analysis.derive.known import pre_plan_actuals
-from analysis.derive.paces import JUDGEMENT_COLUMNS, Yardsticks, explain_overall, judge_segment, pace_judgements
+from analysis.derive.paces import JUDGEMENT_COLUMNS, explain_overall, judge_segment, pace_judgements, use_corpus
 from analysis.derive.peers import reference_windows
 from analysis.derive.rules import BY_NAME, REGISTRY, methods_table
 from analysis.derive.rules.alternating_steps import reversals
 from analysis.derive.rules.base import Inputs, empty, plans
-from analysis.derive.yardsticks import parents_of
+from analysis.derive.yardsticks import Yardsticks, parents_of
 from analysis.inputs.reference import load_rules, load_thresholds
 from analysis.pipeline import datasets
 from analysis.present import labels
@@ -226,12 +226,8 @@ def test_every_rule_finds_what_its_plain_judge_finds(panel):
 def test_pace_judgements_are_judge_segment_over_every_segment(panel):
     for inp in panel:
         sticks = Yardsticks(reference_windows(inp.rules), inp.rules, inp.thresholds, parents_of(inp.regions))
-        rated = inp.judgement["pace_judged"].notna().to_numpy()        # the corpus ambition among plans reads
         levels = plan_levels(inp.regions)
-        sticks.use_corpus(*(inp.segments.loc[rated, c] for c in ("source_id", "indicator_id")),
-                          inp.judgement.loc[rated, "metric_judged"], inp.judgement.loc[rated, "pace_judged"],
-                          inp.segments.loc[rated, "region"].map(levels).fillna("unknown"),
-                          *(inp.segments.loc[rated, c] for c in ("unit", "years")))
+        use_corpus(sticks, inp.segments, inp.judgement, levels)        # the corpus ambition among plans reads
         plain = explain_overall(inp.segments, pd.DataFrame(
             [judge_segment(s, sticks, levels) for s in inp.segments.itertuples(index=False)], columns=JUDGEMENT_COLUMNS))
         pd.testing.assert_frame_equal(normal(inp.judgement), normal(plain))

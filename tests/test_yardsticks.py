@@ -49,34 +49,53 @@ def test_region_weighted_percentile_and_quantile():
     assert Y.weighted_quantile(paces, names, 50) == 2
 
 
+def judge_peers(pace, rows, metric="pp_per_year", min_regions=5, w=None):
+    """The peers yardstick (yardsticks.peers.Peers) of one step of region D over 3 years, at peer_info_percentile 90."""
+    peers = Y.Peers(w if w is not None else windows(rows), {"peers": {"levels": LEVELS}},
+                    {"peer_min_n": 1, "peer_min_regions": min_regions, "peer_info_percentile": 90},
+                    Y.parents_of(REGIONS))
+    steps = pd.DataFrame({"indicator_id": ["x"], "level": ["district"], "years": [3], "kin": [0], "metric": [metric],
+                          "pace": [pace]})
+    out = peers.judge(steps, {0: peers.kin("D")})
+    return {k: v[0] for k, v in out.items()}
+
+
 def test_peers_leave_out_the_plans_family_and_warn_above_every_window():
     # the parent city C has 17 windows faster than the target; five other cities have one window each
     rows = [("C", "city", 0.9)] * 17 + [(f"O{i}", "city", p) for i, p in enumerate([0.1, 0.2, 0.3, 0.4, 0.5])]
-    out = Y.judge_against_peers(step(pace=0.6), windows(rows), REGIONS, LEVELS, min_regions=5, info_percentile=90)
-    assert (out["n"], out["n_regions"], out["excluded"]) == (5, 5, "C")
-    assert out["percentile"] == pytest.approx(100.0)
-    assert out["peer_max"] == pytest.approx(0.5) and out["verdict"] == "warn"
+    out = judge_peers(0.6, rows)
+    assert (out["peer_n"], out["peer_regions"], out["peer_excluded"]) == (5, 5, "C")
+    assert out["peer_percentile"] == pytest.approx(100.0)
+    assert out["peer_max"] == pytest.approx(0.5) and out["severity"] == "warn"
     assert out["loro"] == "robust"            # without O4 the fastest is 0.4 < 0.6: still above every window
-    below = Y.judge_against_peers(step(pace=0.45), windows(rows), REGIONS, LEVELS, 5, 90)
-    assert below["percentile"] == pytest.approx(80.0) and below["verdict"] == "none"
+    below = judge_peers(0.45, rows)
+    assert below["peer_percentile"] == pytest.approx(80.0) and below["severity"] is None
 
 
 def test_peers_too_few_regions_once_the_family_is_left_out():
     rows = [("C", "city", 0.9)] * 17 + [("O1", "city", 0.1), ("O2", "city", 0.2)]
-    out = Y.judge_against_peers(step(), windows(rows), REGIONS, LEVELS, 5, 90)
-    assert "why_not" in out and "own family (C)" in out["why_not"] and "2 peer region(s)" in out["why_not"]
+    out = judge_peers(0.6, rows)
+    assert not out["applies"] and (out["peer_n"], out["peer_regions"], out["peer_excluded"]) == (2, 2, "C")
+    why = Y.Peers(windows(rows), {"peers": {"levels": LEVELS}},
+                  {"peer_min_n": 1, "peer_min_regions": 5, "peer_info_percentile": 90}, {}).why_not(2, 3, 2, "C", False)
+    assert why.en == "2 peer windows of 3 years from 2 regions once the plan's own family (C) is left out (fewer than " \
+                     "1 windows or 5 regions)"
+    assert why.zh == "3 年的同类地区窗口 2 个，来自 2 个地区（不含本地区所属及下辖的 C）（少于 1 个窗口或 5 个地区）"
 
 
 def test_leave_one_region_out_tells_robust_from_knife_edge():
-    # eleven regions with paces 1..11: 10.5 is above 10 of 11 (90.9 > 90); without region 1 it is 9 of 10 (90)
-    rows = [(f"O{i}", "city", float(i)) for i in range(1, 12)]
-    edge = Y.judge_against_peers(step(pace=10.5), windows(rows), REGIONS, LEVELS, 5, 90)
-    assert edge["percentile"] == pytest.approx(100 * 10 / 11) and edge["verdict"] == "info"
-    assert edge["loro"] == "knife_edge"
-    # twenty regions 1..20: 19.5 is above 19 of 20 (95); leaving any one out keeps it above 90
+    # info: above the region-weighted 90th percentile window (the first window at which the regions' cumulative
+    # share reaches 90 %). Ten regions 1..10: that window is 9 (9 of 10), and 9.5 is above it; without region 1
+    # the shares are 8/9 = 88.9 % at 9 and 100 % at 10, so the window is 10 and 9.5 is no longer above it
+    rows = [(f"O{i}", "city", float(i)) for i in range(1, 11)]
+    edge = judge_peers(9.5, rows)
+    assert edge["peer_percentile"] == pytest.approx(90.0) and edge["peer_p_info"] == 9.0
+    assert edge["severity"] == "info" and edge["loro"] == "knife_edge"
+    # twenty regions 1..20: the window is 18 and 19.5 is above it; without region 1 it is 19 (18/19 = 94.7 %), still
+    # below 19.5; without a faster region it stays 18 or lower
     rows = [(f"O{i}", "city", float(i)) for i in range(1, 21)]
-    firm = Y.judge_against_peers(step(pace=19.5), windows(rows), REGIONS, LEVELS, 5, 90)
-    assert firm["verdict"] == "info" and firm["loro"] == "robust"
+    firm = judge_peers(19.5, rows)
+    assert firm["severity"] == "info" and firm["loro"] == "robust"
 
 
 def test_small_counts_are_judged_by_new_entries_a_year():
@@ -87,8 +106,8 @@ def test_small_counts_are_judged_by_new_entries_a_year():
     assert float(Y.pace_of(100, 133.1, 3, "cagr")) == pytest.approx(10.0)
     # the peers' windows are read in the step's metric: a window 10 → 40 over 3 years is 10 a year
     w = windows([(f"O{i}", "city", 0.0) for i in range(5)]).assign(start_value=10.0, end_value=40.0, metric="cagr")
-    out = Y.judge_against_peers(step(metric="new_per_year", pace=30.7), w, REGIONS, LEVELS, 5, 90)
-    assert out["peer_max"] == pytest.approx(10.0) and out["verdict"] == "warn"
+    out = judge_peers(30.7, [], metric="new_per_year", w=w)
+    assert out["peer_max"] == pytest.approx(10.0) and out["severity"] == "warn"
 
 
 KNOWN = pd.DataFrame({"source_id": "s", "indicator_id": "x", "year": [2010, 2013], "value": [100.0, 133.1],
@@ -106,30 +125,9 @@ def test_own_history_takes_a_window_one_year_off_and_says_why_not():
     known = KNOWN.assign(year=[2011, 2013], value=[1.0, 1.4])              # 2 years: 0.2 pp/yr
     out = Y.own_history(step(pace=0.3), known, base_year=2013)
     assert out["window"] == "2011–2013" and out["history_pace"] == pytest.approx(0.2) and out["ratio"] == pytest.approx(1.5)
-    assert "no actual 3 (±1) years before" in Y.own_history(step(), KNOWN.iloc[[1]], 2014)["why_not"]
-    assert "no actual of the region" in Y.own_history(step(), KNOWN, 2009)["why_not"]
+    assert Y.own_history(step(), KNOWN.iloc[[1]], 2014)["why_not"].en == (
+        "no actual 3 (±1) years before 2013, the latest actual at or before the step's start")
+    assert Y.own_history(step(), KNOWN, 2009)["why_not"].zh == "在 2009 年（本路段起点）及以前没有本地区的实际值"
     falling = KNOWN.assign(value=[133.1, 100.0])
-    assert "was not a rise" in Y.own_history(step(metric="cagr"), falling, 2014)["why_not"]
-
-
-def test_ambition_counts_each_other_plan_once():
-    steps = pd.DataFrame({"source_id": ["a", "a", "b", "c", "d", "me"], "region": ["R1", "R1", "R2", "R3", "R4", "D"],
-                          "indicator_id": "x", "years": [3, 3, 4, 2, 9, 3], "metric": "cagr",
-                          "pace": [5.0, 25.0, 10.0, 15.0, 99.0, 20.0]})
-    # d's 9-year window is too long; a counts once, by its fastest step (25): others are 25, 10, 15
-    out = Y.ambition(steps.iloc[-1], steps, min_plans=3)
-    assert out["n"] == 3 and out["percentile"] == pytest.approx(100 * 2 / 3) and out["peer_max"] == 25.0
-    assert "fewer than 4" in Y.ambition(steps.iloc[-1], steps, min_plans=4)["why_not"]
-
-
-def test_the_first_yardstick_that_applies_binds():
-    steps = pd.DataFrame([dict(step(metric="cagr", pace=30.0)), dict(step(source_id="t", metric="cagr", pace=12.0))])
-    known = pd.concat([KNOWN, KNOWN.assign(source_id="t")])
-    params = {"peer_levels": LEVELS, "peer_min_regions": 5, "peer_info_percentile": 90, "ambition_min_plans": 1}
-    table = Y.yardstick_table(steps, windows([]), REGIONS, known, {"s": 2014, "t": 2014}, params)
-    assert list(table["yardstick"]) == ["peers", "own_history", "ambition"] * 2
-    assert list(table["applies"]) == [False, True, True] * 2
-    assert list(table["binding"]) == [False, True, False] * 2
-    own = table[table["yardstick"] == "own_history"]
-    assert list(own["ratio"]) == pytest.approx([3.0, 1.2])
-    assert list(own["percentile"]) == pytest.approx([100.0, 50.0])          # each ratio among the two
+    assert Y.own_history(step(metric="cagr"), falling, 2014)["why_not"].en == (
+        "the region's own pace 2010–2013 was not a rise (-9.091)")

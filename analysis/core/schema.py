@@ -141,6 +141,7 @@ FILES: dict[str, tuple[str, tuple[Column, ...]]] = {
         _c("note", "why a growth is missing or special (e.g. a zero base, actual and target for the same year)"),
         _c("judged", "whether the pace of this segment was judged", values=BOOLEANS),
         _c("not_judged_because", "the reason a segment was not judged; empty when judged"),
+        _c("not_judged_because_zh", "the same reason in Chinese, from the same parts (analysis.derive.paces)"),
         YARDSTICK,
         _c("pace_judged", "the pace that was judged (the least pace the end target allows)", "growth_unit"),
         _c("peer_series", "the indicator whose regional windows served as peers (another one for a proxy)"),
@@ -235,7 +236,7 @@ FILES: dict[str, tuple[str, tuple[Column, ...]]] = {
     )),
     "yardsticks": ("One row per target step (a step segment ending in a target, with a rate) and yardstick, in the "
                    "order they are tried: whether it applies, why not, what it shows and whether it binds "
-                   "(analysis.derive.paces.yardstick_rows; the same judgement as segments.csv, in long format).", (
+                   "(analysis.derive.yardsticks.table.yardstick_rows; the same judgement as segments.csv, in long format).", (
         SOURCE_ID, REGION, INDICATOR_ID,
         _c("start_year", "year of the step's start", "year"),
         _c("end_year", "year of the step's target", "year"),

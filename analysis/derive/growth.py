@@ -162,6 +162,14 @@ NOTES = np.array(["", "actual and target for the same year: no annual rate",
                   "the end value is zero: -100 %/yr",
                   "a target stated as a growth rate (compared with its level path in flags)",
                   "a rank: compared in places (lower is better), never as a growth rate"], dtype=object)
+NOTES_ZH = {"actual and target for the same year: no annual rate": "同一年份的实际值和目标值：无年率",
+            "zero base: compound growth is undefined; the absolute change per year is given":
+                "基数为零：复合增长率无定义，给出每年的绝对变化",
+            "the end value is zero: -100 %/yr": "终值为零：-100 %/年",
+            "a target stated as a growth rate (compared with its level path in flags)":
+                "以增长率表述的目标（在合理性标记中与其水平路径对比）",
+            "a rank: compared in places (lower is better), never as a growth rate":
+                "名次：按名次比较（越小越好），不按增长率计算"}
 
 
 def step_rows(points: pd.DataFrame) -> np.ndarray:

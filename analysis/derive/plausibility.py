@@ -10,17 +10,18 @@ import pandas as pd
 
 from ..core import paths, schema
 from ..inputs import actuals
-from ..inputs.reference import load_regions, load_rules, load_thresholds, values
+from ..inputs.reference import load_regions, load_rules, load_thresholds
 from ..inputs.registry import load_sources
 from .cross_level import escalation_table, plan_levels
 from .flags import evaluate
 from .growth import COLUMNS as growth_columns
 from .growth import path_points, segments
 from .known import pre_plan_actuals
-from .paces import pace_judgements, yardstick_rows
+from .paces import explain_overall, judge_all
 from .peers import reference_windows
 from .trajectories import fit
-from .yardsticks import parents_of
+from .yardsticks import Yardsticks, parents_of
+from .yardsticks.table import yardstick_rows
 
 SEGMENTS = paths.processed("segments")
 TRAJECTORIES = paths.processed("trajectories")
@@ -40,15 +41,16 @@ def compute(obs: pd.DataFrame, overrides: dict | None = None) -> dict[str, pd.Da
     pts = path_points(obs)
     seg = segments(obs, th, points=pts)
     known = pre_plan_actuals(obs, actuals.load_published(), sources)
-    judgement = pace_judgements(seg, th, rules, reference_windows(rules), plan_levels(regions), parents_of(regions),
-                                known)
+    levels = plan_levels(regions)
+    sticks = Yardsticks(reference_windows(rules), rules, th, parents_of(regions), known)
+    judgement = explain_overall(seg, judge_all(seg, sticks, levels))
     esc = escalation_table(obs, seg, regions, {k: s.year for k, s in sources.items()},
                            th.at["escalation_max_vintage_gap_years", "value"])
     flags = evaluate(obs, seg, th, regions=regions, rules=rules, escalations=esc, judgement=judgement, known=known)
-    sticks = yardstick_rows(seg, judgement, plan_levels(regions), values(th))
+    long = yardstick_rows(seg, judgement, levels, sticks)
     seg = pd.concat([seg, judgement[SEGMENT_JUDGEMENT]], axis=1)
     return {"segments": seg, "trajectories": fit(obs, th, points=pts), "flags": flags, "escalation": esc,
-            "thresholds": th, "judgement": judgement, "yardsticks": sticks}
+            "thresholds": th, "judgement": judgement, "yardsticks": long}
 
 
 def frames(obs: pd.DataFrame) -> dict:

@@ -92,6 +92,14 @@ def fmt_rate(v, unit: str) -> str:
     return f"{fmt(v, 3 if unit == 'pp/yr' else 2)} {unit}"
 
 
+LEVEL_ZH = {"district": "区县", "city": "地市", "province": "省级", "country": "国家", "unknown": "不明"}
+
+
+def level_words(level: str) -> Words:
+    """An administrative level (regions.csv `level`) in both languages: 'city' → 地市."""
+    return Words(LEVEL_ZH.get(level, level), level)
+
+
 def rate(v, unit: str) -> Words:
     """fmt_rate in both languages: '12.5 %/yr' and '12.5 %/年' (new entries a year: '2 家/yr', '2 家/年')."""
     number = fmt(v, 3 if unit == "pp/yr" else 2)

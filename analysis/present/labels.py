@@ -23,6 +23,7 @@ from pandas import NA as _NA  # the missing value of nullable columns (boolean, 
 
 from ..core import units
 from ..core.errors import InputError
+from ..derive.growth import NOTES_ZH
 from ..derive.rules import REGISTRY as RULES
 from ..inputs.reference import load_regions
 from ..inputs.vocab import load_indicators
@@ -262,15 +263,7 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
                                     "plans, no ceiling that fits"),
                    "other": ("其他原因（见 segments.csv）", "another reason (see segments.csv)")},
     # the notes analysis.derive.growth writes into segments.csv
-    "segment_note": {
-        "actual and target for the same year: no annual rate": ("同一年份的实际值和目标值：无年率",
-                                                                "actual and target for the same year: no annual rate"),
-        "a target stated as a growth rate (compared with its level path in flags)": (
-            "以增长率表述的目标（在合理性标记中与其水平路径对比）",
-            "a target stated as a growth rate (compared with its level path in flags)"),
-        "a rank: compared in places (lower is better), never as a growth rate": (
-            "名次：按名次比较（越小越好），不按增长率计算", "a rank: compared in places (lower is better), never as a growth rate"),
-    },
+    "segment_note": {en: (zh, en) for en, zh in NOTES_ZH.items()},
 }
 
 # growth units of segments.csv / trajectories.csv
@@ -377,57 +370,6 @@ def flag_reason(row, language: str = "zh") -> str:
 
 
 # ------------------------------------------------------------------------------------------------
-# why a segment was not judged, in Chinese (analysis/derive/paces.py writes segments.csv `not_judged_because` in
-# English: one sentence, or "not judged: " and pieces joined by "; "). A piece without a template makes the whole
-# reason untranslated: a zh page then shows the words of its kind (VALUES["not_judged"], analysis/present/coverage.py).
-# ------------------------------------------------------------------------------------------------
-# (the English with {slots}, the Chinese); a slot's pattern and its Chinese (None: the reason does not translate)
-JUDGEMENT_REASONS: tuple[tuple[str, str], ...] = (
-    ("the first-to-last segment repeats its steps, which are judged", "首末两点的路段重复其相邻两点的路段，后者已判断"),
-    ("a stated growth rate: compared with its level path (rate_vs_levels)", "文件所述增长率：与其水平路径对比"),
-    ("history: both ends are actuals", "历史：两端都是实际值"),
-    ("no annual rate ({note})", "无年率（{note}）"),
-    ("no annual rate", "无年率"),
-    ("a count starting below {value} is judged only against the ceiling", "起点低于 {value} 的计数只与上限比较"),
-    ("{value} peer windows of {n} year (fewer than {m})", "{n} 年的同类地区窗口只有 {value} 个（少于 {m} 个）"),
-    ("{value} peer windows of {n} years (fewer than {m})", "{n} 年的同类地区窗口只有 {value} 个（少于 {m} 个）"),
-    ("the plan's region is not in regions.csv", "规划所在地区不在 regions.csv 中"),
-    ("no national series of ≤ {n} year for {indicator_id}", "“{indicator_id}”没有不长于 {n} 年的全国序列"),
-    ("no national series of ≤ {n} years for {indicator_id}", "“{indicator_id}”没有不长于 {n} 年的全国序列"),
-    ("no ceiling for a {n}-year window", "没有适用于 {n} 年窗口的上限"),
-    ("the ceiling {parameter} was measured over {n} years, longer than this {m}-year segment",
-     "上限的窗口为 {n} 年，长于本路段的 {m} 年"),
-)
-_REASON_SLOTS = {
-    "value": (r"-?[0-9.,]+", str), "n": (r"\d+", str), "m": (r"\d+", str), "parameter": (r"[a-z0-9_]+", str),
-    "indicator_id": (r"[a-z0-9_]+", lambda v: load_indicators()["display_zh"].get(v)),
-    "note": (r".+", lambda v: (VALUES["segment_note"].get(v) or (None,))[0]),
-}
-NOT_JUDGED_PREFIX = "not judged: "
-
-
-def _reason_piece(text: str) -> str | None:
-    """One piece of a reason by the first template of JUDGEMENT_REASONS it matches in full, else None."""
-    for en, zh in JUDGEMENT_REASONS:
-        parts = re.split(r"\{(\w+)\}", en)
-        pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>{_REASON_SLOTS[p][0]})" for i, p in enumerate(parts))
-        m = re.fullmatch(pattern, text)
-        if m:
-            words = {k: _REASON_SLOTS[k][1](v) for k, v in m.groupdict().items()}
-            return None if None in words.values() else zh.format(**words)
-    return None
-
-
-def judgement_reason(text, language: str = "zh") -> str | None:
-    """Why a segment was not judged (segments.csv `not_judged_because`) in `language`: English as written; Chinese
-    piece by piece from JUDGEMENT_REASONS, None when a piece has no template (the caller shows its kind instead)."""
-    if check_language(language) == "en" or not isinstance(text, str):
-        return text
-    body = text[len(NOT_JUDGED_PREFIX):] if text.startswith(NOT_JUDGED_PREFIX) else text
-    pieces = [_reason_piece(p) for p in body.split("; ")]
-    return None if None in pieces else "；".join(pieces)
-
-
 def _units_en() -> dict[str, str]:
     """Every canonical unit in English (data/raw/units.yml `canonical`: '家' → 'firms/institutions')."""
     return {u: en for u, (en, _) in units.units().canonical.items()}

@@ -296,7 +296,7 @@ def flag_table(frames: dict[str, pd.DataFrame], language: str = "zh") -> pd.Data
     if "yardstick" not in flagged:
         flagged["yardstick"] = None
     rows = pd.concat([flagged, quiet[[c for c in quiet.columns if c in flagged.columns or c in (
-        "not_judged_because", "judged")]]], ignore_index=True)
+        "not_judged_because", "not_judged_because_zh", "judged")]]], ignore_index=True)
     many = rows["source_id"].nunique() > 1
     cols = [*(["source_id", "region"] if many else []), "status", "severity", "indicator", "period", "rule",
             "direction", "value", "threshold", "metric", "yardstick", "reason", "reference", "grade"]
@@ -310,8 +310,9 @@ def flag_table(frames: dict[str, pd.DataFrame], language: str = "zh") -> pd.Data
                 for v, st in zip(rows["severity"], rows["status"])],
         region=[labels.region(r, language) for r in rows["region"]],
         indicator=_names(rows, language), period=_periods(rows),
-        status=[_status_words(st, why, language) for st, why in zip(rows["status"], rows.get("not_judged_because",
-                                                                                              [None] * len(rows)))],
+        status=[_status_words(st, why, language) for st, why in zip(
+            rows["status"], rows.get("not_judged_because" if language == "en" else "not_judged_because_zh",
+                                     pd.Series([None] * len(rows))))],
         severity=_values(rows["severity"], "severity", language),
         rule=_values(rows["rule"], "rule", language), direction=_values(rows["direction"], "direction", language),
         metric=_values(rows["metric"], "metric", language),
@@ -326,11 +327,12 @@ def flag_table(frames: dict[str, pd.DataFrame], language: str = "zh") -> pd.Data
 
 
 def _status_words(status: str, why, language: str) -> str:
-    """'flagged', 'judged plausible', 'not judged: <why>' (in zh: the reason's Chinese, else the words of its kind)."""
+    """'flagged', 'judged plausible', 'not judged: <why>' (`why`: segments.csv's reason in the page's language,
+    not_judged_because or not_judged_because_zh; without one, the words of its kind)."""
     words = labels.value("segment_status", status, language)
     if status != "not_judged":
         return words
-    reason = labels.judgement_reason(why, language) or labels.value("not_judged", coverage.reason_kind(why), language)
+    reason = why if isinstance(why, str) and why else labels.value("not_judged", "other", language)
     return f"{words}：{reason}" if language == "zh" else f"{words}: {reason}"
 
 

@@ -12,14 +12,13 @@ import pandas as pd
 
 from ...core import schema
 from ...inputs.vocab import FAMILY_NAMES, load_indicators
-from ..sentences import EMPTY, Words, fmt, rate, window, with_unit
+from ..sentences import EMPTY, LEVEL_ZH, Words, fmt, rate, window, with_unit
 from .base import EPS, Inputs, Plan, Rule, empty, flag_frame, threshold_phrase
 
 PEER_YARDSTICKS = schema.YARDSTICKS[:2]            # "peers", "peers (proxy)": comparable regions' windows
 OWN = schema.YARDSTICKS[2]                          # "own history": the region's own pre-plan pace
 PROVINCES = schema.YARDSTICKS[3]                    # "provinces (lower grade)": a city set against provinces
 AMBITION = schema.YARDSTICKS[5:8]                   # "ambition (indicator | family | all indicators)": other plans'
-LEVEL_ZH = {"district": "区县", "city": "地市", "province": "省级", "country": "国家"}
 AMBITION_REFERENCE = "segments.csv (the other plans' target steps)"
 PEERS_REFERENCE = "regional_panel.csv (peer windows)"
 READS = ["source_id", "region", "indicator_id", "indicator_zh", "start_year", "end_year", "measure", "unit", "metric",
