@@ -131,3 +131,32 @@ def test_own_history_takes_a_window_one_year_off_and_says_why_not():
     falling = KNOWN.assign(value=[133.1, 100.0])
     assert Y.own_history(step(metric="cagr"), falling, 2014)["why_not"].en == (
         "the region's own pace 2010–2013 was not a rise (-9.091)")
+
+
+def test_the_first_yardstick_that_applies_binds_and_the_others_say_why_not():
+    """paces.judge_all over hand-made steps of an indicator 'x' no panel has: own history (100 → 133.1 over 2010–2013,
+    10 %/yr) binds plan s before ambition among plans, which applies too (three other plans); plan t has no history
+    and is judged among plans; plan u, a small count, is not judged at all, and says why in both languages."""
+    from analysis.derive.paces import judge_all
+    from analysis.derive.peers import reference_windows
+    from analysis.inputs.reference import load_rules, load_thresholds
+
+    def seg(source, growth, start=100.0, measure="count_stock"):
+        end = start * (1 + growth / 100) ** 3
+        return {"source_id": source, "region": "D", "indicator_id": "x", "segment": "step", "end_kind": "target",
+                "metric": "cagr", "note": None, "measure": measure, "unit": "家", "years": 3, "start_year": 2014,
+                "end_year": 2017, "start_value": start, "end_value": end, "end_low": end, "growth": growth}
+    segments = pd.DataFrame([seg("s", 30.0), seg("t", 12.0), seg("o1", 5.0), seg("o2", 10.0), seg("o3", 20.0),
+                             seg("u", 0.0, start=3.0) | {"end_value": 9.0, "end_low": 9.0}])
+    rules = load_rules()
+    sticks = Y.Yardsticks(reference_windows(rules), rules, load_thresholds(), {}, KNOWN)
+    j = judge_all(segments, sticks, {"D": "district"}).set_index(segments["source_id"])
+    assert j.at["s", "yardstick"] == "own history" and j.at["s", "history_ratio"] == pytest.approx(3.0)
+    assert j.at["s", "severity"] == "info"                      # 3 × the own pace: ≥ 2 (info), < 4 (warn)
+    assert j.at["s", "ambition_scope"] == "indicator"           # it applies, but own history came first
+    # t among o1, o2, o3, s (votes 5, 10, 20, 30): at or above 2 of 4 → 50th percentile, plausible
+    assert j.at["t", "yardstick"] == "ambition (indicator)" and j.at["t", "ambition_percentile"] == pytest.approx(50.0)
+    assert not j.at["u", "judged"] and j.at["u", "metric_judged"] == "new_per_year" and j.at["u", "pace_judged"] == 2.0
+    assert j.at["u", "not_judged_because"].startswith("not judged: a count starting below 50 is judged by its new "
+                                                      "entries a year; 0 peer windows of 3 years from 0 regions")
+    assert j.at["u", "not_judged_because_zh"].startswith("未判断：起点低于 50 的计数按每年新增数判断；3 年的同类地区窗口 0 个")
