@@ -117,3 +117,7 @@ def test_flag_table_lists_every_target_segment_of_the_real_data():
     assert rank == sorted(rank)                                   # flagged first, not judged last
     one = views.flag_table(views.plausibility("panyu-2015", "info"), "zh")
     assert "来源编号" not in one.columns and "状态" in one.columns                   # one plan: no source column
+    # the reason follows the status once, in the page's language (segments.csv's not_judged_because_zh)
+    assert not any("not judged: not judged" in v for v in table["status"])
+    zh = [v for v in one["状态"] if v.startswith("未判断")]
+    assert zh and not any(v.startswith("未判断：未判断") or re.search(r"[a-z]{3,}", v.replace("regions.csv", "")) for v in zh)

@@ -16,6 +16,7 @@ import pandas as pd
 from ..core import grades, paths
 from ..core.errors import InputError
 from ..core.schema import SEVERITIES, UNIT_OF_METRIC  # SEVERITIES: in increasing order (flags.csv `severity`)
+from ..derive.paces import NOT_JUDGED
 from ..derive.plausibility import compute
 from ..inputs.reference import load_thresholds
 from ..inputs.registry import load_sources
@@ -333,6 +334,7 @@ def _status_words(status: str, why, language: str) -> str:
     if status != "not_judged":
         return words
     reason = why if isinstance(why, str) and why else labels.value("not_judged", "other", language)
+    reason = reason.removeprefix(NOT_JUDGED.get(language))             # the status says it already
     return f"{words}：{reason}" if language == "zh" else f"{words}: {reason}"
 
 
