@@ -119,15 +119,17 @@ def _neighbours(steps: pd.DataFrame, kins: dict, yardstick: np.ndarray, severity
     verdict of peers, provinces or the national series (None for the others: own history already takes ±1 year;
     ambition among plans has its own leave-one-plan-out check)."""
     out = np.full(len(steps), None, dtype=object)
+    pace, years, kin = (steps[c].to_numpy() for c in ("pace", "years", "kin"))
+    indicator, level, metric = (steps[c].to_numpy(dtype=object) for c in ("indicator_id", "level", "metric"))
     for i in np.flatnonzero(pd.notna(severity) & (severity != "alert")):      # few
-        s, y = steps.iloc[i], yardstick[i]
+        y = yardstick[i]
         if y in (PEERS, PROXY):
-            out[i] = sticks.peers.neighbours(s.pace, severity[i], s.indicator_id, s.level, int(s.years), kins[s.kin],
-                                             s.metric)
+            out[i] = sticks.peers.neighbours(pace[i], severity[i], indicator[i], level[i], int(years[i]),
+                                             kins[kin[i]], metric[i])
         elif y == provinces.PROVINCES:
-            out[i] = sticks.provinces.neighbours(s.pace, s.indicator_id, int(s.years), kins[s.kin], s.metric)
+            out[i] = sticks.provinces.neighbours(pace[i], indicator[i], int(years[i]), kins[kin[i]], metric[i])
         elif y == national.NATIONAL:
-            out[i] = sticks.national.neighbours(s.pace, s.indicator_id, int(s.years))
+            out[i] = sticks.national.neighbours(pace[i], indicator[i], int(years[i]))
     return out
 
 

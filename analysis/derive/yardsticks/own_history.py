@@ -97,8 +97,15 @@ class OwnHistory:
 
     def judge(self, steps: pd.DataFrame) -> dict:
         """Every step's own-history columns, `history_ratio`, `applies` (a finite ratio) and `severity`."""
-        found = spread(self.lookup, [*COLUMNS, "history_why"],
-                       *(steps[c].to_numpy() for c in ("source_id", "indicator_id", "start_year", "years", "metric")))
+        # looked up step by step only where the plan's indicator has known actuals (few): the others have none
+        known = spread(lambda s, i: {"known": (s, i) in self._known}, ["known"],
+                       *(steps[c].to_numpy() for c in ("source_id", "indicator_id")))["known"].astype(bool)
+        found = {c: np.full(len(steps), NONE[c], dtype=object) for c in [*COLUMNS, "history_why"]}
+        if known.any():
+            mine = spread(self.lookup, [*COLUMNS, "history_why"], *(
+                steps[c].to_numpy()[known] for c in ("source_id", "indicator_id", "start_year", "years", "metric")))
+            for c in found:
+                found[c][known] = mine[c]
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = steps["pace"].to_numpy(dtype=float) / found["history_pace"].astype(float)
         applies = np.isfinite(ratio)
