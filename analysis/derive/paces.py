@@ -158,9 +158,8 @@ def _why_not(steps: pd.DataFrame, shown: list, ceiling: dict, rows: np.ndarray, 
         clause(sticks.among_plans.why_not, s["indicator_id"], s["years"], a["ambition_n"], s["metric"],
                np.isfinite(s["pace"]), s["level"], s["unit"]),
         clause(sticks.ceiling.why_not, s["small"], ceiling["name"][rows], ceiling["years"][rows], s["years"])]
-    whole = clause(lambda *parts: NOT_JUDGED + join(w for w in parts if w is not None), head, *clauses)
-    en[rows] = [w.en for w in whole]
-    zh[rows] = [w.zh for w in whole]
+    whole, at = per_key(lambda *parts: vars(NOT_JUDGED + join(w for w in parts if w is not None)), head, *clauses)
+    en[rows], zh[rows] = whole["en"].to_numpy(dtype=object)[at], whole["zh"].to_numpy(dtype=object)[at]
     return en, zh
 
 
@@ -168,15 +167,15 @@ def judge_all(segments: pd.DataFrame, sticks: Yardsticks, levels: dict) -> pd.Da
     """One row per segment (same positions): whether and against what its pace is judged (JUDGEMENT_COLUMNS). The
     corpus of ambition among plans: the one sticks was given (use_corpus), else
     these segments' own steps."""
-    table, at = per_key(lambda *k: {"w": _not_rated(*k)},
-                        *(segments[c].to_numpy(dtype=object) for c in ("segment", "end_kind", "metric", "note")))
-    why = table["w"].to_numpy(dtype=object)[at] if len(table) else np.zeros(0, dtype=object)
-    rows = np.flatnonzero(pd.isna(why))
     out = {c: np.full(len(segments), None, dtype=object) if c in TEXT_COLUMNS else np.full(len(segments), np.nan)
            for c in JUDGEMENT_COLUMNS}
     out["judged"] = np.zeros(len(segments), dtype=bool)
-    out["not_judged_because"] = np.array([w.en if w is not None else None for w in why], dtype=object)
-    out["not_judged_because_zh"] = np.array([w.zh if w is not None else None for w in why], dtype=object)
+    if len(segments):                                   # why a segment is not a rated step, once per distinct case
+        table, at = per_key(lambda *k: vars(_not_rated(*k) or Words(None, None)),
+                            *(segments[c].to_numpy(dtype=object) for c in ("segment", "end_kind", "metric", "note")))
+        out["not_judged_because"] = table["en"].to_numpy(dtype=object)[at]
+        out["not_judged_because_zh"] = table["zh"].to_numpy(dtype=object)[at]
+    rows = np.flatnonzero(pd.isna(out["not_judged_because"]))
     if len(rows):
         steps, kins = steps_of(segments.iloc[rows], sticks, levels)
         for c, col in _judge_steps(steps, kins, sticks).items():
