@@ -39,21 +39,27 @@ def kind_of(metric, level, unit) -> np.ndarray:
     """The kind of each pace (what it may be compared with): 'pct', 'pp', or 'new <level> <unit>' for new entries
     a year."""
     metric = np.asarray(metric, dtype=object)
-    new = np.char.add(np.char.add(f"{NEW} ", np.asarray(level, dtype=str)),
-                      np.char.add(" ", np.asarray(unit, dtype=str))).astype(object)
-    return np.where(metric == "new_per_year", new, np.where(metric == "pp_per_year", "pp", "pct")).astype(object)
+    kind = np.full(len(metric), "pct", dtype=object)
+    kind[metric == "pp_per_year"] = "pp"
+    new = np.flatnonzero(metric == "new_per_year")
+    kind[new] = [f"{NEW} {lv} {u}" for lv, u in zip(np.asarray(level, dtype=object)[new],
+                                                    np.asarray(unit, dtype=object)[new])]
+    return kind
 
 
 def is_new(kind) -> np.ndarray:
-    return np.char.startswith(np.asarray(kind, dtype=str), NEW)
+    return np.array([k.startswith(NEW) for k in kind], dtype=bool)
 
 
 def steps(source, indicator, family, kind, pace, years) -> pd.DataFrame:
     """Target steps as the ambition yardstick reads them: source_id, indicator_id, family, all (the `all` scope's
     value: '' for new entries a year), kind, years, rate (the judged pace)."""
+    kind = np.asarray(kind, dtype=object)
+    scope_all = np.full(len(kind), "all", dtype=object)
+    scope_all[is_new(kind)] = ""
     return pd.DataFrame({"source_id": np.asarray(source, dtype=object), "indicator_id": np.asarray(indicator, dtype=object),
-                      "family": pd.Series(np.asarray(family, dtype=object)).fillna("").to_numpy(dtype=object),
-                      "all": np.where(is_new(kind), "", "all").astype(object), "kind": np.asarray(kind, dtype=object),
+                         "family": pd.Series(np.asarray(family, dtype=object)).fillna("").to_numpy(dtype=object),
+                         "all": scope_all, "kind": kind,
                          "years": np.asarray(years, dtype=np.int64), "rate": np.asarray(pace, dtype=float)})
 
 
@@ -106,24 +112,26 @@ def judge(c: pd.DataFrame, steps: pd.DataFrame, min_plans: int, max_apart: int, 
     """judge_step of every row of `steps` (columns of `corpus`) against the
     corpus `c`, grouped: per (scope value, kind, length) the other plans' votes are found once, and each step's own
     plan is taken out of them by arithmetic. `ambition_n` of a step no scope judges: the plans of its indicator."""
-    steps = steps.reset_index(drop=True)
-    out = pd.DataFrame({"ambition_scope": np.full(len(steps), None, dtype=object),
-                        "ambition_n": np.zeros(len(steps), dtype=np.int64),
-                        "ambition_percentile": np.full(len(steps), np.nan),
-                        "ambition_threshold": np.full(len(steps), np.nan), "ambition_max": np.full(len(steps), np.nan),
-                        "ambition_max_plan": np.full(len(steps), None, dtype=object)})
-    todo = np.isfinite(steps["rate"].to_numpy(dtype=float))
+    n_steps = len(steps)
+    scope_of, n_of = np.full(n_steps, None, dtype=object), np.zeros(n_steps, dtype=np.int64)
+    percentile, threshold, top_vote = np.full(n_steps, np.nan), np.full(n_steps, np.nan), np.full(n_steps, np.nan)
+    top_plan = np.full(n_steps, None, dtype=object)
+    source, rates = steps["source_id"].to_numpy(dtype=object), steps["rate"].to_numpy(dtype=float)
+    todo = np.isfinite(rates)
     for scope in SCOPES:
         col = SCOPE_COLUMN[scope]
-        cand = steps[todo & (steps[col].fillna("").to_numpy(dtype=object) != "")]
-        judged = np.zeros(len(steps), dtype=bool)
-        corpus_groups = {k: g for k, g in c.groupby([col, "kind"], sort=False)}
-        for (value, kind, years), g in cand.groupby([col, "kind", "years"], sort=False):
-            rows = g.index.to_numpy()
-            v = _votes(corpus_groups.get((value, kind), c.iloc[:0]), int(years), max_apart)
+        cand = np.flatnonzero(todo & (steps[col].fillna("").to_numpy(dtype=object) != ""))
+        if not len(cand):
+            continue
+        corpus_rows = c.groupby([col, "kind"], sort=False).indices
+        judged = np.zeros(n_steps, dtype=bool)
+        for (value, kind, years), pos in steps.iloc[cand].groupby([col, "kind", "years"], sort=False).indices.items():
+            rows = cand[pos]
+            mine = corpus_rows.get((value, kind))
+            v = _votes(c.iloc[mine] if mine is not None else c.iloc[:0], int(years), max_apart)
             plans, votes = v.index.to_numpy(dtype=object), v.to_numpy(dtype=float)
-            rate = g["rate"].to_numpy(dtype=float)
-            own_at = pd.Index(plans).get_indexer(g["source_id"].to_numpy(dtype=object))
+            rate = rates[rows]
+            own_at = pd.Index(plans).get_indexer(source[rows])
             own = own_at >= 0
             own_vote = np.where(own, votes[np.maximum(own_at, 0)] if len(votes) else np.nan, np.nan)
             n = len(votes) - own
@@ -134,18 +142,20 @@ def judge(c: pd.DataFrame, steps: pd.DataFrame, min_plans: int, max_apart: int, 
             # the vote of the info rank among the other plans (the own plan's vote skipped where it comes first)
             m = info_rank(n, info_percentile) - 1
             at = m + (own & (own_at <= m))
-            out.loc[rows[ok & (m < n)], "ambition_threshold"] = votes[at[ok & (m < n)]]
+            threshold[rows[ok & (m < n)]] = votes[at[ok & (m < n)]]
             if scope == "indicator":
-                out.loc[rows, "ambition_n"] = n
+                n_of[rows] = n
             fill = rows[ok]
-            out.loc[fill, "ambition_scope"] = scope
-            out.loc[fill, "ambition_n"] = n[ok]
-            out.loc[fill, "ambition_percentile"] = 100.0 * k[ok] / n[ok]
-            out.loc[fill, "ambition_max"] = votes[top[ok]]
-            out.loc[fill, "ambition_max_plan"] = plans[top[ok]]
+            scope_of[fill] = scope
+            n_of[fill] = n[ok]
+            percentile[fill] = 100.0 * k[ok] / n[ok]
+            top_vote[fill] = votes[top[ok]]
+            top_plan[fill] = plans[top[ok]]
             judged[fill] = True
         todo &= ~judged
-    return out
+    return pd.DataFrame({"ambition_scope": pd.Series(scope_of, dtype=object), "ambition_n": n_of,
+                         "ambition_percentile": percentile, "ambition_threshold": threshold, "ambition_max": top_vote,
+                         "ambition_max_plan": pd.Series(top_plan, dtype=object)})
 
 
 def lopo(percentile, n, min_plans: int, info_percentile: float) -> np.ndarray:
@@ -156,4 +166,6 @@ def lopo(percentile, n, min_plans: int, info_percentile: float) -> np.ndarray:
     k = np.rint(percentile * n / 100.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         worst = np.where(n > 1, 100.0 * (k - 1) / (n - 1), np.nan)
-    return np.where((n - 1 >= min_plans) & (worst > info_percentile + EPS), "robust", "knife_edge").astype(object)
+    verdict = np.full(np.shape(n), "knife_edge", dtype=object)
+    verdict[(n - 1 >= min_plans) & (worst > info_percentile + EPS)] = "robust"
+    return verdict

@@ -52,16 +52,16 @@ def judge(plan: Plan, inp) -> pd.DataFrame:
 def find(inp) -> pd.DataFrame:
     """judge over every plan at once: the reversals of every path counted with pandas, the few paths that reach
     the limit then read as judge reads them."""
-    t = inp.obs.loc[inp.obs["kind"] == "target", [*PATH, "year", "value"]].sort_values([*PATH, "year"], kind="stable")
-    same = (t[PATH].shift() == t[PATH]).all(axis=1)
+    path = inp.obs.groupby(PATH, sort=False).ngroup()             # one number a path (NaN: a word of it missing)
+    t = inp.obs.assign(path=path)[(inp.obs["kind"] == "target") & path.notna()]
+    t = t[["path", "year", "value"]].sort_values(["path", "year"], kind="stable")
+    same = t["path"].shift() == t["path"]
     step = np.where(same, t["value"].astype(float).diff(), np.nan)
     moves = t.assign(d=np.sign(step))[np.abs(step) > EPS]              # the changes of direction's candidates
-    turned = (moves[PATH].shift() == moves[PATH]).all(axis=1) & (moves["d"].shift() != moves["d"])
-    count = turned.groupby([moves[c] for c in PATH]).sum()
+    turned = (moves["path"].shift() == moves["path"]) & (moves["d"].shift() != moves["d"])
+    count = turned.groupby(moves["path"]).sum()
     limit = inp.values["alternation_min_reversals"]
-    hit = count[count >= limit].index
-    keep = inp.obs.set_index(PATH).index.isin(hit)
-    return _flags(target_paths(inp.obs[keep]), limit)
+    return _flags(target_paths(inp.obs[path.isin(count.index[count >= limit])]), limit)
 
 
 def _flags(paths: pd.DataFrame, limit) -> pd.DataFrame:

@@ -114,8 +114,10 @@ def flag_frame(rows: pd.DataFrame, rule: str, severity, direction: str, metric, 
 
 
 def records(df: pd.DataFrame) -> Iterator:
-    """The rows of `df` as namedtuples (attribute access by column name), for writing reasons."""
-    return df.itertuples(index=False)
+    """The rows of `df` as namedtuples (attribute access by column name), for writing reasons. Text columns are
+    read as plain object arrays (the same words): a pandas string column read cell by cell costs a call a cell."""
+    text = {c: object for c, t in df.dtypes.items() if isinstance(t, pd.StringDtype)}
+    return df.astype(text).itertuples(index=False)
 
 
 def threshold_phrase(p: pd.Series) -> Words:

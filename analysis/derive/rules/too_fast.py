@@ -13,7 +13,7 @@ import pandas as pd
 from ...core import schema
 from ...inputs.vocab import FAMILY_NAMES, load_indicators
 from ..sentences import EMPTY, LEVEL_ZH, Words, fmt, rate, window, with_unit
-from .base import EPS, Inputs, Plan, Rule, empty, flag_frame, threshold_phrase
+from .base import EPS, Inputs, Plan, Rule, empty, flag_frame, records, threshold_phrase
 
 PEER_YARDSTICKS = schema.YARDSTICKS[:2]            # "peers", "peers (proxy)": comparable regions' windows
 OWN = schema.YARDSTICKS[2]                          # "own history": the region's own pre-plan pace
@@ -21,6 +21,13 @@ PROVINCES = schema.YARDSTICKS[3]                    # "provinces (lower grade)":
 AMBITION = schema.YARDSTICKS[5:8]                   # "ambition (indicator | family | all indicators)": other plans'
 AMBITION_REFERENCE = "segments.csv (the other plans' target steps)"
 PEERS_REFERENCE = "regional_panel.csv (peer windows)"
+# what clause() reads: it is written once per distinct set of these (it is given only them, so it cannot read more)
+CLAUSE_READS = ["severity", "yardstick", "threshold", "growth_unit", "years", "indicator_id", "unit", "metric_judged",
+                "ceiling_name", "peer_series", "peer_n", "peer_regions", "peer_percentile", "peer_max", "peer_excluded",
+                "peer_max_window", "province_n", "province_regions", "province_max", "province_max_window",
+                "history_ratio", "history_pace", "history_window", "history_known", "ratio_threshold", "national_n",
+                "national_max_window", "ambition_n", "ambition_percentile", "ambition_max", "ambition_max_plan",
+                "family", "level"]
 READS = ["source_id", "region", "indicator_id", "indicator_zh", "start_year", "end_year", "measure", "unit", "metric",
          "growth_unit", "years", "start_value", "end_value", "end_bound", "new_per_year"]   # of a segment
 
@@ -151,9 +158,10 @@ def new_unit(unit: str) -> str:
     return f"{unit}/yr"
 
 
-def reason(r, v: dict, phrases: dict) -> Words:
+def reason(r, v: dict, phrases: dict, c: Words | None = None) -> Words:
     """'Implied growth of <pace> (<start> → <end>, <years>)<clause><needs>.' `r`: the segment, its judgement and
-    the flag's threshold; `v`: the parameters' values; `phrases`: {ceiling name: its phrase}."""
+    the flag's threshold; `v`: the parameters' values; `phrases`: {ceiling name: its phrase}; `c`: the clause
+    when written already (else clause(r))."""
     rise = r.metric == "pp_per_year"
     least = r.end_bound != "eq"
     small = r.metric_judged == "new_per_year"                       # a small count: judged by new entries a year
@@ -164,7 +172,7 @@ def reason(r, v: dict, phrases: dict) -> Words:
         new = fmt(r.new_per_year, 1)
         needs = Words(f"；需在 {start} 的基数上每年新增 {new}",
                       f"; it needs {new} new entr{'y' if new == '1' else 'ies'} a year on a base of {start}")
-    c = clause(r, v, phrases)
+    c = clause(r, v, phrases) if c is None else c
     if small:
         return Words(f"隐含每年新增{'至少 ' if least else ''}{pace.zh}（{start} → {end}，{r.start_year}–{r.end_year}）"
                      f"{c.zh}。",
@@ -179,6 +187,16 @@ def reason(r, v: dict, phrases: dict) -> Words:
 
 def _phrases(th: pd.DataFrame) -> dict:
     return {name: threshold_phrase(row) for name, row in th.iterrows()}
+
+
+def _clauses(s: pd.DataFrame, v: dict, phrases: dict) -> list[Words]:
+    """clause() of each row of `s`, written once per distinct set of the words it reads (CLAUSE_READS): many
+    flags share their yardstick's words."""
+    words = s[CLAUSE_READS]
+    group = words.groupby(CLAUSE_READS, dropna=False, sort=False).ngroup().to_numpy()
+    first = np.unique(group, return_index=True)[1]              # groups are numbered in order of appearance
+    written = [clause(r, v, phrases) for r in records(words.iloc[first])]
+    return [written[g] for g in group]
 
 
 def _frame(s: pd.DataFrame, inp: Inputs) -> pd.DataFrame:
@@ -198,7 +216,7 @@ def _frame(s: pd.DataFrame, inp: Inputs) -> pd.DataFrame:
     out = flag_frame(s, RULE.name, s["severity"].to_numpy(dtype=object), RULE.direction, s["metric_judged"],
                      s["pace_judged"].to_numpy(dtype=float), s["threshold"].to_numpy(dtype=float),
                      s["threshold_name"].to_numpy(dtype=object), reference,
-                     [reason(r, v, phrases) for r in s.itertuples(index=False)])
+                     [reason(r, v, phrases, c) for r, c in zip(records(s), _clauses(s, v, phrases))])
     return out.assign(yardstick=s["yardstick"].to_numpy(dtype=object), peer_n=s["peer_n"].to_numpy(dtype=float),
                       peer_percentile=s["peer_percentile"].to_numpy(dtype=float),
                       peer_max=s["peer_max"].to_numpy(dtype=float),
