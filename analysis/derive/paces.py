@@ -165,24 +165,25 @@ def _why_not(steps: pd.DataFrame, shown: list, ceiling: dict, rows: np.ndarray, 
 
 def judge_all(segments: pd.DataFrame, sticks: Yardsticks, levels: dict) -> pd.DataFrame:
     """One row per segment (same positions): whether and against what its pace is judged (JUDGEMENT_COLUMNS). The
-    corpus of ambition among plans: the one sticks was given (use_corpus), else
-    these segments' own steps."""
-    out = {c: np.full(len(segments), None, dtype=object) if c in TEXT_COLUMNS else np.full(len(segments), np.nan)
-           for c in JUDGEMENT_COLUMNS}
-    out["judged"] = np.zeros(len(segments), dtype=bool)
-    if len(segments):                                   # why a segment is not a rated step, once per distinct case
+    corpus of ambition among plans: the one sticks was given (use_corpus), else these segments' own steps."""
+    n = len(segments)
+    if n:                                               # why a segment is not a rated step, once per distinct case
         table, at = per_key(lambda *k: vars(_not_rated(*k) or Words(None, None)),
                             *(segments[c].to_numpy(dtype=object) for c in ("segment", "end_kind", "metric", "note")))
-        out["not_judged_because"] = table["en"].to_numpy(dtype=object)[at]
-        out["not_judged_because_zh"] = table["zh"].to_numpy(dtype=object)[at]
-    rows = np.flatnonzero(pd.isna(out["not_judged_because"]))
-    if len(rows):
-        steps, kins = steps_of(segments.iloc[rows], sticks, levels)
-        for c, col in _judge_steps(steps, kins, sticks).items():
-            if c in out:
-                out[c][rows] = col
-    return pd.DataFrame({c: pd.Series(out[c], dtype=object if c in TEXT_COLUMNS else None, copy=False)
-                         for c in JUDGEMENT_COLUMNS})
+        why = {"not_judged_because": table["en"].to_numpy(dtype=object)[at],
+               "not_judged_because_zh": table["zh"].to_numpy(dtype=object)[at]}
+    else:
+        why = {c: np.zeros(0, dtype=object) for c in ("not_judged_because", "not_judged_because_zh")}
+    rows = np.flatnonzero(pd.isna(why["not_judged_because"]))
+    rated = _judge_steps(*steps_of(segments.iloc[rows], sticks, levels), sticks) if len(rows) else {}
+    columns = {}
+    for c in JUDGEMENT_COLUMNS:         # each column made whole from the rated steps' one at a time (memory)
+        col = why[c] if c in why else (np.zeros(n, dtype=bool) if c == "judged" else
+                                       np.full(n, None, dtype=object) if c in TEXT_COLUMNS else np.full(n, np.nan))
+        if c in rated:
+            col[rows] = rated.pop(c)
+        columns[c] = pd.Series(col, dtype=object if c in TEXT_COLUMNS else None, copy=False)
+    return pd.DataFrame(columns, copy=False)
 
 
 def explain_overall(segments: pd.DataFrame, judgement: pd.DataFrame) -> pd.DataFrame:
@@ -197,10 +198,12 @@ def explain_overall(segments: pd.DataFrame, judgement: pd.DataFrame) -> pd.DataF
         return judgement
     keys = list(map(tuple, segments.iloc[overall][path].to_numpy().tolist()))
     words = [OVERALL_NOT if k in unjudged else OVERALL for k in keys]
-    out = judgement.copy()
-    out.iloc[overall, out.columns.get_loc("not_judged_because")] = np.array([w.en for w in words], dtype=object)
-    out.iloc[overall, out.columns.get_loc("not_judged_because_zh")] = np.array([w.zh for w in words], dtype=object)
-    return out
+    reasons = {}
+    for c, language in (("not_judged_because", "en"), ("not_judged_because_zh", "zh")):
+        text = judgement[c].to_numpy(dtype=object).copy()
+        text[overall] = [w.get(language) for w in words]
+        reasons[c] = pd.Series(text, index=judgement.index, dtype=object)
+    return judgement.assign(**reasons)
 
 
 def pace_judgements(segments: pd.DataFrame, th: pd.DataFrame, rules: dict, windows: pd.DataFrame,
