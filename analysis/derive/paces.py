@@ -175,7 +175,9 @@ def judge_all(segments: pd.DataFrame, sticks: Yardsticks, levels: dict) -> pd.Da
     else:
         why = {c: np.zeros(0, dtype=object) for c in ("not_judged_because", "not_judged_because_zh")}
     rows = np.flatnonzero(pd.isna(why["not_judged_because"]))
-    rated = _judge_steps(*steps_of(segments.iloc[rows], sticks, levels), sticks) if len(rows) else {}
+    reads = ["source_id", "region", "indicator_id", "measure", "unit", "metric", "start_year", "years", "start_value",
+             "end_value", "end_low", "growth"]                  # what steps_of reads (a copy of only these rows)
+    rated = _judge_steps(*steps_of(segments[reads].iloc[rows], sticks, levels), sticks) if len(rows) else {}
     columns = {}
     for c in JUDGEMENT_COLUMNS:         # each column made whole from the rated steps' one at a time (memory)
         col = why[c] if c in why else (np.zeros(n, dtype=bool) if c == "judged" else
