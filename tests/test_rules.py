@@ -197,12 +197,12 @@ def test_methods_carries_every_rule():
 @pytest.fixture(scope="module")
 def panel():
     """Two seeded panels of 40 plans × 12 indicators (the ten real ones and two synthetic, one of them the yearly
-    new high-tech enterprises): every rule the synthetic data can trigger fires and every yardstick but own history,
-    all indicators and the ceiling is used (the tests below check both), as with 40 indicators, at 30 % of the
-    segments that the plain code judges one by one."""
+    new high-tech enterprises) × 5 years: every rule the synthetic data can trigger fires and every yardstick but
+    own history, all indicators and the ceiling is used (the tests below check both), as with 40 indicators × 10
+    years, at 15 % of the segments that the plain code judges one by one."""
     frames = []
     for seed in (5, 6):
-        o, links, regions = make_panel(40, n_indicators=12, seed=seed)
+        o, links, regions = make_panel(40, n_indicators=12, n_years=5, seed=seed)
         o = o.copy()
         rng = np.random.default_rng(seed)
         o.loc[o["indicator_id"] == "high_tech_enterprises", "indicator_zh"] = "累计高新技术企业"
