@@ -196,9 +196,13 @@ def test_methods_carries_every_rule():
 # ------------------------------------------------------------------ the engine against the plain code
 @pytest.fixture(scope="module")
 def panel():
+    """Two seeded panels of 40 plans × 12 indicators (the ten real ones and two synthetic, one of them the yearly
+    new high-tech enterprises) × 5 years: every rule the synthetic data can trigger fires and every yardstick but
+    own history, all indicators and the ceiling is used (the tests below check both), as with 40 indicators × 10
+    years, at 15 % of the segments that the plain code judges one by one."""
     frames = []
     for seed in (5, 6):
-        o, links, regions = make_panel(40, seed=seed)
+        o, links, regions = make_panel(40, n_indicators=12, n_years=5, seed=seed)
         o = o.copy()
         rng = np.random.default_rng(seed)
         o.loc[o["indicator_id"] == "high_tech_enterprises", "indicator_zh"] = "累计高新技术企业"
@@ -219,7 +223,9 @@ def test_every_rule_finds_what_its_plain_judge_finds(panel):
             a, b = (normal(f.sort_values(key, kind="stable").reset_index(drop=True)) for f in (engine, plain))
             pd.testing.assert_frame_equal(a, b, obj=rule.name)
             fired |= {rule.name} if len(engine) else set()
-    assert fired >= {"too_fast", "already_met_when_set", "target_backwards", "share_above_100", "escalation"}
+    assert fired >= {"too_fast", "already_met_when_set", "target_backwards", "share_above_100", "escalation",
+                     "too_slow", "stock_falls", "rate_vs_levels", "part_exceeds_whole", "flow_cannot_build_stock",
+                     "alternating_steps"}, fired
 
 
 @pytest.mark.slow
@@ -235,6 +241,8 @@ def test_pace_judgements_are_judge_segment_over_every_segment(panel):
             [judge_segment(s, sticks, levels) for s in sample.itertuples(index=False)], columns=JUDGEMENT_COLUMNS))
         pd.testing.assert_frame_equal(normal(inp.judgement[mine].reset_index(drop=True)), normal(plain))
         assert plain["judged"].any() and (~plain["judged"]).any()
+    used = set().union(*(inp.judgement["yardstick"].dropna() for inp in panel))
+    assert used == set(schema.YARDSTICKS) - {"own history", "ambition (all indicators)", "ceiling only"}, used
 
 
 def test_evaluate_runs_the_judge_of_a_rule_without_find(monkeypatch):
