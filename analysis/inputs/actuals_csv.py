@@ -102,37 +102,10 @@ def scan_file(path: Path) -> dict:
                     first = chunk[:65536]
                     if chunk.startswith(_BOM):
                         chunk = b" " * len(_BOM) + chunk[len(_BOM):]
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError as exc:
-                    before = chunk[: exc.start]
-                    nl = before.rfind(b"\n")
-                    column = exc.start - nl if nl >= 0 else None
-                    at = line + before.count(b"\n")
-                    raise InputError(
-                        f"{path}: line {at}: byte {chunk[exc.start]:#04x}"
-                        + (f" at byte {column} of the line" if column else "") + " is not UTF-8; expected a UTF-8 file "
-                        "(save it as 'CSV UTF-8'; GBK/GB18030 files must be converted)") from None
+                _check_text(path, chunk, decoder, line)
                 b = np.frombuffer(chunk, dtype=np.uint8)
-                nul = chunk.find(b"\0")
-                if nul >= 0:
-                    at = line + chunk.count(b"\n", 0, nul)
-                    raise InputError(f"{path}: line {at}: a NUL byte; expected text "
-                                     "(a binary file, or a UTF-16 export? save it as 'CSV UTF-8')")
                 newline_at = np.flatnonzero(b == 10)
-                comma_at = np.flatnonzero(b == 44)
-                if parity or b'"' in chunk:       # which newlines and commas are outside double quotes
-                    quote_at = np.flatnonzero(b == 34)
-                    inside = np.zeros(len(b) + 1, dtype=np.int8)
-                    inside[0] = parity
-                    inside[quote_at + 1] = 1
-                    inside = (np.cumsum(inside, dtype=np.int64)[:-1] + 0) & 1   # parity before each byte (+ the quote itself)
-                    ends = newline_at[inside[newline_at] == 0]
-                    comma_at = comma_at[inside[comma_at] == 0]
-                    parity = (parity + len(quote_at)) & 1
-                    del inside
-                else:
-                    ends = newline_at
+                ends, comma_at, parity = _outside_quotes(b, chunk, newline_at, parity)
                 if len(ends):
                     seps_at = np.searchsorted(comma_at, ends)
                     lines_at = np.searchsorted(newline_at, ends) + 1          # newlines up to and including each end
@@ -175,18 +148,56 @@ def scan_file(path: Path) -> dict:
         raise InputError(f"{path}: the file is empty; expected a header line '{','.join(REQUIRED)}' and one line per actual")
     scan = {"start": np.concatenate(starts), "fields": np.concatenate(fields), "blank": np.concatenate(blanks),
             "offset": np.concatenate([*offsets, [offset if rec_values or rec_seps else rec_offset]])}
-    header = int(np.flatnonzero(~scan["blank"])[0])
-    scan["header"] = header
+    scan["header"] = int(np.flatnonzero(~scan["blank"])[0])
+    scan["header_fields"] = _header_fields(path, first, scan["header"], scan["start"])
+    return scan
+
+
+def _check_text(path: Path, chunk: bytes, decoder, line: int) -> None:
+    """A piece of the file is UTF-8 (continuing the pieces before it) without NUL bytes; `line`: its first line."""
+    try:
+        decoder.decode(chunk)
+    except UnicodeDecodeError as exc:
+        before = chunk[: exc.start]
+        nl = before.rfind(b"\n")
+        column = exc.start - nl if nl >= 0 else None
+        at = line + before.count(b"\n")
+        raise InputError(
+            f"{path}: line {at}: byte {chunk[exc.start]:#04x}"
+            + (f" at byte {column} of the line" if column else "") + " is not UTF-8; expected a UTF-8 file "
+            "(save it as 'CSV UTF-8'; GBK/GB18030 files must be converted)") from None
+    nul = chunk.find(b"\0")
+    if nul >= 0:
+        at = line + chunk.count(b"\n", 0, nul)
+        raise InputError(f"{path}: line {at}: a NUL byte; expected text "
+                         "(a binary file, or a UTF-16 export? save it as 'CSV UTF-8')")
+
+
+def _outside_quotes(b: np.ndarray, chunk: bytes, newline_at: np.ndarray, parity: int) -> tuple:
+    """(the newlines that end a record, the commas that separate fields, the quote parity after the piece): those
+    outside double quotes, given the parity before the piece."""
+    comma_at = np.flatnonzero(b == 44)
+    if not parity and b'"' not in chunk:
+        return newline_at, comma_at, parity
+    quote_at = np.flatnonzero(b == 34)
+    inside = np.zeros(len(b) + 1, dtype=np.int8)
+    inside[0] = parity
+    inside[quote_at + 1] = 1
+    inside = (np.cumsum(inside, dtype=np.int64)[:-1] + 0) & 1   # parity before each byte (+ the quote itself)
+    return (newline_at[inside[newline_at] == 0], comma_at[inside[comma_at] == 0], (parity + len(quote_at)) & 1)
+
+
+def _header_fields(path: Path, first: bytes, header: int, start: np.ndarray) -> list[str]:
+    """The fields of the header, record `header` of the file's first bytes `first`."""
     text = first.decode("utf-8", errors="replace").lstrip(_BOM.decode())
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         for _ in range(header + 1):
             header_fields = next(reader)
     except (csv.Error, StopIteration):
-        raise InputError(f"{path}: line {scan['start'][header]}: the header is not a CSV line; expected "
+        raise InputError(f"{path}: line {start[header]}: the header is not a CSV line; expected "
                          f"{','.join(REQUIRED)}") from None
-    scan["header_fields"] = header_fields
-    return scan
+    return header_fields
 
 
 def suggest(word: str, choices, n: int = 1) -> str:

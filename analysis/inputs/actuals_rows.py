@@ -112,6 +112,25 @@ class RowChecker:
              f"{self.this_year}); an actual must be for a past year", 3)
         fail(is_year & (year < MIN_YEAR), "year",
              lambda i: f"{year[i]} is before {MIN_YEAR}; expected a year from {MIN_YEAR} to {self.this_year}", 3)
+        value = self._values(df, fail, is_measure, measure)
+        bound = self._texts(df, col, fail, begin, end, value)
+        rows = np.flatnonzero(ok)
+        region_number = col["region"].map(lambda c: self.region_number.get(region_of(c), -1), np.int64)
+        indicator_number = col["indicator"].map(lambda c: self.indicator_number.get(c, -1), np.int64)
+        key = ((region_number * len(self.indicator_number) + indicator_number) * 10000 + year)[rows]  # (region, indicator, year)
+        out = {"region": region[rows], "indicator_id": indicator[rows], "unit": unit[rows], "year": year[rows],
+               "value": value[rows], "bound": bound[rows], "line": line[rows].astype(np.int64), "key": key,
+               "begin": begin[rows], "end": end[rows]}
+        # repeated keys within the piece: a different value or bound is an error (a repeat that agrees is dropped
+        # once every piece is read and its source is known to be the same as the first's)
+        check_duplicates(problems, first_of_key(key), out)
+        return out
+
+
+    def _values(self, df: pd.DataFrame, fail, is_measure, measure: np.ndarray) -> np.ndarray:
+        """The `value` column as floats, each cell checked: a plain number, not too large, within its measure's
+        range (`fail`: check's marking of bad rows; `is_measure(*kinds)`: the rows of those measures)."""
+        n = len(df)
         cells = df["value"].to_numpy(dtype=object)
         value = to_floats(cells)
         is_number = ~np.isnan(value)
@@ -143,6 +162,13 @@ class RowChecker:
                  lambda i: f"growth rate {cells[i].strip()} % is below −100 % (a level cannot fall by more than all of "
                            "itself); expected a percentage change ≥ −100", 4)
 
+        return value
+
+    def _texts(self, df: pd.DataFrame, col: dict, fail, begin: np.ndarray, end: np.ndarray,
+               value: np.ndarray) -> np.ndarray:
+        """The text columns checked (a source given, no formula a spreadsheet would run, a known bound); returns
+        the bound of each row."""
+        n = len(df)
         def reread(name):
             return lambda rows: self.reread.cells(begin[rows], end[rows], [name], value[rows])[name]
         text = {name: Text(df[name].to_numpy(), reread(name)) for name in ("source", *self.extras)}
@@ -158,18 +184,7 @@ class RowChecker:
             fail(text[name].formula, name, lambda i, name=name: f"text starting with {str(text[name].first[i])!r}, "
                  "which a spreadsheet runs as a formula (CSV injection); expected text that does not start with "
                  "= + - @ (reword it, e.g. put a word first)", order)
-        rows = np.flatnonzero(ok)
-        region_number = col["region"].map(lambda c: self.region_number.get(region_of(c), -1), np.int64)
-        indicator_number = col["indicator"].map(lambda c: self.indicator_number.get(c, -1), np.int64)
-        key = ((region_number * len(self.indicator_number) + indicator_number) * 10000 + year)[rows]  # (region, indicator, year)
-        out = {"region": region[rows], "indicator_id": indicator[rows], "unit": unit[rows], "year": year[rows],
-               "value": value[rows], "bound": bound[rows], "line": line[rows].astype(np.int64), "key": key,
-               "begin": begin[rows], "end": end[rows]}
-        # repeated keys within the piece: a different value or bound is an error (a repeat that agrees is dropped
-        # once every piece is read and its source is known to be the same as the first's)
-        check_duplicates(problems, first_of_key(key), out)
-        return out
-
+        return bound
 
 def first_of_key(key: np.ndarray) -> np.ndarray:
     """For every row, the position of the first row with the same key (itself when it is the first)."""
