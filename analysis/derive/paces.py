@@ -20,7 +20,7 @@ from ..core import schema
 from .growth import COUNT_MEASURES, NOTES_ZH, annual_rate, differs
 from .sentences import Words, fill, fmt, join
 from .yardsticks import Yardsticks, among_plans, national, provinces
-from .yardsticks.common import per_key
+from .yardsticks.common import pace_of, per_key
 from .yardsticks.peers import PEERS, PROXY
 
 JUDGEMENT_COLUMNS = ["judged", "not_judged_because", "not_judged_because_zh", "yardstick", "pace_judged", "metric_judged", "peer_series",
@@ -72,7 +72,7 @@ def steps_of(s: pd.DataFrame, sticks: Yardsticks, levels: dict) -> tuple[pd.Data
     bounded = differs(end_low, end_value)
     less = np.flatnonzero(bounded | small)                              # the least the target allows
     end = np.where(bounded, end_low, end_value)[less]
-    pace[less] = np.where(small[less], (end - start[less]) / years[less],
+    pace[less] = np.where(small[less], pace_of(start[less], end, years[less], "new_per_year"),
                           annual_rate(start[less], end, years[less], rate_metric[less]))
     region = s["region"].to_numpy(dtype=object)
     codes, distinct = pd.factorize(region)
