@@ -105,10 +105,13 @@ def _command(args) -> int:
         jobs = args.jobs if args.jobs is not None else jobs_from_make()
         if jobs < 1:
             raise InputError(f"--jobs {jobs}: expected a whole number of at least 1")
+        # the kernel first: it imports jupyter_client, which the index's thread imports too, and two threads
+        # importing one package at once can see it half initialised (an ImportError)
+        spec = kernel.ensure()
         # what the index needs besides the runs' records (the valid runs, the problems) is read meanwhile
         pending_index = ThreadPoolExecutor(1).submit(run_problems, args.config, args.notebooks) if args.index else None
         failed = 0
-        for r, outcome in run_many(chosen, args.out, jobs, kernel.ensure()):
+        for r, outcome in run_many(chosen, args.out, jobs, spec):
             if isinstance(outcome, Exception):
                 if not isinstance(outcome, (ReportError, InputError, OSError)):
                     raise outcome
