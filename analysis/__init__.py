@@ -3,7 +3,7 @@
 One subpackage per stage; data flows down this list and a module imports only from its own stage or one above it in
 this list (docs/design.md, enforced by tests/test_layers.py):
   core/      paths, errors, fileio (CSV/YAML, atomic writes, publishing a set), lock, schema, units (the unit table),
-             numerals, quantity, grades
+             numerals, quantity, grades, arrays (object arrays of words)
   inputs/    registry (sources.yml), vocab (indicators.csv), reference (regions, growth references, thresholds),
              reference_checks (every reference file against its schema), panels (provincial_panel.csv), actuals
              (+ actuals_csv: a file of actuals read as CSV; actuals_rows: the checks of its rows)

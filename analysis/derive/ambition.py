@@ -27,6 +27,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..core.arrays import repeated
+
 EPS = 1e-9
 SCOPES = ("indicator", "family", "all")
 SCOPE_COLUMN = {"indicator": "indicator_id", "family": "family", "all": "all"}
@@ -39,7 +41,7 @@ def kind_of(metric, level, unit) -> np.ndarray:
     """The kind of each pace (what it may be compared with): 'pct', 'pp', or 'new <level> <unit>' for new entries
     a year."""
     metric = np.asarray(metric, dtype=object)
-    kind = np.full(len(metric), "pct", dtype=object)
+    kind = repeated("pct", len(metric))
     kind[metric == "pp_per_year"] = "pp"
     new = np.flatnonzero(metric == "new_per_year")
     kind[new] = [f"{NEW} {lv} {u}" for lv, u in zip(np.asarray(level, dtype=object)[new],
@@ -55,7 +57,7 @@ def steps(source, indicator, family, kind, pace, years) -> pd.DataFrame:
     """Target steps as the ambition yardstick reads them: source_id, indicator_id, family, all (the `all` scope's
     value: '' for new entries a year), kind, years, rate (the judged pace)."""
     kind = np.asarray(kind, dtype=object)
-    scope_all = np.full(len(kind), "all", dtype=object)
+    scope_all = repeated("all", len(kind))
     scope_all[is_new(kind)] = ""
     return pd.DataFrame({"source_id": np.asarray(source, dtype=object), "indicator_id": np.asarray(indicator, dtype=object),
                          "family": pd.Series(np.asarray(family, dtype=object)).fillna("").to_numpy(dtype=object),
@@ -166,6 +168,6 @@ def lopo(percentile, n, min_plans: int, info_percentile: float) -> np.ndarray:
     k = np.rint(percentile * n / 100.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         worst = np.where(n > 1, 100.0 * (k - 1) / (n - 1), np.nan)
-    verdict = np.full(np.shape(n), "knife_edge", dtype=object)
+    verdict = repeated("knife_edge", len(n))
     verdict[(n - 1 >= min_plans) & (worst > info_percentile + EPS)] = "robust"
     return verdict

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ...core import schema
+from ...core.arrays import repeated
 from ..rules.base import EPS
 from ..sentences import Words, fill
 from .common import span, spread
@@ -66,8 +67,8 @@ class National:
         n = found["national_n"].astype(np.int64)
         over = steps["pace"].to_numpy(dtype=float) > found["national_max"].astype(float) + EPS
         return {**found, "national_n": n.astype(float), "applies": n > 0,
-                "severity": np.where((n > 0) & over, "info", None).astype(object),
-                "label": np.full(len(steps), NATIONAL, dtype=object)}
+                "severity": np.where((n > 0) & over, "info", None),
+                "label": repeated(NATIONAL, len(steps))}
 
     def neighbours(self, pace: float, indicator: str, years: int) -> str:
         """'knife_edge' where the fastest window of a neighbouring length (±1 year) is not passed."""

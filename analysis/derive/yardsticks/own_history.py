@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ...core import schema
+from ...core.arrays import repeated
 from ..rules.base import EPS
 from ..sentences import Words, fill
 from .common import pace_of, spread
@@ -100,7 +101,7 @@ class OwnHistory:
         # looked up step by step only where the plan's indicator has known actuals (few): the others have none
         known = spread(lambda s, i: {"known": (s, i) in self._known}, ["known"],
                        *(steps[c].to_numpy() for c in ("source_id", "indicator_id")))["known"].astype(bool)
-        found = {c: np.full(len(steps), NONE[c], dtype=object) for c in [*COLUMNS, "history_why"]}
+        found = {c: repeated(NONE[c], len(steps)) for c in [*COLUMNS, "history_why"]}
         if known.any():
             mine = spread(self.lookup, [*COLUMNS, "history_why"], *(
                 steps[c].to_numpy()[known] for c in ("source_id", "indicator_id", "start_year", "years", "metric")))
@@ -113,7 +114,7 @@ class OwnHistory:
         severity[applies & (ratio >= self.ratio_info - EPS)] = "info"
         severity[applies & (ratio >= self.ratio_warn - EPS)] = "warn"
         return {**found, "history_ratio": ratio, "applies": applies, "severity": severity,
-                "label": np.full(len(steps), OWN, dtype=object)}
+                "label": repeated(OWN, len(steps))}
 
     @staticmethod
     def why_not(history_why: Words) -> Words:

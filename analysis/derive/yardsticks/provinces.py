@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ...core import schema
+from ...core.arrays import repeated
 from ..rules.base import EPS
 from ..sentences import Words, fill
 from .common import SUB_PROVINCIAL, span, spread
@@ -39,8 +40,8 @@ class Provinces:
         applies = self.peers.usable(n, regions)
         over = steps["pace"].to_numpy(dtype=float) > found["province_max"].astype(float) + EPS
         return {**found, "province_n": n.astype(float), "province_regions": regions.astype(float),
-                "applies": applies, "severity": np.where(applies & over, "info", None).astype(object),
-                "label": np.full(len(steps), PROVINCES, dtype=object)}
+                "applies": applies, "severity": np.where(applies & over, "info", None),
+                "label": repeated(PROVINCES, len(steps))}
 
     def neighbours(self, pace: float, indicator: str, years: int, kin: tuple, metric: str) -> str:
         """'knife_edge' where a neighbouring window length (±1 year) with usable province windows is not passed."""
