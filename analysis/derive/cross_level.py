@@ -62,7 +62,7 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
                      max_gap: float = 2.0) -> pd.DataFrame:
     """Every pair of a plan and a plan of a region above it targeting the same indicator, unit and year, sorted by
     source, indicator, year, steps up the chain and related source; `plan_years`: source → the plan's year."""
-    targets = obs[(obs["kind"].to_numpy() == "target") & obs["measure"].isin(PATH_MEASURES).to_numpy()][TARGET_COLUMNS]
+    targets = obs[TARGET_COLUMNS][(obs["kind"].to_numpy() == "target") & obs["measure"].isin(PATH_MEASURES).to_numpy()]
     anc = ancestors(regions)[["region", "ancestor", "steps"]]
     # the keys as categories (sorted, so they sort as the text does): joins and sorts on their codes
     region = pd.CategoricalDtype(sorted(set(pd.unique(targets["region"])) | set(anc["region"]) | set(anc["ancestor"])))

@@ -98,19 +98,19 @@ def first_targets_after_known(obs: pd.DataFrame, known: pd.DataFrame, values: di
     `h_*`: the earliest within too_slow_lookback_years before it), the target's least allowed value `low`, the pace
     the target asks from the actual (`g_target`) and the pace realised before it (`g_pre`), the `metric` of both,
     and whether the target was `met` when set or is `slow` against that history."""
-    targets = obs[(obs["kind"].to_numpy() == "target") & obs["measure"].isin(PATH_MEASURES).to_numpy()]
-    targets = targets[["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "year", "value",
-                       "value_low", "bound"]]
     kn = known[PATH + ["year", "value", "known", "published_date", "citation"]]
     latest = kn.drop_duplicates(PATH, keep="last").set_axis(PATH + ["a_year", "a_value", "a_known", "a_date", "a_cite"],
                                                               axis=1)
-    m = targets.merge(latest, on=PATH)
-    # a target after the latest actual, or in its year where that actual was published before the plan (same-year
-    # evidence: a document's own figure for its year is interim, 截至5月底…, and not used so)
-    after = (m["year"].to_numpy() > m["a_year"].to_numpy()) | (
-        (m["year"].to_numpy() == m["a_year"].to_numpy()) & (m["a_known"] == HOW_KNOWN[1]).to_numpy())
-    m = m[after]
-    m = m.sort_values(PATH + ["year"], kind="stable").drop_duplicates(PATH, keep="first")
+    # the first target of each path after the latest actual, or in its year where that actual was published before
+    # the plan (same-year evidence: a document's own figure for its year is interim, 截至5月底…, and not used so);
+    # found on the keys alone, then the rows of those targets taken whole (a national panel has a million targets)
+    targets = np.flatnonzero((obs["kind"].to_numpy() == "target") & obs["measure"].isin(PATH_MEASURES).to_numpy())
+    k = obs[PATH + ["year"]].iloc[targets].assign(_row=targets).merge(latest[PATH + ["a_year", "a_known"]], on=PATH)
+    after = (k["year"].to_numpy() > k["a_year"].to_numpy()) | (
+        (k["year"].to_numpy() == k["a_year"].to_numpy()) & (k["a_known"] == HOW_KNOWN[1]).to_numpy())
+    first = k[after].sort_values(PATH + ["year"], kind="stable").drop_duplicates(PATH, keep="first")["_row"]
+    m = obs[["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "year", "value", "value_low",
+             "bound"]].iloc[first.to_numpy()].merge(latest, on=PATH)
     h = kn.drop(columns="citation").merge(m[PATH + ["a_year"]], on=PATH)
     h = h[(h["year"] < h["a_year"]) & (h["year"] >= h["a_year"] - values["too_slow_lookback_years"])]
     h = h.drop_duplicates(PATH, keep="first").drop(columns="a_year").set_axis(

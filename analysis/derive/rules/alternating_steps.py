@@ -53,7 +53,7 @@ def find(inp) -> pd.DataFrame:
     """judge over every plan at once: the reversals of every path counted with pandas, the few paths that reach
     the limit then read as judge reads them."""
     path = inp.obs.groupby(PATH, sort=False).ngroup()             # one number a path (NaN: a word of it missing)
-    t = inp.obs.assign(path=path)[(inp.obs["kind"] == "target") & path.notna()]
+    t = inp.obs[["year", "value"]].assign(path=path)[(inp.obs["kind"] == "target") & path.notna()]
     t = t[["path", "year", "value"]].sort_values(["path", "year"], kind="stable")
     same = t["path"].shift() == t["path"]
     step = np.where(same, t["value"].astype(float).diff(), np.nan)
