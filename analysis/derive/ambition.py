@@ -50,7 +50,9 @@ def kind_of(metric, level, unit) -> np.ndarray:
 
 
 def is_new(kind) -> np.ndarray:
-    return np.array([k.startswith(NEW) for k in kind], dtype=bool)
+    """Whether each kind is new entries a year (each distinct kind read once)."""
+    codes, distinct = pd.factorize(np.asarray(kind, dtype=object))
+    return np.array([k.startswith(NEW) for k in distinct], dtype=bool)[codes]
 
 
 def steps(source, indicator, family, kind, pace, years) -> pd.DataFrame:

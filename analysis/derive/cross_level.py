@@ -40,9 +40,8 @@ def ancestors(regions: pd.DataFrame) -> pd.DataFrame:
 
 def _steps_at_targets(segments: pd.DataFrame) -> pd.DataFrame:
     """The step a target's growth is read from: the last judged step of its path ending in its year."""
-    s = segments.iloc[judged_rows(segments)]
-    s = s[["source_id", "indicator_id", "end_year", *STEP_COLUMNS]].drop_duplicates(
-        ["source_id", "indicator_id", "end_year"], keep="last")
+    s = segments[["source_id", "indicator_id", "end_year", *STEP_COLUMNS]].iloc[judged_rows(segments)]
+    s = s.drop_duplicates(["source_id", "indicator_id", "end_year"], keep="last")
     return s.rename(columns={"end_year": "year"}).assign(year=lambda d: d["year"].astype(np.int64), has_step=True)
 
 

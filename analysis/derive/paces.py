@@ -228,7 +228,7 @@ def use_corpus(sticks: Yardsticks, segments: pd.DataFrame, judgement: pd.DataFra
     """Give `sticks` the corpus ambition among plans compares with: the rated steps of `segments` as `judgement`
     judged them (its pace and metric)."""
     rated = judgement["pace_judged"].notna().to_numpy()
-    s = segments.loc[rated]
+    s = segments[["source_id", "indicator_id", "region", "unit", "years"]].loc[rated]
     sticks.among_plans.use_corpus(pd.DataFrame({
         "source_id": s["source_id"].to_numpy(dtype=object), "indicator_id": s["indicator_id"].to_numpy(dtype=object),
         "metric": judgement.loc[rated, "metric_judged"].to_numpy(dtype=object),
