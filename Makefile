@@ -5,6 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# numpy asks the kernel to back each large array with huge pages; where the kernel then compacts memory on every
+# such page fault (/sys/kernel/mm/transparent_hugepage/defrag = madvise, a common default), a national panel pays
+# seconds of system time for it: 3-4 s of a 12 s engine run on this project's VM (benchmarks/engine.py records
+# the setting). Off for every target; numpy's own switch, the arrays and results are the same.
+export NUMPY_MADVISE_HUGEPAGE := 0
 
 .DEFAULT_GOAL := help
 .PHONY: help setup data spec test reports reports-under-lock reports-locked reports-invalid lab lint lock bench bench-reports clean FORCE

@@ -245,6 +245,15 @@ def _timed(func) -> tuple[float, object]:
     return time.perf_counter() - t0, out
 
 
+def _read(path: str) -> str:
+    """A kernel setting as the file shows it ('' where there is none)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
 def _peak_mib() -> float:
     """The process's peak resident set so far (MiB; getrusage reports KiB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
@@ -301,7 +310,9 @@ def run(n_regions: int, n_indicators: int, n_years: int, sample: int, seed: int,
         "outputs": sizes, "flags_by_rule": by_rule, "agreement": check, "goals": GOALS,
         "goals_met": {"engine_s": engine_s <= GOALS["engine_s"], "peak_mib": peak <= GOALS["peak_mib"]},
         "machine": {"python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
-                    "cpus": os.cpu_count(), "load": round(os.getloadavg()[0], 2), "platform": platform.platform()},
+                    "cpus": os.cpu_count(), "load": round(os.getloadavg()[0], 2), "platform": platform.platform(),
+                    "numpy_madvise_hugepage": os.environ.get("NUMPY_MADVISE_HUGEPAGE", "unset (on)"),
+                    "transparent_hugepage_defrag": _read("/sys/kernel/mm/transparent_hugepage/defrag")},
     }
 
 
@@ -326,7 +337,8 @@ def table(r: dict) -> str:
         f"({a['segments_compared']:,} segments) and {'the same' if a['flags_equal'] else 'OTHER'} flags "
         f"({a['flags_compared']:,})",
         "goals met: " + ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in r["goals_met"].items()),
-        f"(load average {r['machine']['load']} on {r['machine']['cpus']} cores: above 2 the times are inflated)"]
+        f"(load average {r['machine']['load']} on {r['machine']['cpus']} cores: above 2 the times are inflated; "
+        f"NUMPY_MADVISE_HUGEPAGE {r['machine']['numpy_madvise_hugepage']}, see the Makefile)"]
     return "\n".join(lines)
 
 
