@@ -353,15 +353,17 @@ def fit(obs: pd.DataFrame, thresholds: pd.DataFrame | None = None, engine: str =
     plan = plan_rows(pts, th["approx_band_pct"])
     act = _actual_points(pts)
     fits = (_fits_vectorised if engine == "vectorised" else _fits_statsmodels)(act, th["logistic_min_share"])
-    cols = dict(plan)                                     # plan rows alone come in order already
+    cols = plan                                           # plan rows alone come in order already
     if fits is not None and len(fits["year"]):            # with fits: every path's plan, then its fits, by year
-        cols = {k: np.concatenate([plan[k], fits[k]]) for k in plan}
+        for k in cols:                                    # (column by column: a national panel's are 1 M rows)
+            cols[k] = np.concatenate([cols[k], fits[k]])
         year = cols["year"].astype(np.int64)
         y0, span = (year.min(), year.max() - year.min() + 1) if len(year) else (0, 1)
         key = (cols["_group"].astype(np.int64) * len(MODELS) + cols["model"]) * span + year - y0
         if len(key) and (key[1:] < key[:-1]).any():
             order = np.argsort(key, kind="stable")
-            cols = {k: v[order] for k, v in cols.items()}
+            for k in cols:
+                cols[k] = cols[k][order]
     obs_row = cols.pop("_row").astype(np.int64, copy=False)
     out = {c: obs[c].array.take(obs_row) for c in TEXT_COLUMNS}
     out.update({"model": words(MODELS, cols["model"]), "interval": words(INTERVAL_WORDS, cols["model"] != PLAN),
