@@ -2,7 +2,7 @@
 
 Judged are steps that end in a target with a rate (cagr, pp/yr); the pace judged is the least the target allows
 (to the low end of a ≥, approximate or range target); a count that starts below info_min_count_base is judged by
-its new entries a year (yardsticks.judged_metric), not as a growth rate. Each yardstick (analysis.derive.yardsticks,
+its new entries a year (steps_of), not as a growth rate. Each yardstick (analysis.derive.yardsticks,
 one module each) judges every step at once; the first that applies binds, in this order: peers, own history,
 provinces (lower grade), national, ambition among plans; a ceiling whose window fits turns any verdict into an
 alert and binds where nothing else applies. A step none of them fits says why, yardstick by yardstick, in English

@@ -21,13 +21,13 @@ from ...inputs.reference import values
 from ...inputs.vocab import load_indicators
 from .among_plans import AmongPlans
 from .ceiling import Ceiling
-from .common import family, family_of, judged_metric, pace_of, parents_of, weighted_percentile, weighted_quantile
+from .common import family, family_of, pace_of, parents_of, weighted_percentile, weighted_quantile
 from .national import National
 from .own_history import OwnHistory, own_history
 from .peers import Peers
 from .provinces import Provinces
 
-__all__ = ["Yardsticks", "family", "family_of", "judged_metric", "own_history", "pace_of", "parents_of",
+__all__ = ["Yardsticks", "family", "family_of", "own_history", "pace_of", "parents_of",
            "weighted_percentile", "weighted_quantile"]
 
 

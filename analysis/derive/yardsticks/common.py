@@ -7,16 +7,10 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from ..growth import COUNT_MEASURES, run_codes
+from ..growth import run_codes
 
 RANK = {None: 0, "info": 1, "warn": 2, "alert": 3}
 SUB_PROVINCIAL = ("city", "district")          # levels that may be set against provinces (lower grade)
-
-
-def judged_metric(measure: str, metric: str, start_value: float, min_count_base: float) -> str:
-    """The pace a step is judged by: a count starting below `min_count_base` by its new entries a year
-    (`new_per_year`: 3 → 95 in three years is 30.7 a year, not 216 %/yr), everything else by its own metric."""
-    return "new_per_year" if measure in COUNT_MEASURES and start_value < min_count_base else metric
 
 
 def pace_of(start, end, years, metric: str):

@@ -26,7 +26,7 @@ def own_history(step: pd.Series, known: pd.DataFrame, base_year: int, max_years:
     `step.years` years (one year shorter or longer where the exact year is not known); where no such window exists,
     over the longest window of 2 to `max_years` years ending there (`fallback`). The pace is in the step's metric
     (new entries a year for a small count), and `ratio` = the step's required pace / that pace."""
-    out = {"yardstick": "own_history"}
+    out = {}
     mine = known[(known["source_id"] == step["source_id"]) & (known["indicator_id"] == step["indicator_id"])
                  & (known["year"] <= base_year)].sort_values("year")
     if mine.empty:

@@ -48,10 +48,10 @@ def _provinces(r, sticks: Yardsticks, level: str) -> dict:
             "max_window": r.province_max_window}
 
 
-def _national(r) -> dict:
+def _national(r, sticks: Yardsticks) -> dict:
     applies = bool(r.national_n > 0)
     return {"yardstick": NATIONAL, "applies": applies,
-            "why_not": None if applies else f"no full annual national series of {r.indicator_id}",
+            "why_not": None if applies else sticks.national.why_not(r.indicator_id, r.years).en,
             "n": r.national_n, "threshold": r.national_max, "max": r.national_max, "max_window": r.national_max_window}
 
 
@@ -89,7 +89,7 @@ def yardstick_rows(segments: pd.DataFrame, judgement: pd.DataFrame, levels: dict
         level = levels.get(r.region, "unknown")
         level = level if isinstance(level, str) else "unknown"
         severity = r.severity if isinstance(r.severity, str) else None
-        for f in (_peers(r, sticks), _own_history(r, sticks), _provinces(r, sticks, level), _national(r),
+        for f in (_peers(r, sticks), _own_history(r, sticks), _provinces(r, sticks, level), _national(r, sticks),
                   _among_plans(r, sticks, level), _ceiling(r)):
             f["binding"] = f["yardstick"] == r.yardstick
             f["verdict"] = severity if f["binding"] or (f["yardstick"] == CEILING_ONLY and severity == "alert") else None
