@@ -1,8 +1,9 @@
 """Object arrays of words (labels, verdicts, names) with one str per distinct word.
 
-numpy copies a str into every entry of `np.full(n, "info", dtype=object)` (and of `.astype(object)` of a str
-array): n str objects. On a national panel that is millions of small objects made and freed: time, and memory the
-allocator keeps. `repeated` gives the same values as references to one str.
+numpy copies a str into every entry of `np.full(n, "info", dtype=object)`, and of `np.where(c, "warn",
+"info").astype(object)` (a str array first, then a str object per entry): n str objects. On a national panel that
+is millions of small objects made and freed: time, and memory the allocator keeps. `repeated` and `either` give
+the same values as references to one str each.
 """
 from __future__ import annotations
 
@@ -15,3 +16,8 @@ def repeated(word, n: int) -> np.ndarray:
     out.fill(word)
     return out
 
+
+
+def either(condition, yes, no) -> np.ndarray:
+    """An object array: `yes` where `condition`, else `no` (np.where(condition, yes, no) for two words)."""
+    return np.array([no, yes], dtype=object)[np.asarray(condition, dtype=bool).astype(np.intp)]

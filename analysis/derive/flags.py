@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..core.arrays import either
 from ..inputs.reference import load_links, load_regions, load_rules, load_thresholds, values
 from .cross_level import escalation_table, plan_levels
 from .known import pre_plan_actuals
@@ -79,5 +80,5 @@ def margins(flags: pd.DataFrame, min_margin_pct: float) -> pd.DataFrame:
                   np.where(out["rule"].to_numpy() == "target_backwards", True, margin >= 1 + m))
     ok = ok | ~np.isfinite(margin)
     out.loc[todo, "margin"] = margin[todo]
-    out.loc[todo, "robust"] = np.where(ok, "robust", "knife_edge")[todo]
+    out.loc[todo, "robust"] = either(ok, "robust", "knife_edge")[todo]
     return out

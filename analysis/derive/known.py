@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..core.arrays import either
 from .growth import PATH_MEASURES, _rate, bound_interval
 from .rules.base import EPS
 
@@ -127,6 +128,6 @@ def first_targets_after_known(obs: pd.DataFrame, known: pd.DataFrame, values: di
     met = (low <= a_value + EPS) & upward
     slow = ~met & upward & (g_pre > 0) & (g_target < values["too_slow_ratio_info"] * g_pre - EPS)
     hindsight = (m["a_known"] == HOW_KNOWN[2]).to_numpy() | (m["h_known"] == HOW_KNOWN[2]).to_numpy()
-    return m.assign(low=low, metric=np.where(share, "pp_per_year", "cagr").astype(object), g_target=g_target,
+    return m.assign(low=low, metric=either(share, "pp_per_year", "cagr"), g_target=g_target,
                     g_pre=g_pre, met=met, slow=slow, hindsight=hindsight,
                     start_year=m["a_year"].to_numpy(dtype=np.int64), end_year=m["year"].to_numpy(dtype=np.int64))

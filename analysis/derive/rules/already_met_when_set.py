@@ -2,9 +2,9 @@
 (analysis.derive.known). warn; info when the actual was published after the plan (hindsight)."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
+from ...core.arrays import either
 from ..sentences import Words, with_unit
 from ._known import first_targets, first_targets_of, the_target, when_known
 from .base import Inputs, Plan, Rule, flag_frame, records
@@ -18,7 +18,7 @@ def reason(r) -> Words:
 
 def _flags(m: pd.DataFrame) -> pd.DataFrame:
     a = m[m["met"].to_numpy(dtype=bool)]
-    severity = np.where(a["hindsight"].to_numpy(dtype=bool), "info", "warn").astype(object)
+    severity = either(a["hindsight"].to_numpy(dtype=bool), "info", "warn")
     return flag_frame(a, RULE.name, severity, RULE.direction, a["metric"], a["low"], a["a_value"], None, a["a_cite"],
                       [reason(r) for r in records(a)])
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ...core.arrays import either
 from ..growth import annual_rate, bound_interval
 from ..sentences import Words, fmt, rate, with_unit
 from ._links import linked, of_indicators, unit_suffix
@@ -70,7 +71,7 @@ def _flags(j: pd.DataFrame, inp: Inputs) -> pd.DataFrame:
         return empty()
     v = inp.values
     pp = (j["unit"] == "百分点").to_numpy()
-    metric = np.where(pp, "pp_per_year", "cagr").astype(object)
+    metric = either(pp, "pp_per_year", "cagr")
     years = (j["year_lv_e"] - j["year_lv_s"]).to_numpy(dtype=float)
     implied = annual_rate(j["value_lv_s"], j["value_lv_e"], years, metric)
     imp_lo = annual_rate(j["hi_s"], j["lo_e"], years, metric)
@@ -87,7 +88,7 @@ def _flags(j: pd.DataFrame, inp: Inputs) -> pd.DataFrame:
     j = j.iloc[i].assign(start_year=j["year_lv_s"].to_numpy(dtype=np.int64)[i],
                          end_year=j["year_lv_e"].to_numpy(dtype=np.int64)[i], is_pp=pp[i], stated=stated[i],
                          imp_lo=imp_lo[i], imp_hi=imp_hi[i], gap=gap[i], at_rate=at_rate[i])
-    severity = np.where(gap[i] > tol[i] + EPS, "warn", "info").astype(object)
+    severity = either(gap[i] > tol[i] + EPS, "warn", "info")
     return flag_frame(j, RULE.name, severity, RULE.direction, metric[i], implied[i], stated[i], tol_name[i], INTERNAL,
                       [reason(r) for r in records(j)])
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ...core import schema
+from ...core.arrays import either
 from ...inputs.vocab import FAMILY_NAMES, load_indicators
 from ..sentences import EMPTY, LEVEL_ZH, Words, fmt, rate, window, with_unit
 from .base import EPS, Inputs, Plan, Rule, empty, flag_frame, records, threshold_phrase
@@ -277,7 +278,7 @@ def find(inp: Inputs) -> pd.DataFrame:
     clears &= (s["ambition_lopo"] != "knife_edge").to_numpy()  # leave one plan out
     ok = clears & (~np.isfinite(margin) | (margin >= 1 + inp.values["robust_min_margin_pct"] / 100.0))
     return _frame(s.assign(threshold=threshold, threshold_name=name, margin=margin,
-                           robust=np.where(ok, "robust", "knife_edge").astype(object)), inp)
+                           robust=either(ok, "robust", "knife_edge")), inp)
 
 
 RULE = Rule(

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ...core import schema
+from ...core.arrays import either
 from ...core.schema import UNIT_OF_METRIC
 from ..sentences import Words, fmt, rate, with_unit
 from ._known import first_targets, first_targets_of, the_target, when_known
@@ -36,8 +37,7 @@ def reason(r) -> Words:
 def _flags(m: pd.DataFrame, v: dict) -> pd.DataFrame:
     s = m[m["slow"].to_numpy(dtype=bool)]
     ratio = (s["g_target"] / s["g_pre"]).to_numpy()
-    severity = np.where(~s["hindsight"].to_numpy(dtype=bool) & (ratio < v["too_slow_ratio_warn"] - EPS),
-                        "warn", "info").astype(object)
+    severity = either(~s["hindsight"].to_numpy(dtype=bool) & (ratio < v["too_slow_ratio_warn"] - EPS), "warn", "info")
     return flag_frame(s, RULE.name, severity, RULE.direction, s["metric"], s["g_target"],
                       (s["g_pre"] * v["too_slow_ratio_info"]).to_numpy(), "too_slow_ratio_info", s["a_cite"],
                       [reason(r) for r in records(s)])

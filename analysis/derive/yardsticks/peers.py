@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ...core import schema
+from ...core.arrays import either
 from ..rules.base import EPS
 from ..sentences import Words, fill
 from .common import RANK, family_of, pace_of, per_key, span, weighted_quantile, window_label
@@ -126,7 +127,7 @@ class Peers:
         loro = np.full(len(steps), None, dtype=object)
         for i in np.flatnonzero(pd.notna(severity)):                   # few: leave one region out
             loro[i] = self.loro(pace[i], table.iloc[at[i]], severity[i])
-        label = np.where(found["peer_series"] == steps["indicator_id"].to_numpy(), PEERS, PROXY).astype(object)
+        label = either(found["peer_series"] == steps["indicator_id"].to_numpy(), PEERS, PROXY)
         return {**found, "peer_n": found["peer_n"].astype(float), "peer_regions": found["peer_regions"].astype(float),
                 "peer_percentile": percentile, "loro": loro, "applies": applies, "severity": severity, "label": label}
 
