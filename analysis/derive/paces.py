@@ -74,6 +74,8 @@ def steps_of(s: pd.DataFrame, sticks: Yardsticks, levels: dict) -> tuple[pd.Data
     end = np.where(bounded, end_low, end_value)[less]
     pace[less] = np.where(small[less], pace_of(start[less], end, years[less], "new_per_year"),
                           annual_rate(start[less], end, years[less], rate_metric[less]))
+    metric = rate_metric.copy()
+    metric[small] = "new_per_year"
     region = s["region"].to_numpy(dtype=object)
     codes, distinct = pd.factorize(region)
     ids: dict = {}
@@ -84,7 +86,7 @@ def steps_of(s: pd.DataFrame, sticks: Yardsticks, levels: dict) -> tuple[pd.Data
         "level": s["region"].map(levels).fillna("unknown").to_numpy(dtype=object),
         "kin": of_region[codes] if len(codes) else np.zeros(0, dtype=np.int64),
         "start_year": s["start_year"].to_numpy(dtype=np.int64), "years": years,
-        "metric": np.where(small, "new_per_year", rate_metric).astype(object), "rate_metric": rate_metric,
+        "metric": metric, "rate_metric": rate_metric,
         "pace": pace, "unit": s["unit"].to_numpy(dtype=object), "small": small})
     return steps, {i: k for k, i in ids.items()}
 

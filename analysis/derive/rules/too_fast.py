@@ -263,7 +263,7 @@ def find(inp: Inputs) -> pd.DataFrame:
                                  s["history_pace"] * s["ratio_threshold"], s["ambition_threshold"]],
                           s["national_max"]).astype(float)
     name = np.select(when, [s["ceiling_name"], "peer_max", "peer_info_percentile", "province_max",
-                            np.where(sev == "warn", "own_history_ratio_warn", "own_history_ratio_info"),
+                            either(sev == "warn", "own_history_ratio_warn", "own_history_ratio_info"),
                             "ambition_info_percentile"],
                      "national_series").astype(object)
     with np.errstate(divide="ignore", invalid="ignore"):

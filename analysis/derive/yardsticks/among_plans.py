@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ...core import schema
+from ...core.arrays import either
 from ...inputs.vocab import FAMILY_NAMES
 from .. import ambition as A
 from ..rules.base import EPS
@@ -53,7 +54,7 @@ class AmongPlans:
         lopo = A.lopo(out["ambition_percentile"], out["ambition_n"], self.min_plans, self.info_percentile)
         return {**{c: out[c].to_numpy() for c in A.COLUMNS}, "ambition_n": out["ambition_n"].to_numpy(dtype=float),
                 "ambition_lopo": np.where(info, lopo, None).astype(object), "applies": applies,
-                "severity": np.where(info, "info", None).astype(object),
+                "severity": either(info, "info", None),
                 "label": np.array([SCOPES.get(s) for s in scope], dtype=object)}
 
     def why_not(self, indicator: str, years, n, metric: str, finite: bool, level: str, unit: str) -> Words:

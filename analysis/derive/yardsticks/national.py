@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ...core import schema
-from ...core.arrays import repeated
+from ...core.arrays import either, repeated
 from ..rules.base import EPS
 from ..sentences import Words, fill
 from .common import span, spread
@@ -62,12 +62,13 @@ class National:
     def judge(self, steps: pd.DataFrame) -> dict:
         """Every step's national columns, `applies` and `severity` (info above the fastest national window). A small
         count has none: new entries a year are not a national growth rate."""
-        indicator = np.where(steps["small"].to_numpy(dtype=bool), "", steps["indicator_id"].to_numpy()).astype(object)
+        indicator = steps["indicator_id"].to_numpy(dtype=object).copy()
+        indicator[steps["small"].to_numpy(dtype=bool)] = ""
         found = spread(self.lookup, COLUMNS, indicator, steps["years"].to_numpy())
         n = found["national_n"].astype(np.int64)
         over = steps["pace"].to_numpy(dtype=float) > found["national_max"].astype(float) + EPS
         return {**found, "national_n": n.astype(float), "applies": n > 0,
-                "severity": np.where((n > 0) & over, "info", None),
+                "severity": either((n > 0) & over, "info", None),
                 "label": repeated(NATIONAL, len(steps))}
 
     def neighbours(self, pace: float, indicator: str, years: int) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ...core import schema
-from ...core.arrays import repeated
+from ...core.arrays import either, repeated
 from ..rules.base import EPS
 from ..sentences import Words, fill
 from .common import SUB_PROVINCIAL, span, spread
@@ -40,7 +40,7 @@ class Provinces:
         applies = self.peers.usable(n, regions)
         over = steps["pace"].to_numpy(dtype=float) > found["province_max"].astype(float) + EPS
         return {**found, "province_n": n.astype(float), "province_regions": regions.astype(float),
-                "applies": applies, "severity": np.where(applies & over, "info", None),
+                "applies": applies, "severity": either(applies & over, "info", None),
                 "label": repeated(PROVINCES, len(steps))}
 
     def neighbours(self, pace: float, indicator: str, years: int, kin: tuple, metric: str) -> str:
