@@ -1,7 +1,7 @@
 """Object arrays of words (labels, verdicts, names) with one str per distinct word.
 
-numpy copies a str into every entry of `np.full(n, "info", dtype=object)`, and of `np.where(c, "warn",
-"info").astype(object)` (a str array first, then a str object per entry): n str objects. On a national panel that
+numpy copies a str into every entry of `np.full(n, "info", dtype=object)`, of `np.where(c, "info", None)` on a
+large array, and of `np.where(c, "warn", "info").astype(object)`: n str objects. On a national panel that
 is millions of small objects made and freed: time, and memory the allocator keeps. `repeated` and `either` give
 the same values as references to one str each.
 """
