@@ -248,14 +248,11 @@ def _stale(root: Path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def computed_frames(tmp_path_factory) -> Path:
-    """What `make data` computes from the committed raw data, pickled by file name (once per worker), so that a
-    faulted build can skip straight to publishing: the faults under test are in the publishing."""
-    from analysis.pipeline import build
-
-    obs, _ = build.build_observations()
+def computed_frames(tmp_path_factory, made) -> Path:
+    """What `make data` computes from the committed raw data (`made`, tests/conftest.py), pickled by file name (once
+    per worker), so that a faulted build can skip straight to publishing: the faults under test are in the publishing."""
     target = tmp_path_factory.mktemp("frames") / "frames.pickle"
-    target.write_bytes(pickle.dumps({p.name: f for p, f in build.derived_frames(obs).items()}))
+    target.write_bytes(pickle.dumps({p.name: f for p, f in made.items()}))
     return target
 
 
