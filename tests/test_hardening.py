@@ -595,12 +595,10 @@ def test_kill_9_at_each_replace_step_of_a_report_run(tmp_path):
     flags (its record names another page); the next run repairs it and the page matches its record.
     The killed runs skip the notebook's execution (they copy an executed notebook of the same run): the faults
     under test are in the replacing, after it. The runs in this process share one kept kernel (as make reports')."""
-    from analysis.reports.kernel import KeptKernel
-
     root = tmp_path
     nb = _tiny(root / "tiny.ipynb")
     out = root / "out"
-    kept = KeptKernel(kernel.ensure())
+    kept = kernel.KeptKernel(kernel.ensure())
 
     def run(language: str, where: Path) -> dict:
         return runner.run(config.Report(name="tiny", notebook=nb, parameters={"language": language}, timeout=60),
