@@ -230,13 +230,16 @@ def _normal(f: pd.DataFrame, key: list[str] | None = None) -> pd.DataFrame:
 
 
 def agree(vec: dict, naive: dict) -> dict:
-    """Whether the engine and the plain code give the same judgements and flags (every column)."""
+    """Whether the engine and the plain code give the same judgements and flags (every column), and what the
+    comparison covered: segments (judged or not), the yardsticks used, flags and their rules."""
     key = ["source_id", "indicator_id", "start_year", "end_year", "rule", "related_source_id", "reason"]
     flags = vec["flags"][naive["flags"].columns.intersection(vec["flags"].columns)]
     same_flags = _normal(flags, key).equals(_normal(naive["flags"][flags.columns], key))
     same_judgement = _normal(vec["judgement"]).equals(_normal(naive["judgement"]))
     return {"judgement_equal": bool(same_judgement), "flags_equal": bool(same_flags),
-            "segments_compared": int(len(vec["judgement"])), "flags_compared": int(len(flags))}
+            "segments_compared": int(len(vec["judgement"])), "segments_judged": int(vec["judgement"]["judged"].sum()),
+            "yardsticks_compared": sorted(set(vec["judgement"]["yardstick"].dropna())),
+            "flags_compared": int(len(flags)), "rules_compared": sorted(set(flags["rule"]))}
 
 
 def _timed(func) -> tuple[float, object]:

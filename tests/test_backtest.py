@@ -79,11 +79,9 @@ def test_cross_table_counts_severity_by_outcome():
     assert t.loc["total", "total"] == 4 and t.loc["not_judged", "total"] == 0
 
 
-def test_committed_backtest_is_current_and_registered():
-    from analysis.pipeline.build import derived_frames
-    frames = derived_frames(load("observations"))
-    assert backtest.BACKTEST in frames
-    assert frame_to_csv_text(frames[backtest.BACKTEST]) == backtest.BACKTEST.read_text(encoding="utf-8")
+def test_committed_backtest_is_current_and_registered(made):
+    assert backtest.BACKTEST in made
+    assert frame_to_csv_text(made[backtest.BACKTEST]) == backtest.BACKTEST.read_text(encoding="utf-8")
     bt = load("backtest")
     assert set(bt["outcome"]) <= set(backtest.OUTCOME_ORDER) and len(bt) >= 18
     assert set(bt["worst_severity"]) <= set(backtest.SEVERITIES)

@@ -62,7 +62,8 @@ def real_pages():
     for sid in sorted(set(obs["source_id"])):
         o, s = views.select(obs, sid, name="observations"), views.select(seg, sid, name="segments")
         per_source.append((o, s, views.plausibility(sid, "info", None)))
-    runs = [progress_views.prepare(sid) for sid in progress_views.sources_with_progress()]
+    assessed = progress_views.assess_all()                  # progress of every source, computed once
+    runs = [progress_views.select(assessed, sid) for sid in progress_views.sources_with_progress()]
     indicators = [indicator_views.prepare(ind) for ind in indicator_views.indicators_in_plans()]
     return obs, per_source, runs, indicators
 

@@ -20,7 +20,7 @@ import pytest
 from analysis.core import fileio, lock, paths
 from analysis.core.errors import InputError, run_cli
 from analysis.inputs import actuals, actuals_csv
-from analysis.reports import cli, config, index, makerules, runner
+from analysis.reports import cli, config, index, kernel, makerules, runner
 
 PROCESSED_NAMES = sorted(p.name for p in paths.PROCESSED.glob("*.csv"))
 
@@ -248,20 +248,18 @@ def _stale(root: Path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def computed_frames(tmp_path_factory) -> Path:
-    """What `make data` computes from the committed raw data, pickled by file name (once per worker), so that a
-    faulted build can skip straight to publishing: the faults under test are in the publishing."""
-    from analysis.pipeline import build
-
-    obs, _ = build.build_observations()
+def computed_frames(tmp_path_factory, made) -> Path:
+    """What `make data` computes from the committed raw data (`made`, tests/conftest.py), pickled by file name (once
+    per worker), so that a faulted build can skip straight to publishing: the faults under test are in the publishing."""
     target = tmp_path_factory.mktemp("frames") / "frames.pickle"
-    target.write_bytes(pickle.dumps({p.name: f for p, f in build.derived_frames(obs).items()}))
+    target.write_bytes(pickle.dumps({p.name: f for p, f in made.items()}))
     return target
 
 
 def _fault(kind: str, at: int, frames: Path) -> str:
     """Python code: run the build (`main`: the lock, the repair of an earlier run, publishing) with the computed
-    `frames` and a fault at the `at`-th call of os.replace (kill -9 before it) or of os.fsync (a full disk); kind
+    `frames` (the checks of the reference tables skipped too: they come before computing, and the committed ones
+    pass) and a fault at the `at`-th call of os.replace (kill -9 before it) or of os.fsync (a full disk); kind
     "none": no fault (the next run after one)."""
     return textwrap.dedent(f"""
         import errno, os, pathlib, pickle, signal, sys
@@ -269,6 +267,7 @@ def _fault(kind: str, at: int, frames: Path) -> str:
         from analysis.pipeline import build
         named = pickle.loads(pathlib.Path({str(frames)!r}).read_bytes())
         frames = {{paths.PROCESSED / name: frame for name, frame in named.items()}}
+        build.check_all = lambda *args: None
         build.build_observations = lambda strict=False: (frames[paths.OBSERVATIONS], [])
         build.derived_frames = lambda obs: frames
         calls = {{"n": 0}}
@@ -593,42 +592,57 @@ def test_disk_full_while_writing_a_report_keeps_the_last_good_one(tmp_path, monk
 @pytest.mark.slow
 def test_kill_9_at_each_replace_step_of_a_report_run(tmp_path):
     """A run killed before each of its replace steps leaves either the old report or a page that the index
-    flags (its record names another page); the next run repairs it and the page matches its record."""
+    flags (its record names another page); the next run repairs it and the page matches its record.
+    The killed runs skip the notebook's execution (they copy an executed notebook of the same run): the faults
+    under test are in the replacing, after it. The runs in this process share one kept kernel (as make reports')."""
     root = tmp_path
     nb = _tiny(root / "tiny.ipynb")
     out = root / "out"
-    code = textwrap.dedent(f"""
-        import os, signal, sys
-        from pathlib import Path
-        from analysis.reports import cli, config, index, makerules, runner
-        n = {{"calls": 0}}
-        real = os.replace
-        def replace(a, b):
-            n["calls"] += 1
-            if n["calls"] == int(sys.argv[1]):
-                os.kill(os.getpid(), signal.SIGKILL)
-            return real(a, b)
-        os.replace = replace
-        runner.run(config.Report(name="tiny", notebook=Path({str(nb)!r}), parameters={{"language": sys.argv[2]}},
-                    timeout=60), Path({str(out)!r}))
-    """)
-    env = {"PYTHONPATH": str(paths.ROOT), "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root")}
-    runner.run(config.Report(name="tiny", notebook=nb, parameters={"language": "zh"}, timeout=60), out)
-    f = config.files("tiny", out)
-    for step in (1, 2, 3):                    # the executed notebook, the record, the page
-        good = f["html"].read_bytes()
-        result = subprocess.run([sys.executable, "-c", code, str(step), "en"], capture_output=True, text=True,
-                                env=env, timeout=300)
-        assert result.returncode == -signal.SIGKILL, result.stderr
-        row = index.index_rows([config.Report(name="tiny", notebook=nb, parameters={"language": "en"})], out)[0]
-        meta = json.loads(f["meta"].read_text())
-        if f["html"].read_bytes() == good and meta.get("parameters", {}).get("language") == "en":
-            assert row["failed"] and "interrupted" in row["failed"]["error"]      # the index says so
-        else:
-            assert index._page_matches_record(f["html"], meta)
-        runner.run(config.Report(name="tiny", notebook=nb, parameters={"language": "zh"}, timeout=60), out)
-        assert index._page_matches_record(f["html"], json.loads(f["meta"].read_text()))
-        assert "page zh" in f["html"].read_text(encoding="utf-8")
+    kept = kernel.KeptKernel(kernel.ensure())
+
+    def run(language: str, where: Path) -> dict:
+        return runner.run(config.Report(name="tiny", notebook=nb, parameters={"language": language}, timeout=60),
+                          where, kept=kept)
+
+    try:
+        run("en", root / "executed")            # the notebook the killed runs' execution gives (language en)
+        code = textwrap.dedent(f"""
+            import os, shutil, signal, sys
+            from pathlib import Path
+            import papermill
+            from analysis.reports import cli, config, index, makerules, runner
+            papermill.execute_notebook = lambda notebook, output, **kwargs: shutil.copyfile(
+                {str(config.files("tiny", root / "executed")["ipynb"])!r}, output)
+            n = {{"calls": 0}}
+            real = os.replace
+            def replace(a, b):
+                n["calls"] += 1
+                if n["calls"] == int(sys.argv[1]):
+                    os.kill(os.getpid(), signal.SIGKILL)
+                return real(a, b)
+            os.replace = replace
+            runner.run(config.Report(name="tiny", notebook=Path({str(nb)!r}), parameters={{"language": sys.argv[2]}},
+                        timeout=60), Path({str(out)!r}))
+        """)
+        env = {"PYTHONPATH": str(paths.ROOT), "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root")}
+        run("zh", out)
+        f = config.files("tiny", out)
+        for step in (1, 2, 3):                    # the executed notebook, the record, the page
+            good = f["html"].read_bytes()
+            result = subprocess.run([sys.executable, "-c", code, str(step), "en"], capture_output=True, text=True,
+                                    env=env, timeout=300)
+            assert result.returncode == -signal.SIGKILL, result.stderr
+            row = index.index_rows([config.Report(name="tiny", notebook=nb, parameters={"language": "en"})], out)[0]
+            meta = json.loads(f["meta"].read_text())
+            if f["html"].read_bytes() == good and meta.get("parameters", {}).get("language") == "en":
+                assert row["failed"] and "interrupted" in row["failed"]["error"]      # the index says so
+            else:
+                assert index._page_matches_record(f["html"], meta)
+            run("zh", out)
+            assert index._page_matches_record(f["html"], json.loads(f["meta"].read_text()))
+            assert "page zh" in f["html"].read_text(encoding="utf-8")
+    finally:
+        kept.shutdown()
 
 
 # ------------------------------------------------------------------------------------------------ lock: unsafe cases

@@ -15,7 +15,7 @@ import pytest
 from analysis.core import paths
 from analysis.pipeline import datasets
 from analysis.present import html_page, labels, plots, views
-from analysis.reports import config, index, parameters, record, runner
+from analysis.reports import config, index, kernel, parameters, record, runner
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 
@@ -71,33 +71,41 @@ def test_reports_yml_is_valid_and_names_existing_notebooks():
 def executed(tmp_path_factory, worker_id):
     """The notebooks executed once per test run. Under pytest-xdist the workers share the run's temporary folder:
     a worker that needs the results runs every notebook no other worker has claimed yet (an O_EXCL claim file
-    each), then waits for the others' (a done file each); the last notebook's runner writes the index."""
+    each), then waits for the others' (a done file each); the last notebook's runner writes the index. A worker's
+    notebooks run in one kept kernel, reset before each, as make reports' workers run them (kernel.KeptKernel)."""
     runs = [config.Report(name=p.stem.replace("_", "-"), notebook=p, parameters=SMALL.get(p.name, {}), timeout=300)
             for p in NOTEBOOKS]
+    kept = kernel.KeptKernel(kernel.ensure())
     if worker_id == "master":
         out = tmp_path_factory.mktemp("reports")
-        metas = {r.name: runner.run(r, out) for r in runs}
+        try:
+            metas = {r.name: runner.run(r, out, kept=kept) for r in runs}
+        finally:
+            kept.shutdown()
         index.write_index(runs, out)
         return out, runs, metas
     shared = tmp_path_factory.getbasetemp().parent          # one folder per test run, shared by its workers
     out = shared / "executed-notebooks"
     out.mkdir(exist_ok=True)
-    for task in [r.name for r in runs] + ["index"]:
-        claim = shared / f"executed-{task}.claim"
-        try:
-            os.close(os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-        except FileExistsError:
-            continue                                           # another worker runs it
-        if task == "index":                                    # after every notebook, by the worker that got here
-            _wait_for([shared / f"executed-{r.name}.json" for r in runs])
-            index.write_index(runs, out)
-            (shared / "executed-index.json").write_text("{}", encoding="utf-8")
-            continue
-        try:
-            meta = runner.run(next(r for r in runs if r.name == task), out)
-        except Exception as exc:                               # the waiting workers fail too, with the reason
-            meta = {"failed": f"{type(exc).__name__}: {exc}"}
-        (shared / f"executed-{task}.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
+    try:
+        for task in [r.name for r in runs] + ["index"]:
+            claim = shared / f"executed-{task}.claim"
+            try:
+                os.close(os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            except FileExistsError:
+                continue                                       # another worker runs it
+            if task == "index":                                # after every notebook, by the worker that got here
+                _wait_for([shared / f"executed-{r.name}.json" for r in runs])
+                index.write_index(runs, out)
+                (shared / "executed-index.json").write_text("{}", encoding="utf-8")
+                continue
+            try:
+                meta = runner.run(next(r for r in runs if r.name == task), out, kept=kept)
+            except Exception as exc:                           # the waiting workers fail too, with the reason
+                meta = {"failed": f"{type(exc).__name__}: {exc}"}
+            (shared / f"executed-{task}.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
+    finally:
+        kept.shutdown()
     _wait_for([shared / f"executed-{t}.json" for t in [r.name for r in runs] + ["index"]])
     metas = {r.name: json.loads((shared / f"executed-{r.name}.json").read_text(encoding="utf-8")) for r in runs}
     failed = {name: m["failed"] for name, m in metas.items() if "failed" in m}

@@ -549,10 +549,8 @@ def real():
     return obs_, comb, read_processed(paths.PROGRESS)
 
 
-def test_committed_progress_csv_is_current(real):
-    from analysis.pipeline.build import derived_frames
-    frames = derived_frames(real[0])
-    assert frame_to_csv_text(frames[paths.PROGRESS]) == paths.PROGRESS.read_text(encoding="utf-8")
+def test_committed_progress_csv_is_current(made):
+    assert frame_to_csv_text(made[paths.PROGRESS]) == paths.PROGRESS.read_text(encoding="utf-8")
 
 
 def test_issue_10_cases_on_the_real_data(real):

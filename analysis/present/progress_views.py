@@ -3,7 +3,9 @@
 `prepare(source_id, actuals_path, thresholds)` validates the researcher's actuals file first (a bad file
 raises InputError before anything else happens), combines it with the published actuals and the
 documents' own, computes progress with the threshold overrides, and returns the frames the notebook
-displays and plots. Tables are plain DataFrames (researchers can keep working with them).
+displays and plots. Progress is computed for every source at once, so the pages of several sources come from one
+computation: `assess_all(actuals_path, thresholds)`, then `select(assessed, source_id)` for each. Tables are plain
+DataFrames (researchers can keep working with them).
 """
 from __future__ import annotations
 
@@ -75,12 +77,33 @@ def shown_path(path: Path) -> str:
         return Path(path).name
 
 
-def prepare(source_id: str, actuals_path: str | None = None, thresholds: dict | None = None) -> ProgressRun:
+@dataclass
+class Assessment:
+    """Progress computed once for every source (the long part of `prepare`); `select` takes one source's run from it."""
+    observations: pd.DataFrame    # observations.csv
+    combined: pd.DataFrame        # every actual: published, the documents' own and the researcher's (actuals.combined)
+    progress: pd.DataFrame        # progress rows of every source
+    unassessed: pd.DataFrame      # every source's targets without a progress row, with the reason
+    across_levels: pd.DataFrame   # progress.across_levels of every source
+    parameters: pd.DataFrame      # the thresholds in force
+    extra_file: str | None        # the researcher's file as the page names it (shown_path)
+    backtest: pd.DataFrame        # every source's targets with a known outcome and the flags on their path
+
+
+def _check_source(obs: pd.DataFrame, source_id: str) -> None:
+    if source_id not in set(obs["source_id"]):
+        raise InputError(f"parameter 'source_id' = {source_id!r}; expected one of {sorted(set(obs['source_id']))}")
+
+
+def assess_all(actuals_path: str | None = None, thresholds: dict | None = None,
+               source_id: str | None = None) -> Assessment:
+    """Progress of every source with the researcher's actuals and the threshold overrides (a bad actuals file, then
+    an unknown `source_id` if one is given, raise InputError before anything is computed)."""
     extra_path = resolve(actuals_path)
     extra = actuals.load(extra_path) if extra_path is not None else None      # stops here on a bad file
     obs = datasets.load("observations")
-    if source_id not in set(obs["source_id"]):
-        raise InputError(f"parameter 'source_id' = {source_id!r}; expected one of {sorted(set(obs['source_id']))}")
+    if source_id is not None:
+        _check_source(obs, source_id)
     try:
         trajectories = datasets.load("trajectories")
     except InputError:
@@ -88,10 +111,21 @@ def prepare(source_id: str, actuals_path: str | None = None, thresholds: dict | 
     comb = actuals.combined(obs, extra)
     table = progress.assess(obs, comb, trajectories, parameters=thresholds)
     prog = progress.progress_rows(table)
-    levels = progress.across_levels(prog)
+    return Assessment(
+        observations=obs, combined=comb, progress=prog, unassessed=progress.unassessed_rows(table),
+        across_levels=progress.across_levels(prog),
+        parameters=progress.parameter_table(thresholds).reset_index(drop=True),
+        extra_file=None if extra_path is None else shown_path(extra_path),
+        backtest=backtest.compute(prog, datasets.load("flags"), datasets.load("segments")))
+
+
+def select(assessed: Assessment, source_id: str) -> ProgressRun:
+    """One source's run from the progress of every source (its own copies: a run changed does not change another)."""
+    obs, prog, left, levels, comb = (assessed.observations, assessed.progress, assessed.unassessed,
+                                     assessed.across_levels, assessed.combined)
+    _check_source(obs, source_id)
     region = obs.loc[obs["source_id"] == source_id, "region"].iloc[0]
     parent = progress.parent_regions().get(region)
-    left = progress.unassessed_rows(table)
     return ProgressRun(
         source_id=source_id,
         progress=prog[prog["source_id"] == source_id].reset_index(drop=True),
@@ -99,9 +133,13 @@ def prepare(source_id: str, actuals_path: str | None = None, thresholds: dict | 
         across_levels=levels[(levels["source_id"] == source_id) | (levels["parent_source_id"] == source_id)].reset_index(drop=True),
         targets=obs[(obs["source_id"] == source_id) & (obs["kind"] == "target")].reset_index(drop=True),
         actuals=progress.usable(comb[comb["region"].isin([region, parent])], progress.document_years(obs)).reset_index(drop=True),
-        parameters=progress.parameter_table(thresholds).reset_index(drop=True),
-        extra_file=None if extra_path is None else shown_path(extra_path),
-        backtest=backtest.compute(prog, datasets.load("flags"), datasets.load("segments")))
+        parameters=assessed.parameters.copy(), extra_file=assessed.extra_file, backtest=assessed.backtest.copy())
+
+
+def prepare(source_id: str, actuals_path: str | None = None, thresholds: dict | None = None) -> ProgressRun:
+    """Everything the target-versus-actual page of `source_id` shows (select of assess_all; to prepare the pages
+    of several sources, call assess_all once and select each)."""
+    return select(assess_all(actuals_path, thresholds, source_id), source_id)
 
 
 def _status_text(status: str, achieved_year) -> str:
