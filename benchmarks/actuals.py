@@ -35,21 +35,22 @@ GOAL_S, GOAL_RATIO = 5.0, 3.0
 
 
 def write_file(path: Path, n: int) -> None:
-    """n valid lines cycling through every (region, indicator, year) of the project's tables (8 regions ×
-    the level and count indicators × 1949–2023); a key seen again repeats its value (an agreeing duplicate,
-    which load drops), the note differs on every line."""
+    """n valid lines cycling through every (region, indicator, year) of the project's tables (8 regions × the
+    level and count indicators × 1949–2023; a count is a whole number); a key seen again repeats its value (an
+    agreeing duplicate, which load drops), the note differs on every line."""
     from analysis.inputs.reference import load_regions
     from analysis.inputs.vocab import load_indicators
 
     vocab = load_indicators()
     vocab = vocab[vocab["measure"].isin(["level", "count_stock", "count_flow"])]
-    keys = [(r, i, u, y) for r in load_regions()["region"] for i, u in zip(vocab["indicator_id"], vocab["unit"])
-            for y in range(1949, 2024)]
+    keys = [(r, i, u, m, y) for r in load_regions()["region"]
+            for i, u, m in zip(vocab["indicator_id"], vocab["unit"], vocab["measure"]) for y in range(1949, 2024)]
     with path.open("w", encoding="utf-8", newline="") as fh:
         fh.write("region,indicator,unit,year,value,source,note\n")
         for k in range(n):
-            region, ind, unit, year = keys[k % len(keys)]
+            region, ind, unit, measure, year = keys[k % len(keys)]
             value = (k % len(keys)) * 7919 % 100000 / 100
+            value = round(value) if measure.startswith("count") else value     # a count is a whole number
             fh.write(f"{region},{ind},{unit},{year},{value},http://stats.example.org/{year}/{k % 997}.html,"
                      f"line {k} of a synthetic benchmark file\n")
 

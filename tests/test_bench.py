@@ -30,3 +30,14 @@ def test_small_panel_engine_and_plain_code_agree(tmp_path):
     rules = {k.split("/")[0] for k in r["flags_by_rule"]}
     assert {"too_fast", "already_met_when_set", "escalation"} <= rules
     assert r["outputs"]["segments"] > 0 and r["outputs"]["escalation"] > 0
+
+
+def test_the_actuals_benchmark_file_is_valid_and_loads_whole(tmp_path):
+    # benchmarks/actuals.py times loading a file of valid lines: its file must pass every check the loader makes
+    # (it once wrote fractional counts, which the loader rightly refuses, and `make bench` stopped there)
+    from benchmarks import actuals as bench_actuals
+
+    path = tmp_path / "actuals.csv"
+    bench_actuals.write_file(path, 3000)
+    r = bench_actuals.measure(str(path))
+    assert 0 < r["rows"] <= 3000 and r["load_s"] >= 0
