@@ -1,16 +1,15 @@
 """Every notebook of notebooks/ is stored clean, is thin, and executes with small parameters into an HTML
 report without code and without errors; the index links every report."""
 import json
-import os
 import re
 import subprocess
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
 import _page_words as page_words
 import nbformat
 import pytest
+from _workers import claim, wait_for
 
 from analysis.core import paths
 from analysis.pipeline import datasets
@@ -89,13 +88,10 @@ def executed(tmp_path_factory, worker_id):
     out.mkdir(exist_ok=True)
     try:
         for task in [r.name for r in runs] + ["index"]:
-            claim = shared / f"executed-{task}.claim"
-            try:
-                os.close(os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-            except FileExistsError:
+            if not claim(shared / f"executed-{task}.claim"):
                 continue                                       # another worker runs it
             if task == "index":                                # after every notebook, by the worker that got here
-                _wait_for([shared / f"executed-{r.name}.json" for r in runs])
+                wait_for([shared / f"executed-{r.name}.json" for r in runs])
                 index.write_index(runs, out)
                 (shared / "executed-index.json").write_text("{}", encoding="utf-8")
                 continue
@@ -106,19 +102,11 @@ def executed(tmp_path_factory, worker_id):
             (shared / f"executed-{task}.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
     finally:
         kept.shutdown()
-    _wait_for([shared / f"executed-{t}.json" for t in [r.name for r in runs] + ["index"]])
+    wait_for([shared / f"executed-{t}.json" for t in [r.name for r in runs] + ["index"]])
     metas = {r.name: json.loads((shared / f"executed-{r.name}.json").read_text(encoding="utf-8")) for r in runs}
     failed = {name: m["failed"] for name, m in metas.items() if "failed" in m}
     assert not failed, f"notebooks failed: {failed}"
     return out, runs, metas
-
-
-def _wait_for(done: list[Path], timeout: float = 900) -> None:
-    """Until every file of `done` exists (another worker writes it when its notebook has run)."""
-    give_up = time.monotonic() + timeout
-    while not all(p.exists() for p in done):
-        assert time.monotonic() < give_up, f"another worker did not finish {[p.name for p in done if not p.exists()]}"
-        time.sleep(0.2)
 
 
 def without_style(html: str) -> str:

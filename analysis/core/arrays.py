@@ -17,7 +17,6 @@ def repeated(word, n: int) -> np.ndarray:
     return out
 
 
-
 def either(condition, yes, no) -> np.ndarray:
     """An object array: `yes` where `condition`, else `no` (np.where(condition, yes, no) for two words)."""
     return np.array([no, yes], dtype=object)[np.asarray(condition, dtype=bool).astype(np.intp)]
