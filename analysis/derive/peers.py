@@ -77,27 +77,31 @@ def panel_windows(panel: pd.DataFrame, measures: dict, breaks: list | None = Non
         d = p[p.duplicated(["region", "indicator", "title", "year"], keep=False)].iloc[0]
         raise InputError(f"{paths.REGIONAL_PANEL.name}: {d['region']} {d['indicator']} {d['year']} appears twice in the table "
                          f"{d['title']!r}; expected one value per series and year")
-    rows = []
-    for (region, indicator, title), s in p.groupby(["region", "indicator", "title"], sort=True):
-        measure = measures.get(indicator)
-        if measure is None:
-            continue                          # an indicator no document uses: nothing to judge with it
-        metric = "pp_per_year" if measure == "share" else "cagr"
-        cut = [b["after_year"] for b in (breaks or []) if b.get("region", region) == region and b["indicator"] == indicator
-               and b["title_contains"] in title]
-        y, v, ln = s["year"].to_numpy(), s["value"].to_numpy(), s["line"].to_numpy()
-        i, j = np.triu_indices(len(y), k=1)
-        keep = np.ones(len(i), dtype=bool)
-        for after in cut:
-            keep &= ~((y[i] <= after) & (y[j] > after))
-        i, j = i[keep], j[keep]
-        rows.append(pd.DataFrame({
-            "scope": "peer", "indicator_id": indicator, "level": s["region_level"].iloc[0], "region": region,
-            "series": title, "start_year": y[i], "end_year": y[j], "years": y[j] - y[i], "start_value": v[i],
-            "end_value": v[j], "metric": metric, "pace": annual_rate(v[i], v[j], y[j] - y[i], metric),
-            "lines": [f"{a}, {b}" for a, b in zip(ln[i], ln[j])], "source_url": s["source_url"].iloc[0]}))
-    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=WINDOW_COLUMNS)
-    return out[np.isfinite(out["pace"].to_numpy(dtype=float))][WINDOW_COLUMNS].reset_index(drop=True)
+    p = p[p["indicator"].isin(measures)]      # an indicator no document uses: nothing to judge with it
+    key = ["region", "indicator", "title"]
+    # each series' level and address are those of its first year
+    p = p.assign(**p.groupby(key, sort=False)[["region_level", "source_url"]].transform("first"))
+    ends = ["year", "value", "line"]
+    w = p[[*key, "region_level", "source_url", *ends]].merge(p[[*key, *ends]], on=key, suffixes=("_start", "_end"))
+    w = w[w["year_start"] < w["year_end"]]    # every pair of years of a series
+    for b in breaks or []:
+        across = ((w["indicator"] == b["indicator"]) & w["title"].str.contains(b["title_contains"], regex=False)
+                  & (w["year_start"] <= b["after_year"]) & (w["year_end"] > b["after_year"]))
+        if "region" in b:
+            across &= w["region"] == b["region"]
+        w = w[~across]
+    if w.empty:
+        return pd.DataFrame(columns=WINDOW_COLUMNS)
+    w = w.sort_values([*key, "year_start", "year_end"], kind="stable")
+    metric = np.where(w["indicator"].map(measures) == "share", "pp_per_year", "cagr")
+    years = w["year_end"] - w["year_start"]
+    out = pd.DataFrame({
+        "scope": "peer", "indicator_id": w["indicator"], "level": w["region_level"], "region": w["region"],
+        "series": w["title"], "start_year": w["year_start"], "end_year": w["year_end"], "years": years,
+        "start_value": w["value_start"], "end_value": w["value_end"], "metric": metric,
+        "pace": annual_rate(w["value_start"], w["value_end"], years, metric),
+        "lines": w["line_start"].astype(str) + ", " + w["line_end"].astype(str), "source_url": w["source_url"]})
+    return out[np.isfinite(out["pace"].to_numpy(dtype=float))].reset_index(drop=True)
 
 
 def national_windows(refs: pd.DataFrame, selectors: dict, measures: dict) -> pd.DataFrame:

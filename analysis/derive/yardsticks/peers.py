@@ -35,7 +35,7 @@ class Peers:
         self._rows = windows[windows["scope"] == "peer"].reset_index(drop=True)
         self._groups = self._rows.groupby(["indicator_id", "level", "years"], sort=False).indices
         self._family = family_of(parents)
-        self._panel_regions = set(self._rows["region"])
+        self._panel_regions = set(self._rows["region"].unique())
         self._kin: dict = {}
         self._cache: dict = {}
 
