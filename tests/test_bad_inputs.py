@@ -1,11 +1,10 @@
 """Bad inputs stop the build with a message naming the file and the field; nothing already written changes."""
 import hashlib
 import shutil
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
+import _commands as commands
 import pandas as pd
 import pytest
 
@@ -25,8 +24,7 @@ def project_copy(tmp_path):
 
 
 def run_build(root: Path):
-    return subprocess.run([sys.executable, "-m", "analysis.build"], cwd=root, capture_output=True, text=True,
-                          env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
+    return commands.run(["-m", "analysis.build"], cwd=root, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
 
 
 def test_changed_document_stops_build_and_keeps_processed(project_copy):

@@ -1,7 +1,7 @@
 """`make spec`: a draft spec for a document of our own making, run as drafted; no overwriting."""
-import subprocess
-import sys
+import os
 
+import _commands as commands
 import yaml
 
 from analysis.core import paths
@@ -59,15 +59,13 @@ def test_indicator_suggestion_needs_name_and_unit(vocab):
 def test_existing_spec_is_not_overwritten():
     spec = paths.SPECS / "qingyuan-2013.yml"
     before = spec.read_bytes()
-    out = subprocess.run([sys.executable, "-m", "analysis.ingest.draft_spec", "qingyuan-2013"], capture_output=True, text=True,
-                         cwd=paths.ROOT)
+    out = commands.run(["-m", "analysis.ingest.draft_spec", "qingyuan-2013"], cwd=paths.ROOT, env=os.environ)
     assert out.returncode == 1 and "exists; not overwritten" in out.stderr and "FORCE=1" in out.stderr
     assert spec.read_bytes() == before
 
 
 def test_unknown_source_is_named():
-    out = subprocess.run([sys.executable, "-m", "analysis.ingest.draft_spec", "no-such-doc"], capture_output=True, text=True,
-                         cwd=paths.ROOT)
+    out = commands.run(["-m", "analysis.ingest.draft_spec", "no-such-doc"], cwd=paths.ROOT, env=os.environ)
     assert out.returncode == 1 and "no source 'no-such-doc'" in out.stderr
 
 

@@ -14,6 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import _commands as commands
 import nbformat
 import pytest
 
@@ -36,9 +37,9 @@ def project(tmp_path):
 
 
 def python(root: Path, *args, code: str | None = None, env=None):
-    cmd = [sys.executable, *(["-c", code] if code else []), *args]
-    return subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=300,
-                          env={"PYTHONPATH": str(root), "PATH": os.environ["PATH"], "LOCK_WAIT": "30", **(env or {})})
+    """`python ARGS` (or `python -c CODE ARGS`) in `root` with PYTHONPATH=root: its exit status, stdout, stderr."""
+    return commands.run([*(["-c", code] if code else []), *args], cwd=root, timeout=300,
+                        env={"PYTHONPATH": str(root), "PATH": os.environ["PATH"], "LOCK_WAIT": "30", **(env or {})})
 
 
 def processed(root: Path) -> dict:
@@ -629,8 +630,7 @@ def test_kill_9_at_each_replace_step_of_a_report_run(tmp_path):
         f = config.files("tiny", out)
         for step in (1, 2, 3):                    # the executed notebook, the record, the page
             good = f["html"].read_bytes()
-            result = subprocess.run([sys.executable, "-c", code, str(step), "en"], capture_output=True, text=True,
-                                    env=env, timeout=300)
+            result = commands.run(["-c", code, str(step), "en"], cwd=root, env=env, timeout=300)
             assert result.returncode == -signal.SIGKILL, result.stderr
             row = index.index_rows([config.Report(name="tiny", notebook=nb, parameters={"language": "en"})], out)[0]
             meta = json.loads(f["meta"].read_text())

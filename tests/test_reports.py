@@ -4,9 +4,9 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 
+import _commands as commands
 import nbformat
 import pytest
 
@@ -366,8 +366,7 @@ def _executed(path, language="zh", error=False):
 
 def test_render_makes_a_project_page_of_a_notebook_run_by_hand(tmp_path):
     nb = _executed(tmp_path / "mine.ipynb")
-    proc = subprocess.run([sys.executable, "-m", "analysis.reports", "render", str(nb)], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    proc = commands.run(["-m", "analysis.reports", "render", str(nb)], cwd=tmp_path, env=os.environ, timeout=120)
     assert proc.returncode == 0, proc.stderr
     html = (tmp_path / "mine.html").read_text(encoding="utf-8")
     assert "已实现 3 个目标" in html and "目标与实际：广州市" in html
