@@ -42,8 +42,10 @@ REGION = "示例区,Example District,广州市,Guangzhou,district\n"
 # the tests that iterate the registry or regenerate data/processed/, run inside the copy
 TESTS = ["tests/test_ingest.py", "tests/test_schema.py", "tests/test_labels.py", "tests/test_views.py",
          "tests/test_vocab.py", "tests/test_notebook_progress.py::test_reports_yml_runs_every_source_with_progress",
-         "tests/test_reports.py", "tests/test_docs.py", "tests/test_plausibility.py", "tests/test_progress.py",
-         "tests/test_indicator_views.py", "tests/test_notebooks.py::test_reports_yml_is_valid_and_names_existing_notebooks",
+         "tests/test_reports.py::test_unknown_source_is_an_error_listing_the_registered_sources",
+         "tests/test_reports.py::test_make_rules_track_each_report_and_its_own_entry", "tests/test_docs.py",
+         "tests/test_plausibility.py", "tests/test_progress.py", "tests/test_indicator_views.py",
+         "tests/test_notebooks.py::test_reports_yml_is_valid_and_names_existing_notebooks",
          "tests/test_hardening.py::test_sources_all_gives_one_run_per_registered_source",
          "tests/test_hardening.py::test_the_project_config_has_one_entry_per_notebook_family"]
 
