@@ -4,6 +4,7 @@ from _workers import once_per_run
 from analysis.inputs.registry import load_verified
 from analysis.inputs.vocab import load_indicators
 from analysis.pipeline import build
+from analysis.reports import kernel
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +25,15 @@ def made(tmp_path_factory, worker_id):
         obs, _ = build.build_observations()
         return build.derived_frames(obs)
     return once_per_run(tmp_path_factory, worker_id, "made", compute)
+
+
+@pytest.fixture(scope="session")
+def kept_kernel():
+    """The project's kernel kept for the notebooks a worker runs in turn, reset before each (kernel.KeptKernel, as
+    make reports' workers keep one): a kernel's start costs ~1 s of CPU. Started at the first notebook."""
+    kept = kernel.KeptKernel(kernel.ensure())
+    yield kept
+    kept.shutdown()
 
 
 def pytest_collection_modifyitems(items):

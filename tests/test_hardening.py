@@ -21,7 +21,7 @@ import pytest
 from analysis.core import fileio, lock, paths
 from analysis.core.errors import InputError, run_cli
 from analysis.inputs import actuals, actuals_csv
-from analysis.reports import cli, config, index, kernel, makerules, runner
+from analysis.reports import cli, config, index, makerules, runner
 
 PROCESSED_NAMES = sorted(p.name for p in paths.PROCESSED.glob("*.csv"))
 
@@ -570,11 +570,11 @@ def _tiny(path: Path, fail: bool = False) -> Path:
 
 
 @pytest.mark.slow
-def test_disk_full_while_writing_a_report_keeps_the_last_good_one(tmp_path, monkeypatch):
+def test_disk_full_while_writing_a_report_keeps_the_last_good_one(tmp_path, monkeypatch, kept_kernel):
     nb = _tiny(tmp_path / "tiny.ipynb")
     out = tmp_path / "out"
     r = config.Report(name="tiny", notebook=nb, parameters={"language": "zh"}, timeout=60)
-    runner.run(r, out)
+    runner.run(r, out, kept=kept_kernel)
     f = config.files("tiny", out)
     before = {k: f[k].read_bytes() for k in ("html", "ipynb", "meta")}
     real = fileio.write_temporary
@@ -585,64 +585,62 @@ def test_disk_full_while_writing_a_report_keeps_the_last_good_one(tmp_path, monk
         return real(path, text)
     monkeypatch.setattr(fileio, "write_temporary", full)
     with pytest.raises(OSError):
-        runner.run(config.Report(name="tiny", notebook=nb, parameters={"language": "en"}, timeout=60), out)
+        runner.run(config.Report(name="tiny", notebook=nb, parameters={"language": "en"}, timeout=60), out,
+                   kept=kept_kernel)
     assert {k: f[k].read_bytes() for k in ("html", "ipynb", "meta")} == before
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
 @pytest.mark.slow
-def test_kill_9_at_each_replace_step_of_a_report_run(tmp_path):
+def test_kill_9_at_each_replace_step_of_a_report_run(tmp_path, kept_kernel):
     """A run killed before each of its replace steps leaves either the old report or a page that the index
     flags (its record names another page); the next run repairs it and the page matches its record.
     The killed runs skip the notebook's execution (they copy an executed notebook of the same run): the faults
-    under test are in the replacing, after it. The runs in this process share one kept kernel (as make reports')."""
+    under test are in the replacing, after it. The runs in this process run in the worker's kept kernel (as make
+    reports' do)."""
     root = tmp_path
     nb = _tiny(root / "tiny.ipynb")
     out = root / "out"
-    kept = kernel.KeptKernel(kernel.ensure())
 
     def run(language: str, where: Path) -> dict:
         return runner.run(config.Report(name="tiny", notebook=nb, parameters={"language": language}, timeout=60),
-                          where, kept=kept)
+                          where, kept=kept_kernel)
 
-    try:
-        run("en", root / "executed")            # the notebook the killed runs' execution gives (language en)
-        code = textwrap.dedent(f"""
-            import os, shutil, signal, sys
-            from pathlib import Path
-            import papermill
-            from analysis.reports import cli, config, index, makerules, runner
-            papermill.execute_notebook = lambda notebook, output, **kwargs: shutil.copyfile(
-                {str(config.files("tiny", root / "executed")["ipynb"])!r}, output)
-            n = {{"calls": 0}}
-            real = os.replace
-            def replace(a, b):
-                n["calls"] += 1
-                if n["calls"] == int(sys.argv[1]):
-                    os.kill(os.getpid(), signal.SIGKILL)
-                return real(a, b)
-            os.replace = replace
-            runner.run(config.Report(name="tiny", notebook=Path({str(nb)!r}), parameters={{"language": sys.argv[2]}},
-                        timeout=60), Path({str(out)!r}))
-        """)
-        env = {"PYTHONPATH": str(paths.ROOT), "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root")}
+    run("en", root / "executed")            # the notebook the killed runs' execution gives (language en)
+    code = textwrap.dedent(f"""
+        import os, shutil, signal, sys
+        from pathlib import Path
+        import papermill
+        from analysis.reports import cli, config, index, makerules, runner
+        papermill.execute_notebook = lambda notebook, output, **kwargs: shutil.copyfile(
+            {str(config.files("tiny", root / "executed")["ipynb"])!r}, output)
+        n = {{"calls": 0}}
+        real = os.replace
+        def replace(a, b):
+            n["calls"] += 1
+            if n["calls"] == int(sys.argv[1]):
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real(a, b)
+        os.replace = replace
+        runner.run(config.Report(name="tiny", notebook=Path({str(nb)!r}), parameters={{"language": sys.argv[2]}},
+                    timeout=60), Path({str(out)!r}))
+    """)
+    env = {"PYTHONPATH": str(paths.ROOT), "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root")}
+    run("zh", out)
+    f = config.files("tiny", out)
+    for step in (1, 2, 3):                    # the executed notebook, the record, the page
+        good = f["html"].read_bytes()
+        result = commands.run(["-c", code, str(step), "en"], cwd=root, env=env, timeout=300)
+        assert result.returncode == -signal.SIGKILL, result.stderr
+        row = index.index_rows([config.Report(name="tiny", notebook=nb, parameters={"language": "en"})], out)[0]
+        meta = json.loads(f["meta"].read_text())
+        if f["html"].read_bytes() == good and meta.get("parameters", {}).get("language") == "en":
+            assert row["failed"] and "interrupted" in row["failed"]["error"]      # the index says so
+        else:
+            assert index._page_matches_record(f["html"], meta)
         run("zh", out)
-        f = config.files("tiny", out)
-        for step in (1, 2, 3):                    # the executed notebook, the record, the page
-            good = f["html"].read_bytes()
-            result = commands.run(["-c", code, str(step), "en"], cwd=root, env=env, timeout=300)
-            assert result.returncode == -signal.SIGKILL, result.stderr
-            row = index.index_rows([config.Report(name="tiny", notebook=nb, parameters={"language": "en"})], out)[0]
-            meta = json.loads(f["meta"].read_text())
-            if f["html"].read_bytes() == good and meta.get("parameters", {}).get("language") == "en":
-                assert row["failed"] and "interrupted" in row["failed"]["error"]      # the index says so
-            else:
-                assert index._page_matches_record(f["html"], meta)
-            run("zh", out)
-            assert index._page_matches_record(f["html"], json.loads(f["meta"].read_text()))
-            assert "page zh" in f["html"].read_text(encoding="utf-8")
-    finally:
-        kept.shutdown()
+        assert index._page_matches_record(f["html"], json.loads(f["meta"].read_text()))
+        assert "page zh" in f["html"].read_text(encoding="utf-8")
 
 
 # ------------------------------------------------------------------------------------------------ lock: unsafe cases

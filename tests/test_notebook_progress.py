@@ -23,12 +23,12 @@ def test_parameters_cell():
 
 
 @pytest.mark.slow
-def test_report_with_a_researcher_file(tmp_path):
+def test_report_with_a_researcher_file(tmp_path, kept_kernel):
     mine = tmp_path / "mine.csv"
     mine.write_text(HEADER + "广州市,basic_research_share,%,2019,12.5,my notes\n", encoding="utf-8")
     out = tmp_path / "reports"
     runner.run(report("progress-test", source_id="guangzhou-2019", actuals_path=str(mine),
-                       thresholds={"progress_ratio_on_track": 0.9}), out)
+                       thresholds={"progress_ratio_on_track": 0.9}), out, kept=kept_kernel)
     html = (out / "progress-test.html").read_text(encoding="utf-8")
     # the researcher's file by its name, not its absolute path
     assert "实际值包括研究者的文件 mine.csv" in html and str(tmp_path) not in html and "data:image/png;base64" in html

@@ -14,7 +14,7 @@ from _workers import claim, wait_for
 from analysis.core import paths
 from analysis.pipeline import datasets
 from analysis.present import html_page, labels, plots, views
-from analysis.reports import config, index, kernel, parameters, record, runner
+from analysis.reports import config, index, parameters, record, runner
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 
@@ -67,41 +67,34 @@ def test_reports_yml_is_valid_and_names_existing_notebooks():
 
 # --------------------------------------------------------------------------------- executed
 @pytest.fixture(scope="session")
-def executed(tmp_path_factory, worker_id):
+def executed(tmp_path_factory, worker_id, kept_kernel):
     """The notebooks executed once per test run. Under pytest-xdist the workers share the run's temporary folder:
     a worker that needs the results runs every notebook no other worker has claimed yet (an O_EXCL claim file
     each), then waits for the others' (a done file each); the last notebook's runner writes the index. A worker's
-    notebooks run in one kept kernel, reset before each, as make reports' workers run them (kernel.KeptKernel)."""
+    notebooks run in its kept kernel, reset before each, as make reports' workers run them (kernel.KeptKernel)."""
     runs = [config.Report(name=p.stem.replace("_", "-"), notebook=p, parameters=SMALL.get(p.name, {}), timeout=300)
             for p in NOTEBOOKS]
-    kept = kernel.KeptKernel(kernel.ensure())
     if worker_id == "master":
         out = tmp_path_factory.mktemp("reports")
-        try:
-            metas = {r.name: runner.run(r, out, kept=kept) for r in runs}
-        finally:
-            kept.shutdown()
+        metas = {r.name: runner.run(r, out, kept=kept_kernel) for r in runs}
         index.write_index(runs, out)
         return out, runs, metas
     shared = tmp_path_factory.getbasetemp().parent          # one folder per test run, shared by its workers
     out = shared / "executed-notebooks"
     out.mkdir(exist_ok=True)
-    try:
-        for task in [r.name for r in runs] + ["index"]:
-            if not claim(shared / f"executed-{task}.claim"):
-                continue                                       # another worker runs it
-            if task == "index":                                # after every notebook, by the worker that got here
-                wait_for([shared / f"executed-{r.name}.json" for r in runs])
-                index.write_index(runs, out)
-                (shared / "executed-index.json").write_text("{}", encoding="utf-8")
-                continue
-            try:
-                meta = runner.run(next(r for r in runs if r.name == task), out, kept=kept)
-            except Exception as exc:                           # the waiting workers fail too, with the reason
-                meta = {"failed": f"{type(exc).__name__}: {exc}"}
-            (shared / f"executed-{task}.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
-    finally:
-        kept.shutdown()
+    for task in [r.name for r in runs] + ["index"]:
+        if not claim(shared / f"executed-{task}.claim"):
+            continue                                       # another worker runs it
+        if task == "index":                                # after every notebook, by the worker that got here
+            wait_for([shared / f"executed-{r.name}.json" for r in runs])
+            index.write_index(runs, out)
+            (shared / "executed-index.json").write_text("{}", encoding="utf-8")
+            continue
+        try:
+            meta = runner.run(next(r for r in runs if r.name == task), out, kept=kept_kernel)
+        except Exception as exc:                           # the waiting workers fail too, with the reason
+            meta = {"failed": f"{type(exc).__name__}: {exc}"}
+        (shared / f"executed-{task}.json").write_text(json.dumps(meta, default=str), encoding="utf-8")
     wait_for([shared / f"executed-{t}.json" for t in [r.name for r in runs] + ["index"]])
     metas = {r.name: json.loads((shared / f"executed-{r.name}.json").read_text(encoding="utf-8")) for r in runs}
     failed = {name: m["failed"] for name, m in metas.items() if "failed" in m}
@@ -296,10 +289,10 @@ def test_the_embedded_font_holds_exactly_the_characters_of_the_page(executed):
     assert len(cmap) < 2000 < len(TTFont(str(plots.font_path())).getBestCmap())
 
 
-def test_a_second_run_differs_only_in_its_run_time(executed, tmp_path):
+def test_a_second_run_differs_only_in_its_run_time(executed, tmp_path, kept_kernel):
     out, runs, _ = executed
     r = next(r for r in runs if r.notebook.name == "02_growth_trajectories.ipynb")
-    runner.run(r, tmp_path)
+    runner.run(r, tmp_path, kept=kept_kernel)
     first = config.files(r.name, out)["html"].read_text(encoding="utf-8")
     second = config.files(r.name, tmp_path)["html"].read_text(encoding="utf-8")
     mask = lambda s: re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d\d:\d\d \(\d+\.\d [^)]*\)", "RUN", s)  # noqa: E731

@@ -114,11 +114,11 @@ def _tiny_notebook(path):
 
 
 @pytest.mark.slow
-def test_failing_notebook_keeps_the_last_good_report(tmp_path, capsys):
+def test_failing_notebook_keeps_the_last_good_report(tmp_path, capsys, kept_kernel):
     nb = _tiny_notebook(tmp_path / "tiny.ipynb")
     out = tmp_path / "out"
     good = config.Report(name="tiny", notebook=nb, parameters={"language": "zh"}, timeout=60)
-    runner.run(good, out)
+    runner.run(good, out, kept=kept_kernel)
     f = config.files("tiny", out)
     before = {k: f[k].read_bytes() for k in ("html", "ipynb", "meta")}
     mtime = f["html"].stat().st_mtime_ns
@@ -126,7 +126,7 @@ def test_failing_notebook_keeps_the_last_good_report(tmp_path, capsys):
 
     bad = config.Report(name="tiny", notebook=nb, parameters={"language": "en"}, timeout=60)
     with pytest.raises(runner.ReportError) as exc:
-        runner.run(bad, out)
+        runner.run(bad, out, kept=kept_kernel)
     msg = str(exc.value)
     assert "tiny.ipynb" in msg and "cell 4 (`if language == \"en\":`)" in msg and "RuntimeError: asked to fail" in msg
     assert "is kept unchanged" in msg and "tiny.failed.ipynb" in msg
@@ -152,7 +152,7 @@ def test_failing_notebook_keeps_the_last_good_report(tmp_path, capsys):
     assert "tiny.ipynb" in err and "cell 4" in err
 
     # a good run again clears the failure
-    runner.run(good, out)
+    runner.run(good, out, kept=kept_kernel)
     assert not f["failed_ipynb"].exists() and not f["failed_meta"].exists()
 
 
