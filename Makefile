@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 export NUMPY_MADVISE_HUGEPAGE := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data spec test reports reports-under-lock reports-locked reports-invalid lab lint lock bench bench-reports clean FORCE
+.PHONY: help setup data spec test reports reports-under-lock reports-locked reports-invalid lab lint lock bench bench-reports bench-tests clean FORCE
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -144,6 +144,9 @@ lab: $(STAMP) ## start JupyterLab on notebooks/ with the project's kernel and fo
 	JUPYTER_CONFIG_DIR=$(abspath $(VENV))/etc/jupyter $(VENV)/bin/jupyter lab --notebook-dir=notebooks \
 		--LabApp.custom_css=True --MappingKernelManager.default_kernel_name=policy-targets \
 		$(if $(filter 0,$(shell id -u)),--allow-root) $(ARGS)
+
+bench-tests: $(STAMP) ## time `make test`: pytest's time, the whole run and the CPU of every process (writes reports/bench-tests.json)
+	$(PY) benchmarks/suite_time.py
 
 bench: $(STAMP) ## benchmark the vectorised engine against a naive loop on a 1.1 M-observation panel (writes reports/bench.json)
 	$(PY) benchmarks/engine.py
