@@ -109,7 +109,7 @@ def first_targets_after_known(obs: pd.DataFrame, known: pd.DataFrame, values: di
     k = obs[PATH + ["year"]].iloc[targets].assign(_row=targets).merge(latest[PATH + ["a_year", "a_known"]], on=PATH)
     after = (k["year"].to_numpy() > k["a_year"].to_numpy()) | (
         (k["year"].to_numpy() == k["a_year"].to_numpy()) & (k["a_known"] == HOW_KNOWN[1]).to_numpy())
-    first = k[after].sort_values(PATH + ["year"], kind="stable").drop_duplicates(PATH, keep="first")["_row"]
+    first = k.loc[k[after].groupby(PATH, sort=False)["year"].idxmin(), "_row"]          # its earliest year
     m = obs[["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "year", "value", "value_low",
              "bound"]].iloc[first.to_numpy()].merge(latest, on=PATH)
     h = kn.drop(columns="citation").merge(m[PATH + ["a_year"]], on=PATH)
