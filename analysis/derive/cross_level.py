@@ -38,9 +38,10 @@ def ancestors(regions: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["region", "ancestor", "ancestor_level", "steps"])
 
 
-def _steps_at_targets(segments: pd.DataFrame) -> pd.DataFrame:
-    """The step a target's growth is read from: the last judged step of its path ending in its year."""
-    s = segments[["source_id", "indicator_id", "end_year", *STEP_COLUMNS]].iloc[judged_rows(segments)]
+def _steps_at_targets(segments: pd.DataFrame, keys: dict) -> pd.DataFrame:
+    """The step a target's growth is read from: the last judged step of its path ending in its year. `keys`: the
+    dtypes of source_id and indicator_id (the targets' categories: duplicates are then found on their codes)."""
+    s = segments[["source_id", "indicator_id", "end_year", *STEP_COLUMNS]].iloc[judged_rows(segments)].astype(keys)
     s = s.drop_duplicates(["source_id", "indicator_id", "end_year"], keep="last")
     return s.rename(columns={"end_year": "year"}).assign(year=lambda d: d["year"].astype(np.int64), has_step=True)
 
@@ -77,7 +78,7 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
     p = p.sort_values(["source_id", "indicator_id", "year", "steps", "related_source_id"], kind="stable")
     if p.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ESCALATION_COLUMNS})
-    steps = _steps_at_targets(segments).astype({c: targets[c].dtype for c in ("source_id", "indicator_id")})
+    steps = _steps_at_targets(segments, {c: targets[c].dtype for c in ("source_id", "indicator_id")})
     p = p.merge(steps, on=["source_id", "indicator_id", "year"], how="left")
     parent = steps[["source_id", "indicator_id", "year", "metric", "start_year", "start_value", "growth", "has_step"]]
     parent = parent.astype({"source_id": p["related_source_id"].dtype}).set_axis(
