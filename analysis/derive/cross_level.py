@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import schema
-from .growth import PATH_MEASURES
+from .growth import PATH_MEASURES, categorical
 from .rules.base import EPS, judged_rows
 
 ESCALATION_COLUMNS = schema.columns("escalation")
@@ -66,8 +66,8 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
     anc = ancestors(regions)[["region", "ancestor", "steps"]]
     # the keys as categories (sorted, so they sort as the text does): joins and sorts on their codes
     region = pd.CategoricalDtype(sorted(set(pd.unique(targets["region"])) | set(anc["region"]) | set(anc["ancestor"])))
-    targets = targets.astype({"source_id": "category", "indicator_id": "category", "unit": "category",
-                              "region": region, "year": np.int64})
+    targets = targets.assign(**{c: categorical(targets[c].to_numpy()) for c in ("source_id", "indicator_id", "unit")})
+    targets = targets.astype({"region": region, "year": np.int64})
     low = targets.merge(anc.astype({"region": region, "ancestor": region}), on="region")
     high = targets[["source_id", "region", "indicator_id", "unit", "year", "value", "bound"]].set_axis(
         ["related_source_id", "parent_region", "indicator_id", "unit", "year", "parent_end_value", "parent_end_bound"],
