@@ -37,12 +37,13 @@ def pre_plan_actuals(obs: pd.DataFrame, published: pd.DataFrame | None, sources:
     year, but the page we cite appeared after the plan). A published figure for the plan's own year is kept only
     where it was published before the plan (same-year evidence). One row per (source, indicator, year), the first in
     HOW_KNOWN order, sorted by source, indicator and year."""
-    doc = obs[obs["kind"].to_numpy() == "actual"]
-    parts = [pd.DataFrame({"source_id": doc["source_id"].to_numpy(), "indicator_id": doc["indicator_id"].to_numpy(),
+    doc = obs.loc[obs["kind"].to_numpy() == "actual", ["source_id", "region", "indicator_id", "year", "value", "line"]]
+    source = doc["source_id"].to_numpy(dtype=object)
+    parts = [pd.DataFrame({"source_id": source, "indicator_id": doc["indicator_id"].to_numpy(),
                            "year": doc["year"].to_numpy(dtype=np.int64), "value": doc["value"].to_numpy(dtype=float),
                            "known": "document", "published_date": "",
-                           "citation": (doc["source_id"].astype(str) + " line " + doc["line"].astype(str)).to_numpy(
-                               dtype=object)})]
+                           "citation": np.array([f"{s} line {n}" for s, n in zip(source, doc["line"].tolist())],
+                                                dtype=object)})]
     wanted = obs[PATH].drop_duplicates() if sources else None
     if sources:
         parts.append(_other_plans(doc, wanted, sources))
