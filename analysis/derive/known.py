@@ -107,10 +107,12 @@ def first_targets_after_known(obs: pd.DataFrame, known: pd.DataFrame, values: di
     # the plan (same-year evidence: a document's own figure for its year is interim, 截至5月底…, and not used so);
     # found on the keys alone, then the rows of those targets taken whole (a national panel has a million targets)
     targets = np.flatnonzero((obs["kind"].to_numpy() == "target") & obs["measure"].isin(PATH_MEASURES).to_numpy())
-    k = obs[PATH + ["year"]].iloc[targets].assign(_row=targets).merge(latest[PATH + ["a_year", "a_known"]], on=PATH)
+    # (each path numbered by its row of `latest`, `_path`: grouped by that number, its words are not hashed again)
+    k = obs[PATH + ["year"]].iloc[targets].assign(_row=targets).merge(
+        latest[PATH + ["a_year", "a_known"]].assign(_path=np.arange(len(latest))), on=PATH)
     after = (k["year"].to_numpy() > k["a_year"].to_numpy()) | (
         (k["year"].to_numpy() == k["a_year"].to_numpy()) & (k["a_known"] == HOW_KNOWN[1]).to_numpy())
-    first = k.loc[k[after].groupby(PATH, sort=False)["year"].idxmin(), "_row"]          # its earliest year
+    first = k.loc[k[after].groupby("_path", sort=False)["year"].idxmin(), "_row"]       # its earliest year
     m = obs[["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "year", "value", "value_low",
              "bound"]].iloc[first.to_numpy()].merge(latest, on=PATH)
     h = kn.drop(columns="citation").merge(m[PATH + ["a_year"]], on=PATH)
