@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..growth import run_codes
 from ..sentences import Words, with_unit
 from .base import EPS, Plan, Rule, flag_frame, records
 
@@ -53,10 +54,11 @@ def judge(plan: Plan, inp) -> pd.DataFrame:
 def find(inp) -> pd.DataFrame:
     """judge over every plan at once: the reversals of every path counted with pandas, the few paths that reach
     the limit then read as judge reads them."""
-    targets = inp.obs[["source_id", "region", "indicator_id", "indicator_zh", "unit", "kind", "year", "value"]][
-        inp.obs["kind"].to_numpy() == "target"]                  # what target_paths reads, of the targets only
-    path = targets.groupby(PATH, sort=False).ngroup()            # one number a path (NaN: a word of it missing)
-    t = targets[["year", "value"]].assign(path=path)[path.notna()]
+    targets = inp.obs.loc[inp.obs["kind"].to_numpy() == "target",        # what target_paths reads, of the targets
+                          ["source_id", "region", "indicator_id", "indicator_zh", "unit", "kind", "year", "value"]]
+    # one number a path, from its words' codes (run_codes: a path's rows come together, each run hashed once)
+    path = targets.groupby([run_codes(targets[c].to_numpy())[0] for c in PATH], sort=False).ngroup()
+    t = targets[["year", "value"]].assign(path=path)
     t = t[["path", "year", "value"]].sort_values(["path", "year"], kind="stable")
     same = t["path"].shift() == t["path"]
     step = np.where(same, t["value"].astype(float).diff(), np.nan)
