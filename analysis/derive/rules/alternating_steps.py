@@ -54,19 +54,19 @@ def judge(plan: Plan, inp) -> pd.DataFrame:
 def find(inp) -> pd.DataFrame:
     """judge over every plan at once: the reversals of every path counted with pandas, the few paths that reach
     the limit then read as judge reads them."""
-    targets = inp.obs.loc[inp.obs["kind"].to_numpy() == "target",        # what target_paths reads, of the targets
-                          ["source_id", "region", "indicator_id", "indicator_zh", "unit", "kind", "year", "value"]]
+    rows = np.flatnonzero(inp.obs["kind"].to_numpy() == "target")
     # one number a path, from its words' codes (run_codes: a path's rows come together, each run hashed once)
-    path = targets.groupby([run_codes(targets[c].to_numpy())[0] for c in PATH], sort=False).ngroup()
-    t = targets[["year", "value"]].assign(path=path)
-    t = t[["path", "year", "value"]].sort_values(["path", "year"], kind="stable")
+    codes = pd.DataFrame({c: run_codes(inp.obs[c].to_numpy()[rows])[0] for c in PATH})
+    path = codes.groupby(PATH, sort=False).ngroup().to_numpy()
+    t = pd.DataFrame({"path": path, "year": inp.obs["year"].to_numpy()[rows], "value": inp.obs["value"].to_numpy()[rows]})
+    t = t.sort_values(["path", "year"], kind="stable")
     same = t["path"].shift() == t["path"]
     step = np.where(same, t["value"].astype(float).diff(), np.nan)
     moves = t.assign(d=np.sign(step))[np.abs(step) > EPS]              # the changes of direction's candidates
     turned = (moves["path"].shift() == moves["path"]) & (moves["d"].shift() != moves["d"])
     count = turned.groupby(moves["path"]).sum()
     limit = inp.values["alternation_min_reversals"]
-    return _flags(target_paths(targets[path.isin(count.index[count >= limit])]), limit)
+    return _flags(target_paths(inp.obs.iloc[rows[np.isin(path, count.index[count >= limit])]]), limit)
 
 
 def _flags(paths: pd.DataFrame, limit) -> pd.DataFrame:
