@@ -1,9 +1,10 @@
 """Segments: growth that fits the measure, bounds as bands, zero bases, stated rates (hand-computed values)."""
 import numpy as np
+import pandas as pd
 import pytest
 from _frames import obs, path
 
-from analysis.derive.growth import COLUMNS, annual_rate, segments
+from analysis.derive.growth import COLUMNS, annual_rate, categorical, segments
 from analysis.pipeline.datasets import load
 
 
@@ -212,3 +213,13 @@ def test_le_and_lt_targets_are_not_exact_in_the_growth_engine():
     lt = segments(obs({"year": 2015, "value": 10, "kind": "actual"}, {"year": 2020, "value": 8, "kind": "target",
                                                                        "bound": "lt"}))
     assert lt.iloc[0]["end_low"] == 0 and lt.iloc[0]["end_high"] == 8
+
+
+def test_categorical_is_astype_category():
+    """The same categories (sorted) and values as .astype("category"), a missing word missing, runs or not."""
+    words = np.array(["plan-b", "plan-b", "plan-a", None, "plan-c", "plan-a", "plan-a"], dtype=object)
+    got = categorical(words)
+    assert list(got.categories) == ["plan-a", "plan-b", "plan-c"]
+    assert list(got.codes) == [1, 1, 0, -1, 2, 0, 0]
+    pd.testing.assert_series_equal(pd.Series(got), pd.Series(words).astype("category"))
+    assert len(categorical(np.array([], dtype=object))) == 0

@@ -122,6 +122,7 @@ def judge(c: pd.DataFrame, steps: pd.DataFrame, min_plans: int, max_apart: int, 
     top_plan = np.full(n_steps, None, dtype=object)
     source, rates = steps["source_id"].to_numpy(dtype=object), steps["rate"].to_numpy(dtype=float)
     todo = np.isfinite(rates)
+    voters = c[["source_id", "years", "rate"]]                      # what _votes reads (each group's rows copied)
     for scope in SCOPES:
         col = SCOPE_COLUMN[scope]
         cand = np.flatnonzero(todo & (steps[col].fillna("").to_numpy(dtype=object) != ""))
@@ -129,10 +130,11 @@ def judge(c: pd.DataFrame, steps: pd.DataFrame, min_plans: int, max_apart: int, 
             continue
         corpus_rows = c.groupby([col, "kind"], sort=False).indices
         judged = np.zeros(n_steps, dtype=bool)
-        for (value, kind, years), pos in steps.iloc[cand].groupby([col, "kind", "years"], sort=False).indices.items():
+        groups = steps[[col, "kind", "years"]].iloc[cand].groupby([col, "kind", "years"], sort=False).indices
+        for (value, kind, years), pos in groups.items():
             rows = cand[pos]
             mine = corpus_rows.get((value, kind))
-            v = _votes(c.iloc[mine] if mine is not None else c.iloc[:0], int(years), max_apart)
+            v = _votes(voters.iloc[mine] if mine is not None else voters.iloc[:0], int(years), max_apart)
             plans, votes = v.index.to_numpy(dtype=object), v.to_numpy(dtype=float)
             rate = rates[rows]
             own_at = pd.Index(plans).get_indexer(source[rows])

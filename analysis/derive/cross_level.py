@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import schema
-from .growth import PATH_MEASURES
+from .growth import PATH_MEASURES, categorical
 from .rules.base import EPS, judged_rows
 
 ESCALATION_COLUMNS = schema.columns("escalation")
@@ -38,9 +38,10 @@ def ancestors(regions: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["region", "ancestor", "ancestor_level", "steps"])
 
 
-def _steps_at_targets(segments: pd.DataFrame) -> pd.DataFrame:
-    """The step a target's growth is read from: the last judged step of its path ending in its year."""
-    s = segments[["source_id", "indicator_id", "end_year", *STEP_COLUMNS]].iloc[judged_rows(segments)]
+def _steps_at_targets(segments: pd.DataFrame, keys: dict) -> pd.DataFrame:
+    """The step a target's growth is read from: the last judged step of its path ending in its year. `keys`: the
+    dtypes of source_id and indicator_id (the targets' categories: duplicates are then found on their codes)."""
+    s = segments[["source_id", "indicator_id", "end_year", *STEP_COLUMNS]].iloc[judged_rows(segments)].astype(keys)
     s = s.drop_duplicates(["source_id", "indicator_id", "end_year"], keep="last")
     return s.rename(columns={"end_year": "year"}).assign(year=lambda d: d["year"].astype(np.int64), has_step=True)
 
@@ -65,8 +66,8 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
     anc = ancestors(regions)[["region", "ancestor", "steps"]]
     # the keys as categories (sorted, so they sort as the text does): joins and sorts on their codes
     region = pd.CategoricalDtype(sorted(set(pd.unique(targets["region"])) | set(anc["region"]) | set(anc["ancestor"])))
-    targets = targets.astype({"source_id": "category", "indicator_id": "category", "unit": "category",
-                              "region": region, "year": np.int64})
+    targets = targets.assign(**{c: categorical(targets[c].to_numpy()) for c in ("source_id", "indicator_id", "unit")})
+    targets = targets.astype({"region": region, "year": np.int64})
     low = targets.merge(anc.astype({"region": region, "ancestor": region}), on="region")
     high = targets[["source_id", "region", "indicator_id", "unit", "year", "value", "bound"]].set_axis(
         ["related_source_id", "parent_region", "indicator_id", "unit", "year", "parent_end_value", "parent_end_bound"],
@@ -77,7 +78,7 @@ def escalation_table(obs: pd.DataFrame, segments: pd.DataFrame, regions: pd.Data
     p = p.sort_values(["source_id", "indicator_id", "year", "steps", "related_source_id"], kind="stable")
     if p.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ESCALATION_COLUMNS})
-    steps = _steps_at_targets(segments).astype({c: targets[c].dtype for c in ("source_id", "indicator_id")})
+    steps = _steps_at_targets(segments, {c: targets[c].dtype for c in ("source_id", "indicator_id")})
     p = p.merge(steps, on=["source_id", "indicator_id", "year"], how="left")
     parent = steps[["source_id", "indicator_id", "year", "metric", "start_year", "start_value", "growth", "has_step"]]
     parent = parent.astype({"source_id": p["related_source_id"].dtype}).set_axis(

@@ -124,6 +124,13 @@ def run_codes(words, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
     return code[np.cumsum(starts) - 1], distinct
 
 
+def categorical(words) -> pd.Categorical:
+    """`words` as a Categorical of its distinct words, sorted (as .astype("category") gives it), each run of equal
+    neighbours hashed once (run_codes)."""
+    code, distinct = run_codes(words, sort=True)
+    return pd.Categorical.from_codes(code, categories=distinct)
+
+
 def path_points(obs: pd.DataFrame) -> pd.DataFrame:
     """The points of every indicator path (measure ≠ growth_rate), sorted by source, indicator, year, kind
     (an actual before a target of the same year). Lean on purpose (a national panel has a million points): the

@@ -37,12 +37,13 @@ def pre_plan_actuals(obs: pd.DataFrame, published: pd.DataFrame | None, sources:
     year, but the page we cite appeared after the plan). A published figure for the plan's own year is kept only
     where it was published before the plan (same-year evidence). One row per (source, indicator, year), the first in
     HOW_KNOWN order, sorted by source, indicator and year."""
-    doc = obs[obs["kind"].to_numpy() == "actual"]
-    parts = [pd.DataFrame({"source_id": doc["source_id"].to_numpy(), "indicator_id": doc["indicator_id"].to_numpy(),
+    doc = obs.loc[obs["kind"].to_numpy() == "actual", ["source_id", "region", "indicator_id", "year", "value", "line"]]
+    source = doc["source_id"].to_numpy(dtype=object)
+    parts = [pd.DataFrame({"source_id": source, "indicator_id": doc["indicator_id"].to_numpy(),
                            "year": doc["year"].to_numpy(dtype=np.int64), "value": doc["value"].to_numpy(dtype=float),
                            "known": "document", "published_date": "",
-                           "citation": (doc["source_id"].astype(str) + " line " + doc["line"].astype(str)).to_numpy(
-                               dtype=object)})]
+                           "citation": np.array([f"{s} line {n}" for s, n in zip(source, doc["line"].tolist())],
+                                                dtype=object)})]
     wanted = obs[PATH].drop_duplicates() if sources else None
     if sources:
         parts.append(_other_plans(doc, wanted, sources))
@@ -106,10 +107,12 @@ def first_targets_after_known(obs: pd.DataFrame, known: pd.DataFrame, values: di
     # the plan (same-year evidence: a document's own figure for its year is interim, 截至5月底…, and not used so);
     # found on the keys alone, then the rows of those targets taken whole (a national panel has a million targets)
     targets = np.flatnonzero((obs["kind"].to_numpy() == "target") & obs["measure"].isin(PATH_MEASURES).to_numpy())
-    k = obs[PATH + ["year"]].iloc[targets].assign(_row=targets).merge(latest[PATH + ["a_year", "a_known"]], on=PATH)
+    # (each path numbered by its row of `latest`, `_path`: grouped by that number, its words are not hashed again)
+    k = obs[PATH + ["year"]].iloc[targets].assign(_row=targets).merge(
+        latest[PATH + ["a_year", "a_known"]].assign(_path=np.arange(len(latest))), on=PATH)
     after = (k["year"].to_numpy() > k["a_year"].to_numpy()) | (
         (k["year"].to_numpy() == k["a_year"].to_numpy()) & (k["a_known"] == HOW_KNOWN[1]).to_numpy())
-    first = k[after].sort_values(PATH + ["year"], kind="stable").drop_duplicates(PATH, keep="first")["_row"]
+    first = k.loc[k[after].groupby("_path", sort=False)["year"].idxmin(), "_row"]       # its earliest year
     m = obs[["source_id", "region", "indicator_id", "indicator_zh", "measure", "unit", "year", "value", "value_low",
              "bound"]].iloc[first.to_numpy()].merge(latest, on=PATH)
     h = kn.drop(columns="citation").merge(m[PATH + ["a_year"]], on=PATH)

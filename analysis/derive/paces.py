@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import schema
+from ..core.arrays import either
 from .growth import COUNT_MEASURES, NOTES_ZH, annual_rate, differs
 from .sentences import Words, fill, fmt, join
 from .yardsticks import Yardsticks, among_plans, national, provinces
@@ -196,16 +197,15 @@ def explain_overall(segments: pd.DataFrame, judgement: pd.DataFrame) -> pd.DataF
     path = ["source_id", "indicator_id"]
     step = (segments["segment"] == "step") & (segments["end_kind"] != "actual")
     judged = judgement["judged"].to_numpy(dtype=bool)
-    unjudged = set(map(tuple, segments.loc[step.to_numpy() & ~judged, path].drop_duplicates().to_numpy().tolist()))
     overall = np.flatnonzero((segments["segment"] == "overall").to_numpy())
     if not len(overall):
         return judgement
-    keys = list(map(tuple, segments.iloc[overall][path].to_numpy().tolist()))
-    words = [OVERALL_NOT if k in unjudged else OVERALL for k in keys]
+    unjudged = pd.MultiIndex.from_frame(segments.loc[step.to_numpy() & ~judged, path])
+    not_all = pd.MultiIndex.from_frame(segments.iloc[overall][path]).isin(unjudged)
     reasons = {}
     for c, language in (("not_judged_because", "en"), ("not_judged_because_zh", "zh")):
         text = judgement[c].to_numpy(dtype=object).copy()
-        text[overall] = [w.get(language) for w in words]
+        text[overall] = either(not_all, OVERALL_NOT.get(language), OVERALL.get(language))
         reasons[c] = pd.Series(text, index=judgement.index, dtype=object)
     return judgement.assign(**reasons)
 

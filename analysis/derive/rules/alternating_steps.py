@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..growth import run_codes
 from ..sentences import Words, with_unit
 from .base import EPS, Plan, Rule, flag_frame, records
 
@@ -28,9 +29,10 @@ def target_paths(obs: pd.DataFrame) -> pd.DataFrame:
     `years` and `values`, and their reversals."""
     t = obs[obs["kind"] == "target"].sort_values("year", kind="stable")
     rows = []
-    for _, g in t.groupby(PATH, sort=True):
+    for path, g in t.groupby(PATH, sort=True):
         if len(g) >= 3 and g["year"].is_unique:
-            rows.append({**g.iloc[0][PATH + ["indicator_zh", "unit"]].to_dict(), "start_year": int(g["year"].iloc[0]),
+            rows.append({**dict(zip(PATH, path)), "indicator_zh": g["indicator_zh"].iloc[0], "unit": g["unit"].iloc[0],
+                         "start_year": int(g["year"].iloc[0]),
                          "end_year": int(g["year"].iloc[-1]), "years": g["year"].tolist(),
                          "values": g["value"].astype(float).tolist(), "reversals": reversals(g["value"].tolist())})
     return pd.DataFrame(rows, columns=[*PATH, "indicator_zh", "unit", "start_year", "end_year", "years", "values",
@@ -52,16 +54,19 @@ def judge(plan: Plan, inp) -> pd.DataFrame:
 def find(inp) -> pd.DataFrame:
     """judge over every plan at once: the reversals of every path counted with pandas, the few paths that reach
     the limit then read as judge reads them."""
-    path = inp.obs.groupby(PATH, sort=False).ngroup()             # one number a path (NaN: a word of it missing)
-    t = inp.obs[["year", "value"]].assign(path=path)[(inp.obs["kind"] == "target") & path.notna()]
-    t = t[["path", "year", "value"]].sort_values(["path", "year"], kind="stable")
+    rows = np.flatnonzero(inp.obs["kind"].to_numpy() == "target")
+    # one number a path, from its words' codes (run_codes: a path's rows come together, each run hashed once)
+    codes = pd.DataFrame({c: run_codes(inp.obs[c].to_numpy()[rows])[0] for c in PATH})
+    path = codes.groupby(PATH, sort=False).ngroup().to_numpy()
+    t = pd.DataFrame({"path": path, "year": inp.obs["year"].to_numpy()[rows], "value": inp.obs["value"].to_numpy()[rows]})
+    t = t.sort_values(["path", "year"], kind="stable")
     same = t["path"].shift() == t["path"]
     step = np.where(same, t["value"].astype(float).diff(), np.nan)
     moves = t.assign(d=np.sign(step))[np.abs(step) > EPS]              # the changes of direction's candidates
     turned = (moves["path"].shift() == moves["path"]) & (moves["d"].shift() != moves["d"])
     count = turned.groupby(moves["path"]).sum()
     limit = inp.values["alternation_min_reversals"]
-    return _flags(target_paths(inp.obs[path.isin(count.index[count >= limit])]), limit)
+    return _flags(target_paths(inp.obs.iloc[rows[np.isin(path, count.index[count >= limit])]]), limit)
 
 
 def _flags(paths: pd.DataFrame, limit) -> pd.DataFrame:

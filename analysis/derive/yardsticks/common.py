@@ -89,7 +89,7 @@ def per_key(lookup, *columns: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
     for c in columns:
         code, distinct = run_codes(c) if c.dtype == object else pd.factorize(c, use_na_sentinel=False)
         at, _ = pd.factorize(at * (len(distinct) + 1) + code + 1)
-    first = np.unique(at, return_index=True)[1]                 # codes number the keys in order of appearance
+    first = np.flatnonzero(~pd.Series(at).duplicated().to_numpy())   # codes number the keys in order of appearance
     table = pd.DataFrame([lookup(*(c[i] for c in columns)) for i in first], dtype=object)
     return table, at
 

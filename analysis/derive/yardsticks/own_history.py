@@ -99,8 +99,7 @@ class OwnHistory:
     def judge(self, steps: pd.DataFrame) -> dict:
         """Every step's own-history columns, `history_ratio`, `applies` (a finite ratio) and `severity`."""
         # looked up step by step only where the plan's indicator has known actuals (few): the others have none
-        known = spread(lambda s, i: {"known": (s, i) in self._known}, ["known"],
-                       *(steps[c].to_numpy() for c in ("source_id", "indicator_id")))["known"].astype(bool)
+        known = pd.MultiIndex.from_arrays([steps["source_id"], steps["indicator_id"]]).isin(list(self._known))
         found = {c: repeated(NONE[c], len(steps)) for c in [*COLUMNS, "history_why"]}
         if known.any():
             mine = spread(self.lookup, [*COLUMNS, "history_why"], *(
