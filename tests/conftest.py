@@ -37,6 +37,10 @@ def kept_kernel():
 
 
 def pytest_collection_modifyitems(items):
-    """Slow tests first (stable otherwise): with work stealing, the long ones start at once instead of ending a
-    worker's queue while the others idle."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """Slow tests first, the longest of them first (`slow(seconds=…)`; stable otherwise): pytest-xdist gives each
+    worker a contiguous part of this order and idle workers steal from the end of the others' parts, so the
+    longest tests start at once instead of ending a worker's queue while the others idle."""
+    def order(item):
+        slow = item.get_closest_marker("slow")
+        return (0, -slow.kwargs.get("seconds", 3)) if slow else (1, 0)
+    items.sort(key=order)

@@ -12,7 +12,7 @@ import pytest
 from benchmarks import engine as bench
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=6)
 def test_small_panel_engine_and_plain_code_agree(tmp_path):
     """The benchmark runs, times and compares on a small panel. Its comparison is on a sample of 2 plans (the plain
     code takes ~1.2 s a plan); that the engine and the plain code agree for every rule, severity and yardstick is

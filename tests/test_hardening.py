@@ -591,7 +591,7 @@ def test_disk_full_while_writing_a_report_keeps_the_last_good_one(tmp_path, monk
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=12)
 def test_kill_9_at_each_replace_step_of_a_report_run(tmp_path, kept_kernel):
     """A run killed before each of its replace steps leaves either the old report or a page that the index
     flags (its record names another page); the next run repairs it and the page matches its record.

@@ -211,7 +211,7 @@ def panel():
     return inputs(o, links, regions, years)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=7)
 def test_every_rule_finds_what_its_plain_judge_finds(panel):
     fired = set()
     for rule in (r for r in REGISTRY if r.find is not None):      # a rule without find runs its judge

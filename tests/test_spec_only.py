@@ -69,7 +69,7 @@ def _copy_repository(dest: Path) -> None:
     (dest / ".venv").symlink_to(paths.ROOT / ".venv")
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=17)
 def test_a_document_added_by_spec_alone_builds_and_passes_the_registry_tests(tmp_path):
     repo = tmp_path / "repo"
     _copy_repository(repo)
